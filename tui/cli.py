@@ -1,0 +1,236 @@
+"""The command line: `tui [OPTIONS] [COMMAND]`. Without a command it opens the app.
+
+Global options are accepted before or after any subcommand. Errors a user can cause end in one
+line on stderr and exit code 2 (usage, unknown ids) or 1 (anything else); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from tui import paths
+from tui.errors import TuiError, UsageError
+
+if TYPE_CHECKING:
+    from tui.articles import Library
+
+PROG = "tui"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On subparsers the defaults are SUPPRESS so that a value given before the subcommand is not
+    # overwritten by the subparser's default: `tui --articles X list` and `tui list --articles X` agree.
+    default = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("data locations")
+    group.add_argument(
+        "--articles",
+        metavar="DIR",
+        default=default,
+        help=f"articles folder (default ./articles, or ${paths.ARTICLES_ENV})",
+    )
+    group.add_argument(
+        "--db",
+        metavar="FILE",
+        default=default,
+        help=f"annotation store (default ./annotations.json, or ${paths.DB_ENV})",
+    )
+    group.add_argument(
+        "--notes-dir",
+        metavar="DIR",
+        default=default,
+        help=f"where `e` in the app exports notes (default ./notes, or ${paths.NOTES_ENV})",
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=default,
+        help=f"derived data, safe to delete (default: the platform cache folder, or ${paths.CACHE_ENV})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Read, compare and annotate news articles. Without a command, opens the app.",
+    )
+    from tui import __version__
+
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_global_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_global_options(sub, top=False)
+        return sub
+
+    listing = command("list", "list the articles with their metadata")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+
+    dupes = command("dupes", "duplicates, rewrites and related articles")
+    dupes.add_argument("id", nargs="?", metavar="ID", help="one article's matches, best first")
+    dupes.add_argument("--json", action="store_true", help="print one JSON array")
+    dupes.add_argument(
+        "--kind",
+        action="append",
+        choices=["duplicate", "near-duplicate", "rewrite", "related"],
+        help="only this kind (repeatable)",
+    )
+
+    compare = command("compare", "two articles aligned sentence by sentence")
+    compare.add_argument("a", metavar="A")
+    compare.add_argument("b", metavar="B")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+
+    annotate = command("annotate", "highlight a passage of an article, with an optional note")
+    annotate.add_argument("id", metavar="ID")
+    annotate.add_argument("--quote", required=True, metavar="TEXT", help="the exact passage")
+    annotate.add_argument("--note", default="", metavar="TEXT", help="a Markdown note")
+    annotate.add_argument("--color", default=None, metavar="NAME", help="highlight color")
+    annotate.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
+    annotate.add_argument(
+        "--occurrence",
+        type=int,
+        default=None,
+        metavar="N",
+        help="which occurrence of a repeated quote (1-based)",
+    )
+
+    notes = command("notes", "the annotations, in text order")
+    notes.add_argument("id", nargs="?", metavar="ID")
+    notes.add_argument("--json", action="store_true", help="print one JSON array")
+
+    export = command("export", "export notes to Markdown or W3C Web Annotation JSON-LD")
+    export.add_argument("ids", nargs="*", metavar="ID")
+    export.add_argument("-o", "--output", metavar="PATH", help="a folder (one file per article) or a file")
+    export.add_argument("--format", choices=["md", "json"], default="md")
+
+    importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
+    importing.add_argument("file", metavar="FILE")
+    return parser
+
+
+def open_library(args: argparse.Namespace) -> Library:
+    """Load the articles (cached); each skipped file is reported once, in one line, on stderr."""
+    from tui.articles import load_library
+
+    library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
+    for skipped in library.skipped:
+        print(f"{PROG}: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    for notice in library.notices:
+        print(f"{PROG}: {notice}", file=sys.stderr)
+    return library
+
+
+def emit_json(value: Any) -> None:
+    import orjson
+
+    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    if args.json:
+        emit_json(
+            [
+                {
+                    "id": article.id,
+                    "title": article.title,
+                    "source": article.source,
+                    "author": article.author,
+                    "published": article.published.isoformat() if article.published else None,
+                    "words": article.words,
+                    "path": str(article.path),
+                    "hash": article.content_hash,
+                }
+                for article in library
+            ]
+        )
+        return 0
+    from tui.articles import printable
+
+    for article in library:
+        date = article.published.date().isoformat() if article.published else "----------"
+        source = printable(article.source or "")[:20]
+        print(f"{article.id:<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}")
+    return 0
+
+
+def cmd_dupes(args: argparse.Namespace) -> int:
+    raise TuiError("`tui dupes` is not built yet")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    raise TuiError("`tui compare` is not built yet")
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    raise TuiError("`tui annotate` is not built yet")
+
+
+def cmd_notes(args: argparse.Namespace) -> int:
+    raise TuiError("`tui notes` is not built yet")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    raise TuiError("`tui export` is not built yet")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    raise TuiError("`tui import` is not built yet")
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from tui.__main__ import make_app
+
+    articles = paths.articles_dir(args.articles)
+    if not articles.is_dir():
+        raise TuiError(f"articles folder not found: {articles} (use --articles DIR or ${paths.ARTICLES_ENV})")
+    app = make_app(
+        articles_dir=articles,
+        db_path=paths.db_path(args.db),
+        notes_dir=paths.notes_dir(args.notes_dir),
+        cache_dir=paths.cache_dir(args.cache_dir),
+    )
+    app.run()
+    return int(app.return_code or 0)
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_app,
+    "list": cmd_list,
+    "dupes": cmd_dupes,
+    "compare": cmd_compare,
+    "annotate": cmd_annotate,
+    "notes": cmd_notes,
+    "export": cmd_export,
+    "import": cmd_import,
+}
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except TuiError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tui list | head`: the reader went away; that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
