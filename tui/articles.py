@@ -428,9 +428,10 @@ class _Parsed:
     hankyoreh: bool = False
 
 
-def _parse_layout(text: str, markdown: bool) -> _Parsed:
+def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> _Parsed:
     parsed = _Parsed()
     lines = text.split("\n")
+    heading_is_title = known_title is None
     for line in lines:
         if any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS):
             parsed.hankyoreh = True
@@ -439,8 +440,11 @@ def _parse_layout(text: str, markdown: bool) -> _Parsed:
         for line in lines:
             heading = _MD_HEADING.match(line)
             if heading:
-                if parsed.title is None and not any(c.strip() for c in converted):
-                    parsed.title = _markdown_to_text(heading.group(1))
+                first = not any(c.strip() for c in converted)
+                heading_text = _markdown_to_text(heading.group(1))
+                # A leading heading is the title, unless the front matter names another one.
+                if first and (heading_is_title or heading_text.strip() == known_title):
+                    parsed.title = heading_text
                     converted.append("")
                     continue
                 converted.extend(["", _markdown_to_text(heading.group(1)), ""])
@@ -448,6 +452,8 @@ def _parse_layout(text: str, markdown: bool) -> _Parsed:
                 converted.append(_markdown_to_text(line))
         lines = converted
 
+    if known_title is not None:
+        parsed.title = known_title
     # The header: masthead, headline, byline, date line, a standfirst; furniture in between.
     index = 0
     total = len(lines)
@@ -542,9 +548,20 @@ def parse_article_text(
     markdown = suffix.lower() in MARKDOWN_SUFFIXES
     if markdown:
         fields, text, _problem = _front_matter(text)
-    parsed = _parse_layout(text, markdown)
+    parsed = _parse_layout(text, markdown, _as_text(fields.get("title")))
     if not parsed.paragraphs:
         raise ArticleError("no article text (empty, or only page furniture)")
+    return _build_article(parsed, fields, article_id, path, content_hash or hash_bytes(text.encode()), encoding)
+
+
+def _build_article(
+    parsed: _Parsed,
+    fields: dict[str, object],
+    article_id: str,
+    path: Path,
+    content_hash: str,
+    encoding: str,
+) -> Article:
 
     source = _as_text(fields.get("source") or fields.get("publisher") or fields.get("site")) or parsed.source
     if source is None and parsed.hankyoreh:
@@ -583,7 +600,7 @@ def parse_article_text(
         paragraphs=paragraphs,
         sentences=sentences,
         captions=parsed.captions,
-        content_hash=content_hash or hash_bytes(text.encode("utf-8")),
+        content_hash=content_hash,
         encoding=encoding,
         words=count_words(body),
     )
@@ -591,8 +608,9 @@ def parse_article_text(
 
 def article_from_text(body_text: str, article_id: str = "t", title: str | None = None) -> Article:
     """An article made from plain text, for tests and tools: no header rules applied to the body."""
-    header = f"{title}\n\n" if title else ""
-    return parse_article_text(header + body_text, article_id, Path(f"{article_id}.txt"))
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", body_text) if block.strip()]
+    parsed = _Parsed(title=title, paragraphs=paragraphs)
+    return _build_article(parsed, {}, article_id, Path(f"{article_id}.txt"), hash_bytes(body_text.encode()), "utf-8")
 
 
 def hash_bytes(data: bytes) -> str:

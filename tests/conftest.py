@@ -1,0 +1,32 @@
+"""Shared fixtures: every test runs with its data paths in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "articles"
+SHARED = REPO.parent / "shared"
+SEED_IDS = ("000_097ad0791a11b944", "002_3b2e89bd4e21a8c9", "004_177cef035ac10641")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every data location the app knows at tmp_path, so no test touches a user's files."""
+    monkeypatch.setenv("TUI_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TUI_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("TUI_DB", str(tmp_path / "annotations.json"))
+    monkeypatch.setenv("TUI_NOTES", str(tmp_path / "notes"))
+    monkeypatch.delenv("TUI_ARTICLES", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def seed_library(tmp_path: Path) -> Path:
+    """A copy of the sample library that a test may change."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEEDS, target)
+    return target

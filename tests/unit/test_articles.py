@@ -1,0 +1,280 @@
+"""The article library: metadata and furniture rules on the seeds, segmentation, bad input, cache."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tui.articles import (
+    Span,
+    article_from_text,
+    load_library,
+    parse_article_text,
+    printable,
+    split_sentences,
+)
+from tui.errors import TuiError, UnknownArticleError
+
+KST = timezone(timedelta(hours=9))
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_library(REPO / "articles")
+
+
+def test_korea_herald_header(seeds) -> None:
+    article = seeds.get("000_097ad0791a11b944")
+    assert article.title == "Seoul cautions Moscow on Putin's NK visit"
+    assert article.source == "The Korea Herald"
+    assert article.author == "Son Ji-hyoung"
+    assert article.published == datetime(2024, 6, 17, 15, 43, tzinfo=KST)
+    assert article.published.utcoffset() == timedelta(hours=9)
+
+
+def test_korea_herald_furniture_and_caption(seeds) -> None:
+    article = seeds.get("000_097ad0791a11b944")
+    assert "Link copied" not in article.body
+    assert "(Reuters-Yonhap)" not in article.body
+    assert len(article.captions) == 1
+    assert article.captions[0].endswith("(Reuters-Yonhap)")
+    assert article.body.startswith('Seoul has warned Moscow against "going beyond a certain point,"')
+    assert article.body.endswith("The military intervention clause was not included.")
+    assert len(article.paragraphs) == 12
+
+
+def test_headerless_rewrite_gets_title_from_first_sentence(seeds) -> None:
+    article = seeds.get("002_3b2e89bd4e21a8c9")
+    assert article.title == (
+        "Seoul has issued a warning to Moscow, cautioning against exceeding certain limits, as…"
+    )
+    assert len(article.title) <= 91
+    assert article.source is None and article.author is None and article.published is None
+    # Its text is stored twice: both copies stay in the body (the repeat is the similarity engine's to find).
+    assert len(article.paragraphs) == 2
+    assert article.text(article.paragraphs[0]) == article.text(article.paragraphs[1])
+    assert len(article.sentences) == 20
+
+
+def test_hankyoreh_layout(seeds) -> None:
+    article = seeds.get("004_177cef035ac10641")
+    assert article.title == (
+        "As Putin visits Pyongyang, Seoul to host Chinese diplomatic, security officials for dialogue"
+    )
+    assert article.source == "The Hankyoreh"
+    assert article.author == "Park Min-hee"  # ", senior staff writer" kept out of the name
+    assert article.published == datetime(2024, 6, 14, 16, 54, tzinfo=KST)
+    assert article.subtitle is not None and article.subtitle.startswith("An expected visit by Putin")
+    # The caption printed twice is kept once, apart from the body.
+    assert len(article.captions) == 1 and article.captions[0].endswith("(KCNA/Yonhap)")
+    for furniture in (
+        "Please direct questions",
+        "button that move",
+        "Related stories",
+        "Most viewed",
+        "By Park",
+        "Posted on",
+        "(KCNA/Yonhap)",
+    ):
+        assert furniture not in article.body
+    assert article.body.endswith("putting the situation in a precarious position,” he added.")
+
+
+def test_sentences_are_trimmed_spans_inside_paragraphs(seeds) -> None:
+    for article in seeds:
+        for sentence in article.sentences:
+            text = article.text(sentence)
+            assert text == text.strip() and text
+            assert any(p.start <= sentence.start and sentence.end <= p.end for p in article.paragraphs)
+
+
+def test_seed_004_sentences_do_not_split_at_abbreviations(seeds) -> None:
+    article = seeds.get("004_177cef035ac10641")
+    texts = [article.text(s) for s in article.sentences]
+    assert any("Kim Jong-un met for a summit nine months ago" in t for t in texts)
+    assert any(t.startswith("“While maintaining a certain distance") and "said Shin Bong-sup" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They met on Sept. 13, 2023. Then they left.", ["They met on Sept. 13, 2023.", "Then they left."]),
+        ("The U.S. said so. Mr. Kim agreed.", ["The U.S. said so.", "Mr. Kim agreed."]),
+        (
+            "Kim Jong-un met Putin. Growth was 3.5 percent. It rose.",
+            ["Kim Jong-un met Putin.", "Growth was 3.5 percent.", "It rose."],
+        ),
+        (
+            '"We will not go beyond it," he said. Then he left.',
+            ['"We will not go beyond it," he said.', "Then he left."],
+        ),
+        (
+            "“Some countries tried fixed rates. I do not judge,” Mr Chidambaram said. He left.",
+            ["“Some countries tried fixed rates. I do not judge,” Mr Chidambaram said.", "He left."],
+        ),
+    ],
+)
+def test_segmenter_hard_cases(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in split_sentences(text)] == expected
+
+
+def test_article_helpers() -> None:
+    article = article_from_text("First one. Second one.\n\nThird paragraph here.", "x")
+    assert article.id == "x"
+    assert [article.text(s) for s in article.sentences] == ["First one.", "Second one.", "Third paragraph here."]
+    assert article.paragraph_index(article.sentences[2].start) == 1
+    assert article.paragraph_index(0) == 0
+    assert article.words == 7
+    assert article.text(Span(0, 5)) == "First"
+
+
+def test_markdown_front_matter() -> None:
+    text = (
+        "---\ntitle: A *Markdown* story\nsource: Example Times\nauthor: [Ann Lee, Bo Kim]\n"
+        "date: 2024-06-01T09:30:00+02:00\n---\n# A different heading\n\nBody with a [link](http://x.y) and **bold** text.\n"
+    )
+    article = parse_article_text(text, "md", Path("md.md"), ".md")
+    assert article.title == "A *Markdown* story"
+    assert article.source == "Example Times"
+    assert article.author == "Ann Lee, Bo Kim"
+    assert article.published == datetime(2024, 6, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert article.body == "A different heading\n\nBody with a link and bold text."
+
+
+def test_markdown_heading_becomes_title_and_bad_yaml_is_survived() -> None:
+    text = "---\ntitle: [unclosed\n---\n# The Real Title\n\nSome body text that is long enough.\n"
+    article = parse_article_text(text, "md", Path("md.md"), ".md")
+    assert article.title == "The Real Title"
+    assert article.body == "Some body text that is long enough."
+
+
+def test_bbc_layout_headline_then_body(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Ad sales boost Time Warner profit\n\nQuarterly profits jumped 76%.\n\nMore.\n")
+    article = load_library(tmp_path).get("a")
+    assert article.title == "Ad sales boost Time Warner profit"
+    assert article.source is None
+    assert article.body == "Quarterly profits jumped 76%.\n\nMore."
+
+
+def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
+    (tmp_path / "w.txt").write_text("Headline\n\nThis paragraph is wrapped at\na narrow width by an editor\nand ends here.\n")
+    assert load_library(tmp_path).get("w").body == (
+        "This paragraph is wrapped at a narrow width by an editor and ends here."
+    )
+
+
+def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
+    with pytest.raises(UnknownArticleError):
+        seeds.get("nope")
+    with pytest.raises(TuiError, match="articles folder not found"):
+        load_library(tmp_path / "missing")
+
+
+def test_bad_inputs_are_skipped_each_once_and_the_rest_loads(tmp_path: Path) -> None:
+    library_dir = tmp_path / "lib"
+    library_dir.mkdir()
+    (library_dir / "good.txt").write_text("Good headline\n\nA good body sentence.\n")
+    (library_dir / "empty.txt").write_bytes(b"")
+    (library_dir / "blank.txt").write_text("   \n\n  \n")
+    (library_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (library_dir / "latin.txt").write_bytes("Caf\xe9 news\n\nThe caf\xe9 cost \xa33.\n".encode("latin-1"))
+    with open(library_dir / "huge.txt", "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # a sparse 50 MB file: no time spent writing it
+    (library_dir / "loop.txt").symlink_to(library_dir / "loop.txt")
+    (library_dir / "dangling.txt").symlink_to(library_dir / "nowhere.txt")
+    (library_dir / "sub").mkdir()
+    (library_dir / "sub" / "up").symlink_to(library_dir)  # a folder link that loops
+    (library_dir / "furniture.txt").write_text("Link copied\n\nRelated stories\n")
+    (library_dir / "notes.json").write_text("{}")  # not an article format: ignored silently
+
+    library = load_library(library_dir)
+    assert [a.id for a in library] == ["good", "latin"]
+    reasons = {p.path.name: p.reason for p in library.skipped}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.txt"] == "empty file"
+    assert reasons["binary.txt"] == "binary file (not text)"
+    assert reasons["huge.txt"].startswith("too large (52.4 MB")
+    assert reasons["loop.txt"] == "symbolic link loop"
+    assert reasons["dangling.txt"] == "broken link or file vanished"
+    assert reasons["up"].startswith("symbolic link loop")
+    assert reasons["furniture.txt"].startswith("no article text")
+    assert len(library.skipped) == len(reasons)  # each once
+    latin = library.get("latin")
+    assert latin.encoding == "cp1252" and "£3" in latin.body and latin.title == "Café news"
+    assert any("not valid UTF-8; read as cp1252" in n for n in library.notices)
+
+
+def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ok.txt").write_text("Title\n\nBody text.\n")
+    (tmp_path / "secret.txt").write_text("Title\n\nBody text.\n")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.txt":  # tests may run as root, where chmod 000 does not stop a read
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    library = load_library(tmp_path)
+    assert [a.id for a in library] == ["ok"]
+    assert [(s.path.name, s.reason) for s in library.skipped] == [("secret.txt", "permission denied")]
+
+
+def test_cache_is_used_refreshed_and_survives_corruption(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.articles as articles
+
+    library_dir = tmp_path / "lib"
+    library_dir.mkdir()
+    (library_dir / "a.txt").write_text("Alpha\n\nFirst body.\n")
+    (library_dir / "b.txt").write_text("Beta\n\nSecond body.\n")
+    cache = tmp_path / "cache"
+    assert len(load_library(library_dir, cache)) == 2
+    cache_files = list(cache.glob("library-*.json"))
+    assert len(cache_files) == 1
+
+    parsed: list[str] = []
+    real_read = articles.read_article
+    monkeypatch.setattr(articles, "read_article", lambda p, i, d=None: parsed.append(i) or real_read(p, i, d))
+    assert [a.title for a in load_library(library_dir, cache)] == ["Alpha", "Beta"]
+    assert parsed == []  # warm: nothing parsed again
+
+    (library_dir / "b.txt").write_text("Beta two\n\nChanged body.\n")
+    os.utime(library_dir / "a.txt")  # touched, same bytes: read and hashed, not parsed
+    (library_dir / "c.txt").write_text("Gamma\n\nThird body.\n")
+    library = load_library(library_dir, cache)
+    assert [a.title for a in library] == ["Alpha", "Beta two", "Gamma"]
+    assert sorted(parsed) == ["b", "c"]
+
+    cache_files[0].write_bytes(b"{not json")
+    parsed.clear()
+    assert len(load_library(library_dir, cache)) == 3  # a corrupt cache is ignored and rebuilt
+    assert sorted(parsed) == ["a", "b", "c"]
+    parsed.clear()
+    (library_dir / "a.txt").unlink()
+    assert [a.id for a in load_library(library_dir, cache)] == ["b", "c"]
+    assert parsed == []
+
+
+def test_printable_neutralises_terminal_escapes() -> None:
+    assert printable("a\x1b[31mred\x1b]8;;http://x\x07b") == "a\\x1b[31mred\\x1b]8;;http://x\\x07b"
+    assert printable("[bold]kept[/]") == "[bold]kept[/]"
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys, importlib\n"
+        "for name in ('tui.articles', 'tui.paths', 'tui.errors', 'tui.cli', 'tui.similarity', 'tui.store', "
+        "'tui.export'):\n"
+        "    try:\n        importlib.import_module(name)\n"
+        "    except ModuleNotFoundError as e:\n"
+        "        if e.name != name: raise\n"
+        "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

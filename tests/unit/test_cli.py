@@ -1,0 +1,109 @@
+"""The command line through its real entry point (a subprocess), as users and scripts call it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_tui(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_list_json_on_the_seeds() -> None:
+    result = run_tui("list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == [
+        "000_097ad0791a11b944",
+        "002_3b2e89bd4e21a8c9",
+        "004_177cef035ac10641",
+    ]
+    first = rows[0]
+    assert {"id", "title", "source", "author", "published", "words", "path"} <= first.keys()
+    assert first["title"] == "Seoul cautions Moscow on Putin's NK visit"
+    assert first["published"] == "2024-06-17T15:43:00+09:00"
+    assert first["author"] == "Son Ji-hyoung"
+    assert rows[1]["published"] is None
+    assert all(isinstance(row["words"], int) and row["words"] > 100 for row in rows)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_global_options_before_or_after_the_subcommand(tmp_path: Path, order: str) -> None:
+    (tmp_path / "one.txt").write_text("One headline\n\nOne body sentence.\n")
+    options = ["--articles", str(tmp_path), "--db", str(tmp_path / "x.json")]
+    args = [*options, "list", "--json"] if order == "before" else ["list", "--json", *options]
+    result = run_tui(*args)
+    assert result.returncode == 0, result.stderr
+    assert [row["id"] for row in json.loads(result.stdout)] == ["one"]
+
+
+def test_articles_from_environment(tmp_path: Path) -> None:
+    (tmp_path / "env.md").write_text("---\ntitle: From env\n---\nBody.\n")
+    result = run_tui("list", "--json", env={"TUI_ARTICLES": str(tmp_path)})
+    assert [row["title"] for row in json.loads(result.stdout)] == ["From env"]
+
+
+def test_plain_list_is_readable_and_escapes_terminal_sequences(tmp_path: Path) -> None:
+    (tmp_path / "evil.txt").write_text("Evil \x1b]0;pwned\x07 title [bold]x[/]\n\nBody text here.\n")
+    result = run_tui("--articles", str(tmp_path), "list")
+    assert result.returncode == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;pwned\\x07" in result.stdout and "[bold]x[/]" in result.stdout
+
+
+def test_skipped_files_reported_once_each_on_stderr(tmp_path: Path) -> None:
+    shutil.copy(REPO / "articles" / "000_097ad0791a11b944.txt", tmp_path)
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    result = run_tui("--articles", str(tmp_path), "list", "--json")
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)) == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert any("empty.txt: empty file" in line for line in lines)
+    assert any("bin.txt: binary file" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_articles_folder_is_one_line_exit_1(tmp_path: Path) -> None:
+    result = run_tui("--articles", str(tmp_path / "nope"), "list")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "articles folder not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2_in_one_line() -> None:
+    for args in (["frobnicate"], ["list", "--bogus"], ["dupes", "--kind", "cousin"]):
+        result = run_tui(*args)
+        assert result.returncode == 2, args
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("tui: error:"), result.stderr
+
+
+def test_help_and_version() -> None:
+    assert "list" in run_tui("--help").stdout
+    assert run_tui("--version").stdout.startswith("tui ")
+
+
+def test_console_script_is_installed() -> None:
+    tui = shutil.which("tui", path=str(Path(sys.executable).parent))
+    assert tui is not None, "the `tui` console script is not installed beside this Python"
+    result = subprocess.run([tui, "list", "--json"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0 and len(json.loads(result.stdout)) == 3
