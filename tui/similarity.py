@@ -1,0 +1,791 @@
+"""Near-duplicates, rewrites and related articles: a two-stage engine with sentence alignment.
+
+Stage 1 proposes candidates without comparing all pairs: exact duplicates by a hash of the
+normalised text, near-duplicates by MinHash LSH over word 5-shingles (datasketch), and rewrites
+or related stories by a TF-IDF top-k cosine shortlist over content words and names. Stage 2
+verifies every candidate by aligning sentences (`compare`), which is what tells a reworded copy
+(most sentences restated) from independent coverage of the same event (few sentences restated).
+
+Pure core: no Textual, no Rich; numpy, scipy, scikit-learn and datasketch are imported only
+inside the functions that need them, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Library, Span
+
+Kind = Literal["duplicate", "near-duplicate", "rewrite", "related"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+# Bump when features, thresholds or the cache layout change: old caches are then ignored.
+INDEX_VERSION = 1
+
+SHINGLE_SIZE = 5
+NUM_PERM = 128
+# LSH threshold below the 0.5 Jaccard we promise to catch, so that MinHash's estimation noise
+# (about +-0.045 at 128 permutations) costs almost no recall.
+LSH_THRESHOLD = 0.35
+TOP_K = 8
+# Below this TF-IDF cosine two articles are not even related; checked on the seeds (0.47 for
+# other coverage of the same event) and on BBC same-story follow-ups.
+RELATED_COSINE = 0.30
+
+# Score bands: a pair's kind decides its band, so that scores order pairs across kinds too.
+NEAR_DUPLICATE_FLOOR = 0.9
+REWRITE_FLOOR = 0.6
+# Coverage of the shorter side (weighted by IDF) that makes a rewrite, and a weaker one for related.
+REWRITE_COVERAGE = 0.45
+REWRITE_SENTENCES = 0.6  # and this share of the shorter side's sentences restated
+RESTATED_COVERAGE = 0.3  # a sentence counts as restated when this share of its weight is found
+RELATED_COVERAGE = 0.15
+# Two sentences are linked when their weighted Dice overlap reaches this and they share at least
+# MIN_SHARED_WEIGHT worth of words (so one shared name does not link unrelated sentences).
+LINK_DICE = 0.25
+# Share of the raw score from alignment coverage; the rest is verbatim 5-shingle containment.
+ALIGNMENT_WEIGHT = 0.6
+MIN_SHARED_WEIGHT = 2.5
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_STOPWORDS_TEXT = """
+    a about above after again against all almost also although am among an and another any are around
+    as at be because been before being below between both but by can could did do does doing done down
+    during each either else even ever every few for from further had has have having he her here hers
+    herself him himself his how however i if in into is it its itself just least less like made make
+    many may me might more most much must my myself neither no nor not now of off often on once one only
+    or other others otherwise our ours ourselves out over own per perhaps put rather same says said say
+    shall she should since so some still such than that the their theirs them themselves then there
+    therefore these they this those though through thus to too toward towards under until up upon us
+    very via was we well were what whatever when whenever where whereas whether which while who whoever
+    whom whose why will with within without would yet you your yours yourself yourselves s t
+"""
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+@dataclass(slots=True)
+class Match:
+    """One article's match: the other article's id, how close, what kind, and why."""
+
+    id: str
+    score: float
+    kind: Kind
+    reason: str
+
+
+@dataclass(slots=True)
+class PairMatch:
+    """A matching pair of the library (a < b)."""
+
+    a: str
+    b: str
+    score: float
+    kind: Kind
+    reason: str
+
+
+@dataclass(slots=True)
+class AlignedPair:
+    a: Span
+    b: Span
+    score: float
+
+
+@dataclass(slots=True)
+class Repeat:
+    """The same passage found more than once in one article, in text order; spans[1:] are copies."""
+
+    spans: list[Span]
+
+
+@dataclass(slots=True)
+class Alignment:
+    a_id: str
+    b_id: str
+    score: float
+    kind: Kind | None
+    reason: str
+    pairs: list[AlignedPair]
+    only_a: list[Span]
+    only_b: list[Span]
+    repeats_a: list[Repeat]
+    repeats_b: list[Repeat]
+    coverage_a: float = 0.0
+    coverage_b: float = 0.0
+
+
+# --------------------------------------------------------------------------- text normalisation
+
+
+def normalise(text: str) -> str:
+    """Case-folded, accent-free, NFKC text; curly quotes become straight ones."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+
+
+def words(text: str) -> list[str]:
+    """Normalised word tokens; a possessive or contraction tail ("russia's") is dropped."""
+    out = []
+    for token in _WORD.findall(normalise(text)):
+        head, _, _tail = token.partition("'")
+        if head:
+            out.append(head)
+    return out
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to meet "warned"/"warning"/"warns", cheap and predictable."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement in (
+        ("ational", "ate"),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("sses", "ss"),
+        ("ness", ""),
+        ("ments", ""),
+        ("ment", ""),
+        ("ingly", ""),
+        ("edly", ""),
+        ("ing", ""),
+        ("ed", ""),
+        ("ly", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words (stopwords dropped): what alignment and TF-IDF look at."""
+    return [stem(w) for w in words(text) if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def normalised_key(text: str) -> str:
+    """Equal for texts that differ only in case, spacing and punctuation."""
+    return " ".join(words(text))
+
+
+def _shingle_hashes(tokens: Sequence[str], size: int = SHINGLE_SIZE) -> set[int]:
+    if not tokens:
+        return set()
+    if len(tokens) < size:
+        grams = [" ".join(tokens)]
+    else:
+        grams = [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little") for g in grams}
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> set[int]:
+    """32-bit hashes of the word `size`-shingles of a text (all words, stopwords included)."""
+    return _shingle_hashes(words(text), size)
+
+
+def jaccard(x: set[int], y: set[int]) -> float:
+    if not x and not y:
+        return 1.0
+    return len(x & y) / len(x | y)
+
+
+# --------------------------------------------------------------------------- repeats
+
+
+def _sentence_spans(article: Article) -> list[Span]:
+    return list(article.sentences)
+
+
+def find_repeats(article: Article) -> list[Repeat]:
+    """Passages (a whole paragraph, or 3+ sentences in a row) present more than once in one article."""
+    from tui.articles import Span
+
+    found: dict[tuple[str, ...], set[tuple[int, int]]] = defaultdict(set)
+    # Whole paragraphs repeated, whatever their length.
+    paragraph_keys = [normalised_key(article.text(p)) for p in article.paragraphs]
+    first_paragraph: dict[str, tuple[int, int]] = {}
+    for span, key in zip(article.paragraphs, paragraph_keys, strict=True):
+        if not key:
+            continue
+        if key in first_paragraph:
+            found[(key,)].update({first_paragraph[key], (span.start, span.end)})
+        else:
+            first_paragraph[key] = (span.start, span.end)
+    # Runs of three or more sentences repeated (possibly across paragraph breaks).
+    sentences = _sentence_spans(article)
+    keys = [normalised_key(article.text(s)) for s in sentences]
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        if key:
+            positions[key].append(index)
+    for occurrences in positions.values():
+        for oi, i in enumerate(occurrences):
+            for j in occurrences[oi + 1 :]:
+                if i > 0 and keys[i - 1] and keys[i - 1] == keys[j - 1] and i - 1 < j - 1:
+                    continue  # not the start of a maximal run
+                length = 0
+                while j + length < len(keys) and i + length < j and keys[i + length] == keys[j + length]:
+                    length += 1
+                if length >= 3:
+                    run = tuple(keys[i : i + length])
+                    for start in (i, j):
+                        found[run].add((sentences[start].start, sentences[start + length - 1].end))
+    repeats: list[Repeat] = []
+    seen: set[frozenset[tuple[int, int]]] = set()
+    for spans in found.values():
+        frozen = frozenset(spans)
+        if len(frozen) < 2 or frozen in seen:
+            continue
+        seen.add(frozen)
+        repeats.append(Repeat(spans=[Span(s, e) for s, e in sorted(frozen)]))
+    # A paragraph repeat and the same passage found as a sentence run: keep the longer report.
+    repeats.sort(key=lambda r: (-(r.spans[0].end - r.spans[0].start), r.spans[0].start))
+    kept: list[Repeat] = []
+    for repeat in repeats:
+        if any(all(_inside(s, k.spans) for s in repeat.spans) for k in kept):
+            continue
+        kept.append(repeat)
+    kept.sort(key=lambda r: r.spans[0].start)
+    return kept
+
+
+def _inside(span: Span, spans: Iterable[Span]) -> bool:
+    return any(o.start <= span.start and span.end <= o.end for o in spans)
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """What alignment needs from one article, computed once."""
+
+    id: str
+    key: str
+    sentences: list[Span]  # distinct sentences (repeated copies dropped), in text order
+    terms: list[frozenset[str]]  # content terms of each distinct sentence
+    counts: Counter[str]
+    shingles: set[int]
+    repeats: list[Repeat]
+    sentence_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _prepare(article: Article) -> _Prepared:
+    repeats = find_repeats(article)
+    copies = [span for repeat in repeats for span in repeat.spans[1:]]
+    sentences: list[Span] = []
+    terms: list[frozenset[str]] = []
+    seen_keys: set[str] = set()
+    counts: Counter[str] = Counter()
+    for span in _sentence_spans(article):
+        if _inside(span, copies):
+            continue
+        text = article.text(span)
+        key = normalised_key(text)
+        if not key or key in seen_keys:
+            continue  # a sentence repeated verbatim counts once
+        seen_keys.add(key)
+        sentence_terms = content_terms(text)
+        counts.update(sentence_terms)
+        sentences.append(span)
+        terms.append(frozenset(sentence_terms))
+    kept_text = " ".join(article.text(s) for s in sentences)
+    return _Prepared(
+        id=article.id,
+        key=normalised_key(article.body),
+        sentences=sentences,
+        terms=terms,
+        counts=counts,
+        shingles=shingles(kept_text),
+        repeats=repeats,
+        sentence_count=len(sentences),
+    )
+
+
+def _pair_idf(a: _Prepared, b: _Prepared) -> dict[str, float]:
+    """IDF over the sentences of both articles: words in many sentences say little about which ones match.
+
+    Computed from the pair alone so that `compare` gives the same answer for any two articles,
+    with or without a library around them.
+    """
+    df: Counter[str] = Counter()
+    for terms in a.terms:
+        df.update(terms)
+    for terms in b.terms:
+        df.update(terms)
+    n = len(a.terms) + len(b.terms)
+    return {t: math.log(1 + n / f) for t, f in df.items()}
+
+
+@dataclass(slots=True)
+class _Linked:
+    links: list[tuple[int, int, float]]  # (sentence in a, sentence in b, dice)
+    coverage_a: list[float]  # per distinct sentence of a: share of its weight found in its partners
+    coverage_b: list[float]
+    weight_a: list[float]
+    weight_b: list[float]
+
+
+def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
+    weight_a = [sum(idf[t] for t in terms) for terms in a.terms]
+    weight_b = [sum(idf[t] for t in terms) for terms in b.terms]
+    # Inverted index of b's sentences, so that only sentence pairs sharing a word are scored.
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, terms in enumerate(b.terms):
+        for t in terms:
+            postings[t].append(j)
+    best_for_a: list[tuple[float, int]] = [(0.0, -1)] * len(a.terms)
+    best_for_b: list[tuple[float, int]] = [(0.0, -1)] * len(b.terms)
+    for i, terms in enumerate(a.terms):
+        shared: dict[int, float] = defaultdict(float)
+        for t in terms:
+            w = idf[t]
+            for j in postings.get(t, ()):
+                shared[j] += w
+        for j, common in shared.items():
+            if common < MIN_SHARED_WEIGHT:
+                continue
+            dice = 2 * common / (weight_a[i] + weight_b[j])
+            if dice < LINK_DICE:
+                continue
+            if dice > best_for_a[i][0]:
+                best_for_a[i] = (dice, j)
+            if dice > best_for_b[j][0]:
+                best_for_b[j] = (dice, i)
+    links: dict[tuple[int, int], float] = {}
+    for i, (dice, j) in enumerate(best_for_a):
+        if j >= 0:
+            links[(i, j)] = dice
+    for j, (dice, i) in enumerate(best_for_b):
+        if i >= 0:
+            links[(i, j)] = dice
+    # Coverage: a sentence merged into (or split across) several partners is covered by their union.
+    partners_a: dict[int, set[str]] = defaultdict(set)
+    partners_b: dict[int, set[str]] = defaultdict(set)
+    for i, j in links:
+        partners_a[i] |= b.terms[j]
+        partners_b[j] |= a.terms[i]
+    coverage_a = [
+        (sum(idf[t] for t in a.terms[i] & partners_a[i]) / weight_a[i])
+        if weight_a[i] and i in partners_a
+        else 0.0
+        for i in range(len(a.terms))
+    ]
+    coverage_b = [
+        (sum(idf[t] for t in b.terms[j] & partners_b[j]) / weight_b[j])
+        if weight_b[j] and j in partners_b
+        else 0.0
+        for j in range(len(b.terms))
+    ]
+    return _Linked(
+        links=sorted((i, j, d) for (i, j), d in links.items()),
+        coverage_a=coverage_a,
+        coverage_b=coverage_b,
+        weight_a=weight_a,
+        weight_b=weight_b,
+    )
+
+
+def _weighted_mean(values: Sequence[float], weights: Sequence[float]) -> float:
+    total = sum(weights)
+    return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.0
+
+
+def _cosine(x: Counter[str], y: Counter[str], idf: dict[str, float]) -> float:
+    dot = sum(n * y[t] * idf[t] ** 2 for t, n in x.items() if t in y)
+    nx = math.sqrt(sum((n * idf[t]) ** 2 for t, n in x.items()))
+    ny = math.sqrt(sum((n * idf[t]) ** 2 for t, n in y.items()))
+    return dot / (nx * ny) if nx and ny else 0.0
+
+
+@dataclass(slots=True)
+class _Verdict:
+    score: float
+    kind: Kind | None
+    reason: str
+    coverage_a: float
+    coverage_b: float
+    linked: _Linked | None
+
+
+def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
+    """Stage 2: the kind and score of a pair, from its alignment."""
+    if a.key and a.key == b.key:
+        return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
+    idf = _pair_idf(a, b)
+    linked = _link(a, b, idf)
+    coverage_a = _weighted_mean(linked.coverage_a, linked.weight_a)
+    coverage_b = _weighted_mean(linked.coverage_b, linked.weight_b)
+    # The shorter side decides "most sentences restated"; the longer side adds a little so that an
+    # excerpt scores below a full rewrite of the same size.
+    short_is_a = sum(map(len, a.terms)) <= sum(map(len, b.terms))
+    short, long_ = (coverage_a, coverage_b) if short_is_a else (coverage_b, coverage_a)
+    short_coverage = linked.coverage_a if short_is_a else linked.coverage_b
+    restated = sum(1 for c in short_coverage if c >= RESTATED_COVERAGE)
+    total = len(short_coverage)
+    if a.shingles and b.shingles:
+        common = len(a.shingles & b.shingles)
+        containment = common / min(len(a.shingles), len(b.shingles))
+        shingle_jaccard = common / len(a.shingles | b.shingles)
+        size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
+    else:
+        containment = shingle_jaccard = size_ratio = 0.0
+    # Alignment says how much is restated; verbatim 5-shingles say how literally (cut > light > heavy).
+    raw = ALIGNMENT_WEIGHT * (0.8 * short + 0.2 * long_) + (1 - ALIGNMENT_WEIGHT) * containment
+    if shingle_jaccard >= 0.5 or (containment >= 0.8 and size_ratio >= 0.5):
+        score = NEAR_DUPLICATE_FLOOR + (1 - NEAR_DUPLICATE_FLOOR - 1e-4) * raw
+        reason = f"{round(100 * containment)}% of the wording shared"
+        return _Verdict(score, "near-duplicate", reason, coverage_a, coverage_b, linked)
+    if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
+        score = REWRITE_FLOOR + (NEAR_DUPLICATE_FLOOR - REWRITE_FLOOR - 1e-4) * raw
+        return _Verdict(
+            score, "rewrite", f"{restated} of {total} sentences restated", coverage_a, coverage_b, linked
+        )
+    score = (REWRITE_FLOOR - 1e-4) * raw
+    cosine = _cosine(a.counts, b.counts, idf)
+    if short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
+        if restated:
+            reason = f"same story: {restated} of {total} sentences restated"
+        else:
+            reason = f"same story, written independently (topic overlap {cosine:.2f})"
+        return _Verdict(score, "related", reason, coverage_a, coverage_b, linked)
+    return _Verdict(score, None, "no match", coverage_a, coverage_b, linked)
+
+
+def compare(a: Article, b: Article) -> Alignment:
+    """Align two articles sentence by sentence; works for any two articles."""
+    prepared_a, prepared_b = _prepare(a), _prepare(b)
+    return _alignment(a, b, prepared_a, prepared_b)
+
+
+def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepared) -> Alignment:
+    verdict = _judge(prepared_a, prepared_b)
+    linked = verdict.linked or _link(prepared_a, prepared_b, _pair_idf(prepared_a, prepared_b))
+    pairs = [
+        AlignedPair(a=prepared_a.sentences[i], b=prepared_b.sentences[j], score=round(dice, 4))
+        for i, j, dice in linked.links
+    ]
+    linked_a = {i for i, _, _ in linked.links}
+    linked_b = {j for _, j, _ in linked.links}
+    return Alignment(
+        a_id=a.id,
+        b_id=b.id,
+        score=round(verdict.score, 4),
+        kind=verdict.kind,
+        reason=verdict.reason,
+        pairs=pairs,
+        only_a=[s for i, s in enumerate(prepared_a.sentences) if i not in linked_a],
+        only_b=[s for j, s in enumerate(prepared_b.sentences) if j not in linked_b],
+        repeats_a=prepared_a.repeats,
+        repeats_b=prepared_b.repeats,
+        coverage_a=round(verdict.coverage_a, 4),
+        coverage_b=round(verdict.coverage_b, 4),
+    )
+
+
+# --------------------------------------------------------------------------- the library index
+
+
+@dataclass(slots=True)
+class _Features:
+    """Stage-1 features of one article's content, cached by content hash."""
+
+    key: str  # digest of the normalised text: equal digests are duplicates
+    shingles: list[int]
+    terms: dict[str, int]
+
+
+def _features(article: Article) -> _Features:
+    prepared = _prepare(article)
+    return _Features(
+        key=hashlib.sha1(prepared.key.encode()).hexdigest(),
+        shingles=sorted(prepared.shingles),
+        terms=dict(prepared.counts),
+    )
+
+
+def _signature(library: Library) -> str:
+    digest = hashlib.sha1(f"v{INDEX_VERSION}".encode())
+    for article in library:
+        digest.update(f"\0{article.id}\0{article.content_hash}".encode())
+    return digest.hexdigest()
+
+
+def _pair_key(hash_a: str, hash_b: str) -> str:
+    return "|".join(sorted((hash_a, hash_b)))
+
+
+def _kind_filter(kinds: Iterable[Kind] | None) -> frozenset[str]:
+    if kinds is None:
+        return frozenset(KINDS)
+    chosen = frozenset(kinds)
+    unknown = chosen - set(KINDS)
+    if unknown:
+        from tui.errors import UsageError
+
+        raise UsageError(f"unknown kind: {sorted(unknown)[0]!r} (one of {', '.join(KINDS)})")
+    return chosen
+
+
+def _read_json(path: Path) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None  # missing or damaged cache: rebuild it
+
+
+def _write_json(path: Path, value: Any) -> None:
+    import orjson
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(orjson.dumps(value))
+        os.replace(temporary, path)  # atomic: a reader sees the old or the new file, never half
+    except OSError:
+        pass  # a read-only cache folder only costs speed
+
+
+class SimilarityIndex:
+    """Every library pair worth showing, with its kind and score; built incrementally, kept on disk."""
+
+    def __init__(
+        self, pairs: Iterable[PairMatch], ids: Iterable[str], titles: dict[str, str] | None = None
+    ) -> None:
+        self._pairs = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+        self._ids = set(ids)
+        self._by_id: dict[str, list[Match]] = defaultdict(list)
+        for pair in self._pairs:
+            self._by_id[pair.a].append(Match(id=pair.b, score=pair.score, kind=pair.kind, reason=pair.reason))
+            self._by_id[pair.b].append(Match(id=pair.a, score=pair.score, kind=pair.kind, reason=pair.reason))
+        self.stats: dict[str, float] = {}
+
+    def matches(self, article_id: str, kinds: Iterable[Kind] | None = None) -> list[Match]:
+        """That article's matches, best first."""
+        if article_id not in self._ids:
+            from tui.errors import UnknownArticleError
+
+            raise UnknownArticleError(article_id)
+        chosen = _kind_filter(kinds)
+        return [m for m in self._by_id.get(article_id, []) if m.kind in chosen]
+
+    def pairs(self, kinds: Iterable[Kind] | None = None) -> list[PairMatch]:
+        """All matching pairs of the library, best first."""
+        chosen = _kind_filter(kinds)
+        return [p for p in self._pairs if p.kind in chosen]
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @classmethod
+    def build(
+        cls,
+        library: Library,
+        cache_dir: Path | None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SimilarityIndex:
+        """The index of a library; reuses what the cache holds for unchanged content."""
+        folder = cache_dir / "similarity" if cache_dir is not None else None
+        articles = list(library)
+        total = 2 * len(articles)
+        signature = _signature(library)
+        ids = [a.id for a in articles]
+        if folder is not None:
+            stored = _read_json(folder / "pairs.json")
+            if isinstance(stored, dict) and stored.get("signature") == signature:
+                index = cls((PairMatch(*row) for row in stored["pairs"]), ids)
+                index.stats = {"reused": 1.0}
+                if progress:
+                    progress(total, total)
+                return index
+        cached_features = (_read_json(folder / "features.json") if folder else None) or {}
+        if cached_features.get("version") != INDEX_VERSION:
+            cached_features = {"version": INDEX_VERSION, "articles": {}}
+        cached_verdicts = (_read_json(folder / "verdicts.json") if folder else None) or {}
+        if cached_verdicts.get("version") != INDEX_VERSION:
+            cached_verdicts = {"version": INDEX_VERSION, "verdicts": {}}
+        feature_rows: dict[str, Any] = cached_features["articles"]
+        verdict_rows: dict[str, Any] = cached_verdicts["verdicts"]
+
+        features: list[_Features] = []
+        computed = 0
+        for done, article in enumerate(articles, 1):
+            row = feature_rows.get(article.content_hash)
+            if row is None:
+                feature = _features(article)
+                feature_rows[article.content_hash] = [feature.key, feature.shingles, feature.terms]
+                computed += 1
+            else:
+                feature = _Features(key=row[0], shingles=row[1], terms=row[2])
+            features.append(feature)
+            if progress and (done % 64 == 0 or done == len(articles)):
+                progress(done, total)
+
+        candidates = _candidates(features)
+        prepared: dict[int, _Prepared] = {}
+        pairs: list[PairMatch] = []
+        verified = 0
+        live_verdicts: dict[str, Any] = {}
+        ordered = sorted(candidates)
+        for done, (i, j) in enumerate(ordered, 1):
+            a, b = articles[i], articles[j]
+            key = _pair_key(a.content_hash, b.content_hash)
+            verdict = verdict_rows.get(key)
+            if verdict is None:
+                if features[i].key == features[j].key:
+                    verdict = [1.0, "duplicate", "identical text"]
+                else:
+                    if i not in prepared:
+                        prepared[i] = _prepare(a)
+                    if j not in prepared:
+                        prepared[j] = _prepare(b)
+                    judged = _judge(prepared[i], prepared[j])
+                    verdict = [round(judged.score, 4), judged.kind, judged.reason]
+                verified += 1
+            live_verdicts[key] = verdict
+            if verdict[1] is not None:
+                pairs.append(PairMatch(a.id, b.id, verdict[0], verdict[1], verdict[2]))
+            if progress and (done % 256 == 0 or done == len(ordered)):
+                progress(len(articles) + len(articles) * done // len(ordered), total)
+        if progress:
+            progress(total, total)
+
+        if folder is not None:
+            live_hashes = {a.content_hash for a in articles}
+            feature_rows = {h: row for h, row in feature_rows.items() if h in live_hashes}
+            _write_json(folder / "features.json", {"version": INDEX_VERSION, "articles": feature_rows})
+            _write_json(folder / "verdicts.json", {"version": INDEX_VERSION, "verdicts": live_verdicts})
+            _write_json(
+                folder / "pairs.json",
+                {"signature": signature, "pairs": [[p.a, p.b, p.score, p.kind, p.reason] for p in pairs]},
+            )
+        index = cls(pairs, ids)
+        index.stats = {
+            "reused": 0.0,
+            "features_computed": float(computed),
+            "candidates": float(len(candidates)),
+            "verified": float(verified),
+        }
+        return index
+
+
+def _candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
+    """Stage 1: pairs worth verifying, without comparing all pairs."""
+    candidates: set[tuple[int, int]] = set()
+    # Exact duplicates by hash of the normalised text.
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, feature in enumerate(features):
+        groups[feature.key].append(i)
+    for members in groups.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                candidates.add((i, j))
+    candidates |= _lsh_candidates(features)
+    candidates |= _tfidf_candidates(features)
+    return candidates
+
+
+def _already_hashed(value: int) -> int:
+    return value
+
+
+def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
+    """Near-duplicates: MinHash LSH over word 5-shingles (one entry per distinct text)."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    template = MinHash(num_perm=NUM_PERM, seed=1)
+    representative: dict[str, int] = {}
+    sketches: dict[int, MinHash] = {}
+    for i, feature in enumerate(features):
+        if feature.key in representative or not feature.shingles:
+            continue
+        representative[feature.key] = i
+        # The shingles are already 32-bit hashes: no need for datasketch to hash them again.
+        sketch = MinHash(
+            num_perm=NUM_PERM,
+            seed=1,
+            hashfunc=_already_hashed,
+            permutations=template.permutations,
+            scheme=template.scheme,
+        )
+        sketch.update_batch(feature.shingles)
+        sketches[i] = sketch
+        lsh.insert(i, sketch, check_duplication=False)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, feature in enumerate(features):
+        if feature.key in representative:
+            members[representative[feature.key]].append(i)
+    candidates: set[tuple[int, int]] = set()
+    for i, sketch in sketches.items():
+        for j in lsh.query(sketch):
+            if j == i:
+                continue
+            for x in members[i]:
+                for y in members[j]:
+                    if x != y:
+                        candidates.add((min(x, y), max(x, y)))
+    return candidates
+
+
+def _tfidf_candidates(
+    features: Sequence[_Features], top_k: int = TOP_K, floor: float = 0.2
+) -> set[tuple[int, int]]:
+    """Rewrites and related stories: top-k neighbours by TF-IDF cosine over content words and names."""
+    import numpy as np
+    from scipy import sparse
+
+    vocabulary: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for i, feature in enumerate(features):
+        for term, count in feature.terms.items():
+            rows.append(i)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            values.append(1.0 + math.log(count))  # sublinear tf
+    n = len(features)
+    if n < 2 or not vocabulary:
+        return set()
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)), dtype=np.float32)
+    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    idf = np.log((1 + n) / (1 + df)).astype(np.float32) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    transposed = matrix.T.tocsr()
+    candidates: set[tuple[int, int]] = set()
+    chunk = 256
+    for start in range(0, n, chunk):
+        block = (matrix[start : start + chunk] @ transposed).toarray()
+        for offset, row in enumerate(block):
+            i = start + offset
+            row[i] = 0.0
+            k = min(top_k, n - 1)
+            best = np.argpartition(-row, k - 1)[:k] if k < n else np.arange(n)
+            for j in best:
+                if row[j] >= floor:
+                    candidates.add((min(i, int(j)), max(i, int(j))))
+    return candidates
