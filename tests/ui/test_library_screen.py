@@ -1,0 +1,107 @@
+"""The Library screen: rows, filter, sort, Enter, skipped-file notice, similarity marks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AppFactory
+from textual.widgets import DataTable, Input, Static
+from ui_helpers import SEED_IDS, settle
+
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+
+
+def table_ids(app: object) -> list[str]:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, LibraryScreen)
+    return [article.id for article in screen.shown]
+
+
+async def test_library_lists_every_article_with_columns(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#articles", DataTable)
+        assert table.row_count == 3
+        row = table.get_row(SEED_IDS[0])
+        assert str(row[0]) == "Seoul cautions Moscow on Putin's NK visit"
+        assert str(row[1]) == "The Korea Herald"
+        assert row[2] == "2024-06-17"
+        assert str(row[3]) == "465"
+        # marks are filled in by the index worker: 000 and 002 are rewrites of each other
+        assert "rewrite" in str(table.get_row(SEED_IDS[1])[5])
+
+
+async def test_filter_narrows_and_enter_opens_first(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"hankyoreh")
+        await pilot.pause(0.3)
+        assert table_ids(app) == [SEED_IDS[2]]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == SEED_IDS[2]
+
+
+async def test_filter_searches_body_text_and_escape_clears(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"konstantin asmolov")
+        await pilot.pause(0.3)
+        assert table_ids(app) == [SEED_IDS[2]]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(table_ids(app)) == 3
+
+
+async def test_sort_cycles_date_title_source(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert table_ids(app) == [SEED_IDS[0], SEED_IDS[2], SEED_IDS[1]]  # newest first, undated last
+        await pilot.press("s")
+        assert table_ids(app) == [SEED_IDS[2], SEED_IDS[0], SEED_IDS[1]]  # by title
+        await pilot.press("s")
+        assert app.screen.sort == "source"  # type: ignore[attr-defined]
+        assert table_ids(app)[-1] == SEED_IDS[1]  # no source sorts last
+
+
+async def test_enter_on_row_opens_chosen_and_q_goes_back_then_quits(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == SEED_IDS[2]
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_skipped_files_are_a_notice_not_a_crash(make_test_app: AppFactory, seed_library: Path) -> None:
+    (seed_library / "empty.txt").write_text("")
+    (seed_library / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        notice = app.screen.query_one("#library-notice", Static)
+        assert notice.display
+        assert "Skipped" in str(notice.render())
+        assert len(table_ids(app)) == 3
+
+
+async def test_missing_folder_is_reported(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app(tmp_path / "nowhere")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "nowhere" in str(app.screen.query_one("#status", Static).render())

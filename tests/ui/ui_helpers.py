@@ -1,0 +1,27 @@
+"""Helpers for Pilot tests (imported by the test modules of this folder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+SEED_IDS = ("000_097ad0791a11b944", "002_3b2e89bd4e21a8c9", "004_177cef035ac10641")
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until background work (library, index, compare) has finished and been shown."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_reader(pilot: Pilot[Any], article_id: str = SEED_IDS[0]) -> Any:
+    from tui.screens.reader import ReaderScreen
+
+    await settle(pilot)
+    app = pilot.app
+    app.open_article(article_id)  # type: ignore[attr-defined]
+    await settle(pilot)
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.state import ReadingPositions
+
+
+def test_missing_file_starts_empty(tmp_path: Path) -> None:
+    positions = ReadingPositions.in_dir(tmp_path / "state")
+    assert len(positions) == 0
+    assert positions.get("a") is None
+    assert positions.problem is None
+
+
+def test_round_trip_between_runs(tmp_path: Path) -> None:
+    positions = ReadingPositions.in_dir(tmp_path / "state")
+    positions.set("000_a", 120)
+    positions.set("business/001", 0)
+    positions.save()
+    again = ReadingPositions.in_dir(tmp_path / "state")
+    assert again.get("000_a") == 120
+    assert again.get("business/001") == 0
+
+
+def test_save_is_atomic_and_leaves_no_temporaries(tmp_path: Path) -> None:
+    positions = ReadingPositions(tmp_path / "positions.json")
+    positions.set("a", 5)
+    positions.save()
+    assert [p.name for p in tmp_path.iterdir()] == ["positions.json"]
+    assert json.loads((tmp_path / "positions.json").read_text())["positions"] == {"a": 5}
+
+
+def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    positions = ReadingPositions(tmp_path / "positions.json")
+    positions.set("a", 5)
+    positions.save()
+    positions.set("a", 9)
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.state.os.replace", broken_replace)
+    with pytest.raises(OSError):
+        positions.save()
+    assert json.loads((tmp_path / "positions.json").read_text())["positions"] == {"a": 5}
+    assert [p.name for p in tmp_path.iterdir()] == ["positions.json"]
+    assert positions.dirty
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"positions": [1]}', b"[]", b"\xff\xfe"])
+def test_damaged_file_is_not_fatal(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "positions.json"
+    path.write_bytes(content)
+    positions = ReadingPositions(path)
+    assert len(positions) == 0
+    assert positions.problem is not None and str(path) in positions.problem
+
+
+def test_unchanged_positions_are_not_rewritten(tmp_path: Path) -> None:
+    positions = ReadingPositions(tmp_path / "positions.json")
+    positions.save()
+    assert not (tmp_path / "positions.json").exists()
+    positions.set("a", 3)
+    positions.save()
+    positions.set("a", 3)
+    assert not positions.dirty

@@ -1,0 +1,56 @@
+"""The command palette: the active key bindings of the screen, plus app-wide commands.
+
+Generated from the same binding tables as the footer and help, so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from tui.app import TuiApp
+
+
+def binding_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """One command per action active on ``screen`` (focused widget, screen, app)."""
+    seen: set[tuple[int, str]] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not active.enabled:
+            continue
+        marker = (id(active.node), binding.action)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        callback = partial(_run, app, binding.action, active.node)
+        yield SystemCommand(binding.description, f"key: {app.get_key_display(binding)}", callback)
+
+
+def _run(app: TuiApp, action: str, node: DOMNode) -> None:
+    app.call_later(app.run_action, action, node)
+
+
+def app_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+    from tui.screens.library import SORTS, LibraryScreen
+
+    yield from binding_commands(app, screen)
+    yield SystemCommand(
+        "Export all notes", f"Write every article's notes as Markdown in {app.notes_dir}", _export_all(app)
+    )
+    yield SystemCommand("Show all notes", "Every annotation of every article", partial(app.open_notes, None))
+    if isinstance(screen, LibraryScreen):
+        for sort in SORTS:
+            yield SystemCommand(
+                f"Sort by {sort}", f"Order the library by {sort}", partial(screen.set_sort, sort)
+            )
+
+
+def _export_all(app: TuiApp) -> Callable[[], None]:
+    return partial(app.export_notes, None)

@@ -1,0 +1,208 @@
+"""Compare: an article beside one of its near-duplicates, matching sentences kept level."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from tui.messages import CursorMoved
+from tui.screens.annotating import AnnotatingScreen
+from tui.widgets.article_view import ArticleView, Mark
+from tui.widgets.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Span
+
+
+class AlignmentReady(Message):
+    def __init__(self, a_id: str, b_id: str, alignment: Any) -> None:
+        super().__init__()
+        self.a_id = a_id
+        self.b_id = b_id
+        self.alignment = alignment
+
+
+def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
+    """Marks for one pane: matched sentences alternate two styles; one-sided ones are '+'."""
+    marks = [
+        Mark(pair[side].start, pair[side].end, f"article-view--match-{number % 2}", "┃")
+        for number, pair in enumerate(pairs)
+    ]
+    marks.extend(Mark(span.start, span.end, "article-view--only", "+") for span in only)
+    return marks
+
+
+class CompareScreen(AnnotatingScreen):
+    """Two panes; moving in one brings the other to the matching place."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (80, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_match", "Next match", id="compare.next_match"),
+        Binding("N,p", "previous_match", "Previous match", id="compare.previous_match"),
+        Binding("d", "next_duplicate", "Next duplicate", id="compare.next_duplicate"),
+        Binding("s", "swap", "Swap", id="compare.swap"),
+        Binding("tab", "switch_pane", "Other pane", id="compare.switch_pane"),
+        Binding("q,escape", "back", "Back", id="compare.back"),
+    ]
+
+    def __init__(self, left: Article, right: Article, candidates: list[str]) -> None:
+        super().__init__(classes="compare")
+        self.left = left
+        self.right = right
+        self.candidates = candidates  # near-duplicates of the left article, best first
+        self.alignment: Any = None
+        self.pairs: list[tuple[Span, Span]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Comparing…"), id="compare-summary")
+        with Horizontal(id="panes"):
+            yield ArticleView(self.left, colors=self.app.highlight_colors, id="pane-a", classes="pane")
+            yield ArticleView(self.right, colors=self.app.highlight_colors, id="pane-b", classes="pane")
+        yield Static(
+            Text("┃ matched (alternating colors)   + only on this side   n/N step   tab other pane"),
+            id="legend",
+        )
+        yield Footer()
+
+    def panes(self) -> tuple[ArticleView, ArticleView]:
+        return self.query_one("#pane-a", ArticleView), self.query_one("#pane-b", ArticleView)
+
+    def on_mount(self) -> None:
+        for view in self.panes():
+            self.refresh_highlights(view)
+        self.panes()[0].focus()
+        self.run_compare()
+
+    # ------------------------------------------------------------------ alignment
+
+    @work(thread=True, group="compare", exclusive=True, exit_on_error=False)
+    def run_compare(self) -> None:
+        from tui.similarity import compare
+
+        left, right = self.left, self.right
+        self.post_message(AlignmentReady(left.id, right.id, compare(left, right)))
+
+    def on_alignment_ready(self, message: AlignmentReady) -> None:
+        if (message.a_id, message.b_id) != (self.left.id, self.right.id):
+            return  # a result for a pair we have since left
+        alignment = message.alignment
+        self.alignment = alignment
+        self.pairs = sorted(((pair.a, pair.b) for pair in alignment.pairs), key=lambda pair: pair[0].start)
+        pane_a, pane_b = self.panes()
+        pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0))
+        pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1))
+        kind = alignment.kind or "unrelated"
+        summary = Text()
+        summary.append(f"{alignment.score:.2f} {kind}", style="bold")
+        summary.append(f" · {len(self.pairs)} matching passage(s)")
+        summary.append(f" · {len(alignment.only_a)} only left · {len(alignment.only_b)} only right")
+        if alignment.reason:
+            summary.append(f" · {sanitize(alignment.reason)}", style="italic")
+        if len(self.candidates) > 1:
+            position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
+            summary.append(f" · duplicate {position} of {len(self.candidates)} (d next)")
+        self.query_one("#compare-summary", Static).update(summary)
+        self._level(self.focused_pane())
+
+    # ------------------------------------------------------------------ level scrolling
+
+    def focused_pane(self) -> ArticleView:
+        pane_a, pane_b = self.panes()
+        return pane_b if pane_b.has_focus else pane_a
+
+    def _side(self, view: ArticleView) -> int:
+        return 0 if view.id == "pane-a" else 1
+
+    def _pair_at(self, side: int, offset: int) -> int | None:
+        """The matching pair holding ``offset`` on one side, else the last one before it."""
+        if not self.pairs:
+            return None
+        ordered = sorted(range(len(self.pairs)), key=lambda index: self.pairs[index][side].start)
+        starts = [self.pairs[index][side].start for index in ordered]
+        position = bisect_right(starts, offset) - 1
+        if position < 0:
+            return None
+        return ordered[position]
+
+    def _level(self, view: ArticleView) -> None:
+        """Bring the other pane to the place matching the cursor of ``view``."""
+        if not self.pairs or not view.sentences:
+            return
+        side = self._side(view)
+        other = self.panes()[1 - side]
+        index = self._pair_at(side, view.cursor_offset)
+        if index is None:
+            for pane in self.panes():
+                pane.set_current_mark(None)
+            return
+        here, there = self.pairs[index][side], self.pairs[index][1 - side]
+        row = view.line_offset_of(here.start)
+        other.scroll_offset_to_row(there.start, max(0, row))
+        view.set_current_mark((here.start, here.end))
+        other.set_current_mark((there.start, there.end))
+
+    @on(CursorMoved)
+    def cursor_moved(self, message: CursorMoved) -> None:
+        if message.view.has_focus:
+            self._level(message.view)
+
+    # ------------------------------------------------------------------ actions
+
+    def _step(self, direction: int) -> None:
+        if not self.pairs:
+            self.notify("No matching passages.", severity="warning")
+            return
+        view = self.focused_pane()
+        side = self._side(view)
+        ordered = sorted(self.pairs, key=lambda pair: pair[side].start)
+        here = view.cursor_offset
+        if direction > 0:
+            target = next((pair for pair in ordered if pair[side].start > here), ordered[0])
+        else:
+            before = [pair for pair in ordered if pair[side].start < here]
+            target = before[-1] if before else ordered[-1]
+        view.move_to_offset(target[side].start)
+
+    def action_next_match(self) -> None:
+        self._step(+1)
+
+    def action_previous_match(self) -> None:
+        self._step(-1)
+
+    def action_switch_pane(self) -> None:
+        pane_a, pane_b = self.panes()
+        (pane_a if pane_b.has_focus else pane_b).focus()
+
+    def _replace(self, left: Article, right: Article) -> None:
+        self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left)))
+
+    def candidates_for(self, article: Article) -> list[str]:
+        return [match.id for match in self.app.matches_for(article.id)]
+
+    def action_swap(self) -> None:
+        self._replace(self.right, self.left)
+
+    def action_next_duplicate(self) -> None:
+        library = self.app.library
+        others = [candidate for candidate in self.candidates if candidate != self.left.id]
+        if library is None or not others:
+            self.notify("No other near-duplicate.", severity="warning")
+            return
+        position = others.index(self.right.id) + 1 if self.right.id in others else 0
+        next_id = others[position % len(others)]
+        if next_id == self.right.id:
+            self.notify("This is the only near-duplicate.", severity="information")
+            return
+        self._replace(self.left, library.get(next_id))
+
+    def action_back(self) -> None:
+        self.dismiss()

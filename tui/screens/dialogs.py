@@ -1,0 +1,146 @@
+"""Small modal dialogs: the note editor, the tag editor, a yes/no question."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Footer, Input, Label, Static, TextArea
+
+from tui.widgets.safe_text import safe_text
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask a yes/no question; y or Enter says yes, n or Escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Static(safe_text(self.question), id="question")
+            yield Label("y: yes   n or Escape: no", classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class NoteEditorScreen(ModalScreen[str | None]):
+    """A multi-line Markdown note. ctrl+s returns the text; Escape returns None (asking first)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
+    ]
+
+    def __init__(self, quote: str, note: str) -> None:
+        super().__init__(classes="dialog")
+        self.quote = quote
+        self.original = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Note", classes="dialog-title")
+            yield Static(safe_text(self.quote), id="quote")
+            editor = TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
+            editor.show_line_numbers = False
+            yield editor
+            yield Label("ctrl+s: save   Escape: cancel   (Markdown is kept as typed)", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        editor = self.query_one("#note-text", TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#note-text", TextArea).text
+
+    def action_save(self) -> None:
+        self.dismiss(self.text)
+
+    def action_cancel(self) -> None:
+        if self.text == self.original:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard the changes to this note?"), answered)
+
+
+class TagSuggester(Suggester):
+    """Completes the last comma-separated tag from the tags already in use."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.tags = sorted(set(tags), key=str.casefold)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        stem = last.lstrip()
+        if not stem:
+            return None
+        taken = {tag.strip().casefold() for tag in head.split(",")}
+        for tag in self.tags:
+            if tag.casefold().startswith(stem.casefold()) and tag.casefold() not in taken:
+                return value[: len(value) - len(stem)] + tag
+        return None
+
+
+def parse_tags(value: str) -> list[str]:
+    tags: list[str] = []
+    for raw in value.split(","):
+        tag = " ".join(raw.split())
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+class TagsScreen(ModalScreen[list[str] | None]):
+    """Edit an annotation's tags: comma-separated, completed (right arrow) from existing tags."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="tags.cancel"),
+    ]
+
+    def __init__(self, tags: list[str], known: list[str]) -> None:
+        super().__init__(classes="dialog")
+        self.tags = tags
+        self.known = known
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Tags (comma-separated)", classes="dialog-title")
+            yield Input(
+                ", ".join(self.tags),
+                placeholder="e.g. russia, diplomacy",
+                suggester=TagSuggester(self.known),
+                id="tags-input",
+            )
+            yield Label("Enter: save   right arrow: complete   Escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#tags-input", Input).focus()
+
+    @on(Input.Submitted, "#tags-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(parse_tags(event.value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

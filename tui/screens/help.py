@@ -1,0 +1,96 @@
+"""Help: every key of every screen, generated from the binding tables the app itself uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+def binding_tables() -> list[tuple[str, list[BindingType]]]:
+    """The sections of the help, in the order a user meets them: (title, BINDINGS)."""
+    from tui.app import TuiApp
+    from tui.screens.compare import CompareScreen
+    from tui.screens.dialogs import NoteEditorScreen, TagsScreen
+    from tui.screens.library import LibraryScreen
+    from tui.screens.notes import NotesScreen
+    from tui.screens.reader import ReaderScreen
+    from tui.widgets.article_view import ArticleView
+
+    return [
+        ("Everywhere", TuiApp.BINDINGS),
+        ("Library", LibraryScreen.BINDINGS),
+        ("Reader", ReaderScreen.BINDINGS),
+        ("Reading and annotating (Reader and both Compare panes)", ArticleView.BINDINGS),
+        ("Compare", CompareScreen.BINDINGS),
+        ("Notes", NotesScreen.BINDINGS),
+        ("Note editor", NoteEditorScreen.BINDINGS),
+        ("Tags", TagsScreen.BINDINGS),
+    ]
+
+
+def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[str, str, str | None]]:
+    """(keys, description, id) with the aliases of one action joined: "j / ↓"."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    ids: dict[tuple[str, str], str | None] = {}
+    for binding in BindingsMap.make_bindings(bindings):
+        key = (binding.action, binding.description)
+        rows.setdefault(key, []).append(app.get_key_display(binding))
+        ids[key] = binding.id
+    return [
+        (" / ".join(keys), description, ids[(action, description)])
+        for (action, description), keys in rows.items()
+    ]
+
+
+def help_renderable(app: App[Any]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold", min_width=12)
+    table.add_column()
+    for title, bindings in binding_tables():
+        table.add_row("", "")
+        table.add_row(Text(""), Text(title, style="bold underline"))
+        for keys, description, _ in grouped_keys(app, bindings):
+            table.add_row(Text(keys), Text(description))
+    table.add_row("", "")
+    table.add_row(Text("ctrl+p"), Text("Command palette: every action above, by name"))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape,question_mark", "close", "Close", id="help.close"),
+        Binding("j,down", "scroll_down", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="help.up"),
+    ]
+
+    def __init__(self, under: Screen[Any] | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(help_renderable(self.app), id="help-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_up(animate=False)

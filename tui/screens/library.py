@@ -1,0 +1,288 @@
+"""The Library: every article with its source, date, size, notes and near-duplicate mark."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+
+from tui.messages import AnnotationsChanged
+from tui.widgets.safe_text import safe_text, sanitize
+
+if TYPE_CHECKING:
+    from tui.app import TuiApp
+    from tui.articles import Article, Library
+
+SORTS = ("date", "title", "source")
+KIND_MARKS = {
+    "duplicate": ("◆", "duplicate"),
+    "near-duplicate": ("◆", "near-dup"),
+    "rewrite": ("◇", "rewrite"),
+    "related": ("·", "related"),
+}
+FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
+
+
+def similar_mark(matches: list[Any]) -> Text:
+    """How many near-duplicates, and what the best one is: "◆ 2 duplicate"."""
+    if not matches:
+        return Text("")
+    symbol, label = KIND_MARKS.get(matches[0].kind, ("·", str(matches[0].kind)))
+    return Text(f"{symbol} {len(matches)} {label}", style="bold" if symbol == "◆" else "")
+
+
+def sort_key(sort: str) -> Any:
+    if sort == "title":
+        return lambda article: (article.title.casefold(), article.id)
+    if sort == "source":
+        return lambda article: ((article.source or "\uffff").casefold(), article.id)
+    # newest first, undated last
+    return lambda article: (
+        article.published is None,
+        -(article.published.timestamp() if article.published else 0),
+        article.id,
+    )
+
+
+class LibraryScreen(Screen[None]):
+    """Browse, filter and sort the articles; Enter opens one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="library.filter"),
+        Binding("s", "cycle_sort", "Sort", id="library.sort"),
+        Binding("l", "notes", "All notes", id="library.notes"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
+        Binding("j", "cursor_down", "Down", show=False, id="library.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="library.up"),
+        Binding("g", "first", "First", show=False, id="library.first"),
+        Binding("G", "last", "Last", show=False, id="library.last"),
+    ]
+
+    app: TuiApp
+
+    def __init__(self) -> None:
+        super().__init__(id="library")
+        self.library: Library | None = None
+        self.sort = "date"
+        self.filter_text = ""
+        self.shown: list[Article] = []
+        self._haystacks: dict[str, str] = {}
+        self._filter_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Library"), id="library-title")
+        yield Static("", id="library-notice")
+        yield Input(placeholder="/ to filter by title, source, author or text", id="filter")
+        table: DataTable[Any] = DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield table
+        with Horizontal(id="status-bar"):
+            yield Static("Loading the library…", id="status")
+            yield ProgressBar(id="index-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#library-notice").display = False
+        self.query_one("#index-progress").display = False
+        self.query_one("#articles", DataTable).focus()
+
+    # ------------------------------------------------------------------ data in
+
+    def show_library(self, library: Library) -> None:
+        self.library = library
+        notices: list[str] = list(library.notices)
+        if library.skipped:
+            listed = "; ".join(f"{item.path.name}: {item.reason}" for item in library.skipped[:3])
+            more = f" and {len(library.skipped) - 3} more" if len(library.skipped) > 3 else ""
+            notices.append(f"Skipped {len(library.skipped)} file(s): {listed}{more} (see `tui list`).")
+        notice = self.query_one("#library-notice", Static)
+        notice.update(safe_text("\n".join(notices)))
+        notice.display = bool(notices)
+        self._rebuild()
+        if self.app.build_index_enabled and len(library):
+            self.show_progress(0, len(library))
+
+    def show_failure(self, error: str) -> None:
+        self.query_one("#status", Static).update(safe_text(error))
+
+    def show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#index-progress", ProgressBar)
+        finished = total == 0 or done >= total
+        bar.display = not finished
+        if not finished:
+            bar.update(total=total, progress=done)
+        self._update_status(indexing=not finished)
+
+    def index_ready(self) -> None:
+        self.show_progress(1, 1)
+        table = self.query_one("#articles", DataTable)
+        for article in self.shown:
+            table.update_cell(article.id, "similar", similar_mark(self.app.matches_for(article.id)))
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        if self.library is None or self.app.store is None:
+            return
+        counts = self.app.store.counts_by_article()
+        table = self.query_one("#articles", DataTable)
+        for article in self.shown:
+            table.update_cell(article.id, "notes", self._notes_cell(counts.get(article.id, 0)))
+
+    # ------------------------------------------------------------------ table
+
+    @staticmethod
+    def _notes_cell(count: int) -> Text:
+        return Text(str(count) if count else "", justify="right")
+
+    def _columns(self, table: DataTable[Any]) -> None:
+        width = max(40, self.size.width or self.app.size.width)
+        fixed = {"source": 16, "date": 10, "words": 6, "notes": 5, "similar": 13}
+        if width < 90:
+            fixed["source"] = 12
+        title_width = max(12, width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
+        table.add_column("Title", width=title_width, key="title")
+        table.add_column("Source", width=fixed["source"], key="source")
+        table.add_column("Date", width=fixed["date"], key="date")
+        table.add_column(Text("Words", justify="right"), width=fixed["words"], key="words")
+        table.add_column(Text("Notes", justify="right"), width=fixed["notes"], key="notes")
+        table.add_column("Similar", width=fixed["similar"], key="similar")
+
+    def _rebuild(self) -> None:
+        if self.library is None:
+            return
+        table = self.query_one("#articles", DataTable)
+        selected = self.current_article_id()
+        articles = [article for article in self.library.articles if self._matches_filter(article)]
+        articles.sort(key=sort_key(self.sort))
+        self.shown = articles
+        counts = self.app.store.counts_by_article() if self.app.store is not None else {}
+        table.clear(columns=True)
+        self._columns(table)
+        for article in articles:
+            table.add_row(
+                Text(sanitize(article.title)),
+                Text(sanitize(article.source or "")),
+                article.published.strftime("%Y-%m-%d") if article.published else "",
+                Text(f"{article.words:,}", justify="right"),
+                self._notes_cell(counts.get(article.id, 0)),
+                similar_mark(self.app.matches_for(article.id)),
+                key=article.id,
+            )
+        if selected is not None and selected in {article.id for article in articles}:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        self._update_status(indexing=self.query_one("#index-progress").display)
+
+    def _update_status(self, *, indexing: bool) -> None:
+        if self.library is None:
+            return
+        total = len(self.library)
+        count = f"{len(self.shown)} of {total} articles" if self.filter_text else f"{total} articles"
+        parts = [count, f"sorted by {self.sort}"]
+        if indexing:
+            parts.append("finding near-duplicates…")
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    def on_resize(self) -> None:
+        if self.library is not None:
+            self._rebuild()
+
+    def current_article_id(self) -> str | None:
+        table = self.query_one("#articles", DataTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        row = min(max(0, table.cursor_row), table.row_count - 1)
+        key = table.coordinate_to_cell_key((row, 0)).row_key.value
+        return str(key) if key is not None else None
+
+    # ------------------------------------------------------------------ filter
+
+    def _haystack(self, article: Article) -> str:
+        haystack = self._haystacks.get(article.id)
+        if haystack is None:
+            haystack = "\n".join(
+                (article.title, article.source or "", article.author or "", article.body)
+            ).casefold()
+            self._haystacks[article.id] = haystack
+        return haystack
+
+    def _matches_filter(self, article: Article) -> bool:
+        if not self.filter_text:
+            return True
+        haystack = self._haystack(article)
+        return all(term in haystack for term in self.filter_text.casefold().split())
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+
+        def apply() -> None:
+            self.filter_text = value.strip()
+            self._rebuild()
+
+        self._filter_timer = self.set_timer(FILTER_DELAY, apply)
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self.filter_text = event.value.strip()
+        self._rebuild()
+        if self.shown:
+            self.app.open_article(self.shown[0].id)
+        else:
+            self.notify("No article matches the filter.", severity="warning")
+
+    @on(DataTable.RowSelected, "#articles")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_article(str(event.row_key.value))
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.query_one("#filter", Input).has_focus or bool(self.filter_text)
+        return True
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value:
+            filter_input.value = ""
+            self.filter_text = ""
+            self._rebuild()
+        self.query_one("#articles", DataTable).focus()
+
+    def action_cycle_sort(self) -> None:
+        self.set_sort(SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)])
+
+    def set_sort(self, sort: str) -> None:
+        self.sort = sort
+        self._rebuild()
+        self.notify(f"Sorted by {sort}.", timeout=2)
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#articles", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#articles", DataTable).action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one("#articles", DataTable).move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self.query_one("#articles", DataTable)
+        table.move_cursor(row=max(0, table.row_count - 1))
+
+    def action_notes(self) -> None:
+        self.app.open_notes(None)

@@ -1,0 +1,198 @@
+"""Notes: every annotation of one article (or of all), with its status; edit, retag, recolor, delete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tui.messages import AnnotationsChanged
+from tui.screens.annotating import edit_note, edit_tags
+from tui.widgets.article_view import highlight_style
+from tui.widgets.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from tui.app import TuiApp
+
+STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
+
+
+def one_line(text: str, limit: int = 80) -> str:
+    flat = " ".join(sanitize(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class NotesScreen(Screen[None]):
+    """A table of annotations. Enter jumps to one in the reader."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "jump", "Go to", id="notes.jump"),
+        Binding("a", "edit_note", "Edit note", id="notes.edit"),
+        Binding("t", "edit_tags", "Tags", id="notes.tags"),
+        Binding("1", "recolor(0)", "Color 1", show=False, id="notes.color_1"),
+        Binding("2", "recolor(1)", "Color 2", show=False, id="notes.color_2"),
+        Binding("3", "recolor(2)", "Color 3", show=False, id="notes.color_3"),
+        Binding("4", "recolor(3)", "Color 4", show=False, id="notes.color_4"),
+        Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
+        Binding("x", "delete", "Delete", id="notes.delete"),
+        Binding("u", "undo", "Undo", id="notes.undo"),
+        Binding("A", "toggle_scope", "This/all articles", id="notes.scope"),
+        Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="notes.up"),
+        Binding("q,escape", "back", "Back", id="notes.back"),
+    ]
+
+    app: TuiApp
+
+    def __init__(self, article_id: str | None) -> None:
+        super().__init__(classes="notes")
+        self.home_article_id = article_id
+        self.article_id = article_id
+        self.rows: list[Any] = []  # Anchored, in table order
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="notes-title")
+        yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.populate()
+        self.query_one("#notes-table", DataTable).focus()
+
+    def populate(self) -> None:
+        table: DataTable[Any] = self.query_one("#notes-table", DataTable)
+        title = self.query_one("#notes-title", Static)
+        library, store = self.app.library, self.app.store
+        selected = table.cursor_row
+        table.clear(columns=True)
+        width = self.size.width or self.app.size.width
+        if self.article_id is None:
+            table.add_column("Article", width=18, key="article")
+        wide = max(12, (width - 60 - (20 if self.article_id is None else 0)) // 2)
+        table.add_column("Quote", width=wide, key="quote")
+        table.add_column("Note", width=wide, key="note")
+        table.add_column("Tags", width=16, key="tags")
+        table.add_column("Color", width=7, key="color")
+        table.add_column("Status", width=9, key="status")
+        self.rows = []
+        if library is None or store is None:
+            title.update(Text("Annotations are unavailable."))
+            return
+        from tui.store import anchor, anchor_all
+
+        if self.article_id is None:
+            annotations = sorted(store.all(), key=lambda item: (item.article_id, item.start))
+            for annotation in annotations:
+                if annotation.article_id in library:
+                    self.rows.append(anchor(annotation, library.get(annotation.article_id)))
+                else:
+                    self.rows.append(_orphan(annotation))
+            scope = "all articles"
+        else:
+            article = library.get(self.article_id)
+            self.rows = anchor_all(store.for_article(self.article_id), article)
+            scope = sanitize(article.title)
+        title.update(Text(f"Notes of {scope} · {len(self.rows)} · A: this article / all"))
+        for placed in self.rows:
+            annotation = placed.annotation
+            cells: list[Any] = []
+            if self.article_id is None:
+                cells.append(Text(one_line(annotation.article_id, 18)))
+            cells.extend(
+                [
+                    Text(one_line(annotation.exact)),
+                    Text(one_line(annotation.note)),
+                    Text(one_line(", ".join(annotation.tags))),
+                    Text(annotation.color, style=highlight_style(annotation.color)),
+                    Text(placed.status, style=STATUS_STYLE.get(placed.status, "")),
+                ]
+            )
+            table.add_row(*cells, key=annotation.id)
+        if self.rows:
+            table.move_cursor(row=min(selected, len(self.rows) - 1), animate=False)
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        self.populate()
+
+    def current(self) -> Any:
+        table = self.query_one("#notes-table", DataTable)
+        if not self.rows:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    @on(DataTable.RowSelected, "#notes-table")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        from tui.screens.reader import ReaderScreen
+
+        placed = self.current()
+        if placed is None:
+            return
+        annotation = placed.annotation
+        if placed.start is None:
+            self.notify(
+                "This annotation is orphaned: its text is no longer in the article.", severity="warning"
+            )
+        if self.app.library is None or annotation.article_id not in self.app.library:
+            return
+        offset = placed.start if placed.start is not None else annotation.start
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, ReaderScreen) and below.article.id == annotation.article_id:
+            self.dismiss()
+            below.go_to(offset)
+        else:
+            self.app.open_article(annotation.article_id, offset)
+
+    def action_edit_note(self) -> None:
+        placed = self.current()
+        if placed is not None:
+            edit_note(self.app, placed.annotation)
+
+    def action_edit_tags(self) -> None:
+        placed = self.current()
+        if placed is not None:
+            edit_tags(self.app, placed.annotation)
+
+    def action_recolor(self, index: int) -> None:
+        placed = self.current()
+        if placed is not None and 0 <= index < len(self.app.highlight_colors):
+            self.app.update_annotation(placed.annotation.id, color=self.app.highlight_colors[index])
+
+    def action_delete(self) -> None:
+        placed = self.current()
+        if placed is not None:
+            self.app.delete_annotation(placed.annotation.id)
+
+    def action_undo(self) -> None:
+        self.app.undo()
+
+    def action_toggle_scope(self) -> None:
+        self.article_id = None if self.article_id is not None else self.home_article_id
+        if self.article_id is None and self.home_article_id is None:
+            return
+        self.populate()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#notes-table", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#notes-table", DataTable).action_cursor_up()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+def _orphan(annotation: Any) -> Any:
+    """An annotation whose article is gone from the library."""
+    from tui.store import Anchored
+
+    return Anchored(annotation, "orphaned", None, None)

@@ -1,0 +1,222 @@
+"""The Reader: one article, its highlights, search, and a panel of its near-duplicates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.messages import CursorMoved, SearchMoved
+from tui.screens.annotating import AnnotatingScreen
+from tui.widgets.article_view import ArticleView
+from tui.widgets.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Span
+
+
+class RepeatsFound(Message):
+    def __init__(self, repeats: list[Any]) -> None:
+        super().__init__()
+        self.repeats = repeats
+
+
+def match_prompt(match: Any, title: str) -> Text:
+    text = Text()
+    text.append(f"{match.score:.2f} ", style="bold")
+    text.append(str(match.kind))
+    text.append("\n")
+    text.append(sanitize(title), style="italic")
+    return text
+
+
+class ReaderScreen(AnnotatingScreen):
+    """Read one article by sentence; annotate, search, compare."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("c", "compare", "Compare", id="reader.compare"),
+        Binding("e", "export", "Export", id="reader.export"),
+        Binding("r", "toggle_repeat", "Hide repeat", id="reader.toggle_repeat"),
+        Binding("l", "notes", "Notes", id="reader.notes"),
+        Binding("s", "toggle_panel", "Similar", id="reader.panel"),
+        Binding("q,escape", "back", "Back", id="reader.back"),
+    ]
+
+    def __init__(self, article: Article, offset: int | None = None) -> None:
+        super().__init__(classes="reader")
+        self.article = article
+        self.start_offset = offset
+        self.repeats: list[Any] = []
+        self.repeat_hidden = False
+        self.panel_forced: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="repeat-notice")
+        with Horizontal(id="reader-body"):
+            yield ArticleView(self.article, colors=self.app.highlight_colors, id="text")
+            with Vertical(id="side"):
+                yield Label("Similar articles", id="side-title")
+                yield OptionList(id="similar")
+        yield Input(placeholder="Search this article (Enter, then n / N)", id="search")
+        yield Static("", id="search-status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one("#text", ArticleView)
+
+    def on_mount(self) -> None:
+        self.query_one("#repeat-notice").display = False
+        self.query_one("#search").display = False
+        self.query_one("#search-status").display = False
+        view = self.view
+        self.refresh_highlights(view)
+        offset = self.start_offset
+        if offset is None:
+            offset = self.app.positions.get(self.article.id)
+        if offset:
+            view.move_to_offset(offset)
+        view.focus()
+        self.fill_similar()
+        self.find_repeats()
+
+    def on_unmount(self) -> None:
+        self.app.save_positions()
+
+    # ------------------------------------------------------------------ similar panel
+
+    def index_ready(self) -> None:
+        self.fill_similar()
+
+    def fill_similar(self) -> None:
+        options = self.query_one("#similar", OptionList)
+        options.clear_options()
+        if self.app.index is None:
+            message = self.app.index_error or "Looking for near-duplicates…"
+            options.add_option(Option(Text(message, style="italic"), id="-pending", disabled=True))
+            return
+        library = self.app.library
+        matches = self.app.matches_for(self.article.id)
+        if not matches or library is None:
+            options.add_option(Option(Text("No near-duplicates.", style="italic"), id="-none", disabled=True))
+            return
+        for match in matches:
+            title = library.get(match.id).title if match.id in library else match.id
+            options.add_option(Option(match_prompt(match, title), id=match.id))
+
+    @on(OptionList.OptionSelected, "#similar")
+    def similar_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and not event.option.id.startswith("-"):
+            self.app.open_compare(self.article, event.option.id)
+
+    def action_toggle_panel(self) -> None:
+        side = self.query_one("#side")
+        self.panel_forced = not side.display
+        self.set_class(self.panel_forced, "-panel-shown")
+        self.set_class(not self.panel_forced, "-panel-hidden")
+
+    # ------------------------------------------------------------------ repeats
+
+    @work(thread=True, group="repeats", exclusive=True, exit_on_error=False)
+    def find_repeats(self) -> None:
+        try:
+            from tui.similarity import find_repeats
+        except ImportError:
+            return
+        self.post_message(RepeatsFound(list(find_repeats(self.article))))
+
+    def on_repeats_found(self, message: RepeatsFound) -> None:
+        self.repeats = [repeat for repeat in message.repeats if len(repeat.spans) > 1]
+        self._show_repeat_notice()
+        self.refresh_bindings()
+
+    def _hidden_spans(self) -> list[Span]:
+        return [span for repeat in self.repeats for span in repeat.spans[1:]]
+
+    def _show_repeat_notice(self) -> None:
+        notice = self.query_one("#repeat-notice", Static)
+        if not self.repeats:
+            notice.display = False
+            return
+        words = sum(len(self.article.text(span).split()) for span in self._hidden_spans())
+        copies = len(self._hidden_spans())
+        if self.repeat_hidden:
+            text = f"Hiding {copies} repeated passage(s) of this article's own text ({words:,} words). r shows them."
+        else:
+            text = f"This article repeats a passage of its own text ({copies} cop{'y' if copies == 1 else 'ies'}, {words:,} words). r hides the repeat."
+        notice.update(Text(text))
+        notice.display = True
+
+    def action_toggle_repeat(self) -> None:
+        self.repeat_hidden = not self.repeat_hidden
+        self.view.set_hidden(self._hidden_spans() if self.repeat_hidden else [])
+        self._show_repeat_notice()
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        view = self.view
+        total = view.search(event.value)
+        status = self.query_one("#search-status", Static)
+        event.input.display = False
+        view.focus()
+        if not event.value:
+            status.display = False
+        elif total == 0:
+            status.update(Text(f"No match for “{sanitize(event.value)}”."))
+            status.display = True
+
+    @on(SearchMoved)
+    def search_moved(self, message: SearchMoved) -> None:
+        status = self.query_one("#search-status", Static)
+        status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
+        status.display = True
+
+    # ------------------------------------------------------------------ the rest
+
+    @on(CursorMoved)
+    def cursor_moved(self, message: CursorMoved) -> None:
+        self.app.positions.set(self.article.id, message.offset)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_repeat":
+            return bool(self.repeats)
+        return True
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.display = False
+            self.view.focus()
+            return
+        self.dismiss()
+
+    def action_compare(self) -> None:
+        self.app.open_compare(self.article)
+
+    def action_export(self) -> None:
+        self.app.export_notes([self.article.id])
+
+    def action_notes(self) -> None:
+        self.app.open_notes(self.article.id)
+
+    def go_to(self, offset: int) -> None:
+        self.view.move_to_offset(offset)
+        self.view.focus()

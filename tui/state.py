@@ -1,0 +1,96 @@
+"""Small user state kept between runs: where the reader was in each article.
+
+A plain JSON file in ``paths.state_dir()``. It is written atomically (temporary file,
+fsync, rename), so a crash mid-write leaves the previous file intact. A damaged or
+unreadable file is never fatal: positions simply start empty and ``problem`` says why.
+No textual or rich here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+POSITIONS_FILE = "positions.json"
+_FORMAT_VERSION = 1
+
+
+class ReadingPositions:
+    """Character offsets into each article's body, keyed by article id."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problem: str | None = None
+        self._offsets: dict[str, int] = {}
+        self._dirty = False
+        self._load()
+
+    @classmethod
+    def in_dir(cls, state_dir: Path) -> ReadingPositions:
+        return cls(state_dir / POSITIONS_FILE)
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            self.problem = f"cannot read reading positions {self.path}: {error.strerror}"
+            return
+        try:
+            data = json.loads(raw)
+            positions = data["positions"]
+            if not isinstance(positions, dict):
+                raise TypeError("positions is not an object")
+            self._offsets = {
+                str(article_id): int(offset)
+                for article_id, offset in positions.items()
+                if isinstance(offset, int) and offset >= 0
+            }
+        except (ValueError, KeyError, TypeError) as error:
+            # Positions are a convenience: start afresh rather than refuse to run.
+            self.problem = f"ignored damaged reading positions {self.path}: {error}"
+
+    def get(self, article_id: str) -> int | None:
+        return self._offsets.get(article_id)
+
+    def set(self, article_id: str, offset: int) -> None:
+        offset = max(0, int(offset))
+        if self._offsets.get(article_id) != offset:
+            self._offsets[article_id] = offset
+            self._dirty = True
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def save(self) -> None:
+        """Write the positions if they changed; raises OSError if the folder is unwritable."""
+        if not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(
+            {"version": _FORMAT_VERSION, "positions": self._offsets},
+            indent=1,
+            sort_keys=True,
+        ).encode()
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(payload)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        self._dirty = False

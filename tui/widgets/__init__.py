@@ -1,0 +1,1 @@
+"""Reusable widgets of the reading app. Widgets ask (post a Message); screens act."""
