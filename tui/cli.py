@@ -169,11 +169,66 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    raise TuiError("`tui dupes` is not built yet")
+    from tui.articles import printable
+    from tui.similarity import SimilarityIndex, group_pairs
+
+    library = open_library(args)
+    article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
+    index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir))
+    if article is not None:
+        matches = index.matches(article.id, args.kind)
+        if args.json:
+            emit_json(
+                [
+                    {
+                        "id": m.id,
+                        "title": library.get(m.id).title,
+                        "score": m.score,
+                        "kind": m.kind,
+                        "reason": m.reason,
+                    }
+                    for m in matches
+                ]
+            )
+            return 0
+        print(f"{article.id}  {printable(article.title)}")
+        if not matches:
+            print("  no matches")
+        for m in matches:
+            title = printable(library.get(m.id).title)
+            print(f"  {m.score:.3f}  {m.kind:<14} {m.id:<28} {title}  ({printable(m.reason)})")
+        return 0
+    # Without an id: the groups of copies and rewrites (related stories only when asked for).
+    pairs = index.pairs(args.kind or ["duplicate", "near-duplicate", "rewrite"])
+    if args.json:
+        emit_json([{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "reason": p.reason} for p in pairs])
+        return 0
+    if not pairs:
+        print("no duplicates, near-duplicates or rewrites" if not args.kind else "no matches of that kind")
+    for number, group in enumerate(group_pairs(pairs), 1):
+        members = sorted({p.a for p in group} | {p.b for p in group})
+        print(f"group {number}: {len(members)} articles")
+        for member in members:
+            print(f"  {member:<28} {printable(library.get(member).title)}")
+        for p in group:
+            print(f"    {p.score:.3f}  {p.kind:<14} {p.a} ~ {p.b}  ({printable(p.reason)})")
+    return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    raise TuiError("`tui compare` is not built yet")
+    import shutil
+
+    from tui.similarity import alignment_json, compare, render_alignment
+
+    library = open_library(args)
+    a, b = library.get(args.a), library.get(args.b)
+    alignment = compare(a, b)
+    if args.json:
+        emit_json(alignment_json(alignment, a, b))
+        return 0
+    width = shutil.get_terminal_size((100, 24)).columns
+    sys.stdout.write(render_alignment(alignment, a, b, width=max(width, 40)))
+    return 0
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:

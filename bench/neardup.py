@@ -1,0 +1,126 @@
+"""Clough & Stevenson plagiarism corpus: does the score order answers by how much they copy?
+
+Each answer is compared with its task's source passage. Prints ROC AUC (plagiarised vs `non`),
+Spearman correlation with the level (cut 3, light 2, heavy 1, non 0), and whether every `cut` and
+`light` answer scores above every `non` answer of its task, for `tui.similarity.compare` and, in the
+same run, for a plain word-5-shingle Jaccard baseline; with and without the two answers the corpus
+README names as pasted from other texts.
+
+    python bench/neardup.py [--corpus ../shared/bench/clough] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.articles import Article, article_from_text
+from tui.similarity import compare, jaccard, shingles
+
+LEVELS = {"cut": 3, "light": 2, "heavy": 1, "non": 0}
+PASTED_FROM_ELSEWHERE = {"g4pD_taskb.txt", "g2pE_taskc.txt"}
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "clough"
+
+
+@dataclass
+class Answer:
+    file: str
+    task: str
+    category: str
+    score: float
+    kind: str | None
+    baseline: float
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def as_article(path: Path) -> Article:
+    # In this corpus a line is a paragraph.
+    return article_from_text(read_text(path).replace("\r\n", "\n").replace("\n", "\n\n"), path.stem)
+
+
+def auc(labels: list[bool], scores: list[float]) -> float:
+    """ROC AUC as the probability that a positive outranks a negative (ties count half)."""
+    positives = [s for s, y in zip(scores, labels, strict=True) if y]
+    negatives = [s for s, y in zip(scores, labels, strict=True) if not y]
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def spearman(x: list[float], y: list[float]) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
+
+def violations(answers: list[Answer], score: Callable[[Answer], float]) -> int:
+    """Cut and light answers not above every `non` answer of their task."""
+    count = 0
+    for task in {a.task for a in answers}:
+        nons = [score(a) for a in answers if a.task == task and a.category == "non"]
+        copied = [score(a) for a in answers if a.task == task and a.category in ("cut", "light")]
+        count += sum(1 for s in copied if s <= max(nons))
+    return count
+
+
+def report(name: str, answers: list[Answer]) -> None:
+    levels = [float(LEVELS[a.category]) for a in answers]
+    labels = [a.category != "non" for a in answers]
+    print(f"\n{name} ({len(answers)} answers)")
+    print(f"  {'measure':<34} {'ROC AUC':>8} {'Spearman':>9} {'cut/light <= a non':>19}")
+    measures: list[tuple[str, Callable[[Answer], float]]] = [
+        ("tui.similarity.compare", lambda a: a.score),
+        ("baseline: word-5-shingle Jaccard", lambda a: a.baseline),
+    ]
+    for label, score in measures:
+        scores = [score(a) for a in answers]
+        print(
+            f"  {label:<34} {auc(labels, scores):>8.4f} {spearman(levels, scores):>9.4f} "
+            f"{violations(answers, score):>19d}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--verbose", action="store_true", help="one line per answer")
+    args = parser.parse_args()
+    with open(args.corpus / "labels.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    sources = {r["Task"]: as_article(args.corpus / r["File"]) for r in rows if r["Category"] == "orig"}
+    answers: list[Answer] = []
+    started = time.perf_counter()
+    for row in rows:
+        if row["Category"] == "orig":
+            continue
+        answer, source = as_article(args.corpus / row["File"]), sources[row["Task"]]
+        alignment = compare(answer, source)
+        baseline = jaccard(shingles(answer.body), shingles(source.body))
+        answers.append(Answer(row["File"], row["Task"], row["Category"], alignment.score, alignment.kind, baseline))
+    elapsed = time.perf_counter() - started
+    print(f"Clough corpus: {len(answers)} answers in {len(sources)} tasks, compared in {elapsed:.2f} s")
+    report("without the 2 answers pasted from other texts", [a for a in answers if a.file not in PASTED_FROM_ELSEWHERE])
+    report("all answers", answers)
+    if args.verbose:
+        print()
+        for a in sorted(answers, key=lambda a: (a.task, -a.score)):
+            print(f"  {a.task} {a.category:<5} {a.score:.4f} {a.baseline:.4f} {a.kind or '-':<15} {a.file}")
+    kinds: dict[str, dict[str, int]] = {}
+    for a in answers:
+        kinds.setdefault(a.category, {}).setdefault(a.kind or "none", 0)
+        kinds[a.category][a.kind or "none"] += 1
+    print("\nkinds by level:", {level: kinds.get(level, {}) for level in LEVELS})
+
+
+if __name__ == "__main__":
+    main()
