@@ -1,0 +1,138 @@
+"""The library index: candidates, kinds, the on-disk cache and incremental updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui import similarity
+from tui.articles import load_library
+from tui.errors import UnknownArticleError, UsageError
+from tui.similarity import PairMatch, SimilarityIndex, group_pairs
+
+PARAGRAPHS = [
+    "The regional rail operator cancelled all night trains on the northern line from Friday.",
+    "Managing director Tomas Ek blamed a shortage of 120 trained drivers for the decision.",
+    "Commuter groups called the move a betrayal of promises made during the 2022 tender.",
+    "The operator expects to restore the full timetable by the end of the summer.",
+    "Union leaders said drivers had warned about staffing for more than two years.",
+]
+REWORDED = [
+    "From Friday, no night trains will run on the northern line, the regional operator said.",
+    "A lack of 120 qualified drivers was behind the move, according to managing director Tomas Ek.",
+    "Groups representing commuters said the decision broke promises given in the 2022 tender.",
+    "A full timetable should return before the summer ends, the operator expects.",
+    "Drivers had raised staffing concerns for over two years, union leaders said.",
+]
+UNRELATED = [
+    "Scientists have found a new species of frog in the cloud forests of Ecuador.",
+    "The tiny amphibian is smaller than a fingernail and lives among mosses.",
+    "Researchers fear its habitat is threatened by mining and farming.",
+]
+
+
+def write(folder: Path, name: str, title: str, paragraphs: list[str]) -> None:
+    (folder / f"{name}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n")
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    write(folder, "original", "Night trains cancelled", PARAGRAPHS)
+    write(folder, "copy", "Night trains cancelled", PARAGRAPHS)
+    write(folder, "rewrite", "Operator scraps night services", REWORDED)
+    write(folder, "frog", "New frog species found", UNRELATED)
+    return folder
+
+
+def build(folder: Path, cache: Path, progress: list[tuple[int, int]] | None = None) -> SimilarityIndex:
+    calls = progress if progress is not None else []
+    return SimilarityIndex.build(load_library(folder), cache, progress=lambda d, t: calls.append((d, t)))
+
+
+def test_kinds_and_order(library_dir: Path, tmp_path: Path) -> None:
+    index = build(library_dir, tmp_path / "cache")
+    kinds = {(p.a, p.b): p.kind for p in index.pairs()}
+    assert kinds[("copy", "original")] == "duplicate"
+    assert kinds[("copy", "rewrite")] == kinds[("original", "rewrite")] == "rewrite"
+    assert not any("frog" in pair for pair in kinds)
+    matches = index.matches("original")
+    assert [m.id for m in matches] == ["copy", "rewrite"]
+    assert matches[0].score == 1.0 and matches[0].reason == "identical text"
+    assert index.matches("frog") == []
+    assert [m.id for m in index.matches("original", ["rewrite"])] == ["rewrite"]
+    assert [p.kind for p in index.pairs(["duplicate"])] == ["duplicate"]
+
+
+def test_unknown_id_and_kind(library_dir: Path, tmp_path: Path) -> None:
+    index = build(library_dir, tmp_path / "cache")
+    with pytest.raises(UnknownArticleError):
+        index.matches("nope")
+    with pytest.raises(UsageError):
+        index.pairs(["twin"])  # type: ignore[list-item]
+
+
+def test_progress_is_reported_up_to_the_total(library_dir: Path, tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    build(library_dir, tmp_path / "cache", calls)
+    assert calls and calls[-1][0] == calls[-1][1] > 0
+    assert all(0 <= done <= total for done, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_current_index_does_no_recomputation(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build(library_dir, tmp_path / "cache")
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(similarity, "_prepare", fail)
+    monkeypatch.setattr(similarity, "_candidates", fail)
+    second = build(library_dir, tmp_path / "cache")
+    assert second.stats["reused"] == 1.0
+    assert second.pairs() == first.pairs()
+
+
+def test_incremental_add_change_remove(library_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(library_dir, cache)
+    write(library_dir, "copy2", "Night trains cancelled again", [*PARAGRAPHS, "A late sixth paragraph."])
+    (library_dir / "frog.txt").unlink()
+    write(library_dir, "copy", "Night trains cancelled", [p.upper() for p in PARAGRAPHS])  # changed bytes
+    index = build(library_dir, cache)
+    assert index.stats["features_computed"] == 2  # the new article and the changed one, nothing else
+    kinds = {(p.a, p.b): p.kind for p in index.pairs()}
+    assert kinds[("copy2", "original")] == "near-duplicate"
+    assert kinds[("copy", "original")] == "duplicate"
+    assert not any("frog" in pair for pair in kinds)
+    with pytest.raises(UnknownArticleError):
+        index.matches("frog")
+    # Verdicts of unchanged pairs came from the cache.
+    assert index.stats["verified"] < index.stats["candidates"]
+
+
+def test_damaged_cache_is_rebuilt(library_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected = build(library_dir, cache).pairs()
+    for name in ("pairs.json", "features.json", "verdicts.json"):
+        (cache / "similarity" / name).write_text("{not json")
+    assert build(library_dir, cache).pairs() == expected
+
+
+def test_without_a_cache_folder(library_dir: Path) -> None:
+    index = SimilarityIndex.build(load_library(library_dir), None)
+    assert len(index.pairs(["duplicate"])) == 1
+
+
+def test_group_pairs_joins_connected_articles() -> None:
+    pairs = [
+        PairMatch("a", "b", 0.95, "near-duplicate", ""),
+        PairMatch("c", "d", 1.0, "duplicate", ""),
+        PairMatch("b", "e", 0.7, "rewrite", ""),
+    ]
+    groups = group_pairs(pairs)
+    assert [[(p.a, p.b) for p in g] for g in groups] == [[("c", "d")], [("a", "b"), ("b", "e")]]
