@@ -32,7 +32,7 @@ Kind = Literal["duplicate", "near-duplicate", "rewrite", "related"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -40,6 +40,9 @@ NUM_PERM = 128
 # (about +-0.045 at 128 permutations) costs almost no recall.
 LSH_THRESHOLD = 0.35
 TOP_K = 8
+# Articles whose alignment data a cold build keeps from feature extraction for verification
+# (about 50 KB each); beyond this they are recomputed when needed, keeping the peak bounded.
+KEEP_PREPARED = 3000
 # Below this TF-IDF cosine two articles are not even related; checked on the seeds (0.47 for
 # other coverage of the same event) and on BBC same-story follow-ups.
 RELATED_COSINE = 0.30
@@ -538,6 +541,7 @@ class _Features:
     key: str  # digest of the normalised text: equal digests are duplicates
     shingles: list[int]
     terms: dict[str, int]
+    minhash: list[int] | None = None  # filled in by the LSH stage, then cached too
 
 
 def _features(prepared: _Prepared) -> _Features:
@@ -659,21 +663,28 @@ class SimilarityIndex:
         for done, article in enumerate(articles, 1):
             row = feature_rows.get(article.content_hash)
             if row is None:
-                prepared[done - 1] = _prepare(article)
-                feature = _features(prepared[done - 1])
-                feature_rows[article.content_hash] = [feature.key, feature.shingles, feature.terms]
+                fresh = _prepare(article)
+                feature = _features(fresh)
+                if len(prepared) < KEEP_PREPARED:
+                    prepared[done - 1] = fresh
+                feature_rows[article.content_hash] = [feature.key, feature.shingles, feature.terms, None]
                 computed += 1
             else:
-                feature = _Features(key=row[0], shingles=row[1], terms=row[2])
+                feature = _Features(key=row[0], shingles=row[1], terms=row[2], minhash=row[3])
             features.append(feature)
             if progress and (done % 64 == 0 or done == len(articles)):
                 progress(done, total)
 
         candidates = _candidates(features)
+        for article, feature in zip(articles, features, strict=True):
+            feature_rows[article.content_hash][3] = feature.minhash
         pairs: list[PairMatch] = []
         verified = 0
         live_verdicts: dict[str, Any] = {}
         ordered = sorted(candidates)
+        last_use: dict[int, int] = {}
+        for position, (i, j) in enumerate(ordered):
+            last_use[i] = last_use[j] = position
         for done, (i, j) in enumerate(ordered, 1):
             a, b = articles[i], articles[j]
             key = _pair_key(a.content_hash, b.content_hash)
@@ -689,6 +700,9 @@ class SimilarityIndex:
                     judged = _judge(prepared[i], prepared[j])
                     verdict = [round(judged.score, 4), judged.kind, judged.reason]
                 verified += 1
+            for k in (i, j):
+                if last_use[k] == done - 1:
+                    prepared.pop(k, None)  # bounded memory on large libraries
             live_verdicts[key] = verdict
             if verdict[1] is not None:
                 pairs.append(PairMatch(a.id, b.id, verdict[0], verdict[1], verdict[2]))
@@ -748,15 +762,25 @@ def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
         if feature.key in representative or not feature.shingles:
             continue
         representative[feature.key] = i
-        # The shingles are already 32-bit hashes: no need for datasketch to hash them again.
-        sketch = MinHash(
-            num_perm=NUM_PERM,
-            seed=1,
-            hashfunc=_already_hashed,
-            permutations=template.permutations,
-            scheme=template.scheme,
-        )
-        sketch.update_batch(feature.shingles)
+        if feature.minhash is not None and len(feature.minhash) == NUM_PERM:
+            sketch = MinHash(
+                num_perm=NUM_PERM,
+                seed=1,
+                hashvalues=feature.minhash,
+                permutations=template.permutations,
+                scheme=template.scheme,
+            )
+        else:
+            # The shingles are already 32-bit hashes: no need for datasketch to hash them again.
+            sketch = MinHash(
+                num_perm=NUM_PERM,
+                seed=1,
+                hashfunc=_already_hashed,
+                permutations=template.permutations,
+                scheme=template.scheme,
+            )
+            sketch.update_batch(feature.shingles)
+            feature.minhash = [int(v) for v in sketch.hashvalues]
         sketches[i] = sketch
         lsh.insert(i, sketch, check_duplication=False)
     members: dict[int, list[int]] = defaultdict(list)
