@@ -339,9 +339,12 @@ class TuiApp(App[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, article_ids: list[str] | None) -> None:
-        from tui.export import export_markdown
-
         assert self.library is not None
+        try:
+            from tui.export import export_markdown
+        except ImportError as error:
+            self.call_from_thread(self._failed, "Export", error)
+            return
         try:
             written = export_markdown(self.library, self.store, article_ids, self.notes_dir)
         except (TuiError, OSError) as error:

@@ -98,8 +98,10 @@ def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
         if app.update_annotation(annotation.id, note=result) is None:
             edit_note(app, annotation, result)
 
-    editor = NoteEditorScreen(annotation.exact, annotation.note if text is None else text)
-    editor.original = annotation.note  # text kept from a failed save still counts as a change
+    # text kept from a failed save still counts as a change, so Escape asks before dropping it
+    editor = NoteEditorScreen(
+        annotation.exact, annotation.note if text is None else text, original=annotation.note
+    )
     app.push_screen(editor, done)
 
 

@@ -44,16 +44,17 @@ class NoteEditorScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
     ]
 
-    def __init__(self, quote: str, note: str) -> None:
+    def __init__(self, quote: str, note: str, *, original: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.quote = quote
-        self.original = note
+        self.initial = note
+        self.original = note if original is None else original  # Escape asks if the text differs
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label("Note", classes="dialog-title")
             yield Static(safe_text(self.quote), id="quote")
-            editor = TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
+            editor = TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
             editor.show_line_numbers = False
             yield editor
             yield Label("ctrl+s: save   Escape: cancel   (Markdown is kept as typed)", classes="dialog-hint")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
@@ -43,7 +43,7 @@ def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[s
     """(keys, description, id) with the aliases of one action joined: "j / ↓"."""
     rows: dict[tuple[str, str], list[str]] = {}
     ids: dict[tuple[str, str], str | None] = {}
-    for binding in BindingsMap.make_bindings(bindings):
+    for binding in Binding.make_bindings(bindings):
         key = (binding.action, binding.description)
         rows.setdefault(key, []).append(app.get_key_display(binding))
         ids[key] = binding.id

@@ -1,0 +1,231 @@
+"""Annotating in the Reader and the Notes screen: highlight, colors, note, tags, delete, undo, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import AppFactory
+from textual.widgets import DataTable, Input, TextArea
+from ui_helpers import SEED_IDS, open_reader, settle
+
+from tui.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
+from tui.screens.notes import NotesScreen
+from tui.screens.reader import ReaderScreen
+from tui.store import AnnotationStore
+from tui.widgets.article_view import ArticleView
+
+
+def stored(tmp_path: Path) -> list:  # type: ignore[type-arg]
+    return AnnotationStore(tmp_path / "annotations.json").all()
+
+
+def view_of(app: object) -> ArticleView:
+    return app.screen.query_one(ArticleView)  # type: ignore[attr-defined]
+
+
+async def test_h_highlights_sentence_in_default_color(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("j", "h")
+        await settle(pilot)
+        view = view_of(app)
+        [annotation] = stored(tmp_path)
+        assert annotation.exact == view.article.text(view.cursor_span)
+        assert annotation.color == "yellow"
+        assert [mark.annotation_id for mark in view.highlights] == [annotation.id]
+        # a color key on the highlighted sentence recolors it
+        await pilot.press("3")
+        await settle(pilot)
+        [annotation] = stored(tmp_path)
+        assert annotation.color == app.highlight_colors[2]
+        assert view.highlights[0].color == annotation.color
+
+
+async def test_selection_highlight_in_picked_color(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("v", "j", "w", "2")
+        await settle(pilot)
+        [annotation] = stored(tmp_path)
+        assert annotation.color == app.highlight_colors[1]
+        assert annotation.exact.startswith("Seoul has warned")
+        assert annotation.exact.endswith('"Our')
+        assert view_of(app).selection is None
+
+
+async def test_note_editor_saves_with_ctrl_s(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("a")  # no highlight yet: one is made first
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"Key *claim*", "enter", *"- second line")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        [annotation] = stored(tmp_path)
+        assert annotation.note == "Key *claim*\n- second line"
+        # `a` on the same sentence edits that annotation, not a new one
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text == annotation.note
+        await pilot.press("escape")  # unchanged: closes without asking
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert len(stored(tmp_path)) == 1
+
+
+async def test_escape_asks_before_discarding_a_changed_note(
+    make_test_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("a", *"draft")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.query_one(TextArea).text == "draft"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        [annotation] = stored(tmp_path)
+        assert annotation.note == ""
+
+
+async def test_failed_save_is_loud_and_keeps_the_text(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+
+        def broken_update(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        app.store.update = broken_update  # type: ignore[attr-defined]
+        await pilot.press("a", *"precious words", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)  # reopened, nothing lost
+        assert app.screen.query_one(TextArea).text == "precious words"
+        assert any(n.severity == "error" and "No space" in n.message for n in app._notifications)
+
+
+async def test_tags_with_completion(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagsScreen)
+        await pilot.press(*"diplomacy, russia", "enter")
+        await settle(pilot)
+        [annotation] = stored(tmp_path)
+        assert annotation.tags == ["diplomacy", "russia"]
+        await pilot.press("j", "t")
+        await pilot.pause()
+        await pilot.press(*"dip")
+        await pilot.pause()
+        await pilot.press("right")  # accept the completion from existing tags
+        assert app.screen.query_one(Input).value == "diplomacy"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sorted(a.tags[0] for a in stored(tmp_path)) == ["diplomacy", "diplomacy"]
+
+
+async def test_delete_and_undo(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert len(stored(tmp_path)) == 1
+        await pilot.press("x")
+        await settle(pilot)
+        assert stored(tmp_path) == []
+        assert view_of(app).highlights == []
+        await pilot.press("u")
+        await settle(pilot)
+        assert len(stored(tmp_path)) == 1
+        assert len(view_of(app).highlights) == 1
+
+
+async def test_brackets_jump_between_annotations(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        view = view_of(app)
+        await pilot.press("j", "h", "J", "J", "h", "g")
+        await settle(pilot)
+        starts = [mark.start for mark in view.highlights]
+        await pilot.press("right_square_bracket")
+        assert view.cursor_span.start == starts[0]
+        await pilot.press("right_square_bracket")
+        assert view.cursor_span.start == starts[1]
+        await pilot.press("left_square_bracket")
+        assert view.cursor_span.start == starts[0]
+
+
+async def test_notes_screen_lists_edits_and_jumps(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("h", "J", "J", "h")
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, NotesScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        assert "anchored" in str(table.get_row_at(0)[-1])
+        await pilot.press("j", "4")  # recolor the second
+        await settle(pilot)
+        colors = sorted(a.color for a in stored(tmp_path))
+        assert app.highlight_colors[3] in colors
+        await pilot.press("x")
+        await settle(pilot)
+        assert table.row_count == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert table.row_count == 2
+        await pilot.press("A")  # all articles
+        await pilot.pause()
+        assert app.screen.article_id is None  # type: ignore[attr-defined]
+        await pilot.press("A")
+        await pilot.press("j", "enter")  # jump back into the reader, on that annotation
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        view = view_of(app)
+        second = sorted(a.start for a in stored(tmp_path))[1]
+        assert view.cursor_span.start == second
+
+
+async def test_orphaned_annotation_shows_its_status(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+    path = seed_library / f"{SEED_IDS[0]}.txt"
+    text = path.read_text()
+    path.write_text(text.replace("Seoul has warned Moscow against", "Completely different words here"))
+    again = make_test_app()
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        table = again.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert str(table.get_row_at(0)[-1]) in ("moved", "orphaned")
+        data = json.loads((tmp_path / "annotations.json").read_text())
+        assert data
