@@ -1,0 +1,133 @@
+"""Compare: opening with the best near-duplicate, level panes, match stepping, next duplicate, swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AppFactory
+from textual.widgets import Static
+from ui_helpers import SEED_IDS, open_reader, settle
+
+from tui.screens.compare import CompareScreen
+from tui.screens.reader import ReaderScreen
+from tui.store import AnnotationStore
+from tui.widgets.article_view import ArticleView
+
+
+async def open_compare(pilot: object, article_id: str = SEED_IDS[0]) -> CompareScreen:
+    await open_reader(pilot, article_id)  # type: ignore[arg-type]
+    await pilot.press("c")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, CompareScreen)
+    return screen
+
+
+def panes(screen: CompareScreen) -> tuple[ArticleView, ArticleView]:
+    return screen.panes()
+
+
+async def test_c_opens_best_near_duplicate_with_score_and_kind(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        assert left.article.id == SEED_IDS[0]
+        assert right.article.id == SEED_IDS[1]  # the rewrite is the best match
+        summary = str(screen.query_one("#compare-summary", Static).render())
+        assert "rewrite" in summary
+        assert screen.pairs
+        assert any(mark.component.startswith("article-view--match") for mark in left.marks)
+        assert any(mark.symbol == "+" for mark in left.marks)  # 000 says things 002 leaves out
+
+
+async def test_moving_one_pane_levels_the_other(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, SEED_IDS[1])
+        left, right = panes(screen)
+        await pilot.press("n", "n", "n")
+        here = left.cursor_offset
+        index = screen._pair_at(0, here)
+        assert index is not None
+        pair_left, pair_right = screen.pairs[index]
+        assert right.current_mark == (pair_right.start, pair_right.end)
+        assert left.line_offset_of(pair_left.start) == right.line_offset_of(pair_right.start)
+
+
+async def test_match_stepping_and_tab(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        starts = sorted(pair[0].start for pair in screen.pairs)
+        await pilot.press("n")
+        first = left.cursor_offset
+        assert left.cursor_span.start <= starts[1]
+        await pilot.press("n")
+        assert left.cursor_offset > first
+        await pilot.press("N")
+        assert left.cursor_offset == first
+        await pilot.press("tab")
+        assert app.focused is right
+        await pilot.press("j")
+        assert right.cursor == 1
+        await pilot.press("tab")
+        assert app.focused is left
+
+
+async def test_swap_and_next_duplicate(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        swapped = app.screen
+        assert isinstance(swapped, CompareScreen)
+        assert (swapped.left.id, swapped.right.id) == (SEED_IDS[1], SEED_IDS[0])
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert app.screen.right.id == SEED_IDS[2]
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen.right.id == SEED_IDS[1]  # type: ignore[attr-defined]
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_highlighting_works_in_both_panes(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        await pilot.press("h", "tab", "j", "2")
+        await settle(pilot)
+        stored = AnnotationStore(tmp_path / "annotations.json").all()
+        assert sorted(a.article_id for a in stored) == [SEED_IDS[0], SEED_IDS[1]]
+        assert len(left.highlights) == 1 and len(right.highlights) == 1
+        assert right.highlights[0].color == app.highlight_colors[1]
+
+
+async def test_compare_stacks_or_narrows_at_80x24(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        assert left.size.width >= 30 and right.size.width >= 30
+        assert left.region.right <= 80 and right.region.right <= 80
+
+
+async def test_compare_needs_the_index(make_test_app: AppFactory) -> None:
+    app = make_test_app(build_index_enabled=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert any("near-duplicates" in n.message for n in app._notifications)
