@@ -22,12 +22,19 @@ Status = Literal["anchored", "moved", "orphaned"]
 # Hypothesis's weights: the quote matters most, its context next, the position breaks ties.
 QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50.0, 20.0, 20.0, 2.0
 # Below this similarity a fuzzy candidate is another passage, not an edited quote. Unrelated English
-# of the same length scores about 0.5-0.6 on this measure.
-MIN_FUZZY_QUOTE = 0.75
+# of the same length scores about 0.5-0.6 on this measure, and news reuses phrases ("the military
+# intervention clause ..."), so the bar is high unless the context on both sides confirms the place.
+MIN_FUZZY_QUOTE = 0.8
+CONFIRMING_CONTEXT = 0.8
+MIN_CONFIRMED_QUOTE = 0.6
 # An exact quote found elsewhere is taken when its context agrees this much, or when it is unique
 # and long enough not to be a common phrase.
 MIN_CONTEXT = 0.5
 SPECIFIC_QUOTE_CHARS = 24
+MIN_CANDIDATE = 0.6
+# Quote and context together (the weighted score): an edited quote whose context also moved away
+# is more likely a different passage that happens to read alike.
+MIN_FUZZY_SCORE = 0.7
 
 
 @dataclass
@@ -96,28 +103,76 @@ def _exact(annotation: Annotation, body: str) -> Anchored | None:
     return None
 
 
-def _refine(body: str, quote: str, start: int, end: int) -> tuple[int, int, float]:
-    """Move the edges of a rough alignment to where the text best matches the quote."""
+def _refine(body: str, annotation: Annotation, start: int, end: int) -> tuple[int, int, float, float]:
+    """Move the edges of a rough alignment to where quote and context together match best.
+
+    Quote similarity alone would rather drop an edited word at an edge; the prefix and suffix say
+    where the passage really begins and ends. Returns (start, end, quote similarity, score).
+    """
+    quote = annotation.exact
     slack = max(3, len(quote) // 10)
-    best = (start, end, _similarity(quote, body[start:end]))
+
+    def rate(s: int, e: int) -> tuple[float, float]:
+        similarity = _similarity(quote, body[s:e])
+        return _score(body, s, e, annotation, similarity), similarity
+
+    best_start, best_end = start, end
+    best_score, best_similarity = rate(start, end)
     for _ in range(2):
-        s0, e0, _sim = best
-        for s in range(max(0, s0 - slack), min(e0, s0 + slack) + 1):
-            sim = _similarity(quote, body[s:e0])
-            if sim > best[2]:
-                best = (s, e0, sim)
-        s0, e0, _sim = best
-        for e in range(max(s0 + 1, e0 - slack), min(len(body), e0 + slack) + 1):
-            sim = _similarity(quote, body[s0:e])
-            if sim > best[2]:
-                best = (s0, e, sim)
-    s, e, sim = best
-    # An edge inside a word is a worse reading of the same match: trim to whole words.
-    while s < e and body[s].isspace():
-        s += 1
-    while e > s and body[e - 1].isspace():
-        e -= 1
-    return s, e, sim
+        for s in range(max(0, best_start - slack), min(best_end - 1, best_start + slack) + 1):
+            score, similarity = rate(s, best_end)
+            if score > best_score:
+                best_start, best_score, best_similarity = s, score, similarity
+        for e in range(max(best_start + 1, best_end - slack), min(len(body), best_end + slack) + 1):
+            score, similarity = rate(best_start, e)
+            if score > best_score:
+                best_end, best_score, best_similarity = e, score, similarity
+    while best_start < best_end and body[best_start].isspace():
+        best_start += 1
+    while best_end > best_start and body[best_end - 1].isspace():
+        best_end -= 1
+    return best_start, best_end, best_similarity, best_score
+
+
+def _between_context(body: str, annotation: Annotation, start: int, end: int) -> tuple[int, int] | None:
+    """The stretch between where the prefix ends and the suffix begins, near a rough match.
+
+    Words inserted into a short quote can outgrow what edge refining reaches; the context still
+    marks where the passage begins and ends.
+    """
+    from rapidfuzz import fuzz
+
+    prefix, suffix, quote = annotation.prefix, annotation.suffix, annotation.exact
+    reach = len(quote) + len(prefix) + len(suffix)
+    lo, hi = max(0, start - reach), min(len(body), end + reach)
+    # No prefix: the passage began the article, so it still does; likewise no suffix, the end.
+    if prefix:
+        before = fuzz.partial_ratio_alignment(prefix, body[lo:end])
+        if len(prefix) < 8 or before is None or before.score < 80:
+            return None
+        begin = lo + before.dest_end
+    else:
+        begin = 0
+    if suffix:
+        after = fuzz.partial_ratio_alignment(suffix, body[start:hi])
+        if len(suffix) < 8 or after is None or after.score < 80:
+            return None
+        finish = start + after.dest_start
+    else:
+        finish = len(body.rstrip())
+    if not len(quote) / 2 <= finish - begin <= len(quote) * 2:
+        return None
+    return begin, finish
+
+
+def _min_quote(body: str, start: int, end: int, annotation: Annotation) -> float:
+    """How alike the quote must be: less when the text on both sides is plainly the old context."""
+    prefix, suffix = annotation.prefix, annotation.suffix
+    prefix_sim = _similarity(prefix, body[max(0, start - len(prefix)) : start])
+    suffix_sim = _similarity(suffix, body[end : end + len(suffix)])
+    if min(prefix_sim, suffix_sim) >= CONFIRMING_CONTEXT:
+        return MIN_CONFIRMED_QUOTE
+    return MIN_FUZZY_QUOTE
 
 
 def _fuzzy(annotation: Annotation, body: str) -> Anchored | None:
@@ -140,14 +195,23 @@ def _fuzzy(annotation: Annotation, body: str) -> Anchored | None:
         if hi - lo <= 0:
             continue
         found = fuzz.partial_ratio_alignment(quote, body[lo:hi])
-        if found is not None and found.score >= MIN_FUZZY_QUOTE * 100:
+        # partial_ratio compares windows of the quote's length, so words deleted from the quote cost
+        # it more than the refined similarity below: a loose gate here, the real one after refining.
+        if found is not None and found.score >= MIN_CANDIDATE * 100:
             candidates.add((lo + found.dest_start, lo + found.dest_end))
+    for rough_start, rough_end in list(candidates):
+        between = _between_context(body, annotation, rough_start, rough_end)
+        if between:
+            candidates.add(between)
     best: tuple[float, int, int] | None = None
     for rough_start, rough_end in candidates:
-        start, end, quote_similarity = _refine(body, quote, rough_start, rough_end)
-        if end <= start or quote_similarity < MIN_FUZZY_QUOTE:
+        start, end, quote_similarity, score = _refine(body, annotation, rough_start, rough_end)
+        if (
+            end <= start
+            or score < MIN_FUZZY_SCORE
+            or quote_similarity < _min_quote(body, start, end, annotation)
+        ):
             continue
-        score = _score(body, start, end, annotation, quote_similarity)
         if best is None or score > best[0]:
             best = (score, start, end)
     if best is None:
