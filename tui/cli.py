@@ -174,7 +174,14 @@ def cmd_dupes(args: argparse.Namespace) -> int:
 
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
-    index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir))
+    progress = None
+    if sys.stderr.isatty():  # a cold index of a large library takes seconds: show that it moves
+
+        def progress(done: int, total: int) -> None:
+            end = "\r" if done < total else "\r\x1b[K"
+            print(f"indexing {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
+
+    index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir), progress=progress)
     if article is not None:
         matches = index.matches(article.id, args.kind)
         if args.json:

@@ -32,7 +32,7 @@ Kind = Literal["duplicate", "near-duplicate", "rewrite", "related"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -49,6 +49,8 @@ RELATED_COSINE = 0.30
 
 # Score bands: a pair's kind decides its band, so that scores order pairs across kinds too.
 NEAR_DUPLICATE_FLOOR = 0.9
+# Share of the shorter text's 5-shingles found in the other that makes a near-duplicate.
+NEAR_DUPLICATE_CONTAINMENT = 0.8
 REWRITE_FLOOR = 0.6
 # Coverage of the shorter side (weighted by IDF) that makes a rewrite, and a weaker one for related.
 REWRITE_COVERAGE = 0.45
@@ -480,9 +482,13 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         containment = shingle_jaccard = size_ratio = 0.0
     # Alignment says how much is restated; verbatim 5-shingles say how literally (cut > light > heavy).
     raw = ALIGNMENT_WEIGHT * (0.8 * short + 0.2 * long_) + (1 - ALIGNMENT_WEIGHT) * containment
-    if shingle_jaccard >= 0.5 or (containment >= 0.8 and size_ratio >= 0.5):
+    # A copy with edits, or a verbatim excerpt of a longer article (a shorter version of the story).
+    if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
         score = NEAR_DUPLICATE_FLOOR + (1 - NEAR_DUPLICATE_FLOOR - 1e-4) * raw
-        reason = f"{round(100 * containment)}% of the wording shared"
+        if size_ratio >= 0.8:
+            reason = f"{round(100 * containment)}% of the wording shared"
+        else:
+            reason = f"{round(100 * containment)}% of the shorter text's wording is in the longer one"
         return _Verdict(score, "near-duplicate", reason, coverage_a, coverage_b, linked)
     if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
         score = REWRITE_FLOOR + (NEAR_DUPLICATE_FLOOR - REWRITE_FLOOR - 1e-4) * raw
@@ -636,22 +642,39 @@ class SimilarityIndex:
     ) -> SimilarityIndex:
         """The index of a library; reuses what the cache holds for unchanged content."""
         folder = cache_dir / "similarity" if cache_dir is not None else None
+        try:
+            return cls._build(library, folder, progress, trust_cache=True)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            # A cache file that parses but has the wrong shape (edited, or from a foreign tool):
+            # start again from the articles; a genuine bug raises again here.
+            return cls._build(library, folder, progress, trust_cache=False)
+
+    @classmethod
+    def _build(
+        cls,
+        library: Library,
+        folder: Path | None,
+        progress: Callable[[int, int], None] | None,
+        *,
+        trust_cache: bool,
+    ) -> SimilarityIndex:
         articles = list(library)
         total = 2 * len(articles)
         signature = _signature(library)
         ids = [a.id for a in articles]
-        if folder is not None:
-            stored = _read_json(folder / "pairs.json")
+        cache = folder if trust_cache else None
+        if cache is not None:
+            stored = _read_json(cache / "pairs.json")
             if isinstance(stored, dict) and stored.get("signature") == signature:
-                index = cls((PairMatch(*row) for row in stored["pairs"]), ids)
+                index = cls((_pair_from_row(row) for row in stored["pairs"]), ids)
                 index.stats = {"reused": 1.0}
                 if progress:
                     progress(total, total)
                 return index
-        cached_features = (_read_json(folder / "features.json") if folder else None) or {}
+        cached_features = (_read_json(cache / "features.json") if cache else None) or {}
         if cached_features.get("version") != INDEX_VERSION:
             cached_features = {"version": INDEX_VERSION, "articles": {}}
-        cached_verdicts = (_read_json(folder / "verdicts.json") if folder else None) or {}
+        cached_verdicts = (_read_json(cache / "verdicts.json") if cache else None) or {}
         if cached_verdicts.get("version") != INDEX_VERSION:
             cached_verdicts = {"version": INDEX_VERSION, "verdicts": {}}
         feature_rows: dict[str, Any] = cached_features["articles"]
@@ -705,7 +728,7 @@ class SimilarityIndex:
                     prepared.pop(k, None)  # bounded memory on large libraries
             live_verdicts[key] = verdict
             if verdict[1] is not None:
-                pairs.append(PairMatch(a.id, b.id, verdict[0], verdict[1], verdict[2]))
+                pairs.append(_pair_from_row([a.id, b.id, *verdict]))
             if progress and (done % 256 == 0 or done == len(ordered)):
                 progress(len(articles) + len(articles) * done // len(ordered), total)
         if progress:
@@ -728,6 +751,13 @@ class SimilarityIndex:
             "verified": float(verified),
         }
         return index
+
+
+def _pair_from_row(row: list[Any]) -> PairMatch:
+    a, b, score, kind, reason = row
+    if kind not in KINDS or not isinstance(a, str) or not isinstance(b, str):
+        raise ValueError(f"not a pair: {row!r}")
+    return PairMatch(a, b, float(score), kind, str(reason))
 
 
 def _candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:

@@ -136,3 +136,23 @@ def test_group_pairs_joins_connected_articles() -> None:
     ]
     groups = group_pairs(pairs)
     assert [[(p.a, p.b) for p in g] for g in groups] == [[("c", "d")], [("a", "b"), ("b", "e")]]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"version": 3, "articles": [1, 2]}',
+        '{"version": 3, "articles": {"x": 1}, "verdicts": {"a|b": [1, "twin", "?"]}}',
+        "[]",
+    ],
+)
+def test_cache_files_of_the_wrong_shape_are_ignored(library_dir: Path, tmp_path: Path, content: str) -> None:
+    cache = tmp_path / "cache"
+    expected = build(library_dir, cache).pairs()
+    stored = (cache / "similarity" / "pairs.json").read_text()
+    for name in ("features.json", "verdicts.json"):
+        (cache / "similarity" / name).write_text(content)
+    (cache / "similarity" / "pairs.json").unlink()
+    assert build(library_dir, cache).pairs() == expected
+    (cache / "similarity" / "pairs.json").write_text(stored.replace('"duplicate"', '"twin"'))
+    assert build(library_dir, cache).pairs() == expected
