@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from tui.anchoring import Anchored, anchor  # noqa: E402
 from tui.articles import Article, load_library  # noqa: E402
-from tui.store import Annotation, now  # noqa: E402
+from tui.store import Annotation  # noqa: E402
 
 Span = tuple[int, int]
 SCENARIOS = (
@@ -152,23 +152,7 @@ def make_trial(
     passage = pick_passage(rng, body)
     if passage is None:
         return None
-    start, end = passage
-    moment = now()
-    annotation = Annotation(
-        id="bench",
-        article_id=article.id,
-        article_hash=article.content_hash,
-        exact=body[start:end],
-        prefix=body[max(0, start - 32) : start],
-        suffix=body[end : end + 32],
-        start=start,
-        end=end,
-        color="yellow",
-        note="",
-        tags=[],
-        created=moment,
-        updated=moment,
-    )
+    annotation = Annotation.create(article, *passage)
     text = Edited(body, passage)
     if scenario == "insert elsewhere":
         insert_elsewhere(rng, text, filler, rng.randint(1, 5))

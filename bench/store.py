@@ -43,29 +43,20 @@ WORDS = [
 
 
 def make_annotation(rng: random.Random, article: Article, article_id: str | None = None) -> Annotation:
-    import uuid
-
-    body = article.body
     length = rng.randint(40, 250)
-    start = rng.randrange(0, max(1, len(body) - length))
-    end = start + length
+    start = rng.randrange(0, max(1, len(article.body) - length))
     note = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 25))) if rng.random() < 0.5 else ""
-    moment = now()
-    return Annotation(
-        id=str(uuid.uuid4()),
-        article_id=article_id or article.id,
-        article_hash=article.content_hash,
-        exact=body[start:end],
-        prefix=body[max(0, start - 32) : start],
-        suffix=body[end : end + 32],
-        start=start,
-        end=end,
-        color=rng.choice(list(COLORS)),
+    made = Annotation.create(
+        article,
+        start,
+        start + length,
         note=note,
+        color=rng.choice(list(COLORS)),
         tags=rng.sample(WORDS, rng.randint(0, 3)),
-        created=moment,
-        updated=moment,
     )
+    if article_id:
+        made.article_id = article_id
+    return made
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -97,6 +97,46 @@ class Annotation:
     created: datetime
     updated: datetime
 
+    @classmethod
+    def create(
+        cls,
+        article: Article,
+        start: int,
+        end: int,
+        *,
+        note: str = "",
+        color: str = DEFAULT_COLOR,
+        tags: Iterable[str] = (),
+        moment: datetime | None = None,
+    ) -> Annotation:
+        """A new annotation on article.body[start:end], with its quote, context and a fresh id."""
+        body = article.body
+        if not 0 <= start < end <= len(body):
+            raise UsageError(f"not a passage of {article.id}: characters {start}-{end} of {len(body)}")
+        # A selection's surrounding whitespace is not part of what the reader meant.
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        if start == end:
+            raise UsageError("cannot highlight only whitespace")
+        moment = moment or now()
+        return cls(
+            id=str(uuid.uuid4()),
+            article_id=article.id,
+            article_hash=article.content_hash,
+            exact=body[start:end],
+            prefix=body[max(0, start - CONTEXT_CHARS) : start],
+            suffix=body[end : end + CONTEXT_CHARS],
+            start=start,
+            end=end,
+            color=_check_color(color),
+            note=note,
+            tags=_clean_tags(tags),
+            created=moment,
+            updated=moment,
+        )
+
     @property
     def short_id(self) -> str:
         return self.id[:8]
@@ -696,32 +736,7 @@ class AnnotationStore:
         color: str = DEFAULT_COLOR,
         tags: Iterable[str] = (),
     ) -> Annotation:
-        body = article.body
-        if not 0 <= start < end <= len(body):
-            raise UsageError(f"not a passage of {article.id}: characters {start}-{end} of {len(body)}")
-        # A selection's surrounding whitespace is not part of what the reader meant.
-        while start < end and body[start].isspace():
-            start += 1
-        while end > start and body[end - 1].isspace():
-            end -= 1
-        if start == end:
-            raise UsageError("cannot highlight only whitespace")
-        moment = now()
-        annotation = Annotation(
-            id=str(uuid.uuid4()),
-            article_id=article.id,
-            article_hash=article.content_hash,
-            exact=body[start:end],
-            prefix=body[max(0, start - CONTEXT_CHARS) : start],
-            suffix=body[end : end + CONTEXT_CHARS],
-            start=start,
-            end=end,
-            color=_check_color(color),
-            note=note,
-            tags=_clean_tags(tags),
-            created=moment,
-            updated=moment,
-        )
+        annotation = Annotation.create(article, start, end, note=note, color=color, tags=tags)
 
         def change() -> Annotation:
             self._table.insert(Document(annotation.to_doc(), doc_id=annotation.id))  # type: ignore[arg-type]
@@ -750,24 +765,8 @@ class AnnotationStore:
 
     def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> Annotation:
         """Anchor an annotation (typically an orphan) to a new passage; its note and tags stay."""
-        if not 0 <= start < end <= len(article.body):
-            raise UsageError(f"not a passage of {article.id}: characters {start}-{end}")
-        body = article.body
-        fields: Doc = {
-            "article_id": article.id,
-            "article_hash": article.content_hash,
-            "target": {
-                "selector": [
-                    {
-                        "type": "TextQuoteSelector",
-                        "exact": body[start:end],
-                        "prefix": body[max(0, start - CONTEXT_CHARS) : start],
-                        "suffix": body[end : end + CONTEXT_CHARS],
-                    },
-                    {"type": "TextPositionSelector", "start": start, "end": end},
-                ]
-            },
-        }
+        placed = Annotation.create(article, start, end).to_doc()
+        fields = {key: placed[key] for key in ("article_id", "article_hash", "target")}
         return self._edit(annotation_id, fields, "re-attachment of")
 
     def _edit(self, annotation_id: str, fields: Doc, what: str) -> Annotation:

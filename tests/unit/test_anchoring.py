@@ -28,22 +28,7 @@ def highlight(source: Article, quote: str, occurrence: int = 0) -> Annotation:
     start = -1
     for _ in range(occurrence + 1):
         start = source.body.index(quote, start + 1)
-    end = start + len(quote)
-    return Annotation(
-        id=f"id-{start}",
-        article_id=source.id,
-        article_hash=source.content_hash,
-        exact=quote,
-        prefix=source.body[max(0, start - 32) : start],
-        suffix=source.body[end : end + 32],
-        start=start,
-        end=end,
-        color="yellow",
-        note="",
-        tags=[],
-        created=MOMENT,
-        updated=MOMENT,
-    )
+    return Annotation.create(source, start, start + len(quote), moment=MOMENT)
 
 
 def edited(body: str) -> Article:
