@@ -855,8 +855,12 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
     articles: list[Article] = []
     skipped: list[Skipped] = []
     notices: list[str] = []
-    for relative, article_id, stat in _walk(root, skipped):
+    seen_ids: set[str] = set()
+    for relative, stem_id, stat in _walk(root, skipped):
         path = root / relative
+        # `a.txt` and `a.md` side by side: the second keeps its suffix so every id stays unique.
+        article_id = stem_id if stem_id not in seen_ids else relative
+        seen_ids.add(article_id)
         entry = cached.get(relative)
         article: Article | None = None
         if entry is not None and entry.get("size") == stat.st_size and entry.get("mtime") == stat.st_mtime_ns:

@@ -169,6 +169,14 @@ def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
     )
 
 
+def test_same_name_with_two_suffixes_gets_two_ids(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Markdown one\n\nBody one.\n")
+    (tmp_path / "README.txt").write_text("Text one\n\nBody two.\n")
+    library = load_library(tmp_path)
+    assert sorted(a.id for a in library) == ["README", "README.txt"]
+    assert library.get("README").title == "Markdown one"
+
+
 def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
     with pytest.raises(UnknownArticleError):
         seeds.get("nope")
