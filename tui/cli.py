@@ -212,13 +212,22 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         return 0
     if not pairs:
         print("no duplicates, near-duplicates or rewrites" if not args.kind else "no matches of that kind")
-    for number, group in enumerate(group_pairs(pairs), 1):
+    # Copies and rewrites form groups; related stories chain whole topics together, so they are listed.
+    copies = [p for p in pairs if p.kind != "related"]
+    for number, group in enumerate(group_pairs(copies), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
         print(f"group {number}: {len(members)} articles")
         for member in members:
             print(f"  {member:<28} {printable(library.get(member).title)}")
         for p in group:
             print(f"    {p.score:.3f}  {p.kind:<14} {p.a} ~ {p.b}  ({printable(p.reason)})")
+    related = [p for p in pairs if p.kind == "related"]
+    if related:
+        print(f"related: {len(related)} pairs")
+    for p in related:
+        a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
+        print(f"  {p.score:.3f}  {p.a} ~ {p.b}  ({printable(p.reason)})")
+        print(f"         {a_title} ~ {b_title}")
     return 0
 
 

@@ -148,3 +148,11 @@ def test_unknown_kind_is_a_usage_error() -> None:
 def test_index_is_kept_in_the_cache_folder(isolated_env: Path) -> None:
     assert run_tui("dupes").returncode == 0
     assert (isolated_env / "cache" / "similarity" / "pairs.json").is_file()
+
+
+def test_dupes_lists_related_pairs_apart_from_the_groups() -> None:
+    result = run_tui("dupes", "--kind", "related", "--kind", "rewrite")
+    assert result.returncode == 0, result.stderr
+    head, _, related = result.stdout.partition("related: ")
+    assert "group 1: 2 articles" in head and OTHER not in head
+    assert related.startswith("2 pairs") and f"{ORIGINAL} ~ {OTHER}" in related
