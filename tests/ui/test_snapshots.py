@@ -1,0 +1,55 @@
+"""Snapshots of Library, Reader and Compare on the seeds, at 100x30 and 80x24.
+
+Deterministic: every path in tmp_path, the index and compare workers awaited before the shot,
+and nothing on screen depends on the clock. Review the report before `--snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import AppFactory
+from textual.pilot import Pilot
+from ui_helpers import SEED_IDS, settle
+
+SIZES = [(100, 30), (80, 24)]
+
+
+async def library_ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+async def reader_ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press("j", "j", "h", "j")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+async def compare_ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press("n", "n")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_library_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+    assert snap_compare(make_test_app(), terminal_size=size, run_before=library_ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_reader_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+    assert snap_compare(make_test_app(), terminal_size=size, run_before=reader_ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_compare_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+    assert snap_compare(make_test_app(), terminal_size=size, run_before=compare_ready)
