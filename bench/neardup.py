@@ -106,10 +106,15 @@ def main() -> None:
         answer, source = as_article(args.corpus / row["File"]), sources[row["Task"]]
         alignment = compare(answer, source)
         baseline = jaccard(shingles(answer.body), shingles(source.body))
-        answers.append(Answer(row["File"], row["Task"], row["Category"], alignment.score, alignment.kind, baseline))
+        answers.append(
+            Answer(row["File"], row["Task"], row["Category"], alignment.score, alignment.kind, baseline)
+        )
     elapsed = time.perf_counter() - started
     print(f"Clough corpus: {len(answers)} answers in {len(sources)} tasks, compared in {elapsed:.2f} s")
-    report("without the 2 answers pasted from other texts", [a for a in answers if a.file not in PASTED_FROM_ELSEWHERE])
+    report(
+        "without the 2 answers pasted from other texts",
+        [a for a in answers if a.file not in PASTED_FROM_ELSEWHERE],
+    )
     report("all answers", answers)
     if args.verbose:
         print()
