@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import overload
 
-from tui.errors import TuiError, UnknownArticleError
+from tui.errors import TuiError, UnknownArticleError, UsageError
 
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -81,10 +81,18 @@ class Library:
         self._by_id = {article.id: article for article in self.articles}
 
     def get(self, article_id: str) -> Article:
-        try:
-            return self._by_id[article_id]
-        except KeyError:
-            raise UnknownArticleError(article_id) from None
+        """The article with this id, or with the one id that starts with it (`tui compare 000 002`)."""
+        found = self._by_id.get(article_id)
+        if found is not None:
+            return found
+        if article_id:
+            starting = [key for key in self._by_id if key.startswith(article_id)]
+            if len(starting) == 1:
+                return self._by_id[starting[0]]
+            if len(starting) > 1:
+                shown = ", ".join(sorted(starting)[:5]) + (", …" if len(starting) > 5 else "")
+                raise UsageError(f"ambiguous article id {article_id!r}: it starts {len(starting)} ids ({shown})")
+        raise UnknownArticleError(article_id)
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._by_id

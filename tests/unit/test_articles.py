@@ -18,7 +18,7 @@ from tui.articles import (
     printable,
     split_sentences,
 )
-from tui.errors import TuiError, UnknownArticleError
+from tui.errors import TuiError, UnknownArticleError, UsageError
 
 KST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parents[2]
@@ -190,6 +190,11 @@ def test_same_name_with_two_suffixes_gets_two_ids(tmp_path: Path) -> None:
 def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
     with pytest.raises(UnknownArticleError):
         seeds.get("nope")
+    with pytest.raises(UnknownArticleError):
+        seeds.get("")
+    assert seeds.get("002").id == "002_3b2e89bd4e21a8c9"  # a unique prefix is enough
+    with pytest.raises(UsageError, match="ambiguous article id '00'"):
+        seeds.get("00")
     with pytest.raises(TuiError, match="articles folder not found"):
         load_library(tmp_path / "missing")
 
