@@ -248,19 +248,64 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    raise TuiError("`tui annotate` is not built yet")
+    from tui.store import DEFAULT_COLOR, find_quote, open_store
+
+    article = open_library(args).get(args.id)
+    start, end = find_quote(article, args.quote, args.occurrence)
+    store = open_store(paths.db_path(args.db))
+    made = store.add(article, start, end, note=args.note, color=args.color or DEFAULT_COLOR, tags=args.tag)
+    print(made.id)
+    return 0
 
 
 def cmd_notes(args: argparse.Namespace) -> int:
-    raise TuiError("`tui notes` is not built yet")
+    from tui.export import note_records, notes_text
+    from tui.store import open_store
+
+    library = open_library(args)
+    records = note_records(library, open_store(paths.db_path(args.db)), [args.id] if args.id else None)
+    if args.json:
+        emit_json(records)
+    elif records:
+        print(notes_text(records))
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    raise TuiError("`tui export` is not built yet")
+    from pathlib import Path
+
+    from tui.export import export_jsonld, export_jsonld_file, export_markdown, markdown_text, note_records
+    from tui.store import open_store
+
+    library = open_library(args)
+    store = open_store(paths.db_path(args.db))
+    ids = list(dict.fromkeys(args.ids)) or None
+    note_records(library, store, ids)  # an id that is neither an article nor has notes: exit 2 first
+    if args.format == "json":
+        if args.output in (None, "-"):
+            emit_json(export_jsonld(store, ids))
+        else:
+            print(export_jsonld_file(store, ids, Path(args.output)))
+        return 0
+    if args.output == "-":
+        sys.stdout.write(markdown_text(library, store, ids))
+        return 0
+    target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
+    for written in export_markdown(library, store, ids, target):
+        print(written)
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    raise TuiError("`tui import` is not built yet")
+    from pathlib import Path
+
+    from tui.export import read_jsonld
+    from tui.store import open_store
+
+    annotations = read_jsonld(Path(args.file))
+    result = open_store(paths.db_path(args.db)).merge(annotations)
+    print(f"{args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -48,7 +48,9 @@ __all__ = [
     "StoreError",
     "anchor",
     "anchor_all",
+    "find_quote",
     "normalize_tag",
+    "open_store",
 ]
 
 # The palette, in the order keys 1-5 pick it in the reader. The meanings are what the README
@@ -925,6 +927,42 @@ class AnnotationStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_store(path: Path) -> AnnotationStore:
+    """A store for the command line: a damaged file is an error there, not a read-only view."""
+    store = AnnotationStore(path)
+    if store.problem:
+        raise StoreError(store.problem)
+    return store
+
+
+_QUOTE_CHARS = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+
+
+def find_quote(article: Article, quote: str, occurrence: int | None = None) -> tuple[int, int]:
+    """Where `quote` stands in the article: (start, end), by exact text, else with any whitespace
+    and either kind of quotation mark. Not found, or found more than once without `occurrence`
+    (1-based), is a UsageError."""
+    words = quote.split()
+    if not words:
+        raise UsageError("the quote is empty")
+    pattern = r"\s+".join("".join(_QUOTE_CHARS.get(c, re.escape(c)) for c in word) for word in words)
+    spans = [(m.start(), m.end()) for m in re.finditer(pattern, article.body)]
+    shown = quote if len(quote) <= 60 else quote[:59] + "…"
+    if not spans:
+        raise UsageError(f"quote not found in {article.id}: {shown!r}")
+    if occurrence is None:
+        if len(spans) > 1:
+            raise UsageError(
+                f"quote found {len(spans)} times in {article.id}: {shown!r}; choose one with --occurrence 1-{len(spans)}"
+            )
+        return spans[0]
+    if not 1 <= occurrence <= len(spans):
+        raise UsageError(
+            f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {article.id}"
+        )
+    return spans[occurrence - 1]
 
 
 def _file_lock(path: Path) -> Any:

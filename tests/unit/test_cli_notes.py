@@ -1,0 +1,136 @@
+"""`tui annotate`, `tui notes`, `tui export` and `tui import`: the contract scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import run
+from tui.export import MARKER
+
+REPO = Path(__file__).resolve().parents[2]
+ARTICLE = "000_097ad0791a11b944"
+EARLY = "Seoul has warned Moscow"
+LATE = "Yoon administration"
+
+
+@pytest.fixture
+def tui(seed_library: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run the CLI in-process on a copy of the seeds: (exit code, stdout, stderr)."""
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = run(["--articles", str(seed_library), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call
+
+
+def test_annotate_prints_the_new_id_and_notes_are_in_text_order(tui) -> None:  # type: ignore[no-untyped-def]
+    code, late_id, _ = tui("annotate", ARTICLE, "--quote", LATE, "--note", "check", "--tag", "politics")
+    assert code == 0 and len(late_id.strip()) == 36
+    code, early_id, _ = tui("annotate", ARTICLE, "--quote", EARLY, "--color", "green")
+    assert code == 0
+    code, out, _ = tui("notes", "--json")
+    rows = json.loads(out)
+    assert [row["id"] for row in rows] == [early_id.strip(), late_id.strip()]
+    required = {"id", "article_id", "quote", "note", "color", "tags", "status", "start", "end", "created"}
+    assert required <= rows[0].keys()
+    assert (rows[0]["quote"], rows[0]["color"], rows[0]["status"]) == (EARLY, "green", "anchored")
+    assert (rows[1]["note"], rows[1]["tags"]) == ("check", ["politics"])
+    code, text, _ = tui("notes", ARTICLE)
+    assert code == 0 and text.index(EARLY) < text.index(LATE) and "#politics" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("annotate", "no-such-article", "--quote", "x"),
+        ("annotate", ARTICLE, "--quote", "words that are not in the article"),
+        ("annotate", ARTICLE, "--quote", "Russia"),  # many times: needs --occurrence
+        ("annotate", ARTICLE, "--quote", "Russia", "--occurrence", "999"),
+        ("annotate", ARTICLE, "--quote", EARLY, "--color", "pink"),
+        ("notes", "no-such-article"),
+        ("export", "no-such-article"),
+        ("import", "no-such-file.jsonld"),
+    ],
+)
+def test_bad_requests_are_one_line_exit_2(tui, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = tui(*args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("tui: error:") and "Traceback" not in err
+
+
+def test_occurrence_picks_the_nth_copy(tui) -> None:  # type: ignore[no-untyped-def]
+    tui("annotate", ARTICLE, "--quote", "Russia", "--occurrence", "2")
+    tui("annotate", ARTICLE, "--quote", "Russia", "--occurrence", "1")
+    _, out, _ = tui("notes", "--json")
+    first, second = json.loads(out)
+    assert first["start"] < second["start"] and first["quote"] == second["quote"] == "Russia"
+
+
+def test_quote_matches_across_whitespace_and_quote_marks(tui) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = tui("annotate", ARTICLE, "--quote", "Seoul  has\nwarned   Moscow")
+    assert code == 0, err
+
+
+def test_edited_article_shows_moved_and_orphaned(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+    tui("annotate", ARTICLE, "--quote", EARLY)
+    tui("annotate", ARTICLE, "--quote", LATE)
+    path = seed_library / f"{ARTICLE}.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(LATE, "government").replace(EARLY, "An added opening line. " + EARLY, 1))
+    _, out, _ = tui("notes", "--json")
+    statuses = {row["quote"]: (row["status"], row["start"]) for row in json.loads(out)}
+    assert statuses[EARLY][0] == "moved" and statuses[LATE] == ("orphaned", None)
+
+
+def test_export_import_round_trip(tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    tui("annotate", ARTICLE, "--quote", EARLY, "--note", "why it matters", "--tag", "x")
+    tui("annotate", "004_177cef035ac10641", "--quote", "Kazakhstan")
+    code, out, _ = tui("export")
+    files = [Path(line) for line in out.splitlines()]
+    assert code == 0 and len(files) == 2 and all(f.parent == tmp_path / "notes" for f in files)
+    assert all(MARKER in f.read_text(encoding="utf-8") for f in files)
+    code, out, _ = tui("export", ARTICLE, "-o", str(tmp_path / "one.md"))
+    assert code == 0 and "why it matters" in (tmp_path / "one.md").read_text(encoding="utf-8")
+    code, out, _ = tui("export", "--format", "json", "-o", str(tmp_path / "all.jsonld"))
+    assert code == 0
+    _, before, _ = tui("notes", "--json")
+
+    monkeypatch.setenv("TUI_DB", str(tmp_path / "elsewhere.json"))
+    code, out, _ = tui("import", str(tmp_path / "all.jsonld"))
+    assert code == 0 and "2 added" in out
+    code, out, _ = tui("import", str(tmp_path / "all.jsonld"))
+    assert "0 added" in out and "2 unchanged" in out
+    _, after, _ = tui("notes", "--json")
+    assert json.loads(after) == json.loads(before)
+
+
+def test_damaged_store_is_a_one_line_error_and_left_alone(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "annotations.json"
+    db.write_text('{"annotations": {', encoding="utf-8")
+    for args in (("notes",), ("annotate", ARTICLE, "--quote", EARLY)):
+        code, _, err = tui(*args)
+        assert code == 1 and err.count("\n") == 1 and "cut short" in err and "read-only" in err
+    assert db.read_text(encoding="utf-8") == '{"annotations": {'
+
+
+def test_real_entry_point_annotate_and_notes(seed_library: Path) -> None:
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", "--articles", str(seed_library), *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+
+    made = call("annotate", ARTICLE, "--quote", EARLY)
+    assert made.returncode == 0, made.stderr
+    listed = call("notes", "--json")
+    assert json.loads(listed.stdout)[0]["id"] == made.stdout.strip()

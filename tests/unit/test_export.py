@@ -1,0 +1,250 @@
+"""Markdown and JSON-LD export: safe names, escaping, safe re-export, round trips."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tui.articles import Article, Library, article_from_text
+from tui.errors import UsageError
+from tui.export import (
+    MARKER,
+    ORPHANS_HEADING,
+    block_id,
+    escape_markdown,
+    export_jsonld,
+    export_markdown,
+    read_jsonld,
+    safe_filename,
+)
+from tui.store import COLORS, AnnotationStore
+
+BODY = (
+    "Seoul has warned Moscow against going beyond a certain point.\n\n"
+    "Officials said the talks would resume. Nobody denied it.\n\n"
+    "A third paragraph closes the article."
+)
+
+
+def make_article(article_id: str = "a1", title: str = "Seoul warns Moscow", body: str = BODY) -> Article:
+    return article_from_text(body, article_id, title=title)
+
+
+def highlight(store: AnnotationStore, article: Article, quote: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    start = article.body.index(quote)
+    return store.add(article, start, start + len(quote), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AnnotationStore:
+    return AnnotationStore(tmp_path / "annotations.json")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "../../etc/passwd",
+        "..",
+        "/abs/path",
+        "a\\b\\c",
+        "CON",
+        "nul.txt",
+        ".hidden",
+        "tab\there\nnew\x00line",
+        "",
+    ],
+)
+def test_safe_filename_never_escapes_or_hides(title: str, tmp_path: Path) -> None:
+    name = safe_filename(title)
+    assert name and "/" not in name and "\\" not in name and ".." not in name
+    assert not name.startswith(".") and not any(ord(c) < 32 for c in name)
+    assert name.upper() not in {"CON", "NUL.TXT"}
+    assert (tmp_path / f"{name}.md").resolve().parent == tmp_path.resolve()
+
+
+def test_safe_filename_is_bounded_and_keeps_plain_titles() -> None:
+    assert (
+        safe_filename("Seoul cautions Moscow on Putin's NK visit")
+        == "Seoul cautions Moscow on Putin's NK visit"
+    )
+    assert len(safe_filename("x" * 500)) == 120
+    assert len(safe_filename("한" * 200, max_len=200).encode()) <= 240
+    assert safe_filename('What? "Yes": a|b*c <d>') == "What Yes a b c d"
+
+
+def test_escape_markdown_leaves_nothing_for_markdown_to_read() -> None:
+    text = "#tag *bold* _it_ [[link]] ==hl== $x$ %%c%% a::b `code` <b> &amp; ~~s~~ ^id"
+    escaped = escape_markdown(text)
+    # Every character Markdown, Obsidian or Logseq would act on stands behind a backslash.
+    assert not re.search(r"(?<!\\)[#*_\[\]=$%`<>~^&]", escaped), escaped
+    assert "::" not in escaped
+    # Every escape is a backslash before the same character: the text reads the same when rendered.
+    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert escape_markdown("- not a list\n1. not a list\n+ no") == "\\- not a list\n1\\. not a list\n\\+ no"
+
+
+def test_export_writes_one_file_per_article_with_front_matter(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    library = Library(tmp_path, [article])
+    second = highlight(store, article, "Nobody denied it.", color="red", tags=["doubt"])
+    first = highlight(store, article, "warned Moscow", note="A *Markdown* note\n\n- with a list")
+    (path,) = export_markdown(library, store, None, tmp_path / "notes")
+    assert path == tmp_path / "notes" / "Seoul warns Moscow.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: Seoul warns Moscow\n")
+    for key in ("article_id: a1", "tags: [doubt]", "highlights: 2", "exported:", "path:"):
+        assert key in text
+    assert text.index(f"^{block_id(first)}") < text.index(f"^{block_id(second)}")  # text order
+    assert "> warned Moscow" in text and "A *Markdown* note\n\n- with a list" in text
+    assert f"red — {COLORS['red']} · ¶ 2" in text and "#doubt" in text
+    assert text.rstrip().endswith(MARKER)
+
+
+def test_reexport_updates_the_managed_part_and_keeps_the_users(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = make_article()
+    library = Library(tmp_path, [article])
+    kept = highlight(store, article, "warned Moscow", note="first thought")
+    dropped = highlight(store, article, "third paragraph")
+    (path,) = export_markdown(library, store, None, tmp_path / "notes")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("---\ntitle:", "---\nstatus: read\ntitle:", 1)  # a property the user added
+    path.write_text(text + "My own notes, with ^h-00000000 and a > quote.\n", encoding="utf-8")
+    users_part = path.read_text(encoding="utf-8").split(MARKER)[1]
+
+    store.update(kept.id, note="second thought")
+    store.delete(dropped.id)
+    added = highlight(store, article, "talks would resume")
+    (again,) = export_markdown(library, store, None, tmp_path / "notes")
+    assert again == path
+    text = path.read_text(encoding="utf-8")
+    assert text.split(MARKER)[1] == users_part and "My own notes" in users_part
+    assert "status: read" in text
+    assert "second thought" in text and "first thought" not in text
+    assert f"^{block_id(dropped)}" not in text
+    managed = text.split(MARKER)[0]
+    for annotation in (kept, added):
+        assert managed.count(f"^{block_id(annotation)}") == 1
+
+
+def test_orphans_go_under_their_own_heading(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    gone = highlight(store, article, "Nobody denied it.", note="keep this note")
+    stays = highlight(store, article, "warned Moscow")
+    export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    changed = dataclasses.replace(article, body=BODY.replace(" Nobody denied it.", ""), content_hash="new")
+    (path,) = export_markdown(Library(tmp_path, [changed]), store, None, tmp_path / "notes")
+    text = path.read_text(encoding="utf-8")
+    heading = text.index(f"## {ORPHANS_HEADING}")
+    assert text.index(f"^{block_id(stays)}") < heading < text.index(f"^{block_id(gone)}")
+    assert text.count(f"^{block_id(gone)}") == 1 and "keep this note" in text
+
+
+def test_notes_of_an_article_no_longer_in_the_library_are_exported(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = make_article()
+    made = highlight(store, article, "warned Moscow")
+    (path,) = export_markdown(Library(tmp_path, []), store, None, tmp_path / "notes")
+    assert path.name == "a1.md" and f"^{block_id(made)}" in path.read_text(encoding="utf-8")
+
+
+def test_same_titles_get_distinct_files_that_stay_theirs(tmp_path: Path, store: AnnotationStore) -> None:
+    one, two = make_article("a1", "Same"), make_article("b2", "Same")
+    library = Library(tmp_path, [one, two])
+    highlight(store, one, "warned Moscow")
+    highlight(store, two, "Nobody denied it.")
+    first = export_markdown(library, store, None, tmp_path / "notes")
+    assert len(set(first)) == 2
+    renamed = Library(tmp_path, [dataclasses.replace(one, title="Renamed"), two])
+    assert export_markdown(renamed, store, None, tmp_path / "notes") == first
+
+
+def test_a_path_trick_title_stays_in_the_folder(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article(title="../../outside/evil")
+    highlight(store, article, "warned Moscow")
+    (path,) = export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    assert path.parent == tmp_path / "notes" and not (tmp_path / "outside").exists()
+
+
+def test_a_file_not_written_by_tui_is_never_overwritten(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    highlight(store, article, "warned Moscow")
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    mine = folder / "Seoul warns Moscow.md"
+    mine.write_text("my own file\n", encoding="utf-8")
+    (path,) = export_markdown(Library(tmp_path, [article]), store, None, folder)
+    assert path != mine and mine.read_text(encoding="utf-8") == "my own file\n"
+    with pytest.raises(UsageError):
+        export_markdown(Library(tmp_path, [article]), store, None, mine)
+
+
+def test_one_document_export_and_its_reexport(tmp_path: Path, store: AnnotationStore) -> None:
+    one, two = make_article("a1", "First"), make_article("b2", "Second")
+    highlight(store, one, "warned Moscow")
+    highlight(store, two, "talks would resume")
+    target = tmp_path / "all.md"
+    export_markdown(Library(tmp_path, [one, two]), store, None, target)
+    target.write_text(target.read_text(encoding="utf-8") + "mine\n", encoding="utf-8")
+    export_markdown(Library(tmp_path, [one, two]), store, None, target)
+    text = target.read_text(encoding="utf-8")
+    assert text.index("## First") < text.index("## Second") and text.endswith(f"{MARKER}\n\nmine\n")
+
+
+def test_a_note_holding_the_marker_does_not_cut_the_file(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    highlight(store, article, "warned Moscow", note=f"sneaky\n{MARKER}\nafter")
+    (path,) = export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    path.write_text(path.read_text(encoding="utf-8") + "user\n", encoding="utf-8")
+    export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    assert path.read_text(encoding="utf-8").count(MARKER) == 1
+
+
+def test_jsonld_round_trip_and_newer_wins(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    made = highlight(store, article, "warned Moscow", note="n", color="blue", tags=["x", "y"])
+    plain = highlight(store, article, "third paragraph")
+    data = export_jsonld(store)
+    assert data["type"] == "AnnotationCollection" and data["total"] == 2
+    item = data["first"]["items"][0]
+    assert item["id"] == f"urn:uuid:{made.id}" and item["target"]["styleClass"] == "blue"
+    file = tmp_path / "out.jsonld"
+    file.write_bytes(orjson.dumps(data))
+    fresh = AnnotationStore(tmp_path / "other.json")
+    assert fresh.merge(read_jsonld(file)).added == 2
+    assert fresh.get(made.id) == made and fresh.get(plain.id) == plain
+    assert fresh.merge(read_jsonld(file)).unchanged == 2
+
+    newer = dataclasses.replace(made, note="edited elsewhere", updated=made.updated + timedelta(minutes=1))
+    file.write_bytes(orjson.dumps({"@context": data["@context"], **_single(newer)}))
+    assert fresh.merge(read_jsonld(file)).updated == 1
+    assert fresh.get(made.id).note == "edited elsewhere"
+
+
+def _single(annotation):  # type: ignore[no-untyped-def]
+    from tui.export import to_web_annotation
+
+    return to_web_annotation(annotation)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json", "not JSON"),
+        (b"[]", "no W3C Web Annotations"),
+        (b'[{"type": "Annotation", "id": "urn:uuid:12345678-aaaa"}]', "no target"),
+        (b'{"type": "Annotation", "id": "bad id!", "target": {}}', "not a urn:uuid"),
+    ],
+)
+def test_bad_import_files_are_one_line_usage_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    file = tmp_path / "in.jsonld"
+    file.write_bytes(content)
+    with pytest.raises(UsageError, match=message):
+        read_jsonld(file)

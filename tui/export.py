@@ -1,0 +1,598 @@
+"""Notes out and in: Markdown for Obsidian and Logseq, W3C Web Annotation JSON-LD for other tools.
+
+Markdown export can be run again and again into the same folder: each file has a part the app
+manages (front matter, highlights in text order, orphans under their own heading, every highlight
+with a stable block id `^h-xxxxxxxx`) that is rewritten whole from the store, and a part below a
+marker line that belongs to the user and is never touched. File names come from titles, made safe.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from tui.errors import UsageError
+from tui.store import (
+    COLORS,
+    DEFAULT_COLOR,
+    Anchored,
+    Annotation,
+    AnnotationStore,
+    anchor_all,
+    format_time,
+    now,
+    parse_time,
+    write_atomically,
+)
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Library
+
+COLOR_SWATCHES = {"yellow": "🟨", "green": "🟩", "blue": "🟦", "red": "🟥", "purple": "🟪"}
+MARKER = (
+    "<!-- tui:end · everything above is rewritten by `tui export`; write your own notes below this line -->"
+)
+MARKER_KEY = "<!-- tui:end"
+ORPHANS_HEADING = "Orphaned highlights"
+ARTICLE_URN = "urn:tui:article:"
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+TUI_CONTEXT = {"tui": "urn:tui:terms:"}
+# Front matter keys the app writes; any other key a user adds is kept on re-export.
+MANAGED_KEYS = (
+    "title",
+    "source",
+    "author",
+    "published",
+    "url",
+    "path",
+    "article_id",
+    "tags",
+    "highlights",
+    "exported",
+)
+
+
+def block_id(annotation: Annotation) -> str:
+    return "h-" + annotation.id.replace("-", "")[:8].lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# File names
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|#^\[\]]')
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+
+
+def safe_filename(title: str, max_len: int = 120) -> str:
+    """A file name (without suffix) from a title: no path separators, no `..`, no control or
+    reserved characters, no leading dot, bounded in characters and in UTF-8 bytes."""
+    name = unicodedata.normalize("NFC", title)
+    name = _UNSAFE.sub(" ", name)
+    name = " ".join(name.split())  # tabs, newlines and runs of spaces become one space
+    name = name.strip(" .")  # no hidden files, no "..", no trailing dot (Windows drops it)
+    name = re.sub(r"\.{2,}", ".", name)
+    if _WINDOWS_RESERVED.match(name):
+        name = f"_{name}"
+    limit = max(1, max_len)
+    while len(name) > limit or len(name.encode("utf-8")) > 240:  # 255 bytes minus room for a suffix
+        name = name[:-1]
+    name = name.rstrip(" .")
+    return name or "untitled"
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~=$^%])")
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def escape_markdown(text: str) -> str:
+    """Quoted article text as literal Markdown: no emphasis, links, tags, headings, lists, math,
+    Obsidian highlights or comments, Logseq properties or macros."""
+    lines = []
+    for raw in text.split("\n"):
+        line = _INLINE_SPECIAL.sub(r"\\\1", raw.strip())
+        line = _ENTITY.sub(r"\\&", line)
+        line = line.replace("::", r":\:")
+        line = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _blockquote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in escape_markdown(text).split("\n"))
+
+
+def _safe_note(note: str) -> str:
+    # A note must not end the managed part early: the marker is the one line export looks for.
+    return note.strip().replace(MARKER_KEY, "&lt;!-- tui:end")
+
+
+def _where(item: Anchored, article: Article | None) -> str:
+    if item.status == "orphaned" or item.start is None or article is None:
+        return "orphaned: passage not found in the current text"
+    paragraph = article.paragraph_index(item.start) + 1
+    return f"¶ {paragraph}" + (" (moved)" if item.status == "moved" else "")
+
+
+def render_highlight(item: Anchored, article: Article | None) -> str:
+    annotation = item.annotation
+    quoted = annotation.exact
+    if item.start is not None and item.end is not None and article is not None:
+        quoted = article.body[item.start : item.end]  # the text as it reads now
+    facts = [
+        f"{COLOR_SWATCHES.get(annotation.color, '')} {annotation.color} — {COLORS.get(annotation.color, '')}".strip(),
+        _where(item, article),
+        annotation.created.date().isoformat(),
+    ]
+    if annotation.tags:
+        facts.append(" ".join(f"#{tag}" for tag in annotation.tags))
+    parts = [_blockquote(quoted), f"^{block_id(annotation)}"]
+    if annotation.note.strip():
+        parts.append(_safe_note(annotation.note))
+    parts.append(" · ".join(facts))
+    return "\n\n".join(parts)
+
+
+def render_highlights(placed: list[Anchored], article: Article | None, level: int) -> str:
+    """Highlights in text order, then the orphans under their own heading."""
+    anchored = [item for item in placed if item.status != "orphaned"]
+    orphans = [item for item in placed if item.status == "orphaned"]
+    sections = [render_highlight(item, article) for item in anchored]
+    if not anchored:
+        sections.append("*No highlights in the current text.*")
+    if orphans:
+        sections.append(
+            f"{'#' * level} {ORPHANS_HEADING}\n\n"
+            "*The article changed and these passages were not found again. "
+            "They are kept: re-attach or delete them in tui.*"
+        )
+        sections += [render_highlight(item, article) for item in orphans]
+    return "\n\n".join(sections)
+
+
+@dataclass
+class _Notes:
+    article_id: str
+    article: Article | None
+    placed: list[Anchored]
+
+    @property
+    def title(self) -> str:
+        return self.article.title if self.article else self.article_id
+
+    def tags(self) -> list[str]:
+        seen: list[str] = []
+        for item in self.placed:
+            seen += [tag for tag in item.annotation.tags if tag not in seen]
+        return seen
+
+    def front(self) -> dict[str, Any]:
+        article = self.article
+        return {
+            "title": self.title,
+            "source": article.source if article else None,
+            "author": article.author if article else None,
+            "published": article.published.isoformat() if article and article.published else None,
+            "path": str(article.path) if article else None,
+            "article_id": self.article_id,
+            "tags": self.tags(),
+            "highlights": len(self.placed),
+            "exported": _stamp(),
+        }
+
+
+def _stamp() -> str:
+    return now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> list[_Notes]:
+    wanted = list(article_ids) if article_ids is not None else list(store.counts_by_article())
+    found: list[_Notes] = []
+    for article_id in dict.fromkeys(wanted):
+        annotations = store.for_article(article_id)
+        article = library.get(article_id) if article_id in library else None
+        if article is None and not annotations:
+            library.get(article_id)  # raises UnknownArticleError: neither an article nor notes
+        if article is None:
+            # The article left the library: its notes are still exported, all as orphans.
+            placed = [Anchored(annotation, "orphaned", None, None) for annotation in annotations]
+        else:
+            placed = anchor_all(annotations, article)
+        found.append(_Notes(article_id, article, placed))
+    return found
+
+
+def _yaml(front: dict[str, Any]) -> str:
+    import yaml
+
+    values = {key: value for key, value in front.items() if value is not None}
+    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, default_flow_style=None, width=10_000)
+
+
+def _split_existing(path: Path) -> tuple[dict[str, Any], str | None]:
+    """(front matter, the user's part below the marker) of a file we wrote; (_, None) if not ours."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}, None
+    front: dict[str, Any] = {}
+    rest = text
+    match = re.match(r"\A---\n(.*?)\n---\n", text, re.DOTALL)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError:
+            loaded = None
+        front = loaded if isinstance(loaded, dict) else {}
+        rest = text[match.end() :]
+    for line_match in re.finditer(r"^.*$", rest, re.MULTILINE):
+        if line_match.group(0).startswith(MARKER_KEY):
+            return front, rest[line_match.end() + 1 :]
+    return front, None
+
+
+def _document(front: dict[str, Any], body: str, previous: dict[str, Any], user_part: str | None) -> str:
+    merged = dict(front)
+    merged.update({key: value for key, value in previous.items() if key not in MANAGED_KEYS})
+    tail = user_part if user_part is not None else "\n"
+    return f"---\n{_yaml(merged)}---\n\n{body.rstrip()}\n\n{MARKER}\n{tail}"
+
+
+def render_article(notes: _Notes) -> str:
+    heading = f"# {escape_markdown(notes.title)}"
+    return f"{heading}\n\n{render_highlights(notes.placed, notes.article, level=2)}"
+
+
+def render_collection(collection: list[_Notes]) -> str:
+    sections = []
+    for notes in collection:
+        article = notes.article
+        facts = [
+            value
+            for value in (
+                article.source if article else None,
+                article.author if article else None,
+                article.published.date().isoformat() if article and article.published else None,
+                f"`{notes.article_id}`",
+            )
+            if value
+        ]
+        sections.append(
+            f"## {escape_markdown(notes.title)}\n\n"
+            + escape_markdown(" · ".join(facts[:-1])).strip()
+            + (" · " if len(facts) > 1 else "")
+            + facts[-1]
+            + "\n\n"
+            + render_highlights(notes.placed, article, level=3)
+        )
+    return "# Notes\n\n" + ("\n\n".join(sections) if sections else "*No highlights.*")
+
+
+def _existing_files(folder: Path) -> dict[str, Path]:
+    """article id -> the file an earlier export wrote for it, so a renamed title keeps its file."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.md")):
+        front, user_part = _split_existing(path)
+        article_id = front.get("article_id")
+        if user_part is not None and isinstance(article_id, str):
+            found.setdefault(article_id, path)
+    return found
+
+
+def _file_for(notes: _Notes, folder: Path, existing: dict[str, Path], taken: set[Path]) -> Path:
+    if notes.article_id in existing:
+        return existing[notes.article_id]
+    for name in (safe_filename(notes.title), safe_filename(f"{notes.title} ({notes.article_id})")):
+        path = folder / f"{name}.md"
+        if path not in taken and not path.exists():
+            return path
+    counter = 2
+    while True:  # a third article of that title and id: number it
+        path = folder / f"{safe_filename(f'{notes.title} ({notes.article_id})', 110)} {counter}.md"
+        if path not in taken and not path.exists():
+            return path
+        counter += 1
+
+
+def export_markdown(
+    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None, target: Path
+) -> list[Path]:
+    """Write notes as Markdown; returns the files written.
+
+    `target` a folder (or a path without .md): one file per article, named from its title.
+    `target` a .md file: one document with every article. Either may be re-exported into.
+    """
+    collection = _collect(library, store, article_ids)
+    target = Path(target)
+    if target.suffix.lower() in {".md", ".markdown"} and not target.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        previous, user_part = _split_existing(target) if target.exists() else ({}, None)
+        if target.exists() and user_part is None:
+            raise UsageError(f"{target} exists and was not written by tui export; choose another file")
+        front = {
+            "title": "Notes",
+            "tags": sorted({tag for notes in collection for tag in notes.tags()}, key=str.casefold),
+            "highlights": sum(len(notes.placed) for notes in collection),
+            "exported": _stamp(),
+        }
+        write_atomically(
+            target, [_document(front, render_collection(collection), previous, user_part).encode()]
+        )
+        return [target]
+    target.mkdir(parents=True, exist_ok=True)
+    existing = _existing_files(target)
+    written: list[Path] = []
+    taken: set[Path] = set()
+    for notes in collection:
+        path = _file_for(notes, target, existing, taken)
+        taken.add(path)
+        previous, user_part = _split_existing(path) if path.exists() else ({}, None)
+        text = _document(notes.front(), render_article(notes), previous, user_part)
+        write_atomically(path, [text.encode("utf-8")])
+        written.append(path)
+    return written
+
+
+def markdown_text(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> str:
+    """The one-document export as text (for stdout)."""
+    collection = _collect(library, store, article_ids)
+    front = {"title": "Notes", "exported": _stamp()}
+    return _document(front, render_collection(collection), {}, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# W3C Web Annotation JSON-LD
+
+
+def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
+    bodies: list[dict[str, Any]] = []
+    if annotation.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": annotation.note,
+                "format": "text/markdown",
+                "purpose": "commenting",
+            }
+        )
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in annotation.tags]
+    return {
+        "id": f"urn:uuid:{annotation.id}",
+        "type": "Annotation",
+        "motivation": "commenting" if annotation.note else "highlighting",
+        "created": format_time(annotation.created),
+        "modified": format_time(annotation.updated),
+        "body": bodies,
+        "target": {
+            "source": ARTICLE_URN + quote(annotation.article_id, safe="/"),
+            "styleClass": annotation.color,
+            "tui:articleHash": annotation.article_hash,
+            "tui:colorMeaning": COLORS.get(annotation.color, ""),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": annotation.exact,
+                    "prefix": annotation.prefix,
+                    "suffix": annotation.suffix,
+                },
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+            ],
+        },
+    }
+
+
+def export_jsonld(store: AnnotationStore, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    wanted = set(article_ids) if article_ids is not None else None
+    items = [
+        to_web_annotation(annotation)
+        for annotation in store.all()
+        if wanted is None or annotation.article_id in wanted
+    ]
+    return {
+        "@context": [W3C_CONTEXT, TUI_CONTEXT],
+        "type": "AnnotationCollection",
+        "label": "tui annotations",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def _items(data: Any) -> Iterator[Any]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _items(entry)
+    elif isinstance(data, dict):
+        kind = data.get("type")
+        if kind == "AnnotationCollection":
+            yield from _items(data.get("first", {}))
+        elif kind == "AnnotationPage":
+            yield from _items(data.get("items", []))
+            if isinstance(data.get("next"), dict):
+                yield from _items(data["next"])
+        else:
+            yield data
+
+
+def from_web_annotation(item: Any) -> Annotation:
+    """One W3C Web Annotation as ours; UsageError saying what is missing."""
+    if not isinstance(item, dict) or item.get("type") != "Annotation":
+        raise UsageError("not an Annotation object")
+    ident = str(item.get("id", "")).removeprefix("urn:uuid:")
+    if not re.fullmatch(r"[0-9a-fA-F-]{8,64}", ident):
+        raise UsageError(f"id {item.get('id')!r} is not a urn:uuid")
+    target = item.get("target")
+    if isinstance(target, list) and target:
+        target = target[0]
+    if not isinstance(target, dict):
+        raise UsageError(f"{ident}: no target")
+    source = str(target.get("source", ""))
+    article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
+    if not article_id:
+        raise UsageError(f"{ident}: target has no source")
+    selectors = target.get("selector", [])
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote_selector = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None
+    )
+    if (
+        quote_selector is None
+        or not isinstance(quote_selector.get("exact"), str)
+        or not quote_selector["exact"]
+    ):
+        raise UsageError(f"{ident}: no TextQuoteSelector with an exact quote")
+    position = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), {}
+    )
+    exact = quote_selector["exact"]
+    start = int(position["start"]) if isinstance(position.get("start"), int) else 0
+    end = int(position["end"]) if isinstance(position.get("end"), int) else start + len(exact)
+    bodies = item.get("body", [])
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    notes = [
+        b["value"]
+        for b in bodies
+        if isinstance(b, dict)
+        and isinstance(b.get("value"), str)
+        and b.get("purpose", "commenting") == "commenting"
+    ]
+    tags = [
+        b["value"] for b in bodies if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
+    ]
+    try:
+        created = parse_time(item["created"]) if item.get("created") else now()
+        updated = parse_time(item["modified"]) if item.get("modified") else created
+    except (TypeError, ValueError):
+        raise UsageError(f"{ident}: created/modified is not an ISO date") from None
+    color = target.get("styleClass") if target.get("styleClass") in COLORS else DEFAULT_COLOR
+    from tui.store import normalize_tag
+
+    return Annotation(
+        id=ident.lower(),
+        article_id=article_id,
+        article_hash=str(target.get("tui:articleHash", "")),
+        exact=exact,
+        prefix=str(quote_selector.get("prefix", "")),
+        suffix=str(quote_selector.get("suffix", "")),
+        start=max(0, start),
+        end=max(0, end),
+        color=str(color),
+        note="\n\n".join(notes),
+        tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
+        created=created,
+        updated=updated,
+    )
+
+
+def read_jsonld(path: Path) -> list[Annotation]:
+    """Every annotation in a JSON-LD file (a collection, a page, a list or one annotation).
+
+    All or nothing: the first bad item is a UsageError naming it, and nothing is imported.
+    """
+    import orjson
+
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    except orjson.JSONDecodeError as error:
+        raise UsageError(
+            f"{path} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    annotations = []
+    for number, item in enumerate(_items(data), start=1):
+        try:
+            annotations.append(from_web_annotation(item))
+        except UsageError as error:
+            raise UsageError(f"{path}: item {number}: {error}; nothing imported") from None
+    if not annotations:
+        raise UsageError(f"{path} holds no W3C Web Annotations")
+    return annotations
+
+
+def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None, target: Path) -> Path:
+    """Write the JSON-LD export to a file (a folder gets `annotations.jsonld`); returns the file."""
+    import orjson
+
+    target = Path(target)
+    if target.is_dir() or not target.suffix:
+        target.mkdir(parents=True, exist_ok=True)
+        target = target / "annotations.jsonld"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = export_jsonld(store, article_ids)
+    write_atomically(target, [orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"])
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# `tui notes`
+
+
+def note_records(
+    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None
+) -> list[dict[str, Any]]:
+    """Every annotation as a plain record, articles in id order, each in text order, orphans last."""
+    records = []
+    for notes in sorted(_collect(library, store, article_ids), key=lambda n: n.article_id):
+        for item in notes.placed:
+            annotation = item.annotation
+            paragraph = (
+                notes.article.paragraph_index(item.start) + 1
+                if notes.article is not None and item.start is not None
+                else None
+            )
+            records.append(
+                {
+                    "id": annotation.id,
+                    "article_id": annotation.article_id,
+                    "title": notes.title,
+                    "quote": annotation.exact,
+                    "note": annotation.note,
+                    "color": annotation.color,
+                    "color_meaning": COLORS.get(annotation.color, ""),
+                    "tags": annotation.tags,
+                    "status": item.status,
+                    "start": item.start,
+                    "end": item.end,
+                    "paragraph": paragraph,
+                    "created": format_time(annotation.created),
+                    "updated": format_time(annotation.updated),
+                }
+            )
+    return records
+
+
+def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
+    """The records for a terminal: a line per article, a line per highlight, its note under it."""
+    from tui.articles import printable
+
+    lines: list[str] = []
+    current = None
+    for record in records:
+        if record["article_id"] != current:
+            current = record["article_id"]
+            lines.append(f"{printable(current)}  {printable(record['title'])}")
+        where = f"¶{record['paragraph']}" if record["paragraph"] else record["status"]
+        if record["status"] == "moved":
+            where += "*"
+        quote_room = max(20, width - 36)
+        flat = " ".join(printable(record["quote"]).split())
+        quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
+        lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
+        extra = " ".join(printable(record["note"]).split())
+        if record["tags"]:
+            extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
+        if extra:
+            lines.append(f"            {extra[: width - 12]}")
+    return "\n".join(lines)
