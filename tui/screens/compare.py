@@ -47,7 +47,7 @@ class CompareScreen(AnnotatingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_match", "Next match", id="compare.next_match"),
-        Binding("N,p", "previous_match", "Previous match", id="compare.previous_match"),
+        Binding("N,p", "previous_match", "Previous match", show=False, id="compare.previous_match"),
         Binding("d", "next_duplicate", "Next duplicate", id="compare.next_duplicate"),
         Binding("s", "swap", "Swap", id="compare.swap"),
         Binding("tab", "switch_pane", "Other pane", id="compare.switch_pane"),

@@ -47,8 +47,8 @@ class ReaderScreen(AnnotatingScreen):
         Binding("c", "compare", "Compare", id="reader.compare"),
         Binding("e", "export", "Export", id="reader.export"),
         Binding("r", "toggle_repeat", "Hide repeat", id="reader.toggle_repeat"),
-        Binding("l", "notes", "Notes", id="reader.notes"),
-        Binding("s", "toggle_panel", "Similar", id="reader.panel"),
+        Binding("l", "notes", "Notes", show=False, id="reader.notes"),
+        Binding("s", "toggle_panel", "Similar panel", show=False, id="reader.panel"),
         Binding("q,escape", "back", "Back", id="reader.back"),
     ]
 

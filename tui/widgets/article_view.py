@@ -172,7 +172,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("G,end", "bottom", "End", show=False, id="view.bottom"),
         Binding("space,pagedown", "page_down", "Page down", show=False, id="view.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="view.page_up"),
-        Binding("v", "toggle_selection", "Select", id="view.select"),
+        Binding("v", "toggle_selection", "Select", show=False, id="view.select"),
         Binding("w", "grow_word", "Grow selection by a word", show=False, id="view.grow_word"),
         Binding("W", "grow_word_back", "Grow selection back by a word", show=False, id="view.grow_word_back"),
         Binding("escape", "clear_selection", "Cancel selection", show=False, id="view.clear_selection"),
@@ -183,7 +183,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("4", "highlight_color(3)", "Highlight in color 4", show=False, id="view.color_4"),
         Binding("5", "highlight_color(4)", "Highlight in color 5", show=False, id="view.color_5"),
         Binding("a", "note", "Note", id="view.note"),
-        Binding("t", "tags", "Tags", id="view.tags"),
+        Binding("t", "tags", "Tags", show=False, id="view.tags"),
         Binding("x", "delete", "Delete", show=False, id="view.delete"),
         Binding("u", "undo", "Undo", show=False, id="view.undo"),
         Binding(

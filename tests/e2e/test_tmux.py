@@ -1,0 +1,124 @@
+"""End to end: the real `tui` command in tmux, driven by keys like a user.
+
+Highlight a sentence of 000_… with a note, export it with `e`, quit; then check annotations.json
+and the Markdown file on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTICLE_ID = "000_097ad0791a11b944"
+TMUX = shutil.which("tmux")
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it in .ci/run)")
+
+
+def tui_command() -> str:
+    beside_python = Path(sys.executable).parent / "tui"
+    found = str(beside_python) if beside_python.exists() else shutil.which("tui")
+    if found is None:
+        pytest.skip("the `tui` command is not installed (pip install -e .)")
+    return found
+
+
+class Terminal:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        result = subprocess.run(
+            [TMUX, "-L", self.socket, "-f", os.devnull, *args], capture_output=True, text=True, check=False
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "e2e")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "e2e", key)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "e2e", "-l", text)
+        time.sleep(0.2)
+
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    terminal = Terminal(f"tui-e2e-{os.getpid()}")
+    yield terminal
+    terminal.tmux("kill-server")
+
+
+def wait_for_file(path: Path, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not path.exists():
+        time.sleep(0.1)
+
+
+def test_highlight_note_and_export_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    db, notes = tmp_path / "annotations.json", tmp_path / "notes"
+    environment = " ".join(
+        f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
+    )
+    command = (
+        f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
+        f"--articles {articles} --db {db} --notes-dir {notes}; sleep 5"
+    )
+    terminal.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(tmp_path), command)
+
+    terminal.wait_for(lambda s: "Seoul cautions Moscow" in s and "3 articles" in s, "the library")
+    terminal.keys("/")
+    terminal.type("Korea Herald")
+    terminal.keys("Enter")  # Enter in the filter opens the first match: 000_…
+    terminal.wait_for(lambda s: "Son Ji-hyoung" in s and "Similar articles" in s, "the reader")
+    terminal.keys("j")  # the second sentence
+    terminal.keys("a")
+    terminal.wait_for(lambda s: "ctrl+s: save" in s, "the note editor")
+    terminal.type("Chang quotes Seoul's warning.")
+    terminal.keys("C-s")
+    terminal.wait_for(lambda s: "ctrl+s: save" not in s, "the editor to close")
+    terminal.keys("e")
+    terminal.wait_for(lambda s: "Exported notes to" in s, "the export message")
+    terminal.keys("q", "q")
+    terminal.wait_for(lambda s: "Seoul cautions" not in s, "the app to quit")
+
+    wait_for_file(db)
+    data = json.loads(db.read_text(encoding="utf-8"))
+    annotations = list(data["annotations"].values())
+    assert len(annotations) == 1
+    saved = json.dumps(annotations[0])
+    assert ARTICLE_ID in saved
+    assert "Chang quotes Seoul's warning." in saved
+    assert "National Security Adviser Chang Ho-jin told Yonhap News TV" in saved
+
+    [markdown] = list(notes.glob("*.md"))
+    text = markdown.read_text(encoding="utf-8")
+    assert "Seoul cautions Moscow" in markdown.name or "Seoul cautions Moscow" in text
+    assert "National Security Adviser Chang Ho-jin told Yonhap News TV" in text
+    assert "Chang quotes Seoul's warning." in text
