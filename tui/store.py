@@ -842,18 +842,23 @@ class AnnotationStore:
         with self._thread_lock:
             if self.read_only:
                 raise StoreError(self.problem or f"{self.path} is open read-only; nothing was saved")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._locked():
-                try:
-                    self._storage.read()  # what other processes wrote since we last looked
-                except DamagedFileError as error:
-                    self._damaged(error)
-                    raise StoreError(self.problem or str(error)) from None
-                if not self._backed_up:
-                    self._backup()
-                    self._clear_temporaries()
-                    self._backed_up = True
-                return change()
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self._locked():
+                    try:
+                        self._storage.read()  # what other processes wrote since we last looked
+                    except DamagedFileError as error:
+                        self._damaged(error)
+                        raise StoreError(self.problem or str(error)) from None
+                    if not self._backed_up:
+                        self._backup()
+                        self._clear_temporaries()
+                        self._backed_up = True
+                    return change()
+            except OSError as error:  # a full disk, a read-only folder: the old file is untouched
+                self._storage.forget()
+                reason = error.strerror or str(error)
+                raise StoreError(f"cannot save to {self.path}: {reason}; nothing was saved") from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

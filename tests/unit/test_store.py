@@ -309,3 +309,24 @@ def test_external_change_is_seen_by_an_open_store(article: Article, db: Path) ->
     other.add(article_from_text("Else.", "zz"), 0, 4)
     os.utime(db)  # even within one mtime tick, the replaced file has a new inode
     assert store.counts_by_article() == {"a1": 1, "zz": 1}
+
+
+def test_a_failed_write_is_a_store_error_and_changes_nothing(
+    article: Article, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = AnnotationStore(db)
+    kept = store.add(article, 0, 5)
+    before = db.read_bytes()
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.store.write_atomically", full_disk)
+    with pytest.raises(StoreError, match="No space left"):
+        store.add(article, 6, 9)
+    with pytest.raises(StoreError):
+        store.delete(kept.id)
+    monkeypatch.undo()
+    assert db.read_bytes() == before
+    assert [a.id for a in store.all()] == [kept.id]  # the failed changes are not shown either
+    assert len(list(db.parent.glob("*.tmp"))) == 0
