@@ -214,7 +214,7 @@ def _yaml(front: dict[str, Any]) -> str:
     import yaml
 
     values = {key: value for key, value in front.items() if value is not None}
-    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, default_flow_style=None, width=10_000)
+    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
 
 
 def _split_existing(path: Path) -> tuple[dict[str, Any], str | None]:
