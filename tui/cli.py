@@ -274,13 +274,18 @@ def cmd_notes(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tui.export import export_jsonld, export_jsonld_file, export_markdown, markdown_text, note_records
+    from tui.export import (
+        export_jsonld,
+        export_jsonld_file,
+        export_markdown,
+        markdown_text,
+        resolve_article_ids,
+    )
     from tui.store import open_store
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
-    ids = list(dict.fromkeys(args.ids)) or None
-    note_records(library, store, ids)  # an id that is neither an article nor has notes: exit 2 first
+    ids = resolve_article_ids(library, store, args.ids) or None  # unknown ids: exit 2 before writing
     if args.format == "json":
         if args.output in (None, "-"):
             emit_json(export_jsonld(store, ids))

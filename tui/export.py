@@ -193,20 +193,34 @@ def _stamp() -> str:
     return now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def resolve_article_ids(library: Library, store: AnnotationStore, article_ids: Iterable[str]) -> list[str]:
+    """Full article ids for what a user typed: an id, a unique start of one (as `tui list` shows),
+    or the id of an article that left the library but still has notes. Unknown: UnknownArticleError."""
+    counts = store.counts_by_article()
+    resolved: list[str] = []
+    for wanted in article_ids:
+        full = wanted if wanted in library or wanted in counts else library.get(wanted).id
+        if full not in resolved:
+            resolved.append(full)
+    return resolved
+
+
 def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> list[_Notes]:
-    wanted = list(article_ids) if article_ids is not None else list(store.counts_by_article())
+    wanted = (
+        resolve_article_ids(library, store, article_ids)
+        if article_ids is not None
+        else list(store.counts_by_article())
+    )
     found: list[_Notes] = []
-    for article_id in dict.fromkeys(wanted):
+    for article_id in wanted:
         annotations = store.for_article(article_id)
-        article = library.get(article_id) if article_id in library else None
-        if article is None and not annotations:
-            library.get(article_id)  # raises UnknownArticleError: neither an article nor notes
-        if article is None:
-            # The article left the library: its notes are still exported, all as orphans.
-            placed = [Anchored(annotation, "orphaned", None, None) for annotation in annotations]
+        if article_id in library:
+            article = library.get(article_id)
+            found.append(_Notes(article_id, article, anchor_all(annotations, article)))
         else:
-            placed = anchor_all(annotations, article)
-        found.append(_Notes(article_id, article, placed))
+            # The article left the library: its notes are still exported, all as orphans.
+            orphans = [Anchored(annotation, "orphaned", None, None) for annotation in annotations]
+            found.append(_Notes(article_id, None, orphans))
     return found
 
 

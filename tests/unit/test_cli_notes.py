@@ -134,3 +134,11 @@ def test_real_entry_point_annotate_and_notes(seed_library: Path) -> None:
     assert made.returncode == 0, made.stderr
     listed = call("notes", "--json")
     assert json.loads(listed.stdout)[0]["id"] == made.stdout.strip()
+
+
+def test_a_unique_id_prefix_works_for_notes_and_export(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tui("annotate", "000", "--quote", EARLY)
+    code, out, _ = tui("notes", "000", "--json")
+    assert code == 0 and json.loads(out)[0]["article_id"] == ARTICLE
+    code, out, _ = tui("export", "000", "--format", "json")
+    assert code == 0 and json.loads(out)["total"] == 1
