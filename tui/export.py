@@ -296,6 +296,14 @@ def _existing_files(folder: Path) -> dict[str, Path]:
     """article id -> the file an earlier export wrote for it, so a renamed title keeps its file."""
     found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.md")):
+        # The folder may be a whole Obsidian vault: look at a file's head before reading all of it.
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            continue
+        if not head.startswith(b"---\n") or b"\narticle_id:" not in head:
+            continue
         front, user_part = _split_existing(path)
         article_id = front.get("article_id")
         if user_part is not None and isinstance(article_id, str):
