@@ -489,6 +489,15 @@ class ArticleView(ScrollView, can_focus=True):
         self._styles.clear()
         self._strips.clear()
 
+    @property
+    def _base_style(self) -> Style:
+        """The widget's own style; cached because ``rich_style`` walks every ancestor."""
+        style = self._styles.get("")
+        if style is None:
+            style = self.rich_style
+            self._styles[""] = style
+        return style
+
     def _style(self, component: str) -> Style:
         style = self._styles.get(component)
         if style is None:
@@ -545,7 +554,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _render_block(self, index: int) -> list[Strip]:
         block = self._blocks[index]
-        base = self.rich_style
+        base = self._base_style
         if block.kind != "body":
             base = base + self._style(f"article-view--{block.kind}")
         text = Text(block.text, style=base, end="", no_wrap=True)
@@ -559,10 +568,11 @@ class ArticleView(ScrollView, can_focus=True):
         for piece, start in zip(pieces, offsets, strict=True):
             end = start + len(piece.plain)
             piece.rstrip()
-            segments = [self._gutter(block, start, end, self.rich_style)]
+            segments = [self._gutter(block, start, end, self._base_style)]
             if block.prefix:
                 segments.append(Segment(block.prefix, base))
-            segments.extend(piece.render(console))
+            # every segment carries a style: Textual's NO_COLOR filter expects one
+            segments.extend(Segment(text, style or base) for text, style, _ in piece.render(console))
             strips.append(Strip(segments))
         return strips
 
@@ -570,7 +580,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._ensure_layout()
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         index = scroll_y + y
         if index >= len(self._lines) or self._lines[index].block < 0:
             return Strip.blank(width, base)

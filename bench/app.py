@@ -1,0 +1,262 @@
+"""The reading app's speed on the BBC library, each figure next to a baseline from the same run.
+
+- time to an interactive Library (rows shown, a key press handled) on a warm cache, launched as a
+  fresh process, against a bare Textual app launched the same way (target < 1.5 s and < 2x bare);
+- opening a 5,000-word article in the Reader (target < 150 ms), against opening a screen holding
+  one Static;
+- one key press (`j`) repainted in the Reader (target < 50 ms), against a key press in a bare app;
+- opening Compare of two 1,000-word articles, alignment drawn (target < 300 ms).
+
+All runs are headless, at 100x30. Medians of several runs. The in-app figures go through the
+Pilot, whose `press` and `pause` wait for the screen to go idle: the bare-app and plain-screen
+baselines show that floor, which a real terminal does not pay.
+
+    python bench/app.py [--library ../shared/bench/bbc] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bbc"
+SIZE = (100, 30)
+
+# A child process: start, wait until the screen is interactive, print the wall-clock time.
+LAUNCH_TUI = """
+import sys, time, asyncio
+from pathlib import Path
+from tui.__main__ import make_app
+from textual.widgets import DataTable
+root, cache, state = map(Path, sys.argv[1:4])
+app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
+async def auto_pilot(pilot):
+    while True:
+        screen = pilot.app.screen
+        tables = screen.query(DataTable) if screen.id == "library" else []
+        if tables and tables.first().row_count:
+            break
+        await asyncio.sleep(0.002)
+    await pilot.press("j")
+    print(time.time(), flush=True)
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.exit()
+app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
+"""
+
+LAUNCH_BARE = """
+import time
+from textual.app import App
+from textual.widgets import Footer, Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+        yield Footer()
+async def auto_pilot(pilot):
+    await pilot.press("j")
+    print(time.time(), flush=True)
+    pilot.app.exit()
+Bare().run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
+"""
+
+
+def launch(code: str, *args: str) -> float:
+    started = time.time()
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=300
+    )
+    return float(result.stdout.split()[-1]) - started
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def long_article(library: Path, target: Path, words: int) -> Path:
+    """One article of about ``words`` words: BBC texts concatenated (bodies only)."""
+    parts: list[str] = []
+    count = 0
+    for path in sorted(library.glob("business/*.txt")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        body = "\n".join(lines[1:]).strip()
+        parts.append(body)
+        count += len(body.split())
+        if count >= words:
+            break
+    target.write_text(f"A long article of {words:,} words\n\n" + "\n\n".join(parts) + "\n", encoding="utf-8")
+    return target
+
+
+def pair_of_articles(library: Path, folder: Path, words: int) -> tuple[str, str]:
+    """Two ~1,000-word articles sharing most passages: B drops some paragraphs and adds others."""
+    paragraphs: list[str] = []
+    for path in sorted(library.glob("politics/*.txt")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        paragraphs.extend(line.strip() for line in lines[1:] if len(line.split()) > 15)
+        if sum(len(p.split()) for p in paragraphs) >= words * 1.3:
+            break
+    a_paragraphs, total = [], 0
+    for paragraph in paragraphs:
+        a_paragraphs.append(paragraph)
+        total += len(paragraph.split())
+        if total >= words:
+            break
+    extra = paragraphs[len(a_paragraphs) : len(a_paragraphs) + 3]
+    b_paragraphs = [p for i, p in enumerate(a_paragraphs) if i % 4 != 1] + extra
+    (folder / "compare_a.txt").write_text(
+        "Compare A\n\n" + "\n\n".join(a_paragraphs) + "\n", encoding="utf-8"
+    )
+    (folder / "compare_b.txt").write_text(
+        "Compare B\n\n" + "\n\n".join(b_paragraphs) + "\n", encoding="utf-8"
+    )
+    return "compare_a", "compare_b"
+
+
+async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]:
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    from tui.__main__ import make_app
+    from tui.screens.compare import CompareScreen
+    from tui.screens.reader import ReaderScreen
+    from tui.widgets.article_view import ArticleView
+
+    app = make_app(folder, cache / "ann.json", cache / "notes", cache, cache / "state")
+    results: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.library is not None
+        article = app.library.get("long")
+        results["long_words"] = article.words
+
+        class Plain(Screen[None]):
+            def compose(self) -> Any:
+                yield Static("a plain screen")
+
+        async def timed_open(screen: Screen[Any], wait_workers: bool = False) -> float:
+            started = time.perf_counter()
+            await app.push_screen(screen)
+            if wait_workers:
+                await screen.workers.wait_for_complete()
+            await pilot.pause()
+            elapsed = time.perf_counter() - started
+            app.pop_screen()
+            await pilot.pause()
+            return elapsed
+
+        results["open_plain"] = median_ms([await timed_open(Plain()) for _ in range(runs)])
+        results["open_long"] = median_ms([await timed_open(ReaderScreen(article)) for _ in range(runs)])
+
+        # one key press, repainted
+        app.push_screen(ReaderScreen(article))
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        presses = []
+        for index in range(60):
+            key = "j" if index % 20 < 10 else "k"
+            started = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            presses.append(time.perf_counter() - started)
+        assert view.cursor >= 0
+        results["key_reader"] = median_ms(presses)
+        results["key_reader_p95"] = sorted(presses)[int(len(presses) * 0.95)] * 1000
+        # The widget's own share: the cursor action plus rendering every visible line.
+        direct = []
+        for index in range(60):
+            started = time.perf_counter()
+            (view.action_next_sentence if index % 20 < 10 else view.action_previous_sentence)()
+            for y in range(view.size.height):
+                view.render_line(y)
+            direct.append(time.perf_counter() - started)
+        results["key_widget"] = median_ms(direct)
+        app.pop_screen()
+        await pilot.pause()
+
+        a, b = app.library.get("compare_a"), app.library.get("compare_b")
+        results["compare_words"] = (a.words, b.words)
+        results["open_compare"] = median_ms(
+            [await timed_open(CompareScreen(a, b, [b.id]), wait_workers=True) for _ in range(runs)]
+        )
+        results["open_reader_1000"] = median_ms([await timed_open(ReaderScreen(a)) for _ in range(runs)])
+
+    class Bare(App[None]):
+        def compose(self) -> Any:
+            yield Static("hello")
+
+    bare = Bare()
+    async with bare.run_test(size=SIZE) as pilot:
+        presses = []
+        for _ in range(60):
+            started = time.perf_counter()
+            await pilot.press("j")
+            await pilot.pause()
+            presses.append(time.perf_counter() - started)
+        results["key_bare"] = median_ms(presses)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--library", type=Path, default=DEFAULT_LIBRARY)
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    if not options.library.is_dir():
+        sys.exit(f"bench/app.py: library not found: {options.library}")
+
+    with tempfile.TemporaryDirectory(prefix="tui-bench-app-") as temporary:
+        work = Path(temporary)
+        cache, state = work / "cache", work / "state"
+        print(f"library: {options.library}")
+        warm_started = time.perf_counter()
+        launch(LAUNCH_TUI, str(options.library), str(cache), str(state))  # warms the caches
+        print(f"cold launch (parse + index build, then exit): {time.perf_counter() - warm_started:.1f} s")
+        tui_times, bare_times = [], []
+        for _ in range(options.runs):
+            bare_times.append(launch(LAUNCH_BARE))
+            tui_times.append(launch(LAUNCH_TUI, str(options.library), str(cache), str(state)))
+        tui_ms, bare_ms = median_ms(tui_times), median_ms(bare_times)
+        print(
+            f"interactive library, warm cache: {tui_ms:.0f} ms  (bare Textual app: {bare_ms:.0f} ms; "
+            f"ratio {tui_ms / bare_ms:.2f}x; target < 1500 ms and < 2x)"
+        )
+
+        folder = work / "articles"
+        folder.mkdir()
+        long_article(options.library, folder / "long.txt", 5000)
+        pair_of_articles(options.library, folder, 1000)
+        shutil.copy(sorted(options.library.glob("tech/*.txt"))[0], folder / "short.txt")
+        timings = asyncio.run(in_app_timings(folder, work / "cache2", options.runs))
+        print(
+            f"open a {timings['long_words']:,}-word article: {timings['open_long']:.1f} ms  "
+            f"(a screen with one Static: {timings['open_plain']:.1f} ms; target < 150 ms)"
+        )
+        print(
+            f"key press repaint in the reader: {timings['key_reader']:.1f} ms median, "
+            f"{timings['key_reader_p95']:.1f} ms p95  (bare app: {timings['key_bare']:.1f} ms; target < 50 ms)"
+        )
+        print(
+            f"  of which the article view's own work (action + visible lines): {timings['key_widget']:.2f} ms"
+        )
+        words = timings["compare_words"]
+        print(
+            f"open Compare of {words[0]:,} + {words[1]:,} words, alignment drawn: {timings['open_compare']:.1f} ms  "
+            f"(the Reader on one of them: {timings['open_reader_1000']:.1f} ms; target < 300 ms)"
+        )
+        print(json.dumps({"library_ms": tui_ms, "bare_ms": bare_ms, **timings}, default=str))
+
+
+if __name__ == "__main__":
+    main()

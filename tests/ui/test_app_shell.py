@@ -1,0 +1,95 @@
+"""The shell: palette commands from the binding tables, themes, NO_COLOR, a damaged store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import AppFactory
+from ui_helpers import open_reader, settle
+
+from tui.screens.help import binding_tables, grouped_keys
+from tui.widgets.article_view import ArticleView
+
+
+async def test_palette_offers_the_screens_actions(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for expected in (
+            "Highlight",
+            "Note",
+            "Tags",
+            "Compare",
+            "Export",
+            "Search",
+            "Back",
+            "Export all notes",
+        ):
+            assert expected in titles
+
+
+async def test_palette_command_runs_the_action(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        view = app.screen.query_one(ArticleView)
+        [command] = [c for c in app.get_system_commands(app.screen) if c.title == "Next sentence"]
+        command.callback()
+        await pilot.pause()
+        assert view.cursor == 1
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    for _, bindings in binding_tables():
+        for binding in bindings:
+            assert binding.id, binding  # type: ignore[union-attr]
+            assert binding.description, binding  # type: ignore[union-attr]
+
+
+async def test_help_groups_aliases(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)):
+        rows = {description: keys for keys, description, _ in grouped_keys(app, ArticleView.BINDINGS)}
+        assert rows["Next sentence"].startswith("j / ")
+
+
+async def test_themes_restyle_the_reader(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        view = app.screen.query_one(ArticleView)
+        dark = view._style("article-view--cursor")
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert view._style("article-view--cursor") != dark
+        view.render_line(5)
+
+
+async def test_no_color_keeps_highlights_visible(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_test_app()
+    assert app.no_color
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = (await open_reader(pilot)).query_one(ArticleView)
+        await pilot.press("h", "j")
+        await settle(pilot)
+        lines = [view.render_line(y) for y in range(view.size.height)]
+        underlined = [s for line in lines for s in line if s.style is not None and s.style.underline]
+        assert underlined  # the highlight is marked by more than its color
+        assert any(s.text.startswith("▌") for line in lines for s in line)  # so is the cursor
+
+
+async def test_damaged_store_opens_read_only_and_says_so(make_test_app: AppFactory, tmp_path: Path) -> None:
+    (tmp_path / "annotations.json").write_text("{ this is not json")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        assert any(n.severity == "error" for n in app._notifications)
+        await pilot.press("h")
+        await settle(pilot)
+        assert (tmp_path / "annotations.json").read_text() == "{ this is not json"
+        assert app.screen.query_one(ArticleView).highlights == []
