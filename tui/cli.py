@@ -268,6 +268,8 @@ def cmd_notes(args: argparse.Namespace) -> int:
         emit_json(records)
     elif records:
         print(notes_text(records))
+    else:
+        print(f"{PROG}: no annotations yet (see `{PROG} annotate --help`)", file=sys.stderr)
     return 0
 
 

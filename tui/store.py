@@ -81,7 +81,13 @@ class StoreError(TuiError):
 
 
 class DamagedFileError(StoreError):
-    """The file is not a store we can read; `where` says at what point."""
+    """The file is not a store we can read; the message says what is wrong and where."""
+
+    verb = "is damaged"
+
+
+class NewerSchemaError(DamagedFileError):
+    verb = "was written by a newer tui"
 
 
 @dataclass
@@ -381,9 +387,7 @@ def _load_tables(payload: bytes) -> tuple[dict[str, Any], int]:
             raise DamagedFileError(f"the table {name!r} is not an object")
     version = _schema_version(tables)
     if version > SCHEMA_VERSION:
-        raise DamagedFileError(
-            f"written by a newer tui (schema {version}; this one reads up to {SCHEMA_VERSION})"
-        )
+        raise NewerSchemaError(f"schema {version}; this tui reads up to {SCHEMA_VERSION}; update tui")
     for step in range(version, SCHEMA_VERSION):
         MIGRATIONS[step](tables)
     if version < SCHEMA_VERSION:
@@ -897,7 +901,7 @@ class AnnotationStore:
             f"last good backup: {backup} (copy it over the file to restore)" if backup else "no backup yet"
         )
         self.problem = (
-            f"{self.path} is damaged: {error}; opened read-only, nothing will be written; {pointer}"
+            f"{self.path} {error.verb}: {error}; opened read-only, nothing will be written; {pointer}"
         )
 
     def _migrate(self) -> None:
