@@ -135,6 +135,8 @@ def render_highlight(item: Anchored, article: Article | None) -> str:
     if annotation.tags:
         facts.append(" ".join(f"#{tag}" for tag in annotation.tags))
     parts = [_blockquote(quoted), f"^{block_id(annotation)}"]
+    if quoted != annotation.exact:  # the passage was edited since: say what was highlighted
+        parts.append(f"*Highlighted as:* {' '.join(escape_markdown(annotation.exact).split())}")
     if annotation.note.strip():
         parts.append(_safe_note(annotation.note))
     parts.append(" · ".join(facts))
@@ -580,6 +582,9 @@ def note_records(
                     "article_id": annotation.article_id,
                     "title": notes.title,
                     "quote": annotation.exact,
+                    "current": notes.article.body[item.start : item.end]
+                    if notes.article is not None and item.start is not None
+                    else None,
                     "note": annotation.note,
                     "color": annotation.color,
                     "color_meaning": COLORS.get(annotation.color, ""),

@@ -148,6 +148,20 @@ def test_orphans_go_under_their_own_heading(tmp_path: Path, store: AnnotationSto
     assert text.count(f"^{block_id(gone)}") == 1 and "keep this note" in text
 
 
+def test_an_edited_quote_shows_its_text_now_and_as_highlighted(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = make_article()
+    made = highlight(store, article, "talks would resume")
+    changed = dataclasses.replace(
+        article, body=BODY.replace("would resume", "will resume"), content_hash="new"
+    )
+    (path,) = export_markdown(Library(tmp_path, [changed]), store, None, tmp_path / "notes")
+    text = path.read_text(encoding="utf-8")
+    assert f"> talks will resume\n\n^{block_id(made)}\n\n*Highlighted as:* talks would resume" in text
+    assert "¶ 2 (moved)" in text
+
+
 def test_notes_of_an_article_no_longer_in_the_library_are_exported(
     tmp_path: Path, store: AnnotationStore
 ) -> None:
