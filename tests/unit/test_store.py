@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -330,3 +331,21 @@ def test_a_failed_write_is_a_store_error_and_changes_nothing(
     assert db.read_bytes() == before
     assert [a.id for a in store.all()] == [kept.id]  # the failed changes are not shown either
     assert len(list(db.parent.glob("*.tmp"))) == 0
+
+
+def test_serialized_blocks_stay_true_over_many_changes(article: Article, db: Path) -> None:
+    store = AnnotationStore(db)
+    rng = random.Random(3)
+    made = store.merge(Annotation.create(article, i % 100, i % 100 + 5) for i in range(700))
+    assert made.added == 700
+    ids = [a.id for a in store.all()]
+    for step in range(60):  # deletes, edits and adds spread over several blocks of 256
+        if step % 3 == 0:
+            store.delete(ids.pop(rng.randrange(len(ids))))
+        elif step % 3 == 1:
+            store.update(rng.choice(ids), note=f"edit {step}")
+        else:
+            ids.append(store.add(article, step, step + 4).id)
+    on_disk = orjson.loads(db.read_bytes())["annotations"]
+    assert sorted(on_disk) == sorted(ids)
+    assert on_disk == orjson.loads(orjson.dumps(store._storage.read()))["annotations"]
