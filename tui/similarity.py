@@ -6,7 +6,7 @@ or related stories by a TF-IDF top-k cosine shortlist over content words and nam
 verifies every candidate by aligning sentences (`compare`), which is what tells a reworded copy
 (most sentences restated) from independent coverage of the same event (few sentences restated).
 
-Pure core: no Textual, no Rich; numpy, scipy, scikit-learn and datasketch are imported only
+Pure core: no Textual, no Rich; numpy, scipy and datasketch are imported only
 inside the functions that need them, so importing this module is cheap.
 """
 
