@@ -36,13 +36,12 @@ LAUNCH_TUI = """
 import sys, time, asyncio
 from pathlib import Path
 from tui.__main__ import make_app
-from textual.widgets import DataTable
 root, cache, state = map(Path, sys.argv[1:4])
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
 async def auto_pilot(pilot):
     while True:
         screen = pilot.app.screen
-        tables = screen.query(DataTable) if screen.id == "library" else []
+        tables = screen.query("#articles") if screen.id == "library" else []
         if tables and tables.first().row_count:
             break
         await asyncio.sleep(0.002)
@@ -72,7 +71,7 @@ Bare().run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
 def launch(code: str, *args: str) -> float:
     started = time.time()
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=120
     )
     return float(result.stdout.split()[-1]) - started
 

@@ -40,6 +40,9 @@ def _store_module() -> Any:
     return tui.store
 
 
+INDEX_START_DELAY = 0.3  # seconds after the library is shown
+
+
 class TuiApp(App[None]):
     """Read, compare and annotate news articles."""
 
@@ -72,6 +75,7 @@ class TuiApp(App[None]):
         self.store: Any = None  # tui.store.AnnotationStore, once loaded
         self.index: Any = None  # tui.similarity.SimilarityIndex, once built
         self.index_error: str | None = None
+        self.library_failed = False
         self.positions = ReadingPositions.in_dir(self.state_dir)
         self.highlight_colors: list[str] = ["yellow", "green", "blue", "pink", "purple"]
         self.default_color = "yellow"
@@ -85,6 +89,13 @@ class TuiApp(App[None]):
         if self.positions.problem:
             self.notify(self.positions.problem, severity="warning", markup=False)
         self.load_library()
+
+    @property
+    def background_idle(self) -> bool:
+        """The library is loaded and the index built (or failed, or not wanted)."""
+        if self.library is None:
+            return self.library_screen is not None and self.library_failed
+        return not self.build_index_enabled or self.index is not None or self.index_error is not None
 
     @property
     def library_screen(self) -> Screen[Any] | None:
@@ -141,9 +152,13 @@ class TuiApp(App[None]):
         if screen is not None:
             screen.show_library(message.library)  # type: ignore[attr-defined]
         if self.build_index_enabled and len(message.library):
-            self.build_index(message.library)
+            # Let the library paint and take keys first: the index worker's imports and cache
+            # reads hold the GIL for a few hundred milliseconds.
+            library = message.library
+            self.set_timer(INDEX_START_DELAY, lambda: self.build_index(library))
 
     def on_library_failed(self, message: LibraryFailed) -> None:
+        self.library_failed = True
         self.notify(
             message.error, title="Cannot load the library", severity="error", timeout=30, markup=False
         )

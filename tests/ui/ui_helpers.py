@@ -11,6 +11,10 @@ SEED_IDS = ("000_097ad0791a11b944", "002_3b2e89bd4e21a8c9", "004_177cef035ac1064
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until background work (library, index, compare) has finished and been shown."""
+    for _ in range(500):  # the index starts a moment after the library shows
+        if pilot.app.background_idle:  # type: ignore[attr-defined]
+            break
+        await pilot.pause(0.02)
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -11,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui.messages import AnnotationsChanged
+from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
 
 if TYPE_CHECKING:
@@ -60,10 +61,6 @@ class LibraryScreen(Screen[None]):
         Binding("l", "notes", "All notes", id="library.notes"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
-        Binding("j", "cursor_down", "Down", show=False, id="library.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="library.up"),
-        Binding("g", "first", "First", show=False, id="library.first"),
-        Binding("G", "last", "Last", show=False, id="library.last"),
     ]
 
     app: TuiApp
@@ -76,13 +73,14 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Article] = []
         self._haystacks: dict[str, str] = {}
         self._filter_timer: Timer | None = None
+        self._counts: dict[str, int] = {}
+        self._marks: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Library"), id="library-title")
         yield Static("", id="library-notice")
         yield Input(placeholder="/ to filter by title, source, author or text", id="filter")
-        table: DataTable[Any] = DataTable(id="articles", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield ArticleTable(self._column_specs(100), self._cells, id="articles")
         with Horizontal(id="status-bar"):
             yield Static("Loading the library…", id="status")
             yield ProgressBar(id="index-progress", show_eta=False)
@@ -91,7 +89,7 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#library-notice").display = False
         self.query_one("#index-progress").display = False
-        self.query_one("#articles", DataTable).focus()
+        self.query_one("#articles", ArticleTable).focus()
 
     # ------------------------------------------------------------------ data in
 
@@ -122,60 +120,57 @@ class LibraryScreen(Screen[None]):
 
     def index_ready(self) -> None:
         self.show_progress(1, 1)
-        table = self.query_one("#articles", DataTable)
-        for article in self.shown:
-            table.update_cell(article.id, "similar", similar_mark(self.app.matches_for(article.id)))
+        self._marks.clear()
+        self.query_one("#articles", ArticleTable).refresh_rows()
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         if self.library is None or self.app.store is None:
             return
-        counts = self.app.store.counts_by_article()
-        table = self.query_one("#articles", DataTable)
-        for article in self.shown:
-            table.update_cell(article.id, "notes", self._notes_cell(counts.get(article.id, 0)))
+        self._counts = self.app.store.counts_by_article()
+        self.query_one("#articles", ArticleTable).refresh_rows()
 
     # ------------------------------------------------------------------ table
 
-    @staticmethod
-    def _notes_cell(count: int) -> Text:
-        return Text(str(count) if count else "", justify="right")
+    def _cells(self, article: Article) -> list[Text]:
+        """A row of the table, computed when the row is drawn."""
+        mark = self._marks.get(article.id)
+        if mark is None:
+            mark = similar_mark(self.app.matches_for(article.id))
+            if self.app.index is not None:
+                self._marks[article.id] = mark
+        count = self._counts.get(article.id, 0)
+        return [
+            Text(sanitize(article.title)),
+            Text(sanitize(article.source or "")),
+            Text(article.published.strftime("%Y-%m-%d") if article.published else ""),
+            Text(f"{article.words:,}"),
+            Text(str(count) if count else ""),
+            mark,
+        ]
 
-    def _columns(self, table: DataTable[Any]) -> None:
-        width = max(40, self.size.width or self.app.size.width)
-        fixed = {"source": 16, "date": 10, "words": 6, "notes": 5, "similar": 13}
-        if width < 90:
-            fixed["source"] = 12
-        title_width = max(12, width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
-        table.add_column("Title", width=title_width, key="title")
-        table.add_column("Source", width=fixed["source"], key="source")
-        table.add_column("Date", width=fixed["date"], key="date")
-        table.add_column(Text("Words", justify="right"), width=fixed["words"], key="words")
-        table.add_column(Text("Notes", justify="right"), width=fixed["notes"], key="notes")
-        table.add_column("Similar", width=fixed["similar"], key="similar")
+    def _column_specs(self, width: int) -> list[Column]:
+        source = 16 if width >= 90 else 12
+        fixed = source + 10 + 6 + 5 + 13
+        title = max(12, width - fixed - 2 * 6 - 2)
+        return [
+            Column("title", "Title", title),
+            Column("source", "Source", source),
+            Column("date", "Date", 10),
+            Column("words", "Words", 6, "right"),
+            Column("notes", "Notes", 5, "right"),
+            Column("similar", "Similar", 13),
+        ]
 
     def _rebuild(self) -> None:
         if self.library is None:
             return
-        table = self.query_one("#articles", DataTable)
-        selected = self.current_article_id()
+        table = self.query_one("#articles", ArticleTable)
         articles = [article for article in self.library.articles if self._matches_filter(article)]
         articles.sort(key=sort_key(self.sort))
         self.shown = articles
-        counts = self.app.store.counts_by_article() if self.app.store is not None else {}
-        table.clear(columns=True)
-        self._columns(table)
-        for article in articles:
-            table.add_row(
-                Text(sanitize(article.title)),
-                Text(sanitize(article.source or "")),
-                article.published.strftime("%Y-%m-%d") if article.published else "",
-                Text(f"{article.words:,}", justify="right"),
-                self._notes_cell(counts.get(article.id, 0)),
-                similar_mark(self.app.matches_for(article.id)),
-                key=article.id,
-            )
-        if selected is not None and selected in {article.id for article in articles}:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        if self.app.store is not None:
+            self._counts = self.app.store.counts_by_article()
+        table.set_articles(articles, keep=table.current_id)
         self._update_status(indexing=self.query_one("#index-progress").display)
 
     def _update_status(self, *, indexing: bool) -> None:
@@ -189,16 +184,11 @@ class LibraryScreen(Screen[None]):
         self.query_one("#status", Static).update(Text(" · ".join(parts)))
 
     def on_resize(self) -> None:
-        if self.library is not None:
-            self._rebuild()
+        table = self.query_one("#articles", ArticleTable)
+        table.set_columns(self._column_specs(self.size.width))
 
     def current_article_id(self) -> str | None:
-        table = self.query_one("#articles", DataTable)
-        if not self.shown or table.row_count == 0:
-            return None
-        row = min(max(0, table.cursor_row), table.row_count - 1)
-        key = table.coordinate_to_cell_key((row, 0)).row_key.value
-        return str(key) if key is not None else None
+        return self.query_one("#articles", ArticleTable).current_id
 
     # ------------------------------------------------------------------ filter
 
@@ -240,10 +230,9 @@ class LibraryScreen(Screen[None]):
         else:
             self.notify("No article matches the filter.", severity="warning")
 
-    @on(DataTable.RowSelected, "#articles")
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.open_article(str(event.row_key.value))
+    @on(ArticleTable.Selected, "#articles")
+    def row_selected(self, event: ArticleTable.Selected) -> None:
+        self.app.open_article(event.article_id)
 
     # ------------------------------------------------------------------ actions
 
@@ -261,7 +250,7 @@ class LibraryScreen(Screen[None]):
             filter_input.value = ""
             self.filter_text = ""
             self._rebuild()
-        self.query_one("#articles", DataTable).focus()
+        self.query_one("#articles", ArticleTable).focus()
 
     def action_cycle_sort(self) -> None:
         self.set_sort(SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)])
@@ -270,19 +259,6 @@ class LibraryScreen(Screen[None]):
         self.sort = sort
         self._rebuild()
         self.notify(f"Sorted by {sort}.", timeout=2)
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#articles", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#articles", DataTable).action_cursor_up()
-
-    def action_first(self) -> None:
-        self.query_one("#articles", DataTable).move_cursor(row=0)
-
-    def action_last(self) -> None:
-        table = self.query_one("#articles", DataTable)
-        table.move_cursor(row=max(0, table.row_count - 1))
 
     def action_notes(self) -> None:
         self.app.open_notes(None)
