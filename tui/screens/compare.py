@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from tui.messages import CursorMoved
 from tui.screens.annotating import AnnotatingScreen
+from tui.screens.reader import breakpoint_class
 from tui.widgets.article_view import ArticleView, Mark
 from tui.widgets.safe_text import sanitize
 
@@ -55,7 +56,7 @@ class CompareScreen(AnnotatingScreen):
     ]
 
     def __init__(self, left: Article, right: Article, candidates: list[str]) -> None:
-        super().__init__(classes="compare")
+        super().__init__(classes=f"compare {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.left = left
         self.right = right
         self.candidates = candidates  # near-duplicates of the left article, best first

@@ -37,6 +37,18 @@ def match_prompt(match: Any, title: str) -> Text:
     return text
 
 
+def breakpoint_class(breakpoints: list[tuple[int, str]] | None) -> str:
+    """The breakpoint class the screen will get, set up front to spare a restyle on mount."""
+    from textual._context import active_app
+
+    width = active_app.get().size.width if active_app.get(None) is not None else 0
+    chosen = ""
+    for minimum, name in breakpoints or []:
+        if width >= minimum:
+            chosen = name
+    return chosen
+
+
 class ReaderScreen(AnnotatingScreen):
     """Read one article by sentence; annotate, search, compare."""
 
@@ -53,7 +65,7 @@ class ReaderScreen(AnnotatingScreen):
     ]
 
     def __init__(self, article: Article, offset: int | None = None) -> None:
-        super().__init__(classes="reader")
+        super().__init__(classes=f"reader {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.article = article
         self.start_offset = offset
         self.repeats: list[Any] = []
@@ -88,7 +100,8 @@ class ReaderScreen(AnnotatingScreen):
             view.move_to_offset(offset)
         view.focus()
         self.fill_similar()
-        self.find_repeats()
+        # after the first paint: the search for repeats competes for the GIL with drawing
+        self.set_timer(0.05, self.find_repeats)
 
     def on_unmount(self) -> None:
         self.app.save_positions()
