@@ -206,7 +206,9 @@ async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]
         results["compare_words"] = (a.words, b.words)
         results["open_compare"] = median_ms(
             [
-                await timed_open(CompareScreen(a, b, [b.id]), ready=lambda screen: screen.alignment is not None)
+                await timed_open(
+                    CompareScreen(a, b, [b.id]), ready=lambda screen: screen.alignment is not None
+                )
                 for _ in range(runs)
             ]
         )
@@ -226,7 +228,9 @@ async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]
     bare = Bare()
     async with bare.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        results["key_bare"] = median_ms([await key_to_paint(bare, "j", lambda: bare.presses) for _ in range(60)])
+        results["key_bare"] = median_ms(
+            [await key_to_paint(bare, "j", lambda: bare.presses) for _ in range(60)]
+        )
     return results
 
 

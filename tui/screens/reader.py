@@ -79,9 +79,7 @@ class ReaderScreen(AnnotatingScreen):
             with Vertical(id="side"):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
-        yield Input(placeholder="Search this article (Enter, then n / N)", id="search")
-        yield Static("", id="search-status")
-        yield Footer()
+        yield Footer()  # the search box and its status are mounted on first use
 
     @property
     def view(self) -> ArticleView:
@@ -89,8 +87,6 @@ class ReaderScreen(AnnotatingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
-        self.query_one("#search").display = False
-        self.query_one("#search-status").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -177,8 +173,18 @@ class ReaderScreen(AnnotatingScreen):
 
     # ------------------------------------------------------------------ search
 
+    def _search_box(self) -> tuple[Input, Static]:
+        """The search box and its status line, mounted the first time they are wanted."""
+        if not self.query("#search"):
+            self.mount(
+                Input(placeholder="Search this article (Enter, then n / N)", id="search"),
+                Static("", id="search-status"),
+                before=self.query_one(Footer),
+            )
+        return self.query_one("#search", Input), self.query_one("#search-status", Static)
+
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search, _ = self._search_box()
         search.display = True
         search.focus()
 
@@ -187,7 +193,7 @@ class ReaderScreen(AnnotatingScreen):
         event.stop()
         view = self.view
         total = view.search(event.value)
-        status = self.query_one("#search-status", Static)
+        _, status = self._search_box()
         event.input.display = False
         view.focus()
         if not event.value:
@@ -198,7 +204,7 @@ class ReaderScreen(AnnotatingScreen):
 
     @on(SearchMoved)
     def search_moved(self, message: SearchMoved) -> None:
-        status = self.query_one("#search-status", Static)
+        _, status = self._search_box()
         status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
         status.display = True
 
@@ -214,9 +220,9 @@ class ReaderScreen(AnnotatingScreen):
         return True
 
     def action_back(self) -> None:
-        search = self.query_one("#search", Input)
-        if search.has_focus:
-            search.display = False
+        search = self.query("#search")
+        if search and search.first().has_focus:
+            search.first().display = False
             self.view.focus()
             return
         self.dismiss()

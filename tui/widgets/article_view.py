@@ -116,6 +116,26 @@ def format_byline(article: Article) -> str:
     return " · ".join(parts)
 
 
+_WRAP_WORD = re.compile(r"\S+\s*")
+
+
+def wrap_offsets(text: str, width: int) -> list[int]:
+    """Where lines break, as rich's ``divide_line`` would; a quicker path for plain ASCII text."""
+    if not text.isascii():
+        return divide_line(text, width, fold=True)
+    breaks: list[int] = []
+    line_start = 0
+    for word in _WRAP_WORD.finditer(text):
+        start = word.start()
+        word_end = start + len(word.group().rstrip())
+        if word_end - start > width:
+            return divide_line(text, width, fold=True)  # a word to fold: rare, leave it to rich
+        if word_end - line_start > width and start > line_start:
+            breaks.append(start)
+            line_start = start
+    return breaks
+
+
 def _hull(first: Span, second: Span) -> tuple[int, int]:
     return min(first.start, second.start), max(first.end, second.end)
 
@@ -406,7 +426,7 @@ class ArticleView(ScrollView, can_focus=True):
                 lines.append(_Line(-1))
             first_lines.append(len(lines))
             available = max(5, width - len(block.prefix))
-            offsets = [0, *divide_line(block.text, available, fold=True)]
+            offsets = [0, *wrap_offsets(block.text, available)]
             line_starts.append(offsets)
             ends = [*offsets[1:], len(block.text)]
             lines.extend(_Line(index, start, end) for start, end in zip(offsets, ends, strict=True))
