@@ -27,7 +27,7 @@ from tui.messages import (
     LibraryFailed,
     LibraryLoaded,
 )
-from tui.state import ReadingPositions
+from tui.state import ReadingPositions, load_keymap
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
@@ -85,6 +85,11 @@ class TuiApp(App[None]):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
+        keymap, keymap_problem = load_keymap(self.state_dir)
+        if keymap:
+            self.set_keymap(keymap)
+        if keymap_problem:
+            self.notify(keymap_problem, severity="warning", markup=False)
         self.push_screen(LibraryScreen())
         if self.positions.problem:
             self.notify(self.positions.problem, severity="warning", markup=False)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 POSITIONS_FILE = "positions.json"
+KEYMAP_FILE = "keymap.json"
 _FORMAT_VERSION = 1
 
 
@@ -94,3 +95,23 @@ class ReadingPositions:
                 os.unlink(temporary)
             raise
         self._dirty = False
+
+
+def load_keymap(state_dir: Path) -> tuple[dict[str, str], str | None]:
+    """The user's key overrides, ``{"binding id": "keys"}``, from ``keymap.json``; and any problem.
+
+    For example ``{"view.highlight": "h,m", "reader.compare": "C"}``. The binding ids are listed
+    in the help screen's tables and the README.
+    """
+    path = state_dir / KEYMAP_FILE
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as error:
+        return {}, f"ignored keymap {path}: {error}"
+    if not isinstance(data, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) and value.strip() for key, value in data.items()
+    ):
+        return {}, f'ignored keymap {path}: expected {{"binding id": "keys", ...}}'
+    return dict(data), None

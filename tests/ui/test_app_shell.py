@@ -93,3 +93,21 @@ async def test_damaged_store_opens_read_only_and_says_so(make_test_app: AppFacto
         await settle(pilot)
         assert (tmp_path / "annotations.json").read_text() == "{ this is not json"
         assert app.screen.query_one(ArticleView).highlights == []
+
+
+async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "keymap.json").write_text('{"view.highlight": "m"}')
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("h")
+        await settle(pilot)
+        assert view.highlights == []
+        await pilot.press("m")
+        await settle(pilot)
+        assert len(view.highlights) == 1
+        rows = {description: keys for keys, description, _ in grouped_keys(app, ArticleView.BINDINGS)}
+        assert rows["Highlight"] == "m"

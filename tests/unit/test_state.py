@@ -67,3 +67,26 @@ def test_unchanged_positions_are_not_rewritten(tmp_path: Path) -> None:
     positions.save()
     positions.set("a", 3)
     assert not positions.dirty
+
+
+def test_keymap_missing_is_empty(tmp_path: Path) -> None:
+    from tui.state import load_keymap
+
+    assert load_keymap(tmp_path) == ({}, None)
+
+
+def test_keymap_is_read(tmp_path: Path) -> None:
+    from tui.state import load_keymap
+
+    (tmp_path / "keymap.json").write_text('{"view.highlight": "m", "reader.compare": "C"}')
+    assert load_keymap(tmp_path) == ({"view.highlight": "m", "reader.compare": "C"}, None)
+
+
+@pytest.mark.parametrize("content", ["{oops", '["h"]', '{"view.highlight": 3}', '{"view.highlight": " "}'])
+def test_bad_keymap_is_ignored_with_a_reason(tmp_path: Path, content: str) -> None:
+    from tui.state import load_keymap
+
+    (tmp_path / "keymap.json").write_text(content)
+    keymap, problem = load_keymap(tmp_path)
+    assert keymap == {}
+    assert problem is not None and "keymap.json" in problem

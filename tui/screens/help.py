@@ -43,9 +43,19 @@ def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[s
     """(keys, description, id) with the aliases of one action joined: "j / ↓"."""
     rows: dict[tuple[str, str], list[str]] = {}
     ids: dict[tuple[str, str], str | None] = {}
+    keymap: dict[str, str] = getattr(app, "_keymap", {})  # the user's overrides, as the app applies them
     for binding in Binding.make_bindings(bindings):
         key = (binding.action, binding.description)
-        rows.setdefault(key, []).append(app.get_key_display(binding))
+        if binding.id in keymap:
+            if key in ids:
+                continue  # the keymap replaces every alias of this binding
+            displays = [
+                app.get_key_display(Binding(remapped, binding.action))
+                for remapped in keymap[binding.id].split(",")
+            ]
+            rows[key] = displays
+        else:
+            rows.setdefault(key, []).append(app.get_key_display(binding))
         ids[key] = binding.id
     return [
         (" / ".join(keys), description, ids[(action, description)])

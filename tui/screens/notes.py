@@ -73,7 +73,9 @@ class NotesScreen(Screen[None]):
         width = self.size.width or self.app.size.width
         if self.article_id is None:
             table.add_column("Article", width=18, key="article")
-        wide = max(12, (width - 60 - (20 if self.article_id is None else 0)) // 2)
+        # what the fixed columns and cell padding leave, shared by quote and note
+        fixed = 16 + 7 + 9 + 2 * 5 + 2 + (20 if self.article_id is None else 0)
+        wide = max(12, (width - fixed) // 2)
         table.add_column("Quote", width=wide, key="quote")
         table.add_column("Note", width=wide, key="note")
         table.add_column("Tags", width=16, key="tags")
