@@ -44,7 +44,7 @@ def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int)
 class CompareScreen(AnnotatingScreen):
     """Two panes; moving in one brings the other to the matching place."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (80, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_match", "Next match", id="compare.next_match"),

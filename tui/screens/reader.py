@@ -52,7 +52,7 @@ def breakpoint_class(breakpoints: list[tuple[int, str]] | None) -> str:
 class ReaderScreen(AnnotatingScreen):
     """Read one article by sentence; annotate, search, compare."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="reader.search"),
