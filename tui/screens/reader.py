@@ -97,7 +97,7 @@ class ReaderScreen(AnnotatingScreen):
         view.focus()
         self.fill_similar()
         # after the first paint: the search for repeats competes for the GIL with drawing
-        self.set_timer(0.05, self.find_repeats)
+        self.call_after_refresh(self.find_repeats)
 
     def on_unmount(self) -> None:
         self.app.save_positions()
