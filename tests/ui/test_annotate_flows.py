@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conftest import AppFactory
 from textual.widgets import DataTable, Input, TextArea
@@ -18,6 +19,18 @@ from tui.widgets.article_view import ArticleView
 
 def stored(tmp_path: Path) -> list:  # type: ignore[type-arg]
     return AnnotationStore(tmp_path / "annotations.json").all()
+
+
+async def highlight_then_break_saves(pilot: Any, error: Exception) -> None:
+    """Open 000, highlight its first sentence, then make every later store update fail."""
+    await open_reader(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+
+    def broken_update(*args: object, **kwargs: object) -> None:
+        raise error
+
+    pilot.app.store.update = broken_update
 
 
 def view_of(app: object) -> ArticleView:
@@ -104,14 +117,7 @@ async def test_escape_asks_before_discarding_a_changed_note(
 async def test_failed_save_is_loud_and_keeps_the_text(make_test_app: AppFactory, tmp_path: Path) -> None:
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_reader(pilot)
-        await pilot.press("h")
-        await settle(pilot)
-
-        def broken_update(*args: object, **kwargs: object) -> None:
-            raise OSError(28, "No space left on device")
-
-        app.store.update = broken_update  # type: ignore[attr-defined]
+        await highlight_then_break_saves(pilot, OSError(28, "No space left on device"))
         await pilot.press("a", *"precious words", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, NoteEditorScreen)  # reopened, nothing lost
@@ -229,3 +235,14 @@ async def test_orphaned_annotation_shows_its_status(
         assert str(table.get_row_at(0)[-1]) in ("moved", "orphaned")
         data = json.loads((tmp_path / "annotations.json").read_text())
         assert data
+
+
+async def test_failed_tag_save_keeps_the_tags(make_test_app: AppFactory, tmp_path: Path) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await highlight_then_break_saves(pilot, OSError(13, "Permission denied"))
+        await pilot.press("t", *"kept, safe", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TagsScreen)
+        assert app.screen.query_one(Input).value == "kept, safe"
+        assert any(n.severity == "error" for n in app._notifications)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import AppFactory
 from textual.widgets import Input, Static
 from ui_helpers import SEED_IDS, settle
@@ -111,3 +112,41 @@ async def test_missing_folder_is_reported(make_test_app: AppFactory, tmp_path: P
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "nowhere" in str(app.screen.query_one("#status", Static).render())
+
+
+async def test_progress_shows_while_indexing_and_marks_fill_in(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from textual.widgets import ProgressBar
+
+    from tui.similarity import SimilarityIndex
+
+    real_build = SimilarityIndex.build
+    halfway = threading.Event()
+    release = threading.Event()
+
+    def slow_build(library: object, cache_dir: object, progress: object = None) -> SimilarityIndex:
+        progress(1, 3)  # type: ignore[operator]
+        halfway.set()
+        release.wait(10)
+        return real_build(library, cache_dir, progress=progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SimilarityIndex, "build", staticmethod(slow_build))
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            if halfway.is_set():
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
+        bar = app.screen.query_one("#index-progress", ProgressBar)
+        assert bar.display and bar.progress == 1 and bar.total == 3
+        assert "finding near-duplicates" in str(app.screen.query_one("#status", Static).render())
+        assert all(row[5] == "" for row in map(app.screen.query_one(ArticleTable).row_text, range(3)))
+        await pilot.press("j")  # the library takes keys while the index is built
+        release.set()
+        await settle(pilot)
+        assert not bar.display
+        assert any(row[5] for row in map(app.screen.query_one(ArticleTable).row_text, range(3)))

@@ -105,9 +105,14 @@ def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
     app.push_screen(editor, done)
 
 
-def edit_tags(app: TuiApp, annotation: Any) -> None:
-    def done(tags: list[str] | None) -> None:
-        if tags is not None and tags != list(annotation.tags):
-            app.update_annotation(annotation.id, tags=tags)
+def edit_tags(app: TuiApp, annotation: Any, typed: list[str] | None = None) -> None:
+    """Open the tag editor; a failed save reopens it with the tags typed."""
 
-    app.push_screen(TagsScreen(list(annotation.tags), app.all_tags()), done)
+    def done(tags: list[str] | None) -> None:
+        if tags is None or tags == list(annotation.tags):
+            return
+        if app.update_annotation(annotation.id, tags=tags) is None:
+            edit_tags(app, annotation, tags)
+
+    shown = list(annotation.tags) if typed is None else typed
+    app.push_screen(TagsScreen(shown, app.all_tags()), done)
