@@ -26,6 +26,7 @@ from tui.messages import (
     IndexReady,
     LibraryFailed,
     LibraryLoaded,
+    StoreOpened,
 )
 from tui.state import ReadingPositions, load_keymap
 
@@ -76,6 +77,7 @@ class TuiApp(App[None]):
         self.index: Any = None  # tui.similarity.SimilarityIndex, once built
         self.index_error: str | None = None
         self.library_failed = False
+        self.store_opened = False
         self.positions = ReadingPositions.in_dir(self.state_dir)
         self.highlight_colors: list[str] = ["yellow", "green", "blue", "pink", "purple"]
         self.default_color = "yellow"
@@ -100,6 +102,8 @@ class TuiApp(App[None]):
         """The library is loaded and the index built (or failed, or not wanted)."""
         if self.library is None:
             return self.library_screen is not None and self.library_failed
+        if not self.store_opened:
+            return False
         return not self.build_index_enabled or self.index is not None or self.index_error is not None
 
     @property
@@ -120,8 +124,9 @@ class TuiApp(App[None]):
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
             return
-        store, problem = self._open_store()
-        self.post_message(LibraryLoaded(library, store, problem))
+        # The library shows first; the store (TinyDB's import, the file) follows a moment later.
+        self.post_message(LibraryLoaded(library))
+        self.post_message(StoreOpened(*self._open_store()))
 
     def _open_store(self) -> tuple[Any, str | None]:
         try:
@@ -142,17 +147,21 @@ class TuiApp(App[None]):
         self.default_color = store_module.DEFAULT_COLOR
         return store, getattr(store, "problem", None)
 
-    def on_library_loaded(self, message: LibraryLoaded) -> None:
-        self.library = message.library
+    def on_store_opened(self, message: StoreOpened) -> None:
         self.store = message.store
-        if message.store_problem:
+        self.store_opened = True
+        if message.problem:
             self.notify(
-                message.store_problem + " (annotations are read-only)",
+                message.problem + " (annotations are read-only)",
                 title="Annotations",
                 severity="error",
                 timeout=15,
                 markup=False,
             )
+        self._changed()  # counts in the library, highlights in any reader already open
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
         screen = self.library_screen
         if screen is not None:
             screen.show_library(message.library)  # type: ignore[attr-defined]
@@ -266,7 +275,10 @@ class TuiApp(App[None]):
 
     def _writable_store(self) -> Any:
         if self.store is None:
-            self.notify("Annotations are unavailable.", severity="error")
+            if self.store_opened:
+                self.notify("Annotations are unavailable.", severity="error")
+            else:
+                self.notify("Annotations are still loading; try again in a moment.", severity="warning")
             return None
         if getattr(self.store, "read_only", False):
             self.notify(

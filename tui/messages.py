@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 
 @dataclass
 class LibraryLoaded(Message):
-    """The library (and the annotation store) are ready."""
+    """The articles are loaded (the annotation store follows in StoreOpened)."""
 
     library: Library
+
+
+@dataclass
+class StoreOpened(Message):
     store: Any  # tui.store.AnnotationStore | None (imported in the worker only)
-    store_problem: str | None
+    problem: str | None
 
 
 @dataclass
