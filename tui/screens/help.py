@@ -21,21 +21,24 @@ def binding_tables() -> list[tuple[str, list[BindingType]]]:
     """The sections of the help, in the order a user meets them: (title, BINDINGS)."""
     from tui.app import TuiApp
     from tui.screens.compare import CompareScreen
-    from tui.screens.dialogs import NoteEditorScreen, TagsScreen
+    from tui.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
     from tui.screens.library import LibraryScreen
     from tui.screens.notes import NotesScreen
     from tui.screens.reader import ReaderScreen
+    from tui.widgets.article_table import ArticleTable
     from tui.widgets.article_view import ArticleView
 
     return [
         ("Everywhere", TuiApp.BINDINGS),
-        ("Library", LibraryScreen.BINDINGS),
+        ("Library", [*ArticleTable.BINDINGS, *LibraryScreen.BINDINGS]),
         ("Reader", ReaderScreen.BINDINGS),
         ("Reading and annotating (Reader and both Compare panes)", ArticleView.BINDINGS),
         ("Compare", CompareScreen.BINDINGS),
         ("Notes", NotesScreen.BINDINGS),
         ("Note editor", NoteEditorScreen.BINDINGS),
         ("Tags", TagsScreen.BINDINGS),
+        ("Questions", ConfirmScreen.BINDINGS),
+        ("Help", HelpScreen.BINDINGS),
     ]
 
 
