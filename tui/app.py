@@ -124,6 +124,9 @@ class TuiApp(App[None]):
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
             return
+        except Exception as error:  # a bug or an odd file system: say so rather than spin forever
+            self.post_message(LibraryFailed(f"{type(error).__name__}: {error}"))
+            return
         # The library shows first; the store (TinyDB's import, the file) follows a moment later.
         self.post_message(LibraryLoaded(library))
         self.post_message(StoreOpened(*self._open_store()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import AppFactory
 from textual.widgets import Static
 from ui_helpers import SEED_IDS, open_reader, settle
@@ -131,3 +132,23 @@ async def test_compare_needs_the_index(make_test_app: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert any("near-duplicates" in n.message for n in app._notifications)
+
+
+async def test_a_failing_compare_is_reported_not_fatal(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.similarity
+
+    def broken(a: object, b: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(tui.similarity, "compare", broken)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        assert "Could not compare: ValueError: boom" in str(
+            screen.query_one("#compare-summary", Static).render()
+        )
+        await pilot.press("j", "h")
+        await settle(pilot)
+        assert len(panes(screen)[0].highlights) == 1

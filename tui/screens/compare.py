@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 
 
 class AlignmentReady(Message):
-    def __init__(self, a_id: str, b_id: str, alignment: Any) -> None:
+    def __init__(self, a_id: str, b_id: str, alignment: Any, error: str | None = None) -> None:
         super().__init__()
         self.a_id = a_id
         self.b_id = b_id
         self.alignment = alignment
+        self.error = error
 
 
 def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
@@ -90,11 +91,19 @@ class CompareScreen(AnnotatingScreen):
         from tui.similarity import compare
 
         left, right = self.left, self.right
-        self.post_message(AlignmentReady(left.id, right.id, compare(left, right)))
+        try:
+            alignment = compare(left, right)
+        except Exception as error:  # shown in the summary line; the panes stay readable
+            self.post_message(AlignmentReady(left.id, right.id, None, f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(AlignmentReady(left.id, right.id, alignment))
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
         if (message.a_id, message.b_id) != (self.left.id, self.right.id):
             return  # a result for a pair we have since left
+        if message.alignment is None:
+            self.query_one("#compare-summary", Static).update(Text(f"Could not compare: {message.error}"))
+            return
         alignment = message.alignment
         self.alignment = alignment
         self.pairs = sorted(((pair.a, pair.b) for pair in alignment.pairs), key=lambda pair: pair[0].start)
