@@ -74,6 +74,11 @@ class CursorMoved(ViewMessage):
 
 
 @dataclass
+class ViewScrolled(ViewMessage):
+    """The view scrolled by itself (mouse wheel, scrollbar), not by a cursor move."""
+
+
+@dataclass
 class HighlightRequested(ViewMessage):
     start: int
     end: int

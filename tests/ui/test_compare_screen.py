@@ -152,3 +152,17 @@ async def test_a_failing_compare_is_reported_not_fatal(
         await pilot.press("j", "h")
         await settle(pilot)
         assert len(panes(screen)[0].highlights) == 1
+
+
+async def test_scrolling_one_pane_by_wheel_levels_the_other(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, SEED_IDS[1])
+        left, right = panes(screen)
+        for _ in range(3):
+            left.scroll_down(animate=False, immediate=True)  # type: ignore[call-arg]
+        await pilot.pause()
+        index = screen._pair_at(0, left.top_offset() or 0)
+        assert index is not None
+        pair_left, pair_right = screen.pairs[index]
+        assert left.line_offset_of(pair_left.start) == right.line_offset_of(pair_right.start)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.messages import CursorMoved
+from tui.messages import CursorMoved, ViewScrolled
 from tui.screens.annotating import AnnotatingScreen
 from tui.screens.reader import breakpoint_class
 from tui.widgets.article_view import ArticleView, Mark
@@ -164,6 +164,20 @@ class CompareScreen(AnnotatingScreen):
     def cursor_moved(self, message: CursorMoved) -> None:
         if message.view.has_focus:
             self._level(message.view)
+
+    @on(ViewScrolled)
+    def view_scrolled(self, message: ViewScrolled) -> None:
+        """Wheel or scrollbar: keep the passage at the top of this pane level in the other."""
+        view = message.view
+        top = view.top_offset()
+        if top is None or not self.pairs:
+            return
+        side = self._side(view)
+        index = self._pair_at(side, top)
+        if index is None:
+            return
+        here, there = self.pairs[index][side], self.pairs[index][1 - side]
+        self.panes()[1 - side].scroll_offset_to_row(there.start, view.line_offset_of(here.start))
 
     # ------------------------------------------------------------------ actions
 

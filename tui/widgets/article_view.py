@@ -34,6 +34,7 @@ from tui.messages import (
     SearchMoved,
     TagsRequested,
     UndoRequested,
+    ViewScrolled,
 )
 from tui.widgets.safe_text import sanitize
 
@@ -259,6 +260,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout_width = -1
         self._strips: dict[int, list[Strip]] = {}
         self._styles: dict[str, Style] = {}
+        self._scrolling_to = False  # scrolls the view makes itself are not reported as ViewScrolled
         self._build_blocks()
 
     # ------------------------------------------------------------------ content
@@ -397,7 +399,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._invalidate_range(old_span.start, old_span.end)
         self._invalidate_range(new_span.start, new_span.end)
         if keep_row:
-            self.scroll_to(y=self._line_of_offset(new_span.start) - old_row, animate=False, immediate=True)
+            self._scroll_to_line(self._line_of_offset(new_span.start) - old_row)
         self._scroll_cursor_into_view(center=center)
         self.refresh()
         self.post_message(CursorMoved(self, new_span.start))
@@ -469,6 +471,18 @@ class ArticleView(ScrollView, can_focus=True):
                 return self._blocks[line.block].start + line.start
         return None
 
+    def _scroll_to_line(self, y: int) -> None:
+        self._scrolling_to = True
+        try:
+            self.scroll_to(y=max(0, y), animate=False, immediate=True)
+        finally:
+            self._scrolling_to = False
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value) and not self._scrolling_to:
+            self.post_message(ViewScrolled(self))
+
     def on_resize(self) -> None:
         self._ensure_layout()
         self._scroll_cursor_into_view(center=False)
@@ -492,7 +506,11 @@ class ArticleView(ScrollView, can_focus=True):
             target = min(top - margin, bottom - height + 1 + margin)
         else:
             return
-        self.scroll_to(y=target, animate=False, immediate=True)
+        self._scroll_to_line(target)
+
+    def top_offset(self) -> int | None:
+        """Body offset of the first body line on screen."""
+        return self._offset_of_line(int(self.scroll_y))
 
     def line_offset_of(self, offset: int) -> int:
         """Line of body ``offset`` relative to the top of the view (for level scrolling)."""
@@ -500,7 +518,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def scroll_offset_to_row(self, offset: int, row: int) -> None:
         """Scroll so that body ``offset`` shows on screen row ``row`` (level scrolling)."""
-        self.scroll_to(y=max(0, self._line_of_offset(offset) - row), animate=False, immediate=True)
+        self._scroll_to_line(self._line_of_offset(offset) - row)
 
     # ------------------------------------------------------------------ rendering
 
@@ -653,7 +671,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_top(self) -> None:
         self._set_cursor(0)
-        self.scroll_to(y=0, animate=False, immediate=True)
+        self._scroll_to_line(0)
 
     def action_bottom(self) -> None:
         self._set_cursor(len(self.sentences) - 1)
