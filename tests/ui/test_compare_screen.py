@@ -166,3 +166,12 @@ async def test_scrolling_one_pane_by_wheel_levels_the_other(make_test_app: AppFa
         assert index is not None
         pair_left, pair_right = screen.pairs[index]
         assert left.line_offset_of(pair_left.start) == right.line_offset_of(pair_right.start)
+
+
+async def test_compare_stacks_the_panes_below_80_columns(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(70, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        assert right.region.y > left.region.y
+        assert left.size.width > 60 and right.size.width > 60
