@@ -91,7 +91,9 @@ class Library:
                 return self._by_id[starting[0]]
             if len(starting) > 1:
                 shown = ", ".join(sorted(starting)[:5]) + (", …" if len(starting) > 5 else "")
-                raise UsageError(f"ambiguous article id {article_id!r}: it starts {len(starting)} ids ({shown})")
+                raise UsageError(
+                    f"ambiguous article id {article_id!r}: it starts {len(starting)} ids ({shown})"
+                )
         raise UnknownArticleError(article_id)
 
     def __contains__(self, article_id: object) -> bool:
@@ -904,6 +906,7 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
                     continue
             entry = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "article": _to_record(article)}
             changed = True
+        assert entry is not None  # reused from the cache, or made just above
         entries[relative] = entry
         if article.encoding != "utf-8":
             notices.append(f"{path}: not valid UTF-8; read as {article.encoding}")
