@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
+from rich.console import Console
 from ui_helpers import open_reader, settle
 
 from tui.screens.help import binding_tables, grouped_keys
@@ -111,3 +112,10 @@ async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, t
         assert len(view.highlights) == 1
         rows = {description: keys for keys, description, _ in grouped_keys(app, ArticleView.BINDINGS)}
         assert rows["Highlight"] == "m"
+        # Help names each binding's id, which is what keymap.json takes.
+        from tui.screens.help import help_renderable
+
+        console = Console(width=120, record=True)
+        console.print(help_renderable(app))
+        shown = [line for line in console.export_text().splitlines() if "Highlight" in line]
+        assert any("view.highlight" in line and line.lstrip().startswith("m ") for line in shown), shown

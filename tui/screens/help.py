@@ -70,11 +70,13 @@ def help_renderable(app: App[Any]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", min_width=12)
     table.add_column()
+    # The id is what keymap.json remaps, so it is shown (dim) beside each action.
+    table.add_column(style="dim")
     for title, bindings in binding_tables():
         table.add_row("", "")
         table.add_row(Text(""), Text(title, style="bold underline"))
-        for keys, description, _ in grouped_keys(app, bindings):
-            table.add_row(Text(keys), Text(description))
+        for keys, description, binding_id in grouped_keys(app, bindings):
+            table.add_row(Text(keys), Text(description), Text(binding_id or ""))
     table.add_row("", "")
     table.add_row(Text("ctrl+p"), Text("Command palette: every action above, by name"))
     return table
