@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+from tui.articles import printable
 from tui.errors import UsageError
 from tui.store import (
     COLORS,
@@ -23,6 +24,7 @@ from tui.store import (
     Anchored,
     Annotation,
     AnnotationStore,
+    StoreError,
     anchor_all,
     format_time,
     now,
@@ -97,7 +99,8 @@ def escape_markdown(text: str) -> str:
     """Quoted article text as literal Markdown: no emphasis, links, tags, headings, lists, math,
     Obsidian highlights or comments, Logseq properties or macros."""
     lines = []
-    for raw in text.split("\n"):
+    # Article text is untrusted: an ESC or BEL in it must not reach a terminal that `cat`s the file.
+    for raw in printable(text).split("\n"):
         line = _INLINE_SPECIAL.sub(r"\\\1", raw.strip())
         line = _ENTITY.sub(r"\\&", line)
         line = line.replace("::", r":\:")
@@ -112,7 +115,7 @@ def _blockquote(text: str) -> str:
 
 def _safe_note(note: str) -> str:
     # A note must not end the managed part early: the marker is the one line export looks for.
-    return note.strip().replace(MARKER_KEY, "&lt;!-- tui:end")
+    return printable(note.strip()).replace(MARKER_KEY, "&lt;!-- tui:end")
 
 
 def _where(item: Anchored, article: Article | None) -> str:
@@ -207,7 +210,14 @@ def resolve_article_ids(library: Library, store: AnnotationStore, article_ids: I
     return resolved
 
 
+def _refuse_damaged(store: AnnotationStore) -> None:
+    """A damaged store reads as fewer notes than it holds: exporting it would wipe earlier exports."""
+    if store.problem is not None:
+        raise StoreError(f"not exporting: {store.problem}")
+
+
 def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> list[_Notes]:
+    _refuse_damaged(store)
     wanted = (
         resolve_article_ids(library, store, article_ids)
         if article_ids is not None
@@ -416,6 +426,7 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
 
 
 def export_jsonld(store: AnnotationStore, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    _refuse_damaged(store)
     wanted = set(article_ids) if article_ids is not None else None
     items = [
         to_web_annotation(annotation)
@@ -602,7 +613,6 @@ def note_records(
 
 def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
     """The records for a terminal: a line per article, a line per highlight, its note under it."""
-    from tui.articles import printable
 
     lines: list[str] = []
     current = None

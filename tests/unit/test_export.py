@@ -23,7 +23,7 @@ from tui.export import (
     read_jsonld,
     safe_filename,
 )
-from tui.store import COLORS, AnnotationStore
+from tui.store import COLORS, AnnotationStore, StoreError
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"
@@ -264,3 +264,32 @@ def test_bad_import_files_are_one_line_usage_errors(tmp_path: Path, content: byt
     file.write_bytes(content)
     with pytest.raises(UsageError, match=message):
         read_jsonld(file)
+
+
+def test_terminal_escapes_in_article_text_never_reach_the_markdown(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    body = "It also has \x1b[2J\x1b[H a clear and \x1b]0;PWNED\x07 a title.\n\nSecond paragraph."
+    article = make_article("evil", title="Hostile \x1b[31mred\x1b[0m title", body=body)
+    highlight(store, article, article.text(article.sentences[0]), note="pasted \x1b[1m too")
+    [path] = export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    text = path.read_text()
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+    assert "\\x1b" in text and "PWNED" in text  # shown, not obeyed
+
+
+def test_a_damaged_store_never_overwrites_an_earlier_export(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    library = Library(tmp_path, [article])
+    highlight(store, article, "Nobody denied it.", note="note one")
+    [path] = export_markdown(library, store, None, tmp_path / "notes")
+    before = path.read_bytes()
+    db = tmp_path / "annotations.json"
+    db.write_bytes(db.read_bytes()[:40])  # cut short
+    damaged = AnnotationStore(db, read_only=True)
+    assert damaged.problem is not None
+    with pytest.raises(StoreError, match="not exporting"):
+        export_markdown(library, damaged, None, tmp_path / "notes")
+    with pytest.raises(StoreError, match="not exporting"):
+        export_jsonld(damaged)
+    assert path.read_bytes() == before
