@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import overload
 
@@ -112,12 +112,16 @@ class ArticleError(TuiError):
 
 # --------------------------------------------------------------------------- text safety
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (ESC, BEL, CSI…) and the bidi overrides and isolates that can make a line
+# read differently from what it is (U+202A-202E, U+2066-2069, U+200E-200F).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
     """Text safe to print on a terminal: control characters (ESC, OSC, BEL…) shown, not obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -277,7 +281,7 @@ def _is_source_line(line: str) -> bool:
 
 
 def _ends_sentence(line: str) -> bool:
-    return line.rstrip().rstrip("\"'”’)»").endswith((".", "!", "?", "…"))
+    return line.rstrip().rstrip("\"'”’)»」』").endswith((".", "!", "?", "…", "。", "！", "？"))
 
 
 def _is_headline(line: str, next_is_blank: bool) -> bool:
@@ -286,6 +290,8 @@ def _is_headline(line: str, next_is_blank: bool) -> bool:
         return False
     if not _ends_sentence(line) or line.rstrip().endswith(("?", "!")):
         return True
+    if line.rstrip().rstrip("」』”").endswith(("。", "！", "？")):
+        return False  # CJK prose: no spaces, so its word count says nothing; a full stop says a sentence
     return next_is_blank and len(words) <= 12
 
 
@@ -357,8 +363,16 @@ def _title_from_text(text: str) -> str:
 # --------------------------------------------------------------------------- markdown
 
 
+FRONT_MATTER_MAX_CHARS = 64 * 1024
+
+
 def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
-    """(fields, rest, problem) of a Markdown file with YAML front matter."""
+    """(fields, rest, problem) of a Markdown file with YAML front matter.
+
+    Only top-level scalars and lists of scalars are read, from the node graph (`yaml.compose`),
+    never constructed: an alias bomb or a value YAML cannot build (`date: 2024-13-45`) cannot
+    exhaust memory or raise. Values are kept as the text the file gives.
+    """
     if not text.startswith("---\n"):
         return {}, text, None
     end = text.find("\n---", 4)
@@ -366,22 +380,38 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
         return {}, text, "front matter has no closing '---'; read as text"
     block, rest = text[4:end], text[end + 4 :]
     rest = rest.split("\n", 1)[1] if "\n" in rest else ""
+    if len(block) > FRONT_MATTER_MAX_CHARS:
+        return {}, rest, "front matter is larger than 64 KB; ignored"
     import yaml
 
     try:
-        fields = yaml.safe_load(block) or {}
-    except yaml.YAMLError as error:
+        root = yaml.compose(block, Loader=yaml.SafeLoader)
+    except Exception as error:  # any YAML the parser rejects, however it fails
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         return {}, rest, f"front matter is not valid YAML{where}; ignored"
-    if not isinstance(fields, dict):
+    if root is None:
+        return {}, rest, None
+    if not isinstance(root, yaml.MappingNode):
         return {}, rest, "front matter is not a mapping; ignored"
-    return {str(k).lower(): v for k, v in fields.items()}, rest, None
+    fields: dict[str, object] = {}
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        if isinstance(value_node, yaml.ScalarNode):
+            fields[str(key_node.value).lower()] = str(value_node.value)
+        elif isinstance(value_node, yaml.SequenceNode):
+            items = [str(item.value) for item in value_node.value if isinstance(item, yaml.ScalarNode)]
+            fields[str(key_node.value).lower()] = items
+    return fields, rest, None
 
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# Bounded repeats: a hostile line of "**a **a …" or "[a[a …" must cost linear time, not quadratic.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,500})\]\([^)\s]{0,2000}\)")
+_MD_LINK = re.compile(
+    r"\[([^\[\]\n]{1,500})\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,100}(?:\s+\"[^\"]{0,200}\")?\)"
+)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,300}?)(?<=\S)\1")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 
 
@@ -560,6 +590,9 @@ def parse_article_text(
     if markdown:
         fields, text, _problem = _front_matter(text)
     parsed = _parse_layout(text, markdown, _as_text(fields.get("title")))
+    if not parsed.paragraphs and parsed.title and not fields.get("title"):
+        # A short note of one line reads as a headline; it is the whole text, so it is the body too.
+        parsed.paragraphs.append(parsed.title)
     if not parsed.paragraphs:
         raise ArticleError("no article text (empty, or only page furniture)")
     return _build_article(
@@ -582,11 +615,7 @@ def _build_article(
     author = _as_text(fields.get("author") or fields.get("authors") or fields.get("byline")) or parsed.author
     published: datetime | None = None
     raw_date = fields.get("date") or fields.get("published")
-    if isinstance(raw_date, datetime):
-        published = raw_date if raw_date.tzinfo else raw_date.replace(tzinfo=UTC)
-    elif raw_date is not None and not isinstance(raw_date, str):
-        published = datetime(raw_date.year, raw_date.month, raw_date.day, tzinfo=UTC)  # type: ignore[attr-defined]
-    elif isinstance(raw_date, str):
+    if isinstance(raw_date, str):
         published = parse_date(raw_date, source)
     if published is None and parsed.published_text:
         published = parse_date(parsed.published_text, source)
@@ -821,6 +850,34 @@ def _from_record(record: dict, article_id: str, path: Path) -> Article:  # type:
     )
 
 
+def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article | None:  # type: ignore[type-arg]
+    """The cached article, or None when the record is damaged in any way (then the file is parsed)."""
+    try:
+        article = _from_record(record, article_id, path)
+    except Exception:  # the cache is ours but the disk is not: any damage means "parse again"
+        return None
+    fields_ok = (
+        isinstance(article.title, str)
+        and isinstance(article.body, str)
+        and isinstance(article.content_hash, str)
+        and isinstance(article.encoding, str)
+        and all(isinstance(v, str | None) for v in (article.source, article.author, article.subtitle))
+        and isinstance(article.captions, list)
+        and all(isinstance(c, str) for c in article.captions)
+    )
+    if not fields_ok:
+        return None
+    limit = len(article.body)
+    for flat in (record["paragraphs"], record["sentences"]):
+        if (
+            not isinstance(flat, list)
+            or len(flat) % 2
+            or not all(isinstance(v, int) and 0 <= v <= limit for v in flat)
+        ):
+            return None
+    return article
+
+
 def _read_cache(file: Path) -> dict[str, dict]:  # type: ignore[type-arg]
     """The cached entries, or nothing when the cache is missing, stale in format, or damaged."""
     import orjson
@@ -872,12 +929,11 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
         article_id = stem_id if stem_id not in seen_ids else relative
         seen_ids.add(article_id)
         entry = cached.get(relative)
+        if not isinstance(entry, dict) or not isinstance(entry.get("article"), dict):
+            entry = None  # a damaged entry is parsed again, like a missing one
         article: Article | None = None
         if entry is not None and entry.get("size") == stat.st_size and entry.get("mtime") == stat.st_mtime_ns:
-            try:
-                article = _from_record(entry["article"], article_id, path)
-            except (KeyError, TypeError, ValueError, IndexError):
-                article = None
+            article = _from_record_or_none(entry["article"], article_id, path)
         if article is None:
             if stat.st_size > MAX_FILE_BYTES:
                 skipped.append(
@@ -893,11 +949,8 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
                 skipped.append(Skipped(path, _os_reason(error)))
                 continue
             digest = hash_bytes(data)
-            if entry is not None and entry.get("article", {}).get("hash") == digest:
-                try:
-                    article = _from_record(entry["article"], article_id, path)
-                except (KeyError, TypeError, ValueError, IndexError):
-                    article = None
+            if entry is not None and entry["article"].get("hash") == digest:
+                article = _from_record_or_none(entry["article"], article_id, path)
             if article is None:
                 try:
                     article = read_article(path, article_id, data)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
+from tui.articles import printable
 from tui.errors import TuiError, UsageError
 
 if TYPE_CHECKING:
@@ -127,9 +128,9 @@ def open_library(args: argparse.Namespace) -> Library:
 
     library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     for skipped in library.skipped:
-        print(f"{PROG}: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        print(f"{PROG}: skipped {printable(str(skipped.path))}: {skipped.reason}", file=sys.stderr)
     for notice in library.notices:
-        print(f"{PROG}: {notice}", file=sys.stderr)
+        print(f"{PROG}: {printable(notice)}", file=sys.stderr)
     return library
 
 
@@ -159,17 +160,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             ]
         )
         return 0
-    from tui.articles import printable
-
     for article in library:
         date = article.published.date().isoformat() if article.published else "----------"
         source = printable(article.source or "")[:20]
-        print(f"{article.id:<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}")
+        print(
+            f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
+        )
     return 0
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.articles import printable
     from tui.similarity import SimilarityIndex, group_pairs
 
     library = open_library(args)
@@ -198,12 +198,12 @@ def cmd_dupes(args: argparse.Namespace) -> int:
                 ]
             )
             return 0
-        print(f"{article.id}  {printable(article.title)}")
+        print(f"{printable(article.id)}  {printable(article.title)}")
         if not matches:
             print("  no matches")
         for m in matches:
             title = printable(library.get(m.id).title)
-            print(f"  {m.score:.3f}  {m.kind:<14} {m.id:<28} {title}  ({printable(m.reason)})")
+            print(f"  {m.score:.3f}  {m.kind:<14} {printable(m.id):<28} {title}  ({printable(m.reason)})")
         return 0
     # Without an id: the groups of copies and rewrites (related stories only when asked for).
     pairs = index.pairs(args.kind or ["duplicate", "near-duplicate", "rewrite"])
@@ -218,15 +218,17 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         members = sorted({p.a for p in group} | {p.b for p in group})
         print(f"group {number}: {len(members)} articles")
         for member in members:
-            print(f"  {member:<28} {printable(library.get(member).title)}")
+            print(f"  {printable(member):<28} {printable(library.get(member).title)}")
         for p in group:
-            print(f"    {p.score:.3f}  {p.kind:<14} {p.a} ~ {p.b}  ({printable(p.reason)})")
+            print(
+                f"    {p.score:.3f}  {p.kind:<14} {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})"
+            )
     related = [p for p in pairs if p.kind == "related"]
     if related:
         print(f"related: {len(related)} pairs")
     for p in related:
         a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
-        print(f"  {p.score:.3f}  {p.a} ~ {p.b}  ({printable(p.reason)})")
+        print(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")
         print(f"         {a_title} ~ {b_title}")
     return 0
 
@@ -292,14 +294,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output in (None, "-"):
             emit_json(export_jsonld(store, ids))
         else:
-            print(export_jsonld_file(store, ids, Path(args.output)))
+            print(printable(str(export_jsonld_file(store, ids, Path(args.output)))))
         return 0
     if args.output == "-":
         sys.stdout.write(markdown_text(library, store, ids))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
     for written in export_markdown(library, store, ids, target):
-        print(written)
+        print(printable(str(written)))
     return 0
 
 
@@ -311,7 +313,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     annotations = read_jsonld(Path(args.file))
     result = open_store(paths.db_path(args.db)).merge(annotations)
-    print(f"{args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    print(
+        f"{printable(args.file)}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    )
     return 0
 
 
@@ -343,13 +347,23 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _one_line(message: str) -> str:
+    return printable(" ".join(message.split()))
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except TuiError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        # Messages quote ids, paths and article text: untrusted, so shown, never obeyed.
+        print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:
+        # A folder where a file should be, a full disk, a read-only mount: the user's to fix.
+        where = f": {error.filename}" if error.filename else ""
+        print(f"{PROG}: error: {_one_line((error.strerror or str(error)) + where)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

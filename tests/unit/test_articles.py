@@ -308,3 +308,77 @@ def test_core_modules_do_not_import_textual() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "date: 2024-13-45",  # YAML reads a date it cannot build
+        "date: true",
+        "date: 2024",
+        "title: [unclosed",
+        "- just\n- a list",
+        "a: &x [1, 2]\nb: &y [*x, *x, *x, *x, *x, *x, *x, *x, *x]\nc: &z [*y, *y, *y, *y, *y, *y, *y, *y, *y]\n"
+        "title: &t [*z, *z, *z, *z, *z, *z, *z, *z, *z]",  # an alias bomb: never expanded
+    ],
+)
+def test_front_matter_that_yaml_cannot_build_never_stops_the_library(tmp_path: Path, front: str) -> None:
+    (tmp_path / "a.md").write_text(f"---\n{front}\n---\nBody one. Two.\n")
+    (tmp_path / "b.txt").write_text("Other\n\nAnother body.\n")
+    library = load_library(tmp_path)
+    assert [a.id for a in library] == ["a", "b"]
+    assert library.get("a").body == "Body one. Two."
+    assert library.get("a").published is None
+
+
+def test_damaged_cache_entries_are_parsed_again(tmp_path: Path) -> None:
+    import orjson
+
+    library_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    library_dir.mkdir()
+    for name in ("a", "b", "c", "d", "e"):
+        (library_dir / f"{name}.txt").write_text(f"Title {name}\n\nBody of {name}. It has two sentences.\n")
+    load_library(library_dir, cache)
+    [cache_file] = cache.glob("library-*.json")
+    data = orjson.loads(cache_file.read_bytes())
+    entries = data["entries"]
+    entries["a.txt"] = "x"
+    entries["b.txt"]["article"]["title"] = None
+    entries["c.txt"]["article"]["sentences"] = 5
+    entries["d.txt"]["article"]["paragraphs"] = [0, 10**9]
+    entries["e.txt"]["article"] = []
+    cache_file.write_bytes(orjson.dumps(data))
+    library = load_library(library_dir, cache)
+    assert [a.title for a in library] == ["Title a", "Title b", "Title c", "Title d", "Title e"]
+    assert all(library.get(n).text(library.get(n).sentences[0]).startswith("Body of") for n in "abcde")
+
+
+def test_cjk_paragraph_is_body_not_headline(tmp_path: Path) -> None:
+    (tmp_path / "cjk.txt").write_text(
+        "北朝鮮とロシアは軍事協力を強化している。プーチン大統領は平壌を訪問した。\n\n😀 Emoji paragraph here.\n"
+    )
+    article = load_library(tmp_path).get("cjk")
+    assert "プーチン大統領" in article.body
+    assert len(article.paragraphs) == 2
+
+
+def test_a_one_line_note_is_its_own_body(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("The café was full of people. The owner said so.\n")
+    article = load_library(tmp_path).get("c")
+    assert article.body == "The café was full of people. The owner said so."
+    assert len(article.sentences) == 2
+
+
+def test_hostile_markdown_lines_load_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    (tmp_path / "em.md").write_text("# T\n\n" + "**a " * 25000 + "\n\n" + "[a" * 25000 + "\n")
+    started = time.perf_counter()
+    article = load_library(tmp_path).get("em")
+    # Quadratic patterns took 40+ s on this input; linear ones take a fraction of a second.
+    assert time.perf_counter() - started < 10
+    assert article.title == "T"
+
+
+def test_printable_neutralises_bidi_controls() -> None:
+    assert printable("abc\u202edcba\u2066x\u2069") == "abc\\u202edcba\\u2066x\\u2069"

@@ -109,3 +109,21 @@ def test_console_script_is_installed() -> None:
     assert tui is not None, "the `tui` console script is not installed beside this Python"
     result = subprocess.run([tui, "list", "--json"], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0 and len(json.loads(result.stdout)) == 3
+
+
+def test_ids_and_paths_with_escapes_are_printed_inert(tmp_path: Path) -> None:
+    shutil.copy(REPO / "articles" / "000_097ad0791a11b944.txt", tmp_path / "x\x1b]0;PWNED\x07y.txt")
+    (tmp_path / "bad\x1b[2J.txt").write_bytes(b"")
+    result = run_tui("--articles", str(tmp_path), "list")
+    assert result.returncode == 0
+    for stream in (result.stdout, result.stderr):
+        assert "\x1b" not in stream and "\x07" not in stream
+    assert "x\\x1b]0;PWNED\\x07y" in result.stdout
+
+
+def test_file_system_errors_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("a file where a folder should be")
+    result = run_tui("export", "-o", str(tmp_path / "f" / "x.md"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("tui: error:"), result.stderr
+    assert "Traceback" not in result.stderr
