@@ -307,6 +307,7 @@ _DATE_FORMATS = (
     "%b. %d, %Y - %H:%M",
     "%B %d, %Y",
     "%b %d, %Y",
+    "%b. %d, %Y",
     "%d %B %Y",
     "%d %b %Y",
     "%Y-%m-%d %H:%M",

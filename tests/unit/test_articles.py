@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from tui.articles import (
     article_from_text,
     load_library,
     parse_article_text,
+    parse_date,
     printable,
     split_sentences,
 )
@@ -382,3 +383,17 @@ def test_hostile_markdown_lines_load_in_linear_time(tmp_path: Path) -> None:
 
 def test_printable_neutralises_bidi_controls() -> None:
     assert printable("abc\u202edcba\u2066x\u2069") == "abc\\u202edcba\\u2066x\\u2069"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("June 17, 2024 - 15:43", datetime(2024, 6, 17, 15, 43, tzinfo=UTC)),
+        ("Jun. 17, 2024", datetime(2024, 6, 17, tzinfo=UTC)),
+        ("2024-06-14 16:54 KST", datetime(2024, 6, 14, 16, 54, tzinfo=KST)),
+        ("2024-06-01T09:30:00+02:00", datetime(2024, 6, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))),
+        ("not a date", None),
+    ],
+)
+def test_parse_date_formats(text: str, expected: datetime | None) -> None:
+    assert parse_date(text) == expected
