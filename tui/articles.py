@@ -144,8 +144,24 @@ def split_sentences(text: str) -> list[Span]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            spans.append(Span(start, end))
+            if spans and _continues(text[spans[-1].start : spans[-1].end], text[start:end]):
+                spans[-1] = Span(spans[-1].start, end)
+            else:
+                spans.append(Span(start, end))
     return spans
+
+
+_TIME_ABBREVIATION = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_DAY_OR_MONTH = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s"
+)
+
+
+def _continues(previous: str, current: str) -> bool:
+    """Whether the segmenter cut inside a sentence: before a lower-case word, or at "5 p.m. Monday"."""
+    if current[:1].islower():
+        return True
+    return bool(_TIME_ABBREVIATION.search(previous) and _DAY_OR_MONTH.match(current))
 
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")

@@ -118,6 +118,10 @@ def test_seed_004_sentences_do_not_split_at_abbreviations(seeds) -> None:
             ['"We will not go beyond it," he said.', "Then he left."],
         ),
         (
+            "He arrived at 5 p.m. Monday. Talks began.",
+            ["He arrived at 5 p.m. Monday.", "Talks began."],
+        ),
+        (
             "“Some countries tried fixed rates. I do not judge,” Mr Chidambaram said. He left.",
             ["“Some countries tried fixed rates. I do not judge,” Mr Chidambaram said.", "He left."],
         ),
