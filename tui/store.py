@@ -90,6 +90,12 @@ class NewerSchemaError(DamagedFileError):
     verb = "was written by a newer tui"
 
 
+class UnreadableFileError(DamagedFileError):
+    """The file system will not let us look at the file (a folder in the way, no permission)."""
+
+    verb = "cannot be read"
+
+
 @dataclass
 class Annotation:
     id: str
@@ -303,8 +309,18 @@ def _schema_version(tables: dict[str, Any]) -> int:
     if not isinstance(meta, dict):
         raise DamagedFileError("the 'meta' table is not an object")
     for doc in meta.values():
-        if isinstance(doc, dict) and isinstance(doc.get("schema"), int):
-            return int(doc["schema"])
+        if isinstance(doc, dict) and "schema" in doc:
+            version = doc["schema"]
+            # Version 0 is a file without a meta table; a written version is 1 or more.
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise DamagedFileError(f"the 'meta' table gives schema {version!r}, which no tui writes")
+            if version < SCHEMA_VERSION and any(
+                step not in MIGRATIONS for step in range(version, SCHEMA_VERSION)
+            ):
+                raise DamagedFileError(
+                    f"the 'meta' table gives schema {version}, which this tui cannot migrate"
+                )
+            return version
     raise DamagedFileError("the 'meta' table has no schema version")
 
 
@@ -356,7 +372,10 @@ def load_tables(payload: bytes) -> tuple[dict[str, Any], int]:
     Raises DamagedFileError saying what is wrong and where.
     """
     if not payload.strip():
-        return {}, SCHEMA_VERSION
+        # Only a missing file is an empty store: we never write an empty file (every write is a
+        # whole JSON object), so an empty one was truncated by something else, and writing over
+        # it would throw away what it held (and, five sessions on, every backup of it).
+        raise DamagedFileError("cut short: empty file" if not payload else "cut short: only whitespace")
     # Parsing 10,000 annotations makes ~200,000 objects; the collector would walk the growing heap
     # again and again while they are made (measured: 225 ms with it, 76 ms without). Nothing
     # made here is garbage, so it waits until the parse and check are done.
@@ -497,6 +516,8 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
         stat = path.stat()
     except FileNotFoundError:
         return None
+    except OSError as error:  # a file where a folder should be, no permission, ...
+        raise UnreadableFileError(error.strerror or str(error)) from None
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
@@ -530,7 +551,7 @@ class AtomicJSONStorage(Storage):
             except FileNotFoundError:  # replaced between stat and open: read the new one
                 return self.read()
             except OSError as error:
-                raise DamagedFileError(f"cannot be read ({error.strerror})") from None
+                raise UnreadableFileError(error.strerror or str(error)) from None
             data, self.loaded_version = load_tables(payload)
             signature = _signature(self.path) if signature is None else signature
         self._data, self._signature, self._loaded = data, signature, True
@@ -989,6 +1010,16 @@ class AnnotationStore:
         target = self.backup_dir / f"{self.path.stem}-{stamp}{'-' + label if label else ''}.json"
         # A copy, not a hard link: an editor that rewrites the file in place would change a link too.
         shutil.copyfile(self.path, target)
+        if _signature(self.path) != self._storage._signature or not self._storage._loaded:
+            # The file changed since it was read and checked (an editor, a process ignoring the
+            # lock): the copy may be bad, and rotating could push out the last good backup.
+            try:
+                load_tables(target.read_bytes())
+            except DamagedFileError as error:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+                self._damaged(error)
+                raise StoreError(self.problem or str(error)) from None
         for old in self.backups()[:-BACKUPS_KEPT]:
             with contextlib.suppress(OSError):
                 old.unlink()

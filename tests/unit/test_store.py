@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tui.store import (
     AnnotationStore,
     StoreError,
     TrackedTable,
+    open_store,
 )
 
 TEXT = (
@@ -349,3 +351,61 @@ def test_serialized_blocks_stay_true_over_many_changes(article: Article, db: Pat
     on_disk = orjson.loads(db.read_bytes())["annotations"]
     assert sorted(on_disk) == sorted(ids)
     assert on_disk == orjson.loads(orjson.dumps(store._storage.read()))["annotations"]
+
+
+@pytest.mark.parametrize("emptied", [b"", b"  \n"])
+def test_an_emptied_file_is_damaged_and_its_backups_survive(
+    article: Article, db: Path, emptied: bytes
+) -> None:
+    AnnotationStore(db).add(article, *span(article, "Seoul has warned Moscow"))
+    AnnotationStore(db).add(article, *span(article, "quick brown fox"))  # backs up the first file
+    db.write_bytes(emptied)
+    for _ in range(BACKUPS_KEPT):  # five sessions used to overwrite it and rotate every backup out
+        store = AnnotationStore(db)
+        assert store.read_only and "cut short" in (store.problem or "")
+        with pytest.raises(StoreError):
+            store.add(article, *span(article, "lazy dog"))
+    assert db.read_bytes() == emptied
+    good = AnnotationStore(db).last_good_backup()
+    assert good is not None
+    kept = orjson.loads(good.read_bytes())["annotations"].values()
+    assert [doc["target"]["selector"][0]["exact"] for doc in kept] == ["Seoul has warned Moscow"]
+
+
+def test_rotation_never_drops_the_last_good_backup(
+    article: Article, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for session in range(BACKUPS_KEPT):
+        AnnotationStore(db).add(article, session, session + 3)
+    before = AnnotationStore(db).backups()
+    store = AnnotationStore(db)
+    real_copy = shutil.copyfile
+
+    def truncated_meanwhile(source: Path, target: Path) -> None:
+        Path(source).write_bytes(b"")  # someone empties the file between our check and our copy
+        real_copy(source, target)
+
+    monkeypatch.setattr("tui.store.shutil.copyfile", truncated_meanwhile)
+    with pytest.raises(StoreError, match="cut short"):
+        store.add(article, 10, 14)
+    assert store.backups() == before
+    assert store.last_good_backup() == before[-1]
+
+
+@pytest.mark.parametrize("schema", [-1, 0, "1", True, None])
+def test_a_bad_schema_version_is_damage_not_a_crash(db: Path, schema: object) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(orjson.dumps({"meta": {"1": {"schema": schema}}, "annotations": {}}))
+    store = AnnotationStore(db)
+    assert store.read_only and "schema" in (store.problem or "")
+
+
+def test_a_path_through_a_file_is_a_one_line_store_error(tmp_path: Path, article: Article) -> None:
+    (tmp_path / "f").write_text("x")
+    db = tmp_path / "f" / "annotations.json"
+    store = AnnotationStore(db)
+    assert store.read_only and "cannot be read" in (store.problem or "")
+    with pytest.raises(StoreError):
+        open_store(db)
+    with pytest.raises(StoreError):
+        store.add(article, 0, 5)
