@@ -32,7 +32,7 @@ Kind = Literal["duplicate", "near-duplicate", "rewrite", "related"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
