@@ -71,8 +71,9 @@ async def test_match_stepping_and_tab(make_test_app: AppFactory) -> None:
         assert left.cursor_offset == first
         await pilot.press("tab")
         assert app.focused is right
+        after_tab = right.cursor
         await pilot.press("j")
-        assert right.cursor == 1
+        assert right.cursor == after_tab + 1
         await pilot.press("tab")
         assert app.focused is left
 
@@ -175,3 +176,56 @@ async def test_compare_stacks_the_panes_below_80_columns(make_test_app: AppFacto
         left, right = panes(screen)
         assert right.region.y > left.region.y
         assert left.size.width > 60 and right.size.width > 60
+
+
+def cursor_row(view: ArticleView) -> int:
+    """The cursor's row on screen (0 = top line of the pane)."""
+    return view.line_offset_of(view.cursor_offset)
+
+
+def cursor_on_screen(view: ArticleView) -> bool:
+    return 0 <= cursor_row(view) < view.scrollable_content_region.height
+
+
+async def test_tab_puts_the_other_cursor_on_the_matching_sentence(
+    make_test_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, SEED_IDS[1])
+        left, right = panes(screen)
+        await pilot.press("g", *"nnnnnn")
+        index = screen._pair_at(0, left.cursor_offset)
+        assert index is not None
+        pair_left, pair_right = screen.pairs[index]
+        assert left.cursor_span.start == pair_left.start
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is right
+        assert right.cursor_offset == pair_right.start
+        assert cursor_on_screen(right) and cursor_on_screen(left)
+        assert left.line_offset_of(pair_left.start) == right.line_offset_of(pair_right.start)
+        await pilot.press("h")
+        await settle(pilot)
+        (stored,) = AnnotationStore(tmp_path / "annotations.json").all()
+        assert (stored.article_id, stored.start) == (right.article.id, pair_right.start)
+
+
+async def test_tab_from_an_unmatched_sentence_keeps_the_other_cursor_in_view(
+    make_test_app: AppFactory,
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, SEED_IDS[1])
+        left, right = panes(screen)
+        await pilot.press("G")  # 002's stored copy of its own text: matched by nothing
+        assert screen._pair_at(0, left.cursor_offset) is not None
+        assert all(pair[0].end <= left.cursor_offset for pair in screen.pairs)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is right
+        assert cursor_on_screen(right)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is left
+        assert cursor_on_screen(left)

@@ -203,8 +203,33 @@ class CompareScreen(AnnotatingScreen):
         self._step(-1)
 
     def action_switch_pane(self) -> None:
-        pane_a, pane_b = self.panes()
-        (pane_a if pane_b.has_focus else pane_b).focus()
+        """Focus the other pane, its cursor on the sentence matching this one (or one in view).
+
+        Without this the other cursor stays wherever it was, often far off screen after level
+        scrolling, and `h` there would highlight a sentence the user cannot see.
+        """
+        current = self.focused_pane()
+        other = self.panes()[1 - self._side(current)]
+        other.focus()
+        target = self._counterpart(current, other)
+        if target is not None:
+            other.move_to_offset(target, center=False)
+            self._level(other)
+
+    def _counterpart(self, view: ArticleView, other: ArticleView) -> int | None:
+        """Offset in ``other`` for the cursor of ``view``: its matching sentence, else the same row."""
+        if not view.sentences or not other.sentences:
+            return None
+        side = self._side(view)
+        here = view.cursor_span
+        index = self._pair_at(side, here.start)
+        if index is not None and self.pairs[index][side].end > here.start:
+            return self.pairs[index][1 - side].start
+        # an unmatched sentence: the other pane's sentence on the cursor's row, which is in view
+        height = max(1, other.scrollable_content_region.height)
+        row = max(0, min(view.line_offset_of(here.start), height - 1))
+        offset = other.offset_at_row(row)
+        return offset if offset is not None else other.sentences[-1].start
 
     def _replace(self, left: Article, right: Article) -> None:
         self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left)))

@@ -512,6 +512,10 @@ class ArticleView(ScrollView, can_focus=True):
         """Body offset of the first body line on screen."""
         return self._offset_of_line(int(self.scroll_y))
 
+    def offset_at_row(self, row: int) -> int | None:
+        """Body offset of screen row ``row`` (or of the next body line below it)."""
+        return self._offset_of_line(int(self.scroll_y) + row)
+
     def line_offset_of(self, offset: int) -> int:
         """Line of body ``offset`` relative to the top of the view (for level scrolling)."""
         return self._line_of_offset(offset) - int(self.scroll_y)
