@@ -29,3 +29,8 @@ async def open_reader(pilot: Pilot[Any], article_id: str = SEED_IDS[0]) -> Any:
     await settle(pilot)
     assert isinstance(app.screen, ReaderScreen)
     return app.screen
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The text of the screen as drawn, one string per row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

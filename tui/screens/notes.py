@@ -27,6 +27,35 @@ def one_line(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+WIDE = 120  # from this many columns the tags and article columns get their full width
+CELL_PADDING = 2  # DataTable's cell padding, one column each side
+SCROLLBAR = 2
+
+
+def column_widths(width: int, all_articles: bool) -> dict[str, int]:
+    """Column widths for a table ``width`` columns wide.
+
+    Color and status are never cut (the status is the point of this screen); tags and the
+    article id are narrower below ``WIDE``; note and quote share the rest, quote the larger part.
+    """
+    widths = {"color": 6, "status": 8, "tags": 16 if width >= WIDE else 12}
+    if all_articles:
+        widths["article"] = 20 if width >= WIDE else 10
+    columns = len(widths) + 2
+    rest = width - SCROLLBAR - CELL_PADDING * columns - sum(widths.values())
+    widths["note"] = max(8, rest // 3)
+    widths["quote"] = max(12, rest - widths["note"])
+    return widths
+
+
+def notes_title(scope: str, count: int, width: int) -> str:
+    """The header line; the scope's title is cut, never the count."""
+    head = "Notes of "
+    tail = f" · {count} note{'' if count == 1 else 's'} · A: this article / all"
+    room = max(8, width - 2 - len(head) - len(tail))
+    return head + one_line(scope, room) + tail
+
+
 class NotesScreen(Screen[None]):
     """A table of annotations. Enter jumps to one in the reader."""
 
@@ -54,6 +83,7 @@ class NotesScreen(Screen[None]):
         self.home_article_id = article_id
         self.article_id = article_id
         self.rows: list[Any] = []  # Anchored, in table order
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notes-title")
@@ -71,16 +101,15 @@ class NotesScreen(Screen[None]):
         selected = table.cursor_row
         table.clear(columns=True)
         width = self.size.width or self.app.size.width
+        self.laid_out_width = width
+        widths = column_widths(width, all_articles=self.article_id is None)
         if self.article_id is None:
-            table.add_column("Article", width=18, key="article")
-        # what the fixed columns and cell padding leave, shared by quote and note
-        fixed = 16 + 7 + 9 + 2 * 5 + 2 + (20 if self.article_id is None else 0)
-        wide = max(12, (width - fixed) // 2)
-        table.add_column("Quote", width=wide, key="quote")
-        table.add_column("Note", width=wide, key="note")
-        table.add_column("Tags", width=16, key="tags")
-        table.add_column("Color", width=7, key="color")
-        table.add_column("Status", width=9, key="status")
+            table.add_column("Article", width=widths["article"], key="article")
+        table.add_column("Quote", width=widths["quote"], key="quote")
+        table.add_column("Note", width=widths["note"], key="note")
+        table.add_column("Tags", width=widths["tags"], key="tags")
+        table.add_column("Color", width=widths["color"], key="color")
+        table.add_column("Status", width=widths["status"], key="status")
         self.rows = []
         if library is None or store is None:
             title.update(Text("Annotations are unavailable."))
@@ -99,17 +128,17 @@ class NotesScreen(Screen[None]):
             article = library.get(self.article_id)
             self.rows = anchor_all(store.for_article(self.article_id), article)
             scope = sanitize(article.title)
-        title.update(Text(f"Notes of {scope} · {len(self.rows)} · A: this article / all"))
+        title.update(Text(notes_title(scope, len(self.rows), width)))
         for placed in self.rows:
             annotation = placed.annotation
             cells: list[Any] = []
             if self.article_id is None:
-                cells.append(Text(one_line(annotation.article_id, 18)))
+                cells.append(Text(one_line(annotation.article_id, widths["article"])))
             cells.extend(
                 [
-                    Text(one_line(annotation.exact)),
-                    Text(one_line(annotation.note)),
-                    Text(one_line(", ".join(annotation.tags))),
+                    Text(one_line(annotation.exact, widths["quote"])),
+                    Text(one_line(annotation.note, widths["note"])),
+                    Text(one_line(", ".join(annotation.tags), widths["tags"])),
                     Text(annotation.color, style=highlight_style(annotation.color)),
                     Text(placed.status, style=STATUS_STYLE.get(placed.status, "")),
                 ]
@@ -120,6 +149,10 @@ class NotesScreen(Screen[None]):
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         self.populate()
+
+    def on_resize(self) -> None:
+        if self.size.width != self.laid_out_width:
+            self.populate()  # the column widths follow the terminal's
 
     def current(self) -> Any:
         table = self.query_one("#notes-table", DataTable)

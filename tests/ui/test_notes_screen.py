@@ -1,0 +1,63 @@
+"""The Notes screen at 80 columns and its navigation keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import AppFactory
+from textual.widgets import DataTable
+from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
+
+from tui.screens.notes import NotesScreen
+
+LONG_TITLE = "Seoul cautions Moscow on Putin's NK visit, " + "and a headline that goes on " * 4 + "at length"
+
+
+def lengthen_title(seed_library: Path) -> None:
+    path = seed_library / f"{SEED_IDS[0]}.txt"
+    path.write_text(path.read_text().replace("Seoul cautions Moscow on Putin's NK visit", LONG_TITLE, 1))
+
+
+async def open_notes(pilot: Any, count: int, article_id: str = SEED_IDS[0]) -> NotesScreen:
+    """Highlight the first ``count`` sentences of an article (with a note), then open its notes."""
+    reader = await open_reader(pilot, article_id)
+    app = pilot.app
+    other = app.library.get(SEED_IDS[1])  # so that all articles' notes overflow the screen
+    for span in other.sentences[:8]:
+        app.add_highlight(other, span.start, span.end)
+    for number, span in enumerate(reader.article.sentences[:count]):
+        annotation = app.add_highlight(reader.article, span.start, span.end)
+        app.store.update(annotation.id, note=f"note {number} " + "with words " * 6, tags=["security", "nk"])
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    app.clear_notifications()
+    await pilot.pause()
+    assert isinstance(app.screen, NotesScreen)
+    return app.screen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_notes_status_and_count_are_readable(
+    make_test_app: AppFactory, seed_library: Path, size: tuple[int, int]
+) -> None:
+    lengthen_title(seed_library)
+    app = make_test_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_notes(pilot, 18)  # every sentence of 000: more rows than fit
+        for scope, count in (("this article", 18), ("all articles", 26)):
+            lines = screen_lines(app)
+            assert f"· {count} notes · A: this article / all" in lines[0], scope
+            header = lines[1]
+            assert "Quote" in header and header.rstrip().endswith("Status"), scope
+            rows = [line for line in lines[2:] if "yellow" in line]
+            assert len(rows) >= 10, scope
+            assert all(re.search(r"\byellow +anchored$", line.rstrip()) for line in rows), scope
+            quote_width = screen.query_one(DataTable).columns["quote"].width  # type: ignore[index]
+            note_width = screen.query_one(DataTable).columns["note"].width  # type: ignore[index]
+            assert quote_width > note_width, scope
+            await pilot.press("A")
+            await pilot.pause()
