@@ -80,9 +80,10 @@ def safe_filename(title: str, max_len: int = 120) -> str:
     name = re.sub(r"\.{2,}", ".", name)
     if _WINDOWS_RESERVED.match(name):
         name = f"_{name}"
-    limit = max(1, max_len)
-    while len(name) > limit or len(name.encode("utf-8")) > 240:  # 255 bytes minus room for a suffix
-        name = name[:-1]
+    name = name[: max(1, max_len)]
+    # 255 bytes minus room for a suffix; a character is at most 4 bytes, so this loop is short.
+    while len(name.encode("utf-8")) > 240:
+        name = name[: -max(1, (len(name.encode("utf-8")) - 240) // 4)]
     name = name.rstrip(" .")
     return name or "untitled"
 
@@ -248,12 +249,14 @@ def _split_existing(path: Path) -> tuple[dict[str, Any], str | None]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes, not read_text: universal newlines would turn the user's CRLF into LF.
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return {}, None
     front: dict[str, Any] = {}
     rest = text
-    match = re.match(r"\A---\n(.*?)\n---\n", text, re.DOTALL)
+    # An editor on Windows may have saved the file with CRLF: it is still ours.
+    match = re.match(r"\A---\r?\n(.*?)\r?\n---\r?\n", text, re.DOTALL)
     if match:
         try:
             loaded = yaml.safe_load(match.group(1))
@@ -314,7 +317,7 @@ def _existing_files(folder: Path) -> dict[str, Path]:
                 head = handle.read(4096)
         except OSError:
             continue
-        if not head.startswith(b"---\n") or b"\narticle_id:" not in head:
+        if not head.startswith((b"---\n", b"---\r\n")) or b"\narticle_id:" not in head:
             continue
         front, user_part = _split_existing(path)
         article_id = front.get("article_id")
@@ -443,19 +446,25 @@ def export_jsonld(store: AnnotationStore, article_ids: Iterable[str] | None = No
 
 
 def _items(data: Any) -> Iterator[Any]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _items(entry)
-    elif isinstance(data, dict):
-        kind = data.get("type")
-        if kind == "AnnotationCollection":
-            yield from _items(data.get("first", {}))
-        elif kind == "AnnotationPage":
-            yield from _items(data.get("items", []))
-            if isinstance(data.get("next"), dict):
-                yield from _items(data["next"])
-        else:
-            yield data
+    """The annotations in a collection, page, list or single annotation, in order.
+
+    A stack rather than recursion: an imported file may nest lists a thousand deep.
+    """
+    pending: list[Any] = [data]
+    while pending:
+        entry = pending.pop()
+        if isinstance(entry, list):
+            pending.extend(reversed(entry))
+        elif isinstance(entry, dict):
+            kind = entry.get("type")
+            if kind == "AnnotationCollection":
+                pending.append(entry.get("first", {}))
+            elif kind == "AnnotationPage":
+                if isinstance(entry.get("next"), dict):
+                    pending.append(entry["next"])
+                pending.append(entry.get("items", []))
+            else:
+                yield entry
 
 
 def from_web_annotation(item: Any) -> Annotation:
@@ -488,7 +497,7 @@ def from_web_annotation(item: Any) -> Annotation:
     position = next(
         (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), {}
     )
-    exact = quote_selector["exact"]
+    exact = unicodedata.normalize("NFC", quote_selector["exact"])
     start = int(position["start"]) if isinstance(position.get("start"), int) else 0
     end = int(position["end"]) if isinstance(position.get("end"), int) else start + len(exact)
     bodies = item.get("body", [])
@@ -506,8 +515,10 @@ def from_web_annotation(item: Any) -> Annotation:
     try:
         created = parse_time(item["created"]) if item.get("created") else now()
         updated = parse_time(item["modified"]) if item.get("modified") else created
-    except (TypeError, ValueError):
-        raise UsageError(f"{ident}: created/modified is not an ISO date") from None
+        # Stored in UTC: a date that UTC cannot hold (year 1 east of Greenwich) must fail here.
+        format_time(created), format_time(updated)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
     color = target.get("styleClass") if target.get("styleClass") in COLORS else DEFAULT_COLOR
     from tui.store import normalize_tag
 
@@ -516,8 +527,8 @@ def from_web_annotation(item: Any) -> Annotation:
         article_id=article_id,
         article_hash=str(target.get("tui:articleHash", "")),
         exact=exact,
-        prefix=str(quote_selector.get("prefix", "")),
-        suffix=str(quote_selector.get("suffix", "")),
+        prefix=_context(quote_selector.get("prefix")),
+        suffix=_context(quote_selector.get("suffix")),
         start=max(0, start),
         end=max(0, end),
         color=str(color),
@@ -526,6 +537,11 @@ def from_web_annotation(item: Any) -> Annotation:
         created=created,
         updated=updated,
     )
+
+
+def _context(value: object) -> str:
+    # A null or a number is no context: never the text "None".
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else ""
 
 
 def read_jsonld(path: Path) -> list[Annotation]:
@@ -556,6 +572,22 @@ def read_jsonld(path: Path) -> list[Annotation]:
     return annotations
 
 
+def _is_our_jsonld(path: Path) -> bool:
+    """Whether a file is a JSON-LD export of ours (so re-exporting over it loses nothing)."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("type") == "AnnotationCollection"
+        and data.get("label") == "tui annotations"
+        and data.get("@context") == [W3C_CONTEXT, TUI_CONTEXT]
+    )
+
+
 def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None, target: Path) -> Path:
     """Write the JSON-LD export to a file (a folder gets `annotations.jsonld`); returns the file."""
     import orjson
@@ -564,8 +596,10 @@ def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None
     if target.is_dir() or not target.suffix:
         target.mkdir(parents=True, exist_ok=True)
         target = target / "annotations.jsonld"
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = export_jsonld(store, article_ids)
+    if target.exists() and not _is_our_jsonld(target):
+        raise UsageError(f"{target} exists and was not written by tui export; choose another file")
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(target, [orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"])
     return target
 

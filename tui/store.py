@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from tui.anchoring import Anchored, Status, anchor, anchor_all
+from tui.articles import printable
 from tui.errors import TuiError, UsageError
 
 if TYPE_CHECKING:
@@ -127,7 +129,9 @@ class Annotation:
         """A new annotation on article.body[start:end], with its quote, context and a fresh id."""
         body = article.body
         if not 0 <= start < end <= len(body):
-            raise UsageError(f"not a passage of {article.id}: characters {start}-{end} of {len(body)}")
+            raise UsageError(
+                f"not a passage of {printable(article.id)}: characters {start}-{end} of {len(body)}"
+            )
         # A selection's surrounding whitespace is not part of what the reader meant.
         while start < end and body[start].isspace():
             start += 1
@@ -234,7 +238,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     for raw in tags:
         tag = normalize_tag(raw)
         if not tag:
-            raise UsageError(f"not a usable tag: {raw!r} (letters, digits, '-', '_' and '/')")
+            raise UsageError(f"not a usable tag: {printable(repr(raw))} (letters, digits, '-', '_' and '/')")
         if tag not in cleaned:
             cleaned.append(tag)
     return cleaned
@@ -242,7 +246,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 
 def _check_color(color: str) -> str:
     if color not in COLORS:
-        raise UsageError(f"unknown color {color!r}; choose one of: {', '.join(COLORS)}")
+        raise UsageError(f"unknown color {printable(repr(color))}; choose one of: {', '.join(COLORS)}")
     return color
 
 
@@ -434,8 +438,13 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write to a temporary file in the same folder, fsync, then replace `path` in one step."""
+def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = False) -> None:
+    """Write to a temporary file in the same folder, fsync, then replace `path` in one step.
+
+    `free_later`: free the old file's blocks in a background thread (the store's save budget).
+    Its hidden `.old` name may outlive an exiting process, so only the store, which clears such
+    leftovers in its folder, asks for it; an export into a user's vault does not.
+    """
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     retired: str | None = None
     try:
@@ -446,7 +455,7 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
             os.close(fd)
         with contextlib.suppress(OSError):
             os.chmod(temporary, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
-        retired = _retire(path)
+        retired = _retire(path) if free_later else None
         os.replace(temporary, path)
     except BaseException:
         for leftover in (temporary, retired):
@@ -563,7 +572,7 @@ class AtomicJSONStorage(Storage):
             raise StoreError(f"{self.path} is open read-only; nothing was saved")
         _set_schema(data)
         try:
-            write_atomically(self.path, self.serialize(data))
+            write_atomically(self.path, self.serialize(data), free_later=True)
         except BaseException:
             # TinyDB changed the tables we handed out in place: forget them, the file is the truth.
             self._loaded = False
@@ -814,8 +823,10 @@ class AnnotationStore:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise UsageError(f"annotation id {annotation_id!r} is ambiguous: give more characters")
-        raise UsageError(f"no annotation with id {annotation_id!r} (see `tui notes`)")
+                raise UsageError(
+                    f"annotation id {printable(repr(annotation_id))} is ambiguous: give more characters"
+                )
+        raise UsageError(f"no annotation with id {printable(repr(annotation_id))} (see `tui notes`)")
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -1050,24 +1061,26 @@ def find_quote(article: Article, quote: str, occurrence: int | None = None) -> t
     """Where `quote` stands in the article: (start, end), by exact text, else with any whitespace
     and either kind of quotation mark. Not found, or found more than once without `occurrence`
     (1-based), is a UsageError."""
+    # Bodies are NFC; a quote typed or pasted in decomposed form (NFD, as macOS may give) is the same text.
+    quote = unicodedata.normalize("NFC", quote)
     words = quote.split()
     if not words:
         raise UsageError("the quote is empty")
     pattern = r"\s+".join("".join(_QUOTE_CHARS.get(c, re.escape(c)) for c in word) for word in words)
     spans = [(m.start(), m.end()) for m in re.finditer(pattern, article.body)]
-    shown = quote if len(quote) <= 60 else quote[:59] + "…"
+    # Both come from outside (the article file's name, the user's quote): shown, never obeyed.
+    shown = printable(repr(quote if len(quote) <= 60 else quote[:59] + "…"))
+    where = printable(article.id)
     if not spans:
-        raise UsageError(f"quote not found in {article.id}: {shown!r}")
+        raise UsageError(f"quote not found in {where}: {shown}")
     if occurrence is None:
         if len(spans) > 1:
             raise UsageError(
-                f"quote found {len(spans)} times in {article.id}: {shown!r}; choose one with --occurrence 1-{len(spans)}"
+                f"quote found {len(spans)} times in {where}: {shown}; choose one with --occurrence 1-{len(spans)}"
             )
         return spans[0]
     if not 1 <= occurrence <= len(spans):
-        raise UsageError(
-            f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {article.id}"
-        )
+        raise UsageError(f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {where}")
     return spans[occurrence - 1]
 
 
@@ -1078,5 +1091,5 @@ def _file_lock(path: Path) -> Any:
 
 
 def _snippet(text: str, width: int = 40) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return f"“{flat[: width - 1]}…”" if len(flat) > width else f"“{flat}”"

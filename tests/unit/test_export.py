@@ -19,6 +19,7 @@ from tui.export import (
     block_id,
     escape_markdown,
     export_jsonld,
+    export_jsonld_file,
     export_markdown,
     read_jsonld,
     safe_filename,
@@ -293,3 +294,108 @@ def test_a_damaged_store_never_overwrites_an_earlier_export(tmp_path: Path, stor
     with pytest.raises(StoreError, match="not exporting"):
         export_jsonld(damaged)
     assert path.read_bytes() == before
+
+
+def test_a_long_title_is_cut_at_once_not_a_character_at_a_time() -> None:
+    import time
+
+    began = time.perf_counter()
+    assert len(safe_filename("x" * 200_000, max_len=200_000).encode()) == 240
+    assert len(safe_filename("한" * 200_000, max_len=200_000).encode()) <= 240
+    assert len(safe_filename("🙂" * 200_000, max_len=200_000).encode()) > 230
+    assert time.perf_counter() - began < 2  # a character at a time took minutes
+
+
+def test_json_export_never_overwrites_a_file_it_did_not_write(tmp_path: Path, store: AnnotationStore) -> None:
+    highlight(store, make_article(), "warned Moscow")
+    mine = tmp_path / "mine.md"
+    mine.write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="not written by tui"):
+        export_jsonld_file(store, None, mine)
+    assert mine.read_text(encoding="utf-8") == "mine\n"
+    other_json = tmp_path / "other.jsonld"
+    other_json.write_text('{"type": "AnnotationCollection", "first": {"items": []}}', encoding="utf-8")
+    with pytest.raises(UsageError):
+        export_jsonld_file(store, None, other_json)
+    ours = tmp_path / "ours.jsonld"
+    export_jsonld_file(store, None, ours)
+    highlight(store, make_article(), "third paragraph")
+    assert export_jsonld_file(store, None, ours) == ours  # our own export is re-exported into
+    assert len(read_jsonld(ours)) == 2
+
+
+def _import(tmp_path: Path, data: object) -> list:  # type: ignore[type-arg]
+    file = tmp_path / "in.jsonld"
+    file.write_bytes(orjson.dumps(data))
+    return read_jsonld(file)
+
+
+def test_an_out_of_range_date_is_a_usage_error_naming_the_annotation(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    item = _single(highlight(store, make_article(), "warned Moscow"))
+    item["created"] = "0001-01-01T00:00:00+05:00"
+    with pytest.raises(UsageError, match=item["id"].removeprefix("urn:uuid:")):
+        _import(tmp_path, item)
+
+
+def test_deeply_nested_import_is_not_a_recursion_error(tmp_path: Path, store: AnnotationStore) -> None:
+    item = _single(highlight(store, make_article(), "warned Moscow"))
+    file = tmp_path / "in.jsonld"
+    # orjson reads up to 1,024 levels; Python's recursion limit is 1,000.
+    file.write_bytes(b"[" * 1_020 + orjson.dumps(item) + b"]" * 1_020)
+    assert [annotation.exact for annotation in read_jsonld(file)] == ["warned Moscow"]
+
+
+def test_nested_pages_keep_their_order(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    first = _single(highlight(store, article, "warned Moscow"))
+    second = _single(highlight(store, article, "third paragraph"))
+    third = _single(highlight(store, article, "Nobody denied it."))
+    data = {
+        "type": "AnnotationCollection",
+        "first": {
+            "type": "AnnotationPage",
+            "items": [first, [second]],
+            "next": {"type": "AnnotationPage", "items": [third]},
+        },
+    }
+    assert [a.exact for a in _import(tmp_path, data)] == [
+        "warned Moscow",
+        "third paragraph",
+        "Nobody denied it.",
+    ]
+
+
+def test_a_null_prefix_is_no_context_not_the_text_none(tmp_path: Path, store: AnnotationStore) -> None:
+    item = _single(highlight(store, make_article(), "warned Moscow"))
+    item["target"]["selector"][0]["prefix"] = None
+    item["target"]["selector"][0]["suffix"] = 7
+    (imported,) = _import(tmp_path, item)
+    assert (imported.prefix, imported.suffix) == ("", "")
+
+
+def test_imported_quotes_are_nfc(tmp_path: Path, store: AnnotationStore) -> None:
+    import unicodedata
+
+    article = make_article(body="Le café de Séoul ferme.\n\nUn autre paragraphe.")
+    item = _single(highlight(store, article, "café de Séoul"))
+    selector = item["target"]["selector"][0]
+    for name in ("exact", "prefix", "suffix"):
+        selector[name] = unicodedata.normalize("NFD", selector[name])
+    selector["prefix"] = unicodedata.normalize("NFD", "Le é ")
+    (imported,) = _import(tmp_path, item)
+    assert imported.exact == "café de Séoul" and imported.prefix == "Le é "
+
+
+def test_a_notes_file_saved_with_crlf_is_still_recognised(tmp_path: Path, store: AnnotationStore) -> None:
+    article = make_article()
+    library = Library(tmp_path, [article])
+    made = highlight(store, article, "warned Moscow")
+    (path,) = export_markdown(library, store, None, tmp_path / "notes")
+    path.write_bytes((path.read_text(encoding="utf-8") + "mine\nmore\n").replace("\n", "\r\n").encode())
+    (again,) = export_markdown(library, store, None, tmp_path / "notes")
+    assert again == path and sorted((tmp_path / "notes").iterdir()) == [path]
+    raw = path.read_bytes()
+    assert raw.count(f"^{block_id(made)}".encode()) == 1
+    assert raw.endswith(b"\r\nmine\r\nmore\r\n")  # the user's part, byte for byte

@@ -22,6 +22,7 @@ from tui.store import (
     AnnotationStore,
     StoreError,
     TrackedTable,
+    find_quote,
     open_store,
 )
 
@@ -409,3 +410,26 @@ def test_a_path_through_a_file_is_a_one_line_store_error(tmp_path: Path, article
         open_store(db)
     with pytest.raises(StoreError):
         store.add(article, 0, 5)
+
+
+def test_a_decomposed_quote_is_found_in_a_composed_body() -> None:
+    import unicodedata
+
+    article = article_from_text("Le café de Séoul ferme.\n\nUn autre paragraphe.", "fr")
+    start, end = find_quote(article, unicodedata.normalize("NFD", "café de Séoul"))
+    assert article.body[start:end] == "café de Séoul"
+
+
+def test_errors_never_carry_terminal_controls_from_ids_or_quotes(article: Article, db: Path) -> None:
+    hostile = article_from_text(TEXT, "evil\x1b]0;pwned\x07id")
+    for call in (
+        lambda: find_quote(hostile, "not\x1b[2J in it"),
+        lambda: find_quote(hostile, "quick brown fox"),  # found twice
+        lambda: find_quote(hostile, "Seoul", occurrence=3),
+        lambda: AnnotationStore(db).add(hostile, 5, 10_000),
+        lambda: AnnotationStore(db).get("\x1b[2Jnope"),
+        lambda: AnnotationStore(db).add(article, 0, 5, color="\x1b[31mred"),
+    ):
+        with pytest.raises(UsageError) as caught:
+            call()
+        assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)
