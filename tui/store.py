@@ -300,8 +300,8 @@ def _doc_problem(key: str, doc: object) -> str | None:
         return f"annotation {key!r}: tags must be strings"
     for name in ("created", "updated"):
         try:
-            parse_time(doc[name])
-        except ValueError:
+            format_time(parse_time(doc[name]))  # one UTC cannot hold (year 1, east) fails on save
+        except (ValueError, OverflowError):
             return f"annotation {key!r}: {name} is not an ISO date: {doc[name]!r}"
     return None
 

@@ -433,3 +433,12 @@ def test_errors_never_carry_terminal_controls_from_ids_or_quotes(article: Articl
         with pytest.raises(UsageError) as caught:
             call()
         assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)
+
+
+def test_a_stored_date_utc_cannot_hold_is_damage(article: Article, db: Path) -> None:
+    made = AnnotationStore(db).add(article, 0, 5)
+    tables = orjson.loads(db.read_bytes())
+    tables["annotations"][made.id]["created"] = "0001-01-01T00:00:00+05:00"
+    db.write_bytes(orjson.dumps(tables))
+    store = AnnotationStore(db)
+    assert store.read_only and "created" in (store.problem or "")
