@@ -35,6 +35,17 @@ MIN_CANDIDATE = 0.6
 # Quote and context together (the weighted score): an edited quote whose context also moved away
 # is more likely a different passage that happens to read alike.
 MIN_FUZZY_SCORE = 0.7
+# Edge refinement tries every start and end within this many characters of a rough match; a
+# tenth of the quote, but no more, or an 8 KB quote costs thousands of 8 KB comparisons.
+MAX_SLACK = 32
+# A fuzzy search of a whole long body for a long quote takes seconds (rapidfuzz: ~0.4 s per MB for
+# an 8 KB quote). Beyond these sizes the search is confined to windows around pieces of the quote
+# found verbatim; news articles and every quote of the anchoring benchmark stay below them.
+LONG_BODY_CHARS = 500_000
+LONG_QUOTE_CHARS = 256
+PIECE_CHARS = 64
+PIECES = 16
+MAX_PIECE_HITS = 4
 
 
 @dataclass
@@ -110,7 +121,7 @@ def _refine(body: str, annotation: Annotation, start: int, end: int) -> tuple[in
     where the passage really begins and ends. Returns (start, end, quote similarity, score).
     """
     quote = annotation.exact
-    slack = max(3, len(quote) // 10)
+    slack = min(MAX_SLACK, max(3, len(quote) // 10))
 
     def rate(s: int, e: int) -> tuple[float, float]:
         similarity = _similarity(quote, body[s:e])
@@ -175,6 +186,39 @@ def _min_quote(body: str, start: int, end: int, annotation: Annotation) -> float
     return MIN_FUZZY_QUOTE
 
 
+def _search_windows(body: str, annotation: Annotation) -> list[tuple[int, int]]:
+    """Where in the body to look for the quote: all of it, or, for a long quote in a long body,
+    the stretches around verbatim pieces of the quote (the whole body when none is found)."""
+    quote = annotation.exact
+    if len(body) <= LONG_BODY_CHARS or len(quote) <= LONG_QUOTE_CHARS:
+        return [(0, len(body))]
+    reach = len(quote) // 2 + len(annotation.prefix) + len(annotation.suffix) + PIECE_CHARS
+    step = max(1, (len(quote) - PIECE_CHARS) // (PIECES - 1))
+    windows: list[tuple[int, int]] = []
+    for offset in range(0, len(quote) - PIECE_CHARS + 1, step):
+        piece = quote[offset : offset + PIECE_CHARS]
+        hits: list[int] = []
+        at = body.find(piece)
+        while at != -1 and len(hits) <= MAX_PIECE_HITS:
+            hits.append(at)
+            at = body.find(piece, at + 1)
+        if len(hits) > MAX_PIECE_HITS:  # a piece common in this text says nothing about where
+            continue
+        for hit in hits:
+            begin = hit - offset
+            windows.append((max(0, begin - reach), min(len(body), begin + len(quote) + reach)))
+    if not windows:
+        return [(0, len(body))]
+    windows.sort()
+    merged = [windows[0]]
+    for lo, hi in windows[1:]:
+        if lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def _fuzzy(annotation: Annotation, body: str) -> Anchored | None:
     from rapidfuzz import fuzz
 
@@ -182,15 +226,18 @@ def _fuzzy(annotation: Annotation, body: str) -> Anchored | None:
     if not quote.strip() or not body:
         return None
     candidates: set[tuple[int, int]] = set()
-    regions = [(0, len(body))]
+    windows = _search_windows(body, annotation)
+    regions = list(windows)
     # Near the old place first: a repeated, edited passage is most likely the one that was there.
     margin = len(quote) + 2 * (len(annotation.prefix) + len(annotation.suffix))
     regions.append((max(0, annotation.start - margin), min(len(body), annotation.end + margin)))
     # The quote with its context is far less ambiguous than the quote alone.
     with_context = annotation.prefix + quote + annotation.suffix
-    around = fuzz.partial_ratio_alignment(with_context, body)
-    if around is not None and around.score >= MIN_FUZZY_QUOTE * 100:
-        regions.append((max(0, around.dest_start - 8), min(len(body), around.dest_end + 8)))
+    for lo, hi in windows:
+        around = fuzz.partial_ratio_alignment(with_context, body[lo:hi])
+        if around is not None and around.score >= MIN_FUZZY_QUOTE * 100:
+            start, end = lo + around.dest_start, lo + around.dest_end
+            regions.append((max(0, start - 8), min(len(body), end + 8)))
     for lo, hi in regions:
         if hi - lo <= 0:
             continue

@@ -120,3 +120,35 @@ def test_anchor_all_is_in_text_order_with_orphans_last() -> None:
     placed = anchor_all([late, gone, early], changed)
     assert [p.annotation.id for p in placed] == [early.id, late.id, gone.id]
     assert [p.status for p in placed] == ["anchored", "moved", "orphaned"]
+
+
+def test_a_long_quote_in_a_huge_paragraph_is_found_again_quickly() -> None:
+    import random
+    import time
+
+    rng = random.Random(3)
+    words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "zeta",
+        "theta",
+        "kappa",
+        "lambda",
+        "sigma",
+        "omega",
+    ]
+    body = " ".join(rng.choice(words) for _ in range(150_000))  # ~1 MB, one paragraph
+    original = article(body)
+    start = body.index(" ", len(body) // 2) + 1
+    note = Annotation.create(original, start, start + 8_000, moment=MOMENT)
+    middle = start + 4_000
+    changed = edited("A new first sentence. " + body[:middle] + " EDITED " + body[middle:])
+    began = time.perf_counter()
+    placed = anchor(note, changed)
+    took = time.perf_counter() - began
+    assert placed.status == "moved"
+    assert (placed.start, placed.end) == (note.start + 22, note.end + 22 + len(" EDITED "))
+    assert took < 4, f"{took:.1f} s"  # edge refinement and whole-body search took ~13 s
