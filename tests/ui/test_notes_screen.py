@@ -61,3 +61,31 @@ async def test_notes_status_and_count_are_readable(
             assert quote_width > note_width, scope
             await pilot.press("A")
             await pilot.pause()
+
+
+async def test_notes_top_end_and_paging_keys(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_notes(pilot, 18)
+        await pilot.press("A")  # all articles: 26 rows, more than a screen
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        last = table.row_count - 1
+        assert last > 20  # more rows than the screen shows
+        for key, row in (("G", last), ("g", 0), ("end", last), ("home", 0)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert table.cursor_row == row, key
+        await pilot.press("space")
+        await pilot.pause()
+        page = table.cursor_row
+        assert 10 <= page < last
+        await pilot.press("b")
+        await pilot.pause()
+        assert table.cursor_row == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.cursor_row == page
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert table.cursor_row == 0

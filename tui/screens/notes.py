@@ -73,6 +73,11 @@ class NotesScreen(Screen[None]):
         Binding("A", "toggle_scope", "This/all articles", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
         Binding("k", "cursor_up", "Up", show=False, id="notes.up"),
+        # priority: the table binds home/end to sideways scrolling, which a row table never needs
+        Binding("g,home", "first", "First", show=False, priority=True, id="notes.first"),
+        Binding("G,end", "last", "Last", show=False, priority=True, id="notes.last"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, priority=True, id="notes.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, priority=True, id="notes.page_up"),
         Binding("q,escape", "back", "Back", id="notes.back"),
     ]
 
@@ -221,6 +226,18 @@ class NotesScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one("#notes-table", DataTable).action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one("#notes-table", DataTable).action_scroll_top()
+
+    def action_last(self) -> None:
+        self.query_one("#notes-table", DataTable).action_scroll_bottom()
+
+    def action_page_down(self) -> None:
+        self.query_one("#notes-table", DataTable).action_page_down()
+
+    def action_page_up(self) -> None:
+        self.query_one("#notes-table", DataTable).action_page_up()
 
     def action_back(self) -> None:
         self.dismiss()
