@@ -473,7 +473,7 @@ def from_web_annotation(item: Any) -> Annotation:
         raise UsageError("not an Annotation object")
     ident = str(item.get("id", "")).removeprefix("urn:uuid:")
     if not re.fullmatch(r"[0-9a-fA-F-]{8,64}", ident):
-        raise UsageError(f"id {item.get('id')!r} is not a urn:uuid")
+        raise UsageError(f"id {printable(repr(item.get('id')))} is not a urn:uuid")
     target = item.get("target")
     if isinstance(target, list) and target:
         target = target[0]

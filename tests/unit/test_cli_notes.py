@@ -142,3 +142,43 @@ def test_a_unique_id_prefix_works_for_notes_and_export(tui, tmp_path: Path) -> N
     assert code == 0 and json.loads(out)[0]["article_id"] == ARTICLE
     code, out, _ = tui("export", "000", "--format", "json")
     assert code == 0 and json.loads(out)["total"] == 1
+
+
+def test_an_emptied_store_is_refused_and_its_backup_survives(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "annotations.json"
+    assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0
+    assert tui("annotate", ARTICLE, "--quote", LATE)[0] == 0  # a second session backs up the first
+    db.write_bytes(b"")
+    for _ in range(5):
+        code, _, err = tui("annotate", ARTICLE, "--quote", "Putin in 2000")
+        assert code == 1 and err.count("\n") == 1 and "empty file" in err and "last good backup" in err
+    assert db.read_bytes() == b""
+    backups = list((tmp_path / "annotations.backups").glob("*.json"))
+    assert backups and EARLY in backups[-1].read_text(encoding="utf-8")
+
+
+def test_a_db_path_through_a_file_is_a_one_line_error(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    code, _, err = tui("--db", str(tmp_path / "f" / "db.json"), "notes")
+    assert code == 1 and err.count("\n") == 1 and "cannot be read" in err
+
+
+def test_json_export_never_overwrites_a_users_file(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tui("annotate", ARTICLE, "--quote", EARLY)
+    mine = tmp_path / "mine.md"
+    mine.write_text("mine\n", encoding="utf-8")
+    code, _, err = tui("export", "--format", "json", "-o", str(mine))
+    assert code == 2 and err.count("\n") == 1 and mine.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_decomposed_quote_is_found(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+    import unicodedata
+
+    (seed_library / "fr.txt").write_text(
+        "Le café ferme\n\nLe café de Séoul ferme ses portes après trente ans de service.\n",
+        encoding="utf-8",
+    )
+    code, _, err = tui("annotate", "fr", "--quote", unicodedata.normalize("NFD", "café de Séoul"))
+    assert code == 0, err
+    _, listed, _ = tui("notes", "fr", "--json")
+    assert json.loads(listed)[0]["quote"] == "café de Séoul"
