@@ -229,3 +229,17 @@ async def test_tab_from_an_unmatched_sentence_keeps_the_other_cursor_in_view(
         await pilot.pause()
         assert app.focused is left
         assert cursor_on_screen(left)
+
+
+async def test_header_counts_similar_articles_not_duplicates(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        summary = str(screen.query_one("#compare-summary", Static).render())
+        assert "related" in summary  # 004 is only related to 000, so "duplicate" would be wrong
+        assert "similar article 2 of 2 (d next)" in summary
+        assert "duplicate" not in summary

@@ -119,7 +119,8 @@ class CompareScreen(AnnotatingScreen):
             summary.append(f" · {sanitize(alignment.reason)}", style="italic")
         if len(self.candidates) > 1:
             position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
-            summary.append(f" · duplicate {position} of {len(self.candidates)} (d next)")
+            # the candidates are every similar article, related ones too: not all are duplicates
+            summary.append(f" · similar article {position} of {len(self.candidates)} (d next)")
         self.query_one("#compare-summary", Static).update(summary)
         self._level(self.focused_pane())
 
