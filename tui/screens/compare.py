@@ -50,9 +50,10 @@ class CompareScreen(AnnotatingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_match", "Next match", id="compare.next_match"),
         Binding("N,p", "previous_match", "Previous match", show=False, id="compare.previous_match"),
-        Binding("d", "next_duplicate", "Next duplicate", id="compare.next_duplicate"),
+        Binding("d", "next_duplicate", "Next similar", id="compare.next_duplicate"),
         Binding("s", "swap", "Swap", id="compare.swap"),
-        Binding("tab", "switch_pane", "Other pane", id="compare.switch_pane"),
+        # not in the footer (no room at 80 columns): the legend line names the key
+        Binding("tab", "switch_pane", "Other pane", show=False, id="compare.switch_pane"),
         Binding("q,escape", "back", "Back", id="compare.back"),
     ]
 
@@ -70,10 +71,11 @@ class CompareScreen(AnnotatingScreen):
             yield ArticleView(self.left, colors=self.app.highlight_colors, id="pane-a", classes="pane")
             yield ArticleView(self.right, colors=self.app.highlight_colors, id="pane-b", classes="pane")
         yield Static(
-            Text("┃ matched (alternating colors)   + only on this side   n/N step   tab other pane"),
+            # also the footer's hint for tab: keep it within 78 columns
+            Text("┃ matched (colors alternate)  + only on this side  n/N step  tab other pane"),
             id="legend",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def panes(self) -> tuple[ArticleView, ArticleView]:
         return self.query_one("#pane-a", ArticleView), self.query_one("#pane-b", ArticleView)

@@ -58,7 +58,7 @@ class NoteEditorScreen(ModalScreen[str | None]):
             editor.show_line_numbers = False
             yield editor
             yield Label("ctrl+s: save   Escape: cancel   (Markdown is kept as typed)", classes="dialog-hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         editor = self.query_one("#note-text", TextArea)

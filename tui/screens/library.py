@@ -84,7 +84,7 @@ class LibraryScreen(Screen[None]):
         with Horizontal(id="status-bar"):
             yield Static("Loading the library…", id="status")
             yield ProgressBar(id="index-progress", show_eta=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#library-notice").display = False

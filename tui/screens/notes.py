@@ -70,7 +70,7 @@ class NotesScreen(Screen[None]):
         Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
         Binding("x", "delete", "Delete", id="notes.delete"),
         Binding("u", "undo", "Undo", id="notes.undo"),
-        Binding("A", "toggle_scope", "This/all articles", id="notes.scope"),
+        Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
         Binding("k", "cursor_up", "Up", show=False, id="notes.up"),
         # priority: the table binds home/end to sideways scrolling, which a row table never needs
@@ -93,7 +93,7 @@ class NotesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="notes-title")
         yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.populate()

@@ -58,7 +58,8 @@ class ReaderScreen(AnnotatingScreen):
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("c", "compare", "Compare", id="reader.compare"),
         Binding("e", "export", "Export", id="reader.export"),
-        Binding("r", "toggle_repeat", "Hide repeat", id="reader.toggle_repeat"),
+        # not in the footer (no room at 80 columns): the repeat notice names the key
+        Binding("r", "toggle_repeat", "Hide or show the repeat", show=False, id="reader.toggle_repeat"),
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
         Binding("s", "toggle_panel", "Similar panel", show=False, id="reader.panel"),
         Binding("q,escape", "back", "Back", id="reader.back"),
@@ -79,7 +80,7 @@ class ReaderScreen(AnnotatingScreen):
             with Vertical(id="side"):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
-        yield Footer()  # the search box and its status are mounted on first use
+        yield Footer(compact=True)  # the search box and its status are mounted on first use
 
     @property
     def view(self) -> ArticleView:
