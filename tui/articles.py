@@ -544,7 +544,13 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             continue
         if parsed.title is None and not _is_caption(line):
             next_blank = index + 1 >= total or not lines[index + 1].strip()
-            if _is_headline(line, next_blank):
+            following = next_nonblank(index + 1)
+            # A line followed by a byline or a date line is the headline, however long it is.
+            before_header = following < total and (
+                bool(_BYLINE.match(lines[following].strip()))
+                or bool(_PUBLISHED.match(lines[following].strip()))
+            )
+            if _is_headline(line, next_blank) or (before_header and len(line) <= 400):
                 parsed.title = " ".join(line.split())
                 index += 1
                 continue

@@ -401,3 +401,14 @@ def test_printable_neutralises_bidi_controls() -> None:
 )
 def test_parse_date_formats(text: str, expected: datetime | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_a_long_headline_above_a_byline_is_still_the_headline(tmp_path: Path) -> None:
+    long_title = " ".join(["Seoul cautions Moscow on Putin's NK visit"] * 5)
+    text = (REPO / "articles" / "000_097ad0791a11b944.txt").read_text()
+    text = text.replace("Seoul cautions Moscow on Putin's NK visit", long_title, 1)
+    (tmp_path / "long.txt").write_text(text)
+    article = load_library(tmp_path).get("long")
+    assert article.title == long_title
+    assert article.author == "Son Ji-hyoung" and article.published is not None
+    assert article.body.startswith("Seoul has warned Moscow")
