@@ -47,15 +47,17 @@ async def test_notes_status_and_count_are_readable(
     lengthen_title(seed_library)
     app = make_test_app()
     async with app.run_test(size=size) as pilot:
-        screen = await open_notes(pilot, 18)  # every sentence of 000: more rows than fit
-        for scope, count in (("this article", 18), ("all articles", 26)):
+        screen = await open_notes(pilot, 15)  # every body sentence of 000: with 002's 8, more rows than fit
+        for scope, count in (("this article", 15), ("all articles", 23)):
             lines = screen_lines(app)
             assert f"· {count} notes · A: this article / all" in lines[0], scope
             header = lines[1]
             assert "Quote" in header and header.rstrip().endswith("Status"), scope
             rows = [line for line in lines[2:] if "yellow" in line]
             assert len(rows) >= 10, scope
-            assert all(re.search(r"\byellow +anchored$", line.rstrip()) for line in rows), scope
+            # A scrollbar may stand at the right edge of a row; the status must end just before it.
+            bad = [line for line in rows if not re.search(r"\byellow +anchored$", line.rstrip(" ▁▂▃▄▅▆▇█▔"))]
+            assert not bad, (scope, bad)
             quote_width = screen.query_one(DataTable).columns["quote"].width  # type: ignore[index]
             note_width = screen.query_one(DataTable).columns["note"].width  # type: ignore[index]
             assert quote_width > note_width, scope
@@ -66,8 +68,8 @@ async def test_notes_status_and_count_are_readable(
 async def test_notes_top_end_and_paging_keys(make_test_app: AppFactory) -> None:
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_notes(pilot, 18)
-        await pilot.press("A")  # all articles: 26 rows, more than a screen
+        await open_notes(pilot, 15)
+        await pilot.press("A")  # all articles: 23 rows, more than a screen
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         last = table.row_count - 1
