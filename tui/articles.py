@@ -892,11 +892,12 @@ def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article |
         return None
     limit = len(article.body)
     for flat in (record["paragraphs"], record["sentences"]):
-        if (
-            not isinstance(flat, list)
-            or len(flat) % 2
-            or not all(isinstance(v, int) and 0 <= v <= limit for v in flat)
-        ):
+        if not isinstance(flat, list) or len(flat) % 2:
+            return None
+        try:  # min and max run in C: a per-item check was a third of a warm start
+            if flat and (min(flat) < 0 or max(flat) > limit):
+                return None
+        except TypeError:  # a string among the offsets
             return None
     return article
 
