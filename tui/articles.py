@@ -112,9 +112,23 @@ class ArticleError(TuiError):
 
 # --------------------------------------------------------------------------- text safety
 
-# C0 and C1 controls (ESC, BEL, CSI…) and the bidi overrides and isolates that can make a line
-# read differently from what it is (U+202A-202E, U+2066-2069, U+200E-200F).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that must never reach a terminal as themselves: C0 and C1 controls (ESC, BEL, CSI…),
+# DEL, and the bidi marks, overrides and isolates that can make a line read differently from what it
+# is. Tab and newline are layout, not danger. The CLI and export (`printable`) and the app's text
+# widget (one character for one, to keep offsets) both neutralise exactly this set.
+UNSAFE_CHARACTERS = frozenset(
+    [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)
+_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "]")
 
 
 def printable(text: str) -> str:
@@ -919,13 +933,9 @@ def _read_cache(file: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 def _write_cache(file: Path, entries: dict[str, dict]) -> None:  # type: ignore[type-arg]
     import orjson
 
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-        temp.write_bytes(orjson.dumps({"version": CACHE_VERSION, "entries": entries}))
-        os.replace(temp, file)
-    except OSError:
-        pass  # a cache we cannot write only costs time on the next start
+    from tui.paths import write_cache_file
+
+    write_cache_file(file, orjson.dumps({"version": CACHE_VERSION, "entries": entries}))
 
 
 def load_library(root: Path, cache_dir: Path | None = None) -> Library:

@@ -52,3 +52,18 @@ def state_dir(flag: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_state_dir("tui", appauthor=False))
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Replace a file of derived data in one step, best effort.
+
+    A reader sees the old or the new file, never half of one. No fsync: a cache lost in a crash is
+    rebuilt; and an unwritable cache folder only costs time on the next start, so it is not an error.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import os
 import re
 import unicodedata
 import zlib
@@ -593,13 +592,9 @@ def _read_json(path: Path) -> Any:
 def _write_json(path: Path, value: Any) -> None:
     import orjson
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(orjson.dumps(value))
-        os.replace(temporary, path)  # atomic: a reader sees the old or the new file, never half
-    except OSError:
-        pass  # a read-only cache folder only costs speed
+    from tui.paths import write_cache_file
+
+    write_cache_file(path, orjson.dumps(value))
 
 
 class SimilarityIndex:

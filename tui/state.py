@@ -8,10 +8,7 @@ No textual or rich here.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 POSITIONS_FILE = "positions.json"
@@ -81,19 +78,9 @@ class ReadingPositions:
             indent=1,
             sort_keys=True,
         ).encode()
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(payload)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        from tui.store import write_atomically  # the one durable writer: temp file, fsync, replace
+
+        write_atomically(self.path, [payload])
         self._dirty = False
 
 

@@ -329,9 +329,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._invalidate()
 
     def set_current_mark(self, span: tuple[int, int] | None) -> None:
-        old = self.current_mark
-        self.current_mark = span
-        for changed in (old, span):
+        old, self.current_mark = self.current_mark, span
+        self._repaint_ranges(old, span)
+
+    def _repaint_ranges(self, *ranges: tuple[int, int] | None) -> None:
+        """Repaint only the lines a moved range left and reached."""
+        for changed in ranges:
             if changed is not None:
                 self._invalidate_range(*changed)
         self.refresh()
@@ -405,12 +408,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(CursorMoved(self, new_span.start))
 
     def _set_selection(self, selection: tuple[int, int] | None) -> None:
-        old = self.selection
-        self.selection = selection
-        for changed in (old, selection):
-            if changed is not None:
-                self._invalidate_range(*changed)
-        self.refresh()
+        old, self.selection = self.selection, selection
+        self._repaint_ranges(old, selection)
 
     # ------------------------------------------------------------------ layout
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.articles import UNSAFE_CHARACTERS
+
 _REPLACEMENT = "\ufffd"
 
 
 def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+    # The set is the core's, so the app, the CLI and the export never disagree on what is unsafe.
+    table: dict[int, str] = {code: _REPLACEMENT for code in UNSAFE_CHARACTERS}
+    table.update({code: chr(0x2400 + code) for code in range(0x20)})  # C0 as their control pictures
     table[ord("\t")] = " "
     table[ord("\n")] = " "  # callers split on newlines before sanitising
     table[0x7F] = "\u2421"  # SYMBOL FOR DELETE
-    for code in range(0x80, 0xA0):
-        table[code] = _REPLACEMENT
-    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C):
-        table[code] = _REPLACEMENT
     return table
 
 
