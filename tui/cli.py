@@ -359,6 +359,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         # Messages quote ids, paths and article text: untrusted, so shown, never obeyed.
         print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # `tui list | head`: the reader went away; that is not an error of ours.
+        # Before OSError, which it is a kind of: that clause would call it a failure.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as error:
         # A folder where a file should be, a full disk, a read-only mount: the user's to fix.
         where = f": {error.filename}" if error.filename else ""
@@ -366,8 +372,4 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `tui list | head`: the reader went away; that is not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+

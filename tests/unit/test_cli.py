@@ -127,3 +127,18 @@ def test_file_system_errors_are_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("tui: error:"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_list_into_a_closed_pipe_exits_quietly() -> None:
+    # `tui list | head -1`: the reader is gone before we write; like ls, say nothing and exit 0.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, stderr
+    assert stderr == ""
