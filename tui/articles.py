@@ -23,6 +23,11 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
 CACHE_VERSION = 4  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
+# A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
+NOT_ARTICLE_NAMES = frozenset(
+    {"readme", "license", "licence", "changelog", "changes", "copying", "notice", "authors", "contributing"}
+)
+NOT_ARTICLE_REASON = "not an article: a README, LICENSE or the like (such names are skipped by default)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -785,6 +790,9 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[str, str, os.sta
                 continue
             stem, suffix = os.path.splitext(name)
             if suffix.lower() not in SUFFIXES:
+                continue
+            if stem.lower() in NOT_ARTICLE_NAMES:
+                skipped.append(Skipped(Path(entry.path), NOT_ARTICLE_REASON))
                 continue
             try:
                 stat = entry.stat(follow_symlinks=True)

@@ -185,11 +185,11 @@ def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
 
 
 def test_same_name_with_two_suffixes_gets_two_ids(tmp_path: Path) -> None:
-    (tmp_path / "README.md").write_text("# Markdown one\n\nBody one.\n")
-    (tmp_path / "README.txt").write_text("Text one\n\nBody two.\n")
+    (tmp_path / "story.md").write_text("# Markdown one\n\nBody one.\n")
+    (tmp_path / "story.txt").write_text("Text one\n\nBody two.\n")
     library = load_library(tmp_path)
-    assert sorted(a.id for a in library) == ["README", "README.txt"]
-    assert library.get("README").title == "Markdown one"
+    assert sorted(a.id for a in library) == ["story", "story.txt"]
+    assert library.get("story").title == "Markdown one"
 
 
 def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
@@ -412,3 +412,36 @@ def test_a_long_headline_above_a_byline_is_still_the_headline(tmp_path: Path) ->
     assert article.title == long_title
     assert article.author == "Son Ji-hyoung" and article.published is not None
     assert article.body.startswith("Seoul has warned Moscow")
+
+
+def test_dataset_readme_license_and_the_like_are_skipped_and_said_so(tmp_path: Path) -> None:
+    body = "A headline\n\nA sentence long enough to be the body of an article.\n"
+    names = [
+        "README.md",
+        "README.TXT",
+        "readme.markdown",
+        "LICENSE.txt",
+        "Licence.md",
+        "CHANGELOG.md",
+        "COPYING.txt",
+        "NOTICE.md",
+        "AUTHORS.text",
+        "CONTRIBUTING.md",
+    ]
+    for name in names:
+        (tmp_path / name).write_text(body)
+    (tmp_path / "readme-and-weep.txt").write_text(body)  # a story, not a README: kept
+    library = load_library(tmp_path)
+    assert [article.id for article in library] == ["readme-and-weep"]
+    assert sorted(skipped.path.name for skipped in library.skipped) == sorted(names)
+    assert all("not an article" in skipped.reason for skipped in library.skipped)
+
+
+def test_backups_folder_is_ignored_by_git() -> None:
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", "annotations.backups/annotations-1.json"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, "annotations.backups/ is not in .gitignore"
