@@ -128,7 +128,7 @@ def open_library(args: argparse.Namespace) -> Library:
 
     library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     for skipped in library.skipped:
-        print(f"{PROG}: skipped {printable(str(skipped.path))}: {skipped.reason}", file=sys.stderr)
+        print(f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}", file=sys.stderr)
     for notice in library.notices:
         print(f"{PROG}: {printable(notice)}", file=sys.stderr)
     return library
@@ -372,4 +372,3 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from tui.articles import printable
+from tui.articles import UNSAFE_CHARACTERS, printable
 from tui.errors import UsageError
 from tui.store import (
     COLORS,
@@ -74,6 +74,9 @@ def safe_filename(title: str, max_len: int = 120) -> str:
     """A file name (without suffix) from a title: no path separators, no `..`, no control or
     reserved characters, no leading dot, bounded in characters and in UTF-8 bytes."""
     name = unicodedata.normalize("NFC", title)
+    # Bidi overrides and invisible format characters (category Cf) would make a name read other than
+    # it is (`Invoice \u202egpj.exe.md`): dropped, not replaced, as they take no room on screen.
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     name = _UNSAFE.sub(" ", name)
     name = " ".join(name.split())  # tabs, newlines and runs of spaces become one space
     name = name.strip(" .")  # no hidden files, no "..", no trailing dot (Windows drops it)
@@ -96,12 +99,17 @@ _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
+def escape_inline(text: str) -> str:
+    """An id, title or path as literal Markdown on one line: a newline in it cannot start a line."""
+    return escape_markdown(printable(text))
+
+
 def escape_markdown(text: str) -> str:
     """Quoted article text as literal Markdown: no emphasis, links, tags, headings, lists, math,
     Obsidian highlights or comments, Logseq properties or macros."""
     lines = []
     # Article text is untrusted: an ESC or BEL in it must not reach a terminal that `cat`s the file.
-    for raw in printable(text).split("\n"):
+    for raw in printable(text, multiline=True).split("\n"):
         line = _INLINE_SPECIAL.sub(r"\\\1", raw.strip())
         line = _ENTITY.sub(r"\\&", line)
         line = line.replace("::", r":\:")
@@ -116,7 +124,7 @@ def _blockquote(text: str) -> str:
 
 def _safe_note(note: str) -> str:
     # A note must not end the managed part early: the marker is the one line export looks for.
-    return printable(note.strip()).replace(MARKER_KEY, "&lt;!-- tui:end")
+    return printable(note.strip(), multiline=True).replace(MARKER_KEY, "&lt;!-- tui:end")
 
 
 def _where(item: Anchored, article: Article | None) -> str:
@@ -240,8 +248,37 @@ def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str
 def _yaml(front: dict[str, Any]) -> str:
     import yaml
 
+    class InertDumper(yaml.SafeDumper):
+        """YAML that writes a string holding any unsafe character double-quoted, each such
+        character as its YAML escape (`\\e`, `\\u202E`): inert in the file, and the value reads
+        back exactly, so an `article_id` with a bidi mark still finds its file on re-export."""
+
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            wide = bool(getattr(self, "allow_unicode", True))  # the emitter's flag is untyped
+            setattr(self, "allow_unicode", wide and not _has_unsafe(text))  # noqa: B010
+            try:
+                super().write_double_quoted(text, split)
+            finally:
+                setattr(self, "allow_unicode", wide)  # noqa: B010
+
+    def represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        style = '"' if _has_unsafe(text) or "\n" in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    InertDumper.add_representer(str, represent_text)
     values = {key: value for key, value in front.items() if value is not None}
-    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+    return yaml.dump(
+        values,
+        Dumper=InertDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+    )
+
+
+def _has_unsafe(text: str) -> bool:
+    return any(ord(character) in UNSAFE_CHARACTERS for character in text)
 
 
 def _split_existing(path: Path) -> tuple[dict[str, Any], str | None]:
@@ -278,7 +315,7 @@ def _document(front: dict[str, Any], body: str, previous: dict[str, Any], user_p
 
 
 def render_article(notes: _Notes) -> str:
-    heading = f"# {escape_markdown(notes.title)}"
+    heading = f"# {escape_inline(notes.title)}"
     return f"{heading}\n\n{render_highlights(notes.placed, notes.article, level=2)}"
 
 
@@ -292,15 +329,13 @@ def render_collection(collection: list[_Notes]) -> str:
                 article.source if article else None,
                 article.author if article else None,
                 article.published.date().isoformat() if article and article.published else None,
-                f"`{notes.article_id}`",
+                f"id {notes.article_id}",
             )
             if value
         ]
         sections.append(
-            f"## {escape_markdown(notes.title)}\n\n"
-            + escape_markdown(" · ".join(facts[:-1])).strip()
-            + (" · " if len(facts) > 1 else "")
-            + facts[-1]
+            f"## {escape_inline(notes.title)}\n\n"
+            + escape_inline(" · ".join(facts))
             + "\n\n"
             + render_highlights(notes.placed, article, level=3)
         )
@@ -658,10 +693,10 @@ def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
         if record["status"] == "moved":
             where += "*"
         quote_room = max(20, width - 36)
-        flat = " ".join(printable(record["quote"]).split())
+        flat = printable(" ".join(record["quote"].split()))
         quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
         lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
-        extra = " ".join(printable(record["note"]).split())
+        extra = printable(" ".join(record["note"].split()))
         if record["tags"]:
             extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
         if extra:

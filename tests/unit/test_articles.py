@@ -445,3 +445,42 @@ def test_backups_folder_is_ignored_by_git() -> None:
         timeout=30,
     )
     assert result.returncode == 0, "annotations.backups/ is not in .gitignore"
+
+
+# Every character that must never reach a terminal or a Markdown file as itself: C0 but tab and
+# newline, DEL, C1, the bidi marks, embeddings, overrides and isolates, and the invisible ones.
+HOSTILE = (
+    [chr(c) for c in range(0x00, 0x20) if c not in (0x09, 0x0A)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + ["\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", *map(chr, range(0x2061, 0x2065))]
+)
+
+
+@pytest.mark.parametrize("character", HOSTILE, ids=lambda c: f"U+{ord(c):04X}")
+def test_printable_shows_every_hostile_character_and_obeys_none(character: str) -> None:
+    shown = printable(f"a{character}b")
+    assert character not in shown and shown.startswith("a\\") and shown.endswith("b")
+    assert shown.isprintable()
+
+
+def test_printable_is_one_line_unless_asked_for_lines() -> None:
+    # A file name or title with a newline must not forge a second line of `tui list` or a message.
+    assert printable("evil\nfake: line\tx") == "evil\\nfake: line\\tx"
+    assert printable("two\nlines\tkept", multiline=True) == "two\nlines\tkept"
+    assert printable("a\u202eb\nc", multiline=True) == "a\\u202eb\nc"
+
+
+def test_zero_width_characters_stay_in_the_body_offsets(tmp_path: Path) -> None:
+    (tmp_path / "zw.txt").write_text("A headline\n\nSeo\u200bul said the talks\u200d would resume.\n")
+    article = load_library(tmp_path).get("zw")
+    assert article.body == "Seo\u200bul said the talks\u200d would resume."
+
+
+def test_the_app_shows_zero_width_characters_one_for_one() -> None:
+    from tui.widgets.safe_text import sanitize
+
+    text = "Seo\u200bul\u2060 talks\ufeff"
+    shown = sanitize(text)
+    assert len(shown) == len(text)  # offsets into the body stay offsets into the screen text
+    assert all(c not in shown for c in "\u200b\u2060\ufeff") and shown.startswith("Seo\ufffdul")

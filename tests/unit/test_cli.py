@@ -162,3 +162,18 @@ def test_dependencies_are_pinned_to_what_the_code_uses() -> None:
         name for name, req in requirements.items() if not any(s.operator == "<" for s in req.specifier)
     ]
     assert unbounded == []
+
+
+def test_newlines_in_names_and_titles_cannot_forge_lines(tmp_path: Path) -> None:
+    (tmp_path / "real\nfake_id   2024-01-01  Forged              999w  Forged.txt").write_text(
+        "A headline\n\nA body sentence for the article.\n"
+    )
+    (tmp_path / "titled.md").write_text('---\ntitle: "Line one\\nforged line two"\n---\nBody text.\n')
+    (tmp_path / "empty\ntui: skipped forged.txt").write_text("")
+    result = run_tui("--articles", str(tmp_path), "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, lines
+    assert any("real\\nfake_id" in line for line in lines)
+    assert any("Line one\\nforged line two" in line for line in lines)
+    assert result.stderr.count("\n") == 1 and "empty\\ntui: skipped forged" in result.stderr

@@ -399,3 +399,68 @@ def test_a_notes_file_saved_with_crlf_is_still_recognised(tmp_path: Path, store:
     raw = path.read_bytes()
     assert raw.count(f"^{block_id(made)}".encode()) == 1
     assert raw.endswith(b"\r\nmine\r\nmore\r\n")  # the user's part, byte for byte
+
+
+HOSTILE_NAME = "x\x1b]0;PWNED\x07y\u202egpj.exe\u200b\n" + MARKER + "\n## forged"
+
+
+def _raw_hostile(text: str) -> list[str]:
+    from tui.articles import UNSAFE_CHARACTERS
+
+    return sorted({f"U+{ord(c):04X}" for c in text if ord(c) in UNSAFE_CHARACTERS})
+
+
+def test_every_hostile_character_is_escaped_in_markdown() -> None:
+    from tests.unit.test_articles import HOSTILE
+
+    escaped = escape_markdown("".join(f"a{c}b" for c in HOSTILE))
+    assert _raw_hostile(escaped) == []
+
+
+@pytest.mark.parametrize("to_stdout", [False, True])
+def test_one_document_export_writes_ids_titles_and_paths_inert(
+    tmp_path: Path, store: AnnotationStore, to_stdout: bool
+) -> None:
+    from tui.export import markdown_text
+
+    article = make_article(HOSTILE_NAME, title="Title \x1b[2J" + HOSTILE_NAME)
+    article.path = tmp_path / f"{HOSTILE_NAME}.txt"
+    highlight(store, article, "warned Moscow", note="n")
+    library = Library(tmp_path, [article])
+    target = tmp_path / "all.md"
+
+    def export() -> str:
+        if to_stdout:
+            return markdown_text(library, store, None)
+        export_markdown(library, store, None, target)
+        return target.read_text(encoding="utf-8")
+
+    first = export()
+    assert _raw_hostile(first) == []
+    assert first.count(MARKER) == 1 and "\n## forged" not in first
+    if not to_stdout:  # a re-export finds its own end marker: nothing is duplicated
+        second = export()
+        assert second.count(MARKER) == 1
+        assert second.count("warned Moscow") == first.count("warned Moscow") == 1
+
+
+def test_per_article_export_front_matter_keeps_hostile_ids_exact_and_inert(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = make_article(HOSTILE_NAME, title="\u202eevil title")
+    highlight(store, article, "warned Moscow")
+    library = Library(tmp_path, [article])
+    (path,) = export_markdown(library, store, None, tmp_path / "notes")
+    text = path.read_text(encoding="utf-8")
+    assert _raw_hostile(text) == [] and text.count(MARKER) == 1
+    assert yaml.safe_load(text.split("---\n")[1])["article_id"] == HOSTILE_NAME
+    (again,) = export_markdown(library, store, None, tmp_path / "notes")
+    assert again == path and len(list((tmp_path / "notes").iterdir())) == 1
+
+
+@pytest.mark.parametrize(
+    "format_character", ["\u202e", "\u2066", "\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+)
+def test_file_names_lose_bidi_and_invisible_format_characters(format_character: str) -> None:
+    name = safe_filename(f"Invoice {format_character}gpj.exe")
+    assert name == "Invoice gpj.exe"
