@@ -279,6 +279,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.export import (
+        PartialExportError,
         export_jsonld,
         export_jsonld_file,
         export_markdown,
@@ -300,8 +301,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(markdown_text(library, store, ids))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
-    for written in export_markdown(library, store, ids, target):
-        print(printable(str(written)))
+    try:
+        written = export_markdown(library, store, ids, target)
+    except PartialExportError as error:
+        for path in error.written:  # the files that were written are listed; the failures end it
+            print(printable(str(path)))
+        raise
+    for path in written:
+        print(printable(str(path)))
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from tui.articles import UNSAFE_CHARACTERS, printable
-from tui.errors import UsageError
+from tui.errors import TuiError, UsageError
 from tui.store import (
     COLORS,
     DEFAULT_COLOR,
@@ -57,6 +57,16 @@ MANAGED_KEYS = (
     "highlights",
     "exported",
 )
+
+
+class PartialExportError(TuiError):
+    """Some articles' notes could not be written; every other article's were."""
+
+    def __init__(self, written: list[Path], failed: list[tuple[str, str]]) -> None:
+        reasons = "; ".join(f"{printable(article_id)}: {printable(reason)}" for article_id, reason in failed)
+        super().__init__(f"{len(written)} written, {len(failed)} not exported ({reasons})")
+        self.written = written
+        self.failed = failed
 
 
 def block_id(annotation: Annotation) -> str:
@@ -405,13 +415,22 @@ def export_markdown(
     existing = _existing_files(target)
     written: list[Path] = []
     taken: set[Path] = set()
+    failed: list[tuple[str, str]] = []
     for notes in collection:
-        path = _file_for(notes, target, existing, taken)
-        taken.add(path)
-        previous, user_part = _split_existing(path) if path.exists() else ({}, None)
-        text = _document(notes.front(), render_article(notes), previous, user_part)
-        write_atomically(path, [text.encode("utf-8")])
+        # One article that cannot be written (a name the file system refuses, a full disk, a
+        # folder where its file should be) is reported; the others are still exported.
+        try:
+            path = _file_for(notes, target, existing, taken)
+            taken.add(path)
+            previous, user_part = _split_existing(path) if path.exists() else ({}, None)
+            text = _document(notes.front(), render_article(notes), previous, user_part)
+            write_atomically(path, [text.encode("utf-8")])
+        except OSError as error:
+            failed.append((notes.article_id, error.strerror or str(error)))
+            continue
         written.append(path)
+    if failed:
+        raise PartialExportError(written, failed)
     return written
 
 

@@ -438,6 +438,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+# A file name is at most 255 bytes on every common file system. A temporary or retired name adds
+# up to 20 bytes to the start of the real one it is named after, so that start is cut to fit.
+TEMPORARY_NAME_START_BYTES = 200
+
+
+def _name_start(name: str) -> str:
+    """The start of `name`, at most TEMPORARY_NAME_START_BYTES of UTF-8, cut between characters."""
+    return name.encode("utf-8")[:TEMPORARY_NAME_START_BYTES].decode("utf-8", "ignore")
+
+
 def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = False) -> None:
     """Write to a temporary file in the same folder, fsync, then replace `path` in one step.
 
@@ -445,7 +455,7 @@ def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = 
     Its hidden `.old` name may outlive an exiting process, so only the store, which clears such
     leftovers in its folder, asks for it; an export into a user's vault does not.
     """
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temporary = tempfile.mkstemp(prefix=f".{_name_start(path.name)}.", suffix=".tmp", dir=path.parent)
     retired: str | None = None
     try:
         try:
@@ -489,7 +499,7 @@ def _retire(path: Path) -> str | None:
 
     Freeing a 7 MB file takes ~9 ms here, half the save budget; a background thread does it instead.
     """
-    retired = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.old")
+    retired = str(path.parent / f".{_name_start(path.name)}.{uuid.uuid4().hex[:12]}.old")
     try:
         os.link(path, retired)
     except OSError:  # no file yet, or a file system without hard links: free it inline
@@ -1037,7 +1047,8 @@ class AnnotationStore:
 
     def _clear_temporaries(self) -> None:
         # Under the lock no other writer is mid-write, so any temporary file is a killed write's.
-        for pattern in (f".{self.path.name}.*.tmp", f".{self.path.name}.*.old"):
+        start = _name_start(self.path.name)
+        for pattern in (f".{start}.*.tmp", f".{start}.*.old"):
             for leftover in self.path.parent.glob(pattern):
                 with contextlib.suppress(OSError):
                     leftover.unlink()

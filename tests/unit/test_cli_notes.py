@@ -182,3 +182,27 @@ def test_a_decomposed_quote_is_found(tui, seed_library: Path) -> None:  # type: 
     assert code == 0, err
     _, listed, _ = tui("notes", "fr", "--json")
     assert json.loads(listed)[0]["quote"] == "café de Séoul"
+
+
+def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore[no-untyped-def]
+    tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from tui import export as export_module
+
+    notes = str(tmp_path / "out")
+    assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0
+    assert tui("annotate", "004", "--quote", "Russia", "--occurrence", "1")[0] == 0
+    real_write = export_module.write_atomically
+
+    def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name.startswith("Seoul"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, chunks, **kwargs)
+
+    monkeypatch.setattr(export_module, "write_atomically", write)
+    code, out, err = tui("export", "-o", notes)
+    assert code == 1
+    assert len(out.splitlines()) == 1 and "As Putin visits" in out
+    assert err.count("\n") == 1 and "1 written, 1 not exported" in err and ARTICLE in err, err

@@ -464,3 +464,52 @@ def test_per_article_export_front_matter_keeps_hostile_ids_exact_and_inert(
 def test_file_names_lose_bidi_and_invisible_format_characters(format_character: str) -> None:
     name = safe_filename(f"Invoice {format_character}gpj.exe")
     assert name == "Invoice gpj.exe"
+
+
+def test_a_long_cjk_title_exports_and_so_do_the_articles_after_it(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    long_title = make_article("a1", title="한국어 제목" * 40)  # 600 bytes of UTF-8
+    after = make_article("b2", title="After it")
+    for article in (long_title, after):
+        highlight(store, article, "warned Moscow")
+    written = export_markdown(Library(tmp_path, [long_title, after]), store, None, tmp_path / "notes")
+    assert len(written) == 2
+    assert all(len(path.name.encode()) <= 255 for path in written)
+    # Re-export into the same files, and a third same-titled name with a counter, all fit too.
+    assert export_markdown(Library(tmp_path, [long_title, after]), store, None, tmp_path / "notes") == written
+
+
+def test_one_failing_article_is_reported_and_the_rest_exported(
+    tmp_path: Path, store: AnnotationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import tui.export
+    from tui.export import PartialExportError
+
+    first, broken, last = (
+        make_article("a1", "First"),
+        make_article("b2", "Broken"),
+        make_article("c3", "Last"),
+    )
+    for article in (first, broken, last):
+        highlight(store, article, "warned Moscow")
+    real_write = tui.export.write_atomically
+
+    def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name == "Broken.md":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, chunks, **kwargs)
+
+    monkeypatch.setattr(tui.export, "write_atomically", write)
+    with pytest.raises(PartialExportError) as raised:
+        export_markdown(Library(tmp_path, [first, broken, last]), store, None, tmp_path / "notes")
+    assert [path.name for path in raised.value.written] == ["First.md", "Last.md"]
+    assert [article_id for article_id, _ in raised.value.failed] == ["b2"]
+    assert (
+        "b2" in str(raised.value)
+        and "No space left" in str(raised.value)
+        and "2 written" in str(raised.value)
+    )
+    assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == ["First.md", "Last.md"]
