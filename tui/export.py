@@ -356,19 +356,30 @@ def _existing_files(folder: Path) -> dict[str, Path]:
     """article id -> the file an earlier export wrote for it, so a renamed title keeps its file."""
     found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.md")):
-        # The folder may be a whole Obsidian vault: look at a file's head before reading all of it.
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            continue
-        if not head.startswith((b"---\n", b"---\r\n")) or b"\narticle_id:" not in head:
+        # The folder may be a whole Obsidian vault: read only a file's front matter, however long
+        # it is (a title may run to kilobytes), before reading all of the file.
+        if not _front_matter_has_article_id(path):
             continue
         front, user_part = _split_existing(path)
         article_id = front.get("article_id")
         if user_part is not None and isinstance(article_id, str):
             found.setdefault(article_id, path)
     return found
+
+
+def _front_matter_has_article_id(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            if handle.readline().rstrip(b"\r\n") != b"---":
+                return False
+            for line in handle:
+                if line.startswith(b"article_id:"):
+                    return True
+                if line.rstrip(b"\r\n") == b"---":
+                    return False
+    except OSError:
+        return False
+    return False
 
 
 def _file_for(notes: _Notes, folder: Path, existing: dict[str, Path], taken: set[Path]) -> Path:

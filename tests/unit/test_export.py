@@ -513,3 +513,15 @@ def test_one_failing_article_is_reported_and_the_rest_exported(
         and "2 written" in str(raised.value)
     )
     assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == ["First.md", "Last.md"]
+
+
+def test_a_front_matter_longer_than_4_kb_is_still_found_on_reexport(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = make_article("a1", title="A very long title " * 400)  # 7 KB of front matter title
+    highlight(store, article, "warned Moscow")
+    library = Library(tmp_path, [article])
+    (first,) = export_markdown(library, store, None, tmp_path / "notes")
+    for _ in range(2):
+        assert export_markdown(library, store, None, tmp_path / "notes") == [first]
+    assert list((tmp_path / "notes").iterdir()) == [first]
