@@ -415,13 +415,37 @@ def _load_tables(payload: bytes) -> tuple[dict[str, Any], int]:
         MIGRATIONS[step](tables)
     if version < SCHEMA_VERSION:
         _set_schema(tables)
-    for key, doc in tables.get(ANNOTATIONS_TABLE, {}).items():
+    annotations = tables.get(ANNOTATIONS_TABLE, {})
+    # JSON parsers keep the last of two equal keys: a hand-pasted copy would hide an annotation,
+    # and the next save would drop it. Each annotation holds one TextQuoteSelector, so a count
+    # that disagrees (cheap, in C) calls for the exact check.
+    if payload.count(b'"TextQuoteSelector"') != len(annotations):
+        _refuse_duplicate_keys(payload)
+    for key, doc in annotations.items():
         problem = _doc_problem(key, doc)
         if problem:
             raise DamagedFileError(problem)
     if ANNOTATIONS_TABLE in tables:
         tables[ANNOTATIONS_TABLE] = TrackedTable(tables[ANNOTATIONS_TABLE])
     return tables, version
+
+
+def _refuse_duplicate_keys(payload: bytes) -> None:
+    """DamagedFileError naming the first key that an object of the file gives twice."""
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise DamagedFileError(
+                    f"duplicate key {printable(repr(key))}: an entry is given twice, one would hide the other"
+                )
+            seen.add(key)
+        return dict(items)
+
+    with contextlib.suppress(ValueError):  # orjson read it; anything json alone rejects is no duplicate
+        json.loads(payload, object_pairs_hook=pairs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -211,7 +211,18 @@ DAMAGES = {
     "top level list": (b"[1, 2]", "top level is a JSON list"),
     "missing field": (None, "field 'note'"),
     "newer schema": (b'{"meta": {"1": {"schema": 99}}}', "newer tui"),
+    "duplicate key": (None, "duplicate key"),
 }
+
+
+def _with_a_duplicate_key(good: bytes, annotation_id: str) -> bytes:
+    """A hand edit: the annotation pasted twice under one key, the copy's note changed."""
+    tables = orjson.loads(good)
+    docs = tables["annotations"]
+    entries = [orjson.dumps(key) + b":" + orjson.dumps(doc) for key, doc in docs.items()]
+    copy = {**docs[annotation_id], "note": "edited copy"}
+    entries.append(orjson.dumps(annotation_id) + b":" + orjson.dumps(copy))
+    return b'{"meta":' + orjson.dumps(tables["meta"]) + b',"annotations":{' + b",".join(entries) + b"}}"
 
 
 @pytest.mark.parametrize("case", sorted(DAMAGES))
@@ -227,6 +238,8 @@ def test_damaged_file_opens_read_only_and_is_never_overwritten(article: Article,
         tables = orjson.loads(good)
         del tables["annotations"][made.id]["note"]
         damaged = orjson.dumps(tables)
+    elif case == "duplicate key":
+        damaged = _with_a_duplicate_key(good, made.id)
     assert damaged is not None
     db.write_bytes(damaged)
 
