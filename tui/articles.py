@@ -721,8 +721,29 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# Byte order marks of the wide encodings, UTF-32 first: its little-endian mark starts like UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 when the data starts with its byte order mark (its zero bytes are not binary)."""
+    return next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 first, then Windows-1252, then Latin-1 (which always succeeds)."""
+    """(text, encoding): UTF-16/32 by their byte order mark, else UTF-8, then Windows-1252, then
+    Latin-1 (which always succeeds)."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -748,7 +769,7 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
             raise ArticleError(_os_reason(error)) from None
     if not data.strip():
         raise ArticleError("empty file")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and _wide_encoding(data) is None:
         raise ArticleError("binary file (not text)")
     text, encoding = decode(data)
     return parse_article_text(
@@ -1021,7 +1042,7 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
             changed = True
         assert entry is not None  # reused from the cache, or made just above
         entries[relative] = entry
-        if article.encoding != "utf-8":
+        if article.encoding not in ("utf-8", "utf-16", "utf-32"):  # a byte order mark is no guess
             notices.append(f"{path}: not valid UTF-8; read as {article.encoding}")
         articles.append(article)
     if cache_file is not None and (changed or entries.keys() != cached.keys()):

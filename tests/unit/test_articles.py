@@ -484,3 +484,15 @@ def test_the_app_shows_zero_width_characters_one_for_one() -> None:
     shown = sanitize(text)
     assert len(shown) == len(text)  # offsets into the body stay offsets into the screen text
     assert all(c not in shown for c in "\u200b\u2060\ufeff") and shown.startswith("Seo\ufffdul")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_with_a_bom_are_read_not_skipped_as_binary(tmp_path: Path, encoding: str) -> None:
+    text = "Séoul headline\n\nA body sentence with ünïcode — and more.\n"
+    bom = {"utf-16-be": "\ufeff", "utf-16-le": "\ufeff"}.get(encoding, "")
+    (tmp_path / "wide.txt").write_bytes((bom + text).encode(encoding))
+    library = load_library(tmp_path)
+    assert library.skipped == [] and library.notices == []  # the mark says the encoding: no guess
+    article = library.get("wide")
+    assert article.title == "Séoul headline"
+    assert article.body == "A body sentence with ünïcode — and more."
