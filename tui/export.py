@@ -544,7 +544,9 @@ def from_web_annotation(item: Any) -> Annotation:
         target = target[0]
     if not isinstance(target, dict):
         raise UsageError(f"{ident}: no target")
-    source = str(target.get("source", ""))
+    source = target.get("source", "")
+    if not isinstance(source, str):
+        raise UsageError(f"{ident}: target.source is not a string")
     article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
     if not article_id:
         raise UsageError(f"{ident}: target has no source")
@@ -559,24 +561,33 @@ def from_web_annotation(item: Any) -> Annotation:
         or not quote_selector["exact"]
     ):
         raise UsageError(f"{ident}: no TextQuoteSelector with an exact quote")
+    for name in ("prefix", "suffix"):
+        if not isinstance(quote_selector.get(name), str | None):
+            raise UsageError(f"{ident}: TextQuoteSelector.{name} is not a string")
     position = next(
-        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), {}
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), None
     )
     exact = unicodedata.normalize("NFC", quote_selector["exact"])
-    start = int(position["start"]) if isinstance(position.get("start"), int) else 0
-    end = int(position["end"]) if isinstance(position.get("end"), int) else start + len(exact)
+    start, end = 0, len(exact)  # no position: the quote alone places it
+    if position is not None:
+        start, end = _position(ident, position, "start"), _position(ident, position, "end")
+        if end < start:
+            raise UsageError(f"{ident}: TextPositionSelector end {end} is before its start {start}")
+    style = target.get("styleClass", DEFAULT_COLOR)
+    if not isinstance(style, str):
+        raise UsageError(f"{ident}: target.styleClass is not a string (one of: {', '.join(COLORS)})")
+    article_hash = target.get("tui:articleHash", "")
+    if not isinstance(article_hash, str):
+        raise UsageError(f"{ident}: target.tui:articleHash is not a string")
     bodies = item.get("body", [])
     bodies = bodies if isinstance(bodies, list) else [bodies]
-    notes = [
-        b["value"]
-        for b in bodies
-        if isinstance(b, dict)
-        and isinstance(b.get("value"), str)
-        and b.get("purpose", "commenting") == "commenting"
-    ]
-    tags = [
-        b["value"] for b in bodies if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
-    ]
+    for body in bodies:
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            raise UsageError(f"{ident}: a body is not an object with a string value")
+        if not isinstance(body.get("purpose", "commenting"), str):
+            raise UsageError(f"{ident}: a body's purpose is not a string")
+    notes = [b["value"] for b in bodies if b.get("purpose", "commenting") == "commenting"]
+    tags = [b["value"] for b in bodies if b.get("purpose") == "tagging" and b["value"]]
     try:
         created = parse_time(item["created"]) if item.get("created") else now()
         updated = parse_time(item["modified"]) if item.get("modified") else created
@@ -584,24 +595,34 @@ def from_web_annotation(item: Any) -> Annotation:
         format_time(created), format_time(updated)
     except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
-    color = target.get("styleClass") if target.get("styleClass") in COLORS else DEFAULT_COLOR
+    # A color name of another tool (a CSS class) is no error: it gets the default color.
+    color = style if style in COLORS else DEFAULT_COLOR
     from tui.store import normalize_tag
 
     return Annotation(
         id=ident.lower(),
         article_id=article_id,
-        article_hash=str(target.get("tui:articleHash", "")),
+        article_hash=article_hash,
         exact=exact,
         prefix=_context(quote_selector.get("prefix")),
         suffix=_context(quote_selector.get("suffix")),
-        start=max(0, start),
-        end=max(0, end),
+        start=start,
+        end=end,
         color=str(color),
         note="\n\n".join(notes),
         tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
         created=created,
         updated=updated,
     )
+
+
+def _position(ident: str, selector: dict[str, Any], name: str) -> int:
+    value = selector.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise UsageError(
+            f"{ident}: TextPositionSelector {name} is {printable(repr(value))}, not a count of characters"
+        )
+    return value
 
 
 def _context(value: object) -> str:
@@ -632,6 +653,10 @@ def read_jsonld(path: Path) -> list[Annotation]:
             annotations.append(from_web_annotation(item))
         except UsageError as error:
             raise UsageError(f"{path}: item {number}: {error}; nothing imported") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:  # a shape no check foresaw
+            raise UsageError(
+                f"{path}: item {number}: not a usable annotation ({type(error).__name__}); nothing imported"
+            ) from None
     if not annotations:
         raise UsageError(f"{path} holds no W3C Web Annotations")
     return annotations

@@ -6,6 +6,7 @@ import dataclasses
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -370,7 +371,7 @@ def test_nested_pages_keep_their_order(tmp_path: Path, store: AnnotationStore) -
 def test_a_null_prefix_is_no_context_not_the_text_none(tmp_path: Path, store: AnnotationStore) -> None:
     item = _single(highlight(store, make_article(), "warned Moscow"))
     item["target"]["selector"][0]["prefix"] = None
-    item["target"]["selector"][0]["suffix"] = 7
+    item["target"]["selector"][0]["suffix"] = None  # a number is rejected (see the import checks)
     (imported,) = _import(tmp_path, item)
     assert (imported.prefix, imported.suffix) == ("", "")
 
@@ -525,3 +526,75 @@ def test_a_front_matter_longer_than_4_kb_is_still_found_on_reexport(
     for _ in range(2):
         assert export_markdown(library, store, None, tmp_path / "notes") == [first]
     assert list((tmp_path / "notes").iterdir()) == [first]
+
+
+def _annotation_json(**changes: object) -> dict[str, object]:
+    item = {
+        "type": "Annotation",
+        "id": "urn:uuid:12345678-1234-4234-8234-123456789abc",
+        "created": "2024-06-17T10:00:00Z",
+        "modified": "2024-06-17T10:00:00Z",
+        "body": [{"type": "TextualBody", "value": "a note", "purpose": "commenting"}],
+        "target": {
+            "source": "urn:tui:article:a1",
+            "styleClass": "green",
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": "warned Moscow",
+                    "prefix": "Seoul has ",
+                    "suffix": " against",
+                },
+                {"type": "TextPositionSelector", "start": 10, "end": 23},
+            ],
+        },
+    }
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        node: Any = item
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value
+    return item
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"target__styleClass": ["red"]}, "styleClass"),
+        ({"target__styleClass": 3}, "styleClass"),
+        ({"target__selector__1__start": -1}, "start"),
+        ({"target__selector__1__start": 1.5}, "start"),
+        ({"target__selector__1__start": True}, "start"),
+        ({"target__selector__1__end": "23"}, "end"),
+        ({"target__selector__1__start": 30}, "end"),  # end before start
+        ({"target__selector__0__prefix": 7}, "prefix"),
+        ({"target__selector__0__suffix": ["x"]}, "suffix"),
+        ({"target__source": 12}, "source"),
+        ({"target__tui:articleHash": 5}, "articleHash"),
+        ({"body__0__value": 5}, "body"),
+        ({"body": [{"type": "TextualBody", "value": ["t"], "purpose": "tagging"}]}, "body"),
+        ({"body": ["just a string"]}, "body"),
+        ({"created": 20240617}, "created"),
+    ],
+)
+def test_import_rejects_every_bad_field_naming_the_item_and_imports_nothing(
+    tmp_path: Path, store: AnnotationStore, change: dict[str, object], named: str
+) -> None:
+    good = _annotation_json()
+    good["id"] = "urn:uuid:aaaaaaaa-1234-4234-8234-123456789abc"
+    file = tmp_path / "in.jsonld"
+    file.write_bytes(orjson.dumps([good, _annotation_json(**change)]))
+    with pytest.raises(UsageError) as raised:
+        read_jsonld(file)
+    message = str(raised.value)
+    assert "item 2" in message and named in message and "nothing imported" in message
+    assert "\n" not in message
+
+
+def test_a_sound_annotation_imports_with_its_fields(tmp_path: Path) -> None:
+    file = tmp_path / "in.jsonld"
+    file.write_bytes(orjson.dumps(_annotation_json()))
+    (annotation,) = read_jsonld(file)
+    assert (annotation.start, annotation.end, annotation.color) == (10, 23, "green")
+    assert (annotation.prefix, annotation.suffix, annotation.note) == ("Seoul has ", " against", "a note")
