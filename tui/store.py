@@ -12,6 +12,7 @@ good backup is. Only this module imports tinydb; callers get dataclasses.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import queue
@@ -1047,25 +1048,50 @@ class AnnotationStore:
         return None
 
     def _backup(self, label: str = "") -> None:
-        """Copy the current (checked) file aside once per session, keeping the last few."""
+        """Copy the current (checked) file aside once per session, keeping the last few.
+
+        A backup counts only when whole: copied to a temporary name, fsynced, checked, then renamed
+        into place. A full disk leaves no zero-byte or cut-short backup, and rotation drops the
+        oldest whole backups only, so it never trades a good one for a bad one.
+        """
         if not self.path.exists():
             return
         self.backup_dir.mkdir(exist_ok=True)
         stamp = now().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backup_dir / f"{self.path.stem}-{stamp}{'-' + label if label else ''}.json"
-        # A copy, not a hard link: an editor that rewrites the file in place would change a link too.
-        shutil.copyfile(self.path, target)
-        if _signature(self.path) != self._storage._signature or not self._storage._loaded:
-            # The file changed since it was read and checked (an editor, a process ignoring the
-            # lock): the copy may be bad, and rotating could push out the last good backup.
-            try:
-                load_tables(target.read_bytes())
-            except DamagedFileError as error:
+        temporary = self.backup_dir / f".{target.name}.tmp"
+        try:
+            # A copy, not a hard link: an editor that rewrites the file in place would change a link too.
+            shutil.copyfile(self.path, temporary)
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+            if _signature(self.path) != self._storage._signature or not self._storage._loaded:
+                # The file changed since it was read and checked (an editor, a process ignoring the
+                # lock): the copy may be bad, and rotating could push out the last good backup.
+                try:
+                    load_tables(temporary.read_bytes())
+                except DamagedFileError as error:
+                    self._damaged(error)
+                    raise StoreError(self.problem or str(error)) from None
+            elif temporary.stat().st_size != (self._storage._signature or (0, -1))[1]:
+                raise OSError(errno.EIO, "backup copy is shorter than the file", str(temporary))
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+        _fsync_dir(self.backup_dir)
+        self._rotate_backups()
+
+    def _rotate_backups(self) -> None:
+        whole: list[Path] = []
+        for backup in self.backups():
+            if _looks_whole(backup):
+                whole.append(backup)
+            else:  # a zero-byte or cut-short copy left by an older tui: it can restore nothing
                 with contextlib.suppress(OSError):
-                    target.unlink()
-                self._damaged(error)
-                raise StoreError(self.problem or str(error)) from None
-        for old in self.backups()[:-BACKUPS_KEPT]:
+                    backup.unlink()
+        for old in whole[:-BACKUPS_KEPT]:
             with contextlib.suppress(OSError):
                 old.unlink()
 
@@ -1117,6 +1143,17 @@ def find_quote(article: Article, quote: str, occurrence: int | None = None) -> t
     if not 1 <= occurrence <= len(spans):
         raise UsageError(f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {where}")
     return spans[occurrence - 1]
+
+
+def _looks_whole(backup: Path) -> bool:
+    """Whether a backup ends as a JSON object does: cheap, and enough to tell a copy cut short."""
+    try:
+        with backup.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 64))
+            return handle.read().rstrip().endswith(b"}")
+    except OSError:
+        return False
 
 
 def _file_lock(path: Path) -> Any:
