@@ -21,7 +21,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 4  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 5  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -502,6 +502,37 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     return blocks
 
 
+def _split_doubled(block: list[str]) -> list[list[str]]:
+    """A block cut around a line printed twice in a row, so each copy stands as its own paragraph
+    (the copies are then told apart as a doubled caption or a repeated paragraph)."""
+    pieces: list[list[str]] = [[]]
+    for i, line in enumerate(block):
+        doubled = (i > 0 and block[i - 1] == line) or (i + 1 < len(block) and block[i + 1] == line)
+        if doubled:
+            if pieces[-1]:
+                pieces.append([])
+            pieces[-1].append(line)
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    return [piece for piece in pieces if piece]
+
+
+# A line that only says a picture stands here: "[Photo]", "(Image)", "Photo".
+_PHOTO_MARKER = re.compile(
+    r"^[\[(]?\s*(?:photo|image|picture|graphic|illustration)s?\s*[\])]?$", re.IGNORECASE
+)
+CAPTION_LABEL_MAX_WORDS = 20
+
+
+def _caption_like(paragraph: str, near_photo: set[str]) -> bool:
+    """Whether a paragraph printed twice in a row is a caption (image alt text, then the caption):
+    credited, next to a picture, or a short label that is no sentence."""
+    if _is_caption(paragraph) or paragraph in near_photo:
+        return True
+    return len(paragraph.split()) <= CAPTION_LABEL_MAX_WORDS and not _ends_sentence(paragraph)
+
+
 def _block_paragraphs(block: list[str]) -> list[str]:
     """A block of lines is one hard-wrapped paragraph, or one paragraph a line."""
     wrapped = len(block) > 1 and max(len(line) for line in block) <= 100
@@ -527,6 +558,7 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     parsed = _Parsed()
     lines = text.split("\n")
     heading_is_title = known_title is None
+    near_photo: set[str] = set()  # lines beside a picture: an image's alt text, a line by "[Photo]"
     for line in lines:
         if any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS):
             parsed.hankyoreh = True
@@ -544,6 +576,8 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
                     continue
                 converted.extend(["", _markdown_to_text(heading.group(1)), ""])
             else:
+                if _MD_IMAGE.fullmatch(line.strip()):
+                    near_photo.add(_markdown_to_text(line).strip())
                 converted.append(_markdown_to_text(line))
         lines = converted
 
@@ -605,7 +639,13 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             continue
         break
 
-    body_lines = [line for line in lines[index:] if not is_furniture(line)]
+    nonblank = [line.strip() for line in lines[index:] if line.strip()]
+    for i, line in enumerate(nonblank):
+        if _PHOTO_MARKER.match(line):
+            near_photo.update(nonblank[max(0, i - 1) : i] + nonblank[i + 1 : i + 2])
+    body_lines = [
+        line for line in lines[index:] if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())
+    ]
     # A byline at the foot of the article ("By Park Min-hee, senior staff writer").
     tail = [i for i, line in enumerate(body_lines) if line.strip()][-6:]
     for i in reversed(tail):
@@ -615,11 +655,13 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             body_lines[i] = ""
 
     previous: str | None = None
-    for block in _blocks(body_lines):
+    blocks = [piece for block in _blocks(body_lines) for piece in _split_doubled(block)]
+    for block in blocks:
         for paragraph in _block_paragraphs(block):
             doubled = paragraph == previous
-            if doubled and (len(paragraph.split()) <= 80):
-                # A caption printed twice in a row (image alt text and caption): keep it once.
+            # A caption printed twice in a row (image alt text and caption) is kept once; a body
+            # paragraph printed twice stays twice in the body, where it is reported as a repeat.
+            if doubled and _caption_like(paragraph, near_photo):
                 if parsed.paragraphs and parsed.paragraphs[-1] == paragraph:
                     parsed.paragraphs.pop()
                 if paragraph not in parsed.captions:

@@ -496,3 +496,46 @@ def test_utf16_and_utf32_with_a_bom_are_read_not_skipped_as_binary(tmp_path: Pat
     article = library.get("wide")
     assert article.title == "Séoul headline"
     assert article.body == "A body sentence with ünïcode — and more."
+
+
+DOUBLED_BODY = (
+    "The ministry said the talks would resume in Geneva next week. "
+    "Officials from both sides confirmed the date on Tuesday."
+)
+
+
+def test_a_body_paragraph_printed_twice_is_a_repeat_not_a_caption(tmp_path: Path) -> None:
+    (tmp_path / "twice.txt").write_text(
+        f"A headline here\n\nFirst paragraph of the story is here.\n\n{DOUBLED_BODY}\n{DOUBLED_BODY}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("twice")
+    assert article.captions == []
+    assert article.body.count(DOUBLED_BODY) == 2
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "[Photo]\n{c}\n{c}",  # next to a photo marker
+        "{c} (Yonhap)\n{c} (Yonhap)",  # credited
+        "{short}\n{short}",  # short, and no sentence: a label under a picture
+    ],
+)
+def test_a_caption_printed_twice_is_kept_once_as_a_caption(tmp_path: Path, layout: str) -> None:
+    caption = "Officials meet in Geneva on Tuesday to set the date of the talks."
+    short = "Geneva talks, Tuesday"
+    doubled = layout.format(c=caption, short=short)
+    (tmp_path / "cap.txt").write_text(
+        f"A headline here\n\nFirst paragraph of the story is here.\n\n{doubled}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("cap")
+    assert len(article.captions) == 1 and short not in article.body and caption not in article.body
+
+
+def test_a_markdown_image_and_its_caption_are_one_caption(tmp_path: Path) -> None:
+    caption = "Officials meet in Geneva on Tuesday to set the date of the talks."
+    (tmp_path / "img.md").write_text(
+        f"# Headline\n\nFirst paragraph.\n\n![{caption}](photo.jpg)\n\n{caption}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("img")
+    assert article.captions == [caption] and caption not in article.body
