@@ -21,7 +21,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 5  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 6  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -54,9 +54,19 @@ class Article:
     content_hash: str
     encoding: str = "utf-8"
     words: int = 0
+    # Captions are text a reader quotes: they follow the paragraphs in `body` (so no offset of the
+    # article's own text moves), one span each, and are neither paragraphs nor sentences.
+    caption_spans: list[Span] = field(default_factory=list)
 
     def text(self, span: Span) -> str:
         return self.body[span.start : span.end]
+
+    def caption_index(self, offset: int) -> int | None:
+        """The 0-based caption holding `offset`, or None when it is in the article's text."""
+        for index, span in enumerate(self.caption_spans):
+            if span.start <= offset < span.end:
+                return index
+        return None
 
     def paragraph_index(self, offset: int) -> int:
         """The 0-based paragraph holding `offset` (the nearest before it, between paragraphs)."""
@@ -722,7 +732,13 @@ def _build_article(
     if published is None and parsed.published_text:
         published = parse_date(parsed.published_text, source)
 
-    body = "\n\n".join(parsed.paragraphs)
+    text = "\n\n".join(parsed.paragraphs)
+    caption_spans: list[Span] = []
+    body = text
+    for caption in parsed.captions:
+        body += "\n\n" if body else ""
+        caption_spans.append(Span(len(body), len(body) + len(caption)))
+        body += caption
     paragraphs: list[Span] = []
     sentences: list[Span] = []
     offset = 0
@@ -731,7 +747,7 @@ def _build_article(
         for span in split_sentences(paragraph):
             sentences.append(Span(offset + span.start, offset + span.end))
         offset += len(paragraph) + 2
-    title = _as_text(fields.get("title")) or parsed.title or _title_from_text(body)
+    title = _as_text(fields.get("title")) or parsed.title or _title_from_text(text)
     return Article(
         id=article_id,
         path=path,
@@ -746,7 +762,8 @@ def _build_article(
         captions=parsed.captions,
         content_hash=content_hash,
         encoding=encoding,
-        words=count_words(body),
+        words=count_words(text),
+        caption_spans=caption_spans,
     )
 
 
@@ -950,6 +967,7 @@ def _to_record(article: Article) -> dict[str, object]:
         "paragraphs": _spans_flat(article.paragraphs),
         "sentences": _spans_flat(article.sentences),
         "captions": article.captions,
+        "caption_spans": _spans_flat(article.caption_spans),
         "hash": article.content_hash,
         "encoding": article.encoding,
         "words": article.words,
@@ -973,6 +991,7 @@ def _from_record(record: dict, article_id: str, path: Path) -> Article:  # type:
         content_hash=record["hash"],
         encoding=record["encoding"],
         words=int(record["words"]),
+        caption_spans=_spans_from(record["caption_spans"]),
     )
 
 
@@ -994,7 +1013,7 @@ def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article |
     if not fields_ok:
         return None
     limit = len(article.body)
-    for flat in (record["paragraphs"], record["sentences"]):
+    for flat in (record["paragraphs"], record["sentences"], record["caption_spans"]):
         if not isinstance(flat, list) or len(flat) % 2:
             return None
         try:  # min and max run in C: a per-item check was a third of a warm start

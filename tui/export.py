@@ -140,8 +140,11 @@ def _safe_note(note: str) -> str:
 def _where(item: Anchored, article: Article | None) -> str:
     if item.status == "orphaned" or item.start is None or article is None:
         return "orphaned: passage not found in the current text"
-    paragraph = article.paragraph_index(item.start) + 1
-    return f"¶ {paragraph}" + (" (moved)" if item.status == "moved" else "")
+    caption = article.caption_index(item.start)
+    place = (
+        f"caption {caption + 1}" if caption is not None else f"¶ {article.paragraph_index(item.start) + 1}"
+    )
+    return place + (" (moved)" if item.status == "moved" else "")
 
 
 def render_highlight(item: Anchored, article: Article | None) -> str:
@@ -706,11 +709,13 @@ def note_records(
     for notes in sorted(_collect(library, store, article_ids), key=lambda n: n.article_id):
         for item in notes.placed:
             annotation = item.annotation
-            paragraph = (
-                notes.article.paragraph_index(item.start) + 1
-                if notes.article is not None and item.start is not None
-                else None
-            )
+            paragraph = caption = None
+            if notes.article is not None and item.start is not None:
+                caption = notes.article.caption_index(item.start)
+                if caption is None:
+                    paragraph = notes.article.paragraph_index(item.start) + 1
+                else:
+                    caption += 1
             records.append(
                 {
                     "id": annotation.id,
@@ -728,6 +733,7 @@ def note_records(
                     "start": item.start,
                     "end": item.end,
                     "paragraph": paragraph,
+                    "caption": caption,
                     "created": format_time(annotation.created),
                     "updated": format_time(annotation.updated),
                 }
@@ -744,7 +750,13 @@ def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
         if record["article_id"] != current:
             current = record["article_id"]
             lines.append(f"{printable(current)}  {printable(record['title'])}")
-        where = f"¶{record['paragraph']}" if record["paragraph"] else record["status"]
+        where = (
+            f"¶{record['paragraph']}"
+            if record["paragraph"]
+            else f"caption {record['caption']}"
+            if record.get("caption")
+            else record["status"]
+        )
         if record["status"] == "moved":
             where += "*"
         quote_room = max(20, width - 36)

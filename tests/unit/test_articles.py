@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.articles import (
+    Article,
     Span,
     article_from_text,
     load_library,
@@ -23,6 +24,11 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 
 KST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parents[2]
+
+
+def article_text(article: Article) -> str:
+    """The article's own text: the body without the captions that follow it."""
+    return article.body[: article.paragraphs[-1].end]
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +48,11 @@ def test_korea_herald_header(seeds) -> None:
 def test_korea_herald_furniture_and_caption(seeds) -> None:
     article = seeds.get("000_097ad0791a11b944")
     assert "Link copied" not in article.body
-    assert "(Reuters-Yonhap)" not in article.body
+    assert "(Reuters-Yonhap)" not in article_text(article)  # a caption, after the article's text
     assert len(article.captions) == 1
     assert article.captions[0].endswith("(Reuters-Yonhap)")
     assert article.body.startswith('Seoul has warned Moscow against "going beyond a certain point,"')
-    assert article.body.endswith("The military intervention clause was not included.")
+    assert article_text(article).endswith("The military intervention clause was not included.")
     assert len(article.paragraphs) == 12
 
 
@@ -83,8 +89,8 @@ def test_hankyoreh_layout(seeds) -> None:
         "Posted on",
         "(KCNA/Yonhap)",
     ):
-        assert furniture not in article.body
-    assert article.body.endswith("putting the situation in a precarious position,” he added.")
+        assert furniture not in article_text(article)
+    assert article_text(article).endswith("putting the situation in a precarious position,” he added.")
 
 
 def test_sentences_are_trimmed_spans_inside_paragraphs(seeds) -> None:
@@ -529,7 +535,8 @@ def test_a_caption_printed_twice_is_kept_once_as_a_caption(tmp_path: Path, layou
         f"A headline here\n\nFirst paragraph of the story is here.\n\n{doubled}\n\nThe end.\n"
     )
     article = load_library(tmp_path).get("cap")
-    assert len(article.captions) == 1 and short not in article.body and caption not in article.body
+    assert len(article.captions) == 1 and short not in article_text(article)
+    assert caption not in article_text(article) and article.body.count(article.captions[0]) == 1
 
 
 def test_a_markdown_image_and_its_caption_are_one_caption(tmp_path: Path) -> None:
@@ -538,4 +545,27 @@ def test_a_markdown_image_and_its_caption_are_one_caption(tmp_path: Path) -> Non
         f"# Headline\n\nFirst paragraph.\n\n![{caption}](photo.jpg)\n\n{caption}\n\nThe end.\n"
     )
     article = load_library(tmp_path).get("img")
-    assert article.captions == [caption] and caption not in article.body
+    assert article.captions == [caption] and caption not in article_text(article)
+    assert article.body.count(caption) == 1
+
+
+def test_captions_are_text_in_the_body_coordinates_after_the_article(seeds) -> None:
+    article = seeds.get("004")
+    (caption,) = article.caption_spans
+    assert article.text(caption) == article.captions[0]
+    assert "Russia’s Far East on Sept. 13" in article.text(caption)
+    # After every paragraph, so no offset of the article's own text moved; not a body sentence.
+    assert caption.start > article.paragraphs[-1].end
+    assert all(span.end <= article.paragraphs[-1].end for span in article.sentences)
+    assert article.caption_index(caption.start + 3) == 0 and article.caption_index(0) is None
+    from tui.articles import count_words
+
+    assert article.words == count_words(article.body[: article.paragraphs[-1].end])  # captions not counted
+
+
+def test_caption_spans_survive_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = load_library(REPO / "articles", cache).get("000")
+    warm = load_library(REPO / "articles", cache).get("000")
+    assert list(warm.caption_spans) == list(cold.caption_spans) and len(cold.caption_spans) == 1
+    assert warm.text(warm.caption_spans[0]).endswith("(Reuters-Yonhap)")

@@ -206,3 +206,15 @@ def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore
     assert code == 1
     assert len(out.splitlines()) == 1 and "As Putin visits" in out
     assert err.count("\n") == 1 and "1 written, 1 not exported" in err and ARTICLE in err, err
+
+
+def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui) -> None:  # type: ignore[no-untyped-def]
+    code, made, err = tui("annotate", "004", "--quote", "Russia's Far East on Sept. 13")
+    assert code == 0, err
+    code, out, _ = tui("notes", "004", "--json")
+    (row,) = json.loads(out)
+    assert row["id"] == made.strip() and row["status"] == "anchored"
+    assert row["current"] == "Russia’s Far East on Sept. 13" and row["caption"] == 1
+    assert row["paragraph"] is None
+    code, text, _ = tui("notes", "004")
+    assert "caption 1" in text
