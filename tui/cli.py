@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("ids", nargs="*", metavar="ID")
     export.add_argument("-o", "--output", metavar="PATH", help="a folder (one file per article) or a file")
     export.add_argument("--format", choices=["md", "json"], default="md")
+    export.add_argument(
+        "--flavor",
+        choices=["obsidian", "logseq"],
+        default="obsidian",
+        help="Markdown for Obsidian (block ids ^h-…) or Logseq (an outline, block ids as id:: properties)",
+    )
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
@@ -298,11 +304,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(printable(str(export_jsonld_file(store, ids, Path(args.output)))))
         return 0
     if args.output == "-":
-        sys.stdout.write(markdown_text(library, store, ids))
+        sys.stdout.write(markdown_text(library, store, ids, args.flavor))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
     try:
-        written = export_markdown(library, store, ids, target)
+        written = export_markdown(library, store, ids, target, args.flavor)
     except PartialExportError as error:
         for path in error.written:  # the files that were written are listed; the failures end it
             print(printable(str(path)))

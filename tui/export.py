@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
 from tui.articles import UNSAFE_CHARACTERS, printable
@@ -147,7 +148,47 @@ def _where(item: Anchored, article: Article | None) -> str:
     return place + (" (moved)" if item.status == "moved" else "")
 
 
-def render_highlight(item: Anchored, article: Article | None) -> str:
+Flavor = Literal["obsidian", "logseq"]
+FLAVORS: tuple[Flavor, ...] = ("obsidian", "logseq")
+
+
+@dataclass
+class _Block:
+    """One unit of the managed part: a passage (with the annotation it links to) or a heading,
+    and what belongs under it. Laid out as paragraphs for Obsidian, as an outline for Logseq."""
+
+    text: str
+    annotation_id: str | None = None
+    children: list[str] = field(default_factory=list)
+    ref: str | None = None  # Obsidian's block id (`^h-…`)
+
+
+def _layout(blocks: list[_Block], flavor: Flavor) -> str:
+    if flavor == "obsidian":
+        parts: list[str] = []
+        for block in blocks:
+            parts.append(block.text)
+            if block.ref:
+                parts.append(f"^{block.ref}")
+            parts += block.children
+        return "\n\n".join(parts)
+    # Logseq: every block a list item; a passage carries its annotation's UUID as `id::` (what
+    # Logseq links blocks by: `((uuid))`), its note and facts are child blocks.
+    lines: list[str] = []
+    for block in blocks:
+        first, *rest = block.text.split("\n")
+        lines.append(f"- {first}")
+        lines += [f"  {line}" for line in rest]
+        if block.annotation_id:
+            lines.append(f"  id:: {block.annotation_id}")
+        for child in block.children:
+            head, *more = child.split("\n")
+            lines.append(f"\t- {head}")
+            lines += [f"\t  {line}" for line in more]
+    return "\n".join(lines)
+
+
+def render_highlight(item: Anchored, article: Article | None, flavor: Flavor = "obsidian") -> _Block:
     annotation = item.annotation
     quoted = annotation.exact
     if item.start is not None and item.end is not None and article is not None:
@@ -159,30 +200,38 @@ def render_highlight(item: Anchored, article: Article | None) -> str:
     ]
     if annotation.tags:
         facts.append(" ".join(f"#{tag}" for tag in annotation.tags))
-    parts = [_blockquote(quoted), f"^{block_id(annotation)}"]
+    children = []
     if quoted != annotation.exact:  # the passage was edited since: say what was highlighted
-        parts.append(f"*Highlighted as:* {' '.join(escape_markdown(annotation.exact).split())}")
+        children.append(f"*Highlighted as:* {' '.join(escape_markdown(annotation.exact).split())}")
     if annotation.note.strip():
-        parts.append(_safe_note(annotation.note))
-    parts.append(" · ".join(facts))
-    return "\n\n".join(parts)
+        note = _safe_note(annotation.note)
+        # In Logseq a line `key:: value` is a property: a note's own `::` stays text.
+        children.append(note.replace("::", r":\:") if flavor == "logseq" else note)
+    children.append(" · ".join(facts))
+    return _Block(_blockquote(quoted), annotation.id, children, ref=block_id(annotation))
 
 
-def render_highlights(placed: list[Anchored], article: Article | None, level: int) -> str:
+def render_highlights(
+    placed: list[Anchored], article: Article | None, level: int, flavor: Flavor = "obsidian"
+) -> str:
     """Highlights in text order, then the orphans under their own heading."""
     anchored = [item for item in placed if item.status != "orphaned"]
     orphans = [item for item in placed if item.status == "orphaned"]
-    sections = [render_highlight(item, article) for item in anchored]
+    blocks = [render_highlight(item, article, flavor) for item in anchored]
     if not anchored:
-        sections.append("*No highlights in the current text.*")
+        blocks.append(_Block("*No highlights in the current text.*"))
     if orphans:
-        sections.append(
-            f"{'#' * level} {ORPHANS_HEADING}\n\n"
-            "*The article changed and these passages were not found again. "
-            "They are kept: re-attach or delete them in tui.*"
+        blocks.append(
+            _Block(
+                f"{'#' * level} {ORPHANS_HEADING}",
+                children=[
+                    "*The article changed and these passages were not found again. "
+                    "They are kept: re-attach or delete them in tui.*"
+                ],
+            )
         )
-        sections += [render_highlight(item, article) for item in orphans]
-    return "\n\n".join(sections)
+        blocks += [render_highlight(item, article, flavor) for item in orphans]
+    return _layout(blocks, flavor)
 
 
 @dataclass
@@ -207,13 +256,25 @@ class _Notes:
             "title": self.title,
             "source": article.source if article else None,
             "author": article.author if article else None,
-            "published": article.published.isoformat() if article and article.published else None,
+            "published": _published(article.published) if article and article.published else None,
             "path": str(article.path) if article else None,
             "article_id": self.article_id,
             "tags": self.tags(),
             "highlights": len(self.placed),
             "exported": _stamp(),
         }
+
+
+class _Timestamp(str):
+    """A date or date-time written as a plain YAML timestamp, not a quoted string."""
+
+
+def _published(moment: datetime) -> _Timestamp:
+    """The date as Obsidian's Date & time property reads it (`2024-06-17T15:43:00`, the source's
+    own clock, unquoted), or its Date (`2024-06-17`) when the source gave no time of day."""
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return _Timestamp(moment.date().isoformat())
+    return _Timestamp(moment.replace(tzinfo=None, microsecond=0).isoformat())
 
 
 def _stamp() -> str:
@@ -278,14 +339,20 @@ def _yaml(front: dict[str, Any]) -> str:
         style = '"' if _has_unsafe(text) or "\n" in text else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
+    def represent_timestamp(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(text))
+
     InertDumper.add_representer(str, represent_text)
+    InertDumper.add_representer(_Timestamp, represent_timestamp)
     values = {key: value for key, value in front.items() if value is not None}
     return yaml.dump(
         values,
         Dumper=InertDumper,
         sort_keys=False,
         allow_unicode=True,
-        default_flow_style=False,
+        # Lists on one line (`tags: [a, b]`): Logseq's parser drops the whole front matter at a
+        # block-style list, and Obsidian reads both.
+        default_flow_style=None,
         width=10_000,
     )
 
@@ -327,12 +394,12 @@ def _document(front: dict[str, Any], body: str, previous: dict[str, Any], user_p
     return f"---\n{_yaml(merged)}---\n\n{body.rstrip()}\n\n{MARKER}\n{tail}"
 
 
-def render_article(notes: _Notes) -> str:
-    heading = f"# {escape_inline(notes.title)}"
-    return f"{heading}\n\n{render_highlights(notes.placed, notes.article, level=2)}"
+def render_article(notes: _Notes, flavor: Flavor = "obsidian") -> str:
+    heading = _layout([_Block(f"# {escape_inline(notes.title)}")], flavor)
+    return f"{heading}\n\n{render_highlights(notes.placed, notes.article, 2, flavor)}"
 
 
-def render_collection(collection: list[_Notes]) -> str:
+def render_collection(collection: list[_Notes], flavor: Flavor = "obsidian") -> str:
     sections = []
     for notes in collection:
         article = notes.article
@@ -346,13 +413,12 @@ def render_collection(collection: list[_Notes]) -> str:
             )
             if value
         ]
+        heading = _Block(f"## {escape_inline(notes.title)}", children=[escape_inline(" · ".join(facts))])
         sections.append(
-            f"## {escape_inline(notes.title)}\n\n"
-            + escape_inline(" · ".join(facts))
-            + "\n\n"
-            + render_highlights(notes.placed, article, level=3)
+            _layout([heading], flavor) + "\n\n" + render_highlights(notes.placed, article, 3, flavor)
         )
-    return "# Notes\n\n" + ("\n\n".join(sections) if sections else "*No highlights.*")
+    empty = _layout([_Block("*No highlights.*")], flavor)
+    return _layout([_Block("# Notes")], flavor) + "\n\n" + ("\n\n".join(sections) if sections else empty)
 
 
 def _existing_files(folder: Path) -> dict[str, Path]:
@@ -401,7 +467,11 @@ def _file_for(notes: _Notes, folder: Path, existing: dict[str, Path], taken: set
 
 
 def export_markdown(
-    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None, target: Path
+    library: Library,
+    store: AnnotationStore,
+    article_ids: Iterable[str] | None,
+    target: Path,
+    flavor: Flavor = "obsidian",
 ) -> list[Path]:
     """Write notes as Markdown; returns the files written.
 
@@ -422,7 +492,7 @@ def export_markdown(
             "exported": _stamp(),
         }
         write_atomically(
-            target, [_document(front, render_collection(collection), previous, user_part).encode()]
+            target, [_document(front, render_collection(collection, flavor), previous, user_part).encode()]
         )
         return [target]
     target.mkdir(parents=True, exist_ok=True)
@@ -437,7 +507,7 @@ def export_markdown(
             path = _file_for(notes, target, existing, taken)
             taken.add(path)
             previous, user_part = _split_existing(path) if path.exists() else ({}, None)
-            text = _document(notes.front(), render_article(notes), previous, user_part)
+            text = _document(notes.front(), render_article(notes, flavor), previous, user_part)
             write_atomically(path, [text.encode("utf-8")])
         except OSError as error:
             failed.append((notes.article_id, error.strerror or str(error)))
@@ -448,11 +518,16 @@ def export_markdown(
     return written
 
 
-def markdown_text(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> str:
+def markdown_text(
+    library: Library,
+    store: AnnotationStore,
+    article_ids: Iterable[str] | None,
+    flavor: Flavor = "obsidian",
+) -> str:
     """The one-document export as text (for stdout)."""
     collection = _collect(library, store, article_ids)
     front = {"title": "Notes", "exported": _stamp()}
-    return _document(front, render_collection(collection), {}, None)
+    return _document(front, render_collection(collection, flavor), {}, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -218,3 +218,13 @@ def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui) -> None:  # 
     assert row["paragraph"] is None
     code, text, _ = tui("notes", "004")
     assert "caption 1" in text
+
+
+def test_export_flavor_switch(tui) -> None:  # type: ignore[no-untyped-def]
+    code, made, _ = tui("annotate", ARTICLE, "--quote", EARLY)
+    assert code == 0
+    code, logseq, _ = tui("export", "--flavor", "logseq", "-o", "-")
+    assert code == 0 and f"  id:: {made.strip()}" in logseq and "^h-" not in logseq
+    code, obsidian, _ = tui("export", "-o", "-")
+    assert code == 0 and "^h-" in obsidian and "id::" not in obsidian
+    assert tui("export", "--flavor", "roam")[0] == 2

@@ -598,3 +598,95 @@ def test_a_sound_annotation_imports_with_its_fields(tmp_path: Path) -> None:
     (annotation,) = read_jsonld(file)
     assert (annotation.start, annotation.end, annotation.color) == (10, 23, "green")
     assert (annotation.prefix, annotation.suffix, annotation.note) == ("Seoul has ", " against", "a note")
+
+
+def _published_article() -> Article:
+    from datetime import datetime, timezone
+
+    kst = timezone(timedelta(hours=9))
+    return dataclasses.replace(make_article(), published=datetime(2024, 6, 17, 15, 43, tzinfo=kst))
+
+
+def test_obsidian_reads_published_as_a_date_time_property(tmp_path: Path, store: AnnotationStore) -> None:
+    from datetime import datetime
+
+    article = _published_article()
+    highlight(store, article, "warned Moscow")
+    (path,) = export_markdown(Library(tmp_path, [article]), store, None, tmp_path / "notes")
+    text = path.read_text(encoding="utf-8")
+    # Obsidian's Date & time property: YYYY-MM-DDTHH:mm:ss, unquoted (a quoted value is Text).
+    assert "\npublished: 2024-06-17T15:43:00\n" in text
+    assert yaml.safe_load(text.split("---\n")[1])["published"] == datetime(2024, 6, 17, 15, 43)
+    midnight = dataclasses.replace(article, published=article.published.replace(hour=0, minute=0))
+    (path,) = export_markdown(Library(tmp_path, [midnight]), store, None, tmp_path / "notes")
+    assert "\npublished: 2024-06-17\n" in path.read_text(encoding="utf-8")  # a Date
+
+
+MLDOC_VERSION = "1.6.0"
+MLDOC_SCRIPT = """
+const { Mldoc } = require('mldoc');
+const config = JSON.stringify({toc: false, parse_outline_only: false, heading_number: false,
+  keep_line_break: false, format: "Markdown", heading_to_list: false, exporting_keep_properties: true,
+  inline_type_with_pos: false, inline_skip_macro: false, export_md_remove_options: [], hiccup_in_block: true});
+console.log(Mldoc.parseJson(require('fs').readFileSync(0, 'utf8'), config));
+"""
+
+
+def _mldoc_parse(text: str) -> list[Any]:
+    """Logseq's own Markdown parser (mldoc, from npm, installed outside the repository)."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node is not installed: Logseq's parser cannot run")
+    folder = Path(tempfile.gettempdir()) / f"tui-test-mldoc-{MLDOC_VERSION}"
+    if not (folder / "node_modules" / "mldoc").is_dir():
+        folder.mkdir(exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", f"mldoc@{MLDOC_VERSION}"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    script = folder / "parse.js"
+    script.write_text(MLDOC_SCRIPT)
+    done = subprocess.run(
+        [node, str(script)], input=text, capture_output=True, text=True, check=True, cwd=folder, timeout=60
+    )
+    return json.loads(done.stdout)
+
+
+def test_logseq_flavor_is_an_outline_whose_blocks_carry_id_properties(
+    tmp_path: Path, store: AnnotationStore
+) -> None:
+    article = _published_article()
+    first = highlight(store, article, "warned Moscow", note="A note\nid:: not-a-property")
+    second = highlight(store, article, "Nobody denied it.", tags=["doubt"])
+    library = Library(tmp_path, [article])
+    (path,) = export_markdown(library, store, None, tmp_path / "notes", flavor="logseq")
+    text = path.read_text(encoding="utf-8")
+    assert "^h-" not in text
+    parsed = _mldoc_parse(text)
+    kinds = [element[0][0] for element in parsed]
+    directives = {element[0][1]: element[0][2] for element in parsed if element[0][0] == "Directive"}
+    assert directives.get("published") == "2024-06-17T15:43:00", (directives, text[:400])
+    assert directives["article_id"] == "a1"
+    ids = [
+        value
+        for element in parsed
+        if element[0][0] == "Property_Drawer"
+        for key, value, _ in element[0][1]
+        if key == "id"
+    ]
+    assert ids == [first.id, second.id]  # one per highlight, and the note's `id::` stayed text
+    for drawer_at in (i for i, kind in enumerate(kinds) if kind == "Property_Drawer"):
+        # The properties belong to a list block (a Heading in mldoc) holding the quoted passage.
+        assert kinds[drawer_at - 2 : drawer_at] == ["Heading", "Quote"]
+    # Re-export keeps what the user wrote below the marker, in this flavor too.
+    path.write_text(text + "- my own block\n", encoding="utf-8")
+    export_markdown(library, store, None, tmp_path / "notes", flavor="logseq")
+    again = path.read_text(encoding="utf-8")
+    assert again.count(MARKER) == 1 and again.endswith("- my own block\n")
