@@ -633,24 +633,23 @@ console.log(Mldoc.parseJson(require('fs').readFileSync(0, 'utf8'), config));
 
 
 def _mldoc_parse(text: str) -> list[Any]:
-    """Logseq's own Markdown parser (mldoc, from npm, installed outside the repository)."""
+    """Logseq's own Markdown parser (mldoc, from npm), installed outside the repository by `.ci/run`.
+
+    Tests never reach a registry themselves: without node or the installed parser this test is skipped.
+    """
     import json
+    import os
     import shutil
     import subprocess
     import tempfile
 
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
+    node = shutil.which("node")
+    if node is None:
         pytest.skip("node is not installed: Logseq's parser cannot run")
-    folder = Path(tempfile.gettempdir()) / f"tui-test-mldoc-{MLDOC_VERSION}"
+    default = Path(tempfile.gettempdir()) / f"tui-test-mldoc-{MLDOC_VERSION}"
+    folder = Path(os.environ.get("TUI_TEST_MLDOC", default))
     if not (folder / "node_modules" / "mldoc").is_dir():
-        folder.mkdir(exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", f"mldoc@{MLDOC_VERSION}"],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        pytest.skip(f"mldoc is not installed: npm install --prefix {folder} mldoc@{MLDOC_VERSION}")
     script = folder / "parse.js"
     script.write_text(MLDOC_SCRIPT)
     done = subprocess.run(
