@@ -55,6 +55,28 @@ def _drop_title_line(markdown: str, title: str | None) -> str:
     return "\n".join(lines).strip("\n")
 
 
+# Stands for "> " through trafilatura's Markdown writer, which drops unusual characters and
+# escapes a leading ">"; a word no page holds passes through untouched.
+_QUOTE_MARK = "tuiblockquote9f3e "
+
+
+def _mark_block_quotes(body: Any) -> None:
+    """Turn each block quote into paragraphs led by a mark that becomes `> ` in the Markdown.
+
+    trafilatura keeps block quotes in its tree but writes them as plain paragraphs.
+    """
+    from lxml import etree
+
+    for quote in list(body.iter("quote")):
+        if quote.getparent() is None or any(a.tag == "quote" for a in quote.iterancestors()):
+            continue
+        text = " ".join(" ".join(quote.itertext()).split())
+        replacement = etree.Element("p")
+        replacement.text = f"{_QUOTE_MARK}{text}" if text else ""
+        replacement.tail = quote.tail
+        quote.getparent().replace(quote, replacement)
+
+
 def _page_hints(tree: Any) -> tuple[str | None, str | None]:
     """(canonical URL, language) from the page's own markup."""
     canonical = None
@@ -85,8 +107,10 @@ def extract_page(html: bytes | str, url: str | None = None, *, name: str | None 
     if document is None or document.body is None:
         raise ExtractError(f"{label}: no article text found")
     title = _clean(document.title)
-    markdown = _drop_title_line(xmltotxt(document.body, True), title)
     text = xmltotxt(document.body, False)
+    _mark_block_quotes(document.body)
+    markdown = re.sub(rf"^{_QUOTE_MARK}", "> ", xmltotxt(document.body, True), flags=re.MULTILINE)
+    markdown = _drop_title_line(markdown, title)
     if len(re.findall(r"\w+", text)) < MIN_WORDS:
         raise ExtractError(f"{label}: no article text found")
     if canonical and url:
