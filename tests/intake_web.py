@@ -116,7 +116,9 @@ class LocalWeb:
                     with web._lock:
                         web.hits.append(Hit(self.path, dict(self.headers), start, time.monotonic(), status))
 
-            def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
+            def _send(
+                self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
+            ) -> None:
                 self.send_response(status)
                 if content_type:
                     self.send_header("Content-Type", content_type)
@@ -152,8 +154,9 @@ class LocalWeb:
         return [hit for hit in self.hits if hit.path == path]
 
 
-@pytest.fixture
-def local_web() -> Iterator[LocalWeb]:
+@pytest.fixture(name="local_web")
+def local_web_fixture() -> Iterator[LocalWeb]:
+    """Import `local_web_fixture` into a test module to use the `local_web` fixture."""
     web = LocalWeb()
     web.start()
     try:
@@ -213,5 +216,10 @@ def atom(web: LocalWeb, items: list[tuple[str, str, str, str | None]]) -> str:
 
 def json_feed(web: LocalWeb, items: list[dict[str, object]]) -> str:
     return json.dumps(
-        {"version": "https://jsonfeed.org/version/1.1", "title": "JSON Times", "home_page_url": web.base, "items": items}
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "JSON Times",
+            "home_page_url": web.base,
+            "items": items,
+        }
     )

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from intake_web import LocalWeb, article_html, article_keys, local_web, real_page, truth  # noqa: F401
+from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, real_page, truth  # noqa: F401
 
 from tui.articles import load_library
 from tui.intake.extract import ExtractError, extract_page
@@ -29,7 +29,9 @@ def test_real_page_extracts_text_and_metadata() -> None:
     assert page.title == "New York State Attorney General investigating WeWork and former CEO"
     assert page.source == "VentureBeat"
     assert page.date == "2019-11-18"
-    assert page.canonical_url is not None and page.canonical_url.startswith("https://venturebeat.com/2019/11/18/")
+    assert page.canonical_url is not None and page.canonical_url.startswith(
+        "https://venturebeat.com/2019/11/18/"
+    )
     assert page.language == "en-US"
     assert "investigating WeWork" in page.text
     assert not page.markdown.startswith("#")  # no title line in the body
@@ -57,8 +59,13 @@ def test_page_without_article_text_is_refused() -> None:
 
 def test_written_file_loads_with_its_metadata(tmp_path: Path) -> None:
     record = ArticleRecord(
-        title='Tax: "a" / b', body="First paragraph here.\n\n## Part\n\nSecond paragraph.", source="Local Times",
-        author="Ann Writer", date="2024-06-17T09:30:00+00:00", url="https://n.example/a", tags=["x", "yes"],
+        title='Tax: "a" / b',
+        body="First paragraph here.\n\n## Part\n\nSecond paragraph.",
+        source="Local Times",
+        author="Ann Writer",
+        date="2024-06-17T09:30:00+00:00",
+        url="https://n.example/a",
+        tags=["x", "yes"],
     )
     path = write_new_article(tmp_path, record)
     again = write_new_article(tmp_path, record)
@@ -141,14 +148,18 @@ def test_stdin_page_and_text_files(intake: Intake, tmp_path: Path) -> None:
     [piped] = intake.add_sources(["-"], stdin=stdin)
     assert piped.status == "added" and piped.title == "From a pipe"
     note = tmp_path / "note.txt"
-    note.write_text("A short headline\n\nBy Jo Doe\n\n" + "Plain text article about rivers and their floods. " * 8)
+    note.write_text(
+        "A short headline\n\nBy Jo Doe\n\n" + "Plain text article about rivers and their floods. " * 8
+    )
     [text] = intake.add_sources([str(note)], stdin=None)
     assert text.status == "added" and text.title == "A short headline"
     article = load_library(tmp_path / "articles").get(str(text.id))
     assert article.author == "Jo Doe"
 
 
-def test_failures_name_their_input_and_write_nothing(local_web: LocalWeb, intake: Intake, tmp_path: Path) -> None:
+def test_failures_name_their_input_and_write_nothing(
+    local_web: LocalWeb, intake: Intake, tmp_path: Path
+) -> None:
     pdf = local_web.route("/report.pdf", b"%PDF-1.7 binary", content_type="application/pdf")
     image = local_web.route("/photo", b"\x89PNG....", content_type="image/png")
     empty = local_web.route("/empty", "<html><body><nav>Home</nav></body></html>")
@@ -167,7 +178,9 @@ def test_failures_name_their_input_and_write_nothing(local_web: LocalWeb, intake
 
 def test_wrongly_typed_and_gzip_pages_are_read(local_web: LocalWeb, intake: Intake) -> None:
     first, second = article_keys(3)[1:3]
-    typed = local_web.route("/typed", article_html("Typed wrong", body_of(first)), content_type="application/octet-stream")
+    typed = local_web.route(
+        "/typed", article_html("Typed wrong", body_of(first)), content_type="application/octet-stream"
+    )
     zipped = local_web.route("/zipped", article_html("Zipped", body_of(second)), gzip=True)
     outcomes = intake.add_sources([typed, zipped])
     assert [(o.status, o.title) for o in outcomes] == [("added", "Typed wrong"), ("added", "Zipped")]

@@ -6,13 +6,15 @@ import gzip
 import socket
 
 import pytest
-from intake_web import LocalWeb, local_web  # noqa: F401  (the fixture)
+from intake_web import LocalWeb, local_web_fixture  # noqa: F401  (the fixture)
 
 from tui.intake.fetch import USER_AGENT, Fetcher, FetchError, fetch
 
 
 def test_plain_page_with_user_agent_and_type(local_web: LocalWeb) -> None:
-    url = local_web.route("/page", "<html><body>hello</body></html>", headers={"Last-Modified": "Mon, 17 Jun 2024 09:00:00 GMT"})
+    url = local_web.route(
+        "/page", "<html><body>hello</body></html>", headers={"Last-Modified": "Mon, 17 Jun 2024 09:00:00 GMT"}
+    )
     response = fetch(url)
     assert response.status == 200
     assert response.content_type == "text/html"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -221,30 +222,33 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         problem = parsed.get("bozo_exception")
         reason = f" ({problem})" if problem else ""
         raise FeedError(f"{url}: not a feed (not RSS, Atom or JSON Feed){reason}")
-    items: list[FeedItem] = []
-    for entry in parsed.entries:
-        link = entry.get("link")
-        link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
-        title = " ".join(str(entry.get("title") or "").split()) or None
-        contents = entry.get("content") or []
-        html = max((str(c.get("value") or "") for c in contents), key=len, default="") or None
-        key = str(entry.get("id") or link or title or "")
-        if not key:
-            continue
-        updated = entry.get("updated") or entry.get("published")
-        items.append(
-            FeedItem(
-                key=key,
-                version=str(updated) if updated else _digest(title, entry.get("summary"), html),
-                title=title,
-                link=link,
-                author=" ".join(str(entry.get("author") or "").split()) or None,
-                date=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
-                content_html=html,
-            )
-        )
+    with warnings.catch_warnings():
+        # feedparser warns of its own `updated` -> `published` fallback on every lookup.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        items = [item for entry in parsed.entries if (item := _feed_item(entry, url)) is not None]
     feed_title = " ".join(str(parsed.feed.get("title") or "").split()) or None
     return ParsedFeed(title=feed_title, items=items)
+
+
+def _feed_item(entry: Any, url: str) -> FeedItem | None:
+    link = entry.get("link")
+    link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+    title = " ".join(str(entry.get("title") or "").split()) or None
+    contents = entry.get("content") or []
+    html = max((str(c.get("value") or "") for c in contents), key=len, default="") or None
+    key = str(entry.get("id") or link or title or "")
+    if not key:
+        return None
+    updated = entry.get("updated") or entry.get("published")
+    return FeedItem(
+        key=key,
+        version=str(updated) if updated else _digest(title, entry.get("summary"), html),
+        title=title,
+        link=link,
+        author=" ".join(str(entry.get("author") or "").split()) or None,
+        date=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        content_html=html,
+    )
 
 
 # --------------------------------------------------------------------------- state

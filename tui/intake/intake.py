@@ -390,7 +390,7 @@ def _item_page(intake: Intake, item: FeedItem) -> Page:
         if page is not None and len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS:
             return _with_item_metadata(page, item)
     if not item.link:
-        raise IntakeError(f"{item.title or item.key}: feed item has no link")
+        raise IntakeError("feed item has no link")  # the caller names the feed and the item
     return _with_item_metadata(page_from_response(intake.fetcher.fetch(item.link), item.link), item)
 
 
