@@ -27,7 +27,12 @@ def tui(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         TUI_CONFIG=str(tmp_path / "config"),
     )
     return subprocess.run(
-        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -68,7 +73,9 @@ def test_follow_a_feed(local_web: LocalWeb, tmp_path: Path) -> None:
 
     # The second story is corrected: its page changes and the feed says it was updated.
     corrected = bodies[1].replace("\n", "\nCorrection: an earlier version misstated the vote count.\n", 1)
-    serve_feed(local_web, [bodies[0], corrected, bodies[2]], (DATES[0], "Tue, 18 Jun 2024 08:00:00 GMT", DATES[2]))
+    serve_feed(
+        local_web, [bodies[0], corrected, bodies[2]], (DATES[0], "Tue, 18 Jun 2024 08:00:00 GMT", DATES[2])
+    )
     third = tui(tmp_path, "fetch")
     assert third.returncode == 0, third.stderr
     [line] = third.stdout.splitlines()
