@@ -338,6 +338,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         notes_dir=paths.notes_dir(args.notes_dir),
         cache_dir=paths.cache_dir(args.cache_dir),
     )
+    setattr(app, "config_dir", paths.config_dir(args.config_dir))  # noqa: B010  (read by the feeds screen)
     app.run()
     return int(app.return_code or 0)
 
