@@ -229,7 +229,9 @@ def _finish(screen: LibraryScreen, outcomes: list[Any], errors: list[str], check
     came_in = [outcome for outcome in outcomes if outcome.status in ("added", "update")]
     duplicates = [outcome for outcome in outcomes if outcome.status == "duplicate"]
     if len(outcomes) == 1 and not errors:
-        app.notify(outcomes[0].line(), severity="error" if failures else "information", markup=False, timeout=8)
+        app.notify(
+            outcomes[0].line(), severity="error" if failures else "information", markup=False, timeout=8
+        )
     elif outcomes or not failures:
         parts = [checked] if checked else []
         parts.append(f"{len(came_in)} new")
