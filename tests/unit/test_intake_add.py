@@ -184,3 +184,18 @@ def test_wrongly_typed_and_gzip_pages_are_read(local_web: LocalWeb, intake: Inta
     zipped = local_web.route("/zipped", article_html("Zipped", body_of(second)), gzip=True)
     outcomes = intake.add_sources([typed, zipped])
     assert [(o.status, o.title) for o in outcomes] == [("added", "Typed wrong"), ("added", "Zipped")]
+
+
+def test_intake_is_pure_core_and_stays_off_the_start_path() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.cli\n"
+        "late = [m for m in ('trafilatura', 'feedparser', 'lxml') if m in sys.modules]\n"
+        "import tui.intake.intake, tui.intake.feeds, tui.intake.fetch, tui.intake.extract, tui.intake.library_writer\n"
+        "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
+        "print(late, bad)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[] []"
