@@ -199,3 +199,27 @@ def test_intake_is_pure_core_and_stays_off_the_start_path() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[] []"
+
+
+def test_markdown_file_keeps_its_markdown_and_url(intake: Intake, tmp_path: Path) -> None:
+    source = tmp_path / "clip.md"
+    source.write_text(
+        "---\ntitle: Floods recede\nsource: River Post\nurl: https://river.example/floods\n---\n"
+        "# Floods recede\n\nWater levels fell overnight across the valley, officials said on Sunday.\n\n"
+        "## What next\n\n- Roads reopen on Monday\n- Schools reopen on Tuesday\n"
+    )
+    [added] = intake.add_sources([str(source)])
+    text = Path(str(added.path)).read_text()
+    assert "## What next\n\n- Roads reopen on Monday" in text
+    assert "# Floods recede" not in text and "url: https://river.example/floods" in text
+    [again] = Intake(articles_dir=tmp_path / "articles").add_sources([str(source)])
+    assert (again.status, again.duplicate_of) == ("duplicate", added.id)
+
+
+def test_hosts_take_turns() -> None:
+    from tui.intake.fetch import by_turns
+
+    urls = ["http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://c/1", "http://b/2"]
+    assert by_turns(urls, lambda url: url.split("/")[2]) == [
+        "http://a/1", "http://b/1", "http://c/1", "http://a/2", "http://b/2", "http://a/3",
+    ]  # fmt: skip

@@ -45,7 +45,7 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def _drop_title_line(markdown: str, title: str | None) -> str:
+def drop_title_line(markdown: str, title: str | None) -> str:
     """The body without a leading heading or line that repeats the title."""
     lines = markdown.lstrip("\n").split("\n")
     if lines and title:
@@ -110,7 +110,7 @@ def extract_page(html: bytes | str, url: str | None = None, *, name: str | None 
     text = xmltotxt(document.body, False)
     _mark_block_quotes(document.body)
     markdown = re.sub(rf"^{_QUOTE_MARK}", "> ", xmltotxt(document.body, True), flags=re.MULTILINE)
-    markdown = _drop_title_line(markdown, title)
+    markdown = drop_title_line(markdown, title)
     if len(re.findall(r"\w+", text)) < MIN_WORDS:
         raise ExtractError(f"{label}: no article text found")
     if canonical and url:

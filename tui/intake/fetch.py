@@ -203,6 +203,20 @@ def host_of(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").lower()
 
 
+def by_turns(items: list[T], host: Callable[[T], str]) -> list[T]:
+    """`items` reordered so that hosts take turns: a host's queue does not hold up the others'."""
+    queues: dict[str, list[T]] = {}
+    for item in items:
+        queues.setdefault(host(item), []).append(item)
+    ordered: list[T] = []
+    while queues:
+        for key in list(queues):
+            ordered.append(queues[key].pop(0))
+            if not queues[key]:
+                del queues[key]
+    return ordered
+
+
 @dataclass
 class Fetcher:
     """Runs fetches a few at a time, and one at a time for any one host."""
@@ -224,5 +238,9 @@ class Fetcher:
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`work` over `items` on a few threads, results in the order of `items`."""
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="tui-fetch") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="tui-fetch")
+        try:
             yield from pool.map(work, items)
+        finally:
+            # On ctrl+c (or a consumer that stops early) queued requests are dropped, not awaited.
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tui.errors import TuiError
-from tui.intake.extract import MIN_WORDS, ExtractError, Page, extract_page
+from tui.intake.extract import MIN_WORDS, ExtractError, Page, drop_title_line, extract_page
 from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
-from tui.intake.fetch import HTML_TYPES, Fetcher, Response
+from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
 from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -330,6 +330,16 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
         raise IntakeError(f"{label}: {error}") from None
     if len(re.findall(r"\w+", article.body)) < min(MIN_WORDS, 5):
         raise IntakeError(f"{label}: no article text found")
+    markdown = article.body
+    fields: dict[str, object] = {}
+    if suffix in (".md", ".markdown"):
+        # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
+        # any Markdown file.
+        from tui.articles import _front_matter
+
+        fields, rest, _problem = _front_matter(text.replace("\r\n", "\n"))
+        markdown = drop_title_line(rest, article.title)
+    url = url or _front_text(fields.get("url"))
     return Page(
         title=article.title,
         author=article.author,
@@ -338,9 +348,13 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
         url=url,
         canonical_url=url,
         language=None,
-        markdown=article.body,
+        markdown=markdown,
         text=article.body,
     )
+
+
+def _front_text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def read_file(path: Path, label: str) -> Page:
@@ -451,6 +465,7 @@ def fetch_feeds(
             report.feeds_unchanged += 1
         fresh = [item for item in items if not state.seen(feed.url, item)]
         todo.extend((feed, item) for item in fresh)
+    todo = by_turns(todo, lambda pair: host_of(pair[1].link or ""))
     total += len(todo)
     tick()
 
