@@ -8,6 +8,7 @@ request is recorded with its headers and the time it was served.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
@@ -92,29 +93,28 @@ class LocalWeb:
             def do_GET(self) -> None:
                 start = time.monotonic()
                 route = web.routes.get(self.path.split("#")[0])
-                status = 404 if route is None else route.status
-                try:
-                    if route is None:
-                        self._send(404, b"not found", "text/plain", {})
-                        return
-                    if route.delay:
-                        time.sleep(route.delay)
+                if route is not None and route.delay:
+                    time.sleep(route.delay)
+                status, body, content_type, headers = 404, b"not found", "text/plain", {}
+                if route is not None:
+                    status, body, content_type, headers = (
+                        route.status,
+                        route.body,
+                        route.content_type,
+                        dict(route.headers),
+                    )
                     if route.etag and self.headers.get("If-None-Match") == route.etag:
-                        status = 304
-                        self._send(304, b"", None, {"ETag": route.etag})
-                        return
-                    body, headers = route.body, dict(route.headers)
-                    if route.etag:
+                        status, body, content_type, headers = 304, b"", None, {"ETag": route.etag}
+                    elif route.etag:
                         headers["ETag"] = route.etag
-                    if route.gzip:
+                    if route.gzip and status != 304:
                         body = gzip.compress(body)
                         headers["Content-Encoding"] = "gzip"
-                    self._send(route.status, body, route.content_type, headers)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    with web._lock:
-                        web.hits.append(Hit(self.path, dict(self.headers), start, time.monotonic(), status))
+                # Recorded before the answer goes out: a client that has its answer sees its hit.
+                with web._lock:
+                    web.hits.append(Hit(self.path, dict(self.headers), start, time.monotonic(), status))
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up
+                    self._send(status, body, content_type, headers)
 
             def _send(
                 self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
