@@ -134,3 +134,13 @@ def test_different_hosts_run_at_once(local_web: LocalWeb) -> None:
     assert list(fetcher.map(lambda url: fetcher.fetch(url).body, [first, second])) == [b"a", b"b"]
     (a,), (b,) = local_web.hits_for("/a"), local_web.hits_for("/b")
     assert a.start < b.end and b.start < a.end  # they overlapped
+
+
+def test_international_links_are_encoded(local_web: LocalWeb) -> None:
+    from tui.intake.fetch import ascii_url
+
+    assert ascii_url("https://bücher.example/straße?q=ä b#top") == (
+        "https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A4%20b"
+    )
+    local_web.route("/caf%C3%A9", "<html>café</html>")
+    assert fetch(local_web.url("/café")).body == "<html>café</html>".encode()

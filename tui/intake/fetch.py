@@ -75,6 +75,21 @@ def check_url(url: str) -> str:
     return url
 
 
+def ascii_url(url: str) -> str:
+    """The URL as HTTP wants it: an international host in IDNA, other characters percent-encoded."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        host = parts.hostname or ""
+        try:
+            netloc = netloc.replace(host, host.encode("idna").decode("ascii"))
+        except UnicodeError:
+            raise FetchError(f"{url}: not a valid host name") from None
+    path = urllib.parse.quote(parts.path, safe="/%:@!$&'()*+,;=~")
+    query = urllib.parse.quote(parts.query, safe="=&%:@!$'()*+,;/?~")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
 def _read_capped(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float) -> bytes:
     """The body, decompressed if gzip/deflate, refused past `max_bytes` or past the deadline."""
     encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
@@ -146,8 +161,8 @@ def fetch(
     """GET `url`, following up to `max_redirects` redirects. Raises FetchError naming `url`."""
     check_url(url)
     opener = _opener()
-    current = url
-    seen = {url}
+    current = ascii_url(url)
+    seen = {current}
     deadline = time.monotonic() + timeout
     for _ in range(max_redirects + 1):
         headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
@@ -168,7 +183,7 @@ def fetch(
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError(f"{url}: redirect without a location (HTTP {status})")
-                target = urllib.parse.urljoin(current, location.strip())
+                target = ascii_url(urllib.parse.urljoin(current, location.strip()))
                 if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
                     raise FetchError(f"{url}: redirect to a non-http(s) link")
                 if target in seen:
