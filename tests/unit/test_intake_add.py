@@ -223,3 +223,16 @@ def test_hosts_take_turns() -> None:
     assert by_turns(urls, lambda url: url.split("/")[2]) == [
         "http://a/1", "http://b/1", "http://c/1", "http://a/2", "http://b/2", "http://a/3",
     ]  # fmt: skip
+
+
+def test_store_writer_refuses_an_existing_name(tmp_path: Path) -> None:
+    from tui.store import write_atomically
+
+    target = tmp_path / "taken.md"
+    target.write_text("mine")
+    with pytest.raises(FileExistsError):
+        write_atomically(target, [b"theirs"], overwrite=False)
+    assert target.read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.md"]  # no temporary left behind
+    write_atomically(tmp_path / "free.md", [b"new"], overwrite=False)
+    assert (tmp_path / "free.md").read_bytes() == b"new"
