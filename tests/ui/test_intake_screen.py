@@ -88,3 +88,31 @@ async def test_fetch_lists_failures_and_shows_new_articles(
         assert isinstance(library_screen, LibraryScreen) and library_screen.library is not None
         assert "Bridge repairs finish early" in [a.title for a in library_screen.library.articles]
         assert not library_screen.query("#intake-progress")
+
+
+async def test_added_rewrite_gets_its_mark_without_a_restart(
+    make_test_app: AppFactory, seed_library: Path, tmp_path: Path
+) -> None:
+    from ui_helpers import SEED_IDS
+
+    rewrite = tmp_path / "outside" / f"{SEED_IDS[1]}.txt"
+    rewrite.parent.mkdir()
+    (seed_library / f"{SEED_IDS[1]}.txt").rename(rewrite)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_intake(pilot, app)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press(*str(rewrite), "enter")
+        await wait_for_intake(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and screen.library is not None
+        [added] = [a for a in screen.library.articles if a.path.suffix == ".md"]
+        for _ in range(50):  # the index restarts a moment after the library is shown again
+            if app.matches_for(added.id):
+                break
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+        assert app.matches_for(added.id), "the index was rebuilt with the new article"
+        mark = screen._cells(added)[-1].plain
+        assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are
