@@ -473,8 +473,13 @@ def _name_start(name: str) -> str:
     return name.encode("utf-8")[:TEMPORARY_NAME_START_BYTES].decode("utf-8", "ignore")
 
 
-def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = False) -> None:
+def write_atomically(
+    path: Path, chunks: Iterable[bytes], *, free_later: bool = False, overwrite: bool = True
+) -> None:
     """Write to a temporary file in the same folder, fsync, then replace `path` in one step.
+
+    `overwrite=False`: put the file in place only if `path` does not exist (FileExistsError if it
+    does), by a hard link, so that two writers racing for one name cannot both win.
 
     `free_later`: free the old file's blocks in a background thread (the store's save budget).
     Its hidden `.old` name may outlive an exiting process, so only the store, which clears such
@@ -491,7 +496,10 @@ def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = 
         with contextlib.suppress(OSError):
             os.chmod(temporary, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
         retired = _retire(path) if free_later else None
-        os.replace(temporary, path)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
     except BaseException:
         for leftover in (temporary, retired):
             if leftover:
@@ -501,6 +509,21 @@ def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = 
     _fsync_dir(path.parent)
     if retired:
         _unlink_later(retired)
+
+
+def _link_new(temporary: str, path: Path) -> None:
+    """Give the written file its name only if no file has it; the temporary name goes either way."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A file system without hard links: an exclusive create reserves the name, then the
+        # replace fills it in one step.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def _write_all(fd: int, chunks: Iterable[bytes]) -> None:

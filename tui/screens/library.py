@@ -59,6 +59,9 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("l", "notes", "All notes", id="library.notes"),
+        # Out of the footer (it keeps to 80 columns); listed by help and the palette.
+        Binding("A", "add_article", "Add a link or file", show=False, id="library.add"),
+        Binding("R", "fetch_feeds", "Fetch feeds", show=False, id="library.fetch"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -262,3 +265,26 @@ class LibraryScreen(Screen[None]):
 
     def action_notes(self) -> None:
         self.app.open_notes(None)
+
+    # ------------------------------------------------------------------ getting articles in
+
+    def action_add_article(self) -> None:
+        from tui.screens.intake import AddArticleScreen, intake_running, start_add
+
+        if intake_running(self):
+            self.notify("Still adding; try again when it is done.", severity="warning")
+            return
+
+        def chosen(source: str | None) -> None:
+            if source:
+                start_add(self, source)
+
+        self.app.push_screen(AddArticleScreen(), chosen)
+
+    def action_fetch_feeds(self) -> None:
+        from tui.screens.intake import intake_running, start_fetch
+
+        if intake_running(self):
+            self.notify("Already fetching.", severity="warning")
+            return
+        start_fetch(self)
