@@ -243,3 +243,85 @@ async def test_header_counts_similar_articles_not_duplicates(make_test_app: AppF
         assert "related" in summary  # 004 is only related to 000, so "duplicate" would be wrong
         assert "similar article 2 of 2 (d next)" in summary
         assert "duplicate" not in summary
+
+
+def level_gap(screen: CompareScreen) -> int | None:
+    """Rows between the focused cursor's sentence and its partner, or None off a matched sentence."""
+    view = screen.focused_pane()
+    side = 0 if view is screen.panes()[0] else 1
+    other = screen.panes()[1 - side]
+    index = screen._pair_at(side, view.cursor_offset)
+    if index is None or screen.pairs[index][side].end <= view.cursor_offset:
+        return None
+    here, there = screen.pairs[index][side], screen.pairs[index][1 - side]
+    return abs(view.line_offset_of(here.start) - other.line_offset_of(there.start))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_compare_opens_with_the_cursor_in_view(
+    make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=size) as pilot:
+        await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", "c")  # 000's first sentence sits below a 13-line caption
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        assert app.focused is left
+        assert left.cursor == 0
+        assert cursor_on_screen(left)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_matching_passages_are_level_from_the_first_sentence(
+    make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=size) as pilot:
+        await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", "c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        gaps: list[int | None] = [level_gap(screen)]
+        for _ in range(8):  # down through the first sentences of the left pane
+            await pilot.press("j")
+            assert cursor_on_screen(left)
+            gaps.append(level_gap(screen))
+        await pilot.press("tab")  # then the right pane moves
+        for _ in range(4):
+            await pilot.press("j")
+            assert cursor_on_screen(right)
+            gaps.append(level_gap(screen))
+        measured = [gap for gap in gaps if gap is not None]
+        assert len(measured) >= 8
+        assert max(measured) <= 2, f"{gaps}"
+
+
+async def test_compare_opens_at_the_readers_place(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", *"jjjjj")
+        place = reader.view.cursor_offset
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        assert left.cursor_offset == place
+        assert cursor_on_screen(left)
+        index = screen._pair_at(0, place)
+        assert index is not None and screen.pairs[index][0].start == place  # a matched sentence
+        partner = screen.pairs[index][1].start
+        assert right.cursor_offset == partner and cursor_on_screen(right)
+        await pilot.press("s")  # swapped: the new left pane opens at the partner
+        await settle(pilot)
+        swapped = app.screen
+        assert isinstance(swapped, CompareScreen)
+        new_left, _ = panes(swapped)
+        assert new_left.cursor_offset == partner
+        assert cursor_on_screen(new_left)

@@ -57,11 +57,14 @@ class CompareScreen(AnnotatingScreen):
         Binding("q,escape", "back", "Back", id="compare.back"),
     ]
 
-    def __init__(self, left: Article, right: Article, candidates: list[str]) -> None:
+    def __init__(
+        self, left: Article, right: Article, candidates: list[str], offset: int | None = None
+    ) -> None:
         super().__init__(classes=f"compare {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.left = left
         self.right = right
         self.candidates = candidates  # near-duplicates of the left article, best first
+        self.start_offset = offset  # the reader's place in the left article
         self.alignment: Any = None
         self.pairs: list[tuple[Span, Span]] = []
 
@@ -83,7 +86,10 @@ class CompareScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         for view in self.panes():
             self.refresh_highlights(view)
-        self.panes()[0].focus()
+        left = self.panes()[0]
+        left.focus()
+        # also when at the first sentence: the view keeps its cursor in sight once it has a size
+        left.move_to_offset(self.start_offset or 0, center=True)
         self.run_compare()
 
     # ------------------------------------------------------------------ alignment
@@ -124,7 +130,13 @@ class CompareScreen(AnnotatingScreen):
             # the candidates are every similar article, related ones too: not all are duplicates
             summary.append(f" · similar article {position} of {len(self.candidates)} (d next)")
         self.query_one("#compare-summary", Static).update(summary)
-        self._level(self.focused_pane())
+        view = self.focused_pane()
+        other = self.panes()[1 - self._side(view)]
+        partner = self._counterpart(view, other)
+        if partner is not None:
+            # the other cursor on the partner, so tab or a look across finds the same passage
+            other.move_to_offset(partner, center=False)
+        self._level(view)
 
     # ------------------------------------------------------------------ level scrolling
 
@@ -144,6 +156,10 @@ class CompareScreen(AnnotatingScreen):
         position = bisect_right(starts, offset) - 1
         if position < 0:
             return None
+        # a sentence matched by several on the other side: the first of them, the one a reader
+        # meets first when reading across
+        while position > 0 and starts[position - 1] == starts[position]:
+            position -= 1
         return ordered[position]
 
     def _level(self, view: ArticleView) -> None:
@@ -158,10 +174,27 @@ class CompareScreen(AnnotatingScreen):
                 pane.set_current_mark(None)
             return
         here, there = self.pairs[index][side], self.pairs[index][1 - side]
-        row = view.line_offset_of(here.start)
-        other.scroll_offset_to_row(there.start, max(0, row))
+        self._bring_level(view, here.start, other, there.start)
         view.set_current_mark((here.start, here.end))
         other.set_current_mark((there.start, there.end))
+
+    @staticmethod
+    def _bring_level(view: ArticleView, here: int, other: ArticleView, there: int) -> None:
+        """Put ``there`` in ``other`` on the row of ``here`` in ``view``.
+
+        Where ``other`` cannot scroll that far (its partner sits higher on its page, under a
+        shorter headline, or the page ends), ``view`` scrolls instead, onto the row ``there``
+        reached: the passages stay level whichever pane has more above them.
+        """
+        row = min(max(0, view.line_offset_of(here)), max(0, view.scrollable_content_region.height - 1))
+        reached = other.scroll_offset_to_row(there, row)
+        if reached != row:
+            view.scroll_offset_to_row(here, reached)
+            view.keep_cursor_in_view()  # the cursor may be past ``here``, on an unmatched sentence
+
+    def on_resize(self) -> None:
+        # the panes re-wrap to their new width; level them again once they have
+        self.call_after_refresh(lambda: self._level(self.focused_pane()))
 
     @on(CursorMoved)
     def cursor_moved(self, message: CursorMoved) -> None:
@@ -234,14 +267,16 @@ class CompareScreen(AnnotatingScreen):
         offset = other.offset_at_row(row)
         return offset if offset is not None else other.sentences[-1].start
 
-    def _replace(self, left: Article, right: Article) -> None:
-        self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left)))
+    def _replace(self, left: Article, right: Article, offset: int | None) -> None:
+        self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left), offset))
 
     def candidates_for(self, article: Article) -> list[str]:
         return [match.id for match in self.app.matches_for(article.id)]
 
     def action_swap(self) -> None:
-        self._replace(self.right, self.left)
+        """The right article on the left, opened where the right pane's cursor is (the partner)."""
+        pane_a, pane_b = self.panes()
+        self._replace(self.right, self.left, pane_b.cursor_offset)
 
     def action_next_duplicate(self) -> None:
         library = self.app.library
@@ -254,7 +289,7 @@ class CompareScreen(AnnotatingScreen):
         if next_id == self.right.id:
             self.notify("This is the only near-duplicate.", severity="information")
             return
-        self._replace(self.left, library.get(next_id))
+        self._replace(self.left, library.get(next_id), self.panes()[0].cursor_offset)
 
     def action_back(self) -> None:
         self.dismiss()

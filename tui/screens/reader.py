@@ -127,7 +127,7 @@ class ReaderScreen(AnnotatingScreen):
     @on(OptionList.OptionSelected, "#similar")
     def similar_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id and not event.option.id.startswith("-"):
-            self.app.open_compare(self.article, event.option.id)
+            self.app.open_compare(self.article, event.option.id, self.view.cursor_offset)
 
     def action_toggle_panel(self) -> None:
         side = self.query_one("#side")
@@ -229,7 +229,7 @@ class ReaderScreen(AnnotatingScreen):
         self.dismiss()
 
     def action_compare(self) -> None:
-        self.app.open_compare(self.article)
+        self.app.open_compare(self.article, offset=self.view.cursor_offset)
 
     def action_export(self) -> None:
         self.app.export_notes([self.article.id])

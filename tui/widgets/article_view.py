@@ -484,19 +484,21 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._ensure_layout()
-        self._scroll_cursor_into_view(center=False)
+        # the least scroll that keeps the cursor in sight: a screen may have placed the page
+        # (Compare levels it) and the headline preference would undo that
+        self._scroll_cursor_into_view(center=False, headline=False)
 
-    def _scroll_cursor_into_view(self, *, center: bool) -> None:
+    def _scroll_cursor_into_view(self, *, center: bool, headline: bool = True, margin: int = 2) -> None:
         if not self.sentences or self._layout_width < 0:
             return
         span = self.cursor_span
         top = self._line_of_offset(span.start)
         bottom = self._line_of_offset(max(span.start, span.end - 1))
-        if self.cursor == 0:
-            top = 0  # show the headline above the first sentence
         height = max(1, self.scrollable_content_region.height)
         scroll_y = int(self.scroll_y)
-        margin = min(2, height // 4)
+        margin = min(margin, height // 4)
+        if headline and self.cursor == 0 and bottom < height - margin:
+            top = 0  # show the headline above the first sentence, when both fit
         if center and not (scroll_y + margin <= top and bottom < scroll_y + height - margin):
             target = max(0, top - height // 3)
         elif top < scroll_y + margin:
@@ -506,6 +508,10 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             return
         self._scroll_to_line(target)
+
+    def keep_cursor_in_view(self) -> None:
+        """Scroll the least that brings the cursor's sentence on screen (after a level scroll)."""
+        self._scroll_cursor_into_view(center=False, headline=False, margin=0)
 
     def top_offset(self) -> int | None:
         """Body offset of the first body line on screen."""
@@ -519,9 +525,14 @@ class ArticleView(ScrollView, can_focus=True):
         """Line of body ``offset`` relative to the top of the view (for level scrolling)."""
         return self._line_of_offset(offset) - int(self.scroll_y)
 
-    def scroll_offset_to_row(self, offset: int, row: int) -> None:
-        """Scroll so that body ``offset`` shows on screen row ``row`` (level scrolling)."""
-        self._scroll_to_line(self._line_of_offset(offset) - row)
+    def scroll_offset_to_row(self, offset: int, row: int) -> int:
+        """Scroll so that body ``offset`` shows on screen row ``row`` (level scrolling).
+
+        Returns the row it is on now: another one where the page cannot scroll that far.
+        """
+        line = self._line_of_offset(offset)
+        self._scroll_to_line(min(line - row, self.max_scroll_y))
+        return line - int(self.scroll_y)
 
     # ------------------------------------------------------------------ rendering
 
