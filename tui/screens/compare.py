@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +31,43 @@ class AlignmentReady(Message):
         self.b_id = b_id
         self.alignment = alignment
         self.error = error
+
+
+def pane_title(article: Article) -> str:
+    """What tells two articles apart when their titles are the same: id, source, date."""
+    parts = [
+        article.id,
+        article.source or "",
+        article.published.strftime("%Y-%m-%d") if article.published else "",
+    ]
+    return sanitize(" · ".join(part for part in parts if part))
+
+
+def summary_text(alignment: Any, position: int, candidates: int) -> Text:
+    """The top line: kind and score, why, how many sentences of each side have a match.
+
+    The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
+    on the matched ones, ``+`` on the rest. The engine's own "N of M sentences restated" counts
+    a stricter thing over the shorter side only; beside ours it read as a contradiction, so it
+    is left out of the reason here.
+    """
+    matched_a = len({pair.a.start for pair in alignment.pairs})
+    matched_b = len({pair.b.start for pair in alignment.pairs})
+    total_a = matched_a + len(alignment.only_a)
+    total_b = matched_b + len(alignment.only_b)
+    summary = Text(no_wrap=True, overflow="ellipsis")
+    summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
+    reason = _RESTATED.sub("", sanitize(alignment.reason or "")).strip(" :;·,")
+    if reason and reason != "no match":
+        summary.append(f" · {reason}", style="italic")
+    summary.append(f" · {matched_a} of {total_a} sentences match left, {matched_b} of {total_b} right")
+    if candidates > 1:
+        # the candidates are every similar article, related ones too: not all are duplicates
+        summary.append(f" · similar {position} of {candidates} (d next)")
+    return summary
+
+
+_RESTATED = re.compile(r"[:;,]?\s*\d+ of \d+ sentences restated")
 
 
 def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
@@ -71,8 +109,10 @@ class CompareScreen(AnnotatingScreen):
     def compose(self) -> ComposeResult:
         yield Static(Text("Comparing…"), id="compare-summary")
         with Horizontal(id="panes"):
-            yield ArticleView(self.left, colors=self.app.highlight_colors, id="pane-a", classes="pane")
-            yield ArticleView(self.right, colors=self.app.highlight_colors, id="pane-b", classes="pane")
+            for article, pane_id in ((self.left, "pane-a"), (self.right, "pane-b")):
+                pane = ArticleView(article, colors=self.app.highlight_colors, id=pane_id, classes="pane")
+                pane.border_title = pane_title(article)
+                yield pane
         yield Static(
             # also the footer's hint for tab: keep it within 78 columns
             Text("┃ matched (colors alternate)  + only on this side  n/N step  tab other pane"),
@@ -118,18 +158,10 @@ class CompareScreen(AnnotatingScreen):
         pane_a, pane_b = self.panes()
         pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0))
         pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1))
-        kind = alignment.kind or "unrelated"
-        summary = Text()
-        summary.append(f"{alignment.score:.2f} {kind}", style="bold")
-        summary.append(f" · {len(self.pairs)} matching passage(s)")
-        summary.append(f" · {len(alignment.only_a)} only left · {len(alignment.only_b)} only right")
-        if alignment.reason:
-            summary.append(f" · {sanitize(alignment.reason)}", style="italic")
-        if len(self.candidates) > 1:
-            position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
-            # the candidates are every similar article, related ones too: not all are duplicates
-            summary.append(f" · similar article {position} of {len(self.candidates)} (d next)")
-        self.query_one("#compare-summary", Static).update(summary)
+        position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
+        self.query_one("#compare-summary", Static).update(
+            summary_text(alignment, position, len(self.candidates))
+        )
         view = self.focused_pane()
         other = self.panes()[1 - self._side(view)]
         partner = self._counterpart(view, other)

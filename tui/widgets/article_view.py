@@ -482,6 +482,18 @@ class ArticleView(ScrollView, can_focus=True):
         if round(old_value) != round(new_value) and not self._scrolling_to:
             self.post_message(ViewScrolled(self))
 
+    def on_focus(self) -> None:
+        self._repaint_cursor()
+
+    def on_blur(self) -> None:
+        self._repaint_cursor()
+
+    def _repaint_cursor(self) -> None:
+        """The cursor's look follows focus (the bar, the stronger ground)."""
+        self._styles.clear()
+        if self.sentences:
+            self._repaint_ranges((self.cursor_span.start, self.cursor_span.end))
+
     def on_resize(self) -> None:
         self._ensure_layout()
         # the least scroll that keeps the cursor in sight: a screen may have placed the page
@@ -595,7 +607,8 @@ class ArticleView(ScrollView, can_focus=True):
         if block.kind != "body":
             return blank
         line_start, line_end = block.start + start, block.start + end
-        if self.sentences:
+        if self.sentences and self.has_focus:
+            # the bar only where keys go: beside another view (Compare) it tells which one that is
             span = self.cursor_span
             if span.start < line_end and line_start < span.end:
                 return Segment("▌".ljust(GUTTER), base + self._style("article-view--gutter"))
