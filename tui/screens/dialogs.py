@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Label, Static, TextArea
@@ -34,6 +34,32 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class DetailsScreen(ModalScreen[None]):
+    """A list to read (the files the library skipped, and why); any of q, Escape, Enter closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape,enter", "close", "Close", id="details.close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(id="details-list"):
+                yield Static(safe_text("\n".join(self.lines)))
+            yield Label("Escape: close   (`tui list` prints the same)", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#details-list").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
 
 
 class NoteEditorScreen(ModalScreen[str | None]):
