@@ -28,13 +28,24 @@ class RepeatsFound(Message):
         self.repeats = repeats
 
 
-def match_prompt(match: Any, title: str) -> Text:
+def match_prompt(match: Any, title: str, detail: str = "") -> Text:
+    """Score and kind, the title, and (dim) what tells it from a namesake: source, date, id."""
     text = Text()
     text.append(f"{match.score:.2f} ", style="bold")
     text.append(str(match.kind))
     text.append("\n")
     text.append(sanitize(title), style="italic")
+    if detail:
+        text.append("\n")
+        text.append(sanitize(detail), style="dim")
     return text
+
+
+def article_detail(article: Article, *, with_id: bool) -> str:
+    parts = [article.source or "", article.published.strftime("%Y-%m-%d") if article.published else ""]
+    if with_id:
+        parts.append(article.id)
+    return " · ".join(part for part in parts if part)
 
 
 def breakpoint_class(breakpoints: list[tuple[int, str]] | None) -> str:
@@ -120,9 +131,20 @@ class ReaderScreen(AnnotatingScreen):
         if not matches or library is None:
             options.add_option(Option(Text("No near-duplicates.", style="italic"), id="-none", disabled=True))
             return
+        listed = [library.get(match.id) for match in matches if match.id in library]
+        titles = [article.title.casefold() for article in [self.article, *listed]]
         for match in matches:
-            title = library.get(match.id).title if match.id in library else match.id
-            options.add_option(Option(match_prompt(match, title), id=match.id))
+            if match.id not in library:
+                options.add_option(Option(match_prompt(match, match.id), id=match.id))
+                continue
+            article = library.get(match.id)
+            # the id too where another article here has the same title
+            namesake = titles.count(article.title.casefold()) > 1
+            options.add_option(
+                Option(
+                    match_prompt(match, article.title, article_detail(article, with_id=namesake)), id=match.id
+                )
+            )
 
     @on(OptionList.OptionSelected, "#similar")
     def similar_selected(self, event: OptionList.OptionSelected) -> None:

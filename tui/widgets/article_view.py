@@ -160,6 +160,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--gutter { color: $primary; }
     ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
     ArticleView > .article-view--search { background: $warning 70%; color: $text; text-style: underline; }
+    ArticleView > .article-view--search-current { background: $error; color: $text; text-style: bold reverse; }
     ArticleView > .article-view--match-0 { color: $text-success; }
     ArticleView > .article-view--match-1 { color: $text-accent; }
     ArticleView > .article-view--current-match { text-style: bold underline; }
@@ -176,6 +177,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--gutter",
         "article-view--selection",
         "article-view--search",
+        "article-view--search-current",
         "article-view--match-0",
         "article-view--match-1",
         "article-view--current-match",
@@ -597,9 +599,11 @@ class ArticleView(ScrollView, can_focus=True):
                 yield span.start, span.end, self._style("article-view--cursor")
         if self.selection is not None and self.selection[0] < end and start < self.selection[1]:
             yield self.selection[0], self.selection[1], self._style("article-view--selection")
-        for match_start, match_end in self.search_matches:
-            if match_start < end and start < match_end:
-                yield match_start, match_end, self._style("article-view--search")
+        current = self.search_matches[self.search_index] if self.search_index >= 0 else None
+        for match in self.search_matches:
+            if match[0] < end and start < match[1]:
+                component = "article-view--search-current" if match == current else "article-view--search"
+                yield match[0], match[1], self._style(component)
 
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
         """The cursor bar, else a compare mark's symbol, for one line of a body block."""
@@ -855,7 +859,10 @@ class ArticleView(ScrollView, can_focus=True):
             index = bisect_left(starts, here) % total
         else:
             index = (self.search_index + direction) % total
+        if 0 <= self.search_index < total:
+            self._invalidate_range(*self.search_matches[self.search_index])  # no longer current
         self.search_index = index
+        self._invalidate_range(*self.search_matches[index])
         self._set_cursor(self._sentence_at_offset(self.search_matches[index][0]), center=True)
         self.post_message(SearchMoved(self, index, total))
 
