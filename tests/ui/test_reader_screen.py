@@ -184,10 +184,11 @@ async def test_help_lists_every_key_from_the_bindings(make_test_app: AppFactory)
         assert isinstance(app.screen, HelpScreen)
         help_table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
         shown = "\n".join(str(cell) for column in help_table.columns for cell in column._cells)
+        from tui.screens.help import binding_description
         from tui.widgets.article_view import ArticleView as View
 
         for binding in View.BINDINGS:
-            assert binding.description in shown  # type: ignore[union-attr]
+            assert binding_description(binding.action, binding.description) in shown  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

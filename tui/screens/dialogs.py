@@ -144,6 +144,11 @@ class TagsScreen(ModalScreen[list[str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="tags.cancel"),
     ]
+    # Keys the tag box itself handles (Input's own bindings), listed in the help beside ours.
+    INPUT_KEYS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Save the tags", id="tags.save"),
+        Binding("right", "cursor_right", "Complete the tag from the tags in use", id="tags.complete"),
+    ]
 
     def __init__(self, tags: list[str], known: list[str]) -> None:
         super().__init__(classes="dialog")
