@@ -91,6 +91,7 @@ class ReaderScreen(AnnotatingScreen):
             with Vertical(id="side"):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
+        yield Static("", id="note-line")  # the note of the highlight under the cursor
         yield Footer(compact=True)  # the search box and its status are mounted on first use
 
     @property
@@ -99,6 +100,7 @@ class ReaderScreen(AnnotatingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
+        self.query_one("#note-line").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -236,6 +238,26 @@ class ReaderScreen(AnnotatingScreen):
     @on(CursorMoved)
     def cursor_moved(self, message: CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
+        self.show_note()
+
+    def refresh_highlights(self, view: ArticleView) -> None:
+        super().refresh_highlights(view)
+        self.show_note()
+
+    def show_note(self) -> None:
+        """The note of the highlight under the cursor, under the text; hidden where there is none."""
+        if not self.is_mounted:
+            return
+        line = self.query_one("#note-line", Static)
+        mark = self.view.annotation_under_cursor()
+        if mark is None or not mark.note.strip():
+            line.display = False
+            return
+        text = Text("✎ ", style="bold")
+        text.append(sanitize(mark.note.strip()))
+        text.append("  (a edits)", style="dim")
+        line.update(text)
+        line.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_repeat":

@@ -87,6 +87,7 @@ class HighlightMark:
     start: int
     end: int
     color: str
+    note: str = ""  # a highlight with a note is marked ✎ in the gutter
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--cursor { background: $primary 25%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
     ArticleView > .article-view--gutter { color: $primary; }
+    ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
     ArticleView > .article-view--search { background: $warning 70%; color: $text; text-style: underline; }
     ArticleView > .article-view--search-current { background: $error; color: $text; text-style: bold reverse; }
@@ -175,6 +177,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--hidden",
         "article-view--cursor",
         "article-view--gutter",
+        "article-view--note-mark",
         "article-view--selection",
         "article-view--search",
         "article-view--search-current",
@@ -606,7 +609,7 @@ class ArticleView(ScrollView, can_focus=True):
                 yield match[0], match[1], self._style(component)
 
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
-        """The cursor bar, else a compare mark's symbol, for one line of a body block."""
+        """The cursor bar, else ✎ where a highlight with a note starts, else a compare mark."""
         blank = Segment(" " * GUTTER, base)
         if block.kind != "body":
             return blank
@@ -616,6 +619,9 @@ class ArticleView(ScrollView, can_focus=True):
             span = self.cursor_span
             if span.start < line_end and line_start < span.end:
                 return Segment("▌".ljust(GUTTER), base + self._style("article-view--gutter"))
+        for highlight in self.highlights:
+            if highlight.note and line_start <= highlight.start < line_end:
+                return Segment("✎".ljust(GUTTER), base + self._style("article-view--note-mark"))
         for mark in self.marks:
             if mark.symbol and mark.start < line_end and line_start < mark.end:
                 return Segment(mark.symbol.ljust(GUTTER), base + self._style(mark.component))
