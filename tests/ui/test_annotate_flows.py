@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import AppFactory
 from textual.widgets import DataTable, Input, TextArea
 from ui_helpers import SEED_IDS, open_reader, settle
@@ -282,3 +283,45 @@ async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
         await pilot.press("j", "j")
         await pilot.pause()
         assert not note_line.display  # on the highlight without a note
+
+
+async def open_note_editor(pilot: Any) -> NoteEditorScreen:
+    await open_reader(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    editor = pilot.app.screen
+    assert isinstance(editor, NoteEditorScreen)
+    return editor
+
+
+async def test_note_editor_colours_markdown_where_tree_sitter_is_installed(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_note_editor(pilot)
+        area = editor.query_one("#note-text", TextArea)
+        assert area.language == "markdown"
+        await pilot.press(*"# Heading", "enter", *"some **bold** text")
+        await pilot.pause()
+        assert area._highlight_query is not None
+        assert any(area._highlights.values())  # the heading and the bold are coloured
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        (annotation,) = app.store.all()
+        assert annotation.note == "# Heading\nsome **bold** text"
+
+
+async def test_note_editor_is_plain_text_without_the_markdown_grammar(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tree_sitter_markdown", None)  # import fails, as when absent
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_note_editor(pilot)
+        area = editor.query_one("#note-text", TextArea)
+        assert area.language is None
+        await pilot.press(*"# plain", "ctrl+s")
+        await settle(pilot)
+        (annotation,) = app.store.all()
+        assert annotation.note == "# plain"

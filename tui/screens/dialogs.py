@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets.text_area import LanguageDoesNotExist
 
 from tui.widgets.safe_text import safe_text
 
@@ -62,6 +63,25 @@ class DetailsScreen(ModalScreen[None]):
         self.dismiss()
 
 
+def markdown_language() -> str | None:
+    """ "markdown" where its tree-sitter grammar is installed, else None (plain text)."""
+    try:
+        import tree_sitter  # noqa: F401
+        import tree_sitter_markdown  # noqa: F401
+    except ImportError:
+        return None
+    return "markdown"
+
+
+def note_text_area(text: str) -> TextArea:
+    """The note's editing box: Markdown coloured where the grammar is installed."""
+    language = markdown_language()
+    try:
+        return TextArea(text, id="note-text", soft_wrap=True, tab_behavior="indent", language=language)
+    except LanguageDoesNotExist:  # a grammar that is installed but does not load
+        return TextArea(text, id="note-text", soft_wrap=True, tab_behavior="indent")
+
+
 class NoteEditorScreen(ModalScreen[str | None]):
     """A multi-line Markdown note. ctrl+s returns the text; Escape returns None (asking first)."""
 
@@ -80,7 +100,7 @@ class NoteEditorScreen(ModalScreen[str | None]):
         with Vertical(id="dialog-box"):
             yield Label("Note", classes="dialog-title")
             yield Static(safe_text(self.quote), id="quote")
-            editor = TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
+            editor = note_text_area(self.initial)
             editor.show_line_numbers = False
             yield editor
             yield Label("ctrl+s: save   Escape: cancel   (Markdown is kept as typed)", classes="dialog-hint")
