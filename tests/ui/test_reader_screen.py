@@ -284,3 +284,12 @@ async def test_search_marks_the_current_match_apart_from_the_others(make_test_ap
         other_styles = segment_styles(view, *other)
         assert all(style.reverse for style in current_styles), current_styles
         assert not any(style.reverse for style in other_styles), other_styles
+
+
+async def test_reader_opens_with_the_cursor_in_view_at_80x24(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[0])  # a 13-line caption above the first sentence
+        view = reader.view
+        row = view.line_offset_of(view.cursor_offset)
+        assert view.cursor == 0 and 0 <= row < view.scrollable_content_region.height
