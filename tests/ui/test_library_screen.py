@@ -246,3 +246,13 @@ async def test_the_skipped_files_notice_can_be_dismissed_and_its_details_stay_a_
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and not notice.display
+
+
+async def test_a_burst_with_enter_opens_the_first_match(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"hankyoreh", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == SEED_IDS[2]
