@@ -360,6 +360,10 @@ async def test_the_focused_pane_and_its_cursor_stand_out(
             assert cursor_gutter(screen, other) != "▌"  # only one cursor bar on screen
             assert pane_title_style(screen, focused).reverse
             assert not pane_title_style(screen, other).reverse
+            # in colour, the focused cursor's ground is the stronger one (not both at full strength)
+            assert (
+                focused._style("article-view--cursor").bgcolor != other._style("article-view--cursor").bgcolor
+            )
             await pilot.press("tab")
             await pilot.pause()
 
@@ -412,3 +416,20 @@ async def test_compare_tells_apart_articles_with_the_same_title(
         assert SEED_IDS[0] in titles[0] and "999_copy" in titles[1]
         lines = screen_lines(app)
         assert any("999_copy" in line for line in lines)
+
+
+async def test_the_other_cursor_follows_the_partner_without_moving_the_page(
+    make_test_app: AppFactory,
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.pause()
+            index = screen._pair_at(0, left.cursor_offset)
+            assert index is not None
+            partner = screen.pairs[index][1]
+            assert right.cursor_span.start == partner.start  # not a stale place from before
+            assert level_gap(screen) is not None and level_gap(screen) <= 2

@@ -207,6 +207,8 @@ class CompareScreen(AnnotatingScreen):
             return
         here, there = self.pairs[index][side], self.pairs[index][1 - side]
         self._bring_level(view, here.start, other, there.start)
+        if here.start <= view.cursor_offset < here.end:
+            other.place_cursor(there.start)
         view.set_current_mark((here.start, here.end))
         other.set_current_mark((there.start, there.end))
 

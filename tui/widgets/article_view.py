@@ -156,7 +156,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--subtitle { text-style: italic; }
     ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
-    ArticleView > .article-view--cursor { background: $primary 25%; }
+    ArticleView > .article-view--cursor { background: $primary 12%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
     ArticleView > .article-view--gutter { color: $primary; }
     ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
@@ -390,6 +390,21 @@ class ArticleView(ScrollView, can_focus=True):
                 return mark
         return inside[-1]
 
+    def place_cursor(self, offset: int) -> None:
+        """Put the cursor on the sentence holding ``offset`` without scrolling or telling anyone.
+
+        For a view beside the one in use (Compare): its cursor follows the partner sentence, so
+        it never shows a stale place, and the page stays where the level scrolling put it.
+        """
+        if not self.sentences or self._anchor is not None:
+            return  # a selection in progress here stays as it is
+        index = self._sentence_at_offset(offset)
+        if index == self.cursor:
+            return
+        old_span = self.cursor_span
+        self.cursor = index
+        self._repaint_ranges((old_span.start, old_span.end), (self.cursor_span.start, self.cursor_span.end))
+
     def move_to_offset(self, offset: int, *, center: bool = True) -> None:
         """Put the cursor on the sentence holding ``offset`` (restoring a reading position)."""
         self._set_cursor(self._sentence_at_offset(offset), center=center)
@@ -571,6 +586,10 @@ class ArticleView(ScrollView, can_focus=True):
         style = self._styles.get(component)
         if style is None:
             style = self.get_component_rich_style(component, partial=True)
+            if style.bgcolor is not None:
+                # A partial style keeps a translucent ground ($primary 12%) at full strength; the
+                # full style has it blended over the view's ground, as the stylesheet means it.
+                style += Style(bgcolor=self.get_component_rich_style(component).bgcolor)
             self._styles[component] = style
         return style
 
