@@ -26,7 +26,7 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     """
     from tui.app import TuiApp
     from tui.screens.compare import CompareScreen
-    from tui.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
+    from tui.screens.dialogs import ConfirmScreen, DetailsScreen, NoteEditorScreen, TagsScreen
     from tui.screens.library import LibraryScreen
     from tui.screens.notes import NotesScreen
     from tui.screens.reader import ReaderScreen
@@ -44,6 +44,7 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
         ("Note editor", NoteEditorScreen.BINDINGS, (NoteEditorScreen,)),
         ("Tags", [*TagsScreen.BINDINGS, *TagsScreen.INPUT_KEYS], (TagsScreen,)),
         ("Questions", ConfirmScreen.BINDINGS, (ConfirmScreen,)),
+        ("Skipped files", DetailsScreen.BINDINGS, (DetailsScreen,)),
         ("Help", HelpScreen.BINDINGS, ()),
     ]
     # the screen's own keys, then what it shares with others (the article view's)
