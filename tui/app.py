@@ -235,7 +235,7 @@ class TuiApp(App[None]):
         article = self.library.get(article_id)
         self.push_screen(ReaderScreen(article, offset=offset))
 
-    def open_compare(self, article: Article, other_id: str | None = None) -> None:
+    def open_compare(self, article: Article, other_id: str | None = None, offset: int | None = None) -> None:
         from tui.screens.compare import CompareScreen
 
         if self.library is None:
@@ -253,7 +253,7 @@ class TuiApp(App[None]):
                 self.notify("This article has no near-duplicates or related articles.", severity="warning")
                 return
             other_id = matches[0].id
-        self.push_screen(CompareScreen(article, self.library.get(other_id), [m.id for m in matches]))
+        self.push_screen(CompareScreen(article, self.library.get(other_id), [m.id for m in matches], offset))
 
     def open_notes(self, article_id: str | None) -> None:
         from tui.screens.notes import NotesScreen
