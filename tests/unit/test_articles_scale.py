@@ -1,0 +1,132 @@
+"""The loader's fast paths give exactly what the general code gives, and its cache stays right."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+import yaml
+
+from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words
+
+
+def fields_by_yaml(block: str) -> dict[str, Any] | None:
+    """The fields as the YAML node graph gives them (what `_front_matter` reads when not simple)."""
+    try:
+        root = yaml.compose(block, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    fields: dict[str, Any] = {}
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode):
+            fields[str(key.value).lower()] = str(value.value)
+        elif isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode):
+            fields[str(key.value).lower()] = [
+                str(i.value) for i in value.value if isinstance(i, yaml.ScalarNode)
+            ]
+    return fields
+
+
+SIMPLE = [
+    'title: "BAHIA COCOA REVIEW"\nsource: "Reuters"\ndate: "1987-02-26T15:01:01"',
+    'title: "BAKER SAYS REAGAN TO MEET PRESS \\"VERY SOON\\""',
+    'title: "a back\\\\slash"',
+    "title: 'it''s here'",
+    "Title: Plain words, a colon without a space:here and a#hash",
+    "title: 2024-06-17\nauthor:\nsource: ''",
+    'title:   "spaced"   \n\n  \ndate: 17 June 2024 ',
+    "title: Über café — ünïcödé 北朝鮮",
+    "a-b_c: x\na-b_c: y",
+    "",
+]
+
+NOT_SIMPLE = [
+    "title: one\n  continued on the next line",
+    "title: x # a comment",
+    "# a comment\ntitle: x",
+    "tags:\n- a\n- b",
+    "tags: [a, b]",
+    'title: "a \\t tab escape"',
+    'title: "an unclosed\n  quote"',
+    "title: a: b",
+    "title: ends with a colon:",
+    "title:\tx",
+    "title: a\u2028b",
+    "title: a\x85b",
+    "title: bad \x07 bell",
+    "title: &anchor x\nother: *anchor",
+    "title: - not a list",
+    "? complex\n: key",
+    '"quoted key": x',
+    "title:no space",
+]
+
+
+@pytest.mark.parametrize("block", SIMPLE)
+def test_simple_front_matter_is_read_without_yaml_and_as_yaml_reads_it(block: str) -> None:
+    assert _simple_front_matter(block) is not None
+    assert _simple_front_matter(block) == fields_by_yaml(block)
+    fields, rest, problem = _front_matter(f"---\n{block}\n---\nBody.\n")
+    assert (fields, rest, problem) == (fields_by_yaml(block), "Body.\n", None)
+
+
+@pytest.mark.parametrize("block", NOT_SIMPLE)
+def test_other_front_matter_goes_to_yaml(block: str) -> None:
+    assert _simple_front_matter(block) is None
+    fields, _rest, _problem = _front_matter(f"---\n{block}\n---\nBody.\n")
+    assert fields == (fields_by_yaml(block) or {})
+
+
+def test_simple_front_matter_agrees_with_yaml_on_random_lines() -> None:
+    pieces = [
+        "a",
+        "B",
+        " ",
+        ":",
+        "#",
+        '"',
+        "'",
+        "\\",
+        "-",
+        "x",
+        "é",
+        "?",
+        "[",
+        "{",
+        "%",
+        "@",
+        ",",
+        ".",
+        "0",
+        "\t",
+    ]
+    rng = random.Random(9)
+    accepted = 0
+    for _ in range(20_000):
+        lines = []
+        for _ in range(rng.randint(1, 3)):
+            value = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+            quote = rng.choice(['"', "'", "", ""])
+            lines.append(
+                f"{rng.choice(['title', 'Date', 'a-b'])}:{rng.choice([' ', '', '  '])}{quote}{value}{quote}"
+            )
+        block = "\n".join(lines)
+        simple = _simple_front_matter(block)
+        if simple is not None:
+            accepted += 1
+            assert simple == fields_by_yaml(block), block
+    assert accepted > 1_000  # the fast path was exercised, not skipped
+
+
+def test_count_words_fast_path_counts_as_the_pattern() -> None:
+    rng = random.Random(3)
+    alphabet = "ab_9 -'\n\t.,’é"
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert count_words(text) == len(_WORD.findall(text)), text
+    assert count_words("a well-known rock'n'roll band's 3-1/2 pct--rise") == 8
