@@ -979,7 +979,7 @@ def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article |
         and (source is None or type(source) is str)
         and (author is None or type(author) is str)
         and (subtitle is None or type(subtitle) is str)
-        and type(captions) is list
+        and type(record["captions"]) is list  # `list()` would have made a string into characters
         and (not captions or all(type(caption) is str for caption in captions))
     )
     if not fields_ok:

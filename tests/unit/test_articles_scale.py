@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import random
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 
-from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words
+from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words, load_library
+from tui.errors import TuiError
 
 
 def fields_by_yaml(block: str) -> dict[str, Any] | None:
@@ -130,3 +134,79 @@ def test_count_words_fast_path_counts_as_the_pattern() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
         assert count_words(text) == len(_WORD.findall(text)), text
     assert count_words("a well-known rock'n'roll band's 3-1/2 pct--rise") == 8
+
+
+def _library_with_cache(tmp_path: Path, names: str) -> tuple[Path, Path]:
+    library_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    library_dir.mkdir()
+    for name in names:
+        (library_dir / f"{name}.md").write_text(
+            f'---\ntitle: "Title {name}"\nsource: Wire\n---\n\nBody of {name} here. It has two sentences.\n'
+        )
+    load_library(library_dir, cache)
+    return library_dir, cache
+
+
+def test_cached_records_with_wrong_field_types_are_parsed_again(tmp_path: Path) -> None:
+    library_dir, cache = _library_with_cache(tmp_path, "abcdefgh")
+    [cache_file] = cache.glob("library-*.json")
+    data = orjson.loads(cache_file.read_bytes())
+    damage = {
+        "a": ("source", 7),
+        "b": ("author", ["x"]),
+        "c": ("subtitle", {"x": 1}),
+        "d": ("captions", ["ok", 3]),
+        "e": ("captions", "not a list"),
+        "f": ("encoding", None),
+        "g": ("hash", 12),
+        "h": ("body", None),
+    }
+    for name, (field, value) in damage.items():
+        data["entries"][f"{name}.md"]["article"][field] = value
+    cache_file.write_bytes(orjson.dumps(data))
+    library = load_library(library_dir, cache)
+    for name in "abcdefgh":
+        article = library.get(name)
+        assert (article.title, article.source, article.author, article.subtitle) == (
+            f"Title {name}",
+            "Wire",
+            None,
+            None,
+        )
+        assert (
+            article.captions == [] and article.encoding == "utf-8" and isinstance(article.content_hash, str)
+        )
+        assert article.text(article.sentences[0]) == f"Body of {name} here."
+
+
+def test_warm_load_gives_the_articles_a_cold_load_gives(tmp_path: Path) -> None:
+    library_dir, cache = _library_with_cache(tmp_path, "ab")
+    (library_dir / "c.txt").write_text("Gamma\n\nOne. Two three.\n\nA second paragraph.\n")
+    cold = load_library(library_dir, cache)
+    warm = load_library(library_dir, cache)
+    uncached = load_library(library_dir)
+    for article in uncached:
+        for other in (cold.get(article.id), warm.get(article.id)):
+            assert (other.title, other.body, other.words, other.content_hash) == (
+                article.title,
+                article.body,
+                article.words,
+                article.content_hash,
+            )
+            assert list(other.paragraphs) == list(article.paragraphs)
+            assert list(other.sentences) == list(article.sentences)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_cyclic_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    (tmp_path / "a.txt").write_text("Alpha\n\nBody.\n")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        load_library(tmp_path)
+        assert gc.isenabled() is enabled
+        with pytest.raises(TuiError):
+            load_library(tmp_path / "missing")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
