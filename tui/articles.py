@@ -81,6 +81,11 @@ class Library:
     def __post_init__(self) -> None:
         self._by_id = {article.id: article for article in self.articles}
 
+    def __repr__(self) -> str:
+        # Not every article's repr: a library can hold 100 MB of text, and debug output (a worker's
+        # description, a log line) must not copy it.
+        return f"Library({str(self.root)!r}, {len(self.articles)} articles, {len(self.skipped)} skipped)"
+
     def get(self, article_id: str) -> Article:
         """The article with this id, or with the one id that starts with it (`tui compare 000 002`)."""
         found = self._by_id.get(article_id)
@@ -917,8 +922,9 @@ class SpanList(Sequence[Span]):
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
-    def __repr__(self) -> str:
-        return f"SpanList({self._all()!r})"
+    def __repr__(self) -> str:  # made for the moment, not kept: a repr must not grow the memory held
+        flat = self._flat
+        return f"SpanList({[Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]!r})"
 
 
 def _spans_from(flat: list[int]) -> list[Span]:
