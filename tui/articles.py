@@ -1071,6 +1071,14 @@ def _parse_inherited(index: int) -> tuple[dict[str, object] | None, str | None]:
         return None, str(error)
 
 
+def _may_fork() -> bool:
+    """Whether this process may fork parsers: it has one thread, and the system has fork."""
+    import multiprocessing  # here, not at the top: a warm start never needs it
+    import threading
+
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _parse_all(jobs: list[_ToParse]) -> list[tuple[Article | None, str | None]]:
     """Each file parsed: (article, None) or (None, why not); in forked processes when there are many.
 
@@ -1078,18 +1086,11 @@ def _parse_all(jobs: list[_ToParse]) -> list[tuple[Article | None, str | None]]:
     from a worker thread) is unsafe, and "spawn" would run the caller's main module again in every
     child. There, and wherever processes cannot be had, the files are parsed here.
     """
-    import multiprocessing
-    import threading
-
     workers = min(
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8
     )
-    if (
-        len(jobs) >= PARALLEL_PARSE_MIN
-        and workers > 1
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
+    if len(jobs) >= PARALLEL_PARSE_MIN and workers > 1 and _may_fork():
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
