@@ -1046,7 +1046,7 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
 
 @dataclass(slots=True)
 class _ToParse:
-    """A file whose bytes are read and must be parsed; its place in the library is kept."""
+    """A file whose bytes are read and must be parsed, with its place in walk order."""
 
     place: int
     relative: str
@@ -1056,63 +1056,8 @@ class _ToParse:
     stat: os.stat_result
 
 
-# Parsing is the whole of a cold start (~190 µs a story): past this many files to parse, they are
-# shared among processes, one a core. Fewer would not pay for starting the processes.
-PARALLEL_PARSE_MIN = 2000
-_inherited_jobs: list[_ToParse] = []  # what forked parsers read: the bytes are not sent to them
-
-
-def _parse_inherited(index: int) -> tuple[dict[str, object] | None, str | None]:
-    """(cache record, None) of one inherited file, or (None, why it is no article); in a child."""
-    job = _inherited_jobs[index]
-    try:
-        return _to_record(read_article(job.path, job.article_id, job.data)), None
-    except ArticleError as error:
-        return None, str(error)
-
-
-def _may_fork() -> bool:
-    """Whether this process may fork parsers: it has one thread, and the system has fork."""
-    import multiprocessing  # here, not at the top: a warm start never needs it
-    import threading
-
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
 def _parse_all(jobs: list[_ToParse]) -> list[tuple[Article | None, str | None]]:
-    """Each file parsed: (article, None) or (None, why not); in forked processes when there are many.
-
-    Only a process with one thread forks (the CLI): forking a threaded one (the app, which loads
-    from a worker thread) is unsafe, and "spawn" would run the caller's main module again in every
-    child. There, and wherever processes cannot be had, the files are parsed here.
-    """
-    workers = min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8
-    )
-    if len(jobs) >= PARALLEL_PARSE_MIN and workers > 1 and _may_fork():
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        _inherited_jobs[:] = jobs
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                records = list(
-                    pool.map(
-                        _parse_inherited, range(len(jobs)), chunksize=max(16, len(jobs) // (workers * 8))
-                    )
-                )
-        except (OSError, BrokenProcessPool):
-            pass  # no processes to be had here (a sandbox, a limit): parse in this one
-        else:
-            return [
-                (_from_record(record, job.article_id, job.path), None)
-                if record is not None
-                else (None, reason)
-                for job, (record, reason) in zip(jobs, records, strict=True)
-            ]
-        finally:
-            _inherited_jobs.clear()
+    """Each file parsed: (article, None) or (None, why it is no article)."""
     results: list[tuple[Article | None, str | None]] = []
     for job in jobs:
         try:
