@@ -472,12 +472,13 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
 
 
 # The front matter most files have: one `key: value` a line, the value quoted or plain, on one line.
-# Read here it costs microseconds; PyYAML's pure-Python scanner took three quarters of a cold load of
+# Read here it costs microseconds; PyYAML's pure-Python scanner was nearly half of a cold load of
 # 19,000 stories. Anything outside this subset (comments, lists, several lines, escapes other than
-# \" and \\, tabs, characters YAML refuses or reads as line breaks) goes to YAML, so the fields are
-# exactly what `yaml.compose` gives.
-_SIMPLE_FRONT_MATTER_CHARACTERS = re.compile(
-    "[\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+# \" and \\) goes to YAML, so the fields are exactly what `yaml.compose` gives; so does any character
+# YAML refuses (controls, surrogates, U+FFFE/F) or reads as a line break (U+0085, U+2028/9), a tab or
+# a byte-order mark.
+_NOT_SIMPLE_FRONT_MATTER_CHARACTER = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 _SIMPLE_FRONT_MATTER_LINE = re.compile(
     r"(?P<key>[A-Za-z][A-Za-z0-9_-]*):"
@@ -490,7 +491,7 @@ _DOUBLE_QUOTED_ESCAPE = re.compile(r"\\([\"\\])")
 
 def _simple_front_matter(block: str) -> dict[str, object] | None:
     """The fields of a front matter within the simple subset, or None to let YAML read it."""
-    if not _SIMPLE_FRONT_MATTER_CHARACTERS.fullmatch(block):
+    if _NOT_SIMPLE_FRONT_MATTER_CHARACTER.search(block):
         return None
     fields: dict[str, object] = {}
     for line in block.split("\n"):
