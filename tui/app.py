@@ -183,7 +183,9 @@ class TuiApp(App[None]):
         if screen is not None:
             screen.show_failure(message.error)  # type: ignore[attr-defined]
 
-    @work(thread=True, group="index", exit_on_error=False, exclusive=True)
+    # A description of its own: by default Textual describes a worker by the repr of its arguments,
+    # and the repr of a library of 19,000 articles took seconds of the UI thread and hundreds of MB.
+    @work(thread=True, group="index", exit_on_error=False, exclusive=True, description="similarity index")
     def build_index(self, library: Library) -> None:
         try:
             from tui.similarity import SimilarityIndex
