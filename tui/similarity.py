@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -24,14 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from tui.errors import TuiError
+from tui.facts import NUMBER_WORDS, Conflict, Facts, conflict, name_words, sentence_facts
+
 if TYPE_CHECKING:
     from tui.articles import Article, Library, Span
 
-Kind = Literal["duplicate", "near-duplicate", "rewrite", "related"]
+Kind = Literal["duplicate", "near-duplicate", "rewrite", "update", "partial", "related", "template"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
+# Versions of one story: copies, reworded copies, updates and partial copies (not related, not template).
+STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
+# Listed unless asked for: a template sibling is another story in the same form.
+LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -46,22 +54,41 @@ KEEP_PREPARED = 3000
 # other coverage of the same event) and on BBC same-story follow-ups.
 RELATED_COSINE = 0.30
 
-# Score bands: a pair's kind decides its band, so that scores order pairs across kinds too.
-NEAR_DUPLICATE_FLOOR = 0.9
+# Score bands, one per kind, in the order of KINDS: the kind decides the band and the share of the
+# shorter article restated (weighted by how literally) the place inside it, so scores order pairs
+# across kinds too. A band is (floor, ceiling).
+BANDS: dict[str, tuple[float, float]] = {
+    "duplicate": (1.0, 1.0),
+    "near-duplicate": (0.9, 1.0),
+    "rewrite": (0.75, 0.9),
+    "update": (0.6, 0.75),
+    "partial": (0.45, 0.6),
+    "related": (0.25, 0.45),
+    "template": (0.0, 0.25),
+}
 # Share of the shorter text's 5-shingles found in the other that makes a near-duplicate.
 NEAR_DUPLICATE_CONTAINMENT = 0.8
-REWRITE_FLOOR = 0.6
 # Coverage of the shorter side (weighted by IDF) that makes a rewrite, and a weaker one for related.
 REWRITE_COVERAGE = 0.45
 REWRITE_SENTENCES = 0.6  # and this share of the shorter side's sentences restated
 RESTATED_COVERAGE = 0.3  # a sentence counts as restated when this share of its weight is found
 RELATED_COVERAGE = 0.15
+# A sentence is copied verbatim when this share of its word pairs (bigrams) is in its partner.
+VERBATIM = 0.8
 # Two sentences are linked when their weighted Dice overlap reaches this and they share at least
 # MIN_SHARED_WEIGHT worth of words (so one shared name does not link unrelated sentences).
 LINK_DICE = 0.25
-# Share of the raw score from alignment coverage; the rest is verbatim 5-shingle containment.
-ALIGNMENT_WEIGHT = 0.6
 MIN_SHARED_WEIGHT = 2.5
+# Two sentences with other facts are "worded alike" (one changed the other's figures) when the words
+# around the facts overlap this much (weighted Dice): half their weight shared.
+CONFLICT_DICE = 0.5
+# The candidate stage of sentence alignment: each sentence meets the sentences of the other article
+# that share one of its RAREST_TERMS rarest terms, at most POSTINGS_CAP per term; so alignment costs
+# at most about RAREST_TERMS * POSTINGS_CAP sentence pairs per sentence, whatever the article's size.
+RAREST_TERMS = 6
+POSTINGS_CAP = 64
+# Beyond this many distinct sentences an article is too large to align in bounded time and memory.
+MAX_ALIGNED_SENTENCES = 20_000
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -89,6 +116,10 @@ class Match:
     kind: Kind
     reason: str
 
+    @property
+    def article_id(self) -> str:
+        return self.id
+
 
 @dataclass(slots=True)
 class PairMatch:
@@ -103,9 +134,12 @@ class PairMatch:
 
 @dataclass(slots=True)
 class AlignedPair:
+    """Two sentences that say the same; `literal` is the share of their word pairs in common (1 = verbatim)."""
+
     a: Span
     b: Span
     score: float
+    literal: float = 0.0
 
 
 @dataclass(slots=True)
@@ -129,6 +163,8 @@ class Alignment:
     repeats_b: list[Repeat]
     coverage_a: float = 0.0
     coverage_b: float = 0.0
+    # Facts of one side that the other gives differently, as (in a, in b) surfaces: "66.00 cts" -> "65.75 cts".
+    changes: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text normalisation
@@ -303,6 +339,10 @@ def _inside(span: Span, spans: Iterable[Span]) -> bool:
 # --------------------------------------------------------------------------- alignment
 
 
+class AlignmentTooLargeError(TuiError):
+    """An article with more distinct sentences than alignment can handle in bounded time and memory."""
+
+
 @dataclass(slots=True)
 class _Prepared:
     """What alignment needs from one article, computed once."""
@@ -310,12 +350,27 @@ class _Prepared:
     id: str
     key: str
     sentences: list[Span]  # distinct sentences (repeated copies dropped), in text order
-    terms: list[frozenset[str]]  # content terms of each distinct sentence
+    terms: list[frozenset[str]]  # content terms of each distinct sentence, numbers normalised ("#0.5")
+    keys: list[str]  # each distinct sentence's normalised words, for how literal a restatement is
+    facts: list[frozenset[str]]  # numbers, months and tickers of each distinct sentence
+    surfaces: dict[str, str]  # how each number fact was written ("#65.75" -> "65.75 cts")
+    names: frozenset[str]  # stemmed words the article capitalises mid-sentence: its names
+    title_terms: frozenset[str]
+    title_facts: frozenset[str]
     counts: Counter[str]
     shingles: set[int]
     repeats: list[Repeat]
     sentence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _sentence_terms(text: str, tokens: list[str]) -> tuple[list[str], Facts]:
+    """Content terms with each number (digits or words) replaced by its normalised key, and the facts."""
+    facts = sentence_facts(text)
+    if not facts.numbers:
+        return _terms_of(tokens), facts
+    kept = [w for w in tokens if not any(c.isdigit() for c in w) and w not in NUMBER_WORDS]
+    return _terms_of(kept) + sorted(facts.numbers), facts
 
 
 def _prepare(article: Article) -> _Prepared:
@@ -324,6 +379,10 @@ def _prepare(article: Article) -> _Prepared:
     copies = [span for repeat in repeats for span in repeat.spans[1:]]
     sentences: list[Span] = []
     terms: list[frozenset[str]] = []
+    keys: list[str] = []
+    facts: list[frozenset[str]] = []
+    surfaces: dict[str, str] = {}
+    names: set[str] = set()
     seen_keys: set[str] = set()
     counts: Counter[str] = Counter()
     kept_words: list[str] = []
@@ -334,16 +393,32 @@ def _prepare(article: Article) -> _Prepared:
         if not key or key in seen_keys:
             continue  # a sentence repeated verbatim counts once
         seen_keys.add(key)
-        sentence_terms = _terms_of(tokens)
+        text = article.text(span)
+        sentence_terms, sentence_fact = _sentence_terms(text, tokens)
+        names.update(name_words(text))
         counts.update(sentence_terms)
         sentences.append(span)
         terms.append(frozenset(sentence_terms))
+        keys.append(key)
+        facts.append(sentence_fact.all())
+        for number, written in sentence_fact.surface.items():
+            surfaces.setdefault(number, written)
         kept_words.extend(tokens)
+    title_words = words(article.title)
+    title_terms, title_fact = _sentence_terms(article.title, title_words)
+    for number, written in title_fact.surface.items():
+        surfaces.setdefault(number, written)
     return _Prepared(
         id=article.id,
         key=" ".join(" ".join(tokens) for tokens in sentence_words if tokens),
         sentences=sentences,
         terms=terms,
+        keys=keys,
+        facts=facts,
+        surfaces=surfaces,
+        names=frozenset(stem(n) for n in names),
+        title_terms=frozenset(title_terms),
+        title_facts=title_fact.all(),
         counts=counts,
         shingles=_shingle_hashes(kept_words),
         repeats=repeats,
@@ -373,29 +448,63 @@ class _Linked:
     coverage_b: list[float]
     weight_a: list[float]
     weight_b: list[float]
+    # Sentences worded alike whose facts differ: (sentence in a, sentence in b, dice, conflict).
+    conflicts: list[tuple[int, int, float, Conflict]] = field(default_factory=list)
+
+
+def _with_names(facts: frozenset[str], terms: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    found = terms & names
+    return facts | {"=" + n for n in found} if found else facts
 
 
 def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
+    """Each sentence to its best partner in the other article, in both directions, when facts agree.
+
+    Candidate stage: a sentence meets only the sentences sharing one of its rarest terms (each term's
+    list capped), and sentences with identical words always meet; so the cost grows with the number
+    of sentences, not its square.
+    """
+    names = a.names | b.names
     weight_a = [sum(idf[t] for t in terms) for terms in a.terms]
     weight_b = [sum(idf[t] for t in terms) for terms in b.terms]
-    # Inverted index of b's sentences, so that only sentence pairs sharing a word are scored.
+    facts_a = [_with_names(f, t, names) for f, t in zip(a.facts, a.terms, strict=True)]
+    facts_b = [_with_names(f, t, names) for f, t in zip(b.facts, b.terms, strict=True)]
+
     postings: dict[str, list[int]] = defaultdict(list)
     for j, terms in enumerate(b.terms):
         for t in terms:
             postings[t].append(j)
+    same_key: dict[str, int] = {key: j for j, key in enumerate(b.keys)}
     best_for_a: list[tuple[float, int]] = [(0.0, -1)] * len(a.terms)
     best_for_b: list[tuple[float, int]] = [(0.0, -1)] * len(b.terms)
+    conflict_a: dict[int, tuple[float, int, Conflict]] = {}
     for i, terms in enumerate(a.terms):
-        shared: dict[int, float] = defaultdict(float)
-        for t in terms:
-            w = idf[t]
-            for j in postings.get(t, ()):
-                shared[j] += w
-        for j, common in shared.items():
-            if common < MIN_SHARED_WEIGHT:
+        rarest = sorted((t for t in terms if t in postings), key=lambda t: (len(postings[t]), t))[:RAREST_TERMS]
+        partners: set[int] = set()
+        for t in rarest:
+            partners.update(postings[t][:POSTINGS_CAP])
+        twin = same_key.get(a.keys[i])
+        if twin is not None:
+            partners.add(twin)
+        for j in partners:
+            common_terms = terms & b.terms[j]
+            common = sum(idf[t] for t in common_terms)
+            if common < MIN_SHARED_WEIGHT and j != twin:
                 continue
-            dice = 2 * common / (weight_a[i] + weight_b[j])
+            dice = 2 * common / (weight_a[i] + weight_b[j]) if weight_a[i] + weight_b[j] else 1.0
             if dice < LINK_DICE:
+                continue
+            clash = conflict(facts_a[i], facts_b[j])
+            if clash is not None:
+                # Worded alike means the words around the facts agree: compare those alone.
+                form_a, form_b = a.terms[i] - facts_a[i] - names, b.terms[j] - facts_b[j] - names
+                form_common = sum(idf[t] for t in form_a & form_b)
+                form_total = sum(idf[t] for t in form_a) + sum(idf[t] for t in form_b)
+                if not form_total or 2 * form_common / form_total < CONFLICT_DICE:
+                    continue
+                # Worded alike, other facts: evidence against, and what changed if the story is the same.
+                if dice > conflict_a.get(i, (0.0, -1, clash))[0]:
+                    conflict_a[i] = (dice, j, clash)
                 continue
             if dice > best_for_a[i][0]:
                 best_for_a[i] = (dice, j)
@@ -426,13 +535,35 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
         else 0.0
         for j in range(len(b.terms))
     ]
+    linked_b = {j for _, j in links}
+    conflicts = [
+        (i, j, dice, clash)
+        for i, (dice, j, clash) in sorted(conflict_a.items())
+        if best_for_a[i][1] < 0 and j not in linked_b
+    ]
     return _Linked(
         links=sorted((i, j, d) for (i, j), d in links.items()),
         coverage_a=coverage_a,
         coverage_b=coverage_b,
         weight_a=weight_a,
         weight_b=weight_b,
+        conflicts=conflicts,
     )
+
+
+def _bigrams(key: str) -> set[str]:
+    tokens = key.split()
+    if len(tokens) < 2:
+        return set(tokens)
+    return {f"{x} {y}" for x, y in itertools.pairwise(tokens)}
+
+
+def _literal(a_key: str, b_key: str) -> float:
+    """Share of the shorter sentence's word pairs found in the other: 1 for a verbatim copy."""
+    x, y = _bigrams(a_key), _bigrams(b_key)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
 
 
 def _weighted_mean(values: Sequence[float], weights: Sequence[float]) -> float:
@@ -441,9 +572,9 @@ def _weighted_mean(values: Sequence[float], weights: Sequence[float]) -> float:
 
 
 def _cosine(x: Counter[str], y: Counter[str], idf: dict[str, float]) -> float:
-    dot = sum(n * y[t] * idf[t] ** 2 for t, n in x.items() if t in y)
-    nx = math.sqrt(sum((n * idf[t]) ** 2 for t, n in x.items()))
-    ny = math.sqrt(sum((n * idf[t]) ** 2 for t, n in y.items()))
+    dot = sum(n * y[t] * idf.get(t, 0.0) ** 2 for t, n in x.items() if t in y)
+    nx = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in x.items()))
+    ny = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in y.items()))
     return dot / (nx * ny) if nx and ny else 0.0
 
 
@@ -455,58 +586,175 @@ class _Verdict:
     coverage_a: float
     coverage_b: float
     linked: _Linked | None
+    literal: dict[tuple[int, int], float] = field(default_factory=dict)
+    changes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _banded(kind: Kind, share: float) -> float:
+    floor, ceiling = BANDS[kind]
+    if ceiling == floor:
+        return floor
+    return floor + (ceiling - floor - 1e-4) * min(max(share, 0.0), 1.0)
+
+
+def _subject(p: _Prepared, names: frozenset[str]) -> frozenset[str]:
+    """Who or what a report is about: the tickers and names of its headline."""
+    return frozenset(f for f in p.title_facts if f[0] == "<") | (p.title_terms & names)
+
+
+def _mentions(p: _Prepared, subject: frozenset[str]) -> bool:
+    """Whether an article names any of a subject anywhere (headline or body)."""
+    if not subject:
+        return True
+    tickers = {f for f in subject if f[0] == "<"}
+    plain = subject - tickers
+    if plain & (p.title_terms | p.counts.keys()):
+        return True
+    return bool(tickers) and any(tickers & f for f in p.facts) or bool(tickers & p.title_facts)
+
+
+def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]:
+    def shown(side: _Prepared, facts: frozenset[str]) -> str:
+        out = []
+        for fact in sorted(facts):
+            if fact[0] == "#":
+                out.append(side.surfaces.get(fact, fact[1:]))
+            elif fact[0] == "@":
+                out.append(fact[1:].capitalize())
+            else:
+                out.append(fact.lstrip("=<").rstrip(">"))
+        return ", ".join(out[:3])
+
+    return shown(p, clash.only_a), shown(q, clash.only_b)
 
 
 def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
-    """Stage 2: the kind and score of a pair, from its alignment."""
+    """Stage 2: the kind and score of a pair, from its alignment and the agreement of its facts."""
     if a.key and a.key == b.key:
+        # The same text under headlines naming other things ("JOLIET HOGS UP" and "ST JOSEPH HOGS UP")
+        # is a report in the same form about another place, not a copy.
+        own_a = a.title_terms - b.title_terms - a.counts.keys()
+        own_b = b.title_terms - a.title_terms - b.counts.keys()
+        if own_a and own_b:
+            return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
+    if max(len(a.sentences), len(b.sentences)) > MAX_ALIGNED_SENTENCES:
+        return _Verdict(0.0, None, "too large to align", 0.0, 0.0, None)
     idf = _pair_idf(a, b)
     linked = _link(a, b, idf)
     coverage_a = _weighted_mean(linked.coverage_a, linked.weight_a)
     coverage_b = _weighted_mean(linked.coverage_b, linked.weight_b)
-    # The shorter side decides "most sentences restated"; the longer side adds a little so that an
-    # excerpt scores below a full rewrite of the same size.
-    short_is_a = sum(map(len, a.terms)) <= sum(map(len, b.terms))
+    short_is_a = sum(linked.weight_a) <= sum(linked.weight_b)
     short, long_ = (coverage_a, coverage_b) if short_is_a else (coverage_b, coverage_a)
     short_coverage = linked.coverage_a if short_is_a else linked.coverage_b
-    restated = sum(1 for c in short_coverage if c >= RESTATED_COVERAGE)
+    short_weight = linked.weight_a if short_is_a else linked.weight_b
     total = len(short_coverage)
+    restated = sum(1 for c in short_coverage if c >= RESTATED_COVERAGE)
+    # How literally each linked sentence is restated; a sentence's best link decides.
+    literal: dict[tuple[int, int], float] = {
+        (i, j): _literal(a.keys[i], b.keys[j]) for i, j, _ in linked.links
+    }
+    best_literal = [0.0] * total
+    for (i, j), value in literal.items():
+        k = i if short_is_a else j
+        best_literal[k] = max(best_literal[k], value)
+    verbatim = sum(1 for value in best_literal if value >= VERBATIM)
+    # The score's measure: the share of the shorter article the other restates, weighted by how
+    # literally (a reworded sentence counts half to fully, a verbatim one fully).
+    share = _weighted_mean(
+        [c * (0.5 + 0.5 * lit) for c, lit in zip(short_coverage, best_literal, strict=True)], short_weight
+    )
+    # Sentences worded alike whose facts differ, on the shorter side.
+    conflicted = {(i if short_is_a else j) for i, j, _, _ in linked.conflicts}
+    conflicted_weight = sum(short_weight[k] for k in conflicted)
+    conflicted_share = conflicted_weight / sum(short_weight) if sum(short_weight) else 0.0
+    changes = [_change_text(a, b, clash) for _, _, _, clash in linked.conflicts]
     if a.shingles and b.shingles:
         common = len(a.shingles & b.shingles)
         containment = common / min(len(a.shingles), len(b.shingles))
         shingle_jaccard = common / len(a.shingles | b.shingles)
-        size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
     else:
-        containment = shingle_jaccard = size_ratio = 0.0
-    # Alignment says how much is restated; verbatim 5-shingles say how literally (cut > light > heavy).
-    raw = ALIGNMENT_WEIGHT * (0.8 * short + 0.2 * long_) + (1 - ALIGNMENT_WEIGHT) * containment
-    # A copy with edits, or a verbatim excerpt of a longer article (a shorter version of the story).
-    if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
-        score = NEAR_DUPLICATE_FLOOR + (1 - NEAR_DUPLICATE_FLOOR - 1e-4) * raw
-        if size_ratio >= 0.8:
-            reason = f"{round(100 * containment)}% of the wording shared"
-        else:
-            reason = f"{round(100 * containment)}% of the shorter text's wording is in the longer one"
-        return _Verdict(score, "near-duplicate", reason, coverage_a, coverage_b, linked)
-    if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
-        score = REWRITE_FLOOR + (NEAR_DUPLICATE_FLOOR - REWRITE_FLOOR - 1e-4) * raw
-        return _Verdict(
-            score, "rewrite", f"{restated} of {total} sentences restated", coverage_a, coverage_b, linked
-        )
-    score = (REWRITE_FLOOR - 1e-4) * raw
+        containment = shingle_jaccard = 0.0
+
+    def verdict(kind: Kind | None, reason: str, value: float) -> _Verdict:
+        score = _banded(kind, value) if kind is not None else BANDS["related"][0] * value
+        return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes)
+
+    names = a.names | b.names
+    subject_a, subject_b = _subject(a, names), _subject(b, names)
+    title_clash = conflict(_with_names(a.title_facts, a.title_terms, names), _with_names(b.title_facts, b.title_terms, names))
+    # Headlines about other tickers or names, or an article not naming the other's subject at all.
+    same_subject = _mentions(b, subject_a) and _mentions(a, subject_b)
+    if title_clash is not None and any(f[0] in "<=" for f in title_clash.only_a):
+        same_subject = False
+    worded_alike = short + conflicted_share >= REWRITE_COVERAGE or containment >= 0.5
     cosine = _cosine(a.counts, b.counts, idf)
+    # Another month in sentences worded alike: the same report for another period.
+    other_period = any(f[0] == "@" for _, _, _, clash in linked.conflicts for f in clash.only_a)
+
+    # Another subject, or the sentences worded alike mostly give other facts: the same form of report
+    # about something else.
+    if worded_alike and (
+        not same_subject or title_clash is not None or other_period or conflicted_share > short
+    ):
+        if not same_subject:
+            reason = "same form, other subject"
+        elif title_clash is not None or changes:
+            before, after = _change_text(a, b, title_clash) if title_clash else changes[0]
+            reason = f"same form, other facts: {before} / {after}"
+        else:
+            reason = "same form, other facts"
+        return verdict("template", reason, share)
+    facts_note = "figures agree" if not changes else f"{len(changes)} changed"
+    if changes and (short >= RELATED_COVERAGE or containment >= 0.5):
+        before, after = changes[0]
+        more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
+        return verdict("update", f"same story; {before} → {after}{more}", share)
+    longer_only = _new_sentences(linked, not short_is_a)
+    if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
+        if shingle_jaccard < 0.5 and longer_only >= max(3, total):
+            # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
+            return verdict("update", f"same story; adds {longer_only} sentences", share)
+        if shingle_jaccard >= 0.5:
+            reason = f"{round(100 * containment)}% of the wording shared; {facts_note}"
+        else:
+            reason = f"excerpt: {round(100 * containment)}% of the shorter text is in the longer one"
+        return verdict("near-duplicate", reason, share)
+    if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
+        if longer_only >= max(3, total):
+            return verdict("update", f"same story; adds {longer_only} sentences", share)
+        return verdict("rewrite", f"{restated} of {total} sentences restated; {facts_note}", share)
+    if verbatim >= 2 or (verbatim and verbatim >= total / 3):
+        return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)
     if short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
-        if restated:
+        if not same_subject:
+            reason = f"same topic, other subject (topic overlap {cosine:.2f})"
+        elif restated:
             reason = f"same story: {restated} of {total} sentences restated"
         else:
             reason = f"same story, written independently (topic overlap {cosine:.2f})"
-        return _Verdict(score, "related", reason, coverage_a, coverage_b, linked)
-    return _Verdict(score, None, "no match", coverage_a, coverage_b, linked)
+        return verdict("related", reason, max(share, cosine))
+    return verdict(None, "no match", share)
+
+
+def _new_sentences(linked: _Linked, of_a: bool) -> int:
+    """Sentences of one side with nothing restated from the other."""
+    coverage = linked.coverage_a if of_a else linked.coverage_b
+    return sum(1 for c in coverage if c < RESTATED_COVERAGE)
 
 
 def compare(a: Article, b: Article) -> Alignment:
-    """Align two articles sentence by sentence; works for any two articles."""
+    """Align two articles sentence by sentence; works for any two articles the limit allows.
+
+    Raises AlignmentTooLargeError (a one-line message) for an article with more distinct sentences
+    than alignment can handle in bounded time.
+    """
+    for article in (a, b):
+        if len(article.sentences) > MAX_ALIGNED_SENTENCES:
+            raise AlignmentTooLargeError(
+                f"{article.id} is too large to align ({len(article.sentences):,} sentences; "
+                f"the limit is {MAX_ALIGNED_SENTENCES:,})"
+            )
     prepared_a, prepared_b = _prepare(a), _prepare(b)
     return _alignment(a, b, prepared_a, prepared_b)
 
@@ -514,8 +762,16 @@ def compare(a: Article, b: Article) -> Alignment:
 def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepared) -> Alignment:
     verdict = _judge(prepared_a, prepared_b)
     linked = verdict.linked or _link(prepared_a, prepared_b, _pair_idf(prepared_a, prepared_b))
+    literal = verdict.literal or {
+        (i, j): _literal(prepared_a.keys[i], prepared_b.keys[j]) for i, j, _ in linked.links
+    }
     pairs = [
-        AlignedPair(a=prepared_a.sentences[i], b=prepared_b.sentences[j], score=round(dice, 4))
+        AlignedPair(
+            a=prepared_a.sentences[i],
+            b=prepared_b.sentences[j],
+            score=round(dice, 4),
+            literal=round(literal.get((i, j), 0.0), 4),
+        )
         for i, j, dice in linked.links
     ]
     linked_a = {i for i, _, _ in linked.links}
@@ -533,6 +789,7 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
         repeats_b=prepared_b.repeats,
         coverage_a=round(verdict.coverage_a, 4),
         coverage_b=round(verdict.coverage_b, 4),
+        changes=verdict.changes,
     )
 
 
@@ -570,7 +827,7 @@ def _pair_key(hash_a: str, hash_b: str) -> str:
 
 def _kind_filter(kinds: Iterable[Kind] | None) -> frozenset[str]:
     if kinds is None:
-        return frozenset(KINDS)
+        return frozenset(LISTED_KINDS)
     chosen = frozenset(kinds)
     unknown = chosen - set(KINDS)
     if unknown:
