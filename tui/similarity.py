@@ -360,6 +360,7 @@ class _Prepared:
     counts: Counter[str]
     shingles: set[int]
     repeats: list[Repeat]
+    published: Any = None  # datetime of publication when known
     sentence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -422,6 +423,7 @@ def _prepare(article: Article) -> _Prepared:
         counts=counts,
         shingles=_shingle_hashes(kept_words),
         repeats=repeats,
+        published=article.published,
         sentence_count=len(sentences),
     )
 
@@ -684,7 +686,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     subject_a, subject_b = _subject(a, names), _subject(b, names)
     title_clash = conflict(_with_names(a.title_facts, a.title_terms, names), _with_names(b.title_facts, b.title_terms, names))
     # Headlines about other tickers or names, or an article not naming the other's subject at all.
-    same_subject = _mentions(b, subject_a) and _mentions(a, subject_b)
+    same_subject = _mentions(b, subject_a) or _mentions(a, subject_b)
     if title_clash is not None and any(f[0] in "<=" for f in title_clash.only_a):
         same_subject = False
     worded_alike = short + conflicted_share >= REWRITE_COVERAGE or containment >= 0.5
@@ -710,7 +712,16 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         before, after = changes[0]
         more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
         return verdict("update", f"same story; {before} → {after}{more}", share)
-    longer_only = _new_sentences(linked, not short_is_a)
+    longer = b if short_is_a else a
+    # A fuller version is an update when it is known to be the later text; otherwise (or when it is
+    # the earlier one) the shorter text may simply be a cut of it.
+    longer_later = (
+        a.published is not None
+        and b.published is not None
+        and a.published != b.published
+        and longer.published == max(a.published, b.published)
+    )
+    longer_only = 0 if not longer_later else _new_sentences(linked, longer, a if longer is b else b, not short_is_a)
     if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
         if shingle_jaccard < 0.5 and longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
@@ -737,10 +748,18 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     return verdict(None, "no match", share)
 
 
-def _new_sentences(linked: _Linked, of_a: bool) -> int:
-    """Sentences of one side with nothing restated from the other."""
+def _new_sentences(linked: _Linked, side: _Prepared, other: _Prepared, of_a: bool) -> int:
+    """Sentences of one side with nothing restated from the other, bringing facts the other lacks."""
     coverage = linked.coverage_a if of_a else linked.coverage_b
-    return sum(1 for c in coverage if c < RESTATED_COVERAGE)
+    names = side.names | other.names
+    known = set(other.title_facts) | {"=" + t for t in other.counts.keys() & names}
+    for facts in other.facts:
+        known |= facts
+    return sum(
+        1
+        for c, facts, terms in zip(coverage, side.facts, side.terms, strict=True)
+        if c < RESTATED_COVERAGE and _with_names(facts, terms, names) - known
+    )
 
 
 def compare(a: Article, b: Article) -> Alignment:
