@@ -88,7 +88,7 @@ CONFLICT_DICE = 0.5
 RAREST_TERMS = 6
 POSTINGS_CAP = 64
 # Beyond this many distinct sentences an article is too large to align in bounded time and memory.
-MAX_ALIGNED_SENTENCES = 20_000
+MAX_ALIGNED_SENTENCES = 12_000
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -481,7 +481,9 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     best_for_b: list[tuple[float, int]] = [(0.0, -1)] * len(b.terms)
     conflict_a: dict[int, tuple[float, int, Conflict]] = {}
     for i, terms in enumerate(a.terms):
-        rarest = sorted((t for t in terms if t in postings), key=lambda t: (len(postings[t]), t))[:RAREST_TERMS]
+        rarest = sorted((t for t in terms if t in postings), key=lambda t: (len(postings[t]), t))[
+            :RAREST_TERMS
+        ]
         partners: set[int] = set()
         for t in rarest:
             partners.update(postings[t][:POSTINGS_CAP])
@@ -684,7 +686,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
 
     names = a.names | b.names
     subject_a, subject_b = _subject(a, names), _subject(b, names)
-    title_clash = conflict(_with_names(a.title_facts, a.title_terms, names), _with_names(b.title_facts, b.title_terms, names))
+    title_clash = conflict(
+        _with_names(a.title_facts, a.title_terms, names), _with_names(b.title_facts, b.title_terms, names)
+    )
     # Headlines about other tickers or names, or an article not naming the other's subject at all.
     same_subject = _mentions(b, subject_a) or _mentions(a, subject_b)
     if title_clash is not None and any(f[0] in "<=" for f in title_clash.only_a):
@@ -721,7 +725,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         and a.published != b.published
         and longer.published == max(a.published, b.published)
     )
-    longer_only = 0 if not longer_later else _new_sentences(linked, longer, a if longer is b else b, not short_is_a)
+    longer_only = (
+        0 if not longer_later else _new_sentences(linked, longer, a if longer is b else b, not short_is_a)
+    )
     if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
         if shingle_jaccard < 0.5 and longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
@@ -1177,6 +1183,7 @@ def alignment_json(alignment: Alignment, a: Article, b: Article) -> dict[str, An
         "reason": alignment.reason,
         "coverage_a": alignment.coverage_a,
         "coverage_b": alignment.coverage_b,
+        "changes": [{"a": before, "b": after} for before, after in alignment.changes],
         "pairs": [
             {
                 "a_text": a.text(pair.a),
@@ -1186,6 +1193,7 @@ def alignment_json(alignment: Alignment, a: Article, b: Article) -> dict[str, An
                 "b_start": pair.b.start,
                 "b_end": pair.b.end,
                 "score": pair.score,
+                "literal": pair.literal,
             }
             for pair in alignment.pairs
         ],

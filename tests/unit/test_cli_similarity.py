@@ -56,7 +56,7 @@ def test_dupes_for_one_article_json_puts_the_rewrite_first() -> None:
     rows = json.loads(result.stdout)
     assert [set(row) for row in rows] == [{"id", "title", "score", "kind", "reason"}] * len(rows)
     assert rows[0]["id"] == REWRITE and rows[0]["kind"] == "rewrite"
-    assert rows[0]["reason"].endswith("sentences restated")
+    assert rows[0]["reason"] == "9 of 10 sentences restated; figures agree"
     assert all(row["kind"] == "related" for row in rows if row["id"] == OTHER)
     assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
 
@@ -156,3 +156,28 @@ def test_dupes_lists_related_pairs_apart_from_the_groups() -> None:
     head, _, related = result.stdout.partition("related: ")
     assert "group 1: 2 articles" in head and OTHER not in head
     assert related.startswith("2 pairs") and f"{ORIGINAL} ~ {OTHER}" in related
+
+
+def test_dupes_without_kind_counts_related_pairs_apart_and_says_how_to_list_them() -> None:
+    result = run_tui("dupes")
+    assert result.returncode == 0, result.stderr
+    head, _, related = result.stdout.partition("related: ")
+    assert "group 1: 2 articles" in head and OTHER not in head
+    assert related.startswith("2 pairs") and "--kind related" in related
+
+
+def test_kind_choices_are_the_engines_kinds() -> None:
+    from tui.similarity import KINDS
+
+    for kind in KINDS:
+        result = run_tui("dupes", "--json", "--kind", kind)
+        assert result.returncode == 0, (kind, result.stderr)
+
+
+def test_compare_json_has_literal_shares_and_changes() -> None:
+    result = run_tui("compare", ORIGINAL, REWRITE, "--json")
+    data = json.loads(result.stdout)
+    assert data["changes"] == []
+    assert all(0.0 <= pair["literal"] <= 1.0 for pair in data["pairs"])
+    # A reworded copy: most aligned sentences are far from verbatim.
+    assert sum(pair["literal"] < 0.8 for pair in data["pairs"]) >= len(data["pairs"]) // 2
