@@ -95,10 +95,14 @@ def labelled(corpus: Path, verbose: bool) -> None:
         alignment = compare(a, b)
         baseline = jaccard(shingles(a.body), shingles(b.body))
         judged.append(
-            Judged(row["a"], row["b"], row["label"], alignment.kind, alignment.score, alignment.reason, baseline)
+            Judged(
+                row["a"], row["b"], row["label"], alignment.kind, alignment.score, alignment.reason, baseline
+            )
         )
     elapsed = time.perf_counter() - started
-    print(f"Reuters labelled pairs: {len(judged)} ({dict(Counter(j.label for j in judged))}), compared in {elapsed:.2f} s")
+    print(
+        f"Reuters labelled pairs: {len(judged)} ({dict(Counter(j.label for j in judged))}), compared in {elapsed:.2f} s"
+    )
     print(f"  {'measure':<44} {'fold':>4} {'precision':>9} {'templates':>9} {'recall':>7} {'called':>6}")
     for fold in (0, 1):
         held_out = [j for j in judged if j.fold == fold]
@@ -112,7 +116,10 @@ def labelled(corpus: Path, verbose: bool) -> None:
         for name, rule in rows_out:
             p, t, r, n = figures(held_out, rule)
             print(f"  {name:<44} {fold:>4} {p:>9.1%} {t:>9.1%} {r:>7.1%} {n:>6}")
-    for name, rule in (("tui.similarity, both folds", engine_copy), ("Jaccard >= 0.5, both folds", lambda j: j.baseline >= 0.5)):
+    for name, rule in (
+        ("tui.similarity, both folds", engine_copy),
+        ("Jaccard >= 0.5, both folds", lambda j: j.baseline >= 0.5),
+    ):
         p, t, r, n = figures(judged, rule)
         print(f"  {name:<44} {'all':>4} {p:>9.1%} {t:>9.1%} {r:>7.1%} {n:>6}")
     table: dict[str, Counter[str]] = {}
@@ -121,14 +128,18 @@ def labelled(corpus: Path, verbose: bool) -> None:
     print("  kinds by label:", {label: dict(c) for label, c in sorted(table.items())})
     if verbose:
         for j in sorted(judged, key=lambda j: (j.label, -j.score)):
-            print(f"  {j.label:<9} {j.kind or '-':<15} {j.score:.3f} {j.baseline:.3f} {j.a} {j.b}  {j.reason}")
+            print(
+                f"  {j.label:<9} {j.kind or '-':<15} {j.score:.3f} {j.baseline:.3f} {j.a} {j.b}  {j.reason}"
+            )
 
 
 def whole_library(corpus: Path) -> None:
     started = time.perf_counter()
     library = load_library(corpus)
     loaded = time.perf_counter() - started
-    print(f"\nlibrary: {len(library.articles)} articles loaded in {loaded:.1f} s; peak so far {peak_mb():.0f} MB")
+    print(
+        f"\nlibrary: {len(library.articles)} articles loaded in {loaded:.1f} s; peak so far {peak_mb():.0f} MB"
+    )
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
         index = SimilarityIndex.build(library, Path(cache))
@@ -139,7 +150,9 @@ def whole_library(corpus: Path) -> None:
         current = time.perf_counter() - started
     counts = Counter(p.kind for p in index.pairs(KINDS))
     copies = sum(n for kind, n in counts.items() if kind in STORY_KINDS)
-    print(f"  index cold {cold:.1f} s (peak {cold_peak:.0f} MB), current {current:.2f} s; stats {index.stats}")
+    print(
+        f"  index cold {cold:.1f} s (peak {cold_peak:.0f} MB), current {current:.2f} s; stats {index.stats}"
+    )
     print(f"  pairs by kind: {dict(counts)}; called copies: {copies}")
 
 

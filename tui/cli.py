@@ -170,7 +170,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.similarity import SimilarityIndex, group_pairs
+    from tui.similarity import Kind, SimilarityIndex, group_pairs
 
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -207,7 +207,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         return 0
     # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
     # --kind related), template siblings only when asked for.
-    story_kinds = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
+    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     pairs = index.pairs(args.kind or story_kinds)
     if args.json:
         emit_json([{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "reason": p.reason} for p in pairs])

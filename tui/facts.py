@@ -51,10 +51,11 @@ NUMBER_WORDS = {
     "half": 0.5,
 }
 # Units shown beside a changed figure ("66.00 cts -> 65.75 cts"); agreement compares the values only.
-UNITS = frozenset(
-    "ct cts cent cents dlr dlrs dollar dollars pct percent pc yen marks francs stg lire guilders "
-    "tonnes tons barrels bpd shares pts points bushels ounces ozs".split()
-)
+_UNITS_TEXT = """
+    ct cts cent cents dlr dlrs dollar dollars pct percent pc yen marks francs stg lire guilders
+    tonnes tons barrels bpd shares pts points bushels ounces ozs
+"""
+UNITS = frozenset(_UNITS_TEXT.split())
 MONTHS = {
     "january": "jan",
     "jan": "jan",
