@@ -102,7 +102,8 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
-_TICKER = re.compile(r"<\s*([A-Z][A-Z0-9.]*)\s*>")
+# A ticker (<CAT>, <SUSQ.O>) or, in Reuters copy, a company named in angle brackets (<Pioneer Sugar Mills Ltd>).
+_TICKER = re.compile(r"<\s*([A-Z][\w.&'\u2019 -]{0,60}?)\s*>")
 _CAPITALISED = re.compile(r"[A-Z][\w&'\u2019.-]*")
 
 
@@ -168,7 +169,7 @@ def sentence_facts(text: str) -> Facts:
         numbers.add(key)
         surface.setdefault(key, written)
     months = {f"@{MONTHS[w.lower()]}" for w in _WORD.findall(text) if w.lower() in MONTHS and w[0].isupper()}
-    tickers = {f"<{t.lower()}>" for t in _TICKER.findall(text)}
+    tickers = {f"<{' '.join(t.lower().split())}>" for t in _TICKER.findall(text)}
     return Facts(frozenset(numbers), frozenset(months), frozenset(tickers), surface)
 
 

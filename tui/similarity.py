@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from tui.errors import TuiError
-from tui.facts import NUMBER_WORDS, Conflict, Facts, conflict, name_words, sentence_facts
+from tui.facts import GENERIC_CAPITALS, NUMBER_WORDS, Conflict, Facts, conflict, name_words, sentence_facts
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library, Span
@@ -73,8 +73,13 @@ REWRITE_COVERAGE = 0.45
 REWRITE_SENTENCES = 0.6  # and this share of the shorter side's sentences restated
 RESTATED_COVERAGE = 0.3  # a sentence counts as restated when this share of its weight is found
 RELATED_COVERAGE = 0.15
-# A sentence is copied verbatim when this share of its word pairs (bigrams) is in its partner.
+# A sentence is copied verbatim when this share of its word pairs (bigrams) is in its partner, and
+# counts as a copied passage from MIN_PASSAGE_WORDS words on.
 VERBATIM = 0.8
+MIN_PASSAGE_WORDS = 6
+# How much literalness weighs in the score: a sentence restated in other words counts 1 - LITERAL_WEIGHT
+# of a verbatim one.
+LITERAL_WEIGHT = 0.5
 # Two sentences are linked when their weighted Dice overlap reaches this and they share at least
 # MIN_SHARED_WEIGHT worth of words (so one shared name does not link unrelated sentences).
 LINK_DICE = 0.25
@@ -82,6 +87,9 @@ MIN_SHARED_WEIGHT = 2.5
 # Two sentences with other facts are "worded alike" (one changed the other's figures) when the words
 # around the facts overlap this much (weighted Dice): half their weight shared.
 CONFLICT_DICE = 0.5
+# Reports worded alike with some figures changed are one story when sentences that agree still share
+# a figure (a correction keeps the rest); sharing none, they are the same form about other facts.
+SAME_STORY_FIGURES = 1
 # The candidate stage of sentence alignment: each sentence meets the sentences of the other article
 # that share one of its RAREST_TERMS rarest terms, at most POSTINGS_CAP per term; so alignment costs
 # at most about RAREST_TERMS * POSTINGS_CAP sentence pairs per sentence, whatever the article's size.
@@ -387,6 +395,12 @@ def _prepare(article: Article) -> _Prepared:
     seen_keys: set[str] = set()
     counts: Counter[str] = Counter()
     kept_words: list[str] = []
+    # An all-capitals headline hides its names; a body sentence opening with one of its words shows it.
+    headline_words = (
+        {w for w in words(article.title) if w not in _STOPWORDS and w not in GENERIC_CAPITALS}
+        if not any(c.islower() for c in article.title)
+        else set()
+    )
     for span, tokens in zip(_sentence_spans(article), sentence_words, strict=True):
         if copies and _inside(span, copies):
             continue
@@ -397,6 +411,8 @@ def _prepare(article: Article) -> _Prepared:
         text = article.text(span)
         sentence_terms, sentence_fact = _sentence_terms(text, tokens)
         names.update(name_words(text))
+        if tokens and tokens[0] in headline_words and text[:1].isupper():
+            names.add(tokens[0])  # "TOYOTA MOTOR CREDIT ISSUES ..." and "Toyota Motor Credit Corp is ..."
         counts.update(sentence_terms)
         sentences.append(span)
         terms.append(frozenset(sentence_terms))
@@ -592,6 +608,7 @@ class _Verdict:
     linked: _Linked | None
     literal: dict[tuple[int, int], float] = field(default_factory=dict)
     changes: list[tuple[str, str]] = field(default_factory=list)
+    copied: float = 0.0
 
 
 def _banded(kind: Kind, share: float) -> float:
@@ -607,14 +624,17 @@ def _subject(p: _Prepared, names: frozenset[str]) -> frozenset[str]:
 
 
 def _mentions(p: _Prepared, subject: frozenset[str]) -> bool:
-    """Whether an article names any of a subject anywhere (headline or body)."""
+    """Whether an article names a subject: one of its tickers, or most of its names, anywhere."""
     if not subject:
         return True
     tickers = {f for f in subject if f[0] == "<"}
-    plain = subject - tickers
-    if plain & (p.title_terms | p.counts.keys()):
+    if tickers & p.title_facts or any(tickers & f for f in p.facts):
         return True
-    return bool(tickers) and any(tickers & f for f in p.facts) or bool(tickers & p.title_facts)
+    plain = subject - tickers
+    if not plain:
+        return False
+    found = plain & (p.title_terms | p.counts.keys())
+    return 2 * len(found) >= len(plain)
 
 
 def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]:
@@ -662,11 +682,25 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     for (i, j), value in literal.items():
         k = i if short_is_a else j
         best_literal[k] = max(best_literal[k], value)
-    verbatim = sum(1 for value in best_literal if value >= VERBATIM)
+    short_keys = a.keys if short_is_a else b.keys
+    # A sentence copied verbatim counts as a passage when it has some length ("1." does not).
+    verbatim = sum(
+        1
+        for value, key in zip(best_literal, short_keys, strict=True)
+        if value >= VERBATIM and key.count(" ") + 1 >= MIN_PASSAGE_WORDS
+    )
     # The score's measure: the share of the shorter article the other restates, weighted by how
-    # literally (a reworded sentence counts half to fully, a verbatim one fully).
+    # literally (a reworded sentence counts from 1 - LITERAL_WEIGHT, a verbatim one fully).
     share = _weighted_mean(
-        [c * (0.5 + 0.5 * lit) for c, lit in zip(short_coverage, best_literal, strict=True)], short_weight
+        [
+            c * (1 - LITERAL_WEIGHT + LITERAL_WEIGHT * lit)
+            for c, lit in zip(short_coverage, best_literal, strict=True)
+        ],
+        short_weight,
+    )
+    # How much of the shorter article is copied word for word (sentence by sentence, in any order).
+    copied = _weighted_mean(
+        [c * lit for c, lit in zip(short_coverage, best_literal, strict=True)], short_weight
     )
     # Sentences worded alike whose facts differ, on the shorter side.
     conflicted = {(i if short_is_a else j) for i, j, _, _ in linked.conflicts}
@@ -677,12 +711,13 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         common = len(a.shingles & b.shingles)
         containment = common / min(len(a.shingles), len(b.shingles))
         shingle_jaccard = common / len(a.shingles | b.shingles)
+        size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
     else:
-        containment = shingle_jaccard = 0.0
+        containment = shingle_jaccard = size_ratio = 0.0
 
     def verdict(kind: Kind | None, reason: str, value: float) -> _Verdict:
         score = _banded(kind, value) if kind is not None else BANDS["related"][0] * value
-        return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes)
+        return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes, copied)
 
     names = a.names | b.names
     subject_a, subject_b = _subject(a, names), _subject(b, names)
@@ -700,8 +735,12 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
 
     # Another subject, or the sentences worded alike mostly give other facts: the same form of report
     # about something else.
+    # Figures both give in sentences that agree: the same story's facts, beyond its form.
+    agreed = {f for i, j, _ in linked.links for f in a.facts[i] & b.facts[j] if f[0] == "#"}
     if worded_alike and (
-        not same_subject or title_clash is not None or other_period or conflicted_share > short
+        not same_subject
+        or other_period
+        or ((title_clash is not None or conflicted_share > short) and len(agreed) < SAME_STORY_FIGURES)
     ):
         if not same_subject:
             reason = "same form, other subject"
@@ -711,31 +750,38 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         else:
             reason = "same form, other facts"
         return verdict("template", reason, share)
+    if title_clash is not None:
+        changes.insert(0, _change_text(a, b, title_clash))
+    changes[:] = list(dict.fromkeys(changes))  # the headline and the lead often give the same change
     facts_note = "figures agree" if not changes else f"{len(changes)} changed"
-    if changes and (short >= RELATED_COVERAGE or containment >= 0.5):
+    if changes and same_subject and not other_period and (short >= RELATED_COVERAGE or containment >= 0.5):
         before, after = changes[0]
         more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
         return verdict("update", f"same story; {before} → {after}{more}", share)
     longer = b if short_is_a else a
-    # A fuller version is an update when it is known to be the later text; otherwise (or when it is
-    # the earlier one) the shorter text may simply be a cut of it.
-    longer_later = (
+    # A fuller version (adding at least as many sentences as the shorter one has, with facts of their
+    # own) is an update, unless it is known to be the earlier text: then the shorter one is a cut.
+    longer_earlier = (
         a.published is not None
         and b.published is not None
         and a.published != b.published
-        and longer.published == max(a.published, b.published)
+        and longer.published == min(a.published, b.published)
     )
-    longer_only = (
-        0 if not longer_later else _new_sentences(linked, longer, a if longer is b else b, not short_is_a)
-    )
-    if shingle_jaccard >= 0.5 or containment >= NEAR_DUPLICATE_CONTAINMENT:
-        if shingle_jaccard < 0.5 and longer_only >= max(3, total):
+    longer_coverage = linked.coverage_b if short_is_a else linked.coverage_a
+    longer_only = sum(1 for c in longer_coverage if c < RESTATED_COVERAGE)
+    if longer_earlier or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
+        longer_only = 0  # a cut of an earlier text, or an addition without facts of its own
+    if shingle_jaccard >= 0.5 or max(containment, copied) >= NEAR_DUPLICATE_CONTAINMENT:
+        if longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
             return verdict("update", f"same story; adds {longer_only} sentences", share)
-        if shingle_jaccard >= 0.5:
+        if size_ratio < 0.8:
+            in_longer = round(100 * max(containment, copied))
+            reason = f"excerpt: {in_longer}% of the shorter text is in the longer one; {facts_note}"
+        elif shingle_jaccard >= 0.5:
             reason = f"{round(100 * containment)}% of the wording shared; {facts_note}"
         else:
-            reason = f"excerpt: {round(100 * containment)}% of the shorter text is in the longer one"
+            reason = f"{round(100 * copied)}% copied with edits; {facts_note}"
         return verdict("near-duplicate", reason, share)
     if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
         if longer_only >= max(3, total):
@@ -750,7 +796,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             reason = f"same story: {restated} of {total} sentences restated"
         else:
             reason = f"same story, written independently (topic overlap {cosine:.2f})"
-        return verdict("related", reason, max(share, cosine))
+        return verdict("related", reason, share)
     return verdict(None, "no match", share)
 
 
