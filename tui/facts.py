@@ -11,8 +11,8 @@ Pure core: regular expressions only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 # Multipliers written after a number: "50 mln", "1.2 billion".
 _SCALES = {
@@ -27,7 +27,7 @@ _SCALES = {
     "trln": 1_000_000_000_000,
 }
 # Small numbers are spelled out in news copy ("three cts"); "one" is left out, being a pronoun as often.
-NUMBER_WORDS = {
+NUMBER_WORDS: dict[str, float] = {
     "two": 2,
     "three": 3,
     "four": 4,
@@ -81,6 +81,8 @@ MONTHS = {
     "december": "dec",
     "dec": "dec",
 }
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+_MONTH_SET = frozenset(MONTHS)
 # Capitalised words that name no one in particular: company forms, titles, days, sentence furniture.
 _GENERIC_CAPITALS_TEXT = """
     inc corp corporation co cos company ltd plc llc lp ag sa nv bv spa ab group holdings holding
@@ -102,9 +104,13 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
 # A ticker (<CAT>, <SUSQ.O>) or, in Reuters copy, a company named in angle brackets (<Pioneer Sugar Mills Ltd>).
 _TICKER = re.compile(r"<\s*([A-Z][\w.&'\u2019 -]{0,60}?)\s*>")
 _CAPITALISED = re.compile(r"[A-Z][\w&'\u2019.-]*")
+
+
+EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -117,60 +123,79 @@ class Facts:
     surface: dict[str, str] = field(default_factory=dict)
 
     def all(self) -> frozenset[str]:
+        if not (self.numbers or self.months or self.tickers):
+            return EMPTY  # most sentences: one shared object, not one each
         return self.numbers | self.months | self.tickers
 
 
-def number_key(value: float | Fraction) -> str:
+def number_key(value: float) -> str:
     """A canonical spelling: 0.50 -> "0.5", 66.00 -> "66", 7-3/4 -> "7.75", 50 mln -> "50000000"."""
-    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
     return "#" + (text or "0")
 
 
-def _value(match: re.Match[str]) -> list[Fraction]:
+def _value(match: re.Match[str]) -> list[float]:
     if match["whole"] is not None:
         den = int(match["den"])
-        if den == 0:
-            return []
-        return [int(match["whole"]) + Fraction(int(match["num"]), den)]
+        return [int(match["whole"]) + int(match["num"]) / den] if den else []
     if match["fnum"] is not None:
         den = int(match["fden"])
-        return [Fraction(int(match["fnum"]), den)] if den else []
-    values = [Fraction(match["plain"].replace(",", ""))]
+        return [int(match["fnum"]) / den] if den else []
+    values = [float(match["plain"].replace(",", ""))]
     if match["to"] is not None:
-        values.append(Fraction(match["to"]))
+        values.append(float(match["to"]))
     return values
 
 
-def numbers_in(text: str) -> list[tuple[str, str, int, int]]:
+def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int, int]]:
     """(normalised key, surface, start, end) of each number in a text, a range giving one per end."""
     found: list[tuple[str, str, int, int]] = []
-    for match in _NUMBER.finditer(text):
-        scale = _SCALES.get((match["scale"] or "").lower(), 1)
-        surface = match.group(0)
-        tail = text[match.end() : match.end() + 12].split()
-        unit = tail[0].strip(".,;:)") if tail else ""
-        unit = unit if unit.lower() in UNITS else ""
-        if unit and not match["scale"]:
-            surface = f"{surface} {unit}"
-        for value in _value(match):
-            found.append((number_key(value * scale), surface, match.start(), match.end()))
-    for match in _WORD.finditer(text):
-        spelled = NUMBER_WORDS.get(match.group(0).lower())
-        if spelled is not None:
-            found.append((number_key(Fraction(spelled)), match.group(0), match.start(), match.end()))
+    if _DIGIT.search(text):
+        for match in _NUMBER.finditer(text):
+            scale = _SCALES.get((match["scale"] or "").lower(), 1)
+            surface = match.group(0)
+            tail = text[match.end() : match.end() + 12].split()
+            unit = tail[0].strip(".,;:)") if tail else ""
+            unit = unit if unit.lower() in UNITS else ""
+            if unit and not match["scale"]:
+                surface = f"{surface} {unit}"
+            for value in _value(match):
+                found.append((number_key(value * scale), surface, match.start(), match.end()))
+    if spelled_too:
+        for match in _WORD.finditer(text):
+            spelled = NUMBER_WORDS.get(match.group(0).lower())
+            if spelled is not None:
+                found.append((number_key(spelled), match.group(0), match.start(), match.end()))
     return found
 
 
-def sentence_facts(text: str) -> Facts:
-    """Numbers (with ranges, fractions and scales), months and tickers of one sentence."""
+def sentence_facts(text: str, tokens: Iterable[str] | None = None) -> Facts:
+    """Numbers (with ranges, fractions and scales), months and tickers of one sentence.
+
+    `tokens`, the sentence's lower-case words when the caller has them, lets most sentences (those
+    without digits, number words, months or angle brackets) skip the regular expressions.
+    """
+    words = None if tokens is None else set(tokens)
+    spelled_too = words is None or not _NUMBER_WORD_SET.isdisjoint(words)
     numbers: set[str] = set()
     surface: dict[str, str] = {}
-    for key, written, _start, _end in numbers_in(text):
+    for key, written, _start, _end in numbers_in(text, spelled_too):
         numbers.add(key)
         surface.setdefault(key, written)
-    months = {f"@{MONTHS[w.lower()]}" for w in _WORD.findall(text) if w.lower() in MONTHS and w[0].isupper()}
-    tickers = {f"<{' '.join(t.lower().split())}>" for t in _TICKER.findall(text)}
-    return Facts(frozenset(numbers), frozenset(months), frozenset(tickers), surface)
+    months: set[str] = set()
+    if words is None or not _MONTH_SET.isdisjoint(words):
+        months = {
+            f"@{MONTHS[w.lower()]}" for w in _WORD.findall(text) if w.lower() in MONTHS and w[0].isupper()
+        }
+    tickers: set[str] = set()
+    if "<" in text:
+        tickers = {f"<{' '.join(t.lower().split())}>" for t in _TICKER.findall(text)}
+    return Facts(
+        frozenset(numbers) if numbers else EMPTY,
+        frozenset(months) if months else EMPTY,
+        frozenset(tickers) if tickers else EMPTY,
+        surface,
+    )
 
 
 def name_words(text: str) -> set[str]:
