@@ -1,12 +1,14 @@
 """Near-duplicates, rewrites and related articles: a two-stage engine with sentence alignment.
 
 Stage 1 proposes candidates without comparing all pairs: exact duplicates by a hash of the
-normalised text, near-duplicates by MinHash LSH over word 5-shingles (datasketch), and rewrites
-or related stories by a TF-IDF top-k cosine shortlist over content words and names. Stage 2
+normalised text, near-duplicates by MinHash LSH over word 5-shingles (numpy), and rewrites
+or related stories by a TF-IDF top-k cosine shortlist over content words, numbers and names. Stage 2
 verifies every candidate by aligning sentences (`compare`), which is what tells a reworded copy
-(most sentences restated) from independent coverage of the same event (few sentences restated).
+(most sentences restated) from independent coverage of the same event (few sentences restated), and
+by the agreement of their facts (`tui.facts`), which tells a copy from a template sibling (the same
+form about other facts) and from an update (the same story with facts changed or added).
 
-Pure core: no Textual, no Rich; numpy, scipy and datasketch are imported only
+Pure core: no Textual, no Rich; numpy and scipy are imported only
 inside the functions that need them, so importing this module is cheap.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import marshal
 import math
 import re
 import time
@@ -27,7 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from tui.errors import TuiError
-from tui.facts import GENERIC_CAPITALS, NUMBER_WORDS, Conflict, Facts, conflict, name_words, sentence_facts
+from tui.facts import (
+    EMPTY,
+    GENERIC_CAPITALS,
+    NUMBER_WORDS,
+    Conflict,
+    Facts,
+    conflict,
+    name_words,
+    sentence_facts,
+)
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library, Span
@@ -48,9 +60,6 @@ NUM_PERM = 128
 # (about +-0.045 at 128 permutations) costs almost no recall.
 LSH_THRESHOLD = 0.35
 TOP_K = 8
-# Articles whose alignment data a cold build keeps from feature extraction for verification
-# (about 50 KB each); beyond this they are recomputed when needed, keeping the peak bounded.
-KEEP_PREPARED = 3000
 # Below this TF-IDF cosine two articles are not even related; checked on the seeds (0.47 for
 # other coverage of the same event) and on BBC same-story follow-ups.
 RELATED_COSINE = 0.30
@@ -446,6 +455,54 @@ def _prepare(article: Article) -> _Prepared:
     )
 
 
+def _pack(p: _Prepared) -> bytes:
+    """What verification needs of a prepared article, as compact bytes (marshal keeps shared strings once).
+
+    Spans and repeats are left out (the index needs no offsets); counts and shingles live in the features.
+    """
+    published = p.published.isoformat() if p.published is not None else None
+    return marshal.dumps(
+        (
+            p.id,
+            tuple(p.terms),
+            tuple(p.keys),
+            tuple(p.facts),
+            p.surfaces,
+            p.names,
+            p.title_terms,
+            p.title_facts,
+            published,
+            p.sentence_count,
+        )
+    )
+
+
+def _unpack(data: bytes, feature: _Features) -> _Prepared:
+    from datetime import datetime
+
+    article_id, terms, keys, facts, surfaces, names, title_terms, title_facts, published, count = (
+        marshal.loads(data)
+    )
+    counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
+    return _Prepared(
+        id=article_id,
+        key=feature.key,  # the digest: equal for equal texts, like the text itself
+        sentences=[],
+        terms=list(terms),
+        keys=list(keys),
+        facts=[f or EMPTY for f in facts],
+        surfaces=surfaces,
+        names=names,
+        title_terms=title_terms,
+        title_facts=title_facts or EMPTY,
+        counts=counts,
+        shingles=feature.shingles if isinstance(feature.shingles, set) else set(feature.shingles),
+        repeats=[],
+        published=datetime.fromisoformat(published) if published else None,
+        sentence_count=count,
+    )
+
+
 def _pair_idf(a: _Prepared, b: _Prepared) -> dict[str, float]:
     """IDF over the sentences of both articles: words in many sentences say little about which ones match.
 
@@ -665,7 +722,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         if own_a and own_b:
             return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
-    if max(len(a.sentences), len(b.sentences)) > MAX_ALIGNED_SENTENCES:
+    if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES:
         return _Verdict(0.0, None, "too large to align", 0.0, 0.0, None)
     idf = _pair_idf(a, b)
     linked = _link(a, b, idf)
@@ -1008,15 +1065,16 @@ class SimilarityIndex:
 
         started = time.perf_counter()
         features: list[_Features] = []
-        prepared: dict[int, _Prepared] = {}
+        # Verification data of the articles prepared in this build, packed (about a tenth of the live
+        # objects' memory), so that no article is prepared twice.
+        packed: dict[int, bytes] = {}
         computed = 0
         for done, article in enumerate(articles, 1):
             row = feature_rows.get(article.content_hash)
             if row is None:
                 fresh = _prepare(article)
                 feature = _features(fresh)
-                if len(prepared) < KEEP_PREPARED:
-                    prepared[done - 1] = fresh
+                packed[done - 1] = _pack(fresh)
                 feature_rows[article.content_hash] = [feature.key, feature.shingles, feature.terms, None]
                 computed += 1
             else:
@@ -1037,24 +1095,24 @@ class SimilarityIndex:
         last_use: dict[int, int] = {}
         for position, (i, j) in enumerate(ordered):
             last_use[i] = last_use[j] = position
+        prepared: dict[int, _Prepared] = {}
         for done, (i, j) in enumerate(ordered, 1):
             a, b = articles[i], articles[j]
             key = _pair_key(a.content_hash, b.content_hash)
             verdict = verdict_rows.get(key)
             if verdict is None:
-                if features[i].key == features[j].key:
-                    verdict = [1.0, "duplicate", "identical text"]
-                else:
-                    if i not in prepared:
-                        prepared[i] = _prepare(a)
-                    if j not in prepared:
-                        prepared[j] = _prepare(b)
-                    judged = _judge(prepared[i], prepared[j])
-                    verdict = [round(judged.score, 4), judged.kind, judged.reason]
+                for k, article in ((i, a), (j, b)):
+                    if k not in prepared:
+                        if k not in packed:
+                            packed[k] = _pack(_prepare(article))  # features came from the cache
+                        prepared[k] = _unpack(packed[k], features[k])
+                judged = _judge(prepared[i], prepared[j])
+                verdict = [round(judged.score, 4), judged.kind, judged.reason]
                 verified += 1
             for k in (i, j):
                 if last_use[k] == done - 1:
                     prepared.pop(k, None)  # bounded memory on large libraries
+                    packed.pop(k, None)
             live_verdicts[key] = verdict
             if verdict[1] is not None:
                 pairs.append(_pair_from_row([a.id, b.id, *verdict]))

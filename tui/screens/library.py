@@ -26,7 +26,10 @@ KIND_MARKS = {
     "duplicate": ("◆", "duplicate"),
     "near-duplicate": ("◆", "near-dup"),
     "rewrite": ("◇", "rewrite"),
+    "update": ("◇", "update"),
+    "partial": ("◇", "partial"),
     "related": ("·", "related"),
+    "template": ("·", "template"),
 }
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
 
