@@ -137,6 +137,7 @@ def labelled(corpus: Path, verbose: bool) -> list[Judged]:
             print(
                 f"  {j.label:<9} {j.kind or '-':<15} {j.score:.3f} {j.baseline:.3f} {j.a} {j.b}  {j.reason}"
             )
+    return judged
 
 
 def two_fold(corpus: Path, rows: list[dict[str, str]], judged: list[Judged]) -> None:

@@ -269,6 +269,20 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[int]:
     return _shingle_hashes(words(text), size)
 
 
+def _shingle_array(tokens: Sequence[str]) -> Any:
+    import numpy as np
+
+    return np.array(sorted(_shingle_hashes(tokens)), dtype=np.uint32)
+
+
+def _as_shingle_array(values: Any) -> Any:
+    import numpy as np
+
+    if isinstance(values, np.ndarray):
+        return values
+    return np.unique(np.asarray(list(values), dtype=np.uint32))
+
+
 def jaccard(x: set[int], y: set[int]) -> float:
     if not x and not y:
         return 1.0
@@ -376,9 +390,10 @@ class _Prepared:
     title_terms: frozenset[str]
     title_facts: frozenset[str]
     counts: Counter[str]
-    shingles: set[int]
+    shingles: Any  # sorted distinct 5-shingle hashes, a numpy uint32 array (a tenth of a set's memory)
     repeats: list[Repeat]
     published: Any = None  # datetime of publication when known
+    wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     sentence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -448,9 +463,10 @@ def _prepare(article: Article) -> _Prepared:
         title_terms=frozenset(title_terms),
         title_facts=title_fact.all(),
         counts=counts,
-        shingles=_shingle_hashes(kept_words),
+        shingles=_shingle_array(kept_words),
         repeats=repeats,
         published=article.published,
+        wire_headline=bool(article.title) and not any(c.islower() for c in article.title),
         sentence_count=len(sentences),
     )
 
@@ -473,6 +489,7 @@ def _pack(p: _Prepared) -> bytes:
             p.title_facts,
             published,
             p.sentence_count,
+            p.wire_headline,
         )
     )
 
@@ -480,7 +497,7 @@ def _pack(p: _Prepared) -> bytes:
 def _unpack(data: bytes, feature: _Features) -> _Prepared:
     from datetime import datetime
 
-    article_id, terms, keys, facts, surfaces, names, title_terms, title_facts, published, count = (
+    (article_id, terms, keys, facts, surfaces, names, title_terms, title_facts, published, count, wire) = (
         marshal.loads(data)
     )
     counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
@@ -496,10 +513,11 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         title_terms=title_terms,
         title_facts=title_facts or EMPTY,
         counts=counts,
-        shingles=feature.shingles if isinstance(feature.shingles, set) else set(feature.shingles),
+        shingles=_as_shingle_array(feature.shingles),
         repeats=[],
         published=datetime.fromisoformat(published) if published else None,
         sentence_count=count,
+        wire_headline=wire,
     )
 
 
@@ -715,11 +733,12 @@ def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]
 def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     """Stage 2: the kind and score of a pair, from its alignment and the agreement of its facts."""
     if a.key and a.key == b.key:
-        # The same text under headlines naming other things ("JOLIET HOGS UP" and "ST JOSEPH HOGS UP")
-        # is a report in the same form about another place, not a copy.
+        # The same text under all-capitals wire headlines that each use words the text never does
+        # ("JOLIET HOGS UP" and "ST JOSEPH HOGS OPEN UP") is a report in the same form about another
+        # place; under reworded mixed-case headlines it is the same report.
         own_a = a.title_terms - b.title_terms - a.counts.keys()
         own_b = b.title_terms - a.title_terms - b.counts.keys()
-        if own_a and own_b:
+        if a.wire_headline and b.wire_headline and own_a and own_b:
             return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
     if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES:
@@ -767,10 +786,12 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     conflicted_weight = sum(short_weight[k] for k in conflicted)
     conflicted_share = conflicted_weight / sum(short_weight) if sum(short_weight) else 0.0
     changes = [_change_text(a, b, clash) for _, _, _, clash in linked.conflicts]
-    if a.shingles and b.shingles:
-        common = len(a.shingles & b.shingles)
+    if len(a.shingles) and len(b.shingles):
+        import numpy as np
+
+        common = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
         containment = common / min(len(a.shingles), len(b.shingles))
-        shingle_jaccard = common / len(a.shingles | b.shingles)
+        shingle_jaccard = common / (len(a.shingles) + len(b.shingles) - common)
         size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
     else:
         containment = shingle_jaccard = size_ratio = 0.0
@@ -940,7 +961,7 @@ class _Features:
 def _features(prepared: _Prepared) -> _Features:
     return _Features(
         key=hashlib.sha1(prepared.key.encode()).hexdigest(),
-        shingles=prepared.shingles,  # sorted when written to the cache
+        shingles=prepared.shingles,  # a numpy array, a list once written to the cache
         terms=prepared.counts,
     )
 
@@ -1124,7 +1145,7 @@ class SimilarityIndex:
         if folder is not None:
             live_hashes = {a.content_hash for a in articles}
             feature_rows = {
-                h: [row[0], row[1] if isinstance(row[1], list) else sorted(row[1]), *row[2:]]
+                h: [row[0], row[1] if isinstance(row[1], list) else row[1].tolist(), *row[2:]]
                 for h, row in feature_rows.items()
                 if h in live_hashes
             }
@@ -1244,7 +1265,7 @@ def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
     representative: dict[str, int] = {}
     members: dict[int, list[int]] = defaultdict(list)
     for i, feature in enumerate(features):
-        if not feature.shingles:
+        if not len(feature.shingles):
             continue
         first = representative.setdefault(feature.key, i)
         members[first].append(i)

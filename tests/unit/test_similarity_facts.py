@@ -152,6 +152,7 @@ def test_template_siblings_are_hidden_unless_asked_for(hand_cases: Library, tmp_
     assert "template" not in {m.kind for m in index.matches("base")}
     assert "template" in {m.kind for m in index.matches("base", ["template"])}
     assert all(p.kind != "template" for p in index.pairs())
+    assert all(m.article_id == m.id for m in index.matches("base"))  # the shared API's name for it
 
 
 def test_scores_follow_the_kinds(hand_cases: Library) -> None:
@@ -169,3 +170,18 @@ def test_same_story_article_reads_as_same_story() -> None:
     assert alignment.kind == "related"
     assert 0.25 <= alignment.score < 0.45
     assert alignment.reason.startswith("same story")
+
+
+def test_identical_text_is_a_duplicate_unless_wire_headlines_name_other_places(tmp_path: Path) -> None:
+    body = "Hog prices opened 1.00 dlr higher, private sources said. Top 51.50 dlrs per cwt.\n"
+    for name, title in [
+        ("joliet", "JOLIET HOGS UP 1.00 DLR - PRIVATE SOURCES"),
+        ("joseph", "ST JOSEPH HOGS OPEN UP 1.00 DLR - PRIVATE"),
+        ("reworded", "Hog prices open a dollar higher"),
+        ("again", "Hogs up a dollar at the open"),
+    ]:
+        (tmp_path / f"{name}.md").write_text(f'---\ntitle: "{title}"\n---\n\n{body}')
+    library = load_library(tmp_path)
+    wire = compare(library.get("joliet"), library.get("joseph"))
+    assert (wire.kind, wire.reason) == ("template", "same text, other headline")
+    assert compare(library.get("reworded"), library.get("again")).kind == "duplicate"
