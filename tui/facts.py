@@ -235,6 +235,15 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
     only_b = b - a
     if not only_a or not only_b:
         return None
+    numbers_a = [f for f in only_a if f[0] == "#"]
+    numbers_b = [f for f in only_b if f[0] == "#"]
+    if numbers_a and numbers_b:
+        # "104.6 mln" and "104,606,000" are one figure, rounded: they agree.
+        rounded_a = {x for x in numbers_a if any(same_rounded(x, y) for y in numbers_b)}
+        rounded_b = {y for y in numbers_b if any(same_rounded(x, y) for x in numbers_a)}
+        only_a, only_b = only_a - rounded_a, only_b - rounded_b
+        if not only_a or not only_b:
+            return None
     sorts_a = {f[0] for f in only_a}
     sorts_b = {f[0] for f in only_b}
     common = sorts_a & sorts_b
@@ -246,3 +255,9 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
     return Conflict(
         frozenset(f for f in only_a if f[0] in common), frozenset(f for f in only_b if f[0] in common)
     )
+
+
+def same_rounded(x: str, y: str) -> bool:
+    """Two large figures (1,000 or more) within 0.05% of each other: one is the other rounded."""
+    a, b = float(x[1:]), float(y[1:])
+    return min(a, b) >= 1000 and abs(a - b) <= 0.0005 * max(a, b)

@@ -817,9 +817,15 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     # about something else.
     # Figures both give in sentences that agree: the same story's facts, beyond its form.
     agreed = {f for i, j, _ in linked.links for f in a.facts[i] & b.facts[j] if f[0] == "#"}
+    # Figures one side gives differently: a correction changes fewer figures than it keeps; the same
+    # report issued again for another day (a money market's help, a repo, a price list) changes them all.
+    changed = {f for _, _, _, clash in linked.conflicts for f in clash.only_a if f[0] == "#"}
+    if title_clash is not None:
+        changed |= {f for f in title_clash.only_a if f[0] == "#"}
     if worded_alike and (
         not same_subject
         or other_period
+        or len(agreed) < len(changed)
         or ((title_clash is not None or conflicted_share > short) and len(agreed) < SAME_STORY_FIGURES)
     ):
         if not same_subject:
@@ -833,8 +839,17 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     if title_clash is not None:
         changes.insert(0, _change_text(a, b, title_clash))
     changes[:] = list(dict.fromkeys(changes))  # the headline and the lead often give the same change
+    changes.sort(key=lambda change: not any(c.isdigit() for c in change[0] + change[1]))  # figures first
     facts_note = "figures agree" if not changes else f"{len(changes)} changed"
-    if changes and same_subject and not other_period and (short >= RELATED_COVERAGE or containment >= 0.5):
+    # Changed figures or dates make an update; names that differ alone do not (another name is another
+    # subject, or a name told apart from a common word by its capital only).
+    changed_facts = changed or any(f[0] == "@" for _, _, _, clash in linked.conflicts for f in clash.only_a)
+    if (
+        changed_facts
+        and same_subject
+        and not other_period
+        and (short >= RELATED_COVERAGE or containment >= 0.5)
+    ):
         before, after = changes[0]
         more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
         return verdict("update", f"same story; {before} → {after}{more}", share)
@@ -867,7 +882,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         if longer_only >= max(3, total):
             return verdict("update", f"same story; adds {longer_only} sentences", share)
         return verdict("rewrite", f"{restated} of {total} sentences restated; {facts_note}", share)
-    if verbatim >= 2 or (verbatim and verbatim >= total / 3):
+    if verbatim >= 2 and same_subject:
         return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)
     cosine = _cosine(a.counts, b.counts, idf)
     if short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
