@@ -185,3 +185,32 @@ def test_identical_text_is_a_duplicate_unless_wire_headlines_name_other_places(t
     wire = compare(library.get("joliet"), library.get("joseph"))
     assert (wire.kind, wire.reason) == ("template", "same text, other headline")
     assert compare(library.get("reworded"), library.get("again")).kind == "duplicate"
+
+
+def test_rounded_figures_agree_and_small_ones_must_match() -> None:
+    assert conflict(frozenset({"#104600000"}), frozenset({"#104606000"})) is None  # 104.6 mln, rounded
+    assert conflict(frozenset({"#65.5"}), frozenset({"#65.75"})) is not None  # a price is exact
+    assert conflict(frozenset({"#1500000000"}), frozenset({"#1450000000"})) is not None
+
+
+def test_a_repeat_of_a_recurring_report_with_every_figure_changed_is_a_template(tmp_path: Path) -> None:
+    lines = {
+        "monday": (
+            "U.K. MONEY MARKET GIVEN 191 MLN STG HELP",
+            "The Bank of England said it provided the money "
+            "market with 191 mln stg assistance in the afternoon session. This brings the bank's total "
+            "help so far today to 305 mln stg and compares with its revised shortage forecast of 450 mln stg.",
+        ),
+        "tuesday": (
+            "U.K. MONEY MARKET GIVEN 168 MLN STG HELP",
+            "The Bank of England said it provided the money "
+            "market with 168 mln stg assistance in the afternoon session. This brings the bank's total "
+            "help so far today to 214 mln stg and compares with its revised shortage forecast of 300 mln stg.",
+        ),
+    }
+    for name, (title, body) in lines.items():
+        (tmp_path / f"{name}.md").write_text(f'---\ntitle: "{title}"\n---\n\n{body}\n')
+    library = load_library(tmp_path)
+    alignment = compare(library.get("monday"), library.get("tuesday"))
+    assert alignment.kind == "template"
+    assert alignment.reason.startswith("same form, other facts: 191 mln")
