@@ -105,8 +105,10 @@ SAME_STORY_FIGURES = 1
 # at most about RAREST_TERMS * POSTINGS_CAP sentence pairs per sentence, whatever the article's size.
 RAREST_TERMS = 6
 POSTINGS_CAP = 64
-# Beyond this many distinct sentences an article is too large to align in bounded time and memory.
+# Beyond this many distinct sentences, or words, an article is too large to align in bounded time and
+# memory (two articles at either limit align in under 10 s here; a news article has a few hundred words).
 MAX_ALIGNED_SENTENCES = 12_000
+MAX_ALIGNED_WORDS = 200_000
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -394,6 +396,7 @@ class _Prepared:
     repeats: list[Repeat]
     published: Any = None  # datetime of publication when known
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
+    word_count: int = 0  # words of the distinct sentences
     sentence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -467,6 +470,7 @@ def _prepare(article: Article) -> _Prepared:
         repeats=repeats,
         published=article.published,
         wire_headline=bool(article.title) and not any(c.islower() for c in article.title),
+        word_count=len(kept_words),
         sentence_count=len(sentences),
     )
 
@@ -490,6 +494,7 @@ def _pack(p: _Prepared) -> bytes:
             published,
             p.sentence_count,
             p.wire_headline,
+            p.word_count,
         )
     )
 
@@ -497,9 +502,20 @@ def _pack(p: _Prepared) -> bytes:
 def _unpack(data: bytes, feature: _Features) -> _Prepared:
     from datetime import datetime
 
-    (article_id, terms, keys, facts, surfaces, names, title_terms, title_facts, published, count, wire) = (
-        marshal.loads(data)
-    )
+    (
+        article_id,
+        terms,
+        keys,
+        facts,
+        surfaces,
+        names,
+        title_terms,
+        title_facts,
+        published,
+        count,
+        wire,
+        word_count,
+    ) = marshal.loads(data)
     counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
     return _Prepared(
         id=article_id,
@@ -518,6 +534,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         published=datetime.fromisoformat(published) if published else None,
         sentence_count=count,
         wire_headline=wire,
+        word_count=word_count,
     )
 
 
@@ -741,7 +758,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         if a.wire_headline and b.wire_headline and own_a and own_b:
             return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
-    if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES:
+    if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES or (
+        max(a.word_count, b.word_count) > MAX_ALIGNED_WORDS
+    ):
         return _Verdict(0.0, None, "too large to align", 0.0, 0.0, None)
     idf = _pair_idf(a, b)
     linked = _link(a, b, idf)
@@ -921,6 +940,11 @@ def compare(a: Article, b: Article) -> Alignment:
             raise AlignmentTooLargeError(
                 f"{article.id} is too large to align ({len(article.sentences):,} sentences; "
                 f"the limit is {MAX_ALIGNED_SENTENCES:,})"
+            )
+        word_count = article.words or len(article.body.split())
+        if word_count > MAX_ALIGNED_WORDS:
+            raise AlignmentTooLargeError(
+                f"{article.id} is too large to align ({word_count:,} words; the limit is {MAX_ALIGNED_WORDS:,})"
             )
     prepared_a, prepared_b = _prepare(a), _prepare(b)
     return _alignment(a, b, prepared_a, prepared_b)

@@ -59,3 +59,12 @@ def test_an_article_beyond_the_limit_is_refused_with_one_line() -> None:
     assert isinstance(raised.value, TuiError)
     message = str(raised.value)
     assert "\n" not in message and "too large to align" in message and big.id in message
+
+
+def test_an_article_of_too_many_words_is_refused_too() -> None:
+    from tui.similarity import MAX_ALIGNED_WORDS
+
+    sentence = " ".join(["word"] * 1000) + "."
+    big = article_from_text("\n\n".join([sentence] * (MAX_ALIGNED_WORDS // 1000 + 1)), "wordy")
+    with pytest.raises(AlignmentTooLargeError, match="wordy is too large to align .* words"):
+        compare(big, short_sentences(5, 10))
