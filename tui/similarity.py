@@ -848,7 +848,11 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         or ((title_clash is not None or conflicted_share > short) and len(agreed) < SAME_STORY_FIGURES)
     ):
         if not same_subject:
-            reason = "same form, other subject"
+            # Tickers or bracketed names in the headlines: companies; otherwise whatever the subject is.
+            companies = any(f[0] == "<" for f in subject_a) and any(f[0] == "<" for f in subject_b)
+            reason = "same form, other company" if companies else "same form, other subject"
+        elif other_period:
+            reason = "same form, other period"
         elif title_clash is not None or changes:
             before, after = _change_text(a, b, title_clash) if title_clash else changes[0]
             reason = f"same form, other facts: {before} / {after}"

@@ -214,3 +214,24 @@ def test_a_repeat_of_a_recurring_report_with_every_figure_changed_is_a_template(
     alignment = compare(library.get("monday"), library.get("tuesday"))
     assert alignment.kind == "template"
     assert alignment.reason.startswith("same form, other facts: 191 mln")
+
+
+def test_earnings_tables_of_two_companies_are_templates_saying_other_company(tmp_path: Path) -> None:
+    tables = {
+        "technodyne": (
+            "TECHNODYNE INC <TND> 2ND QTR NET",
+            "Shr profit 14 cts vs loss 17 cts\n\n"
+            "Net profit 686,000 vs loss 831,000\n\nRevs 24.2 mln vs 1.5 mln",
+        ),
+        "electromedics": (
+            "AMERICAN ELECTROMEDICS CORP <AECO> 2ND QTR LOSS",
+            "Shr loss three cts vs loss six cts\n\n"
+            "Net loss 93,000 vs loss 191,000\n\nRevs 338,000 vs 554,000",
+        ),
+    }
+    for name, (title, body) in tables.items():
+        (tmp_path / f"{name}.md").write_text(f'---\ntitle: "{title}"\n---\n\n{body}\n')
+    library = load_library(tmp_path)
+    alignment = compare(library.get("technodyne"), library.get("electromedics"))
+    assert (alignment.kind, alignment.reason) == ("template", "same form, other company")
+    assert alignment.pairs == []  # no line of one table restates a line of the other
