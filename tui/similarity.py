@@ -578,10 +578,14 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     of sentences, not its square.
     """
     names = a.names | b.names
-    weight_a = [sum(idf[t] for t in terms) for terms in a.terms]
-    weight_b = [sum(idf[t] for t in terms) for terms in b.terms]
+    weight = idf.__getitem__
+    weight_a = [sum(map(weight, terms)) for terms in a.terms]
+    weight_b = [sum(map(weight, terms)) for terms in b.terms]
     facts_a = [_with_names(f, t, names) for f, t in zip(a.facts, a.terms, strict=True)]
     facts_b = [_with_names(f, t, names) for f, t in zip(b.facts, b.terms, strict=True)]
+    # A short article: every term's list is within the cap anyway, so meet every sentence sharing a term
+    # and add up the shared weight along the lists (no set intersections).
+    exact = len(b.terms) <= POSTINGS_CAP
 
     postings: dict[str, list[int]] = defaultdict(list)
     for j, terms in enumerate(b.terms):
@@ -592,18 +596,25 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     best_for_b: list[tuple[float, int]] = [(0.0, -1)] * len(b.terms)
     conflict_a: dict[int, tuple[float, int, Conflict]] = {}
     for i, terms in enumerate(a.terms):
-        rarest = sorted((t for t in terms if t in postings), key=lambda t: (len(postings[t]), t))[
-            :RAREST_TERMS
-        ]
-        partners: set[int] = set()
-        for t in rarest:
-            partners.update(postings[t][:POSTINGS_CAP])
         twin = same_key.get(a.keys[i])
-        if twin is not None:
-            partners.add(twin)
-        for j in partners:
-            common_terms = terms & b.terms[j]
-            common = sum(idf[t] for t in common_terms)
+        shared: dict[int, float] = {}
+        if exact:
+            for t in terms:
+                w = idf[t]
+                for j in postings.get(t, ()):
+                    shared[j] = shared.get(j, 0.0) + w
+        else:
+            rarest = sorted((t for t in terms if t in postings), key=lambda t: (len(postings[t]), t))[
+                :RAREST_TERMS
+            ]
+            partners: set[int] = set()
+            for t in rarest:
+                partners.update(postings[t][:POSTINGS_CAP])
+            for j in partners:
+                shared[j] = sum(map(weight, terms & b.terms[j]))
+        if twin is not None and twin not in shared:
+            shared[twin] = sum(map(weight, terms & b.terms[twin]))
+        for j, common in shared.items():
             if common < MIN_SHARED_WEIGHT and j != twin:
                 continue
             dice = 2 * common / (weight_a[i] + weight_b[j]) if weight_a[i] + weight_b[j] else 1.0
