@@ -107,7 +107,6 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
 # A ticker (<CAT>, <SUSQ.O>) or, in Reuters copy, a company named in angle brackets (<Pioneer Sugar Mills Ltd>).
 _TICKER = re.compile(r"<\s*([A-Z][\w.&'\u2019 -]{0,60}?)\s*>")
-_CAPITALISED = re.compile(r"[A-Z][\w&'\u2019.-]*")
 
 
 EMPTY: frozenset[str] = frozenset()
@@ -210,7 +209,7 @@ def name_words(text: str) -> set[str]:
         return set()
     names: set[str] = set()
     for token in tokens[1:]:
-        if _CAPITALISED.fullmatch(token) and not token.isdigit():
+        if "A" <= token[0] <= "Z":  # a word token starting with a capital (tokens are letters and digits)
             lowered = token.lower().split("'")[0].split("\u2019")[0]
             if lowered and lowered not in GENERIC_CAPITALS and lowered not in MONTHS and len(lowered) > 1:
                 names.add(lowered)
