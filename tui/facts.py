@@ -164,7 +164,10 @@ def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int,
         for match in _WORD.finditer(text):
             spelled = NUMBER_WORDS.get(match.group(0).lower())
             if spelled is not None:
-                found.append((number_key(spelled), match.group(0), match.start(), match.end()))
+                following = text[match.end() : match.end() + 12].split()
+                scale = _SCALES.get(following[0].lower().strip(".,;:"), 1) if following else 1
+                surface = f"{match.group(0)} {following[0]}" if scale != 1 else match.group(0)
+                found.append((number_key(spelled * scale), surface, match.start(), match.end()))
     return found
 
 
@@ -184,7 +187,9 @@ def sentence_facts(text: str, tokens: Iterable[str] | None = None) -> Facts:
     months: set[str] = set()
     if words is None or not _MONTH_SET.isdisjoint(words):
         months = {
-            f"@{MONTHS[w.lower()]}" for w in _WORD.findall(text) if w.lower() in MONTHS and w[0].isupper()
+            f"@{MONTHS[w.lower()]}"
+            for w in _WORD.findall(text)
+            if w.lower() in MONTHS and w[0].isupper() and w != "MAY"  # "FED MAY ADD RESERVES": a verb
         }
     tickers: set[str] = set()
     if "<" in text:

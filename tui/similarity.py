@@ -882,6 +882,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         changed_facts
         and same_subject
         and not other_period
+        and len(agreed) >= len(changed)  # a correction keeps at least as many figures as it changes
         and (short >= RELATED_COVERAGE or containment >= 0.5)
     ):
         before, after = changes[0]

@@ -235,3 +235,9 @@ def test_earnings_tables_of_two_companies_are_templates_saying_other_company(tmp
     alignment = compare(library.get("technodyne"), library.get("electromedics"))
     assert (alignment.kind, alignment.reason) == ("template", "same form, other company")
     assert alignment.pairs == []  # no line of one table restates a line of the other
+
+
+def test_spelled_numbers_take_their_scale_and_a_capitalised_may_is_a_verb() -> None:
+    assert numbers("two billion dlrs") == numbers("2,000,000,000 dlrs") == {number_key(2e9)}
+    assert sentence_facts("FED MAY ADD RESERVES", ["fed", "may", "add", "reserves"]).months == frozenset()
+    assert sentence_facts("Talks resume in May", ["talks", "resume", "in", "may"]).months == {"@may"}
