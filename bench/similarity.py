@@ -94,15 +94,15 @@ def run(library_dir: Path, work: Path) -> None:
     titles = {a.id: a.title for a in library}
 
     cache = work / "cache"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     index = SimilarityIndex.build(library, cache)
-    cold = time.perf_counter() - started
+    cold, cold_cpu = time.perf_counter() - started, time.process_time() - cpu
     rss_after_build = peak_mb()
     started = time.perf_counter()
     current = SimilarityIndex.build(library, cache)
     warm = time.perf_counter() - started
     assert current.pairs() == index.pairs()
-    print(f"cold build: {cold:.2f} s  ({index.stats})   target < 15 s")
+    print(f"cold build: {cold:.2f} s wall, {cold_cpu:.2f} s CPU  ({index.stats})   target < 10 s")
     print(
         f"current build: {warm * 1000:.1f} ms  (reused: {bool(current.stats.get('reused'))})   target < 1 s"
     )

@@ -92,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     dupes.add_argument(
         "--kind",
         action="append",
-        choices=["duplicate", "near-duplicate", "rewrite", "related"],
-        help="only this kind (repeatable)",
+        choices=["duplicate", "near-duplicate", "rewrite", "update", "partial", "related", "template"],
+        help="only this kind (repeatable); template siblings are listed only when asked for",
     )
 
     compare = command("compare", "two articles aligned sentence by sentence")
@@ -187,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.similarity import SimilarityIndex, group_pairs
+    from tui.similarity import Kind, SimilarityIndex, group_pairs
 
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -222,15 +222,21 @@ def cmd_dupes(args: argparse.Namespace) -> int:
             title = printable(library.get(m.id).title)
             print(f"  {m.score:.3f}  {m.kind:<14} {printable(m.id):<28} {title}  ({printable(m.reason)})")
         return 0
-    # Without an id: the groups of copies and rewrites (related stories only when asked for).
-    pairs = index.pairs(args.kind or ["duplicate", "near-duplicate", "rewrite"])
+    # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
+    # --kind related), template siblings only when asked for.
+    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
+    pairs = index.pairs(args.kind or story_kinds)
     if args.json:
         emit_json([{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "reason": p.reason} for p in pairs])
         return 0
     if not pairs:
-        print("no duplicates, near-duplicates or rewrites" if not args.kind else "no matches of that kind")
-    # Copies and rewrites form groups; related stories chain whole topics together, so they are listed.
-    copies = [p for p in pairs if p.kind != "related"]
+        print(
+            "no duplicates, near-duplicates, rewrites, updates or partial copies"
+            if not args.kind
+            else "no matches of that kind"
+        )
+    # Versions form groups; related stories and templates chain whole topics together, so they are listed.
+    copies = [p for p in pairs if p.kind in story_kinds]
     for number, group in enumerate(group_pairs(copies), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
         print(f"group {number}: {len(members)} articles")
@@ -240,13 +246,21 @@ def cmd_dupes(args: argparse.Namespace) -> int:
             print(
                 f"    {p.score:.3f}  {p.kind:<14} {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})"
             )
-    related = [p for p in pairs if p.kind == "related"]
-    if related:
-        print(f"related: {len(related)} pairs")
-    for p in related:
-        a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
-        print(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")
-        print(f"         {a_title} ~ {b_title}")
+    if not args.kind:
+        related_count = len(index.pairs(["related"]))
+        if related_count:
+            print(
+                f"related: {related_count} pairs of the same story or topic written apart (list them with --kind related)"
+            )
+        return 0
+    for kind in ("related", "template"):
+        listed = [p for p in pairs if p.kind == kind]
+        if listed:
+            print(f"{kind}: {len(listed)} pairs")
+        for p in listed:
+            a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
+            print(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")
+            print(f"         {a_title} ~ {b_title}")
     return 0
 
 

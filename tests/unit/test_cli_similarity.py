@@ -56,7 +56,7 @@ def test_dupes_for_one_article_json_puts_the_rewrite_first() -> None:
     rows = json.loads(result.stdout)
     assert [set(row) for row in rows] == [{"id", "title", "score", "kind", "reason"}] * len(rows)
     assert rows[0]["id"] == REWRITE and rows[0]["kind"] == "rewrite"
-    assert rows[0]["reason"].endswith("sentences restated")
+    assert rows[0]["reason"] == "9 of 10 sentences restated; figures agree"
     assert all(row["kind"] == "related" for row in rows if row["id"] == OTHER)
     assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
 
@@ -156,3 +156,74 @@ def test_dupes_lists_related_pairs_apart_from_the_groups() -> None:
     head, _, related = result.stdout.partition("related: ")
     assert "group 1: 2 articles" in head and OTHER not in head
     assert related.startswith("2 pairs") and f"{ORIGINAL} ~ {OTHER}" in related
+
+
+def test_dupes_without_kind_counts_related_pairs_apart_and_says_how_to_list_them() -> None:
+    result = run_tui("dupes")
+    assert result.returncode == 0, result.stderr
+    head, _, related = result.stdout.partition("related: ")
+    assert "group 1: 2 articles" in head and OTHER not in head
+    assert related.startswith("2 pairs") and "--kind related" in related
+
+
+def test_kind_choices_are_the_engines_kinds() -> None:
+    from tui.similarity import KINDS
+
+    for kind in KINDS:
+        result = run_tui("dupes", "--json", "--kind", kind)
+        assert result.returncode == 0, (kind, result.stderr)
+
+
+def test_compare_json_has_literal_shares_and_changes() -> None:
+    result = run_tui("compare", ORIGINAL, REWRITE, "--json")
+    data = json.loads(result.stdout)
+    assert data["changes"] == []
+    assert all(0.0 <= pair["literal"] <= 1.0 for pair in data["pairs"])
+    # A reworded copy: most aligned sentences are far from verbatim.
+    assert sum(pair["literal"] < 0.8 for pair in data["pairs"]) >= len(data["pairs"]) // 2
+
+
+HAND_CASES = REPO / "tests" / "data" / "neardup"
+
+
+def test_dupes_json_reports_the_new_kinds_and_hides_templates_unless_asked() -> None:
+    versions = json.loads(run_tui("dupes", "--json", articles=HAND_CASES).stdout)
+    kinds = {(row["a"], row["b"]): row["kind"] for row in versions}
+    assert kinds[("base", "correction")] == "update"
+    assert kinds[("base", "inside_longer")] == "partial"
+    assert kinds[("base", "paraphrase")] == "rewrite"
+    assert not {"related", "template"} & set(kinds.values())
+    one = json.loads(run_tui("dupes", "base", "--json", articles=HAND_CASES).stdout)
+    assert "template" not in {row["id"] for row in one}
+    assert all(set(row) == {"id", "title", "score", "kind", "reason"} for row in one)
+    templates = json.loads(
+        run_tui("dupes", "base", "--json", "--kind", "template", articles=HAND_CASES).stdout
+    )
+    assert {row["id"]: row["reason"] for row in templates}["template"] == "same form, other subject"
+    text = run_tui("dupes", "--kind", "template", articles=HAND_CASES).stdout
+    assert text.startswith("template: ") and "base ~ template" in text
+
+
+def test_compare_json_of_a_correction_lists_the_changed_figures() -> None:
+    result = run_tui("compare", "base", "correction", "--json", articles=HAND_CASES)
+    data = json.loads(result.stdout)
+    assert data["kind"] == "update"
+    assert data["changes"][0] == {"a": "2.20 dlrs", "b": "2.30 dlrs"}
+    text = run_tui("compare", "base", "correction", articles=HAND_CASES).stdout
+    assert "update" in text and "2.20 dlrs → 2.30 dlrs" in text
+
+
+def test_compare_refuses_an_article_too_large_to_align_with_one_line(tmp_path: Path) -> None:
+    from tui.similarity import MAX_ALIGNED_SENTENCES
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    sentences = [f"Line {i} of the list names item {i}." for i in range(MAX_ALIGNED_SENTENCES + 5)]
+    (folder / "big.txt").write_text(
+        "A long list\n\n" + "\n\n".join(" ".join(sentences[i : i + 50]) for i in range(0, len(sentences), 50))
+    )
+    (folder / "small.txt").write_text("Short\n\nLine 1 of the list names item 1.\n")
+    result = run_tui("compare", "small", "big", articles=folder)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "too large to align" in result.stderr
+    assert "Traceback" not in result.stderr

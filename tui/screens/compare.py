@@ -49,7 +49,8 @@ def summary_text(alignment: Any, position: int, candidates: int) -> Text:
     The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
     on the matched ones, ``+`` on the rest. The engine's own "N of M sentences restated" counts
     a stricter thing over the shorter side only; beside ours it read as a contradiction, so it
-    is left out of the reason here.
+    is left out of the reason here, and so is the topic-overlap figure that backs a "related" verdict
+    (the score beside it already says how close the two are).
     """
     matched_a = len({pair.a.start for pair in alignment.pairs})
     matched_b = len({pair.b.start for pair in alignment.pairs})
@@ -57,7 +58,7 @@ def summary_text(alignment: Any, position: int, candidates: int) -> Text:
     total_b = matched_b + len(alignment.only_b)
     summary = Text(no_wrap=True, overflow="ellipsis")
     summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
-    reason = _RESTATED.sub("", sanitize(alignment.reason or "")).strip(" :;·,")
+    reason = _TOPIC_OVERLAP.sub("", _RESTATED.sub("", sanitize(alignment.reason or ""))).strip(" :;·,")
     if reason and reason != "no match":
         summary.append(f" · {reason}", style="italic")
     summary.append(f" · {matched_a} of {total_a} sentences match left, {matched_b} of {total_b} right")
@@ -68,6 +69,7 @@ def summary_text(alignment: Any, position: int, candidates: int) -> Text:
 
 
 _RESTATED = re.compile(r"[:;,]?\s*\d+ of \d+ sentences restated")
+_TOPIC_OVERLAP = re.compile(r"\s*\(topic overlap [\d.]+\)")
 
 
 def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:

@@ -26,7 +26,10 @@ KIND_MARKS = {
     "duplicate": ("◆", "duplicate"),
     "near-duplicate": ("◆", "near-dup"),
     "rewrite": ("◇", "rewrite"),
+    "update": ("◇", "update"),
+    "partial": ("◇", "partial"),
     "related": ("·", "related"),
+    "template": ("·", "template"),
 }
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
 
@@ -87,7 +90,11 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Library"), id="library-title")
         yield Static("", id="library-notice")
-        yield Input(placeholder="/ to filter by title, source, author or text", id="filter")
+        # Not select-on-focus: in a fast `/herald` the `h` can land before the focus event, which
+        # would then select it and let `e` replace it.
+        yield Input(
+            placeholder="/ to filter by title, source, author or text", id="filter", select_on_focus=False
+        )
         yield ArticleTable(self._column_specs(100), self._cells, id="articles")
         with Horizontal(id="status-bar"):
             yield Static("Loading the library…", id="status")

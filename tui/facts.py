@@ -1,0 +1,267 @@
+"""Facts of a sentence: the numbers, names and months that a faithful copy must keep.
+
+Two sentences restate each other only when their facts agree; the same wording around other
+facts ("Shr 14 cts vs 17 cts" and "Shr three cts vs six cts") is a template, not a copy. Facts are
+normalised so that different spellings of one fact meet: "7-3/4" and "7.75", "0.50" and "0.5",
+"50 mln" and "50,000,000", "three" and "3", "June 18-19" and "June 18 and 19".
+
+Pure core: regular expressions only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Multipliers written after a number: "50 mln", "1.2 billion".
+_SCALES = {
+    "thousand": 1_000,
+    "mln": 1_000_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "bln": 1_000_000_000,
+    "billion": 1_000_000_000,
+    "billions": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+    "trln": 1_000_000_000_000,
+}
+# Small numbers are spelled out in news copy ("three cts"); "one" is left out, being a pronoun as often.
+NUMBER_WORDS: dict[str, float] = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "half": 0.5,
+}
+# Units shown beside a changed figure ("66.00 cts -> 65.75 cts"); agreement compares the values only.
+_UNITS_TEXT = """
+    ct cts cent cents dlr dlrs dollar dollars pct percent pc yen marks francs stg lire guilders
+    tonnes tons barrels bpd shares pts points bushels ounces ozs
+"""
+UNITS = frozenset(_UNITS_TEXT.split())
+MONTHS = {
+    "january": "jan",
+    "jan": "jan",
+    "february": "feb",
+    "feb": "feb",
+    "march": "mar",
+    "april": "apr",
+    "apr": "apr",
+    "may": "may",
+    "june": "jun",
+    "jun": "jun",
+    "july": "jul",
+    "jul": "jul",
+    "august": "aug",
+    "aug": "aug",
+    "september": "sep",
+    "sept": "sep",
+    "sep": "sep",
+    "october": "oct",
+    "oct": "oct",
+    "november": "nov",
+    "nov": "nov",
+    "december": "dec",
+    "dec": "dec",
+}
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+_MONTH_SET = frozenset(MONTHS)
+# Capitalised words that name no one in particular: company forms, titles, days, sentence furniture.
+_GENERIC_CAPITALS_TEXT = """
+    inc corp corporation co cos company ltd plc llc lp ag sa nv bv spa ab group holdings holding
+    mr mrs ms dr sir st the a an and of in on at for to by with from this that these those it its
+    he she they we i you his her their our there here but or if as when while after before
+    monday tuesday wednesday thursday friday saturday sunday reuter reuters note net shr qtr
+"""
+GENERIC_CAPITALS = frozenset(_GENERIC_CAPITALS_TEXT.split())
+
+# A number as written: "7-3/4", "3/4", "1,062,000", "0.50", "66", "3rd"; optionally a range "18-19".
+_NUMBER = re.compile(
+    r"(?<![\w.,/-])"
+    r"(?:(?P<whole>\d+)[- ](?P<num>\d+)/(?P<den>\d+)"  # mixed fraction 7-3/4
+    r"|(?P<fnum>\d+)/(?P<fden>\d+)"  # fraction 3/4
+    r"|(?P<plain>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th|ST|ND|RD|TH)?"
+    r"(?:-(?P<to>\d+(?:\.\d+)?)(?![\d/]))?"  # range 18-19
+    r")"
+    r"(?:\s*(?P<scale>thousand|mln|million|millions|bln|billion|billions|trillion|trln)\b)?",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
+# A ticker (<CAT>, <SUSQ.O>) or, in Reuters copy, a company named in angle brackets (<Pioneer Sugar Mills Ltd>).
+_TICKER = re.compile(r"<\s*([A-Z][\w.&'\u2019 -]{0,60}?)\s*>")
+
+
+EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class Facts:
+    """One sentence's facts, each normalised; `surface` keeps how each number was written."""
+
+    numbers: frozenset[str] = frozenset()
+    months: frozenset[str] = frozenset()
+    tickers: frozenset[str] = frozenset()
+    surface: dict[str, str] = field(default_factory=dict)
+
+    def all(self) -> frozenset[str]:
+        if not (self.numbers or self.months or self.tickers):
+            return EMPTY  # most sentences: one shared object, not one each
+        return self.numbers | self.months | self.tickers
+
+
+def number_key(value: float) -> str:
+    """A canonical spelling: 0.50 -> "0.5", 66.00 -> "66", 7-3/4 -> "7.75", 50 mln -> "50000000"."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "#" + (text or "0")
+
+
+def _value(match: re.Match[str]) -> list[float]:
+    if match["whole"] is not None:
+        den = int(match["den"])
+        return [int(match["whole"]) + int(match["num"]) / den] if den else []
+    if match["fnum"] is not None:
+        den = int(match["fden"])
+        return [int(match["fnum"]) / den] if den else []
+    values = [float(match["plain"].replace(",", ""))]
+    if match["to"] is not None:
+        values.append(float(match["to"]))
+    return values
+
+
+def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int, int]]:
+    """(normalised key, surface, start, end) of each number in a text, a range giving one per end."""
+    found: list[tuple[str, str, int, int]] = []
+    if _DIGIT.search(text):
+        for match in _NUMBER.finditer(text):
+            scale = _SCALES.get((match["scale"] or "").lower(), 1)
+            surface = match.group(0)
+            tail = text[match.end() : match.end() + 12].split()
+            unit = tail[0].strip(".,;:)") if tail else ""
+            unit = unit if unit.lower() in UNITS else ""
+            if unit and not match["scale"]:
+                surface = f"{surface} {unit}"
+            for value in _value(match):
+                found.append((number_key(value * scale), surface, match.start(), match.end()))
+    if spelled_too:
+        for match in _WORD.finditer(text):
+            spelled = NUMBER_WORDS.get(match.group(0).lower())
+            if spelled is not None:
+                following = text[match.end() : match.end() + 12].split()
+                scale = _SCALES.get(following[0].lower().strip(".,;:"), 1) if following else 1
+                surface = f"{match.group(0)} {following[0]}" if scale != 1 else match.group(0)
+                found.append((number_key(spelled * scale), surface, match.start(), match.end()))
+    return found
+
+
+def sentence_facts(text: str, tokens: Iterable[str] | None = None) -> Facts:
+    """Numbers (with ranges, fractions and scales), months and tickers of one sentence.
+
+    `tokens`, the sentence's lower-case words when the caller has them, lets most sentences (those
+    without digits, number words, months or angle brackets) skip the regular expressions.
+    """
+    words = None if tokens is None else set(tokens)
+    spelled_too = words is None or not _NUMBER_WORD_SET.isdisjoint(words)
+    numbers: set[str] = set()
+    surface: dict[str, str] = {}
+    for key, written, _start, _end in numbers_in(text, spelled_too):
+        numbers.add(key)
+        surface.setdefault(key, written)
+    months: set[str] = set()
+    if words is None or not _MONTH_SET.isdisjoint(words):
+        months = {
+            f"@{MONTHS[w.lower()]}"
+            for w in _WORD.findall(text)
+            if w.lower() in MONTHS and w[0].isupper() and w != "MAY"  # "FED MAY ADD RESERVES": a verb
+        }
+    tickers: set[str] = set()
+    if "<" in text:
+        tickers = {f"<{' '.join(t.lower().split())}>" for t in _TICKER.findall(text)}
+    return Facts(
+        frozenset(numbers) if numbers else EMPTY,
+        frozenset(months) if months else EMPTY,
+        frozenset(tickers) if tickers else EMPTY,
+        surface,
+    )
+
+
+def name_words(text: str) -> set[str]:
+    """Lower-cased words capitalised inside a mixed-case sentence: the article's names.
+
+    The first word of a sentence is capitalised anyway and an all-capitals headline says nothing,
+    so only words after the first in sentences that have lower-case words count; the caller then
+    recognises those names wherever they occur, headlines included.
+    """
+    tokens = _WORD.findall(text)
+    if not any(t.islower() for t in tokens):
+        return set()
+    names: set[str] = set()
+    for token in tokens[1:]:
+        if "A" <= token[0] <= "Z":  # a word token starting with a capital (tokens are letters and digits)
+            lowered = token.lower().split("'")[0].split("\u2019")[0]
+            if lowered and lowered not in GENERIC_CAPITALS and lowered not in MONTHS and len(lowered) > 1:
+                names.add(lowered)
+    return names
+
+
+@dataclass(slots=True)
+class Conflict:
+    """How two sentences' facts differ: facts only in the first, and only in the second."""
+
+    only_a: frozenset[str]
+    only_b: frozenset[str]
+
+
+def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
+    """A conflict when each side holds a fact of one sort the other lacks (not a mere omission).
+
+    Facts are strings whose first character says their sort ("#" number, "@" month, "<" ticker,
+    "=" name): a rewrite that drops a figure agrees; one that gives another figure conflicts.
+    """
+    only_a = a - b
+    only_b = b - a
+    if not only_a or not only_b:
+        return None
+    numbers_a = [f for f in only_a if f[0] == "#"]
+    numbers_b = [f for f in only_b if f[0] == "#"]
+    if numbers_a and numbers_b:
+        # "104.6 mln" and "104,606,000" are one figure, rounded: they agree.
+        rounded_a = {x for x in numbers_a if any(same_rounded(x, y) for y in numbers_b)}
+        rounded_b = {y for y in numbers_b if any(same_rounded(x, y) for x in numbers_a)}
+        only_a, only_b = only_a - rounded_a, only_b - rounded_b
+        if not only_a or not only_b:
+            return None
+    sorts_a = {f[0] for f in only_a}
+    sorts_b = {f[0] for f in only_b}
+    common = sorts_a & sorts_b
+    if not common:
+        return None
+    # Names: another name beside a shared one is an addition ("Mr Chang" and "Chang Ho-jin, adviser").
+    if common == {"="} and any(f[0] == "=" for f in a & b):
+        return None
+    return Conflict(
+        frozenset(f for f in only_a if f[0] in common), frozenset(f for f in only_b if f[0] in common)
+    )
+
+
+def same_rounded(x: str, y: str) -> bool:
+    """Two large figures (1,000 or more) within 0.05% of each other: one is the other rounded."""
+    a, b = float(x[1:]), float(y[1:])
+    return min(a, b) >= 1000 and abs(a - b) <= 0.0005 * max(a, b)
