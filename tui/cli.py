@@ -18,6 +18,7 @@ from tui.errors import TuiError, UsageError
 
 if TYPE_CHECKING:
     from tui.articles import Library
+    from tui.stories import Stories
 
 PROG = "tui"
 
@@ -119,7 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
+    _add_story_commands(command, export)
     return parser
+
+
+def _add_story_commands(
+    command: Callable[[str, str], argparse.ArgumentParser], export: argparse.ArgumentParser
+) -> None:
+    story = command("story", "the story of an article: its versions, passages and notes with their echoes")
+    story.add_argument("id", metavar="ID", help="an article id (or a story id)")
+    story.add_argument("--json", action="store_true", help="print one JSON object")
+    stories = command("stories", "the library's stories (articles that are versions of each other)")
+    stories.add_argument("--json", action="store_true", help="print one JSON array")
+    export.add_argument(
+        "--story", metavar="ID", help="one Markdown file for the story of this article (or story id)"
+    )
 
 
 def open_library(args: argparse.Namespace) -> Library:
@@ -166,6 +181,65 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
         )
+    return 0
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        end = "\r" if done < total else "\r\x1b[K"
+        print(f"indexing {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
+
+    return progress
+
+
+def open_stories(args: argparse.Namespace, library: Library) -> Stories:
+    """The library's stories, from its similarity index (cached); story ids kept in the state folder."""
+    from tui.similarity import SimilarityIndex
+    from tui.stories import Stories
+
+    cache = paths.cache_dir(args.cache_dir)
+    index = SimilarityIndex.build(library, cache, progress=_progress())
+    return Stories.build(library, index, state_dir=paths.state_dir(), cache_dir=cache)
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    from tui.store import open_store
+    from tui.stories import story_json, story_text
+
+    library = open_library(args)
+    if not args.id.startswith("s-"):
+        library.get(args.id)  # an unknown article id fails before any indexing
+    stories = open_stories(args, library)
+    story = stories.get(args.id)
+    store = open_store(paths.db_path(args.db))
+    if args.json:
+        emit_json(story_json(stories, story, store))
+    else:
+        sys.stdout.write(story_text(story_json(stories, story, store)))
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from tui.store import open_store
+    from tui.stories import stories_json
+
+    library = open_library(args)
+    stories = open_stories(args, library)
+    rows = stories_json(stories, open_store(paths.db_path(args.db)).counts_by_article())
+    if args.json:
+        emit_json(rows)
+        return 0
+    if not rows:
+        print("no stories: no article has another version")
+    for row in rows:
+        print(
+            f"{row['id']:<14} {row['versions']:>2} versions {row['notes']:>3} notes  {printable(row['title'])}"
+        )
+        for article_id in row["articles"]:
+            print(f"    {printable(article_id)}")
     return 0
 
 
@@ -344,6 +418,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "notes": cmd_notes,
     "export": cmd_export,
     "import": cmd_import,
+    "story": cmd_story,
+    "stories": cmd_stories,
 }
 
 
