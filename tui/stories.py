@@ -317,7 +317,7 @@ class Stories:
             related = sorted(related_scores, key=lambda other: (-related_scores[other], other))
             stories.append(
                 Story(
-                    id=story_id, title=_story_title(ordered), versions=versions, related=related, pairs=within
+                    id=assigned, title=_story_title(ordered), versions=versions, related=related, pairs=within
                 )
             )
         result = cls(stories, library, cache_dir)
