@@ -363,6 +363,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
+    if args.story is not None:
+        return _export_story(args, library, store)
     ids = resolve_article_ids(library, store, args.ids) or None  # unknown ids: exit 2 before writing
     if args.format == "json":
         if args.output in (None, "-"):
@@ -376,6 +378,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
     for written in export_markdown(library, store, ids, target):
         print(printable(str(written)))
+    return 0
+
+
+def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
+    from pathlib import Path
+
+    from tui.export import export_story, story_markdown_text
+
+    if args.ids:
+        raise UsageError("give either article ids or --story, not both")
+    if args.format != "md":
+        raise UsageError("--story exports Markdown only")
+    if not args.story.startswith("s-"):
+        library.get(args.story)  # an unknown article id fails before any indexing
+    stories = open_stories(args, library)
+    story = stories.get(args.story)
+    if args.output == "-":
+        sys.stdout.write(story_markdown_text(stories, store, story))
+        return 0
+    target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
+    print(printable(str(export_story(stories, store, story, target))))
     return 0
 
 

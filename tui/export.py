@@ -34,6 +34,7 @@ from tui.store import (
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.stories import Echo, Stories, Story
 
 COLOR_SWATCHES = {"yellow": "🟨", "green": "🟩", "blue": "🟦", "red": "🟥", "purple": "🟪"}
 MARKER = (
@@ -56,6 +57,8 @@ MANAGED_KEYS = (
     "tags",
     "highlights",
     "exported",
+    "story_id",
+    "versions",
 )
 
 
@@ -307,8 +310,9 @@ def render_collection(collection: list[_Notes]) -> str:
     return "# Notes\n\n" + ("\n\n".join(sections) if sections else "*No highlights.*")
 
 
-def _existing_files(folder: Path) -> dict[str, Path]:
-    """article id -> the file an earlier export wrote for it, so a renamed title keeps its file."""
+def _existing_files(folder: Path, key: str = "article_id") -> dict[str, Path]:
+    """article id (or story id) -> the file an earlier export wrote for it, so a renamed title
+    keeps its file."""
     found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.md")):
         # The folder may be a whole Obsidian vault: look at a file's head before reading all of it.
@@ -317,10 +321,10 @@ def _existing_files(folder: Path) -> dict[str, Path]:
                 head = handle.read(4096)
         except OSError:
             continue
-        if not head.startswith((b"---\n", b"---\r\n")) or b"\narticle_id:" not in head:
+        if not head.startswith((b"---\n", b"---\r\n")) or f"\n{key}:".encode() not in head:
             continue
         front, user_part = _split_existing(path)
-        article_id = front.get("article_id")
+        article_id = front.get(key)
         if user_part is not None and isinstance(article_id, str):
             found.setdefault(article_id, path)
     return found
@@ -378,6 +382,126 @@ def export_markdown(
         write_atomically(path, [text.encode("utf-8")])
         written.append(path)
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# A story: one file for all its versions
+
+
+def _carried_line(echoes: list[Echo], labels: dict[str, str]) -> str:
+    """`verbatim` in …, `reworded` in …, absent from …: how the passage stands in the other versions."""
+    parts = []
+    for match, words in (
+        ("verbatim", "`verbatim` in"),
+        ("reworded", "`reworded` in"),
+        ("absent", "absent from"),
+    ):
+        names = [labels[echo.article_id] for echo in echoes if echo.match == match]
+        if names:
+            parts.append(f"{words} {', '.join(names)}")
+    return "*Other versions:* " + ("; ".join(parts) if parts else "none") + "."
+
+
+def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tuple[dict[str, Any], str]:
+    """Front matter and body of a story's notes file: every version's notes, each with how its
+    passage stands in the other versions, in the versions' time order."""
+    library = stories.library
+    stories.align(story)
+    labels = {
+        version.article_id: (f"{escape_markdown(version.source)} " if version.source else "")
+        + f"`{version.article_id}`"
+        for version in story.versions
+    }
+    sections = [f"# {escape_markdown(story.title)}"]
+    tags: list[str] = []
+    count = 0
+    for number, version in enumerate(story.versions, 1):
+        article = library.get(version.article_id)
+        placed = anchor_all(store.for_article(version.article_id), article)
+        date = version.published.date().isoformat() if version.published else "undated"
+        kind = version.kind or "first version"
+        sections.append(
+            f"## {number}. {escape_markdown(version.title)}\n\n"
+            + escape_markdown(f"{version.source or 'unknown source'} · {date} · {kind}")
+            + f" · `{version.article_id}`"
+        )
+        if not placed:
+            sections.append("*No highlights on this version.*")
+        for item in placed:
+            count += 1
+            tags += [tag for tag in item.annotation.tags if tag not in tags]
+            block = render_highlight(item, article)
+            if item.start is not None and item.end is not None:
+                echoes = stories.echoes(story, item.annotation, item.start, item.end)
+                block += "\n\n" + _carried_line(echoes, labels)
+            else:
+                homes = stories.homes(item.annotation, story)
+                if homes:
+                    block += (
+                        "\n\n*Orphaned; its passage is now in* "
+                        + ", ".join(f"{labels[home.article_id]} (`{home.match}`)" for home in homes)
+                        + "."
+                    )
+            sections.append(block)
+    front = {
+        "title": story.title,
+        "story_id": story.id,
+        "versions": [
+            {
+                "article_id": version.article_id,
+                "title": version.title,
+                "source": version.source,
+                "published": version.published.isoformat() if version.published else None,
+                "kind": version.kind,
+                "score": version.score,
+            }
+            for version in story.versions
+        ],
+        "tags": tags,
+        "highlights": count,
+        "exported": _stamp(),
+    }
+    return front, "\n\n".join(sections)
+
+
+def export_story(stories: Stories, store: AnnotationStore, story: Story, target: Path) -> Path:
+    """Write one story's notes to Markdown; re-export safe like the article export.
+
+    `target` a folder: the file is named from the story's title (an earlier export of the same
+    story id is found again, even after a new title); `target` a .md file: that file.
+    """
+    _refuse_damaged(store)
+    front, body = render_story(stories, story, store)
+    target = Path(target)
+    if target.suffix.lower() in {".md", ".markdown"} and not target.is_dir():
+        path = target
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        path = _existing_files(target, key="story_id").get(story.id) or _story_file(story, target)
+    previous, user_part = _split_existing(path) if path.exists() else ({}, None)
+    if path.exists() and user_part is None:
+        raise UsageError(f"{path} exists and was not written by tui export; choose another file")
+    write_atomically(path, [_document(front, body, previous, user_part).encode("utf-8")])
+    return path
+
+
+def _story_file(story: Story, folder: Path) -> Path:
+    for name in (safe_filename(f"{story.title} (story)"), safe_filename(f"{story.title} ({story.id})")):
+        path = folder / f"{name}.md"
+        if not path.exists():
+            return path
+    counter = 2
+    while (folder / f"{safe_filename(f'{story.title} ({story.id})', 110)} {counter}.md").exists():
+        counter += 1
+    return folder / f"{safe_filename(f'{story.title} ({story.id})', 110)} {counter}.md"
+
+
+def story_markdown_text(stories: Stories, store: AnnotationStore, story: Story) -> str:
+    """The story export as text (for stdout)."""
+    _refuse_damaged(store)
+    front, body = render_story(stories, story, store)
+    return _document(front, body, {}, None)
 
 
 def markdown_text(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> str:

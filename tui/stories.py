@@ -538,6 +538,11 @@ class Stories:
         story = self.of(article_id)
         if story is None:
             return []
+        # An echo already adopted here is this article's own note now; and a note adopted from
+        # this article must not echo back onto its original.
+        own = store.for_article(article_id)
+        adopted = {annotation.linked_to for annotation in own if annotation.linked_to}
+        own_ids = {annotation.id for annotation in own}
         found: list[Echo] = []
         for version_id in story.version_ids:
             if version_id == article_id:
@@ -545,6 +550,8 @@ class Stories:
             version = self.library.get(version_id)
             for placed in anchor_all(store.for_article(version_id), version):
                 if placed.start is None or placed.end is None:
+                    continue
+                if placed.annotation.id in adopted or placed.annotation.linked_to in own_ids:
                     continue
                 for echo in self.echoes(story, placed.annotation, placed.start, placed.end):
                     if echo.article_id == article_id:

@@ -68,3 +68,40 @@ def test_unknown_story_is_one_line_exit_2() -> None:
         result = run_tui("story", wanted)
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_export_story_writes_one_file_and_re_exports_safely(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    assert (
+        run_tui("annotate", A, "--quote", QUOTE, "--note", "the warning", "--tag", "russia").returncode == 0
+    )
+    made = run_tui("annotate", B, "--quote", "Additionally, there is speculation", "--occurrence", "1")
+    assert made.returncode == 0, made.stderr
+    first = run_tui("export", "--story", A, "--notes-dir", str(notes))
+    assert first.returncode == 0, first.stderr
+    (path,) = notes.glob("*.md")
+    assert path == Path(first.stdout.strip())
+    text = path.read_text(encoding="utf-8")
+    assert "story_id: s-" in text and "versions:" in text and "article_id: 002_3b2e89bd4e21a8c9" in text
+    assert "*Other versions:* `reworded` in `002_3b2e89bd4e21a8c9`." in text
+    assert "`reworded` in The Korea Herald `000_097ad0791a11b944`." in text
+    assert text.count("^h-") == 2
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("my own words\n")
+    run_tui("annotate", A, "--quote", "The presidential office in Seoul was not immediately available")
+    again = run_tui("export", "--story", "002", "--notes-dir", str(notes))
+    assert again.returncode == 0, again.stderr
+    assert list(notes.glob("*.md")) == [path]
+    text = path.read_text(encoding="utf-8")
+    assert text.count("^h-") == 3 and text.rstrip().endswith("my own words") and "highlights: 3" in text
+    stdout = run_tui("export", "--story", A, "-o", "-")
+    assert stdout.returncode == 0 and "story_id:" in stdout.stdout
+
+
+def test_export_story_refuses_ids_with_story_and_foreign_files(tmp_path: Path) -> None:
+    both = run_tui("export", A, "--story", A)
+    assert both.returncode == 2 and "not both" in both.stderr
+    foreign = tmp_path / "mine.md"
+    foreign.write_text("# my file\n", encoding="utf-8")
+    refused = run_tui("export", "--story", A, "-o", str(foreign))
+    assert refused.returncode == 2 and foreign.read_text(encoding="utf-8") == "# my file\n"

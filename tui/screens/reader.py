@@ -75,6 +75,7 @@ class ReaderScreen(AnnotatingScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="repeat-notice")
+        yield Static("", id="echo-notice")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.article, colors=self.app.highlight_colors, id="text")
             with Vertical(id="side"):
@@ -88,6 +89,7 @@ class ReaderScreen(AnnotatingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
+        self.query_one("#echo-notice").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -214,6 +216,21 @@ class ReaderScreen(AnnotatingScreen):
     @on(CursorMoved)
     def cursor_moved(self, message: CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
+        self.echoes_shown(self.view)
+
+    def echoes_shown(self, view: ArticleView) -> None:
+        """Name the echo under the cursor: where it comes from, how the passage stands, the keys."""
+        notice = self.query_one("#echo-notice", Static)
+        echo = view.echo_under_cursor()
+        if echo is None:
+            notice.display = False
+            return
+        notice.update(
+            Text(
+                f"≈ echo of a note from {sanitize(echo.origin)} ({echo.match} here) · E shows the note · y adopts it"
+            )
+        )
+        notice.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_repeat":
