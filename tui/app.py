@@ -105,6 +105,8 @@ class TuiApp(StoryApp):
             return self.library_screen is not None and self.library_failed
         if not self.store_opened:
             return False
+        if self.index is not None and len(self.library):
+            return self.stories_done  # stories follow the index
         return not self.build_index_enabled or self.index is not None or self.index_error is not None
 
     @property

@@ -26,6 +26,7 @@ class StoryApp(App[None]):
     """Stories, echoes, adopting and moving notes, story export."""
 
     stories: Stories | None = None
+    stories_done = False  # built, or failed: background work is over
 
     if TYPE_CHECKING:  # set up by TuiApp
         library: Library | None
@@ -46,6 +47,7 @@ class StoryApp(App[None]):
             stories = Stories.build(library, index, state_dir=self.state_dir, cache_dir=self.cache_dir)
         except (TuiError, OSError, ValueError) as error:
             self.call_from_thread(self._failed, "Finding stories", error)
+            self.post_message(StoriesReady(None, []))
             return
         carried: list[Any] = []
         store = self.store
@@ -57,6 +59,9 @@ class StoryApp(App[None]):
         self.post_message(StoriesReady(stories, carried))
 
     def on_stories_ready(self, message: StoriesReady) -> None:
+        self.stories_done = True
+        if message.stories is None:
+            return
         self.stories = message.stories
         if message.carried:
             targets = sorted({home.article_id for _, home in message.carried})

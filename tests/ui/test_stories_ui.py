@@ -1,0 +1,89 @@
+"""Stories in the app: echoes of another version's notes, adopting them, Compare, the story screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AppFactory
+from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
+
+from tui.articles import load_library
+from tui.screens.dialogs import EchoNoteScreen
+from tui.store import AnnotationStore, find_quote
+from tui.widgets.article_view import ArticleView
+
+A, B, RELATED = SEED_IDS
+FIRST_SENTENCE = 'Seoul has warned Moscow against "going beyond a certain point,"'
+RESTATED = "Seoul has issued a warning to Moscow, cautioning against exceeding certain limits"
+
+
+def annotate(tmp_path: Path, articles: Path, article_id: str, quote: str, note: str) -> str:
+    article = load_library(articles).get(article_id)
+    start, end = find_quote(article, quote, 1)
+    return AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note=note).id
+
+
+async def test_a_note_on_one_version_echoes_on_the_other(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    original = annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reader(pilot, B)
+        view = screen.query_one(ArticleView)
+        (echo,) = view.echoes
+        assert echo.annotation_id == original and echo.match == "reworded"
+        assert view.article.body[echo.start : echo.end].startswith(RESTATED)
+        assert view.highlights == []  # drawn apart from this version's own highlights
+        lines = "\n".join(screen_lines(app))
+        assert "echo of a note from The Korea Herald (reworded here)" in lines
+        assert "≈" in lines
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, EchoNoteScreen)
+        assert "the warning" in "\n".join(screen_lines(app))
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("y")
+        await settle(pilot)
+        store = AnnotationStore(tmp_path / "annotations.json")
+        (adopted,) = store.for_article(B)
+        assert adopted.linked_to == original and adopted.note == "the warning"
+        assert adopted.exact.startswith(RESTATED)
+        assert [mark.annotation_id for mark in view.highlights] == [adopted.id]
+        assert view.echoes == []  # adopted: it is this version's own note now
+        app.update_annotation(original, note="edited there")
+        await settle(pilot)
+        assert AnnotationStore(tmp_path / "annotations.json").get(adopted.id).note == "edited there"
+
+
+async def test_no_echo_on_a_related_article(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reader(pilot, RELATED)
+        assert screen.query_one(ArticleView).echoes == []
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(AnnotationStore(tmp_path / "annotations.json").all()) == 1
+
+
+async def test_compare_panes_show_both_articles_highlights_and_echoes(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    on_a = annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "on A")
+    on_b = annotate(tmp_path, seed_library, B, "Additionally, there is speculation", "on B")
+    app = make_test_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_reader(pilot, A)
+        await pilot.press("c")
+        await settle(pilot)
+        views = {view.article.id: view for view in app.screen.query(ArticleView)}
+        assert set(views) == {A, B}
+        assert [m.annotation_id for m in views[A].highlights] == [on_a]
+        assert [m.annotation_id for m in views[B].highlights] == [on_b]
+        assert [e.annotation_id for e in views[A].echoes] == [on_b]
+        assert [e.annotation_id for e in views[B].echoes] == [on_a]
