@@ -87,3 +87,74 @@ async def test_compare_panes_show_both_articles_highlights_and_echoes(
         assert [m.annotation_id for m in views[B].highlights] == [on_b]
         assert [e.annotation_id for e in views[A].echoes] == [on_b]
         assert [e.annotation_id for e in views[B].echoes] == [on_a]
+
+
+async def test_story_screen_from_the_library_and_the_reader(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.compare import CompareScreen
+    from tui.screens.reader import ReaderScreen
+    from tui.screens.story import StoryScreen
+
+    annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
+    app = make_test_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")  # the library's cursor is on the newest article, 000
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        versions = screen.query_one("#story-versions", DataTable)
+        assert versions.row_count == 2
+        assert [str(c) for c in versions.get_row_at(0)][3] == "first"
+        assert [str(c) for c in versions.get_row_at(1)][3] == "rewrite"
+        matrix = screen.query_one("#story-matrix", DataTable)
+        rows = [[str(c) for c in matrix.get_row_at(i)] for i in range(matrix.row_count)]
+        assert rows[0][:2] == ["●", "●"]
+        assert any(row[:2] == ["●", "−"] for row in rows)  # 002 leaves out some of 000's passages
+        notes = screen.query_one("#story-notes", DataTable)
+        note = [str(c) for c in notes.get_row_at(0)]
+        assert note[0] == "1" and note[3] == "reworded 2" and note[4] == "the warning"
+        text = "\n".join(screen_lines(app))
+        assert "Seoul cautions Moscow on Putin's NK visit" in text and "● carries" in text
+
+        await pilot.press("down", "enter")  # open the second version
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article.id == B
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        await pilot.press("m", "up", "c")  # mark 002, compare it with 000
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert {v.article.id for v in app.screen.query(ArticleView)} == {A, B}
+
+
+async def test_story_screen_moves_an_orphan_home_and_exports(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from tui.screens.story import StoryScreen
+
+    annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
+    path = seed_library / f"{A}.txt"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(FIRST_SENTENCE)
+    path.write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
+    app = make_test_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await open_reader(pilot, A)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        await pilot.press("tab", "tab", "H")  # to the notes table; move the orphan to its home
+        await settle(pilot)
+        (moved,) = AnnotationStore(tmp_path / "annotations.json").all()
+        assert moved.article_id == B and moved.exact.startswith(RESTATED)
+        assert moved.moved_from is not None and moved.moved_from["article_id"] == A
+        await pilot.press("e")
+        await settle(pilot)
+        (exported,) = (tmp_path / "notes").glob("*.md")
+        content = exported.read_text(encoding="utf-8")
+        assert "story_id:" in content and "the warning" in content and "(moved)" in content

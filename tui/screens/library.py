@@ -59,6 +59,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("l", "notes", "All notes", id="library.notes"),
+        Binding("S", "story", "Story of this article", show=False, id="library.story"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -262,3 +263,8 @@ class LibraryScreen(Screen[None]):
 
     def action_notes(self) -> None:
         self.app.open_notes(None)
+
+    def action_story(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.app.open_story(article_id)

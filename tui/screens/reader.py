@@ -62,6 +62,7 @@ class ReaderScreen(AnnotatingScreen):
         Binding("r", "toggle_repeat", "Hide or show the repeat", show=False, id="reader.toggle_repeat"),
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
         Binding("s", "toggle_panel", "Similar panel", show=False, id="reader.panel"),
+        Binding("S", "story", "Story: every version of this article", show=False, id="reader.story"),
         Binding("q,escape", "back", "Back", id="reader.back"),
     ]
 
@@ -253,6 +254,9 @@ class ReaderScreen(AnnotatingScreen):
 
     def action_notes(self) -> None:
         self.app.open_notes(self.article.id)
+
+    def action_story(self) -> None:
+        self.app.open_story(self.article.id)
 
     def go_to(self, offset: int) -> None:
         self.view.move_to_offset(offset)
