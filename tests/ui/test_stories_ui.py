@@ -158,3 +158,37 @@ async def test_story_screen_moves_an_orphan_home_and_exports(
         (exported,) = (tmp_path / "notes").glob("*.md")
         content = exported.read_text(encoding="utf-8")
         assert "story_id:" in content and "the warning" in content and "(moved)" in content
+
+
+async def test_library_groups_versions_by_story(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from tui.widgets.article_table import ArticleTable
+
+    annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "on A")
+    annotate(tmp_path, seed_library, B, "Additionally, there is speculation", "on B")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#articles", ArticleTable)
+        assert table.row_count == 3
+        await pilot.press("V")
+        await settle(pilot)
+        assert table.row_count == 2  # 000 and 002 are one story
+        rows = [table.row_text(i) for i in range(table.row_count)]
+        story_row = next(row for row in rows if "(2 versions)" in row[0])
+        assert story_row[0].startswith("▸ Seoul cautions Moscow") and story_row[4] == "2"  # notes of both
+        assert any(row[0].startswith("As Putin visits Pyongyang") for row in rows)  # related: not folded in
+        table.move_cursor(next(i for i, row in enumerate(rows) if row is story_row))
+        await pilot.press("z")
+        await settle(pilot)
+        rows = [table.row_text(i) for i in range(table.row_count)]
+        assert len(rows) == 3
+        head = next(i for i, row in enumerate(rows) if row[0].startswith("▾ "))
+        assert rows[head + 1][0].startswith("  └ Seoul has issued a warning") and rows[head][4] == "1"
+        await pilot.press("down", "z")  # closing from a version goes back to the story's row
+        await settle(pilot)
+        assert table.row_count == 2 and table.row_text(table.cursor_row)[0].startswith("▸ ")
+        await pilot.press("V")
+        await settle(pilot)
+        assert table.row_count == 3
