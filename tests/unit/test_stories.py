@@ -259,3 +259,36 @@ def test_an_adopted_echo_follows_its_original_until_it_is_edited(seed_library: P
     # Old documents without the new fields still load; the new ones survive a reopen.
     again = open_store(tmp_path / "annotations.json")
     assert again.get(copy.id).note == "mine" and again.get(original.id).linked_to is None
+
+
+def test_a_highlight_in_a_repeated_copy_echoes_like_its_first_occurrence(
+    seed_library: Path, tmp_path: Path
+) -> None:
+    library, stories = _stories(seed_library, tmp_path)
+    store = open_store(tmp_path / "annotations.json")
+    b = library.get(B)
+    start, end = find_quote(b, RESTATED, occurrence=2)  # 002 stores its text twice
+    store.add(b, start, end)
+    (annotation,) = store.for_article(B)
+    (echo,) = stories.echoes(stories.get(B), annotation, annotation.start, annotation.end)
+    assert echo.article_id == A and echo.match == "reworded" and echo.text == FIRST_SENTENCE
+
+
+def test_a_deleted_sentence_gets_no_echo_on_a_weakly_linked_neighbour(tmp_path: Path) -> None:
+    # Alignment links the deleted sentence to its best partner in the copy, a sentence that has its
+    # own verbatim twin; that weak second choice must not carry an echo.
+    shared = Path(__file__).resolve().parents[3] / "shared" / "bench" / "bbc" / "business" / "391.txt"
+    text = shared.read_text(encoding="utf-8")
+    deleted = "Analysts are not optimistic about Yukos' chances in court."
+    assert text.count(deleted) == 1
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "yukos.txt").write_text(text, encoding="utf-8")
+    (articles / "yukos_copy.txt").write_text(text.replace(deleted, ""), encoding="utf-8")
+    library, stories = _stories(articles, tmp_path)
+    store = open_store(tmp_path / "annotations.json")
+    _highlight(store, library, "yukos", deleted)
+    (annotation,) = store.for_article("yukos")
+    story = stories.get("yukos")
+    (echo,) = stories.echoes(story, annotation, annotation.start, annotation.end)
+    assert echo.article_id == "yukos_copy" and echo.match == "absent"
