@@ -142,7 +142,7 @@ def library_figures(folder: Path, labels: Path | None) -> None:
             for version in story.versions:
                 print(
                     f"    {version.article_id:<22} {version.kind or 'first':<14} "
-                    f"{(version.score or 0):.2f}  {version.title[:60]}"
+                    f"{version.score if version.score is not None else ''!s:>4.4}  {version.title[:60]}"
                 )
         if labels is not None:
             label_figures(stories, labels)

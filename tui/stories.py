@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -250,6 +251,8 @@ class Stories:
         self._by_hash: dict[str, str] = {}
         self._alignments: dict[str, list[list[float]]] | None = None
         self._alignments_dirty = False
+        # The app aligns from worker threads (two Compare panes at once): one at a time.
+        self._lock = threading.RLock()
 
     def __iter__(self) -> Iterator[Story]:
         return iter(self._stories)
@@ -382,6 +385,10 @@ class Stories:
 
     def align(self, story: Story) -> Story:
         """Fill in the story's passages (sentence alignment of its versions), cached by content hash."""
+        with self._lock:
+            return self._align(story)
+
+    def _align(self, story: Story) -> Story:
         if story.aligned:
             return story
         articles = {version.article_id: self.library.get(version.article_id) for version in story.versions}
