@@ -110,6 +110,7 @@ def library_figures(folder: Path, labels: Path | None) -> None:
         def align_all(group: Stories) -> None:
             for story in group:
                 group.align(story)
+            group.save()
 
         _, align_s = timed(align_all, stories)
         again = Stories.build(library, index, cache / "state", cache / "cache")

@@ -461,6 +461,7 @@ def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tupl
         "highlights": count,
         "exported": _stamp(),
     }
+    stories.save()
     return front, "\n\n".join(sections)
 
 

@@ -48,8 +48,8 @@ _STATE_VERSION = 1
 # Bump when passages are computed differently; tied to the article and index versions too, since
 # sentence numbers come from segmentation.
 ALIGNMENT_VERSION = 1
-# Up to this many versions every pair is aligned; beyond it, only the pairs the index reported
-# (always enough to connect the story) and each version with the first.
+# Up to this many versions every pair is aligned; beyond it, a maximum spanning tree of the pairs
+# the index reported (the closest pairs that connect every version: one alignment per version).
 ALL_PAIRS_UP_TO = 6
 # Alignment links every sentence to its best partner in both directions, so a sentence deleted
 # from a copy still links, weakly, to a neighbour that has a far better partner of its own. A link
@@ -213,14 +213,12 @@ def _story_title(ordered: Sequence[Article]) -> str:
     return max(ordered, key=lambda article: (article.words, -ordered.index(article))).title
 
 
-def _version_of(
-    article: Article, first: Article, earlier: list[str], story_pairs: list[PairMatch]
-) -> Version:
+def _version_of(article: Article, first: Article, earlier: set[str], touching: list[PairMatch]) -> Version:
+    """`touching`: the story's pairs that hold this article, best first."""
     kind: str | None = None
     score: float | None = None
     reason = ""
     if article.id != first.id:
-        touching = [p for p in story_pairs if article.id in (p.a, p.b)]
         with_first = [p for p in touching if first.id in (p.a, p.b)]
         with_earlier = [p for p in touching if (p.b if p.a == article.id else p.a) in earlier]
         chosen = (with_first or with_earlier or touching)[0] if touching else None
@@ -316,10 +314,15 @@ class Stories:
                 (p for member in members for p in pairs_by_member.get(member, ())),
                 key=lambda p: (-p.score, p.a, p.b),
             )
+            touching: dict[str, list[PairMatch]] = defaultdict(list)
+            for pair in within:
+                touching[pair.a].append(pair)
+                touching[pair.b].append(pair)
             versions: list[Version] = []
-            for position, article in enumerate(ordered):
-                earlier = [a.id for a in ordered[:position]]
-                versions.append(_version_of(article, ordered[0], earlier, within))
+            earlier: set[str] = set()
+            for article in ordered:
+                versions.append(_version_of(article, ordered[0], earlier, touching[article.id]))
+                earlier.add(article.id)
             related_scores: dict[str, float] = {}
             for member in members:
                 for pair in related_by_member.get(member, ()):
@@ -376,7 +379,7 @@ class Stories:
         return Story(
             id=story_id,
             title=article.title,
-            versions=[_version_of(article, article, [], [])],
+            versions=[_version_of(article, article, set(), [])],
             related=[],
             pairs=[],
         )
@@ -397,8 +400,7 @@ class Stories:
         if len(ids) <= ALL_PAIRS_UP_TO:
             wanted = {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
         else:
-            wanted = {(ids[0], other) for other in ids[1:]}
-            wanted |= {(p.a, p.b) for p in story.pairs}
+            wanted = _spanning_pairs(story.pairs)
         links: dict[tuple[str, int], dict[tuple[str, int], float]] = defaultdict(dict)
         copies: dict[str, set[int]] = {article_id: set() for article_id in ids}
         for a_id, b_id in sorted(wanted):
@@ -408,7 +410,6 @@ class Stories:
             for i, j, score in rows:
                 links[(a_id, i)][(b_id, j)] = score
                 links[(b_id, j)][(a_id, i)] = score
-        self._save_alignments()
 
         parent: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -495,6 +496,11 @@ class Stories:
                 except (OSError, ValueError):
                     pass  # a missing or damaged cache is rebuilt
         return self._alignments
+
+    def save(self) -> None:
+        """Write alignments computed since the last save to the cache (best effort)."""
+        with self._lock:
+            self._save_alignments()
 
     def _save_alignments(self) -> None:
         file = self._alignment_file()
@@ -588,6 +594,7 @@ class Stories:
                     if echo.article_id == article_id:
                         found.append(echo)
         found.sort(key=lambda e: (e.start is None, e.start or 0, e.end or 0))
+        self.save()
         return found
 
     def homes(self, annotation: Annotation, story: Story | None = None) -> list[Home]:
@@ -692,6 +699,26 @@ def _best_run(
         )
 
     return max(runs, key=strength)
+
+
+def _spanning_pairs(pairs: Sequence[PairMatch]) -> set[tuple[str, str]]:
+    """The best-scoring pairs that connect every version (Kruskal's maximum spanning tree)."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    chosen: set[tuple[str, str]] = set()
+    for pair in sorted(pairs, key=lambda p: (-p.score, p.a, p.b)):
+        a, b = root(pair.a), root(pair.b)
+        if a != b:
+            parent[a] = b
+            chosen.add((pair.a, pair.b))
+    return chosen
 
 
 def _clear_links(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -935,6 +962,7 @@ def story_json(stories: Stories, story: Story, store: AnnotationStore) -> dict[s
                     "homes": [home_json(h) for h in homes],
                 }
             )
+    stories.save()
     return {
         "id": story.id,
         "title": story.title,

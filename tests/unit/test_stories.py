@@ -174,6 +174,8 @@ def test_alignments_are_cached_by_content(seed_library: Path, tmp_path: Path) ->
     library, stories = _stories(seed_library, tmp_path)
     stories.align(stories.get(A))
     cached = tmp_path / "cache" / "stories" / "alignments.json"
+    assert not cached.exists()  # written once, when asked, not per story
+    stories.save()
     assert cached.exists()
     again = Stories(list(stories), library, tmp_path / "cache")
     for story in again:
@@ -292,3 +294,31 @@ def test_a_deleted_sentence_gets_no_echo_on_a_weakly_linked_neighbour(tmp_path: 
     story = stories.get("yukos")
     (echo,) = stories.echoes(story, annotation, annotation.start, annotation.end)
     assert echo.article_id == "yukos_copy" and echo.match == "absent"
+
+
+def test_a_large_story_is_aligned_along_a_spanning_tree(seed_library: Path, tmp_path: Path) -> None:
+    import tui.similarity
+
+    for number in range(7):
+        _copy_of_a(seed_library, f"01{number}_copy", ("Chang also said", f"Chang also said ({number})"))
+    library, stories = _stories(seed_library, tmp_path)
+    story = stories.get(A)
+    assert len(story.versions) == 9  # 000, 002 and the seven copies
+    calls: list[str] = []
+    real = tui.similarity.compare
+
+    def counting(a, b):  # type: ignore[no-untyped-def]
+        calls.append(a.id)
+        return real(a, b)
+
+    tui.similarity.compare = counting
+    try:
+        stories.align(story)
+    finally:
+        tui.similarity.compare = real
+    assert len(calls) == len(story.versions) - 1  # one alignment per version, not every pair
+    store = open_store(tmp_path / "annotations.json")
+    _highlight(store, library, A, CHANG)
+    (annotation,) = store.for_article(A)
+    echoes = stories.echoes(story, annotation, annotation.start, annotation.end)
+    assert sorted(e.match for e in echoes) == ["reworded"] + ["verbatim"] * 7
