@@ -109,12 +109,6 @@ class Story:
     pairs: list[PairMatch]
     passages: list[Passage] = field(default_factory=list)
     aligned: bool = False
-    # Every version's sentence -> passage number; sentences of repeated copies are absent.
-    _passage_of: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
-    _links: dict[tuple[str, int], dict[tuple[str, int], float]] = field(default_factory=dict, repr=False)
-    # A sentence of a repeated copy (the seed 002_… stores its text twice) -> the same sentence's
-    # first occurrence, which is the one aligned.
-    _alias: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def version_ids(self) -> list[str]:
@@ -443,8 +437,7 @@ class Stories:
 
         ordered_groups = sorted(groups.values(), key=lambda nodes: (place(nodes), min(nodes)))
         passages: list[Passage] = []
-        passage_of: dict[tuple[str, int], int] = {}
-        for number, nodes in enumerate(ordered_groups):
+        for nodes in ordered_groups:
             spans: dict[str, Span | None] = {}
             for article_id in ids:
                 indexes = sorted(index for member, index in nodes if member == article_id)
@@ -457,25 +450,8 @@ class Stories:
                     if run
                     else None
                 )
-            for node in nodes:
-                passage_of[node] = number
             passages.append(Passage(spans=spans, figures=_figures(spans, articles)))
         story.passages = passages
-        story._passage_of = passage_of
-        alias: dict[tuple[str, int], int] = {}
-        for article_id in ids:
-            sentences = articles[article_id].sentences
-            first_of: dict[str, int] = {}
-            for index, span in enumerate(sentences):
-                if index not in copies[article_id]:
-                    first_of.setdefault(" ".join(articles[article_id].text(span).split()), index)
-            for index in copies[article_id]:
-                if index < len(sentences):
-                    found = first_of.get(" ".join(articles[article_id].text(sentences[index]).split()))
-                    if found is not None:
-                        alias[(article_id, index)] = found
-        story._alias = alias
-        story._links = dict(links)
         story.aligned = True
         return story
 
@@ -549,23 +525,33 @@ class Stories:
 
     # -- echoes and homes ------------------------------------------------------------------------
 
-    def echoes(self, story: Story, annotation: Annotation, start: int, end: int) -> list[Echo]:
-        """Where an annotation placed at [start, end) of its version stands in every other version."""
-        self.align(story)
+    def echoes(
+        self,
+        story: Story,
+        annotation: Annotation,
+        start: int,
+        end: int,
+        targets: Iterable[str] | None = None,
+    ) -> list[Echo]:
+        """Where an annotation placed at [start, end) of its version stands in every other version
+        (or in `targets` only). Each version is aligned with the annotation's own directly, so an
+        echo needs one (cached) alignment, never the whole story's."""
         source = annotation.article_id
         article = self.library.get(source)
-        touched = [
-            story._alias.get((source, index), index)
-            for index, span in enumerate(article.sentences)
-            if span.start < end and start < span.end
-        ]
         echoes: list[Echo] = []
-        for other_id in story.version_ids:
-            if other_id == source:
+        for other_id in story.version_ids if targets is None else targets:
+            if other_id == source or other_id not in story:
                 continue
             other = self.library.get(other_id)
-            region = _region(story, source, touched, other_id)
-            echoes.append(_echo_in(annotation, other, region))
+            with self._lock:
+                rows, copies, _ = self._links(article, other)
+            alias = _first_occurrences(article, copies)
+            touched = {
+                alias.get(index, index)
+                for index, span in enumerate(article.sentences)
+                if span.start < end and start < span.end
+            }
+            echoes.append(_echo_in(annotation, other, _region(rows, touched)))
         return echoes
 
     def echoes_on(self, article_id: str, store: AnnotationStore) -> list[Echo]:
@@ -590,7 +576,7 @@ class Stories:
                     continue
                 if placed.annotation.id in adopted or placed.annotation.linked_to in own_ids:
                     continue
-                for echo in self.echoes(story, placed.annotation, placed.start, placed.end):
+                for echo in self.echoes(story, placed.annotation, placed.start, placed.end, [article_id]):
                     if echo.article_id == article_id:
                         found.append(echo)
         found.sort(key=lambda e: (e.start is None, e.start or 0, e.end or 0))
@@ -761,30 +747,33 @@ def _figures(spans: dict[str, Span | None], articles: dict[str, Article]) -> dic
     return figures if len(distinct) > 1 else {}
 
 
-def _region(story: Story, source: str, touched: list[int], other_id: str) -> list[int]:
-    """Sentence numbers of `other_id` carrying the passage of `source`'s touched sentences."""
+def _region(rows: list[tuple[int, int, float]], touched: set[int]) -> list[int]:
+    """The other version's sentences linked to the touched ones: the run around the best link."""
     direct: dict[int, float] = {}
-    for index in touched:
-        for (article_id, partner), score in story._links.get((source, index), {}).items():
-            if article_id == other_id:
-                direct[partner] = max(direct.get(partner, 0.0), score)
-    if direct:
-        indexes = sorted(direct)
-        best = max(direct, key=lambda index: (direct[index], -index))
-        return _run_around(indexes, best)
-    passages = {
-        story._passage_of[(source, index)] for index in touched if (source, index) in story._passage_of
-    }
-    spans = [story.passages[number].spans.get(other_id) for number in sorted(passages)]
-    placed = [span for span in spans if span is not None]
-    if not placed:
+    for i, j, score in rows:
+        if i in touched:
+            direct[j] = max(direct.get(j, 0.0), score)
+    if not direct:
         return []
-    # Through other versions only: take the sentences of those passages.
-    return sorted(
-        index
-        for (article_id, index), number in story._passage_of.items()
-        if article_id == other_id and number in passages
-    )
+    best = max(direct, key=lambda index: (direct[index], -index))
+    return _run_around(sorted(direct), best)
+
+
+def _first_occurrences(article: Article, copies: set[int]) -> dict[int, int]:
+    """Each sentence of a repeated copy -> the same sentence's first occurrence (the one aligned)."""
+    if not copies:
+        return {}
+    first_of: dict[str, int] = {}
+    for index, span in enumerate(article.sentences):
+        if index not in copies:
+            first_of.setdefault(" ".join(article.text(span).split()), index)
+    alias: dict[int, int] = {}
+    for index in copies:
+        if index < len(article.sentences):
+            found = first_of.get(" ".join(article.text(article.sentences[index]).split()))
+            if found is not None:
+                alias[index] = found
+    return alias
 
 
 _SPACE = re.compile(r"\s+")
