@@ -3,9 +3,9 @@
 A story is a connected group of articles that the similarity index calls versions of each other
 (`STORY_KINDS`); related coverage stands beside a story, never in it, since it would chain whole
 topics together. Passages are sets of sentences aligned across the versions (by
-`similarity.compare`), so a highlight on one version can be shown on every other version that
-carries its passage ("echoes"), and a note orphaned by an edit can be offered a new home in the
-newest version that still carries it.
+`similarity.compare`), for the story screen's matrix. A highlight on one version is shown on every
+other version that carries its passage ("echoes", from the alignment of the two versions), and a
+note orphaned by an edit can be offered a new home in the newest version that still carries it.
 
 Story ids are stable: a story takes the id its members had before (kept in `stories.json` in the
 state folder, by content hash), so adding a version keeps the id; a new story's id comes from its
