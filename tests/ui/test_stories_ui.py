@@ -192,3 +192,27 @@ async def test_library_groups_versions_by_story(
         await pilot.press("V")
         await settle(pilot)
         assert table.row_count == 3
+
+
+async def test_story_screen_matrix_shows_at_most_twelve_versions(
+    make_test_app: AppFactory, seed_library: Path
+) -> None:
+    from textual.widgets import DataTable, Label
+
+    from tui.screens.story import StoryScreen
+
+    text = (seed_library / f"{A}.txt").read_text(encoding="utf-8")
+    for number in range(12):
+        (seed_library / f"1{number:02d}_copy.txt").write_text(
+            text.replace("Chang also said", f"Chang said ({number})")
+        )
+    app = make_test_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await open_reader(pilot, A)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        assert app.screen.query_one("#story-versions", DataTable).row_count == 14
+        matrix = app.screen.query_one("#story-matrix", DataTable)
+        assert len(matrix.columns) == 13  # 12 versions and the passage
+        assert "versions 1-12 of 14" in str(app.screen.query_one("#story-legend", Label).render())

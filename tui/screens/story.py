@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 CARRIES, ADDS, OMITS, CHANGED, NOT_YET = "●", "+", "−", "Δ", " "
 LEGEND = f"{CARRIES} carries   {ADDS} adds   {OMITS} leaves out   {CHANGED} figures changed"
+# Columns of the matrix: a wire story re-sent dozens of times would push the passages off screen.
+MATRIX_VERSIONS = 12
 
 
 def _cells(*values: str | Text) -> list[Text]:
@@ -160,7 +162,10 @@ class StoryScreen(Screen[None]):
 
         matrix = self.query_one("#story-matrix", DataTable)
         matrix.clear(columns=True)
-        matrix.add_columns(*[str(number) for number in range(1, len(story.versions) + 1)], "Passage")
+        shown = min(len(story.versions), MATRIX_VERSIONS)
+        matrix.add_columns(*[str(number) for number in range(1, shown + 1)], "Passage")
+        more = f" (versions 1-{shown} of {len(story.versions)})" if shown < len(story.versions) else ""
+        self.query_one("#story-legend", Label).update(Text(f"Passages{more}   {LEGEND}"))
         self.passage_texts = []
         for passage, cells in zip(story.passages, matrix_cells(story), strict=True):
             carrier = passage.carriers()[0]
@@ -168,7 +173,7 @@ class StoryScreen(Screen[None]):
             assert span is not None
             text = library.get(carrier).text(span) if library is not None else ""
             self.passage_texts.append((carrier, span.start))
-            matrix.add_row(*_cells(*cells, " ".join(text.split())[:200]))
+            matrix.add_row(*_cells(*cells[:shown], " ".join(text.split())[:200]))
 
         notes = self.query_one("#story-notes", DataTable)
         notes.clear(columns=True)
