@@ -86,7 +86,8 @@ class Version:
 
 @dataclass(slots=True)
 class Passage:
-    """Sentences aligned across versions: the span each version has of it, or None."""
+    """Sentences aligned across versions: the span of each version that carries it, in time order
+    (`spans.get(article_id)` is None for a version without it)."""
 
     spans: dict[str, Span | None]
     # The figures (numbers) of each carrying version, when they do not all agree.
@@ -436,20 +437,18 @@ class Stories:
             ) / len(nodes)
 
         ordered_groups = sorted(groups.values(), key=lambda nodes: (place(nodes), min(nodes)))
+        rank = {article_id: position for position, article_id in enumerate(ids)}
         passages: list[Passage] = []
         for nodes in ordered_groups:
+            by_article: dict[str, list[int]] = defaultdict(list)
+            for member, index in nodes:
+                by_article[member].append(index)
+            members = set(nodes)
             spans: dict[str, Span | None] = {}
-            for article_id in ids:
-                indexes = sorted(index for member, index in nodes if member == article_id)
-                run = _best_run(indexes, article_id, nodes, links)
-                spans[article_id] = (
-                    Span(
-                        articles[article_id].sentences[run[0]].start,
-                        articles[article_id].sentences[run[-1]].end,
-                    )
-                    if run
-                    else None
-                )
+            for article_id in sorted(by_article, key=rank.__getitem__):
+                run = _best_run(sorted(by_article[article_id]), article_id, members, links)
+                sentences = articles[article_id].sentences
+                spans[article_id] = Span(sentences[run[0]].start, sentences[run[-1]].end)
             passages.append(Passage(spans=spans, figures=_figures(spans, articles)))
         story.passages = passages
         story.aligned = True
@@ -660,12 +659,10 @@ def _copies(article: Article, repeats: Sequence[Any]) -> set[int]:
 def _best_run(
     indexes: list[int],
     article_id: str,
-    nodes: list[tuple[str, int]],
+    members: set[tuple[str, int]],
     links: dict[tuple[str, int], dict[tuple[str, int], float]],
 ) -> list[int]:
     """The contiguous run of sentence numbers with the strongest links (a passage is one span)."""
-    if not indexes:
-        return []
     runs: list[list[int]] = [[indexes[0]]]
     for index in indexes[1:]:
         if index == runs[-1][-1] + 1:
@@ -674,7 +671,6 @@ def _best_run(
             runs.append([index])
     if len(runs) == 1:
         return runs[0]
-    members = set(nodes)
 
     def strength(run: list[int]) -> float:
         return sum(
@@ -960,8 +956,12 @@ def story_json(stories: Stories, story: Story, store: AnnotationStore) -> dict[s
         "passages": [
             {
                 "spans": {
-                    article_id: ({"start": span.start, "end": span.end} if span is not None else None)
-                    for article_id, span in passage.spans.items()
+                    article_id: (
+                        {"start": span.start, "end": span.end}
+                        if (span := passage.spans.get(article_id)) is not None
+                        else None
+                    )
+                    for article_id in story.version_ids
                 },
                 "figures": passage.figures,
             }
