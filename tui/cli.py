@@ -218,7 +218,10 @@ def cmd_story(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(story_json(stories, story, store))
     else:
-        sys.stdout.write(story_text(story_json(stories, story, store)))
+        import shutil
+
+        width = max(60, shutil.get_terminal_size((100, 24)).columns)
+        sys.stdout.write(story_text(story_json(stories, story, store), width=width))
     return 0
 
 

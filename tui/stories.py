@@ -990,35 +990,33 @@ def story_text(data: dict[str, Any], width: int = 100) -> str:
 
     def cut(text: str, room: int) -> str:
         text = printable(" ".join(text.split()))
-        return text if len(text) <= room else text[: max(1, room - 1)] + "…"
+        room = max(8, room)
+        return text if len(text) <= room else text[: room - 1] + "…"
 
-    lines = [f"{data['id']}  {cut(data['title'], width - 16)}", f"{len(data['versions'])} versions"]
+    lines = [f"{data['id']}  {cut(data['title'], width - 16)}", f"{len(data['versions'])} version(s)"]
     for number, version in enumerate(data["versions"], 1):
         date = (version["published"] or "undated")[:10]
         kind = version["kind"] or "first"
-        score = f"{version['score']:.3f}" if version["score"] is not None else "     "
-        lines.append(
-            f"  {number}. {date:<10} {kind:<14} {score}  {cut(version['id'], 24):<24} "
-            f"{cut(version['source'] or '', 18):<18} {cut(version['title'], width - 80)}"
-        )
+        score = f"{version['score']:.2f}" if version["score"] is not None else ""
+        source = cut(version["source"] or "", 20)
+        lines.append(f"  {number}. {printable(version['id'])}  {date}  {kind} {score}  {source}".rstrip())
+        lines.append(f"     {cut(version['title'], width - 5)}")
     if data["related"]:
         lines.append("related: " + ", ".join(printable(article_id) for article_id in data["related"]))
     lines.append(f"{len(data['passages'])} passages")
-    lines.append(f"{len(data['annotations'])} notes" if data["annotations"] else "no notes")
+    lines.append(f"{len(data['annotations'])} note(s)" if data["annotations"] else "no notes")
     for row in data["annotations"]:
-        lines.append(
-            f"  {row['id'][:8]} on {printable(row['article_id'])} ({row['status']}): {cut(row['quote'], width - 40)}"
-        )
+        lines.append(f"  {row['id'][:8]} on {printable(row['article_id'])} ({row['status']})")
+        lines.append(f"      quote: {cut(row['quote'], width - 13)}")
         if row["note"].strip():
             lines.append(f"      note: {cut(row['note'], width - 12)}")
         for echo in row["echoes"]:
-            where = f" {cut(echo['text'], width - 50)}" if echo["start"] is not None else ""
-            lines.append(f"      {echo['match']:<9} {printable(echo['article_id'])}{where}")
+            where = f": {cut(echo['text'], width - 40)}" if echo["start"] is not None else ""
+            lines.append(f"      {echo['match']} in {printable(echo['article_id'])}{where}")
         for home in row.get("homes", []):
-            carry = " (carried over: verbatim)" if home["carry"] else ""
-            lines.append(
-                f"      home {home['match']} in {printable(home['article_id'])}{carry}: {cut(home['text'], width - 60)}"
-            )
+            carry = " (carried over at once: verbatim)" if home["carry"] else " (moves on your say)"
+            lines.append(f"      home, {home['match']}, in {printable(home['article_id'])}{carry}")
+            lines.append(f"        {cut(home['text'], width - 8)}")
     return "\n".join(lines) + "\n"
 
 

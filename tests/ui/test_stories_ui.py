@@ -87,6 +87,14 @@ async def test_compare_panes_show_both_articles_highlights_and_echoes(
         assert [m.annotation_id for m in views[B].highlights] == [on_b]
         assert [e.annotation_id for e in views[A].echoes] == [on_b]
         assert [e.annotation_id for e in views[B].echoes] == [on_a]
+        # A new highlight in one pane echoes in the other at once.
+        views[A].focus()
+        views[A].move_to_offset(views[A].article.body.index("The presidential office in Seoul"))
+        await pilot.press("h")
+        await settle(pilot)
+        assert len(views[A].highlights) == 2
+        assert len(views[B].echoes) == 2
+        assert "not available" in views[B].article.body[views[B].echoes[1].start : views[B].echoes[1].end]
 
 
 async def test_story_screen_from_the_library_and_the_reader(
@@ -216,3 +224,21 @@ async def test_story_screen_matrix_shows_at_most_twelve_versions(
         matrix = app.screen.query_one("#story-matrix", DataTable)
         assert len(matrix.columns) == 13  # 12 versions and the passage
         assert "versions 1-12 of 14" in str(app.screen.query_one("#story-legend", Label).render())
+
+
+async def test_palette_exports_the_story(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from tui.commands import app_commands
+
+    annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot, B)
+        (command,) = [c for c in app_commands(app, app.screen) if c.title == "Export this story"]
+        command.callback()
+        await settle(pilot)
+        (exported,) = (tmp_path / "notes").glob("*.md")
+        assert "story_id:" in exported.read_text(encoding="utf-8")
+        await open_reader(pilot, RELATED)  # no story: no such command
+        assert not [c for c in app_commands(app, app.screen) if c.title == "Export this story"]

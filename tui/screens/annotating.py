@@ -141,6 +141,8 @@ class AnnotatingScreen(Screen[Any]):
         for view in self.views():
             if not message.article_ids or view.article.id in message.article_ids:
                 self.refresh_highlights(view)
+            else:
+                self.refresh_echoes(view)  # a note on another version of its story may echo here
 
     @on(HighlightRequested)
     def highlight_requested(self, message: HighlightRequested) -> None:
