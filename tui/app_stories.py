@@ -120,6 +120,7 @@ class StoryApp(App[None]):
         return moved
 
     def export_story(self, story_id: str) -> None:
+        """Export a story (by story id, or by article id for an article with no other version)."""
         if self.library is None or self.store is None or self.stories is None:
             self.notify("Nothing to export yet.", severity="warning")
             return

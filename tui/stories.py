@@ -57,6 +57,10 @@ ALL_PAIRS_UP_TO = 6
 # two sentences. Measured (bench/stories.py): such wrong links scored 0.26-0.46 beside a verbatim
 # partner; in the seed rewrite a sentence restating two keeps both links, at 0.27 beside 0.54.
 CLEAR_LINK_SHARE = 0.5
+# An orphan's home in its own article's new text (a re-fetched page) must hold this share of the
+# quote's words (of 4 letters or more): a reworded sentence keeps its names and facts (0.62 for a
+# seed sentence rewritten by hand), a neighbour of a deleted sentence shares a few (0.23 in the seeds).
+OWN_HOME_WORDS = 0.5
 # A quote this long found verbatim is that passage even where alignment did not link it.
 SPECIFIC_QUOTE_CHARS = 24
 
@@ -583,44 +587,67 @@ class Stories:
         return found
 
     def homes(self, annotation: Annotation, story: Story | None = None) -> list[Home]:
-        """Candidate homes for an orphaned annotation: its passage in the other versions, newest first."""
+        """Candidate homes for an orphaned annotation, newest first: the passage in its own article's
+        new text when it was clearly reworded there (a re-fetched page), then in the story's other
+        versions. A passage gone from a version gets no home there."""
         story = story or self.of(annotation.article_id) or self.by_hash(annotation.article_hash)
-        if story is None:
-            return []
+        own = self.library.get(annotation.article_id) if annotation.article_id in self.library else None
+        found: list[Home] = []
+        if own is not None:
+            home = self._home_in(annotation, own, None, None, own_text=True)
+            if home is not None:
+                found.append(home)
+        for version_id in story.newest_first() if story is not None else []:
+            if version_id == annotation.article_id:
+                continue
+            other = self.library.get(version_id)
+            home = self._home_in(annotation, other, story.version(version_id).kind, own)  # type: ignore[union-attr]
+            if home is not None:
+                found.append(home)
+        return found
+
+    def _home_in(
+        self,
+        annotation: Annotation,
+        other: Article,
+        kind: str | None,
+        own: Article | None,
+        *,
+        own_text: bool = False,
+    ) -> Home | None:
         from tui.articles import article_from_text
         from tui.similarity import compare
 
-        found: list[Home] = []
-        probes = [annotation.exact, f"{annotation.prefix}{annotation.exact}{annotation.suffix}"]
-        for version_id in story.newest_first():
-            if version_id == annotation.article_id:
-                continue  # its own text was searched already (that is how it became an orphan)
-            other = self.library.get(version_id)
+        if other.id != annotation.article_id:  # in its own text, anchoring has looked already
             verbatim = _find_verbatim(annotation, other, None)
             if verbatim is not None:
-                v_start, v_end = verbatim
-                kind = story.version(version_id).kind
-                carry = kind in CARRY_KINDS or _context_agrees(annotation, other, v_start, v_end)
-                found.append(Home(version_id, v_start, v_end, other.body[v_start:v_end], "verbatim", carry))
-                continue
-            for probe in probes:
-                quote_article = article_from_text(probe, article_id="quote")
-                alignment = compare(quote_article, other)
-                if not alignment.pairs:
-                    continue
-                best = max(alignment.pairs, key=lambda pair: pair.score)
-                index_b = {(s.start, s.end): i for i, s in enumerate(other.sentences)}
-                linked = sorted(
-                    index_b[(p.b.start, p.b.end)] for p in alignment.pairs if (p.b.start, p.b.end) in index_b
-                )
-                anchor_index = index_b.get((best.b.start, best.b.end))
-                if anchor_index is None:
-                    continue
-                run = _run_around(linked, anchor_index)
-                h_start, h_end = other.sentences[run[0]].start, other.sentences[run[-1]].end
-                found.append(Home(version_id, h_start, h_end, other.body[h_start:h_end], "reworded", False))
-                break
-        return found
+                start, end = verbatim
+                carry = kind in CARRY_KINDS or _context_agrees(annotation, other, start, end)
+                return Home(other.id, start, end, other.body[start:end], "verbatim", carry)
+        # A sentence of `other` that has a far better partner in the annotation's own (current)
+        # article is that sentence's twin, not the lost passage (see CLEAR_LINK_SHARE).
+        rivals: dict[int, float] = {}
+        if own is not None and own.id != other.id:
+            with self._lock:
+                rows, _, _ = self._links(own, other)
+            for _, j, score in rows:
+                rivals[j] = max(rivals.get(j, 0.0), score)
+        index_of = {(s.start, s.end): i for i, s in enumerate(other.sentences)}
+        for probe in (annotation.exact, f"{annotation.prefix}{annotation.exact}{annotation.suffix}"):
+            alignment = compare(article_from_text(probe, article_id="quote"), other)
+            linked = {
+                index_of[(p.b.start, p.b.end)]: p.score
+                for p in alignment.pairs
+                if (p.b.start, p.b.end) in index_of
+                and p.score >= CLEAR_LINK_SHARE * rivals.get(index_of[(p.b.start, p.b.end)], 0.0)
+                and (not own_text or _word_share(annotation.exact, other.text(p.b)) >= OWN_HOME_WORDS)
+            }
+            if linked:
+                best = max(linked, key=lambda index: (linked[index], -index))
+                run = _run_around(sorted(linked), best)
+                start, end = other.sentences[run[0]].start, other.sentences[run[-1]].end
+                return Home(other.id, start, end, other.body[start:end], "reworded", False)
+        return None
 
     def orphans(self, story: Story, store: AnnotationStore) -> list[tuple[Anchored, list[Home]]]:
         """The story's orphaned annotations (on a version, or on an article since removed), with homes."""
@@ -715,6 +742,18 @@ def _clear_links(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, fl
         for i, j, score in pairs
         if score >= CLEAR_LINK_SHARE * best_a[i] and score >= CLEAR_LINK_SHARE * best_b[j]
     ]
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _word_share(quote: str, text: str) -> float:
+    """The share of the quote's words of 4 letters or more that the text holds too."""
+    wanted = {word.casefold() for word in _LONG_WORD.findall(quote)}
+    if not wanted:
+        return 0.0
+    held = {word.casefold() for word in _LONG_WORD.findall(text)}
+    return len(wanted & held) / len(wanted)
 
 
 def _run_around(indexes: list[int], anchor_index: int) -> list[int]:

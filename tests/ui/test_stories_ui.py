@@ -242,3 +242,23 @@ async def test_palette_exports_the_story(
         assert "story_id:" in exported.read_text(encoding="utf-8")
         await open_reader(pilot, RELATED)  # no story: no such command
         assert not [c for c in app_commands(app, app.screen) if c.title == "Export this story"]
+
+
+async def test_story_screen_of_an_article_without_other_versions(
+    make_test_app: AppFactory, tmp_path: Path
+) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.story import StoryScreen
+
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot, RELATED)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        assert app.screen.query_one("#story-versions", DataTable).row_count == 1
+        assert app.screen.query_one("#story-matrix", DataTable).row_count > 10
+        await pilot.press("e")
+        await settle(pilot)
+        assert len(list((tmp_path / "notes").glob("*.md"))) == 1

@@ -322,3 +322,44 @@ def test_a_large_story_is_aligned_along_a_spanning_tree(seed_library: Path, tmp_
     (annotation,) = store.for_article(A)
     echoes = stories.echoes(story, annotation, annotation.start, annotation.end)
     assert sorted(e.match for e in echoes) == ["reworded"] + ["verbatim"] * 7
+
+
+def test_no_home_in_a_version_that_lacks_the_passage(seed_library: Path, tmp_path: Path) -> None:
+    _copy_of_a(seed_library, "010_copy", (FIRST_SENTENCE + "\n\n", ""))
+    library, _ = _stories(seed_library, tmp_path)
+    store = open_store(tmp_path / "annotations.json")
+    _highlight(store, library, A, FIRST_SENTENCE)
+    path = seed_library / f"{A}.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(FIRST_SENTENCE + "\n\n", ""), encoding="utf-8")
+    library, stories = _stories(seed_library, tmp_path)
+    ((placed, homes),) = stories.orphans(stories.get(A), store)
+    assert [home.article_id for home in homes] == [B]  # not 010_copy, which lost it too
+
+
+def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
+    seed_library: Path, tmp_path: Path
+) -> None:
+    first = (
+        "A flurry of diplomacy, with North Korea and Russia on one side and South Korea and China on the "
+        "other, is slated to play out on the Korean Peninsula in the coming week"
+    )
+    reworded = (
+        "Diplomacy is set to intensify on the Korean Peninsula next week, pitting North Korea and Russia "
+        "against South Korea and China"
+    )
+    library, _ = _stories(seed_library, tmp_path)
+    store = open_store(tmp_path / "annotations.json")
+    _highlight(store, library, RELATED, first, note="diplomacy")
+    path = seed_library / f"{RELATED}.txt"
+    text = path.read_text(encoding="utf-8")
+    assert first in text
+    path.write_text(text.replace(first, reworded), encoding="utf-8")
+    library, stories = _stories(seed_library, tmp_path)
+    assert stories.of(RELATED) is None  # no other version: the home is in its own new text
+    (annotation,) = store.for_article(RELATED)
+    from tui.anchoring import anchor
+
+    assert anchor(annotation, library.get(RELATED)).orphaned
+    (home,) = stories.homes(annotation)
+    assert home.article_id == RELATED and home.match == "reworded" and not home.carry
+    assert home.text.startswith(reworded)

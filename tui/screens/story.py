@@ -89,6 +89,9 @@ class StoryScreen(Screen[None]):
     def __init__(self, story_id: str, article_id: str | None = None) -> None:
         super().__init__(classes="story")
         self.story_id = story_id
+        # What to look the story up by: an article with no other version has a story of one,
+        # which only its article id finds.
+        self.wanted = article_id or story_id
         self.article_id = article_id
         self.story: Story | None = None
         self.data: dict[str, Any] = {}
@@ -121,7 +124,7 @@ class StoryScreen(Screen[None]):
         stories, store = self.app.stories, self.app.store
         if stories is None or store is None:
             return
-        story = stories.get(self.story_id)
+        story = stories.get(self.wanted)
         self.post_message(StoryLoaded(story, story_json(stories, story, store)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
@@ -281,7 +284,7 @@ class StoryScreen(Screen[None]):
         self.app.move_to_home(row["id"], home)
 
     def action_export(self) -> None:
-        self.app.export_story(self.story_id)
+        self.app.export_story(self.wanted)
 
     def action_back(self) -> None:
         self.dismiss()
