@@ -18,6 +18,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every data location the app knows at tmp_path, so no test touches a user's files."""
     monkeypatch.setenv("TUI_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TUI_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("TUI_CONFIG", str(tmp_path / "config"))
     monkeypatch.setenv("TUI_DB", str(tmp_path / "annotations.json"))
     monkeypatch.setenv("TUI_NOTES", str(tmp_path / "notes"))
     monkeypatch.delenv("TUI_ARTICLES", raising=False)

@@ -96,6 +96,50 @@ def _occurrences(body: str, quote: str) -> list[int]:
     return found
 
 
+def _inside_word(text: str, offset: int) -> bool:
+    """Whether `offset` falls between two letters or digits of one word (or number) of `text`."""
+    return 0 < offset < len(text) and text[offset - 1].isalnum() and text[offset].isalnum()
+
+
+def _edges_at_words(annotation: Annotation) -> tuple[bool, bool]:
+    """Whether the quote began and ended on word boundaries when it was made (almost always: a
+    quote made inside a word, `tui annotate --quote oulites`, may be found inside one again)."""
+    quote = annotation.exact
+    starts = not _inside_word(annotation.prefix[-1:] + quote[:1], len(annotation.prefix[-1:]))
+    ends = not _inside_word(quote[-1:] + annotation.suffix[:1], 1)
+    return starts, ends
+
+
+def _fits_words(annotation: Annotation, body: str, start: int, end: int) -> bool:
+    starts, ends = _edges_at_words(annotation)
+    return not (starts and _inside_word(body, start)) and not (ends and _inside_word(body, end))
+
+
+def _snap(annotation: Annotation, body: str, start: int, end: int) -> tuple[int, int]:
+    """The span moved to word boundaries, each edge out to take the whole word or in to drop it,
+    whichever reads more like the quote: "45" inside "145" becomes "145", never half a number."""
+    starts, ends = _edges_at_words(annotation)
+    start_options, end_options = [start], [end]
+    if starts and _inside_word(body, start):
+        out, inward = start, start
+        while _inside_word(body, out):
+            out -= 1
+        while _inside_word(body, inward):
+            inward += 1
+        start_options = [out, inward]
+    if ends and _inside_word(body, end):
+        out, inward = end, end
+        while _inside_word(body, out):
+            out += 1
+        while _inside_word(body, inward):
+            inward -= 1
+        end_options = [out, inward]
+    options = [(s, e) for s in start_options for e in end_options if e > s]
+    if not options:
+        return start, end
+    return max(options, key=lambda span: _similarity(annotation.exact, body[span[0] : span[1]]))
+
+
 def _placed(annotation: Annotation, start: int, end: int, body: str) -> Anchored:
     same = start == annotation.start and end == annotation.end and body[start:end] == annotation.exact
     return Anchored(annotation, "anchored" if same else "moved", start, end)
@@ -103,7 +147,8 @@ def _placed(annotation: Annotation, start: int, end: int, body: str) -> Anchored
 
 def _exact(annotation: Annotation, body: str) -> Anchored | None:
     quote = annotation.exact
-    starts = _occurrences(body, quote)
+    # A copy inside a longer word or number ("45" in "145") is not the quote.
+    starts = [at for at in _occurrences(body, quote) if _fits_words(annotation, body, at, at + len(quote))]
     if not starts:
         return None
     scored = [(_score(body, at, at + len(quote), annotation, 1.0), at) for at in starts]
@@ -253,6 +298,10 @@ def _fuzzy(annotation: Annotation, body: str) -> Anchored | None:
     best: tuple[float, int, int] | None = None
     for rough_start, rough_end in candidates:
         start, end, quote_similarity, score = _refine(body, annotation, rough_start, rough_end)
+        if end > start and not _fits_words(annotation, body, start, end):
+            start, end = _snap(annotation, body, start, end)
+            quote_similarity = _similarity(quote, body[start:end])
+            score = _score(body, start, end, annotation, quote_similarity)
         if (
             end <= start
             or score < MIN_FUZZY_SCORE

@@ -21,8 +21,13 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 4  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 6  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
+# A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
+NOT_ARTICLE_NAMES = frozenset(
+    {"readme", "license", "licence", "changelog", "changes", "copying", "notice", "authors", "contributing"}
+)
+NOT_ARTICLE_REASON = "not an article: a README, LICENSE or the like (such names are skipped by default)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +54,19 @@ class Article:
     content_hash: str
     encoding: str = "utf-8"
     words: int = 0
+    # Captions are text a reader quotes: they follow the paragraphs in `body` (so no offset of the
+    # article's own text moves), one span each, and are neither paragraphs nor sentences.
+    caption_spans: list[Span] = field(default_factory=list)
 
     def text(self, span: Span) -> str:
         return self.body[span.start : span.end]
+
+    def caption_index(self, offset: int) -> int | None:
+        """The 0-based caption holding `offset`, or None when it is in the article's text."""
+        for index, span in enumerate(self.caption_spans):
+            if span.start <= offset < span.end:
+                return index
+        return None
 
     def paragraph_index(self, offset: int) -> int:
         """The 0-based paragraph holding `offset` (the nearest before it, between paragraphs)."""
@@ -113,9 +128,12 @@ class ArticleError(TuiError):
 # --------------------------------------------------------------------------- text safety
 
 # Characters that must never reach a terminal as themselves: C0 and C1 controls (ESC, BEL, CSI…),
-# DEL, and the bidi marks, overrides and isolates that can make a line read differently from what it
-# is. Tab and newline are layout, not danger. The CLI and export (`printable`) and the app's text
-# widget (one character for one, to keep offsets) both neutralise exactly this set.
+# DEL, the bidi marks, overrides and isolates that can make a line read differently from what it
+# is, and the invisible format characters (zero-width space and joiners, word joiner, BOM) that
+# hide inside a word or a name. Tab and newline are layout, not danger. The CLI and export
+# (`printable`) and the app's text widget (one character for one, to keep offsets) both neutralise
+# exactly this set; the article body keeps them, so offsets never shift.
+INVISIBLE_CHARACTERS = frozenset([0x180E, 0x200B, 0x200C, 0x200D, *range(0x2060, 0x2065), 0xFEFF])
 UNSAFE_CHARACTERS = frozenset(
     [
         *range(0x00, 0x09),
@@ -126,16 +144,31 @@ UNSAFE_CHARACTERS = frozenset(
         0x200F,
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
+        *INVISIBLE_CHARACTERS,
     ]
 )
 _CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "]")
+_CONTROL_OR_LAYOUT = re.compile(_CONTROL.pattern[:-1] + "\n\t]")
+_LAYOUT_ESCAPES = {"\n": "\\n", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
-    """Text safe to print on a terminal: control characters (ESC, OSC, BEL…) shown, not obeyed."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
-    )
+def _escaped(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _LAYOUT_ESCAPES:
+        return _LAYOUT_ESCAPES[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """The one escaping of untrusted text (an id, title, path, quote, note) for a terminal or a file.
+
+    Every unsafe character is written as its escape (`\\x1b`, `\\u202e`): shown, never obeyed.
+    By default the result is one line, so a name holding a newline cannot forge a line of output;
+    `multiline` keeps newlines and tabs, for text laid out in lines (a Markdown note or quote).
+    Markdown output builds on this (`export.escape_markdown`).
+    """
+    return (_CONTROL if multiline else _CONTROL_OR_LAYOUT).sub(_escaped, text)
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -479,6 +512,37 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     return blocks
 
 
+def _split_doubled(block: list[str]) -> list[list[str]]:
+    """A block cut around a line printed twice in a row, so each copy stands as its own paragraph
+    (the copies are then told apart as a doubled caption or a repeated paragraph)."""
+    pieces: list[list[str]] = [[]]
+    for i, line in enumerate(block):
+        doubled = (i > 0 and block[i - 1] == line) or (i + 1 < len(block) and block[i + 1] == line)
+        if doubled:
+            if pieces[-1]:
+                pieces.append([])
+            pieces[-1].append(line)
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    return [piece for piece in pieces if piece]
+
+
+# A line that only says a picture stands here: "[Photo]", "(Image)", "Photo".
+_PHOTO_MARKER = re.compile(
+    r"^[\[(]?\s*(?:photo|image|picture|graphic|illustration)s?\s*[\])]?$", re.IGNORECASE
+)
+CAPTION_LABEL_MAX_WORDS = 20
+
+
+def _caption_like(paragraph: str, near_photo: set[str]) -> bool:
+    """Whether a paragraph printed twice in a row is a caption (image alt text, then the caption):
+    credited, next to a picture, or a short label that is no sentence."""
+    if _is_caption(paragraph) or paragraph in near_photo:
+        return True
+    return len(paragraph.split()) <= CAPTION_LABEL_MAX_WORDS and not _ends_sentence(paragraph)
+
+
 def _block_paragraphs(block: list[str]) -> list[str]:
     """A block of lines is one hard-wrapped paragraph, or one paragraph a line."""
     wrapped = len(block) > 1 and max(len(line) for line in block) <= 100
@@ -504,6 +568,7 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     parsed = _Parsed()
     lines = text.split("\n")
     heading_is_title = known_title is None
+    near_photo: set[str] = set()  # lines beside a picture: an image's alt text, a line by "[Photo]"
     for line in lines:
         if any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS):
             parsed.hankyoreh = True
@@ -521,6 +586,8 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
                     continue
                 converted.extend(["", _markdown_to_text(heading.group(1)), ""])
             else:
+                if _MD_IMAGE.fullmatch(line.strip()):
+                    near_photo.add(_markdown_to_text(line).strip())
                 converted.append(_markdown_to_text(line))
         lines = converted
 
@@ -582,7 +649,13 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             continue
         break
 
-    body_lines = [line for line in lines[index:] if not is_furniture(line)]
+    nonblank = [line.strip() for line in lines[index:] if line.strip()]
+    for i, line in enumerate(nonblank):
+        if _PHOTO_MARKER.match(line):
+            near_photo.update(nonblank[max(0, i - 1) : i] + nonblank[i + 1 : i + 2])
+    body_lines = [
+        line for line in lines[index:] if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())
+    ]
     # A byline at the foot of the article ("By Park Min-hee, senior staff writer").
     tail = [i for i, line in enumerate(body_lines) if line.strip()][-6:]
     for i in reversed(tail):
@@ -592,11 +665,13 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             body_lines[i] = ""
 
     previous: str | None = None
-    for block in _blocks(body_lines):
+    blocks = [piece for block in _blocks(body_lines) for piece in _split_doubled(block)]
+    for block in blocks:
         for paragraph in _block_paragraphs(block):
             doubled = paragraph == previous
-            if doubled and (len(paragraph.split()) <= 80):
-                # A caption printed twice in a row (image alt text and caption): keep it once.
+            # A caption printed twice in a row (image alt text and caption) is kept once; a body
+            # paragraph printed twice stays twice in the body, where it is reported as a repeat.
+            if doubled and _caption_like(paragraph, near_photo):
                 if parsed.paragraphs and parsed.paragraphs[-1] == paragraph:
                     parsed.paragraphs.pop()
                 if paragraph not in parsed.captions:
@@ -657,7 +732,13 @@ def _build_article(
     if published is None and parsed.published_text:
         published = parse_date(parsed.published_text, source)
 
-    body = "\n\n".join(parsed.paragraphs)
+    text = "\n\n".join(parsed.paragraphs)
+    caption_spans: list[Span] = []
+    body = text
+    for caption in parsed.captions:
+        body += "\n\n" if body else ""
+        caption_spans.append(Span(len(body), len(body) + len(caption)))
+        body += caption
     paragraphs: list[Span] = []
     sentences: list[Span] = []
     offset = 0
@@ -666,7 +747,7 @@ def _build_article(
         for span in split_sentences(paragraph):
             sentences.append(Span(offset + span.start, offset + span.end))
         offset += len(paragraph) + 2
-    title = _as_text(fields.get("title")) or parsed.title or _title_from_text(body)
+    title = _as_text(fields.get("title")) or parsed.title or _title_from_text(text)
     return Article(
         id=article_id,
         path=path,
@@ -681,7 +762,8 @@ def _build_article(
         captions=parsed.captions,
         content_hash=content_hash,
         encoding=encoding,
-        words=count_words(body),
+        words=count_words(text),
+        caption_spans=caption_spans,
     )
 
 
@@ -698,8 +780,29 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# Byte order marks of the wide encodings, UTF-32 first: its little-endian mark starts like UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 when the data starts with its byte order mark (its zero bytes are not binary)."""
+    return next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 first, then Windows-1252, then Latin-1 (which always succeeds)."""
+    """(text, encoding): UTF-16/32 by their byte order mark, else UTF-8, then Windows-1252, then
+    Latin-1 (which always succeeds)."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -725,7 +828,7 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
             raise ArticleError(_os_reason(error)) from None
     if not data.strip():
         raise ArticleError("empty file")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and _wide_encoding(data) is None:
         raise ArticleError("binary file (not text)")
     text, encoding = decode(data)
     return parse_article_text(
@@ -785,6 +888,9 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[str, str, os.sta
                 continue
             stem, suffix = os.path.splitext(name)
             if suffix.lower() not in SUFFIXES:
+                continue
+            if stem.lower() in NOT_ARTICLE_NAMES:
+                skipped.append(Skipped(Path(entry.path), NOT_ARTICLE_REASON))
                 continue
             try:
                 stat = entry.stat(follow_symlinks=True)
@@ -861,6 +967,7 @@ def _to_record(article: Article) -> dict[str, object]:
         "paragraphs": _spans_flat(article.paragraphs),
         "sentences": _spans_flat(article.sentences),
         "captions": article.captions,
+        "caption_spans": _spans_flat(article.caption_spans),
         "hash": article.content_hash,
         "encoding": article.encoding,
         "words": article.words,
@@ -884,6 +991,7 @@ def _from_record(record: dict, article_id: str, path: Path) -> Article:  # type:
         content_hash=record["hash"],
         encoding=record["encoding"],
         words=int(record["words"]),
+        caption_spans=_spans_from(record["caption_spans"]),
     )
 
 
@@ -905,7 +1013,7 @@ def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article |
     if not fields_ok:
         return None
     limit = len(article.body)
-    for flat in (record["paragraphs"], record["sentences"]):
+    for flat in (record["paragraphs"], record["sentences"], record["caption_spans"]):
         if not isinstance(flat, list) or len(flat) % 2:
             return None
         try:  # min and max run in C: a per-item check was a third of a warm start
@@ -995,7 +1103,7 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
             changed = True
         assert entry is not None  # reused from the cache, or made just above
         entries[relative] = entry
-        if article.encoding != "utf-8":
+        if article.encoding not in ("utf-8", "utf-16", "utf-32"):  # a byte order mark is no guess
             notices.append(f"{path}: not valid UTF-8; read as {article.encoding}")
         articles.append(article)
     if cache_file is not None and (changed or entries.keys() != cached.keys()):

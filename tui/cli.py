@@ -59,6 +59,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         default=default,
         help=f"derived data, safe to delete (default: the platform cache folder, or ${paths.CACHE_ENV})",
     )
+    group.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        default=default,
+        help=f"settings such as the feed list (default: the platform config folder, or ${paths.CONFIG_ENV})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,10 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("ids", nargs="*", metavar="ID")
     export.add_argument("-o", "--output", metavar="PATH", help="a folder (one file per article) or a file")
     export.add_argument("--format", choices=["md", "json"], default="md")
+    export.add_argument(
+        "--flavor",
+        choices=["obsidian", "logseq"],
+        default="obsidian",
+        help="Markdown for Obsidian (block ids ^h-…) or Logseq (an outline, block ids as id:: properties)",
+    )
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
     _add_story_commands(command, export)
+    _add_intake_commands(command)
     return parser
 
 
@@ -143,7 +156,7 @@ def open_library(args: argparse.Namespace) -> Library:
 
     library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     for skipped in library.skipped:
-        print(f"{PROG}: skipped {printable(str(skipped.path))}: {skipped.reason}", file=sys.stderr)
+        print(f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}", file=sys.stderr)
     for notice in library.notices:
         print(f"{PROG}: {printable(notice)}", file=sys.stderr)
     return library
@@ -356,6 +369,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.export import (
+        PartialExportError,
         export_jsonld,
         export_jsonld_file,
         export_markdown,
@@ -376,11 +390,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(printable(str(export_jsonld_file(store, ids, Path(args.output)))))
         return 0
     if args.output == "-":
-        sys.stdout.write(markdown_text(library, store, ids))
+        sys.stdout.write(markdown_text(library, store, ids, args.flavor))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
-    for written in export_markdown(library, store, ids, target):
-        print(printable(str(written)))
+    try:
+        written = export_markdown(library, store, ids, target, args.flavor)
+    except PartialExportError as error:
+        for path in error.written:  # the files that were written are listed; the failures end it
+            print(printable(str(path)))
+        raise
+    for path in written:
+        print(printable(str(path)))
     return 0
 
 
@@ -398,10 +418,10 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
     stories = open_stories(args, library)
     story = stories.get(args.story)
     if args.output == "-":
-        sys.stdout.write(story_markdown_text(stories, store, story))
+        sys.stdout.write(story_markdown_text(stories, store, story, args.flavor))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
-    print(printable(str(export_story(stories, store, story, target))))
+    print(printable(str(export_story(stories, store, story, target, args.flavor))))
     return 0
 
 
@@ -431,8 +451,189 @@ def cmd_app(args: argparse.Namespace) -> int:
         notes_dir=paths.notes_dir(args.notes_dir),
         cache_dir=paths.cache_dir(args.cache_dir),
     )
+    setattr(app, "config_dir", paths.config_dir(args.config_dir))  # noqa: B010  (read by the feeds screen)
     app.run()
     return int(app.return_code or 0)
+
+
+# --------------------------------------------------------------------------- getting articles in
+
+
+def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    adding = command("add", "add web pages, saved pages or article files to the library")
+    adding.add_argument("sources", nargs="+", metavar="SOURCE", help="an http(s) link, a file, or - (stdin)")
+    adding.add_argument("--json", action="store_true", help="print one JSON array")
+    adding.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
+    adding.add_argument("--force", action="store_true", help="add even what is already in the library")
+
+    feeds = command("feeds", "the feeds you follow")
+    actions = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        _add_global_options(sub, top=False)
+        return sub
+
+    feed_add = action("add", "follow a feed (RSS, Atom or JSON Feed)")
+    feed_add.add_argument("url", metavar="URL")
+    feed_add.add_argument("--name", metavar="NAME", help="what to call it (default: the feed's title)")
+    feed_list = action("list", "the feeds you follow")
+    feed_list.add_argument("--json", action="store_true", help="print one JSON array")
+    feed_remove = action("remove", "stop following a feed")
+    feed_remove.add_argument("name", metavar="NAME", help="its name or URL")
+    feed_import = action("import", "follow the feeds of an OPML file")
+    feed_import.add_argument("file", metavar="FILE")
+    feed_export = action("export", "the feed list as OPML")
+    feed_export.add_argument("-o", "--output", metavar="FILE", help="a new file (default: stdout)")
+
+    fetching = command("fetch", "fetch every feed and add its new articles")
+    fetching.add_argument("--json", action="store_true", help="print one JSON array")
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr when it is a terminal; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\r\x1b[K" if done >= total else "\r"
+        bar = "█" * filled + "·" * (width - filled)
+        print(f"{label} {bar} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _intake(args: argparse.Namespace, *, tags: Sequence[str] = (), force: bool = False) -> Any:
+    from tui.intake.intake import Intake
+
+    return Intake(
+        articles_dir=paths.articles_dir(args.articles),
+        cache_dir=paths.cache_dir(args.cache_dir),
+        tags=list(tags),
+        force=force,
+    )
+
+
+def _report(outcomes: Sequence[Any], as_json: bool) -> int:
+    """Print outcomes (failures on stderr, one line each); 1 if any failed."""
+    if as_json:
+        emit_json([outcome.as_json() for outcome in outcomes])
+    else:
+        for outcome in outcomes:
+            if outcome.status == "failed":
+                print(f"{PROG}: {_one_line(outcome.line())}", file=sys.stderr)
+            else:
+                print(_one_line(outcome.line()))
+    return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    if args.sources.count("-") > 1:
+        raise UsageError("standard input (-) can be given once")
+    intake = _intake(args, tags=args.tag, force=args.force)
+    outcomes = intake.add_sources(args.sources, progress=_progress_bar("adding"))
+    return _report(outcomes, args.json)
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from tui.intake.feeds import Feed, FeedList, FeedState, opml_document, parse_feed, read_opml_file
+    from tui.intake.fetch import check_url, fetch, host_of
+
+    feeds = FeedList.load(paths.config_dir(args.config_dir))
+    if args.feeds_command == "list":
+        if args.json:
+            state = FeedState.load(paths.state_dir()).feeds
+            emit_json(
+                [
+                    {"name": f.name, "url": f.url, "checked": state.get(f.url, {}).get("checked")}
+                    for f in feeds.feeds
+                ]
+            )
+        elif not feeds.feeds:
+            print(f"{PROG}: no feeds yet (see `{PROG} feeds add --help`)", file=sys.stderr)
+        for feed in [] if args.json else feeds.feeds:
+            print(f"{printable(feed.name):<30} {printable(feed.url)}")
+        return 0
+    if args.feeds_command == "export":
+        document = opml_document(feeds.feeds)
+        if args.output in (None, "-"):
+            sys.stdout.write(document)
+            return 0
+        from pathlib import Path
+
+        from tui.store import write_atomically
+
+        target = Path(args.output)
+        if target.exists():
+            raise UsageError(f"{args.output}: already exists; choose a new file")
+        write_atomically(target, [document.encode("utf-8")], overwrite=False)
+        print(printable(str(target)))
+        return 0
+    if args.feeds_command == "remove":
+        gone = feeds.find(args.name)
+        if gone is None:
+            raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
+        feeds.feeds.remove(gone)
+        feeds.save()
+        print(f"removed {printable(gone.name)} ({printable(gone.url)})")
+        return 0
+    if args.feeds_command == "import":
+        from pathlib import Path
+
+        added = 0
+        for feed in read_opml_file(Path(args.file)):
+            if feeds.find(feed.url) is not None or not feed.url.startswith(("http://", "https://")):
+                continue
+            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
+            added += 1
+        if added:
+            feeds.save()
+        print(f"{printable(args.file)}: {added} feeds added, {len(feeds.feeds)} followed")
+        return 0
+    # add: read the feed once, so a wrong link is said now rather than at every fetch
+    url = args.url.strip()
+    try:
+        check_url(url)
+    except TuiError as error:
+        raise UsageError(str(error)) from None
+    known = feeds.find(url)
+    if known is not None:
+        print(f"already following {printable(url)} as {printable(known.name)}")
+        return 0
+    if args.name and feeds.find(args.name) is not None:
+        raise UsageError(f"a feed is already named {args.name!r}")
+    parsed = parse_feed(fetch(url).body, url)
+    name = args.name or feeds.unique_name(parsed.title or host_of(url))
+    feeds.feeds.append(Feed(" ".join(name.split()), url))
+    feeds.save()
+    print(f"following {printable(name)} ({len(parsed.items)} items now; `{PROG} fetch` to get them)")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from tui.intake.feeds import FeedList, FeedState
+    from tui.intake.intake import fetch_feeds
+
+    feeds = FeedList.load(paths.config_dir(args.config_dir))
+    if not feeds.feeds:
+        print(f"{PROG}: no feeds to fetch (see `{PROG} feeds add --help`)", file=sys.stderr)
+        if args.json:
+            emit_json([])
+        return 0
+    state = FeedState.load(paths.state_dir())
+    report = fetch_feeds(_intake(args), feeds.feeds, state, progress=_progress_bar("fetching"))
+    code = _report(report.outcomes, args.json)
+    if not args.json:
+        count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
+        print(
+            f"{report.feeds_checked} feeds ({report.feeds_unchanged} unchanged): {count['added']} added, "
+            f"{count['update']} updates, {len(report.failed)} failed",
+            file=sys.stderr,
+        )
+    return code
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
@@ -446,6 +647,9 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "story": cmd_story,
     "stories": cmd_stories,
+    "add": cmd_add,
+    "feeds": cmd_feeds,
+    "fetch": cmd_fetch,
 }
 
 
@@ -461,6 +665,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         # Messages quote ids, paths and article text: untrusted, so shown, never obeyed.
         print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # `tui list | head`: the reader went away; that is not an error of ours.
+        # Before OSError, which it is a kind of: that clause would call it a failure.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as error:
         # A folder where a file should be, a full disk, a read-only mount: the user's to fix.
         where = f": {error.filename}" if error.filename else ""
@@ -468,8 +678,3 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `tui list | head`: the reader went away; that is not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0

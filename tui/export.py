@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
-from tui.articles import printable
-from tui.errors import UsageError
+from tui.articles import UNSAFE_CHARACTERS, printable
+from tui.errors import TuiError, UsageError
 from tui.store import (
     COLORS,
     DEFAULT_COLOR,
@@ -62,6 +63,16 @@ MANAGED_KEYS = (
 )
 
 
+class PartialExportError(TuiError):
+    """Some articles' notes could not be written; every other article's were."""
+
+    def __init__(self, written: list[Path], failed: list[tuple[str, str]]) -> None:
+        reasons = "; ".join(f"{printable(article_id)}: {printable(reason)}" for article_id, reason in failed)
+        super().__init__(f"{len(written)} written, {len(failed)} not exported ({reasons})")
+        self.written = written
+        self.failed = failed
+
+
 def block_id(annotation: Annotation) -> str:
     return "h-" + annotation.id.replace("-", "")[:8].lower()
 
@@ -77,6 +88,9 @@ def safe_filename(title: str, max_len: int = 120) -> str:
     """A file name (without suffix) from a title: no path separators, no `..`, no control or
     reserved characters, no leading dot, bounded in characters and in UTF-8 bytes."""
     name = unicodedata.normalize("NFC", title)
+    # Bidi overrides and invisible format characters (category Cf) would make a name read other than
+    # it is (`Invoice \u202egpj.exe.md`): dropped, not replaced, as they take no room on screen.
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     name = _UNSAFE.sub(" ", name)
     name = " ".join(name.split())  # tabs, newlines and runs of spaces become one space
     name = name.strip(" .")  # no hidden files, no "..", no trailing dot (Windows drops it)
@@ -99,12 +113,17 @@ _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
+def escape_inline(text: str) -> str:
+    """An id, title or path as literal Markdown on one line: a newline in it cannot start a line."""
+    return escape_markdown(printable(text))
+
+
 def escape_markdown(text: str) -> str:
     """Quoted article text as literal Markdown: no emphasis, links, tags, headings, lists, math,
     Obsidian highlights or comments, Logseq properties or macros."""
     lines = []
     # Article text is untrusted: an ESC or BEL in it must not reach a terminal that `cat`s the file.
-    for raw in printable(text).split("\n"):
+    for raw in printable(text, multiline=True).split("\n"):
         line = _INLINE_SPECIAL.sub(r"\\\1", raw.strip())
         line = _ENTITY.sub(r"\\&", line)
         line = line.replace("::", r":\:")
@@ -119,17 +138,60 @@ def _blockquote(text: str) -> str:
 
 def _safe_note(note: str) -> str:
     # A note must not end the managed part early: the marker is the one line export looks for.
-    return printable(note.strip()).replace(MARKER_KEY, "&lt;!-- tui:end")
+    return printable(note.strip(), multiline=True).replace(MARKER_KEY, "&lt;!-- tui:end")
 
 
 def _where(item: Anchored, article: Article | None) -> str:
     if item.status == "orphaned" or item.start is None or article is None:
         return "orphaned: passage not found in the current text"
-    paragraph = article.paragraph_index(item.start) + 1
-    return f"¶ {paragraph}" + (" (moved)" if item.status == "moved" else "")
+    caption = article.caption_index(item.start)
+    place = (
+        f"caption {caption + 1}" if caption is not None else f"¶ {article.paragraph_index(item.start) + 1}"
+    )
+    return place + (" (moved)" if item.status == "moved" else "")
 
 
-def render_highlight(item: Anchored, article: Article | None) -> str:
+Flavor = Literal["obsidian", "logseq"]
+FLAVORS: tuple[Flavor, ...] = ("obsidian", "logseq")
+
+
+@dataclass
+class _Block:
+    """One unit of the managed part: a passage (with the annotation it links to) or a heading,
+    and what belongs under it. Laid out as paragraphs for Obsidian, as an outline for Logseq."""
+
+    text: str
+    annotation_id: str | None = None
+    children: list[str] = field(default_factory=list)
+    ref: str | None = None  # Obsidian's block id (`^h-…`)
+
+
+def _layout(blocks: list[_Block], flavor: Flavor) -> str:
+    if flavor == "obsidian":
+        parts: list[str] = []
+        for block in blocks:
+            parts.append(block.text)
+            if block.ref:
+                parts.append(f"^{block.ref}")
+            parts += block.children
+        return "\n\n".join(parts)
+    # Logseq: every block a list item; a passage carries its annotation's UUID as `id::` (what
+    # Logseq links blocks by: `((uuid))`), its note and facts are child blocks.
+    lines: list[str] = []
+    for block in blocks:
+        first, *rest = block.text.split("\n")
+        lines.append(f"- {first}")
+        lines += [f"  {line}" for line in rest]
+        if block.annotation_id:
+            lines.append(f"  id:: {block.annotation_id}")
+        for child in block.children:
+            head, *more = child.split("\n")
+            lines.append(f"\t- {head}")
+            lines += [f"\t  {line}" for line in more]
+    return "\n".join(lines)
+
+
+def render_highlight(item: Anchored, article: Article | None, flavor: Flavor = "obsidian") -> _Block:
     annotation = item.annotation
     quoted = annotation.exact
     if item.start is not None and item.end is not None and article is not None:
@@ -141,30 +203,38 @@ def render_highlight(item: Anchored, article: Article | None) -> str:
     ]
     if annotation.tags:
         facts.append(" ".join(f"#{tag}" for tag in annotation.tags))
-    parts = [_blockquote(quoted), f"^{block_id(annotation)}"]
+    children = []
     if quoted != annotation.exact:  # the passage was edited since: say what was highlighted
-        parts.append(f"*Highlighted as:* {' '.join(escape_markdown(annotation.exact).split())}")
+        children.append(f"*Highlighted as:* {' '.join(escape_markdown(annotation.exact).split())}")
     if annotation.note.strip():
-        parts.append(_safe_note(annotation.note))
-    parts.append(" · ".join(facts))
-    return "\n\n".join(parts)
+        note = _safe_note(annotation.note)
+        # In Logseq a line `key:: value` is a property: a note's own `::` stays text.
+        children.append(note.replace("::", r":\:") if flavor == "logseq" else note)
+    children.append(" · ".join(facts))
+    return _Block(_blockquote(quoted), annotation.id, children, ref=block_id(annotation))
 
 
-def render_highlights(placed: list[Anchored], article: Article | None, level: int) -> str:
+def render_highlights(
+    placed: list[Anchored], article: Article | None, level: int, flavor: Flavor = "obsidian"
+) -> str:
     """Highlights in text order, then the orphans under their own heading."""
     anchored = [item for item in placed if item.status != "orphaned"]
     orphans = [item for item in placed if item.status == "orphaned"]
-    sections = [render_highlight(item, article) for item in anchored]
+    blocks = [render_highlight(item, article, flavor) for item in anchored]
     if not anchored:
-        sections.append("*No highlights in the current text.*")
+        blocks.append(_Block("*No highlights in the current text.*"))
     if orphans:
-        sections.append(
-            f"{'#' * level} {ORPHANS_HEADING}\n\n"
-            "*The article changed and these passages were not found again. "
-            "They are kept: re-attach or delete them in tui.*"
+        blocks.append(
+            _Block(
+                f"{'#' * level} {ORPHANS_HEADING}",
+                children=[
+                    "*The article changed and these passages were not found again. "
+                    "They are kept: re-attach or delete them in tui.*"
+                ],
+            )
         )
-        sections += [render_highlight(item, article) for item in orphans]
-    return "\n\n".join(sections)
+        blocks += [render_highlight(item, article, flavor) for item in orphans]
+    return _layout(blocks, flavor)
 
 
 @dataclass
@@ -189,13 +259,25 @@ class _Notes:
             "title": self.title,
             "source": article.source if article else None,
             "author": article.author if article else None,
-            "published": article.published.isoformat() if article and article.published else None,
+            "published": _published(article.published) if article and article.published else None,
             "path": str(article.path) if article else None,
             "article_id": self.article_id,
             "tags": self.tags(),
             "highlights": len(self.placed),
             "exported": _stamp(),
         }
+
+
+class _Timestamp(str):
+    """A date or date-time written as a plain YAML timestamp, not a quoted string."""
+
+
+def _published(moment: datetime) -> _Timestamp:
+    """The date as Obsidian's Date & time property reads it (`2024-06-17T15:43:00`, the source's
+    own clock, unquoted), or its Date (`2024-06-17`) when the source gave no time of day."""
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return _Timestamp(moment.date().isoformat())
+    return _Timestamp(moment.replace(tzinfo=None, microsecond=0).isoformat())
 
 
 def _stamp() -> str:
@@ -243,8 +325,43 @@ def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str
 def _yaml(front: dict[str, Any]) -> str:
     import yaml
 
+    class InertDumper(yaml.SafeDumper):
+        """YAML that writes a string holding any unsafe character double-quoted, each such
+        character as its YAML escape (`\\e`, `\\u202E`): inert in the file, and the value reads
+        back exactly, so an `article_id` with a bidi mark still finds its file on re-export."""
+
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            wide = bool(getattr(self, "allow_unicode", True))  # the emitter's flag is untyped
+            setattr(self, "allow_unicode", wide and not _has_unsafe(text))  # noqa: B010
+            try:
+                super().write_double_quoted(text, split)
+            finally:
+                setattr(self, "allow_unicode", wide)  # noqa: B010
+
+    def represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        style = '"' if _has_unsafe(text) or "\n" in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    def represent_timestamp(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(text))
+
+    InertDumper.add_representer(str, represent_text)
+    InertDumper.add_representer(_Timestamp, represent_timestamp)
     values = {key: value for key, value in front.items() if value is not None}
-    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+    return yaml.dump(
+        values,
+        Dumper=InertDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        # Lists on one line (`tags: [a, b]`): Logseq's parser drops the whole front matter at a
+        # block-style list, and Obsidian reads both.
+        default_flow_style=None,
+        width=10_000,
+    )
+
+
+def _has_unsafe(text: str) -> bool:
+    return any(ord(character) in UNSAFE_CHARACTERS for character in text)
 
 
 def _split_existing(path: Path) -> tuple[dict[str, Any], str | None]:
@@ -280,12 +397,12 @@ def _document(front: dict[str, Any], body: str, previous: dict[str, Any], user_p
     return f"---\n{_yaml(merged)}---\n\n{body.rstrip()}\n\n{MARKER}\n{tail}"
 
 
-def render_article(notes: _Notes) -> str:
-    heading = f"# {escape_markdown(notes.title)}"
-    return f"{heading}\n\n{render_highlights(notes.placed, notes.article, level=2)}"
+def render_article(notes: _Notes, flavor: Flavor = "obsidian") -> str:
+    heading = _layout([_Block(f"# {escape_inline(notes.title)}")], flavor)
+    return f"{heading}\n\n{render_highlights(notes.placed, notes.article, 2, flavor)}"
 
 
-def render_collection(collection: list[_Notes]) -> str:
+def render_collection(collection: list[_Notes], flavor: Flavor = "obsidian") -> str:
     sections = []
     for notes in collection:
         article = notes.article
@@ -295,19 +412,16 @@ def render_collection(collection: list[_Notes]) -> str:
                 article.source if article else None,
                 article.author if article else None,
                 article.published.date().isoformat() if article and article.published else None,
-                f"`{notes.article_id}`",
+                f"id {notes.article_id}",
             )
             if value
         ]
+        heading = _Block(f"## {escape_inline(notes.title)}", children=[escape_inline(" · ".join(facts))])
         sections.append(
-            f"## {escape_markdown(notes.title)}\n\n"
-            + escape_markdown(" · ".join(facts[:-1])).strip()
-            + (" · " if len(facts) > 1 else "")
-            + facts[-1]
-            + "\n\n"
-            + render_highlights(notes.placed, article, level=3)
+            _layout([heading], flavor) + "\n\n" + render_highlights(notes.placed, article, 3, flavor)
         )
-    return "# Notes\n\n" + ("\n\n".join(sections) if sections else "*No highlights.*")
+    empty = _layout([_Block("*No highlights.*")], flavor)
+    return _layout([_Block("# Notes")], flavor) + "\n\n" + ("\n\n".join(sections) if sections else empty)
 
 
 def _existing_files(folder: Path, key: str = "article_id") -> dict[str, Path]:
@@ -315,19 +429,30 @@ def _existing_files(folder: Path, key: str = "article_id") -> dict[str, Path]:
     keeps its file."""
     found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.md")):
-        # The folder may be a whole Obsidian vault: look at a file's head before reading all of it.
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            continue
-        if not head.startswith((b"---\n", b"---\r\n")) or f"\n{key}:".encode() not in head:
+        # The folder may be a whole Obsidian vault: read only a file's front matter, however long
+        # it is (a title may run to kilobytes), before reading all of the file.
+        if not _front_matter_has_key(path, key):
             continue
         front, user_part = _split_existing(path)
         article_id = front.get(key)
         if user_part is not None and isinstance(article_id, str):
             found.setdefault(article_id, path)
     return found
+
+
+def _front_matter_has_key(path: Path, key: str) -> bool:
+    try:
+        with path.open("rb") as handle:
+            if handle.readline().rstrip(b"\r\n") != b"---":
+                return False
+            for line in handle:
+                if line.startswith(f"{key}:".encode()):
+                    return True
+                if line.rstrip(b"\r\n") == b"---":
+                    return False
+    except OSError:
+        return False
+    return False
 
 
 def _file_for(notes: _Notes, folder: Path, existing: dict[str, Path], taken: set[Path]) -> Path:
@@ -346,7 +471,11 @@ def _file_for(notes: _Notes, folder: Path, existing: dict[str, Path], taken: set
 
 
 def export_markdown(
-    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None, target: Path
+    library: Library,
+    store: AnnotationStore,
+    article_ids: Iterable[str] | None,
+    target: Path,
+    flavor: Flavor = "obsidian",
 ) -> list[Path]:
     """Write notes as Markdown; returns the files written.
 
@@ -367,20 +496,29 @@ def export_markdown(
             "exported": _stamp(),
         }
         write_atomically(
-            target, [_document(front, render_collection(collection), previous, user_part).encode()]
+            target, [_document(front, render_collection(collection, flavor), previous, user_part).encode()]
         )
         return [target]
     target.mkdir(parents=True, exist_ok=True)
     existing = _existing_files(target)
     written: list[Path] = []
     taken: set[Path] = set()
+    failed: list[tuple[str, str]] = []
     for notes in collection:
-        path = _file_for(notes, target, existing, taken)
-        taken.add(path)
-        previous, user_part = _split_existing(path) if path.exists() else ({}, None)
-        text = _document(notes.front(), render_article(notes), previous, user_part)
-        write_atomically(path, [text.encode("utf-8")])
+        # One article that cannot be written (a name the file system refuses, a full disk, a
+        # folder where its file should be) is reported; the others are still exported.
+        try:
+            path = _file_for(notes, target, existing, taken)
+            taken.add(path)
+            previous, user_part = _split_existing(path) if path.exists() else ({}, None)
+            text = _document(notes.front(), render_article(notes, flavor), previous, user_part)
+            write_atomically(path, [text.encode("utf-8")])
+        except OSError as error:
+            failed.append((notes.article_id, error.strerror or str(error)))
+            continue
         written.append(path)
+    if failed:
+        raise PartialExportError(written, failed)
     return written
 
 
@@ -402,17 +540,24 @@ def _carried_line(echoes: list[Echo], labels: dict[str, str]) -> str:
     return "*Other versions:* " + ("; ".join(parts) if parts else "none") + "."
 
 
-def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tuple[dict[str, Any], str]:
+def _code(text: str) -> str:
+    """An id as inline code: shown as is (no Markdown escapes inside), on one line, no backtick."""
+    return "`" + printable(" ".join(text.split())).replace("`", "'") + "`"
+
+
+def render_story(
+    stories: Stories, story: Story, store: AnnotationStore, flavor: Flavor = "obsidian"
+) -> tuple[dict[str, Any], str]:
     """Front matter and body of a story's notes file: every version's notes, each with how its
     passage stands in the other versions, in the versions' time order."""
     library = stories.library
     stories.align(story)
     labels = {
-        version.article_id: (f"{escape_markdown(version.source)} " if version.source else "")
-        + f"`{version.article_id}`"
+        version.article_id: (f"{escape_inline(version.source)} " if version.source else "")
+        + _code(version.article_id)
         for version in story.versions
     }
-    sections = [f"# {escape_markdown(story.title)}"]
+    blocks = [_Block(f"# {escape_inline(story.title)}")]
     tags: list[str] = []
     count = 0
     for number, version in enumerate(story.versions, 1):
@@ -420,29 +565,34 @@ def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tupl
         placed = anchor_all(store.for_article(version.article_id), article)
         date = version.published.date().isoformat() if version.published else "undated"
         kind = version.kind or "first version"
-        sections.append(
-            f"## {number}. {escape_markdown(version.title)}\n\n"
-            + escape_markdown(f"{version.source or 'unknown source'} · {date} · {kind}")
-            + f" · `{version.article_id}`"
+        facts = escape_inline(f"{version.source or 'unknown source'} · {date} · {kind}")
+        blocks.append(
+            _Block(
+                f"## {number}. {escape_inline(version.title)}",
+                children=[f"{facts} · {_code(version.article_id)}"],
+            )
         )
         if not placed:
-            sections.append("*No highlights on this version.*")
+            blocks.append(_Block("*No highlights on this version.*"))
         for item in placed:
             count += 1
             tags += [tag for tag in item.annotation.tags if tag not in tags]
-            block = render_highlight(item, article)
+            block = render_highlight(item, article, flavor)
             if item.start is not None and item.end is not None:
                 echoes = stories.echoes(story, item.annotation, item.start, item.end)
-                block += "\n\n" + _carried_line(echoes, labels)
+                block.children.append(_carried_line(echoes, labels))
             else:
                 homes = stories.homes(item.annotation, story)
                 if homes:
-                    block += (
-                        "\n\n*Orphaned; its passage is now in* "
-                        + ", ".join(f"{labels[home.article_id]} (`{home.match}`)" for home in homes)
+                    block.children.append(
+                        "*Orphaned; its passage is now in* "
+                        + ", ".join(
+                            f"{labels.get(home.article_id, home.article_id)} (`{home.match}`)"
+                            for home in homes
+                        )
                         + "."
                     )
-            sections.append(block)
+            blocks.append(block)
     front = {
         "title": story.title,
         "story_id": story.id,
@@ -451,6 +601,7 @@ def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tupl
                 "article_id": version.article_id,
                 "title": version.title,
                 "source": version.source,
+                # With its zone: versions from several sources are compared by time here.
                 "published": version.published.isoformat() if version.published else None,
                 "kind": version.kind,
                 "score": version.score,
@@ -462,17 +613,19 @@ def render_story(stories: Stories, story: Story, store: AnnotationStore) -> tupl
         "exported": _stamp(),
     }
     stories.save()
-    return front, "\n\n".join(sections)
+    return front, _layout(blocks, flavor)
 
 
-def export_story(stories: Stories, store: AnnotationStore, story: Story, target: Path) -> Path:
+def export_story(
+    stories: Stories, store: AnnotationStore, story: Story, target: Path, flavor: Flavor = "obsidian"
+) -> Path:
     """Write one story's notes to Markdown; re-export safe like the article export.
 
     `target` a folder: the file is named from the story's title (an earlier export of the same
     story id is found again, even after a new title); `target` a .md file: that file.
     """
     _refuse_damaged(store)
-    front, body = render_story(stories, story, store)
+    front, body = render_story(stories, story, store, flavor)
     target = Path(target)
     if target.suffix.lower() in {".md", ".markdown"} and not target.is_dir():
         path = target
@@ -498,18 +651,25 @@ def _story_file(story: Story, folder: Path) -> Path:
     return folder / f"{safe_filename(f'{story.title} ({story.id})', 110)} {counter}.md"
 
 
-def story_markdown_text(stories: Stories, store: AnnotationStore, story: Story) -> str:
+def story_markdown_text(
+    stories: Stories, store: AnnotationStore, story: Story, flavor: Flavor = "obsidian"
+) -> str:
     """The story export as text (for stdout)."""
     _refuse_damaged(store)
-    front, body = render_story(stories, story, store)
+    front, body = render_story(stories, story, store, flavor)
     return _document(front, body, {}, None)
 
 
-def markdown_text(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> str:
+def markdown_text(
+    library: Library,
+    store: AnnotationStore,
+    article_ids: Iterable[str] | None,
+    flavor: Flavor = "obsidian",
+) -> str:
     """The one-document export as text (for stdout)."""
     collection = _collect(library, store, article_ids)
     front = {"title": "Notes", "exported": _stamp()}
-    return _document(front, render_collection(collection), {}, None)
+    return _document(front, render_collection(collection, flavor), {}, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,7 +764,9 @@ def from_web_annotation(item: Any) -> Annotation:
         target = target[0]
     if not isinstance(target, dict):
         raise UsageError(f"{ident}: no target")
-    source = str(target.get("source", ""))
+    source = target.get("source", "")
+    if not isinstance(source, str):
+        raise UsageError(f"{ident}: target.source is not a string")
     article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
     if not article_id:
         raise UsageError(f"{ident}: target has no source")
@@ -619,24 +781,33 @@ def from_web_annotation(item: Any) -> Annotation:
         or not quote_selector["exact"]
     ):
         raise UsageError(f"{ident}: no TextQuoteSelector with an exact quote")
+    for name in ("prefix", "suffix"):
+        if not isinstance(quote_selector.get(name), str | None):
+            raise UsageError(f"{ident}: TextQuoteSelector.{name} is not a string")
     position = next(
-        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), {}
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), None
     )
     exact = unicodedata.normalize("NFC", quote_selector["exact"])
-    start = int(position["start"]) if isinstance(position.get("start"), int) else 0
-    end = int(position["end"]) if isinstance(position.get("end"), int) else start + len(exact)
+    start, end = 0, len(exact)  # no position: the quote alone places it
+    if position is not None:
+        start, end = _position(ident, position, "start"), _position(ident, position, "end")
+        if end < start:
+            raise UsageError(f"{ident}: TextPositionSelector end {end} is before its start {start}")
+    style = target.get("styleClass", DEFAULT_COLOR)
+    if not isinstance(style, str):
+        raise UsageError(f"{ident}: target.styleClass is not a string (one of: {', '.join(COLORS)})")
+    article_hash = target.get("tui:articleHash", "")
+    if not isinstance(article_hash, str):
+        raise UsageError(f"{ident}: target.tui:articleHash is not a string")
     bodies = item.get("body", [])
     bodies = bodies if isinstance(bodies, list) else [bodies]
-    notes = [
-        b["value"]
-        for b in bodies
-        if isinstance(b, dict)
-        and isinstance(b.get("value"), str)
-        and b.get("purpose", "commenting") == "commenting"
-    ]
-    tags = [
-        b["value"] for b in bodies if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
-    ]
+    for body in bodies:
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            raise UsageError(f"{ident}: a body is not an object with a string value")
+        if not isinstance(body.get("purpose", "commenting"), str):
+            raise UsageError(f"{ident}: a body's purpose is not a string")
+    notes = [b["value"] for b in bodies if b.get("purpose", "commenting") == "commenting"]
+    tags = [b["value"] for b in bodies if b.get("purpose") == "tagging" and b["value"]]
     try:
         created = parse_time(item["created"]) if item.get("created") else now()
         updated = parse_time(item["modified"]) if item.get("modified") else created
@@ -644,24 +815,34 @@ def from_web_annotation(item: Any) -> Annotation:
         format_time(created), format_time(updated)
     except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
-    color = target.get("styleClass") if target.get("styleClass") in COLORS else DEFAULT_COLOR
+    # A color name of another tool (a CSS class) is no error: it gets the default color.
+    color = style if style in COLORS else DEFAULT_COLOR
     from tui.store import normalize_tag
 
     return Annotation(
         id=ident.lower(),
         article_id=article_id,
-        article_hash=str(target.get("tui:articleHash", "")),
+        article_hash=article_hash,
         exact=exact,
         prefix=_context(quote_selector.get("prefix")),
         suffix=_context(quote_selector.get("suffix")),
-        start=max(0, start),
-        end=max(0, end),
+        start=start,
+        end=end,
         color=str(color),
         note="\n\n".join(notes),
         tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
         created=created,
         updated=updated,
     )
+
+
+def _position(ident: str, selector: dict[str, Any], name: str) -> int:
+    value = selector.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise UsageError(
+            f"{ident}: TextPositionSelector {name} is {printable(repr(value))}, not a count of characters"
+        )
+    return value
 
 
 def _context(value: object) -> str:
@@ -692,6 +873,10 @@ def read_jsonld(path: Path) -> list[Annotation]:
             annotations.append(from_web_annotation(item))
         except UsageError as error:
             raise UsageError(f"{path}: item {number}: {error}; nothing imported") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:  # a shape no check foresaw
+            raise UsageError(
+                f"{path}: item {number}: not a usable annotation ({type(error).__name__}); nothing imported"
+            ) from None
     if not annotations:
         raise UsageError(f"{path} holds no W3C Web Annotations")
     return annotations
@@ -741,11 +926,13 @@ def note_records(
     for notes in sorted(_collect(library, store, article_ids), key=lambda n: n.article_id):
         for item in notes.placed:
             annotation = item.annotation
-            paragraph = (
-                notes.article.paragraph_index(item.start) + 1
-                if notes.article is not None and item.start is not None
-                else None
-            )
+            paragraph = caption = None
+            if notes.article is not None and item.start is not None:
+                caption = notes.article.caption_index(item.start)
+                if caption is None:
+                    paragraph = notes.article.paragraph_index(item.start) + 1
+                else:
+                    caption += 1
             records.append(
                 {
                     "id": annotation.id,
@@ -763,6 +950,7 @@ def note_records(
                     "start": item.start,
                     "end": item.end,
                     "paragraph": paragraph,
+                    "caption": caption,
                     "created": format_time(annotation.created),
                     "updated": format_time(annotation.updated),
                 }
@@ -779,14 +967,20 @@ def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
         if record["article_id"] != current:
             current = record["article_id"]
             lines.append(f"{printable(current)}  {printable(record['title'])}")
-        where = f"¶{record['paragraph']}" if record["paragraph"] else record["status"]
+        where = (
+            f"¶{record['paragraph']}"
+            if record["paragraph"]
+            else f"caption {record['caption']}"
+            if record.get("caption")
+            else record["status"]
+        )
         if record["status"] == "moved":
             where += "*"
         quote_room = max(20, width - 36)
-        flat = " ".join(printable(record["quote"]).split())
+        flat = printable(" ".join(record["quote"].split()))
         quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
         lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
-        extra = " ".join(printable(record["note"]).split())
+        extra = printable(" ".join(record["note"].split()))
         if record["tags"]:
             extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
         if extra:

@@ -13,6 +13,7 @@ DB_ENV = "TUI_DB"
 NOTES_ENV = "TUI_NOTES"
 CACHE_ENV = "TUI_CACHE"
 STATE_ENV = "TUI_STATE"
+CONFIG_ENV = "TUI_CONFIG"
 
 
 def _pick(flag: str | os.PathLike[str] | None, env: str, default: Path) -> Path:
@@ -52,6 +53,15 @@ def state_dir(flag: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_state_dir("tui", appauthor=False))
+
+
+def config_dir(flag: str | os.PathLike[str] | None = None) -> Path:
+    """What the user chose (the feed list): kept between runs, meant to be edited and backed up."""
+    if flag or os.environ.get(CONFIG_ENV):
+        return _pick(flag, CONFIG_ENV, Path())
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("tui", appauthor=False))
 
 
 def write_cache_file(path: Path, data: bytes) -> None:

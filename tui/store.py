@@ -12,6 +12,7 @@ good backup is. Only this module imports tinydb; callers get dataclasses.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import queue
@@ -428,13 +429,37 @@ def _load_tables(payload: bytes) -> tuple[dict[str, Any], int]:
         MIGRATIONS[step](tables)
     if version < SCHEMA_VERSION:
         _set_schema(tables)
-    for key, doc in tables.get(ANNOTATIONS_TABLE, {}).items():
+    annotations = tables.get(ANNOTATIONS_TABLE, {})
+    # JSON parsers keep the last of two equal keys: a hand-pasted copy would hide an annotation,
+    # and the next save would drop it. Each annotation holds one TextQuoteSelector, so a count
+    # that disagrees (cheap, in C) calls for the exact check.
+    if payload.count(b'"TextQuoteSelector"') != len(annotations):
+        _refuse_duplicate_keys(payload)
+    for key, doc in annotations.items():
         problem = _doc_problem(key, doc)
         if problem:
             raise DamagedFileError(problem)
     if ANNOTATIONS_TABLE in tables:
         tables[ANNOTATIONS_TABLE] = TrackedTable(tables[ANNOTATIONS_TABLE])
     return tables, version
+
+
+def _refuse_duplicate_keys(payload: bytes) -> None:
+    """DamagedFileError naming the first key that an object of the file gives twice."""
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise DamagedFileError(
+                    f"duplicate key {printable(repr(key))}: an entry is given twice, one would hide the other"
+                )
+            seen.add(key)
+        return dict(items)
+
+    with contextlib.suppress(ValueError):  # orjson read it; anything json alone rejects is no duplicate
+        json.loads(payload, object_pairs_hook=pairs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,14 +476,29 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = False) -> None:
+# A file name is at most 255 bytes on every common file system. A temporary or retired name adds
+# up to 20 bytes to the start of the real one it is named after, so that start is cut to fit.
+TEMPORARY_NAME_START_BYTES = 200
+
+
+def _name_start(name: str) -> str:
+    """The start of `name`, at most TEMPORARY_NAME_START_BYTES of UTF-8, cut between characters."""
+    return name.encode("utf-8")[:TEMPORARY_NAME_START_BYTES].decode("utf-8", "ignore")
+
+
+def write_atomically(
+    path: Path, chunks: Iterable[bytes], *, free_later: bool = False, overwrite: bool = True
+) -> None:
     """Write to a temporary file in the same folder, fsync, then replace `path` in one step.
+
+    `overwrite=False`: put the file in place only if `path` does not exist (FileExistsError if it
+    does), by a hard link, so that two writers racing for one name cannot both win.
 
     `free_later`: free the old file's blocks in a background thread (the store's save budget).
     Its hidden `.old` name may outlive an exiting process, so only the store, which clears such
     leftovers in its folder, asks for it; an export into a user's vault does not.
     """
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temporary = tempfile.mkstemp(prefix=f".{_name_start(path.name)}.", suffix=".tmp", dir=path.parent)
     retired: str | None = None
     try:
         try:
@@ -469,7 +509,10 @@ def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = 
         with contextlib.suppress(OSError):
             os.chmod(temporary, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
         retired = _retire(path) if free_later else None
-        os.replace(temporary, path)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
     except BaseException:
         for leftover in (temporary, retired):
             if leftover:
@@ -479,6 +522,21 @@ def write_atomically(path: Path, chunks: Iterable[bytes], *, free_later: bool = 
     _fsync_dir(path.parent)
     if retired:
         _unlink_later(retired)
+
+
+def _link_new(temporary: str, path: Path) -> None:
+    """Give the written file its name only if no file has it; the temporary name goes either way."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A file system without hard links: an exclusive create reserves the name, then the
+        # replace fills it in one step.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def _write_all(fd: int, chunks: Iterable[bytes]) -> None:
@@ -502,7 +560,7 @@ def _retire(path: Path) -> str | None:
 
     Freeing a 7 MB file takes ~9 ms here, half the save budget; a background thread does it instead.
     """
-    retired = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.old")
+    retired = str(path.parent / f".{_name_start(path.name)}.{uuid.uuid4().hex[:12]}.old")
     try:
         os.link(path, retired)
     except OSError:  # no file yet, or a file system without hard links: free it inline
@@ -1067,31 +1125,57 @@ class AnnotationStore:
         return None
 
     def _backup(self, label: str = "") -> None:
-        """Copy the current (checked) file aside once per session, keeping the last few."""
+        """Copy the current (checked) file aside once per session, keeping the last few.
+
+        A backup counts only when whole: copied to a temporary name, fsynced, checked, then renamed
+        into place. A full disk leaves no zero-byte or cut-short backup, and rotation drops the
+        oldest whole backups only, so it never trades a good one for a bad one.
+        """
         if not self.path.exists():
             return
         self.backup_dir.mkdir(exist_ok=True)
         stamp = now().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backup_dir / f"{self.path.stem}-{stamp}{'-' + label if label else ''}.json"
-        # A copy, not a hard link: an editor that rewrites the file in place would change a link too.
-        shutil.copyfile(self.path, target)
-        if _signature(self.path) != self._storage._signature or not self._storage._loaded:
-            # The file changed since it was read and checked (an editor, a process ignoring the
-            # lock): the copy may be bad, and rotating could push out the last good backup.
-            try:
-                load_tables(target.read_bytes())
-            except DamagedFileError as error:
+        temporary = self.backup_dir / f".{target.name}.tmp"
+        try:
+            # A copy, not a hard link: an editor that rewrites the file in place would change a link too.
+            shutil.copyfile(self.path, temporary)
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+            if _signature(self.path) != self._storage._signature or not self._storage._loaded:
+                # The file changed since it was read and checked (an editor, a process ignoring the
+                # lock): the copy may be bad, and rotating could push out the last good backup.
+                try:
+                    load_tables(temporary.read_bytes())
+                except DamagedFileError as error:
+                    self._damaged(error)
+                    raise StoreError(self.problem or str(error)) from None
+            elif temporary.stat().st_size != (self._storage._signature or (0, -1))[1]:
+                raise OSError(errno.EIO, "backup copy is shorter than the file", str(temporary))
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+        _fsync_dir(self.backup_dir)
+        self._rotate_backups()
+
+    def _rotate_backups(self) -> None:
+        whole: list[Path] = []
+        for backup in self.backups():
+            if _looks_whole(backup):
+                whole.append(backup)
+            else:  # a zero-byte or cut-short copy left by an older tui: it can restore nothing
                 with contextlib.suppress(OSError):
-                    target.unlink()
-                self._damaged(error)
-                raise StoreError(self.problem or str(error)) from None
-        for old in self.backups()[:-BACKUPS_KEPT]:
+                    backup.unlink()
+        for old in whole[:-BACKUPS_KEPT]:
             with contextlib.suppress(OSError):
                 old.unlink()
 
     def _clear_temporaries(self) -> None:
         # Under the lock no other writer is mid-write, so any temporary file is a killed write's.
-        for pattern in (f".{self.path.name}.*.tmp", f".{self.path.name}.*.old"):
+        start = _name_start(self.path.name)
+        for pattern in (f".{start}.*.tmp", f".{start}.*.old"):
             for leftover in self.path.parent.glob(pattern):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
@@ -1136,6 +1220,17 @@ def find_quote(article: Article, quote: str, occurrence: int | None = None) -> t
     if not 1 <= occurrence <= len(spans):
         raise UsageError(f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {where}")
     return spans[occurrence - 1]
+
+
+def _looks_whole(backup: Path) -> bool:
+    """Whether a backup ends as a JSON object does: cheap, and enough to tell a copy cut short."""
+    try:
+        with backup.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 64))
+            return handle.read().rstrip().endswith(b"}")
+    except OSError:
+        return False
 
 
 def _file_lock(path: Path) -> Any:

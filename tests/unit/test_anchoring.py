@@ -152,3 +152,77 @@ def test_a_long_quote_in_a_huge_paragraph_is_found_again_quickly() -> None:
     assert placed.status == "moved"
     assert (placed.start, placed.end) == (note.start + 22, note.end + 22 + len(" EDITED "))
     assert took < 4, f"{took:.1f} s"  # edge refinement and whole-body search took ~13 s
+
+
+def _at_word_boundary(body: str, offset: int) -> bool:
+    return offset in (0, len(body)) or not (body[offset - 1].isalnum() and body[offset].isalnum())
+
+
+def test_fuzzy_placements_start_and_end_on_word_boundaries() -> None:
+    import random
+
+    text = (
+        "The council met on Monday night in the old school. Hundreds of worried neighbours filled "
+        "the hall to hear the plan. The mayor spoke first and promised 45 million dollars for roads. "
+        "Critics said the money would not be enough."
+    )
+    words = text.split()
+    chooser = random.Random(3)
+    placed = 0
+    for _ in range(200):
+        first, length = chooser.randrange(0, len(words) - 6), chooser.randint(3, 6)
+        quote = " ".join(words[first : first + length])
+        note = highlight(article(text), quote)
+        changed = list(words)
+        for _ in range(chooser.randint(1, 2)):
+            at = chooser.randrange(first, first + length)
+            edit = chooser.choice("dis")
+            if edit == "d":
+                changed[at] = ""
+            elif edit == "i":
+                changed[at] += " " + chooser.choice(["very", "local", "some", "x"])
+            else:
+                changed[at] = changed[at][1:] if len(changed[at]) > 3 else changed[at] + "s"
+        body = edited(" ".join(word for word in changed if word)).body
+        found = anchor(note, edited(body))
+        if found.start is None or found.end is None:
+            continue
+        placed += 1
+        where = repr(body[found.start : found.end])
+        assert _at_word_boundary(body, found.start) and _at_word_boundary(body, found.end), where
+    assert placed > 150  # most edited quotes are still found
+
+
+def test_a_quote_is_never_found_inside_a_longer_number_or_word() -> None:
+    note = highlight(article("The budget was cut by 45 million dollars last year."), "45 million dollars")
+    found = anchor(note, edited("The budget was cut by 145 million dollars last year."))
+    assert found.status in ("moved", "orphaned")
+    if found.start is not None:  # moved: the passage as it reads now shows the new number
+        assert found.annotation.exact == "45 million dollars"
+        assert (
+            edited("The budget was cut by 145 million dollars last year.")
+            .body[found.start : found.end]
+            .startswith("145")
+        )
+
+
+def test_a_number_changed_inside_the_quote_is_moved_with_the_new_text() -> None:
+    source = "The budget was cut by 45 million dollars last year, officials said on Monday."
+    note = highlight(article(source), "cut by 45 million dollars last year")
+    changed = "The budget was cut by 47 million dollars last year, officials said on Monday."
+    found = anchor(note, edited(changed))
+    assert found.status == "moved"
+    assert (
+        found.start is not None and changed[found.start : found.end] == "cut by 47 million dollars last year"
+    )
+
+
+def test_a_quote_made_inside_a_word_may_still_be_found_inside_one() -> None:
+    source = "The Seoulites gathered. Nothing else happened that day at all."
+    original = article(source)
+    start = source.index("oulites")
+    note = Annotation.create(original, start, start + len("oulites gathered"), moment=MOMENT)
+    found = anchor(
+        note, edited("Before that, the Seoulites gathered. Nothing else happened that day at all.")
+    )
+    assert found.status == "moved" and found.start is not None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.articles import (
+    Article,
     Span,
     article_from_text,
     load_library,
@@ -23,6 +24,11 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 
 KST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parents[2]
+
+
+def article_text(article: Article) -> str:
+    """The article's own text: the body without the captions that follow it."""
+    return article.body[: article.paragraphs[-1].end]
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +48,11 @@ def test_korea_herald_header(seeds) -> None:
 def test_korea_herald_furniture_and_caption(seeds) -> None:
     article = seeds.get("000_097ad0791a11b944")
     assert "Link copied" not in article.body
-    assert "(Reuters-Yonhap)" not in article.body
+    assert "(Reuters-Yonhap)" not in article_text(article)  # a caption, after the article's text
     assert len(article.captions) == 1
     assert article.captions[0].endswith("(Reuters-Yonhap)")
     assert article.body.startswith('Seoul has warned Moscow against "going beyond a certain point,"')
-    assert article.body.endswith("The military intervention clause was not included.")
+    assert article_text(article).endswith("The military intervention clause was not included.")
     assert len(article.paragraphs) == 12
 
 
@@ -83,8 +89,8 @@ def test_hankyoreh_layout(seeds) -> None:
         "Posted on",
         "(KCNA/Yonhap)",
     ):
-        assert furniture not in article.body
-    assert article.body.endswith("putting the situation in a precarious position,” he added.")
+        assert furniture not in article_text(article)
+    assert article_text(article).endswith("putting the situation in a precarious position,” he added.")
 
 
 def test_sentences_are_trimmed_spans_inside_paragraphs(seeds) -> None:
@@ -185,11 +191,11 @@ def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
 
 
 def test_same_name_with_two_suffixes_gets_two_ids(tmp_path: Path) -> None:
-    (tmp_path / "README.md").write_text("# Markdown one\n\nBody one.\n")
-    (tmp_path / "README.txt").write_text("Text one\n\nBody two.\n")
+    (tmp_path / "story.md").write_text("# Markdown one\n\nBody one.\n")
+    (tmp_path / "story.txt").write_text("Text one\n\nBody two.\n")
     library = load_library(tmp_path)
-    assert sorted(a.id for a in library) == ["README", "README.txt"]
-    assert library.get("README").title == "Markdown one"
+    assert sorted(a.id for a in library) == ["story", "story.txt"]
+    assert library.get("story").title == "Markdown one"
 
 
 def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
@@ -412,3 +418,154 @@ def test_a_long_headline_above_a_byline_is_still_the_headline(tmp_path: Path) ->
     assert article.title == long_title
     assert article.author == "Son Ji-hyoung" and article.published is not None
     assert article.body.startswith("Seoul has warned Moscow")
+
+
+def test_dataset_readme_license_and_the_like_are_skipped_and_said_so(tmp_path: Path) -> None:
+    body = "A headline\n\nA sentence long enough to be the body of an article.\n"
+    names = [
+        "README.md",
+        "README.TXT",
+        "readme.markdown",
+        "LICENSE.txt",
+        "Licence.md",
+        "CHANGELOG.md",
+        "COPYING.txt",
+        "NOTICE.md",
+        "AUTHORS.text",
+        "CONTRIBUTING.md",
+    ]
+    for name in names:
+        (tmp_path / name).write_text(body)
+    (tmp_path / "readme-and-weep.txt").write_text(body)  # a story, not a README: kept
+    library = load_library(tmp_path)
+    assert [article.id for article in library] == ["readme-and-weep"]
+    assert sorted(skipped.path.name for skipped in library.skipped) == sorted(names)
+    assert all("not an article" in skipped.reason for skipped in library.skipped)
+
+
+def test_backups_folder_is_ignored_by_git() -> None:
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", "annotations.backups/annotations-1.json"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, "annotations.backups/ is not in .gitignore"
+
+
+# Every character that must never reach a terminal or a Markdown file as itself: C0 but tab and
+# newline, DEL, C1, the bidi marks, embeddings, overrides and isolates, and the invisible ones.
+HOSTILE = (
+    [chr(c) for c in range(0x00, 0x20) if c not in (0x09, 0x0A)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + ["\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", *map(chr, range(0x2061, 0x2065))]
+)
+
+
+@pytest.mark.parametrize("character", HOSTILE, ids=lambda c: f"U+{ord(c):04X}")
+def test_printable_shows_every_hostile_character_and_obeys_none(character: str) -> None:
+    shown = printable(f"a{character}b")
+    assert character not in shown and shown.startswith("a\\") and shown.endswith("b")
+    assert shown.isprintable()
+
+
+def test_printable_is_one_line_unless_asked_for_lines() -> None:
+    # A file name or title with a newline must not forge a second line of `tui list` or a message.
+    assert printable("evil\nfake: line\tx") == "evil\\nfake: line\\tx"
+    assert printable("two\nlines\tkept", multiline=True) == "two\nlines\tkept"
+    assert printable("a\u202eb\nc", multiline=True) == "a\\u202eb\nc"
+
+
+def test_zero_width_characters_stay_in_the_body_offsets(tmp_path: Path) -> None:
+    (tmp_path / "zw.txt").write_text("A headline\n\nSeo\u200bul said the talks\u200d would resume.\n")
+    article = load_library(tmp_path).get("zw")
+    assert article.body == "Seo\u200bul said the talks\u200d would resume."
+
+
+def test_the_app_shows_zero_width_characters_one_for_one() -> None:
+    from tui.widgets.safe_text import sanitize
+
+    text = "Seo\u200bul\u2060 talks\ufeff"
+    shown = sanitize(text)
+    assert len(shown) == len(text)  # offsets into the body stay offsets into the screen text
+    assert all(c not in shown for c in "\u200b\u2060\ufeff") and shown.startswith("Seo\ufffdul")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_with_a_bom_are_read_not_skipped_as_binary(tmp_path: Path, encoding: str) -> None:
+    text = "Séoul headline\n\nA body sentence with ünïcode — and more.\n"
+    bom = {"utf-16-be": "\ufeff", "utf-16-le": "\ufeff"}.get(encoding, "")
+    (tmp_path / "wide.txt").write_bytes((bom + text).encode(encoding))
+    library = load_library(tmp_path)
+    assert library.skipped == [] and library.notices == []  # the mark says the encoding: no guess
+    article = library.get("wide")
+    assert article.title == "Séoul headline"
+    assert article.body == "A body sentence with ünïcode — and more."
+
+
+DOUBLED_BODY = (
+    "The ministry said the talks would resume in Geneva next week. "
+    "Officials from both sides confirmed the date on Tuesday."
+)
+
+
+def test_a_body_paragraph_printed_twice_is_a_repeat_not_a_caption(tmp_path: Path) -> None:
+    (tmp_path / "twice.txt").write_text(
+        f"A headline here\n\nFirst paragraph of the story is here.\n\n{DOUBLED_BODY}\n{DOUBLED_BODY}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("twice")
+    assert article.captions == []
+    assert article.body.count(DOUBLED_BODY) == 2
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "[Photo]\n{c}\n{c}",  # next to a photo marker
+        "{c} (Yonhap)\n{c} (Yonhap)",  # credited
+        "{short}\n{short}",  # short, and no sentence: a label under a picture
+    ],
+)
+def test_a_caption_printed_twice_is_kept_once_as_a_caption(tmp_path: Path, layout: str) -> None:
+    caption = "Officials meet in Geneva on Tuesday to set the date of the talks."
+    short = "Geneva talks, Tuesday"
+    doubled = layout.format(c=caption, short=short)
+    (tmp_path / "cap.txt").write_text(
+        f"A headline here\n\nFirst paragraph of the story is here.\n\n{doubled}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("cap")
+    assert len(article.captions) == 1 and short not in article_text(article)
+    assert caption not in article_text(article) and article.body.count(article.captions[0]) == 1
+
+
+def test_a_markdown_image_and_its_caption_are_one_caption(tmp_path: Path) -> None:
+    caption = "Officials meet in Geneva on Tuesday to set the date of the talks."
+    (tmp_path / "img.md").write_text(
+        f"# Headline\n\nFirst paragraph.\n\n![{caption}](photo.jpg)\n\n{caption}\n\nThe end.\n"
+    )
+    article = load_library(tmp_path).get("img")
+    assert article.captions == [caption] and caption not in article_text(article)
+    assert article.body.count(caption) == 1
+
+
+def test_captions_are_text_in_the_body_coordinates_after_the_article(seeds) -> None:
+    article = seeds.get("004")
+    (caption,) = article.caption_spans
+    assert article.text(caption) == article.captions[0]
+    assert "Russia’s Far East on Sept. 13" in article.text(caption)
+    # After every paragraph, so no offset of the article's own text moved; not a body sentence.
+    assert caption.start > article.paragraphs[-1].end
+    assert all(span.end <= article.paragraphs[-1].end for span in article.sentences)
+    assert article.caption_index(caption.start + 3) == 0 and article.caption_index(0) is None
+    from tui.articles import count_words
+
+    assert article.words == count_words(article.body[: article.paragraphs[-1].end])  # captions not counted
+
+
+def test_caption_spans_survive_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = load_library(REPO / "articles", cache).get("000")
+    warm = load_library(REPO / "articles", cache).get("000")
+    assert list(warm.caption_spans) == list(cold.caption_spans) and len(cold.caption_spans) == 1
+    assert warm.text(warm.caption_spans[0]).endswith("(Reuters-Yonhap)")

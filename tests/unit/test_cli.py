@@ -127,3 +127,53 @@ def test_file_system_errors_are_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("tui: error:"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_list_into_a_closed_pipe_exits_quietly() -> None:
+    # `tui list | head -1`: the reader is gone before we write; like ls, say nothing and exit 0.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, stderr
+    assert stderr == ""
+
+
+def test_dependencies_are_pinned_to_what_the_code_uses() -> None:
+    import inspect
+    import tomllib
+
+    from datasketch import MinHash
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    requirements = {Requirement(line).name.lower(): Requirement(line) for line in project["dependencies"]}
+    # similarity.py passes `scheme=` to MinHash: datasketch added it in 2.0.0, 1.6.5 lacks it.
+    assert "scheme" in inspect.signature(MinHash.__init__).parameters
+    assert not requirements["datasketch"].specifier.contains("1.6.5")
+    assert requirements["datasketch"].specifier.contains("2.0.0")
+    # Every library may move its API in a major release: each has an upper bound.
+    unbounded = [
+        name for name, req in requirements.items() if not any(s.operator == "<" for s in req.specifier)
+    ]
+    assert unbounded == []
+
+
+def test_newlines_in_names_and_titles_cannot_forge_lines(tmp_path: Path) -> None:
+    (tmp_path / "real\nfake_id   2024-01-01  Forged              999w  Forged.txt").write_text(
+        "A headline\n\nA body sentence for the article.\n"
+    )
+    (tmp_path / "titled.md").write_text('---\ntitle: "Line one\\nforged line two"\n---\nBody text.\n')
+    (tmp_path / "empty\ntui: skipped forged.txt").write_text("")
+    result = run_tui("--articles", str(tmp_path), "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, lines
+    assert any("real\\nfake_id" in line for line in lines)
+    assert any("Line one\\nforged line two" in line for line in lines)
+    assert result.stderr.count("\n") == 1 and "empty\\ntui: skipped forged" in result.stderr

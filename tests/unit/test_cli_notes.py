@@ -182,3 +182,49 @@ def test_a_decomposed_quote_is_found(tui, seed_library: Path) -> None:  # type: 
     assert code == 0, err
     _, listed, _ = tui("notes", "fr", "--json")
     assert json.loads(listed)[0]["quote"] == "café de Séoul"
+
+
+def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore[no-untyped-def]
+    tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from tui import export as export_module
+
+    notes = str(tmp_path / "out")
+    assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0
+    assert tui("annotate", "004", "--quote", "Russia", "--occurrence", "1")[0] == 0
+    real_write = export_module.write_atomically
+
+    def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name.startswith("Seoul"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, chunks, **kwargs)
+
+    monkeypatch.setattr(export_module, "write_atomically", write)
+    code, out, err = tui("export", "-o", notes)
+    assert code == 1
+    assert len(out.splitlines()) == 1 and "As Putin visits" in out
+    assert err.count("\n") == 1 and "1 written, 1 not exported" in err and ARTICLE in err, err
+
+
+def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui) -> None:  # type: ignore[no-untyped-def]
+    code, made, err = tui("annotate", "004", "--quote", "Russia's Far East on Sept. 13")
+    assert code == 0, err
+    code, out, _ = tui("notes", "004", "--json")
+    (row,) = json.loads(out)
+    assert row["id"] == made.strip() and row["status"] == "anchored"
+    assert row["current"] == "Russia’s Far East on Sept. 13" and row["caption"] == 1
+    assert row["paragraph"] is None
+    code, text, _ = tui("notes", "004")
+    assert "caption 1" in text
+
+
+def test_export_flavor_switch(tui) -> None:  # type: ignore[no-untyped-def]
+    code, made, _ = tui("annotate", ARTICLE, "--quote", EARLY)
+    assert code == 0
+    code, logseq, _ = tui("export", "--flavor", "logseq", "-o", "-")
+    assert code == 0 and f"  id:: {made.strip()}" in logseq and "^h-" not in logseq
+    code, obsidian, _ = tui("export", "-o", "-")
+    assert code == 0 and "^h-" in obsidian and "id::" not in obsidian
+    assert tui("export", "--flavor", "roam")[0] == 2

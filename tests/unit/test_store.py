@@ -211,7 +211,18 @@ DAMAGES = {
     "top level list": (b"[1, 2]", "top level is a JSON list"),
     "missing field": (None, "field 'note'"),
     "newer schema": (b'{"meta": {"1": {"schema": 99}}}', "newer tui"),
+    "duplicate key": (None, "duplicate key"),
 }
+
+
+def _with_a_duplicate_key(good: bytes, annotation_id: str) -> bytes:
+    """A hand edit: the annotation pasted twice under one key, the copy's note changed."""
+    tables = orjson.loads(good)
+    docs = tables["annotations"]
+    entries = [orjson.dumps(key) + b":" + orjson.dumps(doc) for key, doc in docs.items()]
+    copy = {**docs[annotation_id], "note": "edited copy"}
+    entries.append(orjson.dumps(annotation_id) + b":" + orjson.dumps(copy))
+    return b'{"meta":' + orjson.dumps(tables["meta"]) + b',"annotations":{' + b",".join(entries) + b"}}"
 
 
 @pytest.mark.parametrize("case", sorted(DAMAGES))
@@ -227,6 +238,8 @@ def test_damaged_file_opens_read_only_and_is_never_overwritten(article: Article,
         tables = orjson.loads(good)
         del tables["annotations"][made.id]["note"]
         damaged = orjson.dumps(tables)
+    elif case == "duplicate key":
+        damaged = _with_a_duplicate_key(good, made.id)
     assert damaged is not None
     db.write_bytes(damaged)
 
@@ -442,3 +455,53 @@ def test_a_stored_date_utc_cannot_hold_is_damage(article: Article, db: Path) -> 
     db.write_bytes(orjson.dumps(tables))
     store = AnnotationStore(db)
     assert store.read_only and "created" in (store.problem or "")
+
+
+def _backup_sizes(store: AnnotationStore) -> list[int]:
+    return [path.stat().st_size for path in store.backups()]
+
+
+def test_a_full_disk_leaves_no_partial_backup_and_rotation_keeps_the_good_ones(
+    article: Article, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    for session in range(BACKUPS_KEPT + 1):
+        AnnotationStore(db).add(article, session, session + 3)
+    good = AnnotationStore(db).backups()
+    assert len(good) == BACKUPS_KEPT and 0 not in _backup_sizes(AnnotationStore(db))
+
+    def disk_full(source: Path, target: Path) -> None:
+        data = Path(source).read_bytes()
+        Path(target).write_bytes(data[: len(data) // 3])  # part of the copy reached the disk
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr("tui.store.shutil.copyfile", disk_full)
+    for session in range(3):
+        with pytest.raises((OSError, StoreError)):
+            AnnotationStore(db).add(article, 20 + session, 24 + session)
+    store = AnnotationStore(db)
+    assert store.backups() == good  # no zero-byte or cut-short copy, no good one rotated out
+    assert sorted(p.name for p in store.backup_dir.iterdir()) == sorted(p.name for p in good)
+    monkeypatch.undo()
+    # Space again: the next session's backup is whole and the rotation drops only the oldest.
+    AnnotationStore(db).add(article, 30, 34)
+    after = AnnotationStore(db).backups()
+    assert after[:-1] == good[1:] and len(after) == BACKUPS_KEPT
+    assert all(AnnotationStore(db).last_good_backup() == after[-1] for _ in range(1))
+
+
+def test_rotation_never_drops_a_good_backup_for_a_cut_short_one(article: Article, db: Path) -> None:
+    for session in range(BACKUPS_KEPT + 1):
+        AnnotationStore(db).add(article, session, session + 3)
+    store = AnnotationStore(db)
+    good = store.backups()
+    # Left by a version that copied without checking: a zero-byte and a cut-short copy, newest.
+    (store.backup_dir / "annotations-29990101T000000000000Z.json").write_bytes(b"")
+    (store.backup_dir / "annotations-29990101T000000000001Z.json").write_bytes(good[-1].read_bytes()[:50])
+    AnnotationStore(db).add(article, 40, 44)  # a session: one backup, then rotation
+    after = AnnotationStore(db).backups()
+    assert len(after) == BACKUPS_KEPT and after[:-1] == good[1:]
+    assert 0 not in _backup_sizes(AnnotationStore(db))
+    for backup in after:
+        orjson.loads(backup.read_bytes())

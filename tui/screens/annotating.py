@@ -154,8 +154,26 @@ class AnnotatingScreen(Screen[Any]):
     def _annotation_for(self, message: NoteRequested | TagsRequested) -> Any:
         """The annotation a note or tag request is about, made first if there is none."""
         if message.annotation_id is not None:
-            return self.app.store.get(message.annotation_id)
+            return self.read_annotation(message.annotation_id, message.view)
         return self.app.add_highlight(message.view.article, message.start, message.end)
+
+    def read_annotation(self, annotation_id: str, view: ArticleView) -> Any:
+        """The stored annotation, or None when it is gone (deleted by another process, or the
+        store became unreadable): then say so and redraw, so the stale highlight disappears."""
+        from tui.errors import TuiError
+
+        if self.app.store is None:
+            return None
+        try:
+            return self.app.store.get(annotation_id)
+        except (TuiError, OSError, KeyError):
+            self.app.notify(
+                "That highlight was deleted elsewhere (by another tui); it is gone from here too.",
+                severity="warning",
+                markup=False,
+            )
+            self.refresh_highlights(view)
+            return None
 
     @on(NoteRequested)
     def note_requested(self, message: NoteRequested) -> None:

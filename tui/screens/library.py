@@ -63,6 +63,9 @@ class LibraryScreen(Screen[None]):
         Binding("S", "story", "Story of this article", show=False, id="library.story"),
         Binding("V", "group_stories", "Group versions by story", show=False, id="library.group"),
         Binding("z", "fold_story", "Open or close a story's versions", show=False, id="library.fold"),
+        # Out of the footer (it keeps to 80 columns); listed by help and the palette.
+        Binding("A", "add_article", "Add a link or file", show=False, id="library.add"),
+        Binding("R", "fetch_feeds", "Fetch feeds", show=False, id="library.fetch"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -313,3 +316,26 @@ class LibraryScreen(Screen[None]):
         article_id = self.current_article_id()
         if article_id is not None:
             self.app.open_story(article_id)
+
+    # ------------------------------------------------------------------ getting articles in
+
+    def action_add_article(self) -> None:
+        from tui.screens.intake import AddArticleScreen, intake_running, start_add
+
+        if intake_running(self):
+            self.notify("Still adding; try again when it is done.", severity="warning")
+            return
+
+        def chosen(source: str | None) -> None:
+            if source:
+                start_add(self, source)
+
+        self.app.push_screen(AddArticleScreen(), chosen)
+
+    def action_fetch_feeds(self) -> None:
+        from tui.screens.intake import intake_running, start_fetch
+
+        if intake_running(self):
+            self.notify("Already fetching.", severity="warning")
+            return
+        start_fetch(self)

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from tui.articles import Article, Span
 
 BlockKind = Literal["title", "meta", "subtitle", "caption", "body", "hidden", "gap"]
+# Blocks of the article's text, with body offsets: a cursor, a search and highlights reach them.
+TEXT_KINDS = ("body", "caption")
 MEASURE = 92  # longest line of text: long lines are hard to read
 GUTTER = 2  # a cursor bar or match mark, then a space
 
@@ -296,8 +298,6 @@ class ArticleView(ScrollView, can_focus=True):
             blocks.append(Block("meta", sanitize(format_byline(article))))
             if article.subtitle:
                 blocks.append(Block("subtitle", sanitize(article.subtitle)))
-            for caption in article.captions:
-                blocks.append(Block("caption", sanitize(caption), prefix="▎ "))
         hidden = sorted(self.hidden, key=lambda span: span.start)
         for paragraph in article.paragraphs:
             position = paragraph.start
@@ -311,15 +311,18 @@ class ArticleView(ScrollView, can_focus=True):
                 position = max(position, min(cut.end, paragraph.end))
             if position < paragraph.end:
                 blocks.append(self._body_block(position, paragraph.end))
+        caption_spans = article.caption_spans if self.show_headline else []
+        for caption in caption_spans:  # in the body after the paragraphs, so shown after them
+            blocks.append(Block("caption", sanitize(article.text(caption)), start=caption.start, prefix="▎ "))
         blocks = [block for block in blocks if block.kind != "body" or block.text.strip()]
         self._blocks = blocks
-        self._body_blocks = [index for index, block in enumerate(blocks) if block.kind == "body"]
+        self._body_blocks = [index for index, block in enumerate(blocks) if block.kind in TEXT_KINDS]
         self._body_starts = [blocks[index].start for index in self._body_blocks]
 
         def visible(span: Span) -> bool:
             return not any(cut.start <= span.start and span.end <= cut.end for cut in hidden)
 
-        self.sentences = [span for span in article.sentences if visible(span)]
+        self.sentences = [span for span in article.sentences if visible(span)] + list(caption_spans)
         self._sentence_starts = [span.start for span in self.sentences]
         paragraph_starts = [paragraph.start for paragraph in article.paragraphs]
         self._sentence_paragraph = [
@@ -501,7 +504,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Body offset at the start of line ``y``, or of the next body line below it."""
         self._ensure_layout()
         for line in self._lines[max(0, y) :]:
-            if line.block >= 0 and self._blocks[line.block].kind == "body":
+            if line.block >= 0 and self._blocks[line.block].kind in TEXT_KINDS:
                 return self._blocks[line.block].start + line.start
         return None
 
@@ -619,7 +622,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
         """The cursor bar, else a compare mark's symbol, for one line of a body block."""
         blank = Segment(" " * GUTTER, base)
-        if block.kind != "body":
+        if block.kind not in TEXT_KINDS:
             return blank
         line_start, line_end = block.start + start, block.start + end
         if self.sentences:
@@ -640,7 +643,7 @@ class ArticleView(ScrollView, can_focus=True):
         if block.kind != "body":
             base = base + self._style(f"article-view--{block.kind}")
         text = Text(block.text, style=base, end="", no_wrap=True)
-        if block.kind == "body":
+        if block.kind in TEXT_KINDS:
             for start, end, style in self._decorations(block.start, block.end):
                 text.stylize(style, max(0, start - block.start), min(len(block.text), end - block.start))
         offsets = self._block_line_starts[index]

@@ -1,0 +1,118 @@
+"""The Library's A (add a link or path) and R (fetch the feeds): new articles appear, failures listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import AppFactory
+from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, rss20, truth  # noqa: F401
+from textual.widgets import Input
+from ui_helpers import settle
+
+from tui.intake.feeds import Feed, FeedList
+from tui.screens import intake as intake_screen
+from tui.screens.intake import AddArticleScreen, IntakeReportScreen, clipboard_link
+from tui.screens.library import LibraryScreen
+from tui.widgets.article_table import ArticleTable
+
+
+async def wait_for_intake(pilot: object, app: object) -> None:
+    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+def test_clipboard_link_only_when_it_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intake_screen, "CLIPBOARD_COMMANDS", ())
+    assert clipboard_link(" https://news.example/a \n") == "https://news.example/a"
+    assert clipboard_link("some words, not a link") is None
+    assert clipboard_link("") is None
+
+
+async def test_add_offers_the_clipboard_link_and_adds(
+    make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path, seed_library: Path
+) -> None:
+    url = local_web.route(
+        "/story", article_html("Ferry service resumes", truth()[article_keys(1)[0]]["articleBody"])
+    )
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.copy_to_clipboard(url)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, AddArticleScreen)
+        assert app.screen.query_one("#add-source", Input).value == url
+        await pilot.press("enter")
+        await wait_for_intake(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and screen.library is not None
+        assert "Ferry service resumes" in [a.title for a in screen.library.articles]
+        table = screen.query_one("#articles", ArticleTable)
+        assert any(a.title == "Ferry service resumes" for a in table.articles)
+        assert app.index is not None and app.index_error is None
+    assert len(list(seed_library.glob("*.md"))) == 1
+
+
+async def test_fetch_lists_failures_and_shows_new_articles(
+    make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path
+) -> None:
+    body = truth()[article_keys(1)[0]]["articleBody"]
+    local_web.route("/ok", article_html("Bridge repairs finish early", body))
+    local_web.route(
+        "/feed.xml",
+        rss20(
+            local_web,
+            [
+                ("Bridge repairs", "/ok", "Mon, 17 Jun 2024 09:00:00 GMT"),
+                ("Gone", "/gone", "Mon, 17 Jun 2024 10:00:00 GMT"),
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    feeds = FeedList.load(tmp_path / "config")
+    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
+    feeds.save()
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await wait_for_intake(pilot, app)
+        assert isinstance(app.screen, IntakeReportScreen)
+        assert app.screen.lines == [f"{local_web.url('/gone')}: HTTP 404 Not Found"]
+        await pilot.press("escape")
+        await settle(pilot)
+        library_screen = app.screen
+        assert isinstance(library_screen, LibraryScreen) and library_screen.library is not None
+        assert "Bridge repairs finish early" in [a.title for a in library_screen.library.articles]
+        assert not library_screen.query("#intake-progress")
+
+
+async def test_added_rewrite_gets_its_mark_without_a_restart(
+    make_test_app: AppFactory, seed_library: Path, tmp_path: Path
+) -> None:
+    from ui_helpers import SEED_IDS
+
+    rewrite = tmp_path / "outside" / f"{SEED_IDS[1]}.txt"
+    rewrite.parent.mkdir()
+    (seed_library / f"{SEED_IDS[1]}.txt").rename(rewrite)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_intake(pilot, app)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press(*str(rewrite), "enter")
+        await wait_for_intake(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and screen.library is not None
+        [added] = [a for a in screen.library.articles if a.path.suffix == ".md"]
+        for _ in range(50):  # the index restarts a moment after the library is shown again
+            if app.matches_for(added.id):
+                break
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+        assert app.matches_for(added.id), "the index was rebuilt with the new article"
+        mark = screen._cells(added)[-1].plain
+        assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are

@@ -1,0 +1,300 @@
+"""Feeds: the list a user follows (OPML, in the config folder), reading RSS, Atom and JSON Feed,
+and what was fetched when (state).
+
+The list is kept as OPML, the format every feed reader exchanges, so `feeds export` is the file
+itself and a hand edit is an ordinary OPML edit. RSS 0.9x/1.0/2.0 and Atom are read by feedparser;
+JSON Feed (which feedparser does not read) by a small reader of its own here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from tui.errors import TuiError, UsageError
+from tui.store import write_atomically
+
+FEEDS_FILE = "feeds.opml"
+STATE_FILE = "feeds-state.json"
+OPML_MAX_BYTES = 5 * 1024 * 1024
+
+
+class FeedError(TuiError):
+    """A feed that cannot be read; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One entry of a feed: where its page is, and the article's text if the feed carries it whole."""
+
+    key: str  # stable identity: the guid, else the link, else the title
+    version: str  # changes when the item is edited (its updated date, else a hash of what it says)
+    title: str | None
+    link: str | None
+    author: str | None
+    date: str | None
+    content_html: str | None  # the full article, when the feed has it
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str | None
+    items: list[FeedItem]
+
+
+# --------------------------------------------------------------------------- OPML
+
+
+def _opml_outlines(data: bytes, label: str) -> list[Feed]:
+    if len(data) > OPML_MAX_BYTES:
+        raise UsageError(f"{label}: larger than {OPML_MAX_BYTES // (1024 * 1024)} MB")
+    if b"<!ENTITY" in data:  # no entity expansion (billion laughs): OPML never needs one
+        raise UsageError(f"{label}: not an OPML file (it declares entities)")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as error:
+        raise UsageError(f"{label}: not an OPML file ({error})") from None
+    if root.tag.lower() != "opml":
+        raise UsageError(f"{label}: not an OPML file (its root is <{root.tag}>)")
+    feeds: list[Feed] = []
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if not url:
+            continue  # a folder, or a plain link
+        name = " ".join((outline.get("title") or outline.get("text") or "").split())
+        feeds.append(Feed(name=name, url=url))
+    return feeds
+
+
+def opml_document(feeds: list[Feed], title: str = "tui feeds") -> str:
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    body = ET.SubElement(root, "body")
+    for feed in feeds:
+        ET.SubElement(body, "outline", type="rss", text=feed.name, title=feed.name, xmlUrl=feed.url)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def read_opml_file(path: Path) -> list[Feed]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path}: {error.strerror or error}") from None
+    return _opml_outlines(data, str(path))
+
+
+@dataclass
+class FeedList:
+    """The followed feeds, kept in `<config>/feeds.opml`."""
+
+    path: Path
+    feeds: list[Feed] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, config_dir: Path) -> FeedList:
+        path = config_dir / FEEDS_FILE
+        if not path.exists():
+            return cls(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise TuiError(f"cannot read the feed list {path}: {error.strerror or error}") from None
+        try:
+            feeds = _opml_outlines(data, str(path))
+        except UsageError as error:  # a damaged list is the user's to fix, never overwritten
+            raise TuiError(f"the feed list is damaged: {error}") from None
+        return cls(path, feeds)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.path, [opml_document(self.feeds).encode("utf-8")])
+
+    def find(self, name_or_url: str) -> Feed | None:
+        for feed in self.feeds:
+            if name_or_url in (feed.name, feed.url):
+                return feed
+        return None
+
+    def unique_name(self, wanted: str) -> str:
+        names = {feed.name for feed in self.feeds}
+        if wanted not in names:
+            return wanted
+        number = 2
+        while f"{wanted} {number}" in names:
+            number += 1
+        return f"{wanted} {number}"
+
+
+# --------------------------------------------------------------------------- reading feeds
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(str(p or "") for p in parts).encode(), digest_size=8).hexdigest()
+
+
+def _iso(value: Any) -> str | None:
+    """A feedparser `*_parsed` struct_time as ISO 8601 (UTC), or None."""
+    if not value:
+        return None
+    try:
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
+
+
+def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise FeedError(f"{url}: not a feed (bad JSON: {error})") from None
+    if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
+        raise FeedError(f"{url}: not a feed (JSON, but not a JSON Feed)")
+    raw_items = document.get("items")
+    items: list[FeedItem] = []
+    for raw in raw_items if isinstance(raw_items, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        link = raw.get("url") or raw.get("external_url")
+        link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+        authors = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
+        names = [str(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+        title = raw.get("title") if isinstance(raw.get("title"), str) else None
+        content = raw.get("content_html") if isinstance(raw.get("content_html"), str) else None
+        if content is None and isinstance(raw.get("content_text"), str):
+            paragraphs = re.split(r"\n\s*\n", raw["content_text"])
+            content = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs if p.strip())
+        date = raw.get("date_published") if isinstance(raw.get("date_published"), str) else None
+        modified = raw.get("date_modified") if isinstance(raw.get("date_modified"), str) else None
+        key = str(raw.get("id") or link or title or "")
+        if not key:
+            continue
+        items.append(
+            FeedItem(
+                key=key,
+                version=modified or date or _digest(title, content),
+                title=title,
+                link=link,
+                author=", ".join(names) or None,
+                date=date,
+                content_html=content,
+            )
+        )
+    title = document.get("title") if isinstance(document.get("title"), str) else None
+    return ParsedFeed(title=title, items=items)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def parse_feed(data: bytes, url: str) -> ParsedFeed:
+    """The items of an RSS, Atom or JSON feed. Raises FeedError naming `url` when it is none."""
+    if _looks_like_json(data):
+        return _parse_json_feed(data, url)
+    import feedparser
+
+    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    version = parsed.get("version") or ""
+    if not version:
+        problem = parsed.get("bozo_exception")
+        reason = f" ({problem})" if problem else ""
+        raise FeedError(f"{url}: not a feed (not RSS, Atom or JSON Feed){reason}")
+    with warnings.catch_warnings():
+        # feedparser warns of its own `updated` -> `published` fallback on every lookup.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        items = [item for entry in parsed.entries if (item := _feed_item(entry, url)) is not None]
+    feed_title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    return ParsedFeed(title=feed_title, items=items)
+
+
+def _feed_item(entry: Any, url: str) -> FeedItem | None:
+    link = entry.get("link")
+    link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+    title = " ".join(str(entry.get("title") or "").split()) or None
+    contents = entry.get("content") or []
+    html = max((str(c.get("value") or "") for c in contents), key=len, default="") or None
+    key = str(entry.get("id") or link or title or "")
+    if not key:
+        return None
+    updated = entry.get("updated") or entry.get("published")
+    return FeedItem(
+        key=key,
+        version=str(updated) if updated else _digest(title, entry.get("summary"), html),
+        title=title,
+        link=link,
+        author=" ".join(str(entry.get("author") or "").split()) or None,
+        date=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        content_html=html,
+    )
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass
+class FeedState:
+    """What was fetched when: per feed its validators and the items already taken in."""
+
+    path: Path
+    feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, state_dir: Path) -> FeedState:
+        path = state_dir / STATE_FILE
+        try:
+            document = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, ValueError) as error:
+            raise TuiError(
+                f"the fetch history {path} is damaged ({error}); move it away to start over"
+            ) from None
+        feeds = document.get("feeds") if isinstance(document, dict) else None
+        if not isinstance(feeds, dict):
+            raise TuiError(f"the fetch history {path} is damaged (no 'feeds'); move it away to start over")
+        return cls(path, {k: v for k, v in feeds.items() if isinstance(v, dict)})
+
+    def of(self, url: str) -> dict[str, Any]:
+        entry = self.feeds.setdefault(url, {})
+        if not isinstance(entry.get("items"), dict):
+            entry["items"] = {}
+        return entry
+
+    def seen(self, url: str, item: FeedItem) -> bool:
+        known = self.of(url)["items"].get(item.key)
+        return isinstance(known, dict) and known.get("version") == item.version
+
+    def remember(self, url: str, item: FeedItem, article_id: str | None, when: datetime) -> None:
+        self.of(url)["items"][item.key] = {
+            "version": item.version,
+            "article": article_id,
+            "fetched": when.isoformat(timespec="seconds"),
+        }
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"version": 1, "feeds": self.feeds}, indent=1, ensure_ascii=False)
+        write_atomically(self.path, [data.encode("utf-8")])

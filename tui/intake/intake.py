@@ -1,0 +1,502 @@
+"""Adding articles to the library, with duplicates caught at the door, and fetching the feeds.
+
+Work that waits on the network runs a few at a time (one at a time per host); deciding whether an
+article is new and writing it happen one after another, in input order, so two inputs in one run
+see each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tui.errors import TuiError
+from tui.intake.extract import MIN_WORDS, ExtractError, Page, drop_title_line, extract_page
+from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
+from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
+from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Kinds that make two articles versions of one story (the shared decision on match kinds).
+VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
+CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
+MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
+FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.IGNORECASE)
+
+Progress = Callable[[int, int], None]
+
+
+class IntakeError(TuiError):
+    """One input that could not be added; the message names it."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one input: `added`, `duplicate`, `update` or `failed`."""
+
+    input: str
+    status: str
+    id: str | None = None
+    path: str | None = None
+    title: str | None = None
+    duplicate_of: str | None = None
+    kind: str | None = None  # for an added near-duplicate or rewrite: its kind
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "input": self.input,
+            "status": self.status,
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+        }
+        if self.duplicate_of is not None:
+            record["duplicate_of"] = self.duplicate_of
+        if self.kind is not None:
+            record["kind"] = self.kind
+        if self.error is not None:
+            record["error"] = self.error
+        return record
+
+    def line(self) -> str:
+        """One line for a person."""
+        if self.status == "failed":
+            return f"failed: {self.error}"
+        title = f"“{self.title}”" if self.title else ""
+        if self.status == "duplicate":
+            return f"{self.input}: already in the library as {self.duplicate_of}"
+        if self.status == "update":
+            return f"update: {self.id} {title} (a new version of {self.duplicate_of})"
+        if self.kind:
+            return f"added: {self.id} {title} ({self.kind} of {self.duplicate_of})"
+        return f"added: {self.id} {title}"
+
+
+def normalise_url(url: str) -> str:
+    """A URL as a key: scheme and host in lower case, no default port, fragment or tracking query."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, query, ""))
+
+
+def _text_key(text: str) -> str:
+    words = re.findall(r"\w+", text.casefold())
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"\w{4,}", text.casefold()))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Known:
+    """One article already in the library, as the door sees it."""
+
+    id: str
+    article: Any  # tui.articles.Article
+    text_key: str
+    words: frozenset[str]
+
+
+@dataclass
+class Intake:
+    """The articles folder as a door: what is there, and adding to it."""
+
+    articles_dir: Path
+    cache_dir: Path | None = None
+    fetcher: Fetcher = field(default_factory=Fetcher)
+    tags: list[str] = field(default_factory=list)
+    force: bool = False
+    _known: list[_Known] = field(default_factory=list)
+    _by_url: dict[str, str] = field(default_factory=dict)
+    _by_text: dict[str, str] = field(default_factory=dict)
+    _loaded: bool = False
+
+    # ------------------------------------------------------------------ what is there
+
+    def load(self) -> None:
+        from tui.articles import _front_matter, load_library
+
+        if self._loaded:
+            return
+        self._loaded = True
+        if not self.articles_dir.is_dir():
+            return
+        library = load_library(self.articles_dir, self.cache_dir)
+        latest: dict[str, str] = {}  # url key -> 'added' of the article holding it
+        for article in library:
+            self._remember(article)
+            if article.path.suffix.lower() not in (".md", ".markdown"):
+                continue
+            try:
+                with open(article.path, encoding="utf-8", errors="replace") as handle:
+                    head = handle.read(64 * 1024)
+            except OSError:
+                continue
+            fields, _rest, _problem = _front_matter(head.replace("\r\n", "\n"))
+            url = fields.get("url")
+            if isinstance(url, str) and url.strip():
+                key = normalise_url(url)
+                added = str(fields.get("added") or "")
+                if key not in latest or added >= latest[key]:  # the newest version answers for its URL
+                    latest[key] = added
+                    self._by_url[key] = article.id
+
+    def _remember(self, article: Any, urls: Iterable[str] = ()) -> None:
+        known = _Known(article.id, article, _text_key(article.body), _word_set(article.body))
+        self._known.append(known)
+        self._by_text.setdefault(known.text_key, article.id)
+        for url in urls:
+            self._by_url[normalise_url(url)] = article.id
+
+    # ------------------------------------------------------------------ reading inputs
+
+    def read_source(self, source: str, stdin: Any = None) -> Page:
+        """The article of one SOURCE (a link, a file, or `-`). Raises TuiError naming it."""
+        if source == "-":
+            data = (stdin or sys.stdin.buffer).read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise IntakeError("-: the page on standard input is larger than 10 MB")
+            return extract_page(data, None, name="standard input")
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
+            return page_from_response(self.fetcher.fetch(source), source)
+        return read_file(Path(source).expanduser(), source)
+
+    # ------------------------------------------------------------------ the door
+
+    def add_page(self, page: Page, label: str) -> Outcome:
+        """Write `page` unless it is already here; report what it is. Never raises for one input."""
+        from tui.articles import ArticleError, parse_article_text
+
+        self.load()
+        title = page.title or _first_words(page.text)
+        record = ArticleRecord(
+            title=title,
+            body=page.markdown,
+            source=page.source,
+            author=page.author,
+            date=page.date,
+            url=page.canonical_url or page.url,
+            added=_now(),
+            tags=list(self.tags),
+        )
+        document = markdown_document(record)
+        try:
+            candidate = parse_article_text(document, "(new)", Path("new.md"), ".md")
+        except ArticleError:
+            return Outcome(label, "failed", title=title, error=f"{label}: no article text found")
+        urls = [u for u in (page.url, page.canonical_url) if u]
+        text_key = _text_key(candidate.body)
+        same_text = self._by_text.get(text_key)
+        same_url = next((self._by_url[k] for k in map(normalise_url, urls) if k in self._by_url), None)
+        if same_text is not None and not self.force:
+            return Outcome(label, "duplicate", title=title, duplicate_of=same_text)
+        kind, related_id = (None, None)
+        if same_url is None:
+            kind, related_id = self._closest_version(candidate)
+            if kind == "duplicate" and not self.force:
+                return Outcome(label, "duplicate", title=title, duplicate_of=related_id)
+        try:
+            path = write_new_article(self.articles_dir, record)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return Outcome(
+                label, "failed", title=title, error=f"{label}: cannot write the article ({reason})"
+            )
+        article_id = path.relative_to(self.articles_dir).with_suffix("").as_posix()
+        candidate.id = article_id
+        candidate.path = path
+        self._remember(candidate, urls)
+        outcome = Outcome(label, "added", id=article_id, path=str(path), title=title)
+        if same_url is not None and same_url != same_text:
+            outcome.status, outcome.duplicate_of = "update", same_url
+        elif related_id is not None:
+            outcome.kind, outcome.duplicate_of = kind, related_id
+        return outcome
+
+    def _closest_version(self, candidate: Any) -> tuple[str | None, str | None]:
+        """(kind, id) of the article `candidate` is a version of, by the similarity engine."""
+        words = _word_set(candidate.body)
+        if not words or not self._known:
+            return None, None
+        scored = []
+        for known in self._known:
+            union = len(words | known.words)
+            overlap = len(words & known.words) / union if union else 0.0
+            if overlap >= MIN_OVERLAP:
+                scored.append((overlap, known))
+        scored.sort(key=lambda pair: -pair[0])
+        from tui.similarity import compare
+
+        best: tuple[float, str | None, str | None] = (-1.0, None, None)
+        for _overlap, known in scored[:CANDIDATES]:
+            alignment = compare(candidate, known.article)
+            if alignment.kind in VERSION_KINDS and alignment.score > best[0]:
+                best = (alignment.score, alignment.kind, known.id)
+        return best[1], best[2]
+
+    def add_sources(
+        self, sources: list[str], progress: Progress | None = None, stdin: Any = None
+    ) -> list[Outcome]:
+        """Every SOURCE read (links a few at a time), then added in order. One failure stops nothing."""
+        self.load()
+
+        def read(source: str) -> Page | TuiError:
+            try:
+                return self.read_source(source, stdin)
+            except TuiError as error:
+                return error
+
+        outcomes: list[Outcome] = []
+        for done, (source, result) in enumerate(
+            zip(sources, self.fetcher.map(read, sources), strict=True), 1
+        ):
+            if isinstance(result, TuiError):
+                outcomes.append(Outcome(source, "failed", error=_with_label(str(result), source)))
+            else:
+                outcomes.append(self.add_page(result, source))
+            if progress is not None:
+                progress(done, len(sources))
+        return outcomes
+
+
+def _with_label(message: str, label: str) -> str:
+    return message if label in message else f"{label}: {message}"
+
+
+def _first_words(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def page_from_response(response: Response, label: str) -> Page:
+    """The article of a fetched page; a PDF or another non-HTML body is refused by name."""
+    body = response.body
+    head = body[:1024].lstrip().lower()
+    if response.content_type == "application/pdf" or head.startswith(b"%pdf"):
+        raise IntakeError(f"{label}: a PDF; PDFs are not supported yet")
+    # A page served with the wrong type ("text/plain", "application/octet-stream") is still read
+    # as HTML when it starts like one.
+    looks_html = head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
+    if response.content_type in HTML_TYPES or looks_html:
+        return extract_page(_decoded(response), response.final_url, name=label)
+    if response.content_type == "text/plain":
+        return page_from_text(_decoded(response), label, url=response.final_url)
+    shown = response.content_type or "unknown"
+    raise IntakeError(f"{label}: not an HTML page (content type {shown})")
+
+
+def _decoded(response: Response) -> bytes | str:
+    if response.charset:
+        try:
+            return response.body.decode(response.charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return response.body  # trafilatura guesses the encoding from the bytes and the page's own meta
+
+
+def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
+    """A text or Markdown article as a page: metadata from the loader's own rules."""
+    from tui.articles import ArticleError, decode, parse_article_text
+
+    if isinstance(text, bytes):
+        text, _encoding = decode(text)
+    try:
+        article = parse_article_text(text, "(new)", Path(f"new{suffix}"), suffix)
+    except ArticleError as error:
+        raise IntakeError(f"{label}: {error}") from None
+    if len(re.findall(r"\w+", article.body)) < min(MIN_WORDS, 5):
+        raise IntakeError(f"{label}: no article text found")
+    markdown = article.body
+    fields: dict[str, object] = {}
+    if suffix in (".md", ".markdown"):
+        # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
+        # any Markdown file.
+        from tui.articles import _front_matter
+
+        fields, rest, _problem = _front_matter(text.replace("\r\n", "\n"))
+        markdown = drop_title_line(rest, article.title)
+    url = url or _front_text(fields.get("url"))
+    return Page(
+        title=article.title,
+        author=article.author,
+        date=article.published.isoformat() if article.published else None,
+        source=article.source,
+        url=url,
+        canonical_url=url,
+        language=None,
+        markdown=markdown,
+        text=article.body,
+    )
+
+
+def _front_text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def read_file(path: Path, label: str) -> Page:
+    suffix = path.suffix.lower()
+    if suffix not in HTML_SUFFIXES + TEXT_SUFFIXES:
+        if not path.exists():
+            raise IntakeError(f"{label}: no such file, and not an http(s) link")
+        raise IntakeError(f"{label}: not a page or an article file (.html, .htm, .xhtml, .md, .txt)")
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise IntakeError(f"{label}: larger than 10 MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IntakeError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise IntakeError(f"{label}: a folder, not a file") from None
+    except OSError as error:
+        raise IntakeError(f"{label}: {error.strerror or error}") from None
+    if suffix in HTML_SUFFIXES:
+        return extract_page(data, None, name=label)
+    return page_from_text(data, label, suffix=suffix)
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+@dataclass(slots=True)
+class FetchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    feeds_checked: int = 0
+    feeds_unchanged: int = 0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def _item_page(intake: Intake, item: FeedItem) -> Page:
+    """The article of a feed item: the feed's own text when it is whole, else its page."""
+    if item.content_html:
+        try:
+            page = extract_page(
+                f"<html><body><article>{item.content_html}</article></body></html>", item.link
+            )
+        except ExtractError:
+            page = None
+        if page is not None and len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS:
+            return _with_item_metadata(page, item)
+    if not item.link:
+        raise IntakeError("feed item has no link")  # the caller names the feed and the item
+    return _with_item_metadata(page_from_response(intake.fetcher.fetch(item.link), item.link), item)
+
+
+def _with_item_metadata(page: Page, item: FeedItem) -> Page:
+    from dataclasses import replace
+
+    return replace(
+        page,
+        title=page.title or item.title,
+        author=page.author or item.author,
+        date=page.date or item.date,
+        url=page.url or item.link,
+        canonical_url=page.canonical_url or item.link,
+    )
+
+
+def fetch_feeds(
+    intake: Intake,
+    feeds: list[Feed],
+    state: FeedState,
+    progress: Progress | None = None,
+) -> FetchReport:
+    """Every feed read (conditionally), every new or edited item added. State is saved at the end."""
+    intake.load()
+    report = FetchReport()
+    total = len(feeds)
+    done = 0
+
+    def tick() -> None:
+        if progress is not None:
+            progress(done, total)
+
+    def read_feed(feed: Feed) -> tuple[Feed, list[FeedItem] | None, Response | TuiError]:
+        memory = state.of(feed.url)
+        try:
+            response = intake.fetcher.fetch(
+                feed.url,
+                etag=memory.get("etag"),
+                last_modified=memory.get("last_modified"),
+                accept="application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
+            )
+            if response.not_modified:
+                return feed, [], response
+            return feed, parse_feed(response.body, feed.url).items, response
+        except TuiError as error:
+            return feed, None, error
+
+    tick()
+    read = list(intake.fetcher.map(read_feed, feeds))
+    todo: list[tuple[Feed, FeedItem]] = []
+    for feed, items, response in read:
+        done += 1
+        report.feeds_checked += 1
+        if items is None:
+            report.outcomes.append(Outcome(feed.url, "failed", error=_with_label(str(response), feed.url)))
+            continue
+        if isinstance(response, Response) and response.not_modified:
+            report.feeds_unchanged += 1
+        fresh = [item for item in items if not state.seen(feed.url, item)]
+        todo.extend((feed, item) for item in fresh)
+    todo = by_turns(todo, lambda pair: host_of(pair[1].link or ""))
+    total += len(todo)
+    tick()
+
+    def read_item(pair: tuple[Feed, FeedItem]) -> Page | TuiError:
+        try:
+            return _item_page(intake, pair[1])
+        except TuiError as error:
+            return error
+
+    failed_feeds: set[str] = set()
+    for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
+        label = item.link or f"{feed.name}: {item.title or item.key}"
+        if isinstance(result, TuiError):
+            outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
+        else:
+            outcome = intake.add_page(result, label)
+        report.outcomes.append(outcome)
+        if outcome.status == "failed":
+            failed_feeds.add(feed.url)  # tried again next time
+        else:
+            state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
+        done += 1
+        tick()
+    # A feed's validators are kept only when all its items came in: else the next fetch would get
+    # "304 Not Modified" and never retry the items that failed.
+    for feed, items, response in read:
+        if items is None or not isinstance(response, Response) or feed.url in failed_feeds:
+            continue
+        memory = state.of(feed.url)
+        memory["checked"] = _now().isoformat(timespec="seconds")
+        if not response.not_modified:
+            memory["etag"], memory["last_modified"] = response.etag, response.last_modified
+    state.save()
+    return report
