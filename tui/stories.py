@@ -47,7 +47,7 @@ STORY_ID_PREFIX = "s-"
 _STATE_VERSION = 1
 # Bump when passages are computed differently; tied to the article and index versions too, since
 # sentence numbers come from segmentation.
-ALIGNMENT_VERSION = 1
+ALIGNMENT_VERSION = 2
 # Up to this many versions every pair is aligned; beyond it, a maximum spanning tree of the pairs
 # the index reported (the closest pairs that connect every version: one alignment per version).
 ALL_PAIRS_UP_TO = 6
@@ -511,6 +511,7 @@ class Stories:
                 for p in alignment.pairs
                 if (p.a.start, p.a.end) in index_a and (p.b.start, p.b.end) in index_b
             ]
+            links += _restated_with_other_figures(first, second, alignment.only_a, alignment.only_b)
             copies_a = sorted(_copies(first, alignment.repeats_a))
             copies_b = sorted(_copies(second, alignment.repeats_b))
             rows = [[float(len(links))], [float(i) for i in copies_a], [float(i) for i in copies_b], *links]
@@ -754,6 +755,36 @@ def _word_share(quote: str, text: str) -> float:
         return 0.0
     held = {word.casefold() for word in _LONG_WORD.findall(text)}
     return len(wanted & held) / len(wanted)
+
+
+# Two sentences left unaligned that share this much of their words (figures aside) both ways are one
+# sentence whose figures changed: an engine that keeps such pairs apart, so as not to call versions
+# with other facts the same, still leaves them one passage of a story ("where figures changed").
+SAME_WORDS_OTHER_FIGURES = 0.8
+
+
+def _restated_with_other_figures(
+    first: Article, second: Article, only_a: Sequence[Span], only_b: Sequence[Span]
+) -> list[list[float]]:
+    index_a = {(s.start, s.end): i for i, s in enumerate(first.sentences)}
+    index_b = {(s.start, s.end): i for i, s in enumerate(second.sentences)}
+    found: list[list[float]] = []
+    taken: set[int] = set()
+    for span_a in only_a:
+        text_a = first.text(span_a)
+        if not _FIGURE.search(text_a) or (span_a.start, span_a.end) not in index_a:
+            continue
+        for span_b in only_b:
+            j = index_b.get((span_b.start, span_b.end))
+            text_b = second.text(span_b)
+            if j is None or j in taken or not _FIGURE.search(text_b):
+                continue
+            share = min(_word_share(text_a, text_b), _word_share(text_b, text_a))
+            if share >= SAME_WORDS_OTHER_FIGURES:
+                found.append([float(index_a[(span_a.start, span_a.end)]), float(j), round(share, 4)])
+                taken.add(j)
+                break
+    return found
 
 
 def _run_around(indexes: list[int], anchor_index: int) -> list[int]:

@@ -363,3 +363,22 @@ def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
     (home,) = stories.homes(annotation)
     assert home.article_id == RELATED and home.match == "reworded" and not home.carry
     assert home.text.startswith(reworded)
+
+
+def test_a_sentence_with_other_figures_left_unaligned_is_still_one_passage() -> None:
+    # An engine that keeps sentences with other facts apart leaves them in only_a / only_b.
+    from tui.articles import article_from_text
+    from tui.stories import _restated_with_other_figures
+
+    a = article_from_text(
+        "The treaty was scrapped in 1996 as Russia established trade ties with South Korea. "
+        "The office was not available for comment.",
+        "a",
+    )
+    b = article_from_text(
+        "The treaty was scrapped in 1997 as Russia established trade ties with South Korea. "
+        "Officials declined to discuss the matter.",
+        "b",
+    )
+    links = _restated_with_other_figures(a, b, a.sentences, b.sentences)
+    assert links == [[0.0, 0.0, 1.0]]  # the sentence with the changed year; not the other pair
