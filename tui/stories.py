@@ -47,7 +47,7 @@ STORY_ID_PREFIX = "s-"
 _STATE_VERSION = 1
 # Bump when passages are computed differently; tied to the article and index versions too, since
 # sentence numbers come from segmentation.
-ALIGNMENT_VERSION = 2
+ALIGNMENT_VERSION = 3
 # Up to this many versions every pair is aligned; beyond it, a maximum spanning tree of the pairs
 # the index reported (the closest pairs that connect every version: one alignment per version).
 ALL_PAIRS_UP_TO = 6
@@ -511,7 +511,6 @@ class Stories:
                 for p in alignment.pairs
                 if (p.a.start, p.a.end) in index_a and (p.b.start, p.b.end) in index_b
             ]
-            links += _restated_with_other_figures(first, second, alignment.only_a, alignment.only_b)
             copies_a = sorted(_copies(first, alignment.repeats_a))
             copies_b = sorted(_copies(second, alignment.repeats_b))
             rows = [[float(len(links))], [float(i) for i in copies_a], [float(i) for i in copies_b], *links]
@@ -523,6 +522,16 @@ class Stories:
         pairs = [(int(r[0]), int(r[1]), float(r[2])) for r in rows[3 : 3 + count]]
         n_first, n_second = len(first.sentences), len(second.sentences)
         pairs = _clear_links([(i, j, s) for i, j, s in pairs if i < n_first and j < n_second])
+        # Sentences left without a clear partner on both sides may be one sentence whose figures
+        # changed (an engine that keeps other facts apart links them weakly elsewhere, or not at all).
+        linked_first = {i for i, _, _ in pairs} | copies_first
+        linked_second = {j for _, j, _ in pairs} | copies_second
+        loose_first = [span for i, span in enumerate(first.sentences) if i not in linked_first]
+        loose_second = [span for j, span in enumerate(second.sentences) if j not in linked_second]
+        pairs += [
+            (int(i), int(j), score)
+            for i, j, score in _restated_with_other_figures(first, second, loose_first, loose_second)
+        ]
         if swap:
             return [(j, i, s) for i, j, s in pairs], copies_second, copies_first
         return pairs, copies_first, copies_second
@@ -757,9 +766,9 @@ def _word_share(quote: str, text: str) -> float:
     return len(wanted & held) / len(wanted)
 
 
-# Two sentences left unaligned that share this much of their words (figures aside) both ways are one
-# sentence whose figures changed: an engine that keeps such pairs apart, so as not to call versions
-# with other facts the same, still leaves them one passage of a story ("where figures changed").
+# Two sentences without a clear partner that share this much of their words (figures aside) both
+# ways are one sentence whose figures changed: an engine that keeps such sentences apart, so as not
+# to call versions with other facts the same, still leaves them one passage of a story.
 SAME_WORDS_OTHER_FIGURES = 0.8
 
 
