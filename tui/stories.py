@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 # The kinds of match that make two articles versions of one story (see the shared decision on
 # match kinds): copies, rewrites, updates and partial copies. `related` and `template` never do.
 STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
+# A partial copy (passages copied into an otherwise different article) joins a story but never
+# links two stories, or a second partial copy, together: chained, they would join different matches
+# of one tournament through a shared preview paragraph (seen on BBC with the facts-aware engine).
+BRIDGE_FREE_KINDS: frozenset[str] = frozenset({"partial"})
 # Kinds whose verbatim passages are the same text edited, not retold: an orphaned note whose quote
 # is found verbatim in such a version (or verbatim with its context) is carried over at once;
 # anywhere else the user decides.
@@ -176,7 +180,9 @@ def _sort_key(article: Article) -> tuple[int, float, int, str]:
     return (1, 0.0, -article.words, article.id)
 
 
-def _components(pairs: Iterable[PairMatch]) -> list[set[str]]:
+def _components(pairs: Iterable[PairMatch], words: dict[str, int]) -> list[set[str]]:
+    """Versions joined transitively through copies, rewrites and updates; a partial copy joins the
+    story it was copied from or into, but never bridges two stories, nor another partial copy."""
     parent: dict[str, str] = {}
 
     def root(node: str) -> str:
@@ -186,10 +192,31 @@ def _components(pairs: Iterable[PairMatch]) -> list[set[str]]:
             node = parent[node]
         return node
 
-    for pair in pairs:
-        a, b = root(pair.a), root(pair.b)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
+    def join(a: str, b: str) -> None:
+        x, y = root(a), root(b)
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+
+    ordered = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+    for pair in ordered:
+        if pair.kind not in BRIDGE_FREE_KINDS:
+            join(pair.a, pair.b)
+    leaves: set[str] = set()
+    for pair in ordered:
+        if pair.kind not in BRIDGE_FREE_KINDS:
+            continue
+        a_in, b_in = pair.a in parent, pair.b in parent
+        if a_in and b_in:
+            continue  # both already in a story: a shared passage does not make them one
+        if a_in or b_in:
+            member, newcomer = (pair.a, pair.b) if a_in else (pair.b, pair.a)
+            if member not in leaves:
+                join(member, newcomer)
+                leaves.add(newcomer)
+            continue
+        core, leaf = sorted((pair.a, pair.b), key=lambda article_id: (-words.get(article_id, 0), article_id))
+        join(core, leaf)
+        leaves.add(leaf)
     groups: dict[str, set[str]] = defaultdict(set)
     for node in list(parent):
         groups[root(node)].add(node)
@@ -274,7 +301,7 @@ class Stories:
         groups = sorted(
             (
                 sorted((library.get(member) for member in group), key=_sort_key)
-                for group in _components(story_pairs)
+                for group in _components(story_pairs, {article.id: article.words for article in library})
             ),
             key=lambda ordered: _sort_key(ordered[0]),
         )
@@ -310,7 +337,7 @@ class Stories:
                 taken.add(assigned)
             members = {article.id for article in ordered}
             within = sorted(
-                (p for member in members for p in pairs_by_member.get(member, ())),
+                (p for member in members for p in pairs_by_member.get(member, ()) if p.b in members),
                 key=lambda p: (-p.score, p.a, p.b),
             )
             touching: dict[str, list[PairMatch]] = defaultdict(list)

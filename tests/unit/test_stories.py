@@ -382,3 +382,43 @@ def test_a_sentence_with_other_figures_left_unaligned_is_still_one_passage() -> 
     )
     links = _restated_with_other_figures(a, b, a.sentences, b.sentences)
     assert links == [[0.0, 0.0, 1.0]]  # the sentence with the changed year; not the other pair
+
+
+def test_a_partial_copy_joins_a_story_but_never_bridges_two(seed_library: Path, tmp_path: Path) -> None:
+    from tui.similarity import PairMatch
+
+    for name in (
+        "010_other",
+        "011_other_copy",
+        "012_partial",
+        "013_partial_of_partial",
+        "014_lone",
+        "015_lone_copy",
+    ):
+        (seed_library / f"{name}.txt").write_text(f"{name}\n\nSome text of {name}.\n", encoding="utf-8")
+    library = load_library(seed_library, cache_dir=tmp_path / "cache")
+
+    class Index:
+        """The engine's answer, fixed: a story A-B, a story of two others, partial copies between."""
+
+        def pairs(self) -> list[PairMatch]:
+            return [
+                PairMatch(A, B, 0.71, "rewrite", "r"),
+                PairMatch("010_other", "011_other_copy", 0.95, "near-duplicate", "n"),
+                PairMatch(A, "010_other", 0.5, "partial", "a shared passage"),  # two stories: no bridge
+                PairMatch(B, "012_partial", 0.45, "partial", "p"),  # joins A-B
+                PairMatch("012_partial", "013_partial_of_partial", 0.44, "partial", "p"),  # no chain
+                PairMatch("014_lone", "015_lone_copy", 0.4, "partial", "p"),  # two alone: one story
+                PairMatch(A, RELATED, 0.03, "related", "x"),
+            ]
+
+    stories = Stories.build(library, Index(), tmp_path / "state", tmp_path / "cache")  # type: ignore[arg-type]
+    groups = sorted(sorted(story.version_ids) for story in stories)
+    assert groups == [
+        sorted([A, B, "012_partial"]),
+        ["010_other", "011_other_copy"],
+        ["014_lone", "015_lone_copy"],
+    ]
+    assert stories.of("013_partial_of_partial") is None
+    story = stories.get(A)
+    assert all(p.a in story and p.b in story for p in story.pairs)
