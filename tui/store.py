@@ -799,6 +799,8 @@ class _UndoStep:
     description: str
     annotation_id: str
     before: Doc | None  # None: the step created the annotation, undo removes it
+    # Linked copies the edit was carried to, as they were: undo restores them with it.
+    followers: dict[str, Doc] = field(default_factory=dict)
 
 
 @dataclass
@@ -977,6 +979,8 @@ class AnnotationStore:
         return self._edit(annotation_id, fields, "re-attachment of")
 
     def _edit(self, annotation_id: str, fields: Doc, what: str, *, follow_links: bool = False) -> Annotation:
+        followers: dict[str, Doc] = {}
+
         def change() -> tuple[Annotation, Doc]:
             docs = self._docs()
             key = self._resolve(docs, annotation_id)
@@ -985,16 +989,17 @@ class AnnotationStore:
             edited = {**before, **fields, "updated": moment}
             if follow_links:
                 # An edited adopted copy is its own note from now on; copies adopted from this one
-                # follow the edit (in the same write).
+                # follow the edit.
                 edited.pop("linked_to", None)
                 for other_key, doc in list(docs.items()):
                     if doc.get("linked_to") == key:
+                        followers[other_key] = dict(doc)
                         self._table.put(other_key, {**doc, **fields, "updated": moment})
             self._table.put(key, edited)
             return Annotation.from_doc(self._docs()[key]), before
 
         annotation, before = self._write(change)
-        self._undo.append(_UndoStep(f"{what} {_snippet(annotation.exact)}", annotation.id, before))
+        self._undo.append(_UndoStep(f"{what} {_snippet(annotation.exact)}", annotation.id, before, followers))
         return annotation
 
     def delete(self, annotation_id: str) -> Annotation:
@@ -1023,6 +1028,10 @@ class AnnotationStore:
                     self._table.remove(doc_ids=[step.annotation_id])  # type: ignore[list-item]
             else:
                 self._table.put(step.annotation_id, dict(step.before))
+            docs = self._docs()
+            for key, doc in step.followers.items():
+                if key in docs:  # a copy deleted since stays deleted
+                    self._table.put(key, dict(doc))
 
         self._write(change)
         self._undo.pop()

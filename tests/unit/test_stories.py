@@ -254,6 +254,10 @@ def test_an_adopted_echo_follows_its_original_until_it_is_edited(seed_library: P
     assert copy.linked_to == original.id and copy.note == "first"
     store.update(original.id, note="second", color="red")
     assert store.get(copy.id).note == "second" and store.get(copy.id).color == "red"
+    store.undo()  # the edit is undone on the original and on the copy that followed it
+    assert store.get(original.id).note == "first" and store.get(copy.id).note == "first"
+    assert store.get(copy.id).color == "yellow" and store.get(copy.id).linked_to == original.id
+    store.update(original.id, note="second", color="red")
     store.update(copy.id, note="mine")
     assert store.get(copy.id).linked_to is None
     store.update(original.id, note="third")
