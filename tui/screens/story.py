@@ -199,8 +199,11 @@ class StoryScreen(Screen[None]):
     @staticmethod
     def _elsewhere(row: dict[str, Any], numbers: dict[str, str]) -> str:
         if row.get("homes"):
-            first = row["homes"][0]
-            return f"home: {numbers.get(first['article_id'], '?')} ({first['match']}) · H moves it"
+            # Every candidate, newest first; H moves the note to the first.
+            homes = ", ".join(
+                f"{numbers.get(home['article_id'], '?')} ({home['match']})" for home in row["homes"]
+            )
+            return f"homes: {homes} · H moves it to the first"
         parts = []
         for match in ("verbatim", "reworded", "absent"):
             found = [numbers.get(echo["article_id"], "?") for echo in row["echoes"] if echo["match"] == match]
