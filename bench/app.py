@@ -1,4 +1,4 @@
-"""The reading app's speed on the BBC library, each figure next to a baseline from the same run.
+"""The reading app's speed on a library, each figure next to a baseline from the same run.
 
 - time to an interactive Library (rows shown, a key press handled) on a warm cache, launched as a
   fresh process, against a bare Textual app launched the same way (target < 1.5 s and < 2x bare);
@@ -10,7 +10,12 @@
 All runs are headless, at 100x30. Medians of several runs. In-app figures run from the action
 (a key event handed to the driver, a screen pushed) until the screen has been painted again.
 
-    python bench/app.py [--library ../shared/bench/bbc] [--runs 5]
+`--corpus reuters` (19,043 stories) measures the start at scale instead: on a warm cache, the time
+from launch to the library shown, and from the library shown to the near-duplicate marks painted
+(target < 2 s), with the app's peak memory (target < 600 MB); baselines from the same run are a bare
+Textual app launched the same way and `tui dupes --json`, which loads the same library and index.
+
+    python bench/app.py [--corpus bbc|reuters] [--library FOLDER] [--runs 5]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -27,7 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bbc"
+BENCH_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench"
+DEFAULT_LIBRARY = BENCH_DATA / "bbc"
 SIZE = (100, 30)
 
 # A child process: start, wait until the screen is interactive, print the wall-clock time.
@@ -48,6 +55,30 @@ async def auto_pilot(pilot):
     print(time.time(), flush=True)
     while not pilot.app.background_idle:  # the index too, so the next run finds a warm cache
         await asyncio.sleep(0.05)
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.exit()
+app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
+"""
+
+# A child process: start, wait for the library and then for the marks; print both moments.
+LAUNCH_MARKS = """
+import sys, time, asyncio
+from pathlib import Path
+from tui.__main__ import make_app
+root, cache, state = map(Path, sys.argv[1:4])
+app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
+async def auto_pilot(pilot):
+    while True:
+        screen = pilot.app.screen
+        tables = screen.query("#articles") if screen.id == "library" else []
+        if tables and tables.first().row_count:
+            break
+        await asyncio.sleep(0.002)
+    shown = time.time()
+    while pilot.app.index is None and pilot.app.index_error is None:
+        await asyncio.sleep(0.005)
+    await pilot.pause()  # the marks painted
+    print(shown, time.time(), pilot.app.index_error, flush=True)
     await pilot.app.workers.wait_for_complete()
     pilot.app.exit()
 app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
@@ -75,6 +106,71 @@ def launch(code: str, *args: str) -> float:
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=120
     )
     return float(result.stdout.split()[-1]) - started
+
+
+def launch_measured(command: list[str]) -> tuple[float, list[str], float]:
+    """(start time, stdout words, peak RSS in MB) of a child process run to its end."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.time()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"failed: {' '.join(command)}\n{err.read().decode(errors='replace')}")
+        return started, out.read().decode().split(), usage.ru_maxrss / 1024
+
+
+def scale_run(library: Path, runs: int) -> None:
+    """The start at scale: library shown, marks painted and peak memory, on a warm cache."""
+    with tempfile.TemporaryDirectory(prefix="tui-bench-app-") as temporary:
+        work = Path(temporary)
+        cache, state = work / "cache", work / "state"
+        marks = [sys.executable, "-c", LAUNCH_MARKS, str(library), str(cache), str(state)]
+        dupes = [sys.executable, "-m", "tui", "--articles", str(library), "--cache-dir", str(cache)]
+        dupes += ["dupes", "--json"]
+        print(f"library: {library}")
+        started, words, peak = launch_measured(marks)  # cold: parses every file, builds the index
+        print(
+            f"cold first launch: library shown {float(words[0]) - started:.1f} s, marks "
+            f"{float(words[1]) - started:.1f} s after launch; peak {peak:.0f} MB"
+        )
+        shown, painted, peaks, bare, cli = [], [], [], [], []
+        for _ in range(runs):
+            bare.append(launch(LAUNCH_BARE))
+            started = time.time()
+            launch_measured(dupes)
+            cli.append(time.time() - started)
+            started, words, peak = launch_measured(marks)
+            if words[2] != "None":
+                sys.exit(f"the index failed: {' '.join(words[2:])}")
+            shown.append(float(words[0]) - started)
+            painted.append(float(words[1]) - float(words[0]))
+            peaks.append(peak)
+        print(f"warm cache, median of {runs}:")
+        print(
+            f"  library shown after launch: {median_ms(shown):.0f} ms  "
+            f"(bare Textual app interactive: {median_ms(bare):.0f} ms)"
+        )
+        print(
+            f"  marks painted after the library: {median_ms(painted):.0f} ms  "
+            f"(`tui dupes --json`, same library and index, whole process: {median_ms(cli):.0f} ms; "
+            f"target < 2000 ms)"
+        )
+        print(
+            f"  app peak memory: {max(peaks):.0f} MB (median {statistics.median(peaks):.0f}; target < 600 MB)"
+        )
+        print(
+            json.dumps(
+                {
+                    "shown_ms": median_ms(shown),
+                    "marks_ms": median_ms(painted),
+                    "peak_mb": max(peaks),
+                    "bare_ms": median_ms(bare),
+                    "dupes_ms": median_ms(cli),
+                }
+            )
+        )
 
 
 def median_ms(values: list[float]) -> float:
@@ -236,11 +332,16 @@ async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--library", type=Path, default=DEFAULT_LIBRARY)
+    parser.add_argument("--corpus", choices=["bbc", "reuters"], default="bbc")
+    parser.add_argument("--library", type=Path, default=None, help="default: the corpus's folder")
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
+    options.library = options.library or BENCH_DATA / options.corpus
     if not options.library.is_dir():
         sys.exit(f"bench/app.py: library not found: {options.library}")
+    if options.corpus == "reuters":
+        scale_run(options.library, options.runs)
+        return
 
     with tempfile.TemporaryDirectory(prefix="tui-bench-app-") as temporary:
         work = Path(temporary)

@@ -186,7 +186,9 @@ class TuiApp(StoryApp):
         if screen is not None:
             screen.show_failure(message.error)  # type: ignore[attr-defined]
 
-    @work(thread=True, group="index", exit_on_error=False, exclusive=True)
+    # A description of its own: by default Textual describes a worker by the repr of its arguments,
+    # and the repr of a library of 19,000 articles took seconds of the UI thread and hundreds of MB.
+    @work(thread=True, group="index", exit_on_error=False, exclusive=True, description="similarity index")
     def build_index(self, library: Library) -> None:
         try:
             from tui.similarity import SimilarityIndex
@@ -240,7 +242,7 @@ class TuiApp(StoryApp):
         article = self.library.get(article_id)
         self.push_screen(ReaderScreen(article, offset=offset))
 
-    def open_compare(self, article: Article, other_id: str | None = None) -> None:
+    def open_compare(self, article: Article, other_id: str | None = None, offset: int | None = None) -> None:
         from tui.screens.compare import CompareScreen
 
         if self.library is None:
@@ -258,7 +260,7 @@ class TuiApp(StoryApp):
                 self.notify("This article has no near-duplicates or related articles.", severity="warning")
                 return
             other_id = matches[0].id
-        self.push_screen(CompareScreen(article, self.library.get(other_id), [m.id for m in matches]))
+        self.push_screen(CompareScreen(article, self.library.get(other_id), [m.id for m in matches], offset))
 
     def open_notes(self, article_id: str | None) -> None:
         from tui.screens.notes import NotesScreen

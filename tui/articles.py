@@ -6,6 +6,7 @@ CLI, the app and the similarity engine share one reading of every file.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -95,6 +96,11 @@ class Library:
     def __post_init__(self) -> None:
         self._by_id = {article.id: article for article in self.articles}
 
+    def __repr__(self) -> str:
+        # Not every article's repr: a library can hold 100 MB of text, and debug output (a worker's
+        # description, a log line) must not copy it.
+        return f"Library({str(self.root)!r}, {len(self.articles)} articles, {len(self.skipped)} skipped)"
+
     def get(self, article_id: str) -> Article:
         """The article with this id, or with the one id that starts with it (`tui compare 000 002`)."""
         found = self._by_id.get(article_id)
@@ -181,21 +187,27 @@ def split_sentences(text: str) -> list[Span]:
     keeps decimals and hyphenated names whole and does not split inside quotations; it needs no
     downloaded model and segments the 5 MB BBC corpus in about 0.1 s.
     """
+    flat = _sentence_offsets(text)
+    return [Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _sentence_offsets(text: str) -> list[int]:
+    """`split_sentences` as flat offsets (start, end, start, end…): no Span objects while loading."""
     import sentencex
 
-    spans: list[Span] = []
+    flat: list[int] = []
     for boundary in sentencex.get_sentence_boundaries("en", text):
         start, end = int(boundary["start_index"]), int(boundary["end_index"])
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            if spans and _continues(text[spans[-1].start : spans[-1].end], text[start:end]):
-                spans[-1] = Span(spans[-1].start, end)
+        piece = text[start:end]
+        trimmed = piece.strip()  # str.strip trims exactly the characters str.isspace names
+        if trimmed:
+            start += len(piece) - len(piece.lstrip())
+            end = start + len(trimmed)
+            if flat and _continues(text[flat[-2] : flat[-1]], trimmed):
+                flat[-1] = end
             else:
-                spans.append(Span(start, end))
-    return spans
+                flat += (start, end)
+    return flat
 
 
 _TIME_ABBREVIATION = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
@@ -208,14 +220,33 @@ def _continues(previous: str, current: str) -> bool:
     """Whether the segmenter cut inside a sentence: before a lower-case word, or at "5 p.m. Monday"."""
     if current[:1].islower():
         return True
+    if previous[-2:] not in ("m.", "M."):  # a cheap test before the pattern: most sentences end otherwise
+        return False
     return bool(_TIME_ABBREVIATION.search(previous) and _DAY_OR_MONTH.match(current))
 
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
+# For ASCII text: word characters (what `\w` matches there) become "a", the joiners "-" and "'" become
+# "j", anything else a space; then words are counted with C string methods instead of the pattern.
+_ASCII_WORD_CLASSES = bytes(
+    ord("a") if chr(code).isalnum() or chr(code) == "_" else ord("j") if chr(code) in "-'" else ord(" ")
+    for code in range(128)
+).ljust(256, b" ")
+_ASCII_WORD_RUNS = _ASCII_WORD_CLASSES.replace(b"j", b" ")
+
+
 def count_words(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
+    """Words as `_WORD` finds them: runs of word characters, joined by single hyphens or apostrophes."""
+    if not text.isascii():
+        return len(_WORD.findall(text))
+    data = text.encode("ascii")
+    classes = data.translate(_ASCII_WORD_CLASSES)
+    runs = len(data.translate(_ASCII_WORD_RUNS).split())
+    # A joiner with a word character on each side ("aja") joins two runs into one word.
+    joins = classes.count(b"aj") - classes.count(b"aj ") - classes.count(b"ajj") - classes.endswith(b"aj")
+    return runs - joins
 
 
 # --------------------------------------------------------------------------- layout rules
@@ -446,6 +477,9 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
     rest = rest.split("\n", 1)[1] if "\n" in rest else ""
     if len(block) > FRONT_MATTER_MAX_CHARS:
         return {}, rest, "front matter is larger than 64 KB; ignored"
+    simple = _simple_front_matter(block)
+    if simple is not None:
+        return simple, rest, None
     import yaml
 
     try:
@@ -468,6 +502,50 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
             items = [str(item.value) for item in value_node.value if isinstance(item, yaml.ScalarNode)]
             fields[str(key_node.value).lower()] = items
     return fields, rest, None
+
+
+# The front matter most files have: one `key: value` a line, the value quoted or plain, on one line.
+# Read here it costs microseconds; PyYAML's pure-Python scanner was nearly half of a cold load of
+# 19,000 stories. Anything outside this subset (comments, lists, several lines, escapes other than
+# \" and \\) goes to YAML, so the fields are exactly what `yaml.compose` gives; so does any character
+# YAML refuses (controls, surrogates, U+FFFE/F) or reads as a line break (U+0085, U+2028/9), a tab or
+# a byte-order mark.
+_NOT_SIMPLE_FRONT_MATTER_CHARACTER = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
+_SIMPLE_FRONT_MATTER_LINE = re.compile(
+    r"(?P<key>[A-Za-z][A-Za-z0-9_-]*):"
+    r"(?: +(?:\"(?P<double>(?:[^\"\\]|\\[\"\\])*)\""
+    r"|'(?P<single>(?:[^']|'')*)'"
+    r"|(?P<plain>[^ \-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?! )|(?<! )#)*?)))? *"
+)
+_DOUBLE_QUOTED_ESCAPE = re.compile(r"\\([\"\\])")
+
+
+def _simple_front_matter(block: str) -> dict[str, object] | None:
+    """The fields of a front matter within the simple subset, or None to let YAML read it."""
+    if _NOT_SIMPLE_FRONT_MATTER_CHARACTER.search(block):
+        return None
+    fields: dict[str, object] = {}
+    for line in block.split("\n"):
+        if not line.strip(" "):
+            continue
+        match = _SIMPLE_FRONT_MATTER_LINE.fullmatch(line)
+        if match is None:
+            return None
+        double, single, plain = match.group("double", "single", "plain")
+        if double is not None:
+            value = _DOUBLE_QUOTED_ESCAPE.sub(r"\1", double)
+        elif single is not None:
+            value = single.replace("''", "'")
+        elif plain is not None:
+            if plain.endswith(":"):
+                return None
+            value = plain
+        else:
+            value = ""
+        fields[match.group("key").lower()] = value
+    return fields
 
 
 # Bounded repeats: a hostile line of "**a **a …" or "[a[a …" must cost linear time, not quadratic.
@@ -569,9 +647,9 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     lines = text.split("\n")
     heading_is_title = known_title is None
     near_photo: set[str] = set()  # lines beside a picture: an image's alt text, a line by "[Photo]"
-    for line in lines:
-        if any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS):
-            parsed.hankyoreh = True
+    folded = text.casefold()
+    if "posted on" in folded or "button that move" in folded:  # spares a test of every line
+        parsed.hankyoreh = any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS for line in lines)
     if markdown:
         converted: list[str] = []
         for line in lines:
@@ -739,13 +817,13 @@ def _build_article(
         body += "\n\n" if body else ""
         caption_spans.append(Span(len(body), len(body) + len(caption)))
         body += caption
-    paragraphs: list[Span] = []
-    sentences: list[Span] = []
+    # Flat offsets, as the cache keeps them: Span objects are made only for the articles read.
+    paragraphs: list[int] = []
+    sentences: list[int] = []
     offset = 0
     for paragraph in parsed.paragraphs:
-        paragraphs.append(Span(offset, offset + len(paragraph)))
-        for span in split_sentences(paragraph):
-            sentences.append(Span(offset + span.start, offset + span.end))
+        paragraphs += (offset, offset + len(paragraph))
+        sentences += [offset + value for value in _sentence_offsets(paragraph)]
         offset += len(paragraph) + 2
     title = _as_text(fields.get("title")) or parsed.title or _title_from_text(text)
     return Article(
@@ -757,8 +835,8 @@ def _build_article(
         published=published,
         subtitle=parsed.subtitle,
         body=body,
-        paragraphs=paragraphs,
-        sentences=sentences,
+        paragraphs=_spans_from(paragraphs),
+        sentences=_spans_from(sentences),
         captions=parsed.captions,
         content_hash=content_hash,
         encoding=encoding,
@@ -948,8 +1026,9 @@ class SpanList(Sequence[Span]):
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
-    def __repr__(self) -> str:
-        return f"SpanList({self._all()!r})"
+    def __repr__(self) -> str:  # made for the moment, not kept: a repr must not grow the memory held
+        flat = self._flat
+        return f"SpanList({[Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]!r})"
 
 
 def _spans_from(flat: list[int]) -> list[Span]:
@@ -1001,14 +1080,19 @@ def _from_record_or_none(record: dict, article_id: str, path: Path) -> Article |
         article = _from_record(record, article_id, path)
     except Exception:  # the cache is ours but the disk is not: any damage means "parse again"
         return None
+    # Plain type tests, each field by name: a `str | None` union built per call and a generator per
+    # record were a fifth of a warm start. JSON gives exact types, so `type(...) is` is enough.
+    source, author, subtitle, captions = article.source, article.author, article.subtitle, article.captions
     fields_ok = (
-        isinstance(article.title, str)
-        and isinstance(article.body, str)
-        and isinstance(article.content_hash, str)
-        and isinstance(article.encoding, str)
-        and all(isinstance(v, str | None) for v in (article.source, article.author, article.subtitle))
-        and isinstance(article.captions, list)
-        and all(isinstance(c, str) for c in article.captions)
+        type(article.title) is str
+        and type(article.body) is str
+        and type(article.content_hash) is str
+        and type(article.encoding) is str
+        and (source is None or type(source) is str)
+        and (author is None or type(author) is str)
+        and (subtitle is None or type(subtitle) is str)
+        and type(record["captions"]) is list  # `list()` would have made a string into characters
+        and (not captions or all(type(caption) is str for caption in captions))
     )
     if not fields_ok:
         return None
@@ -1052,7 +1136,19 @@ def load_library(root: Path, cache_dir: Path | None = None) -> Library:
     With a cache folder, a file whose size and mtime are unchanged is not read again, and one whose
     bytes are unchanged (same hash) is not parsed again.
     """
-    root = Path(root)
+    # Loading makes a dozen objects per article, and all of them live on: the cyclic collector would
+    # walk the growing heap again and again and free nothing (a quarter of a warm start of 19,000
+    # stories). It is paused while loading and runs as usual afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_library(Path(root), cache_dir)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_library(root: Path, cache_dir: Path | None) -> Library:
     if not root.exists():
         raise TuiError(f"articles folder not found: {root}")
     if not root.is_dir():

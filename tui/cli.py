@@ -7,6 +7,7 @@ line on stderr and exit code 2 (usage, unknown ids) or 1 (anything else); never 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -155,6 +156,9 @@ def open_library(args: argparse.Namespace) -> Library:
     from tui.articles import load_library
 
     library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
+    # The library lives until the command ends: the cyclic collector need not walk its ~15 objects
+    # an article again at every collection (on 19,000 stories, a seventh of a warm `tui list`).
+    gc.freeze()
     for skipped in library.skipped:
         print(f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}", file=sys.stderr)
     for notice in library.notices:

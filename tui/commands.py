@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from tui.screens.help import binding_description
+
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
@@ -30,7 +32,8 @@ def binding_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand
             continue
         seen.add(marker)
         callback = partial(_run, app, binding.action, active.node)
-        yield SystemCommand(binding.description, f"key: {app.get_key_display(binding)}", callback)
+        description = binding_description(binding.action, binding.description)
+        yield SystemCommand(description, f"key: {app.get_key_display(binding)}", callback)
 
 
 def _run(app: TuiApp, action: str, node: DOMNode) -> None:

@@ -124,6 +124,55 @@ def test_highlight_note_and_export_in_tmux(terminal: Terminal, tmp_path: Path) -
     assert "Chang quotes Seoul's warning." in text
 
 
+def start_tui(terminal: Terminal, tmp_path: Path, size: tuple[int, int] = (100, 30)) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    environment = " ".join(
+        f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
+    )
+    command = (
+        f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
+        f"--articles {articles} --db {tmp_path / 'annotations.json'} --notes-dir {tmp_path / 'notes'}; sleep 5"
+    )
+    width, height = size
+    terminal.tmux(
+        "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), "-c", str(tmp_path), command
+    )
+    terminal.wait_for(lambda s: "Seoul cautions Mosc" in s and "3 articles" in s, "the library")
+
+
+def test_a_burst_after_slash_and_a_paste_go_to_the_filter(terminal: Terminal, tmp_path: Path) -> None:
+    start_tui(terminal, tmp_path)
+    terminal.type("/herald")  # one write: the terminal delivers the keys together
+    screen = terminal.wait_for(lambda s: "1 of 3 articles" in s, "the filtered library")
+    assert "herald" in screen and "Notes of" not in screen  # `l` did not open the notes
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Son Ji-hyoung" in s, "the reader")
+    terminal.keys("q")
+    terminal.wait_for(lambda s: "1 of 3 articles" in s and "Son Ji-hyoung" not in s, "the library again")
+    terminal.keys("Escape")  # the list has the focus: Escape clears the filter
+    terminal.wait_for(lambda s: "3 articles" in s and "1 of 3" not in s, "the whole library")
+    terminal.tmux("set-buffer", "hankyoreh")
+    terminal.keys("/")
+    terminal.tmux("paste-buffer", "-p", "-t", "e2e")  # a bracketed paste, as a terminal sends one
+    terminal.wait_for(lambda s: "1 of 3 articles" in s and "hankyoreh" in s, "the pasted filter")
+    terminal.keys("q")
+
+
+def test_compare_at_80x24_opens_with_the_cursor_in_view(terminal: Terminal, tmp_path: Path) -> None:
+    start_tui(terminal, tmp_path, (80, 24))
+    terminal.wait_for(lambda s: "rewrite" in s, "the near-duplicates")
+    terminal.keys("/")
+    terminal.type("herald")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Son Ji-hyoung" in s, "the reader")
+    terminal.keys("g", "c")
+    screen = terminal.wait_for(lambda s: "sentences match" in s, "Compare")
+    # the cursor bar stands beside the first sentence, in view
+    assert any(line.startswith("▌ Seoul has warned Moscow") for line in screen.splitlines()), screen
+    terminal.keys("q", "q", "q")
+
+
 def test_note_echoes_on_the_other_version_is_adopted_and_exported_in_tmux(
     terminal: Terminal, tmp_path: Path
 ) -> None:

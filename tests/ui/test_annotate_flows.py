@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import AppFactory
 from textual.widgets import DataTable, Input, TextArea
 from ui_helpers import SEED_IDS, open_reader, settle
@@ -246,3 +247,81 @@ async def test_failed_tag_save_keeps_the_tags(make_test_app: AppFactory, tmp_pat
         assert isinstance(app.screen, TagsScreen)
         assert app.screen.query_one(Input).value == "kept, safe"
         assert any(n.severity == "error" for n in app._notifications)
+
+
+async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
+    make_test_app: AppFactory,
+) -> None:
+    from textual.widgets import Static
+
+    from tui.widgets.article_view import ArticleView
+
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = await open_reader(pilot)
+        view = reader.query_one(ArticleView)
+        article = view.article
+        noted, plain = article.sentences[1], article.sentences[3]
+        annotation = app.add_highlight(article, noted.start, noted.end)
+        app.store.update(annotation.id, note="Chang is the national security adviser.")
+        app.add_highlight(article, plain.start, plain.end)
+        app._changed(article.id)
+        await settle(pilot)
+        note_line = reader.query_one("#note-line", Static)
+        assert view.cursor == 0 and not note_line.display
+
+        def gutter_at(offset: int) -> str:
+            row = view.line_offset_of(offset)
+            return view.render_line(row).text[:1]
+
+        assert gutter_at(noted.start) == "✎"  # the noted highlight is marked
+        assert gutter_at(plain.start) == " "  # a highlight without a note is not
+        await pilot.press("j")
+        await pilot.pause()
+        assert note_line.display
+        assert "Chang is the national security adviser." in str(note_line.render())
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert not note_line.display  # on the highlight without a note
+
+
+async def open_note_editor(pilot: Any) -> NoteEditorScreen:
+    await open_reader(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    editor = pilot.app.screen
+    assert isinstance(editor, NoteEditorScreen)
+    return editor
+
+
+async def test_note_editor_colours_markdown_where_tree_sitter_is_installed(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_note_editor(pilot)
+        area = editor.query_one("#note-text", TextArea)
+        assert area.language == "markdown"
+        await pilot.press(*"# Heading", "enter", *"some **bold** text")
+        await pilot.pause()
+        assert area._highlight_query is not None
+        assert any(area._highlights.values())  # the heading and the bold are coloured
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        (annotation,) = app.store.all()
+        assert annotation.note == "# Heading\nsome **bold** text"
+
+
+async def test_note_editor_is_plain_text_without_the_markdown_grammar(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tree_sitter_markdown", None)  # import fails, as when absent
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_note_editor(pilot)
+        area = editor.query_one("#note-text", TextArea)
+        assert area.language is None
+        await pilot.press(*"# plain", "ctrl+s")
+        await settle(pilot)
+        (annotation,) = app.store.all()
+        assert annotation.note == "# plain"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import AppFactory
 from rich.console import Console
+from textual.widgets import Static
 from ui_helpers import open_reader, settle
 
 from tui.screens.help import binding_tables, grouped_keys
@@ -119,3 +122,53 @@ async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, t
         console.print(help_renderable(app))
         shown = [line for line in console.export_text().splitlines() if "Highlight" in line]
         assert any("view.highlight" in line and line.lstrip().startswith("m ") for line in shown), shown
+
+
+def help_section_titles(app: Any) -> list[str]:
+    """The section titles of the open help, in order."""
+    table = app.screen.query_one("#help-text", Static).visual._renderable
+    cells = table.columns[1]._cells
+    return [str(cell) for cell in cells if "underline" in str(getattr(cell, "style", ""))]
+
+
+async def test_help_starts_with_the_current_screens_keys(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert help_section_titles(app)[0].startswith("Library")
+        await pilot.press("escape")
+        await open_reader(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        titles = help_section_titles(app)
+        assert titles[0].startswith("Reader") and titles[1].startswith("Reading and annotating"), titles
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        titles = help_section_titles(app)
+        assert titles[0].startswith("Compare") and titles[1].startswith("Reading and annotating"), titles
+
+
+async def test_help_names_the_colors_and_the_tag_editor_keys(make_test_app: AppFactory) -> None:
+    from tui.store import COLORS
+
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(width=120, record=True)
+        from tui.screens.help import help_renderable
+
+        console.print(help_renderable(app, app.screen))
+        shown = console.export_text()
+        assert "color 1" not in shown.lower() and "color 5" not in shown.lower()
+        for number, name in enumerate(list(COLORS)[:5], start=1):
+            assert re.search(rf"^\s*{number}\s+Highlight {name}\b", shown, re.MULTILINE), name
+            assert re.search(rf"^\s*{number}\s+Recolor {name}\b", shown, re.MULTILINE), name
+        tags = shown[shown.index("Tags") :]
+        assert re.search(r"⏎\s+Save the tags", tags), tags
+        assert re.search(r"→\s+Complete", tags), tags

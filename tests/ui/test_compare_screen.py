@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import AppFactory
 from textual.widgets import Static
-from ui_helpers import SEED_IDS, open_reader, settle
+from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
 from tui.screens.compare import CompareScreen
 from tui.screens.reader import ReaderScreen
@@ -241,5 +243,193 @@ async def test_header_counts_similar_articles_not_duplicates(make_test_app: AppF
         assert isinstance(screen, CompareScreen)
         summary = str(screen.query_one("#compare-summary", Static).render())
         assert "related" in summary  # 004 is only related to 000, so "duplicate" would be wrong
-        assert "similar article 2 of 2 (d next)" in summary
+        assert "similar 2 of 2 (d next)" in summary
         assert "duplicate" not in summary
+
+
+def level_gap(screen: CompareScreen) -> int | None:
+    """Rows between the focused cursor's sentence and its partner, or None off a matched sentence."""
+    view = screen.focused_pane()
+    side = 0 if view is screen.panes()[0] else 1
+    other = screen.panes()[1 - side]
+    index = screen._pair_at(side, view.cursor_offset)
+    if index is None or screen.pairs[index][side].end <= view.cursor_offset:
+        return None
+    here, there = screen.pairs[index][side], screen.pairs[index][1 - side]
+    return abs(view.line_offset_of(here.start) - other.line_offset_of(there.start))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_compare_opens_with_the_cursor_in_view(
+    make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=size) as pilot:
+        await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", "c")  # 000's first sentence sits below a 13-line caption
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        assert app.focused is left
+        assert left.cursor == 0
+        assert cursor_on_screen(left)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_matching_passages_are_level_from_the_first_sentence(
+    make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=size) as pilot:
+        await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", "c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        gaps: list[int | None] = [level_gap(screen)]
+        for _ in range(8):  # down through the first sentences of the left pane
+            await pilot.press("j")
+            assert cursor_on_screen(left)
+            gaps.append(level_gap(screen))
+        await pilot.press("tab")  # then the right pane moves
+        for _ in range(4):
+            await pilot.press("j")
+            assert cursor_on_screen(right)
+            gaps.append(level_gap(screen))
+        measured = [gap for gap in gaps if gap is not None]
+        assert len(measured) >= 8
+        assert max(measured) <= 2, f"{gaps}"
+
+
+async def test_compare_opens_at_the_readers_place(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[0])
+        await pilot.press("g", *"jjjjj")
+        place = reader.view.cursor_offset
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        assert left.cursor_offset == place
+        assert cursor_on_screen(left)
+        index = screen._pair_at(0, place)
+        assert index is not None and screen.pairs[index][0].start == place  # a matched sentence
+        partner = screen.pairs[index][1].start
+        assert right.cursor_offset == partner and cursor_on_screen(right)
+        await pilot.press("s")  # swapped: the new left pane opens at the partner
+        await settle(pilot)
+        swapped = app.screen
+        assert isinstance(swapped, CompareScreen)
+        new_left, _ = panes(swapped)
+        assert new_left.cursor_offset == partner
+        assert cursor_on_screen(new_left)
+
+
+def pane_title_style(screen: CompareScreen, pane: ArticleView) -> Any:
+    """The style of the first letter of a pane's title (its top border), as drawn."""
+    region = pane.region
+    strip = screen._compositor.render_strips()[region.y].crop(region.x, region.right)
+    return next(segment.style for segment in strip if segment.text.strip(" ─━▔▁-"))
+
+
+def cursor_gutter(screen: CompareScreen, pane: ArticleView) -> str:
+    """The gutter character on the pane's cursor row."""
+    row = pane.line_offset_of(pane.cursor_offset)
+    line = screen_lines(screen.app)[pane.content_region.y + row]
+    return line[pane.content_region.x]
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["color", "no-color"])
+async def test_the_focused_pane_and_its_cursor_stand_out(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_test_app()
+    assert app.no_color is no_color
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        for focused, other in ((left, right), (right, left)):
+            assert app.focused is focused
+            assert cursor_gutter(screen, focused) == "▌"
+            assert cursor_gutter(screen, other) != "▌"  # only one cursor bar on screen
+            assert pane_title_style(screen, focused).reverse
+            assert not pane_title_style(screen, other).reverse
+            # in colour, the focused cursor's ground is the stronger one (not both at full strength)
+            assert (
+                focused._style("article-view--cursor").bgcolor != other._style("article-view--cursor").bgcolor
+            )
+            await pilot.press("tab")
+            await pilot.pause()
+
+
+async def test_compare_top_line_is_one_line_of_plain_words_that_agree(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for other in (SEED_IDS[1], SEED_IDS[2]):
+            await open_reader(pilot, SEED_IDS[0])
+            app.open_compare(app.library.get(SEED_IDS[0]), other)
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, CompareScreen)
+            summary = screen.query_one("#compare-summary", Static)
+            text = str(summary.render())
+            assert summary.size.height == 1 and len(text.rstrip()) <= 118, text
+            assert "(s)" not in text and "passage" not in text
+            alignment = screen.alignment
+            matched_left = len({pair.a.start for pair in alignment.pairs})
+            matched_right = len({pair.b.start for pair in alignment.pairs})
+            total_left = matched_left + len(alignment.only_a)
+            total_right = matched_right + len(alignment.only_b)
+            assert f"{matched_left} of {total_left} sentences" in text, text
+            assert f"{matched_right} of {total_right}" in text, text
+            # every "N of M" in the line is one of these counts or the similar-article position
+            counts = re.findall(r"(\d+) of (\d+)", text)
+            allowed = {(matched_left, total_left), (matched_right, total_right)}
+            allowed |= {(n, len(screen.candidates)) for n in range(1, len(screen.candidates) + 1)}
+            assert {(int(a), int(b)) for a, b in counts} <= allowed, text
+            await pilot.press("q", "q")
+            await pilot.pause()
+
+
+async def test_compare_tells_apart_articles_with_the_same_title(
+    make_test_app: AppFactory, seed_library: Path
+) -> None:
+    original = seed_library / f"{SEED_IDS[0]}.txt"
+    (seed_library / "999_copy.txt").write_bytes(original.read_bytes())
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot, SEED_IDS[0])
+        app.open_compare(app.library.get(SEED_IDS[0]), "999_copy")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = panes(screen)
+        assert left.article.title == right.article.title
+        titles = [str(pane.border_title) for pane in (left, right)]
+        assert titles[0] != titles[1]
+        assert SEED_IDS[0] in titles[0] and "999_copy" in titles[1]
+        lines = screen_lines(app)
+        assert any("999_copy" in line for line in lines)
+
+
+async def test_the_other_cursor_follows_the_partner_without_moving_the_page(
+    make_test_app: AppFactory,
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot)
+        left, right = panes(screen)
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.pause()
+            index = screen._pair_at(0, left.cursor_offset)
+            assert index is not None
+            partner = screen.pairs[index][1]
+            assert right.cursor_span.start == partner.start  # not a stale place from before
+            assert level_gap(screen) is not None and level_gap(screen) <= 2

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
+from textual import events
 from textual.widgets import Input, Static
 from ui_helpers import SEED_IDS, settle
 
@@ -150,3 +151,108 @@ async def test_progress_shows_while_indexing_and_marks_fill_in(
         await settle(pilot)
         assert not bar.display
         assert any(row[5] for row in map(app.screen.query_one(ArticleTable).row_text, range(3)))
+
+
+def burst(app: object, *items: str | events.Event) -> None:
+    """Keys (and pastes) arriving together, as from a fast typist or the terminal's one read:
+    all are queued before the app handles the first."""
+    driver = app._driver  # type: ignore[attr-defined]
+    for item in items:
+        if isinstance(item, str):
+            event: events.Event = events.Key(item, item if len(item) == 1 else None)
+        else:
+            event = item
+        event.set_sender(app)  # type: ignore[arg-type]
+        driver.send_message(event)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [("slash", *"herald"), ("slash", events.Paste("herald"))],
+    ids=["keys", "paste"],
+)
+async def test_everything_typed_after_slash_goes_to_the_filter(
+    make_test_app: AppFactory, typed: tuple[str | events.Event, ...]
+) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, *typed)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LibraryScreen)  # `l` did not open the notes
+        assert app.screen.query_one("#filter", Input).value == "herald"
+        assert app.screen.filter_text == "herald"
+        assert table_ids(app) == [SEED_IDS[0]]  # only 000 is from the Korea Herald
+
+
+async def test_a_paste_in_the_list_filters(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, events.Paste("hankyoreh"))
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#filter", Input).value == "hankyoreh"
+        assert table_ids(app) == [SEED_IDS[2]]
+
+
+async def test_back_from_an_article_the_list_has_focus(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"seoul", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        table = app.screen.query_one("#articles", ArticleTable)
+        assert app.focused is table
+        before = table.cursor_row
+        await pilot.press("j")
+        assert app.screen.query_one("#filter", Input).value == "seoul"
+        assert table.cursor_row == min(before + 1, table.row_count - 1)
+
+
+async def test_filter_matches_article_ids(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"004_177c")
+        await pilot.pause(0.3)
+        assert table_ids(app) == [SEED_IDS[2]]
+
+
+async def test_the_skipped_files_notice_can_be_dismissed_and_its_details_stay_a_key_away(
+    make_test_app: AppFactory, seed_library: Path
+) -> None:
+    (seed_library / "empty.txt").write_text("")
+    (seed_library / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        notice = screen.query_one("#library-notice", Static)
+        assert notice.display and notice.size.height == 1
+        rows_before = screen.query_one("#articles", ArticleTable).size.height
+        await pilot.press("x")
+        await pilot.pause()
+        assert not notice.display
+        assert screen.query_one("#articles", ArticleTable).size.height == rows_before + 1
+        assert "i" in str(screen.query_one("#status", Static).render())
+        await pilot.press("i")
+        await pilot.pause()
+        details = "\n".join(str(static.render()) for static in app.screen.query(Static))
+        assert "empty.txt" in details and "binary.txt" in details
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and not notice.display
+
+
+async def test_a_burst_with_enter_opens_the_first_match(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"hankyoreh", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == SEED_IDS[2]

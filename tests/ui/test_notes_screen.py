@@ -91,3 +91,21 @@ async def test_notes_top_end_and_paging_keys(make_test_app: AppFactory) -> None:
         await pilot.press("pageup")
         await pilot.pause()
         assert table.cursor_row == 0
+
+
+async def test_all_notes_list_articles_by_title_not_id(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[2])
+        span = reader.article.sentences[0]
+        app.add_highlight(reader.article, span.start, span.end)
+        await settle(pilot)
+        app.open_notes(None)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, NotesScreen)
+        table = screen.query_one(DataTable)
+        cell = str(table.get_cell_at((0, 0)))  # type: ignore[arg-type]
+        title = app.library.get(SEED_IDS[2]).title
+        assert cell and title.startswith(cell.rstrip("…")), cell
+        assert SEED_IDS[2] not in cell

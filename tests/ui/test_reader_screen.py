@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conftest import AppFactory
 from textual.widgets import Input, Static
@@ -10,7 +11,7 @@ from ui_helpers import SEED_IDS, open_reader, settle
 
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_view import GUTTER, ArticleView
 
 
 def view_of(app: object) -> ArticleView:
@@ -183,10 +184,11 @@ async def test_help_lists_every_key_from_the_bindings(make_test_app: AppFactory)
         assert isinstance(app.screen, HelpScreen)
         help_table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
         shown = "\n".join(str(cell) for column in help_table.columns for cell in column._cells)
+        from tui.screens.help import binding_description
         from tui.widgets.article_view import ArticleView as View
 
         for binding in View.BINDINGS:
-            assert binding.description in shown  # type: ignore[union-attr]
+            assert binding_description(binding.action, binding.description) in shown  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -224,3 +226,70 @@ async def test_untrusted_text_is_shown_literally(make_test_app: AppFactory, tmp_
         assert "␛]8;;http://evil.example␇link" in shown
         await pilot.press("G", "j", "k", "h")  # moving and highlighting over it does not crash
         await settle(pilot)
+
+
+async def test_similar_panel_tells_apart_articles_with_the_same_title(
+    make_test_app: AppFactory, seed_library: Path
+) -> None:
+    original = seed_library / f"{SEED_IDS[0]}.txt"
+    (seed_library / "999_copy.txt").write_bytes(original.read_bytes())
+    app = make_test_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_reader(pilot, SEED_IDS[1])
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one("#similar", OptionList)
+        prompts = {
+            options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt)
+            for i in range(options.option_count)
+        }
+        assert {SEED_IDS[0], "999_copy"} <= set(prompts)
+        assert prompts[SEED_IDS[0]] != prompts["999_copy"]
+        assert "999_copy" in prompts["999_copy"] and SEED_IDS[0] in prompts[SEED_IDS[0]]
+
+
+def segment_styles(view: ArticleView, start: int, end: int) -> list[Any]:
+    """The styles drawn over body range [start, end), which lies on one line on screen."""
+    line_index = view._line_of_offset(start)
+    line = view._lines[line_index]
+    block = view._blocks[line.block]
+    column = GUTTER + start - block.start - line.start
+    strip = view.render_line(line_index - int(view.scroll_y))
+    styles = []
+    x = 0
+    for segment in strip:
+        width = len(segment.text)
+        if x < column + (end - start) and column < x + width:
+            styles.append(segment.style)
+        x += width
+    assert styles
+    return styles
+
+
+async def test_search_marks_the_current_match_apart_from_the_others(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[0])
+        view = reader.view
+        await pilot.press("slash", *"korea", "enter")
+        await pilot.pause()
+        matches = view.search_matches
+        assert len(matches) >= 3
+        await pilot.press("n")
+        await pilot.pause()
+        current = matches[view.search_index]
+        others = [match for match in matches if match != current]
+        current_styles = segment_styles(view, *current)
+        other = next(m for m in others if 0 <= view.line_offset_of(m[0]) < view.size.height)
+        other_styles = segment_styles(view, *other)
+        assert all(style.reverse for style in current_styles), current_styles
+        assert not any(style.reverse for style in other_styles), other_styles
+
+
+async def test_reader_opens_with_the_cursor_in_view_at_80x24(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_reader(pilot, SEED_IDS[0])  # a 13-line caption above the first sentence
+        view = reader.view
+        row = view.line_offset_of(view.cursor_offset)
+        assert view.cursor == 0 and 0 <= row < view.scrollable_content_region.height

@@ -53,3 +53,17 @@ def test_reader_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tup
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_compare_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
     assert snap_compare(make_test_app(), terminal_size=size, run_before=compare_ready)
+
+
+async def compare_right_pane_ready(pilot: Pilot[Any]) -> None:
+    await compare_ready(pilot)
+    await pilot.press("tab")
+    await settle(pilot)
+
+
+def test_compare_no_color_snapshot(
+    snap_compare: Any, make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under NO_COLOR the focused pane (the right one, after tab) still stands out."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(make_test_app(), terminal_size=(100, 30), run_before=compare_right_pane_ready)

@@ -133,7 +133,13 @@ class AnnotatingScreen(Screen[Any]):
             if placed.start is None or placed.end is None:
                 continue  # orphaned: listed in Notes, not drawn
             marks.append(
-                HighlightMark(placed.annotation.id, placed.start, placed.end, placed.annotation.color)
+                HighlightMark(
+                    placed.annotation.id,
+                    placed.start,
+                    placed.end,
+                    placed.annotation.color,
+                    placed.annotation.note or "",
+                )
             )
         return marks
 

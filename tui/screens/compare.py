@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,6 +33,43 @@ class AlignmentReady(Message):
         self.error = error
 
 
+def pane_title(article: Article) -> str:
+    """What tells two articles apart when their titles are the same: id, source, date."""
+    parts = [
+        article.id,
+        article.source or "",
+        article.published.strftime("%Y-%m-%d") if article.published else "",
+    ]
+    return sanitize(" · ".join(part for part in parts if part))
+
+
+def summary_text(alignment: Any, position: int, candidates: int) -> Text:
+    """The top line: kind and score, why, how many sentences of each side have a match.
+
+    The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
+    on the matched ones, ``+`` on the rest. The engine's own "N of M sentences restated" counts
+    a stricter thing over the shorter side only; beside ours it read as a contradiction, so it
+    is left out of the reason here.
+    """
+    matched_a = len({pair.a.start for pair in alignment.pairs})
+    matched_b = len({pair.b.start for pair in alignment.pairs})
+    total_a = matched_a + len(alignment.only_a)
+    total_b = matched_b + len(alignment.only_b)
+    summary = Text(no_wrap=True, overflow="ellipsis")
+    summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
+    reason = _RESTATED.sub("", sanitize(alignment.reason or "")).strip(" :;·,")
+    if reason and reason != "no match":
+        summary.append(f" · {reason}", style="italic")
+    summary.append(f" · {matched_a} of {total_a} sentences match left, {matched_b} of {total_b} right")
+    if candidates > 1:
+        # the candidates are every similar article, related ones too: not all are duplicates
+        summary.append(f" · similar {position} of {candidates} (d next)")
+    return summary
+
+
+_RESTATED = re.compile(r"[:;,]?\s*\d+ of \d+ sentences restated")
+
+
 def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
     """Marks for one pane: matched sentences alternate two styles; one-sided ones are '+'."""
     marks = [
@@ -57,19 +95,24 @@ class CompareScreen(AnnotatingScreen):
         Binding("q,escape", "back", "Back", id="compare.back"),
     ]
 
-    def __init__(self, left: Article, right: Article, candidates: list[str]) -> None:
+    def __init__(
+        self, left: Article, right: Article, candidates: list[str], offset: int | None = None
+    ) -> None:
         super().__init__(classes=f"compare {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.left = left
         self.right = right
         self.candidates = candidates  # near-duplicates of the left article, best first
+        self.start_offset = offset  # the reader's place in the left article
         self.alignment: Any = None
         self.pairs: list[tuple[Span, Span]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Comparing…"), id="compare-summary")
         with Horizontal(id="panes"):
-            yield ArticleView(self.left, colors=self.app.highlight_colors, id="pane-a", classes="pane")
-            yield ArticleView(self.right, colors=self.app.highlight_colors, id="pane-b", classes="pane")
+            for article, pane_id in ((self.left, "pane-a"), (self.right, "pane-b")):
+                pane = ArticleView(article, colors=self.app.highlight_colors, id=pane_id, classes="pane")
+                pane.border_title = pane_title(article)
+                yield pane
         yield Static(
             # also the footer's hint for tab: keep it within 78 columns
             Text("┃ matched (colors alternate)  + only on this side  n/N step  tab other pane"),
@@ -83,7 +126,10 @@ class CompareScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         for view in self.panes():
             self.refresh_highlights(view)
-        self.panes()[0].focus()
+        left = self.panes()[0]
+        left.focus()
+        # also when at the first sentence: the view keeps its cursor in sight once it has a size
+        left.move_to_offset(self.start_offset or 0, center=True)
         self.run_compare()
 
     # ------------------------------------------------------------------ alignment
@@ -112,19 +158,17 @@ class CompareScreen(AnnotatingScreen):
         pane_a, pane_b = self.panes()
         pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0))
         pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1))
-        kind = alignment.kind or "unrelated"
-        summary = Text()
-        summary.append(f"{alignment.score:.2f} {kind}", style="bold")
-        summary.append(f" · {len(self.pairs)} matching passage(s)")
-        summary.append(f" · {len(alignment.only_a)} only left · {len(alignment.only_b)} only right")
-        if alignment.reason:
-            summary.append(f" · {sanitize(alignment.reason)}", style="italic")
-        if len(self.candidates) > 1:
-            position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
-            # the candidates are every similar article, related ones too: not all are duplicates
-            summary.append(f" · similar article {position} of {len(self.candidates)} (d next)")
-        self.query_one("#compare-summary", Static).update(summary)
-        self._level(self.focused_pane())
+        position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
+        self.query_one("#compare-summary", Static).update(
+            summary_text(alignment, position, len(self.candidates))
+        )
+        view = self.focused_pane()
+        other = self.panes()[1 - self._side(view)]
+        partner = self._counterpart(view, other)
+        if partner is not None:
+            # the other cursor on the partner, so tab or a look across finds the same passage
+            other.move_to_offset(partner, center=False)
+        self._level(view)
 
     # ------------------------------------------------------------------ level scrolling
 
@@ -144,6 +188,10 @@ class CompareScreen(AnnotatingScreen):
         position = bisect_right(starts, offset) - 1
         if position < 0:
             return None
+        # a sentence matched by several on the other side: the first of them, the one a reader
+        # meets first when reading across
+        while position > 0 and starts[position - 1] == starts[position]:
+            position -= 1
         return ordered[position]
 
     def _level(self, view: ArticleView) -> None:
@@ -158,10 +206,29 @@ class CompareScreen(AnnotatingScreen):
                 pane.set_current_mark(None)
             return
         here, there = self.pairs[index][side], self.pairs[index][1 - side]
-        row = view.line_offset_of(here.start)
-        other.scroll_offset_to_row(there.start, max(0, row))
+        self._bring_level(view, here.start, other, there.start)
+        if here.start <= view.cursor_offset < here.end:
+            other.place_cursor(there.start)
         view.set_current_mark((here.start, here.end))
         other.set_current_mark((there.start, there.end))
+
+    @staticmethod
+    def _bring_level(view: ArticleView, here: int, other: ArticleView, there: int) -> None:
+        """Put ``there`` in ``other`` on the row of ``here`` in ``view``.
+
+        Where ``other`` cannot scroll that far (its partner sits higher on its page, under a
+        shorter headline, or the page ends), ``view`` scrolls instead, onto the row ``there``
+        reached: the passages stay level whichever pane has more above them.
+        """
+        row = min(max(0, view.line_offset_of(here)), max(0, view.scrollable_content_region.height - 1))
+        reached = other.scroll_offset_to_row(there, row)
+        if reached != row:
+            view.scroll_offset_to_row(here, reached)
+            view.keep_cursor_in_view()  # the cursor may be past ``here``, on an unmatched sentence
+
+    def on_resize(self) -> None:
+        # the panes re-wrap to their new width; level them again once they have
+        self.call_after_refresh(lambda: self._level(self.focused_pane()))
 
     @on(CursorMoved)
     def cursor_moved(self, message: CursorMoved) -> None:
@@ -234,14 +301,16 @@ class CompareScreen(AnnotatingScreen):
         offset = other.offset_at_row(row)
         return offset if offset is not None else other.sentences[-1].start
 
-    def _replace(self, left: Article, right: Article) -> None:
-        self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left)))
+    def _replace(self, left: Article, right: Article, offset: int | None) -> None:
+        self.app.switch_screen(CompareScreen(left, right, self.candidates_for(left), offset))
 
     def candidates_for(self, article: Article) -> list[str]:
         return [match.id for match in self.app.matches_for(article.id)]
 
     def action_swap(self) -> None:
-        self._replace(self.right, self.left)
+        """The right article on the left, opened where the right pane's cursor is (the partner)."""
+        pane_a, pane_b = self.panes()
+        self._replace(self.right, self.left, pane_b.cursor_offset)
 
     def action_next_duplicate(self) -> None:
         library = self.app.library
@@ -254,7 +323,7 @@ class CompareScreen(AnnotatingScreen):
         if next_id == self.right.id:
             self.notify("This is the only near-duplicate.", severity="information")
             return
-        self._replace(self.left, library.get(next_id))
+        self._replace(self.left, library.get(next_id), self.panes()[0].cursor_offset)
 
     def action_back(self) -> None:
         self.dismiss()

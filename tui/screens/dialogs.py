@@ -7,10 +7,11 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets.text_area import LanguageDoesNotExist
 
 from tui.widgets.safe_text import safe_text
 
@@ -36,6 +37,51 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
+class DetailsScreen(ModalScreen[None]):
+    """A list to read (the files the library skipped, and why); any of q, Escape, Enter closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape,enter", "close", "Close", id="details.close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(id="details-list"):
+                yield Static(safe_text("\n".join(self.lines)))
+            yield Label("Escape: close   (`tui list` prints the same)", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#details-list").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def markdown_language() -> str | None:
+    """ "markdown" where its tree-sitter grammar is installed, else None (plain text)."""
+    try:
+        import tree_sitter  # noqa: F401
+        import tree_sitter_markdown  # noqa: F401
+    except ImportError:
+        return None
+    return "markdown"
+
+
+def note_text_area(text: str) -> TextArea:
+    """The note's editing box: Markdown coloured where the grammar is installed."""
+    language = markdown_language()
+    try:
+        return TextArea(text, id="note-text", soft_wrap=True, tab_behavior="indent", language=language)
+    except LanguageDoesNotExist:  # a grammar that is installed but does not load
+        return TextArea(text, id="note-text", soft_wrap=True, tab_behavior="indent")
+
+
 class NoteEditorScreen(ModalScreen[str | None]):
     """A multi-line Markdown note. ctrl+s returns the text; Escape returns None (asking first)."""
 
@@ -54,7 +100,7 @@ class NoteEditorScreen(ModalScreen[str | None]):
         with Vertical(id="dialog-box"):
             yield Label("Note", classes="dialog-title")
             yield Static(safe_text(self.quote), id="quote")
-            editor = TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
+            editor = note_text_area(self.initial)
             editor.show_line_numbers = False
             yield editor
             yield Label("ctrl+s: save   Escape: cancel   (Markdown is kept as typed)", classes="dialog-hint")
@@ -117,6 +163,11 @@ class TagsScreen(ModalScreen[list[str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="tags.cancel"),
+    ]
+    # Keys the tag box itself handles (Input's own bindings), listed in the help beside ours.
+    INPUT_KEYS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Save the tags", id="tags.save"),
+        Binding("right", "cursor_right", "Complete the tag from the tags in use", id="tags.complete"),
     ]
 
     def __init__(self, tags: list[str], known: list[str]) -> None:

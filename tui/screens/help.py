@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,29 +18,62 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
-def binding_tables() -> list[tuple[str, list[BindingType]]]:
-    """The sections of the help, in the order a user meets them: (title, BINDINGS)."""
+def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[BindingType]]]:
+    """The sections of the help: (title, BINDINGS).
+
+    Those of the screen under the help come first (marked "this screen"), then the rest in the
+    order a user meets them.
+    """
     from tui.app import TuiApp
     from tui.screens.compare import CompareScreen
-    from tui.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
+    from tui.screens.dialogs import ConfirmScreen, DetailsScreen, NoteEditorScreen, TagsScreen
     from tui.screens.library import LibraryScreen
     from tui.screens.notes import NotesScreen
     from tui.screens.reader import ReaderScreen
     from tui.widgets.article_table import ArticleTable
     from tui.widgets.article_view import ArticleView
 
-    return [
-        ("Everywhere", TuiApp.BINDINGS),
-        ("Library", [*ArticleTable.BINDINGS, *LibraryScreen.BINDINGS]),
-        ("Reader", ReaderScreen.BINDINGS),
-        ("Reading and annotating (Reader and both Compare panes)", ArticleView.BINDINGS),
-        ("Compare", CompareScreen.BINDINGS),
-        ("Notes", NotesScreen.BINDINGS),
-        ("Note editor", NoteEditorScreen.BINDINGS),
-        ("Tags", TagsScreen.BINDINGS),
-        ("Questions", ConfirmScreen.BINDINGS),
-        ("Help", HelpScreen.BINDINGS),
+    reading = "Reading and annotating, in the Reader and both Compare panes"
+    sections: list[tuple[str, list[BindingType], tuple[type[Screen[Any]], ...]]] = [
+        ("Everywhere", TuiApp.BINDINGS, ()),
+        ("Library", [*ArticleTable.BINDINGS, *LibraryScreen.BINDINGS], (LibraryScreen,)),
+        ("Reader", ReaderScreen.BINDINGS, (ReaderScreen,)),
+        (reading, ArticleView.BINDINGS, (ReaderScreen, CompareScreen)),
+        ("Compare", CompareScreen.BINDINGS, (CompareScreen,)),
+        ("Notes", NotesScreen.BINDINGS, (NotesScreen,)),
+        ("Note editor", NoteEditorScreen.BINDINGS, (NoteEditorScreen,)),
+        ("Tags", [*TagsScreen.BINDINGS, *TagsScreen.INPUT_KEYS], (TagsScreen,)),
+        ("Questions", ConfirmScreen.BINDINGS, (ConfirmScreen,)),
+        ("Skipped files", DetailsScreen.BINDINGS, (DetailsScreen,)),
+        ("Help", HelpScreen.BINDINGS, ()),
     ]
+    # the screen's own keys, then what it shares with others (the article view's)
+    mine = sorted((section for section in sections if isinstance(under, section[2])), key=lambda s: len(s[2]))
+    here = [(f"{title} (this screen)", bindings) for title, bindings, _ in mine]
+    rest = [(title, bindings) for title, bindings, screens in sections if not isinstance(under, screens)]
+    return [*here, *rest]
+
+
+_COLOR_ACTION = re.compile(r"(highlight_color|recolor)\((\d+)\)")
+
+
+def binding_description(action: str, description: str) -> str:
+    """A binding's description, with the color keys named after the store's palette.
+
+    "Highlight yellow (key point)" says more than "Highlight in color 1"; the palette (names,
+    order, meanings) lives in the store, which the help reads rather than repeating it.
+    """
+    match = _COLOR_ACTION.fullmatch(action)
+    if match is None:
+        return description
+    from tui.store import COLORS
+
+    names = list(COLORS)
+    index = int(match.group(2))
+    if index >= len(names):
+        return description
+    verb = "Highlight" if match.group(1) == "highlight_color" else "Recolor"
+    return f"{verb} {names[index]} ({COLORS[names[index]]})"
 
 
 def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[str, str, str | None]]:
@@ -48,7 +82,7 @@ def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[s
     ids: dict[tuple[str, str], str | None] = {}
     keymap: dict[str, str] = getattr(app, "_keymap", {})  # the user's overrides, as the app applies them
     for binding in Binding.make_bindings(bindings):
-        key = (binding.action, binding.description)
+        key = (binding.action, binding_description(binding.action, binding.description))
         if binding.id in keymap:
             if key in ids:
                 continue  # the keymap replaces every alias of this binding
@@ -66,13 +100,13 @@ def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[s
     ]
 
 
-def help_renderable(app: App[Any]) -> Table:
+def help_renderable(app: App[Any], under: Screen[Any] | None = None) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", min_width=12)
     table.add_column()
     # The id is what keymap.json remaps, so it is shown (dim) beside each action.
     table.add_column(style="dim")
-    for title, bindings in binding_tables():
+    for title, bindings in binding_tables(under):
         table.add_row("", "")
         table.add_row(Text(""), Text(title, style="bold underline"))
         for keys, description, binding_id in grouped_keys(app, bindings):
@@ -95,7 +129,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(help_renderable(self.app), id="help-text")
+            yield Static(help_renderable(self.app, self.under), id="help-text")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

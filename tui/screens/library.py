@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -66,6 +66,9 @@ class LibraryScreen(Screen[None]):
         # Out of the footer (it keeps to 80 columns); listed by help and the palette.
         Binding("A", "add_article", "Add a link or file", show=False, id="library.add"),
         Binding("R", "fetch_feeds", "Fetch feeds", show=False, id="library.fetch"),
+        # shown only while there is a notice (check_action): the notice line names them
+        Binding("i", "notice_details", "Skipped files", show=False, id="library.notice_details"),
+        Binding("x", "dismiss_notice", "Dismiss the notice", show=False, id="library.dismiss_notice"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -85,6 +88,8 @@ class LibraryScreen(Screen[None]):
         self.grouped = False  # one row per story (V); z opens or closes a story's versions
         self.expanded: set[str] = set()
         self._groups: dict[str, GroupRow] = {}
+        self.notice_lines: list[str] = []  # everything the loader had to say, for the details
+        self.notice_dismissed = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Library"), id="library-title")
@@ -105,14 +110,11 @@ class LibraryScreen(Screen[None]):
 
     def show_library(self, library: Library) -> None:
         self.library = library
-        notices: list[str] = list(library.notices)
-        if library.skipped:
-            listed = "; ".join(f"{item.path.name}: {item.reason}" for item in library.skipped[:3])
-            more = f" and {len(library.skipped) - 3} more" if len(library.skipped) > 3 else ""
-            notices.append(f"Skipped {len(library.skipped)} file(s): {listed}{more} (see `tui list`).")
-        notice = self.query_one("#library-notice", Static)
-        notice.update(safe_text("\n".join(notices)))
-        notice.display = bool(notices)
+        self.notice_lines = [
+            *(f"Skipped {item.path}: {item.reason}" for item in library.skipped),
+            *library.notices,
+        ]
+        self._show_notice()
         self._rebuild()
         if self.app.build_index_enabled and len(library):
             self.show_progress(0, len(library))
@@ -191,12 +193,37 @@ class LibraryScreen(Screen[None]):
         table.set_articles(articles, keep=table.current_id)
         self._update_status(indexing=self.query_one("#index-progress").display)
 
+    def _notice_summary(self) -> str:
+        """One line for the loader's notices: how many files were skipped or re-encoded."""
+        assert self.library is not None
+        parts = []
+        skipped = len(self.library.skipped)
+        if skipped:
+            parts.append(f"skipped {skipped} file{'' if skipped == 1 else 's'}")
+        others = len(self.library.notices)
+        if others:
+            parts.append(f"{others} other notice{'' if others == 1 else 's'} (files re-encoded)")
+        return ", ".join(parts)
+
+    def _show_notice(self) -> None:
+        """The notice takes one row until dismissed (x); the details stay one key away (i)."""
+        notice = self.query_one("#library-notice", Static)
+        if self.library is None or not self.notice_lines or self.notice_dismissed:
+            notice.display = False
+        else:
+            summary = self._notice_summary()
+            notice.update(safe_text(f"{summary[0].upper()}{summary[1:]} · i: details · x: dismiss"))
+            notice.display = True
+        self.refresh_bindings()
+
     def _update_status(self, *, indexing: bool) -> None:
         if self.library is None:
             return
         total = len(self.library)
         count = f"{len(self.shown)} of {total} articles" if self.filter_text else f"{total} articles"
         parts = [count, f"sorted by {self.sort}"]
+        if self.notice_lines and self.notice_dismissed:
+            parts.append(f"{self._notice_summary()} (i)")
         if indexing:
             parts.append("finding near-duplicates…")
         self.query_one("#status", Static).update(Text(" · ".join(parts)))
@@ -214,7 +241,7 @@ class LibraryScreen(Screen[None]):
         haystack = self._haystacks.get(article.id)
         if haystack is None:
             haystack = "\n".join(
-                (article.title, article.source or "", article.author or "", article.body)
+                (article.id, article.title, article.source or "", article.author or "", article.body)
             ).casefold()
             self._haystacks[article.id] = haystack
         return haystack
@@ -243,6 +270,8 @@ class LibraryScreen(Screen[None]):
             self._filter_timer.stop()
         self.filter_text = event.value.strip()
         self._rebuild()
+        # back from the article, keys go to the list (the filter is one `/` away)
+        self.set_focus(self.query_one("#articles", ArticleTable))
         if self.shown:
             self.app.open_article(self.shown[0].id)
         else:
@@ -257,10 +286,60 @@ class LibraryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return self.query_one("#filter", Input).has_focus or bool(self.filter_text)
+        if action == "dismiss_notice":
+            return bool(self.notice_lines) and not self.notice_dismissed
+        if action == "notice_details":
+            return bool(self.notice_lines)
         return True
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # at once, not after the keys already queued: the rest of a fast `/herald` is the filter's
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed fast after `/` belong to the filter, however they arrive.
+
+        A burst reaches the list before the filter has the focus, and each key then comes up
+        here, ahead of the app's bindings (where `l` would open Notes). So `/` focuses the filter
+        here, in turn, and any letter that comes up while the filter has the focus was typed
+        after it (the filter stops the letters typed into it).
+        """
+        filter_input = self.query_one("#filter", Input)
+        if self.focused is filter_input:  # set at once (has_focus follows a message later)
+            if event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                filter_input.insert_text_at_cursor(event.character)
+            return
+        if any(
+            binding.action == "focus_filter" for binding in self._bindings.key_to_bindings.get(event.key, ())
+        ):
+            event.stop()
+            event.prevent_default()
+            self.action_focus_filter()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste that reached the screen filters by the pasted text.
+
+        The filter's own pastes stop in the filter. This one went to the list: pasted there, or
+        right after `/`, before the filter had the focus.
+        """
+        filter_input = self.query_one("#filter", Input)
+        if not event.text.strip():
+            return
+        event.stop()
+        self.set_focus(filter_input)
+        filter_input.insert_text_at_cursor(event.text.splitlines()[0])
+
+    def action_dismiss_notice(self) -> None:
+        self.notice_dismissed = True
+        self._show_notice()
+        self._update_status(indexing=self.query_one("#index-progress").display)
+
+    def action_notice_details(self) -> None:
+        from tui.screens.dialogs import DetailsScreen
+
+        self.app.push_screen(DetailsScreen("Files skipped or re-encoded", self.notice_lines))
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

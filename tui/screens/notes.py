@@ -40,7 +40,7 @@ def column_widths(width: int, all_articles: bool) -> dict[str, int]:
     """
     widths = {"color": 6, "status": 8, "tags": 16 if width >= WIDE else 12}
     if all_articles:
-        widths["article"] = 20 if width >= WIDE else 10
+        widths["article"] = 24 if width >= WIDE else 14
     columns = len(widths) + 2
     rest = width - SCROLLBAR - CELL_PADDING * columns - sum(widths.values())
     widths["note"] = max(8, rest // 3)
@@ -138,7 +138,10 @@ class NotesScreen(Screen[None]):
             annotation = placed.annotation
             cells: list[Any] = []
             if self.article_id is None:
-                cells.append(Text(one_line(annotation.article_id, widths["article"])))
+                # the title a reader knows the article by; the id only when it is gone
+                in_library = library is not None and annotation.article_id in library
+                name = library.get(annotation.article_id).title if in_library else annotation.article_id
+                cells.append(Text(one_line(name, widths["article"])))
             cells.extend(
                 [
                     Text(one_line(annotation.exact, widths["quote"])),

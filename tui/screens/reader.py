@@ -28,13 +28,24 @@ class RepeatsFound(Message):
         self.repeats = repeats
 
 
-def match_prompt(match: Any, title: str) -> Text:
+def match_prompt(match: Any, title: str, detail: str = "") -> Text:
+    """Score and kind, the title, and (dim) what tells it from a namesake: source, date, id."""
     text = Text()
     text.append(f"{match.score:.2f} ", style="bold")
     text.append(str(match.kind))
     text.append("\n")
     text.append(sanitize(title), style="italic")
+    if detail:
+        text.append("\n")
+        text.append(sanitize(detail), style="dim")
     return text
+
+
+def article_detail(article: Article, *, with_id: bool) -> str:
+    parts = [article.source or "", article.published.strftime("%Y-%m-%d") if article.published else ""]
+    if with_id:
+        parts.append(article.id)
+    return " · ".join(part for part in parts if part)
 
 
 def breakpoint_class(breakpoints: list[tuple[int, str]] | None) -> str:
@@ -82,6 +93,7 @@ class ReaderScreen(AnnotatingScreen):
             with Vertical(id="side"):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
+        yield Static("", id="note-line")  # the note of the highlight under the cursor
         yield Footer(compact=True)  # the search box and its status are mounted on first use
 
     @property
@@ -91,6 +103,7 @@ class ReaderScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
         self.query_one("#echo-notice").display = False
+        self.query_one("#note-line").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -123,14 +136,25 @@ class ReaderScreen(AnnotatingScreen):
         if not matches or library is None:
             options.add_option(Option(Text("No near-duplicates.", style="italic"), id="-none", disabled=True))
             return
+        listed = [library.get(match.id) for match in matches if match.id in library]
+        titles = [article.title.casefold() for article in [self.article, *listed]]
         for match in matches:
-            title = library.get(match.id).title if match.id in library else match.id
-            options.add_option(Option(match_prompt(match, title), id=match.id))
+            if match.id not in library:
+                options.add_option(Option(match_prompt(match, match.id), id=match.id))
+                continue
+            article = library.get(match.id)
+            # the id too where another article here has the same title
+            namesake = titles.count(article.title.casefold()) > 1
+            options.add_option(
+                Option(
+                    match_prompt(match, article.title, article_detail(article, with_id=namesake)), id=match.id
+                )
+            )
 
     @on(OptionList.OptionSelected, "#similar")
     def similar_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id and not event.option.id.startswith("-"):
-            self.app.open_compare(self.article, event.option.id)
+            self.app.open_compare(self.article, event.option.id, self.view.cursor_offset)
 
     def action_toggle_panel(self) -> None:
         side = self.query_one("#side")
@@ -218,6 +242,26 @@ class ReaderScreen(AnnotatingScreen):
     def cursor_moved(self, message: CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
         self.echoes_shown(self.view)
+        self.show_note()
+
+    def refresh_highlights(self, view: ArticleView) -> None:
+        super().refresh_highlights(view)
+        self.show_note()
+
+    def show_note(self) -> None:
+        """The note of the highlight under the cursor, under the text; hidden where there is none."""
+        if not self.is_mounted:
+            return
+        line = self.query_one("#note-line", Static)
+        mark = self.view.annotation_under_cursor()
+        if mark is None or not mark.note.strip():
+            line.display = False
+            return
+        text = Text("✎ ", style="bold")
+        text.append(sanitize(mark.note.strip()))
+        text.append("  (a edits)", style="dim")
+        line.update(text)
+        line.display = True
 
     def echoes_shown(self, view: ArticleView) -> None:
         """Name the echo under the cursor: where it comes from, how the passage stands, the keys."""
@@ -247,7 +291,7 @@ class ReaderScreen(AnnotatingScreen):
         self.dismiss()
 
     def action_compare(self) -> None:
-        self.app.open_compare(self.article)
+        self.app.open_compare(self.article, offset=self.view.cursor_offset)
 
     def action_export(self) -> None:
         self.app.export_notes([self.article.id])

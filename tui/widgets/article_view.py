@@ -89,6 +89,7 @@ class HighlightMark:
     start: int
     end: int
     color: str
+    note: str = ""  # a highlight with a note is marked ✎ in the gutter
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +180,13 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--subtitle { text-style: italic; }
     ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
-    ArticleView > .article-view--cursor { background: $primary 25%; }
+    ArticleView > .article-view--cursor { background: $primary 12%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
     ArticleView > .article-view--gutter { color: $primary; }
+    ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
     ArticleView > .article-view--search { background: $warning 70%; color: $text; text-style: underline; }
+    ArticleView > .article-view--search-current { background: $error; color: $text; text-style: bold reverse; }
     ArticleView > .article-view--match-0 { color: $text-success; }
     ArticleView > .article-view--match-1 { color: $text-accent; }
     ArticleView > .article-view--current-match { text-style: bold underline; }
@@ -198,8 +201,10 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--hidden",
         "article-view--cursor",
         "article-view--gutter",
+        "article-view--note-mark",
         "article-view--selection",
         "article-view--search",
+        "article-view--search-current",
         "article-view--match-0",
         "article-view--match-1",
         "article-view--current-match",
@@ -423,6 +428,21 @@ class ArticleView(ScrollView, can_focus=True):
                 return mark
         return inside[-1]
 
+    def place_cursor(self, offset: int) -> None:
+        """Put the cursor on the sentence holding ``offset`` without scrolling or telling anyone.
+
+        For a view beside the one in use (Compare): its cursor follows the partner sentence, so
+        it never shows a stale place, and the page stays where the level scrolling put it.
+        """
+        if not self.sentences or self._anchor is not None:
+            return  # a selection in progress here stays as it is
+        index = self._sentence_at_offset(offset)
+        if index == self.cursor:
+            return
+        old_span = self.cursor_span
+        self.cursor = index
+        self._repaint_ranges((old_span.start, old_span.end), (self.cursor_span.start, self.cursor_span.end))
+
     def move_to_offset(self, offset: int, *, center: bool = True) -> None:
         """Put the cursor on the sentence holding ``offset`` (restoring a reading position)."""
         self._set_cursor(self._sentence_at_offset(offset), center=center)
@@ -520,21 +540,35 @@ class ArticleView(ScrollView, can_focus=True):
         if round(old_value) != round(new_value) and not self._scrolling_to:
             self.post_message(ViewScrolled(self))
 
+    def on_focus(self) -> None:
+        self._repaint_cursor()
+
+    def on_blur(self) -> None:
+        self._repaint_cursor()
+
+    def _repaint_cursor(self) -> None:
+        """The cursor's look follows focus (the bar, the stronger ground)."""
+        self._styles.clear()
+        if self.sentences:
+            self._repaint_ranges((self.cursor_span.start, self.cursor_span.end))
+
     def on_resize(self) -> None:
         self._ensure_layout()
-        self._scroll_cursor_into_view(center=False)
+        # the least scroll that keeps the cursor in sight: a screen may have placed the page
+        # (Compare levels it) and the headline preference would undo that
+        self._scroll_cursor_into_view(center=False, headline=False)
 
-    def _scroll_cursor_into_view(self, *, center: bool) -> None:
+    def _scroll_cursor_into_view(self, *, center: bool, headline: bool = True, margin: int = 2) -> None:
         if not self.sentences or self._layout_width < 0:
             return
         span = self.cursor_span
         top = self._line_of_offset(span.start)
         bottom = self._line_of_offset(max(span.start, span.end - 1))
-        if self.cursor == 0:
-            top = 0  # show the headline above the first sentence
         height = max(1, self.scrollable_content_region.height)
         scroll_y = int(self.scroll_y)
-        margin = min(2, height // 4)
+        margin = min(margin, height // 4)
+        if headline and self.cursor == 0 and bottom < height - margin:
+            top = 0  # show the headline above the first sentence, when both fit
         if center and not (scroll_y + margin <= top and bottom < scroll_y + height - margin):
             target = max(0, top - height // 3)
         elif top < scroll_y + margin:
@@ -544,6 +578,10 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             return
         self._scroll_to_line(target)
+
+    def keep_cursor_in_view(self) -> None:
+        """Scroll the least that brings the cursor's sentence on screen (after a level scroll)."""
+        self._scroll_cursor_into_view(center=False, headline=False, margin=0)
 
     def top_offset(self) -> int | None:
         """Body offset of the first body line on screen."""
@@ -557,9 +595,14 @@ class ArticleView(ScrollView, can_focus=True):
         """Line of body ``offset`` relative to the top of the view (for level scrolling)."""
         return self._line_of_offset(offset) - int(self.scroll_y)
 
-    def scroll_offset_to_row(self, offset: int, row: int) -> None:
-        """Scroll so that body ``offset`` shows on screen row ``row`` (level scrolling)."""
-        self._scroll_to_line(self._line_of_offset(offset) - row)
+    def scroll_offset_to_row(self, offset: int, row: int) -> int:
+        """Scroll so that body ``offset`` shows on screen row ``row`` (level scrolling).
+
+        Returns the row it is on now: another one where the page cannot scroll that far.
+        """
+        line = self._line_of_offset(offset)
+        self._scroll_to_line(min(line - row, self.max_scroll_y))
+        return line - int(self.scroll_y)
 
     # ------------------------------------------------------------------ rendering
 
@@ -581,6 +624,10 @@ class ArticleView(ScrollView, can_focus=True):
         style = self._styles.get(component)
         if style is None:
             style = self.get_component_rich_style(component, partial=True)
+            if style.bgcolor is not None:
+                # A partial style keeps a translucent ground ($primary 12%) at full strength; the
+                # full style has it blended over the view's ground, as the stylesheet means it.
+                style += Style(bgcolor=self.get_component_rich_style(component).bgcolor)
             self._styles[component] = style
         return style
 
@@ -615,20 +662,26 @@ class ArticleView(ScrollView, can_focus=True):
                 yield span.start, span.end, self._style("article-view--cursor")
         if self.selection is not None and self.selection[0] < end and start < self.selection[1]:
             yield self.selection[0], self.selection[1], self._style("article-view--selection")
-        for match_start, match_end in self.search_matches:
-            if match_start < end and start < match_end:
-                yield match_start, match_end, self._style("article-view--search")
+        current = self.search_matches[self.search_index] if self.search_index >= 0 else None
+        for match in self.search_matches:
+            if match[0] < end and start < match[1]:
+                component = "article-view--search-current" if match == current else "article-view--search"
+                yield match[0], match[1], self._style(component)
 
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
-        """The cursor bar, else a compare mark's symbol, for one line of a body block."""
+        """The cursor bar, else ✎ where a highlight with a note starts, else a compare mark."""
         blank = Segment(" " * GUTTER, base)
         if block.kind not in TEXT_KINDS:
             return blank
         line_start, line_end = block.start + start, block.start + end
-        if self.sentences:
+        if self.sentences and self.has_focus:
+            # the bar only where keys go: beside another view (Compare) it tells which one that is
             span = self.cursor_span
             if span.start < line_end and line_start < span.end:
                 return Segment("▌".ljust(GUTTER), base + self._style("article-view--gutter"))
+        for highlight in self.highlights:
+            if highlight.note and line_start <= highlight.start < line_end:
+                return Segment("✎".ljust(GUTTER), base + self._style("article-view--note-mark"))
         for mark in self.marks:
             if mark.symbol and mark.start < line_end and line_start < mark.end:
                 return Segment(mark.symbol.ljust(GUTTER), base + self._style(mark.component))
@@ -875,7 +928,10 @@ class ArticleView(ScrollView, can_focus=True):
             index = bisect_left(starts, here) % total
         else:
             index = (self.search_index + direction) % total
+        if 0 <= self.search_index < total:
+            self._invalidate_range(*self.search_matches[self.search_index])  # no longer current
         self.search_index = index
+        self._invalidate_range(*self.search_matches[index])
         self._set_cursor(self._sentence_at_offset(self.search_matches[index][0]), center=True)
         self.post_message(SearchMoved(self, index, total))
 
