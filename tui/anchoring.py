@@ -324,7 +324,8 @@ def anchor(annotation: Annotation, article: Article) -> Anchored:
     body = article.body
     start, end = annotation.start, annotation.end
     if annotation.article_hash == article.content_hash and body[start:end] == annotation.exact:
-        return Anchored(annotation, "anchored", start, end)
+        # Re-anchored from another version of its story: it stays `moved`, with where it came from.
+        return Anchored(annotation, "moved" if annotation.moved_from else "anchored", start, end)
     return (
         _exact(annotation, body) or _fuzzy(annotation, body) or Anchored(annotation, "orphaned", None, None)
     )

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui import paths
+from tui.app_stories import StoryApp
 from tui.errors import TuiError
 from tui.messages import (
     AnnotationsChanged,
@@ -44,7 +45,7 @@ def _store_module() -> Any:
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
 
 
-class TuiApp(App[None]):
+class TuiApp(StoryApp):
     """Read, compare and annotate news articles."""
 
     CSS_PATH = "app.tcss"
@@ -104,6 +105,8 @@ class TuiApp(App[None]):
             return self.library_screen is not None and self.library_failed
         if not self.store_opened:
             return False
+        if self.index is not None and len(self.library):
+            return self.stories_done  # stories follow the index
         return not self.build_index_enabled or self.index is not None or self.index_error is not None
 
     @property
@@ -215,6 +218,8 @@ class TuiApp(App[None]):
 
     def on_index_ready(self, message: IndexReady) -> None:
         self.index = message.index
+        if self.library is not None:
+            self.build_stories(self.library, message.index)
         for screen in self.screen_stack:
             handler = getattr(screen, "index_ready", None)
             if handler is not None:

@@ -19,6 +19,7 @@ from tui.errors import TuiError, UsageError
 
 if TYPE_CHECKING:
     from tui.articles import Library
+    from tui.stories import Stories
 
 PROG = "tui"
 
@@ -132,8 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
+    _add_story_commands(command, export)
     _add_intake_commands(command)
     return parser
+
+
+def _add_story_commands(
+    command: Callable[[str, str], argparse.ArgumentParser], export: argparse.ArgumentParser
+) -> None:
+    story = command("story", "the story of an article: its versions, passages and notes with their echoes")
+    story.add_argument("id", metavar="ID", help="an article id (or a story id)")
+    story.add_argument("--json", action="store_true", help="print one JSON object")
+    stories = command("stories", "the library's stories (articles that are versions of each other)")
+    stories.add_argument("--json", action="store_true", help="print one JSON array")
+    export.add_argument(
+        "--story", metavar="ID", help="one Markdown file for the story of this article (or story id)"
+    )
 
 
 def open_library(args: argparse.Namespace) -> Library:
@@ -183,6 +198,68 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
         )
+    return 0
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        end = "\r" if done < total else "\r\x1b[K"
+        print(f"indexing {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
+
+    return progress
+
+
+def open_stories(args: argparse.Namespace, library: Library) -> Stories:
+    """The library's stories, from its similarity index (cached); story ids kept in the state folder."""
+    from tui.similarity import SimilarityIndex
+    from tui.stories import Stories
+
+    cache = paths.cache_dir(args.cache_dir)
+    index = SimilarityIndex.build(library, cache, progress=_progress())
+    return Stories.build(library, index, state_dir=paths.state_dir(), cache_dir=cache)
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    from tui.store import open_store
+    from tui.stories import story_json, story_text
+
+    library = open_library(args)
+    if not args.id.startswith("s-"):
+        library.get(args.id)  # an unknown article id fails before any indexing
+    stories = open_stories(args, library)
+    story = stories.get(args.id)
+    store = open_store(paths.db_path(args.db))
+    if args.json:
+        emit_json(story_json(stories, story, store))
+    else:
+        import shutil
+
+        width = max(60, shutil.get_terminal_size((100, 24)).columns)
+        sys.stdout.write(story_text(story_json(stories, story, store), width=width))
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from tui.store import open_store
+    from tui.stories import stories_json
+
+    library = open_library(args)
+    stories = open_stories(args, library)
+    rows = stories_json(stories, open_store(paths.db_path(args.db)).counts_by_article())
+    if args.json:
+        emit_json(rows)
+        return 0
+    if not rows:
+        print("no stories: no article has another version")
+    for row in rows:
+        print(
+            f"{row['id']:<14} {row['versions']:>2} versions {row['notes']:>3} notes  {printable(row['title'])}"
+        )
+        for article_id in row["articles"]:
+            print(f"    {printable(article_id)}")
     return 0
 
 
@@ -321,6 +398,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
+    if args.story is not None:
+        return _export_story(args, library, store)
     ids = resolve_article_ids(library, store, args.ids) or None  # unknown ids: exit 2 before writing
     if args.format == "json":
         if args.output in (None, "-"):
@@ -340,6 +419,27 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise
     for path in written:
         print(printable(str(path)))
+    return 0
+
+
+def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
+    from pathlib import Path
+
+    from tui.export import export_story, story_markdown_text
+
+    if args.ids:
+        raise UsageError("give either article ids or --story, not both")
+    if args.format != "md":
+        raise UsageError("--story exports Markdown only")
+    if not args.story.startswith("s-"):
+        library.get(args.story)  # an unknown article id fails before any indexing
+    stories = open_stories(args, library)
+    story = stories.get(args.story)
+    if args.output == "-":
+        sys.stdout.write(story_markdown_text(stories, store, story, args.flavor))
+        return 0
+    target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
+    print(printable(str(export_story(stories, store, story, target, args.flavor))))
     return 0
 
 
@@ -563,6 +663,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "notes": cmd_notes,
     "export": cmd_export,
     "import": cmd_import,
+    "story": cmd_story,
+    "stories": cmd_stories,
     "add": cmd_add,
     "feeds": cmd_feeds,
     "fetch": cmd_fetch,

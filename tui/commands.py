@@ -48,6 +48,7 @@ def app_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
         "Export all notes", f"Write every article's notes as Markdown in {app.notes_dir}", _export_all(app)
     )
     yield SystemCommand("Show all notes", "Every annotation of every article", partial(app.open_notes, None))
+    yield from _story_commands(app, screen)
     if isinstance(screen, LibraryScreen):
         for sort in SORTS:
             yield SystemCommand(
@@ -57,3 +58,21 @@ def app_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
 
 def _export_all(app: TuiApp) -> Callable[[], None]:
     return partial(app.export_notes, None)
+
+
+def _story_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """Export the story of the article on screen (Reader, Compare, the story screen itself)."""
+    from tui.screens.story import StoryScreen
+
+    article = getattr(screen, "article", None)
+    story = None
+    if isinstance(screen, StoryScreen):
+        story = screen.story
+    elif article is not None:
+        story = app.story_of(article.id)
+    if story is not None:
+        yield SystemCommand(
+            "Export this story",
+            f"One Markdown file with the notes of all {len(story.versions)} versions, in {app.notes_dir}",
+            partial(app.export_story, story.id),
+        )

@@ -35,6 +35,7 @@ from tui.store import (
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.stories import Echo, Stories, Story
 
 COLOR_SWATCHES = {"yellow": "🟨", "green": "🟩", "blue": "🟦", "red": "🟥", "purple": "🟪"}
 MARKER = (
@@ -57,6 +58,8 @@ MANAGED_KEYS = (
     "tags",
     "highlights",
     "exported",
+    "story_id",
+    "versions",
 )
 
 
@@ -421,28 +424,29 @@ def render_collection(collection: list[_Notes], flavor: Flavor = "obsidian") -> 
     return _layout([_Block("# Notes")], flavor) + "\n\n" + ("\n\n".join(sections) if sections else empty)
 
 
-def _existing_files(folder: Path) -> dict[str, Path]:
-    """article id -> the file an earlier export wrote for it, so a renamed title keeps its file."""
+def _existing_files(folder: Path, key: str = "article_id") -> dict[str, Path]:
+    """article id (or story id) -> the file an earlier export wrote for it, so a renamed title
+    keeps its file."""
     found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.md")):
         # The folder may be a whole Obsidian vault: read only a file's front matter, however long
         # it is (a title may run to kilobytes), before reading all of the file.
-        if not _front_matter_has_article_id(path):
+        if not _front_matter_has_key(path, key):
             continue
         front, user_part = _split_existing(path)
-        article_id = front.get("article_id")
+        article_id = front.get(key)
         if user_part is not None and isinstance(article_id, str):
             found.setdefault(article_id, path)
     return found
 
 
-def _front_matter_has_article_id(path: Path) -> bool:
+def _front_matter_has_key(path: Path, key: str) -> bool:
     try:
         with path.open("rb") as handle:
             if handle.readline().rstrip(b"\r\n") != b"---":
                 return False
             for line in handle:
-                if line.startswith(b"article_id:"):
+                if line.startswith(f"{key}:".encode()):
                     return True
                 if line.rstrip(b"\r\n") == b"---":
                     return False
@@ -516,6 +520,144 @@ def export_markdown(
     if failed:
         raise PartialExportError(written, failed)
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# A story: one file for all its versions
+
+
+def _carried_line(echoes: list[Echo], labels: dict[str, str]) -> str:
+    """`verbatim` in …, `reworded` in …, absent from …: how the passage stands in the other versions."""
+    parts = []
+    for match, words in (
+        ("verbatim", "`verbatim` in"),
+        ("reworded", "`reworded` in"),
+        ("absent", "absent from"),
+    ):
+        names = [labels[echo.article_id] for echo in echoes if echo.match == match]
+        if names:
+            parts.append(f"{words} {', '.join(names)}")
+    return "*Other versions:* " + ("; ".join(parts) if parts else "none") + "."
+
+
+def _code(text: str) -> str:
+    """An id as inline code: shown as is (no Markdown escapes inside), on one line, no backtick."""
+    return "`" + printable(" ".join(text.split())).replace("`", "'") + "`"
+
+
+def render_story(
+    stories: Stories, story: Story, store: AnnotationStore, flavor: Flavor = "obsidian"
+) -> tuple[dict[str, Any], str]:
+    """Front matter and body of a story's notes file: every version's notes, each with how its
+    passage stands in the other versions, in the versions' time order."""
+    library = stories.library
+    stories.align(story)
+    labels = {
+        version.article_id: (f"{escape_inline(version.source)} " if version.source else "")
+        + _code(version.article_id)
+        for version in story.versions
+    }
+    blocks = [_Block(f"# {escape_inline(story.title)}")]
+    tags: list[str] = []
+    count = 0
+    for number, version in enumerate(story.versions, 1):
+        article = library.get(version.article_id)
+        placed = anchor_all(store.for_article(version.article_id), article)
+        date = version.published.date().isoformat() if version.published else "undated"
+        kind = version.kind or "first version"
+        facts = escape_inline(f"{version.source or 'unknown source'} · {date} · {kind}")
+        blocks.append(
+            _Block(
+                f"## {number}. {escape_inline(version.title)}",
+                children=[f"{facts} · {_code(version.article_id)}"],
+            )
+        )
+        if not placed:
+            blocks.append(_Block("*No highlights on this version.*"))
+        for item in placed:
+            count += 1
+            tags += [tag for tag in item.annotation.tags if tag not in tags]
+            block = render_highlight(item, article, flavor)
+            if item.start is not None and item.end is not None:
+                echoes = stories.echoes(story, item.annotation, item.start, item.end)
+                block.children.append(_carried_line(echoes, labels))
+            else:
+                homes = stories.homes(item.annotation, story)
+                if homes:
+                    block.children.append(
+                        "*Orphaned; its passage is now in* "
+                        + ", ".join(
+                            f"{labels.get(home.article_id, home.article_id)} (`{home.match}`)"
+                            for home in homes
+                        )
+                        + "."
+                    )
+            blocks.append(block)
+    front = {
+        "title": story.title,
+        "story_id": story.id,
+        "versions": [
+            {
+                "article_id": version.article_id,
+                "title": version.title,
+                "source": version.source,
+                # With its zone: versions from several sources are compared by time here.
+                "published": version.published.isoformat() if version.published else None,
+                "kind": version.kind,
+                "score": version.score,
+            }
+            for version in story.versions
+        ],
+        "tags": tags,
+        "highlights": count,
+        "exported": _stamp(),
+    }
+    stories.save()
+    return front, _layout(blocks, flavor)
+
+
+def export_story(
+    stories: Stories, store: AnnotationStore, story: Story, target: Path, flavor: Flavor = "obsidian"
+) -> Path:
+    """Write one story's notes to Markdown; re-export safe like the article export.
+
+    `target` a folder: the file is named from the story's title (an earlier export of the same
+    story id is found again, even after a new title); `target` a .md file: that file.
+    """
+    _refuse_damaged(store)
+    front, body = render_story(stories, story, store, flavor)
+    target = Path(target)
+    if target.suffix.lower() in {".md", ".markdown"} and not target.is_dir():
+        path = target
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        path = _existing_files(target, key="story_id").get(story.id) or _story_file(story, target)
+    previous, user_part = _split_existing(path) if path.exists() else ({}, None)
+    if path.exists() and user_part is None:
+        raise UsageError(f"{path} exists and was not written by tui export; choose another file")
+    write_atomically(path, [_document(front, body, previous, user_part).encode("utf-8")])
+    return path
+
+
+def _story_file(story: Story, folder: Path) -> Path:
+    for name in (safe_filename(f"{story.title} (story)"), safe_filename(f"{story.title} ({story.id})")):
+        path = folder / f"{name}.md"
+        if not path.exists():
+            return path
+    counter = 2
+    while (folder / f"{safe_filename(f'{story.title} ({story.id})', 110)} {counter}.md").exists():
+        counter += 1
+    return folder / f"{safe_filename(f'{story.title} ({story.id})', 110)} {counter}.md"
+
+
+def story_markdown_text(
+    stories: Stories, store: AnnotationStore, story: Story, flavor: Flavor = "obsidian"
+) -> str:
+    """The story export as text (for stdout)."""
+    _refuse_damaged(store)
+    front, body = render_story(stories, story, store, flavor)
+    return _document(front, body, {}, None)
 
 
 def markdown_text(

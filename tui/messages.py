@@ -114,3 +114,22 @@ class UndoRequested(ViewMessage):
 class SearchMoved(ViewMessage):
     index: int  # 0-based match under the cursor
     total: int
+
+
+# --------------------------------------------------------------------------- stories
+
+
+@dataclass
+class StoriesReady(Message):
+    """The library's stories are built (tui.stories.Stories); sent by the app to itself."""
+
+    stories: Any
+    carried: list[Any]  # (annotation, home) pairs carried over verbatim at once
+
+
+@dataclass
+class EchoesFound(Message):
+    """Other versions' annotations as they fall on one view's article (tui.stories.Echo)."""
+
+    view: ArticleView
+    echoes: list[Any]

@@ -114,6 +114,12 @@ class Annotation:
     tags: list[str]
     created: datetime
     updated: datetime
+    # An adopted echo: the id of the annotation (on another version of the story) whose note,
+    # color and tags this one follows until it is edited itself. Absent on older documents.
+    linked_to: str | None = None
+    # Re-anchored in another version of its story: where it was (article_id, article_hash, exact,
+    # start, end) and when it moved. Absent on older documents.
+    moved_from: dict[str, Any] | None = None
 
     @classmethod
     def create(
@@ -182,6 +188,9 @@ class Annotation:
             "tags": list(self.tags),
             "created": format_time(self.created),
             "updated": format_time(self.updated),
+            # Written only when set, so documents of annotations without them are as before.
+            **({"linked_to": self.linked_to} if self.linked_to else {}),
+            **({"moved_from": dict(self.moved_from)} if self.moved_from else {}),
         }
 
     @classmethod
@@ -201,6 +210,8 @@ class Annotation:
             tags=list(doc["tags"]),
             created=parse_time(doc["created"]),
             updated=parse_time(doc["updated"]),
+            linked_to=doc["linked_to"] if isinstance(doc.get("linked_to"), str) else None,
+            moved_from=dict(doc["moved_from"]) if isinstance(doc.get("moved_from"), dict) else None,
         )
 
 
@@ -299,6 +310,8 @@ def _doc_problem(key: str, doc: object) -> str | None:
             return f"annotation {key!r}: TextPositionSelector.{name} is missing or not a count"
     if not all(isinstance(tag, str) for tag in doc["tags"]):
         return f"annotation {key!r}: tags must be strings"
+    if not isinstance(doc.get("linked_to", ""), str) or not isinstance(doc.get("moved_from", {}), dict):
+        return f"annotation {key!r}: linked_to must be an id and moved_from an object"
     for name in ("created", "updated"):
         try:
             format_time(parse_time(doc[name]))  # one UTC cannot hold (year 1, east) fails on save
@@ -786,6 +799,8 @@ class _UndoStep:
     description: str
     annotation_id: str
     before: Doc | None  # None: the step created the annotation, undo removes it
+    # Linked copies the edit was carried to, as they were: undo restores them with it.
+    followers: dict[str, Doc] = field(default_factory=dict)
 
 
 @dataclass
@@ -923,7 +938,39 @@ class AnnotationStore:
             fields["color"] = _check_color(color)
         if tags is not None:
             fields["tags"] = _clean_tags(tags)
-        return self._edit(annotation_id, fields, "edit of")
+        edited = self._edit(annotation_id, fields, "edit of", follow_links=True)
+        return edited
+
+    def adopt(self, original: Annotation, article: Article, start: int, end: int) -> Annotation:
+        """A linked copy of another version's annotation on article.body[start:end]: same note,
+        color and tags, kept in step with the original until the copy itself is edited."""
+        annotation = Annotation.create(
+            article, start, end, note=original.note, color=original.color, tags=original.tags
+        )
+        annotation.linked_to = original.id
+
+        def change() -> Annotation:
+            self._table.insert(Document(annotation.to_doc(), doc_id=annotation.id))  # type: ignore[arg-type]
+            return annotation
+
+        self._write(change)
+        self._undo.append(_UndoStep(f"adoption of {_snippet(annotation.exact)}", annotation.id, None))
+        return annotation
+
+    def move(self, annotation_id: str, article: Article, start: int, end: int) -> Annotation:
+        """Re-anchor an (orphaned) annotation in another version, with a record of where it was."""
+        current = self.get(annotation_id)
+        placed = Annotation.create(article, start, end).to_doc()
+        fields = {key: placed[key] for key in ("article_id", "article_hash", "target")}
+        fields["moved_from"] = {
+            "article_id": current.article_id,
+            "article_hash": current.article_hash,
+            "exact": current.exact,
+            "start": current.start,
+            "end": current.end,
+            "moved": format_time(now()),
+        }
+        return self._edit(annotation_id, fields, "move of")
 
     def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> Annotation:
         """Anchor an annotation (typically an orphan) to a new passage; its note and tags stay."""
@@ -931,16 +978,28 @@ class AnnotationStore:
         fields = {key: placed[key] for key in ("article_id", "article_hash", "target")}
         return self._edit(annotation_id, fields, "re-attachment of")
 
-    def _edit(self, annotation_id: str, fields: Doc, what: str) -> Annotation:
+    def _edit(self, annotation_id: str, fields: Doc, what: str, *, follow_links: bool = False) -> Annotation:
+        followers: dict[str, Doc] = {}
+
         def change() -> tuple[Annotation, Doc]:
             docs = self._docs()
             key = self._resolve(docs, annotation_id)
             before = docs[key]
-            self._table.put(key, {**before, **fields, "updated": format_time(now())})
+            moment = format_time(now())
+            edited = {**before, **fields, "updated": moment}
+            if follow_links:
+                # An edited adopted copy is its own note from now on; copies adopted from this one
+                # follow the edit.
+                edited.pop("linked_to", None)
+                for other_key, doc in list(docs.items()):
+                    if doc.get("linked_to") == key:
+                        followers[other_key] = dict(doc)
+                        self._table.put(other_key, {**doc, **fields, "updated": moment})
+            self._table.put(key, edited)
             return Annotation.from_doc(self._docs()[key]), before
 
         annotation, before = self._write(change)
-        self._undo.append(_UndoStep(f"{what} {_snippet(annotation.exact)}", annotation.id, before))
+        self._undo.append(_UndoStep(f"{what} {_snippet(annotation.exact)}", annotation.id, before, followers))
         return annotation
 
     def delete(self, annotation_id: str) -> Annotation:
@@ -969,6 +1028,10 @@ class AnnotationStore:
                     self._table.remove(doc_ids=[step.annotation_id])  # type: ignore[list-item]
             else:
                 self._table.put(step.annotation_id, dict(step.before))
+            docs = self._docs()
+            for key, doc in step.followers.items():
+                if key in docs:  # a copy deleted since stays deleted
+                    self._table.put(key, dict(doc))
 
         self._write(change)
         self._undo.pop()

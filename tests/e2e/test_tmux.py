@@ -171,3 +171,54 @@ def test_compare_at_80x24_opens_with_the_cursor_in_view(terminal: Terminal, tmp_
     # the cursor bar stands beside the first sentence, in view
     assert any(line.startswith("▌ Seoul has warned Moscow") for line in screen.splitlines()), screen
     terminal.keys("q", "q", "q")
+
+
+def test_note_echoes_on_the_other_version_is_adopted_and_exported_in_tmux(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """Annotate 000_…, open its rewrite 002_…, see the echo, adopt it, export the story."""
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    db, notes = tmp_path / "annotations.json", tmp_path / "notes"
+    environment = " ".join(
+        f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
+    )
+    command = (
+        f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
+        f"--articles {articles} --db {db} --notes-dir {notes}; sleep 5"
+    )
+    terminal.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(tmp_path), command)
+
+    terminal.wait_for(lambda s: "Seoul cautions Moscow" in s and "3 articles" in s, "the library")
+    terminal.keys("Enter")  # newest first: 000_…
+    terminal.wait_for(lambda s: "Son Ji-hyoung" in s and "Similar articles" in s, "the reader")
+    terminal.keys("a")  # a note on the first sentence
+    terminal.wait_for(lambda s: "ctrl+s: save" in s, "the note editor")
+    terminal.type("Seoul draws a line.")
+    terminal.keys("C-s")
+    terminal.wait_for(lambda s: "ctrl+s: save" not in s, "the editor to close")
+    terminal.keys("q")
+    terminal.wait_for(lambda s: "3 articles" in s and "Son Ji-hyoung" not in s, "the library again")
+    terminal.keys("G", "Enter")  # newest first, undated last: 002_…, the rewrite
+    terminal.wait_for(
+        lambda s: "echo of a note from The Korea Herald (reworded here)" in s, "the echo on the rewrite"
+    )
+    terminal.keys("y")
+    terminal.wait_for(lambda s: "Adopted" in s, "the adoption")
+    terminal.keys("S")
+    terminal.wait_for(lambda s: "carries" in s and "Versions" in s, "the story screen")
+    terminal.keys("e")
+    terminal.wait_for(lambda s: "Exported the story to" in s, "the story export")
+    terminal.keys("q", "q", "q")
+    terminal.wait_for(lambda s: "Seoul cautions" not in s, "the app to quit")
+
+    wait_for_file(db)
+    annotations = list(json.loads(db.read_text(encoding="utf-8"))["annotations"].values())
+    assert len(annotations) == 2
+    original = next(a for a in annotations if a["article_id"] == ARTICLE_ID)
+    adopted = next(a for a in annotations if a["article_id"] != ARTICLE_ID)
+    assert adopted["linked_to"] == original["id"] and adopted["note"] == "Seoul draws a line."
+    [markdown] = list(notes.glob("*.md"))
+    text = markdown.read_text(encoding="utf-8")
+    assert "story_id: s-" in text and text.count("Seoul draws a line.") == 2
+    assert "`reworded` in `002_3b2e89bd4e21a8c9`" in text

@@ -6,21 +6,23 @@ redraws the highlights when the store says something changed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.messages import (
     AnnotationsChanged,
     DeleteRequested,
+    EchoesFound,
     HighlightRequested,
     NoteRequested,
     TagsRequested,
     UndoRequested,
 )
-from tui.screens.dialogs import NoteEditorScreen, TagsScreen
-from tui.widgets.article_view import ArticleView, HighlightMark
+from tui.screens.dialogs import EchoNoteScreen, NoteEditorScreen, TagsScreen
+from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
     from tui.app import TuiApp
@@ -30,11 +32,96 @@ if TYPE_CHECKING:
 class AnnotatingScreen(Screen[Any]):
     app: TuiApp
 
+    # Echoes: other versions' notes drawn on this one (named in the echo notice, not the footer).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("E", "echo_note", "The echo's note", show=False, id="annotate.echo_note"),
+        Binding("y", "adopt_echo", "Adopt the echo as this version's note", show=False, id="annotate.adopt"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._echoes: dict[str, list[Any]] = {}  # article id -> tui.stories.Echo, as last drawn
+
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))
 
     def refresh_highlights(self, view: ArticleView) -> None:
         view.set_highlights(self.highlight_marks(view.article))
+        self.refresh_echoes(view)
+
+    # ------------------------------------------------------------------ echoes
+
+    def stories_ready(self) -> None:
+        for view in self.views():
+            self.refresh_echoes(view)
+
+    def refresh_echoes(self, view: ArticleView) -> None:
+        if self.app.stories is not None and self.app.store is not None and self.app.story_of(view.article.id):
+            self.find_echoes(view)
+        elif view.echoes:
+            view.set_echoes([])
+
+    @work(thread=True, group="echoes", exit_on_error=False)
+    def find_echoes(self, view: ArticleView) -> None:
+        stories, store = self.app.stories, self.app.store
+        if stories is None or store is None:
+            return
+        self.post_message(EchoesFound(view, stories.echoes_on(view.article.id, store)))
+
+    def on_echoes_found(self, message: EchoesFound) -> None:
+        library = self.app.library
+        marks: list[EchoMark] = []
+        for echo in message.echoes:
+            if echo.start is None or echo.end is None:
+                continue
+            origin = echo.source_id
+            if library is not None and echo.source_id in library:
+                origin = library.get(echo.source_id).source or echo.source_id
+            marks.append(EchoMark(echo.annotation_id, echo.start, echo.end, echo.color, echo.match, origin))
+        self._echoes[message.view.article.id] = list(message.echoes)
+        message.view.set_echoes(marks)
+        self.echoes_shown(message.view)
+
+    def echoes_shown(self, view: ArticleView) -> None:
+        """Called when a view's echoes are drawn; the Reader names the one under the cursor."""
+
+    def _echo_target(self) -> tuple[ArticleView, EchoMark] | None:
+        focused = self.focused
+        views = [focused] if isinstance(focused, ArticleView) else self.views()
+        for view in views:
+            echo = view.echo_under_cursor()
+            if echo is not None:
+                return view, echo
+        self.notify("No echo under the cursor (echoes are marked ≈).", severity="warning", timeout=3)
+        return None
+
+    def action_echo_note(self) -> None:
+        target = self._echo_target()
+        if target is None or self.app.store is None:
+            return
+        view, echo = target
+        try:
+            original = self.app.store.get(echo.annotation_id)
+        except Exception:  # deleted meanwhile: the redraw will drop the echo
+            return
+        library = self.app.library
+        source = library.get(original.article_id) if library is not None else None
+        where = f"{source.title} ({echo.origin})" if source is not None else original.article_id
+        self.app.push_screen(
+            EchoNoteScreen(
+                where, echo.match, original.exact, view.article.body[echo.start : echo.end], original.note
+            )
+        )
+
+    def action_adopt_echo(self) -> None:
+        target = self._echo_target()
+        if target is None:
+            return
+        view, echo = target
+        for found in self._echoes.get(view.article.id, []):
+            if found.annotation_id == echo.annotation_id:
+                self.app.adopt_echo(found, view.article)
+                return
 
     def highlight_marks(self, article: Article) -> list[HighlightMark]:
         if self.app.store is None:
@@ -60,6 +147,8 @@ class AnnotatingScreen(Screen[Any]):
         for view in self.views():
             if not message.article_ids or view.article.id in message.article_ids:
                 self.refresh_highlights(view)
+            else:
+                self.refresh_echoes(view)  # a note on another version of its story may echo here
 
     @on(HighlightRequested)
     def highlight_requested(self, message: HighlightRequested) -> None:

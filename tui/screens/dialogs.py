@@ -196,3 +196,32 @@ class TagsScreen(ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class EchoNoteScreen(ModalScreen[None]):
+    """Another version's note as it echoes here: where from, how the passage stands, quote, note."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q,E", "close", "Close", id="echo.close"),
+    ]
+
+    def __init__(self, where: str, match: str, quote: str, here: str, note: str) -> None:
+        super().__init__(classes="dialog")
+        self.where = where
+        self.match = match
+        self.quote = quote
+        self.here = here
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Echo of a note on another version", classes="dialog-title")
+            yield Static(safe_text(f"From: {self.where}"), id="echo-where")
+            yield Static(safe_text(f"There ({self.match} here): {self.quote}"), id="quote")
+            if self.here != self.quote:
+                yield Static(safe_text(f"Here: {self.here}"), id="echo-here")
+            yield Static(safe_text(self.note.strip() or "(a highlight without a note)"), id="echo-note")
+            yield Label("y in the reader adopts it   Escape: close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

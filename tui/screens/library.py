@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui.messages import AnnotationsChanged
+from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
 
@@ -62,6 +63,9 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="library.filter"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("l", "notes", "All notes", id="library.notes"),
+        Binding("S", "story", "Story of this article", show=False, id="library.story"),
+        Binding("V", "group_stories", "Group versions by story", show=False, id="library.group"),
+        Binding("z", "fold_story", "Open or close a story's versions", show=False, id="library.fold"),
         # Out of the footer (it keeps to 80 columns); listed by help and the palette.
         Binding("A", "add_article", "Add a link or file", show=False, id="library.add"),
         Binding("R", "fetch_feeds", "Fetch feeds", show=False, id="library.fetch"),
@@ -84,6 +88,9 @@ class LibraryScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
         self._marks: dict[str, Text] = {}
+        self.grouped = False  # one row per story (V); z opens or closes a story's versions
+        self.expanded: set[str] = set()
+        self._groups: dict[str, GroupRow] = {}
         self.notice_lines: list[str] = []  # everything the loader had to say, for the details
         self.notice_dismissed = False
 
@@ -151,8 +158,13 @@ class LibraryScreen(Screen[None]):
             if self.app.index is not None:
                 self._marks[article.id] = mark
         count = self._counts.get(article.id, 0)
+        title = Text(sanitize(article.title))
+        group = self._groups.get(article.id)
+        if group is not None:
+            title = group_title(group, title)
+            count = group_notes(group, self._counts, count)
         return [
-            Text(sanitize(article.title)),
+            title,
             Text(sanitize(article.source or "")),
             Text(article.published.strftime("%Y-%m-%d") if article.published else ""),
             Text(f"{article.words:,}"),
@@ -179,6 +191,9 @@ class LibraryScreen(Screen[None]):
         table = self.query_one("#articles", ArticleTable)
         articles = [article for article in self.library.articles if self._matches_filter(article)]
         articles.sort(key=sort_key(self.sort))
+        self._groups = {}
+        if self.grouped and self.app.stories is not None:
+            articles, self._groups = group_by_story(articles, self.app.stories, self.expanded)
         self.shown = articles
         if self.app.store is not None:
             self._counts = self.app.store.counts_by_article()
@@ -351,6 +366,42 @@ class LibraryScreen(Screen[None]):
 
     def action_notes(self) -> None:
         self.app.open_notes(None)
+
+    def stories_ready(self) -> None:
+        if self.grouped:
+            self._rebuild()
+
+    def action_group_stories(self) -> None:
+        if self.app.stories is None:
+            self.notify("Still finding the stories; try again in a moment.", severity="warning")
+            return
+        self.grouped = not self.grouped
+        self._rebuild()
+        self.notify(
+            "One row per story (z opens a story's versions)." if self.grouped else "One row per article.",
+            timeout=3,
+        )
+
+    def action_fold_story(self) -> None:
+        group = self._groups.get(self.current_article_id() or "")
+        if group is None:
+            return
+        if group.story.id in self.expanded:
+            self.expanded.discard(group.story.id)
+        else:
+            self.expanded.add(group.story.id)
+        self._rebuild()
+        if group.story.id not in self.expanded:  # back to the story's row
+            rows = [self._groups.get(article.id) for article in self.shown]
+            head = next(
+                (i for i, row in enumerate(rows) if row is not None and row.story.id == group.story.id), 0
+            )
+            self.query_one("#articles", ArticleTable).move_cursor(head)
+
+    def action_story(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.app.open_story(article_id)
 
     # ------------------------------------------------------------------ getting articles in
 

@@ -73,6 +73,7 @@ class ReaderScreen(AnnotatingScreen):
         Binding("r", "toggle_repeat", "Hide or show the repeat", show=False, id="reader.toggle_repeat"),
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
         Binding("s", "toggle_panel", "Similar panel", show=False, id="reader.panel"),
+        Binding("S", "story", "Story: every version of this article", show=False, id="reader.story"),
         Binding("q,escape", "back", "Back", id="reader.back"),
     ]
 
@@ -86,6 +87,7 @@ class ReaderScreen(AnnotatingScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="repeat-notice")
+        yield Static("", id="echo-notice")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.article, colors=self.app.highlight_colors, id="text")
             with Vertical(id="side"):
@@ -100,6 +102,7 @@ class ReaderScreen(AnnotatingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
+        self.query_one("#echo-notice").display = False
         self.query_one("#note-line").display = False
         view = self.view
         self.refresh_highlights(view)
@@ -238,6 +241,7 @@ class ReaderScreen(AnnotatingScreen):
     @on(CursorMoved)
     def cursor_moved(self, message: CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
+        self.echoes_shown(self.view)
         self.show_note()
 
     def refresh_highlights(self, view: ArticleView) -> None:
@@ -258,6 +262,20 @@ class ReaderScreen(AnnotatingScreen):
         text.append("  (a edits)", style="dim")
         line.update(text)
         line.display = True
+
+    def echoes_shown(self, view: ArticleView) -> None:
+        """Name the echo under the cursor: where it comes from, how the passage stands, the keys."""
+        notice = self.query_one("#echo-notice", Static)
+        echo = view.echo_under_cursor()
+        if echo is None:
+            notice.display = False
+            return
+        notice.update(
+            Text(
+                f"≈ echo of a note from {sanitize(echo.origin)} ({echo.match} here) · E shows the note · y adopts it"
+            )
+        )
+        notice.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_repeat":
@@ -280,6 +298,9 @@ class ReaderScreen(AnnotatingScreen):
 
     def action_notes(self) -> None:
         self.app.open_notes(self.article.id)
+
+    def action_story(self) -> None:
+        self.app.open_story(self.article.id)
 
     def go_to(self, offset: int) -> None:
         self.view.move_to_offset(offset)

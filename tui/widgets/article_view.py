@@ -93,6 +93,28 @@ class HighlightMark:
 
 
 @dataclass(frozen=True, slots=True)
+class EchoMark:
+    """Another version's annotation as it falls on this article (drawn apart from our own)."""
+
+    annotation_id: str
+    start: int
+    end: int
+    color: str
+    match: str  # verbatim or reworded
+    origin: str  # a word or two saying where it comes from (the other version's source or id)
+
+
+ECHO_SYMBOL = "≈"
+
+
+def echo_style(color: str) -> Style:
+    """An echo is the highlight's color as text, italic and underlined, on the page's ground:
+    plainly not one of this article's own (solid) highlights, in every theme and under NO_COLOR."""
+    ground = HIGHLIGHT_STYLES.get(color, _FALLBACK_HIGHLIGHT).bgcolor
+    return Style(color=ground, italic=True, underline=True)
+
+
+@dataclass(frozen=True, slots=True)
 class Mark:
     """A compare mark: a body range drawn in a component style with a gutter symbol."""
 
@@ -248,6 +270,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.show_headline = show_headline
         self.hidden: list[Span] = []
         self.highlights: list[HighlightMark] = []
+        self.echoes: list[EchoMark] = []
         self.marks: list[Mark] = []
         self.current_mark: tuple[int, int] | None = None
         self.search_matches: list[tuple[int, int]] = []
@@ -331,6 +354,18 @@ class ArticleView(ScrollView, can_focus=True):
     def set_highlights(self, highlights: Iterable[HighlightMark]) -> None:
         self.highlights = sorted(highlights, key=lambda mark: (mark.start, mark.end))
         self._invalidate()
+
+    def set_echoes(self, echoes: Iterable[EchoMark]) -> None:
+        self.echoes = sorted(echoes, key=lambda mark: (mark.start, mark.end))
+        self._invalidate()
+
+    def echo_under_cursor(self) -> EchoMark | None:
+        """The echo on the sentence under the cursor (or the selection), if any."""
+        if not self.sentences or not self.echoes:
+            return None
+        start, end = self.selection or (self.cursor_span.start, self.cursor_span.end)
+        inside = [mark for mark in self.echoes if mark.start < end and start < mark.end]
+        return inside[0] if inside else None
 
     def set_marks(self, marks: Iterable[Mark]) -> None:
         self.marks = sorted(marks, key=lambda mark: mark.start)
@@ -615,6 +650,9 @@ class ArticleView(ScrollView, can_focus=True):
                 yield mark.start, mark.end, self._style(mark.component)
         if self.current_mark is not None and self.current_mark[0] < end and start < self.current_mark[1]:
             yield self.current_mark[0], self.current_mark[1], self._style("article-view--current-match")
+        for echo in self.echoes:
+            if echo.start < end and start < echo.end:
+                yield echo.start, echo.end, echo_style(echo.color)
         for highlight in self.highlights:
             if highlight.start < end and start < highlight.end:
                 yield highlight.start, highlight.end, highlight_style(highlight.color)
@@ -647,6 +685,9 @@ class ArticleView(ScrollView, can_focus=True):
         for mark in self.marks:
             if mark.symbol and mark.start < line_end and line_start < mark.end:
                 return Segment(mark.symbol.ljust(GUTTER), base + self._style(mark.component))
+        for echo in self.echoes:
+            if echo.start < line_end and line_start < echo.end:
+                return Segment(ECHO_SYMBOL.ljust(GUTTER), base + echo_style(echo.color))
         return blank
 
     def _render_block(self, index: int) -> list[Strip]:

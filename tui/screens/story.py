@@ -1,0 +1,293 @@
+"""The story screen: a story's versions in time order, a passage-by-version matrix, and its notes.
+
+The matrix shows which version carries each passage (●), which version adds it (+: no earlier
+version has it), which leaves it out (−: an earlier version had it), and where the figures in it
+changed (Δ). Keys open any version, compare any two (mark one with `m`, then `c` on the other),
+move an orphaned note to its home, and export the story.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from tui.messages import AnnotationsChanged
+from tui.widgets.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from tui.app import TuiApp
+    from tui.stories import Home, Story
+
+CARRIES, ADDS, OMITS, CHANGED, NOT_YET = "●", "+", "−", "Δ", " "
+LEGEND = f"{CARRIES} carries   {ADDS} adds   {OMITS} leaves out   {CHANGED} figures changed"
+# Columns of the matrix: a wire story re-sent dozens of times would push the passages off screen.
+MATRIX_VERSIONS = 12
+
+
+def _cells(*values: str | Text) -> list[Text]:
+    """DataTable reads a str cell as markup: article text and notes are untrusted, so pass Text."""
+    return [value if isinstance(value, Text) else Text(sanitize(value)) for value in values]
+
+
+class StoryLoaded(Message):
+    def __init__(self, story: Story, data: dict[str, Any]) -> None:
+        super().__init__()
+        self.story = story
+        self.data = data
+
+
+def matrix_cells(story: Story) -> list[list[str]]:
+    """For each passage, one symbol per version (in time order)."""
+    rows: list[list[str]] = []
+    ids = story.version_ids
+    for passage in story.passages:
+        cells: list[str] = []
+        first_figures: list[str] | None = None
+        for position, article_id in enumerate(ids):
+            carried_before = any(passage.spans.get(earlier) is not None for earlier in ids[:position])
+            if passage.spans.get(article_id) is None:
+                cells.append(OMITS if carried_before else NOT_YET)
+                continue
+            figures = passage.figures.get(article_id)
+            if first_figures is None:
+                first_figures = figures
+            if (
+                carried_before
+                and passage.figures
+                and sorted(set(figures or [])) != sorted(set(first_figures or []))
+            ):
+                cells.append(CHANGED)
+            elif carried_before or position == 0:
+                cells.append(CARRIES)
+            else:
+                cells.append(ADDS)
+        rows.append(cells)
+    return rows
+
+
+class StoryScreen(Screen[None]):
+    """One story: versions, passages by version, notes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="story.open"),
+        Binding("m", "mark", "Mark for compare", id="story.mark"),
+        Binding("c", "compare", "Compare", id="story.compare"),
+        Binding("H", "move_home", "Move orphan home", show=False, id="story.move_home"),
+        Binding("e", "export", "Export story", id="story.export"),
+        Binding("q,escape", "back", "Back", id="story.back"),
+    ]
+
+    app: TuiApp
+
+    def __init__(self, story_id: str, article_id: str | None = None) -> None:
+        super().__init__(classes="story")
+        self.story_id = story_id
+        # What to look the story up by: an article with no other version has a story of one,
+        # which only its article id finds.
+        self.wanted = article_id or story_id
+        self.article_id = article_id
+        self.story: Story | None = None
+        self.data: dict[str, Any] = {}
+        self.marked: str | None = None
+        self.passage_texts: list[tuple[str, int]] = []  # (version, offset) to open for each matrix row
+        self.note_rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="story-title")
+        yield Label("Versions", classes="story-heading")
+        yield DataTable(id="story-versions", cursor_type="row", zebra_stripes=True)
+        yield Label(f"Passages   {LEGEND}", classes="story-heading", id="story-legend")
+        yield DataTable(id="story-matrix", cursor_type="row")
+        yield Label("Notes", classes="story-heading")
+        yield DataTable(id="story-notes", cursor_type="row")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#story-title", Static).update(Text("Aligning the versions…", style="italic"))
+        self.query_one("#story-versions", DataTable).focus()
+        self.load()
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        self.load()
+
+    @work(thread=True, group="story", exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        from tui.stories import story_json
+
+        stories, store = self.app.stories, self.app.store
+        if stories is None or store is None:
+            return
+        story = stories.get(self.wanted)
+        self.post_message(StoryLoaded(story, story_json(stories, story, store)))
+
+    def on_story_loaded(self, message: StoryLoaded) -> None:
+        self.story, self.data = message.story, message.data
+        story = message.story
+        library = self.app.library
+        title = Text()
+        title.append(sanitize(story.title), style="bold")
+        title.append(f"   {story.id} · {len(story.versions)} version(s)")
+        if story.related:
+            title.append(f" · related: {', '.join(sanitize(r) for r in story.related[:3])}", style="italic")
+        self.query_one("#story-title", Static).update(title)
+
+        counts: dict[str, int] = {}
+        for row in self.data["annotations"]:
+            counts[row["article_id"]] = counts.get(row["article_id"], 0) + 1
+        versions = self.query_one("#story-versions", DataTable)
+        keep = versions.cursor_row
+        versions.clear(columns=True)
+        versions.add_columns("#", "Date", "Source", "Kind", "Score", "Notes", "Title")
+        for number, version in enumerate(story.versions, 1):
+            marked = "▶" if version.article_id == self.marked else ""
+            versions.add_row(
+                *_cells(
+                    f"{marked}{number}",
+                    version.published.strftime("%Y-%m-%d") if version.published else "undated",
+                    sanitize(version.source or ""),
+                    version.kind or "first",
+                    f"{version.score:.2f}" if version.score is not None else "",
+                    str(counts.get(version.article_id, "")),
+                    sanitize(version.title),
+                ),
+                key=version.article_id,
+            )
+        if self.article_id in story and keep == 0:
+            keep = story.version_ids.index(self.article_id)  # type: ignore[arg-type]
+        versions.move_cursor(row=min(keep, len(story.versions) - 1))
+
+        matrix = self.query_one("#story-matrix", DataTable)
+        matrix.clear(columns=True)
+        shown = min(len(story.versions), MATRIX_VERSIONS)
+        matrix.add_columns(*[str(number) for number in range(1, shown + 1)], "Passage")
+        more = f" (versions 1-{shown} of {len(story.versions)})" if shown < len(story.versions) else ""
+        self.query_one("#story-legend", Label).update(Text(f"Passages{more}   {LEGEND}"))
+        self.passage_texts = []
+        for passage, cells in zip(story.passages, matrix_cells(story), strict=True):
+            carrier = passage.carriers()[0]
+            span = passage.spans[carrier]
+            assert span is not None
+            text = library.get(carrier).text(span) if library is not None else ""
+            self.passage_texts.append((carrier, span.start))
+            matrix.add_row(*_cells(*cells[:shown], " ".join(text.split())[:200]))
+
+        notes = self.query_one("#story-notes", DataTable)
+        notes.clear(columns=True)
+        notes.add_columns("On", "Status", "Quote", "Elsewhere", "Note")
+        numbers = {article_id: str(n) for n, article_id in enumerate(story.version_ids, 1)}
+        self.note_rows = list(self.data["annotations"])
+        for row in self.note_rows:
+            notes.add_row(
+                *_cells(
+                    numbers.get(row["article_id"], "gone"),
+                    row["status"],
+                    " ".join(row["quote"].split())[:60],
+                    self._elsewhere(row, numbers),
+                    " ".join(row["note"].split())[:60],
+                )
+            )
+        if not self.note_rows:
+            notes.add_row(*_cells("", "", Text("No notes on any version yet.", style="italic"), "", ""))
+
+    @staticmethod
+    def _elsewhere(row: dict[str, Any], numbers: dict[str, str]) -> str:
+        if row.get("homes"):
+            # Every candidate, newest first; H moves the note to the first.
+            homes = ", ".join(
+                f"{numbers.get(home['article_id'], '?')} ({home['match']})" for home in row["homes"]
+            )
+            return f"homes: {homes} · H moves it to the first"
+        parts = []
+        for match in ("verbatim", "reworded", "absent"):
+            found = [numbers.get(echo["article_id"], "?") for echo in row["echoes"] if echo["match"] == match]
+            if found:
+                parts.append(f"{match} {','.join(found)}")
+        return "; ".join(parts) or "—"
+
+    # ------------------------------------------------------------------ actions
+
+    def _current_version(self) -> str | None:
+        if self.story is None:
+            return None
+        row = self.query_one("#story-versions", DataTable).cursor_row
+        ids = self.story.version_ids
+        return ids[row] if 0 <= row < len(ids) else None
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id == "story-matrix" and self.passage_texts:
+            article_id, offset = self.passage_texts[focused.cursor_row]
+            self.app.open_article(article_id, offset)
+        elif isinstance(focused, DataTable) and focused.id == "story-notes" and self.note_rows:
+            row = self.note_rows[focused.cursor_row]
+            if (
+                row["start"] is not None
+                and self.app.library is not None
+                and row["article_id"] in self.app.library
+            ):
+                self.app.open_article(row["article_id"], row["start"])
+            else:
+                self.notify("This note is orphaned: H moves it to its home.", severity="warning")
+        else:
+            current = self._current_version()
+            if current is not None:
+                self.app.open_article(current)
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_mark(self) -> None:
+        current = self._current_version()
+        if current is None:
+            return
+        self.marked = None if self.marked == current else current
+        self.notify(
+            "Marked: c on another version compares the two." if self.marked else "Unmarked.", timeout=3
+        )
+        if self.story is not None:
+            self.on_story_loaded(StoryLoaded(self.story, self.data))
+
+    def action_compare(self) -> None:
+        current = self._current_version()
+        library = self.app.library
+        if current is None or self.story is None or library is None:
+            return
+        other = self.marked if self.marked and self.marked != current else None
+        if other is None:
+            others = [article_id for article_id in self.story.version_ids if article_id != current]
+            if not others:
+                self.notify("This story has one version: nothing to compare.", severity="warning")
+                return
+            other = others[0]
+        self.app.open_compare(library.get(other), current)
+
+    def action_move_home(self) -> None:
+        notes = self.query_one("#story-notes", DataTable)
+        if not self.note_rows or self.app.stories is None:
+            return
+        row = self.note_rows[min(notes.cursor_row, len(self.note_rows) - 1)]
+        if not row.get("homes"):
+            self.notify("Not an orphan with a home (choose one in the Notes list).", severity="warning")
+            return
+        first = row["homes"][0]
+        from tui.stories import Home
+
+        home: Home = Home(
+            first["article_id"], first["start"], first["end"], first["text"], first["match"], first["carry"]
+        )
+        self.app.move_to_home(row["id"], home)
+
+    def action_export(self) -> None:
+        self.app.export_story(self.wanted)
+
+    def action_back(self) -> None:
+        self.dismiss()
