@@ -52,7 +52,7 @@ STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -890,17 +890,19 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         return verdict("update", f"same story; {before} → {after}{more}", share)
     longer = b if short_is_a else a
     # A fuller version (adding at least as many sentences as the shorter one has, with facts of their
-    # own) is an update, unless it is known to be the earlier text: then the shorter one is a cut.
-    longer_earlier = (
+    # own) is an update only when publication dates say the longer text is the later one. Otherwise
+    # (the longer one is earlier, or nothing says which came first) the shorter text is judged by how
+    # much of it the longer one contains: a cut or a rewrite of it, not an earlier stage.
+    longer_later = (
         a.published is not None
         and b.published is not None
         and a.published != b.published
-        and longer.published == min(a.published, b.published)
+        and longer.published == max(a.published, b.published)
     )
     longer_coverage = linked.coverage_b if short_is_a else linked.coverage_a
     longer_only = sum(1 for c in longer_coverage if c < RESTATED_COVERAGE)
-    if longer_earlier or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
-        longer_only = 0  # a cut of an earlier text, or an addition without facts of its own
+    if not longer_later or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
+        longer_only = 0  # not known to be later, or an addition without facts of its own
     if shingle_jaccard >= 0.5 or max(containment, copied) >= NEAR_DUPLICATE_CONTAINMENT:
         if longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
