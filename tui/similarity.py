@@ -826,8 +826,10 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     else:
         containment = shingle_jaccard = size_ratio = 0.0
 
-    def verdict(kind: Kind | None, reason: str, value: float) -> _Verdict:
-        score = _banded(kind, value) if kind is not None else BANDS["related"][0] * value
+    def verdict(kind: Kind | None, reason: str, value: float, band: Kind | None = None) -> _Verdict:
+        # `band` scores a pair in another kind's band than its own (see the fuller versions below).
+        banded = band or kind
+        score = _banded(banded, value) if banded is not None else BANDS["related"][0] * value
         return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes, copied)
 
     names = a.names | b.names
@@ -890,23 +892,24 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         return verdict("update", f"same story; {before} → {after}{more}", share)
     longer = b if short_is_a else a
     # A fuller version (adding at least as many sentences as the shorter one has, with facts of their
-    # own) is an update only when publication dates say the longer text is the later one. Otherwise
-    # (the longer one is earlier, or nothing says which came first) the shorter text is judged by how
-    # much of it the longer one contains: a cut or a rewrite of it, not an earlier stage.
-    longer_later = (
+    # own) is an update, unless it is known to be the earlier text: then the shorter one is a cut.
+    longer_earlier = (
         a.published is not None
         and b.published is not None
         and a.published != b.published
-        and longer.published == max(a.published, b.published)
+        and longer.published == min(a.published, b.published)
     )
     longer_coverage = linked.coverage_b if short_is_a else linked.coverage_a
     longer_only = sum(1 for c in longer_coverage if c < RESTATED_COVERAGE)
-    if not longer_later or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
-        longer_only = 0  # not known to be later, or an addition without facts of its own
+    if longer_earlier or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
+        longer_only = 0  # a cut of an earlier text, or an addition without facts of its own
     if shingle_jaccard >= 0.5 or max(containment, copied) >= NEAR_DUPLICATE_CONTAINMENT:
         if longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
-            return verdict("update", f"same story; adds {longer_only} sentences", share)
+            # Which of the two came first is often unknown (an undated cut of a longer text reads the
+            # same), so the score says what is sure: how much of the shorter text the longer one
+            # holds and how literally, in the band of the copy it is.
+            return verdict("update", f"same story; adds {longer_only} sentences", share, "near-duplicate")
         if size_ratio < 0.8:
             in_longer = round(100 * max(containment, copied))
             reason = f"excerpt: {in_longer}% of the shorter text is in the longer one; {facts_note}"
@@ -917,7 +920,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         return verdict("near-duplicate", reason, share)
     if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
         if longer_only >= max(3, total):
-            return verdict("update", f"same story; adds {longer_only} sentences", share)
+            return verdict("update", f"same story; adds {longer_only} sentences", share, "rewrite")
         return verdict("rewrite", f"{restated} of {total} sentences restated; {facts_note}", share)
     if verbatim >= 2 and same_subject:
         return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)

@@ -122,6 +122,10 @@ def test_a_later_fuller_version_is_an_update_and_an_earlier_one_a_cut(tmp_path: 
     assert (later.kind, later.reason) == ("update", "same story; adds 6 sentences")
     earlier = compare(library.get("short"), library.get("earlier"))
     assert earlier.kind == "near-duplicate" and earlier.reason.startswith("excerpt")
+    # Which came first changes the kind, not the score: both say how much of the shorter text the
+    # longer one holds, and how literally (here all of it, verbatim: the near-duplicate band).
+    assert later.score == pytest.approx(earlier.score)
+    assert 0.9 <= later.score <= 1.0
 
 
 def test_changed_figures_never_make_a_copy(hand_cases: Library) -> None:
