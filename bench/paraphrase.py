@@ -104,8 +104,10 @@ def read_gold(path: Path = GOLD) -> list[GoldPair]:
         a, b = load(ROOT / entry["a"]), load(ROOT / entry["b"])
         sa, sb = sentences_of(a), sentences_of(b)
 
-        def links(rows: list[list[str]], sa: list[str] = sa, sb: list[str] = sb) -> set[Link]:
-            return {(resolve(x, sa, entry["a"]), resolve(y, sb, entry["b"])) for x, y in rows}
+        def links(
+            rows: list[list[str]], sa: list[str] = sa, sb: list[str] = sb, e: dict[str, Any] = entry
+        ) -> set[Link]:
+            return {(resolve(x, sa, e["a"]), resolve(y, sb, e["b"])) for x, y in rows}
 
         pairs.append(
             GoldPair(entry["name"], a, b, links(entry["required"]), links(entry.get("acceptable", [])))
