@@ -406,6 +406,8 @@ def cost(method: str, cache_dir: Path) -> dict[str, float]:
     size = install_size(method)
     if method == "static":
         figures["model_mb"] = tree_size(distilled_path(cache_dir)) / 1e6
+    elif method == "minilm":
+        figures["model_mb"] = tree_size(cache_dir / "all-MiniLM-L6-v2") / 1e6
     figures["install_mb"] = size / 1e6
     return figures
 
