@@ -12,25 +12,17 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.messages import (
-    AnnotationsChanged,
-    DeleteRequested,
-    EchoesFound,
-    HighlightRequested,
-    NoteRequested,
-    TagsRequested,
-    UndoRequested,
-)
+from tui.messages import AnnotationsChanged, EchoesFound, StoriesChanged
 from tui.screens.dialogs import EchoNoteScreen, NoteEditorScreen, TagsScreen
 from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
     from tui.articles import Article
 
 
 class AnnotatingScreen(Screen[Any]):
-    app: TuiApp
+    app: SessionApp
 
     # Echoes: other versions' notes drawn on this one (named in the echo notice, not the footer).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,7 +43,7 @@ class AnnotatingScreen(Screen[Any]):
 
     # ------------------------------------------------------------------ echoes
 
-    def stories_ready(self) -> None:
+    def on_stories_changed(self, message: StoriesChanged) -> None:
         for view in self.views():
             self.refresh_echoes(view)
 
@@ -66,7 +58,7 @@ class AnnotatingScreen(Screen[Any]):
         stories, store = self.app.stories, self.app.store
         if stories is None or store is None:
             return
-        self.post_message(EchoesFound(view, stories.echoes_on(view.article.id, store)))
+        self.post_message(EchoesFound(view.article.id, stories.echoes_on(view.article.id, store)))
 
     def on_echoes_found(self, message: EchoesFound) -> None:
         library = self.app.library
@@ -78,9 +70,11 @@ class AnnotatingScreen(Screen[Any]):
             if library is not None and echo.source_id in library:
                 origin = library.get(echo.source_id).source or echo.source_id
             marks.append(EchoMark(echo.annotation_id, echo.start, echo.end, echo.color, echo.match, origin))
-        self._echoes[message.view.article.id] = list(message.echoes)
-        message.view.set_echoes(marks)
-        self.echoes_shown(message.view)
+        self._echoes[message.article_id] = list(message.echoes)
+        for view in self.views():
+            if view.article.id == message.article_id:
+                view.set_echoes(marks)
+                self.echoes_shown(view)
 
     def echoes_shown(self, view: ArticleView) -> None:
         """Called when a view's echoes are drawn; the Reader names the one under the cursor."""
@@ -150,14 +144,14 @@ class AnnotatingScreen(Screen[Any]):
             else:
                 self.refresh_echoes(view)  # a note on another version of its story may echo here
 
-    @on(HighlightRequested)
-    def highlight_requested(self, message: HighlightRequested) -> None:
+    @on(ArticleView.HighlightRequested)
+    def highlight_requested(self, message: ArticleView.HighlightRequested) -> None:
         if message.annotation_id is not None and message.color is not None:
             self.app.update_annotation(message.annotation_id, color=message.color)
         else:
             self.app.add_highlight(message.view.article, message.start, message.end, message.color)
 
-    def _annotation_for(self, message: NoteRequested | TagsRequested) -> Any:
+    def _annotation_for(self, message: ArticleView.NoteRequested | ArticleView.TagsRequested) -> Any:
         """The annotation a note or tag request is about, made first if there is none."""
         if message.annotation_id is not None:
             return self.read_annotation(message.annotation_id, message.view)
@@ -181,28 +175,28 @@ class AnnotatingScreen(Screen[Any]):
             self.refresh_highlights(view)
             return None
 
-    @on(NoteRequested)
-    def note_requested(self, message: NoteRequested) -> None:
+    @on(ArticleView.NoteRequested)
+    def note_requested(self, message: ArticleView.NoteRequested) -> None:
         annotation = self._annotation_for(message)
         if annotation is not None:
             edit_note(self.app, annotation)
 
-    @on(TagsRequested)
-    def tags_requested(self, message: TagsRequested) -> None:
+    @on(ArticleView.TagsRequested)
+    def tags_requested(self, message: ArticleView.TagsRequested) -> None:
         annotation = self._annotation_for(message)
         if annotation is not None:
             edit_tags(self.app, annotation)
 
-    @on(DeleteRequested)
-    def delete_requested(self, message: DeleteRequested) -> None:
+    @on(ArticleView.DeleteRequested)
+    def delete_requested(self, message: ArticleView.DeleteRequested) -> None:
         self.app.delete_annotation(message.annotation_id)
 
-    @on(UndoRequested)
-    def undo_requested(self, message: UndoRequested) -> None:
+    @on(ArticleView.UndoRequested)
+    def undo_requested(self, message: ArticleView.UndoRequested) -> None:
         self.app.undo()
 
 
-def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
+def edit_note(app: SessionApp, annotation: Any, text: str | None = None) -> None:
     """Open the note editor; a failed save reopens it with the text typed, so nothing is lost."""
 
     def done(result: str | None) -> None:
@@ -218,7 +212,7 @@ def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
     app.push_screen(editor, done)
 
 
-def edit_tags(app: TuiApp, annotation: Any, typed: list[str] | None = None) -> None:
+def edit_tags(app: SessionApp, annotation: Any, typed: list[str] | None = None) -> None:
     """Open the tag editor; a failed save reopens it with the tags typed."""
 
     def done(tags: list[str] | None) -> None:

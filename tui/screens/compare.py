@@ -11,10 +11,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.messages import CursorMoved, ViewScrolled
+from tui.messages import AlignmentReady
 from tui.screens.annotating import AnnotatingScreen
 from tui.screens.reader import breakpoint_class
 from tui.widgets.article_view import ArticleView, Mark
@@ -22,15 +21,6 @@ from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
-
-
-class AlignmentReady(Message):
-    def __init__(self, a_id: str, b_id: str, alignment: Any, error: str | None = None) -> None:
-        super().__init__()
-        self.a_id = a_id
-        self.b_id = b_id
-        self.alignment = alignment
-        self.error = error
 
 
 def pane_title(article: Article) -> str:
@@ -232,13 +222,13 @@ class CompareScreen(AnnotatingScreen):
         # the panes re-wrap to their new width; level them again once they have
         self.call_after_refresh(lambda: self._level(self.focused_pane()))
 
-    @on(CursorMoved)
-    def cursor_moved(self, message: CursorMoved) -> None:
+    @on(ArticleView.CursorMoved)
+    def cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         if message.view.has_focus:
             self._level(message.view)
 
-    @on(ViewScrolled)
-    def view_scrolled(self, message: ViewScrolled) -> None:
+    @on(ArticleView.ViewScrolled)
+    def view_scrolled(self, message: ArticleView.ViewScrolled) -> None:
         """Wheel or scrollbar: keep the passage at the top of this pane level in the other."""
         view = message.view
         top = view.top_offset()

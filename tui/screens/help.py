@@ -24,7 +24,7 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     Those of the screen under the help come first (marked "this screen"), then the rest in the
     order a user meets them.
     """
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
     from tui.screens.compare import CompareScreen
     from tui.screens.dialogs import ConfirmScreen, DetailsScreen, NoteEditorScreen, TagsScreen
     from tui.screens.library import LibraryScreen
@@ -35,7 +35,7 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
 
     reading = "Reading and annotating, in the Reader and both Compare panes"
     sections: list[tuple[str, list[BindingType], tuple[type[Screen[Any]], ...]]] = [
-        ("Everywhere", TuiApp.BINDINGS, ()),
+        ("Everywhere", SessionApp.BINDINGS, ()),
         ("Library", [*ArticleTable.BINDINGS, *LibraryScreen.BINDINGS], (LibraryScreen,)),
         ("Reader", ReaderScreen.BINDINGS, (ReaderScreen,)),
         (reading, ArticleView.BINDINGS, (ReaderScreen, CompareScreen)),

@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from tui.messages import AnnotationsChanged
+from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
     from tui.articles import Article, Library
 
 SORTS = ("date", "title", "source")
@@ -76,7 +76,7 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
 
-    app: TuiApp
+    app: SessionApp
 
     def __init__(self) -> None:
         super().__init__(id="library")
@@ -137,7 +137,7 @@ class LibraryScreen(Screen[None]):
             bar.update(total=total, progress=done)
         self._update_status(indexing=not finished)
 
-    def index_ready(self) -> None:
+    def on_index_changed(self, message: IndexChanged) -> None:
         self.show_progress(1, 1)
         self._marks.clear()
         self.query_one("#articles", ArticleTable).refresh_rows()
@@ -367,7 +367,7 @@ class LibraryScreen(Screen[None]):
     def action_notes(self) -> None:
         self.app.open_notes(None)
 
-    def stories_ready(self) -> None:
+    def on_stories_changed(self, message: StoriesChanged) -> None:
         if self.grouped:
             self._rebuild()
 
@@ -414,7 +414,7 @@ class LibraryScreen(Screen[None]):
 
         def chosen(source: str | None) -> None:
             if source:
-                start_add(self, source)
+                start_add(self, self.app, source)
 
         self.app.push_screen(AddArticleScreen(), chosen)
 
@@ -424,4 +424,4 @@ class LibraryScreen(Screen[None]):
         if intake_running(self):
             self.notify("Already fetching.", severity="warning")
             return
-        start_fetch(self)
+        start_fetch(self, self.app)

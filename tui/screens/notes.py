@@ -17,7 +17,7 @@ from tui.widgets.article_view import highlight_style
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
 
 STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
 
@@ -81,7 +81,7 @@ class NotesScreen(Screen[None]):
         Binding("q,escape", "back", "Back", id="notes.back"),
     ]
 
-    app: TuiApp
+    app: SessionApp
 
     def __init__(self, article_id: str | None) -> None:
         super().__init__(classes="notes")

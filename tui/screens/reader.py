@@ -9,23 +9,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import CursorMoved, SearchMoved
+from tui.messages import IndexChanged, RepeatsFound
 from tui.screens.annotating import AnnotatingScreen
 from tui.widgets.article_view import ArticleView
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
-
-
-class RepeatsFound(Message):
-    def __init__(self, repeats: list[Any]) -> None:
-        super().__init__()
-        self.repeats = repeats
 
 
 def match_prompt(match: Any, title: str, detail: str = "") -> Text:
@@ -121,7 +114,7 @@ class ReaderScreen(AnnotatingScreen):
 
     # ------------------------------------------------------------------ similar panel
 
-    def index_ready(self) -> None:
+    def on_index_changed(self, message: IndexChanged) -> None:
         self.fill_similar()
 
     def fill_similar(self) -> None:
@@ -230,16 +223,16 @@ class ReaderScreen(AnnotatingScreen):
             status.update(Text(f"No match for “{sanitize(event.value)}”."))
             status.display = True
 
-    @on(SearchMoved)
-    def search_moved(self, message: SearchMoved) -> None:
+    @on(ArticleView.SearchMoved)
+    def search_moved(self, message: ArticleView.SearchMoved) -> None:
         _, status = self._search_box()
         status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
         status.display = True
 
     # ------------------------------------------------------------------ the rest
 
-    @on(CursorMoved)
-    def cursor_moved(self, message: CursorMoved) -> None:
+    @on(ArticleView.CursorMoved)
+    def cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
         self.echoes_shown(self.view)
         self.show_note()
