@@ -9,13 +9,16 @@ only: TinyDB and the similarity libraries stay off the start path).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
 
 from tui import paths
 from tui.errors import TuiError
@@ -27,6 +30,7 @@ from tui.messages import (
     OpenStory,
     StoriesChanged,
     StoriesReady,
+    Written,
 )
 from tui.state import ReadingPositions
 
@@ -35,6 +39,56 @@ if TYPE_CHECKING:
     from tui.similarity import Match, SimilarityIndex
     from tui.store import Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
+
+
+class WorkFailed(Exception):
+    """What a worker raises to have the user told: ``what`` failed, because of ``cause``."""
+
+    def __init__(self, what: str, cause: BaseException, retry: Callable[[], None] | None = None) -> None:
+        super().__init__(f"{what} failed: {cause}")
+        self.what = what
+        self.cause = cause
+        self.retry = retry  # run on the UI thread after the notice (e.g. reopen an editor)
+
+
+@contextmanager
+def _failing_as(
+    what: str, *expected: type[BaseException], retry: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Turn the expected errors of a piece of work into WorkFailed (anything else is a bug, and says so)."""
+    try:
+        yield
+    except expected as error:
+        raise WorkFailed(what, error, retry) from error
+
+
+class WriteTurns:
+    """Writes run one at a time in the order the user asked for them, each in its own worker.
+
+    A turn is taken on the UI thread when the write is asked for; the worker waits for it. (A lock
+    alone would not keep the order: "highlight, then undo" pressed quickly must not run as undo first.)
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._taken = 0
+        self._serving = 0
+
+    def take(self) -> int:
+        with self._condition:
+            self._taken += 1
+            return self._taken - 1
+
+    @contextmanager
+    def wait(self, turn: int) -> Iterator[None]:
+        with self._condition:
+            self._condition.wait_for(lambda: self._serving == turn)
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._serving += 1
+                self._condition.notify_all()
 
 
 class SessionApp(App[None]):
@@ -73,6 +127,7 @@ class SessionApp(App[None]):
         self.positions = ReadingPositions.in_dir(self.state_dir)
         self.highlight_colors: list[str] = ["yellow", "green", "blue", "pink", "purple"]
         self.default_color = "yellow"
+        self._turns = WriteTurns()
 
     # ------------------------------------------------------------------ reading
 
@@ -118,6 +173,9 @@ class SessionApp(App[None]):
             self.notify(f"Could not save reading positions: {error}", severity="warning", markup=False)
 
     # ------------------------------------------------------------------ the one place that writes
+    # Each write runs in its own thread worker (never exclusive: no write replaces another), in the
+    # order asked for (WriteTurns), and is on disk before `Written` confirms it. A failure raises
+    # WorkFailed, which `on_worker_state_changed` turns into what the user sees.
 
     def _writable_store(self) -> AnnotationStore | None:
         if self.store is None:
@@ -141,23 +199,36 @@ class SessionApp(App[None]):
         for screen in self.screen_stack:
             screen.post_message(AnnotationsChanged(message_ids))
 
-    def _failed(self, what: str, error: Exception) -> None:
-        self.notify(f"{what} failed: {error}", title="Not saved", severity="error", timeout=20, markup=False)
-
     def add_highlight(
-        self, article: Article, start: int, end: int, color: str | None = None
-    ) -> Annotation | None:
+        self,
+        article: Article,
+        start: int,
+        end: int,
+        color: str | None = None,
+        *,
+        then: Callable[[Annotation], None] | None = None,
+    ) -> None:
+        """Highlight a passage; ``then`` gets the saved annotation (e.g. to open its note editor)."""
         store = self._writable_store()
-        if store is None:
-            return None
-        try:
-            annotation = store.add(article, start, end, color=color or self.default_color)
-        except (TuiError, OSError) as error:
-            self._failed("Highlight", error)
-            return None
-        self.notify("Highlighted.", timeout=2)
-        self._changed(article.id)
-        return annotation
+        if store is not None:
+            self._add_highlight(
+                store, self._turns.take(), article, start, end, color or self.default_color, then
+            )
+
+    @work(thread=True, group="write", exit_on_error=False, description="highlight")
+    def _add_highlight(
+        self,
+        store: AnnotationStore,
+        turn: int,
+        article: Article,
+        start: int,
+        end: int,
+        color: str,
+        then: Callable[[Annotation], None] | None,
+    ) -> None:
+        with self._turns.wait(turn), _failing_as("Highlight", TuiError, OSError):
+            annotation = store.add(article, start, end, color=color)
+        self.post_message(Written("Highlighted.", {article.id}, annotation, then))
 
     def update_annotation(
         self,
@@ -166,95 +237,155 @@ class SessionApp(App[None]):
         note: str | None = None,
         tags: list[str] | None = None,
         color: str | None = None,
-    ) -> Annotation | None:
+        retry: Callable[[], None] | None = None,
+    ) -> None:
+        """Change a note, tags or colour; ``retry`` runs if the save fails (to reopen the editor)."""
         store = self._writable_store()
-        if store is None:
-            return None
-        try:
+        if store is not None:
+            self._update(store, self._turns.take(), annotation_id, note, tags, color, retry)
+
+    @work(thread=True, group="write", exit_on_error=False, description="save")
+    def _update(
+        self,
+        store: AnnotationStore,
+        turn: int,
+        annotation_id: str,
+        note: str | None,
+        tags: list[str] | None,
+        color: str | None,
+        retry: Callable[[], None] | None,
+    ) -> None:
+        with self._turns.wait(turn), _failing_as("Saving", TuiError, OSError, KeyError, retry=retry):
             annotation = store.update(annotation_id, note=note, tags=tags, color=color)
-        except (TuiError, OSError, KeyError) as error:
-            self._failed("Saving", error)
-            return None
-        self.notify("Saved.", timeout=2)
-        self._changed(annotation.article_id)
-        return annotation
+        self.post_message(Written("Saved.", {annotation.article_id}, annotation))
 
     def delete_annotation(self, annotation_id: str) -> None:
         store = self._writable_store()
-        if store is None:
-            return
-        try:
+        if store is not None:
+            self._delete(store, self._turns.take(), annotation_id)
+
+    @work(thread=True, group="write", exit_on_error=False, description="delete")
+    def _delete(self, store: AnnotationStore, turn: int, annotation_id: str) -> None:
+        with self._turns.wait(turn), _failing_as("Deleting", TuiError, OSError, KeyError):
             annotation = store.delete(annotation_id)
-        except (TuiError, OSError, KeyError) as error:
-            self._failed("Deleting", error)
-            return
-        self.notify("Deleted the highlight (u undoes).", timeout=4)
-        self._changed(annotation.article_id)
+        self.post_message(Written("Deleted the highlight (u undoes).", {annotation.article_id}, timeout=4))
 
     def undo(self) -> None:
         store = self._writable_store()
-        if store is None:
-            return
-        try:
-            description = store.undo()
-        except (TuiError, OSError, KeyError) as error:
-            self._failed("Undo", error)
-            return
-        if description is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self.notify(f"Undone: {description}", timeout=3, markup=False)
-        self._changed()  # no ids: the undo may touch any article, so every screen redraws
+        if store is not None:
+            self._undo(store, self._turns.take())
 
-    def adopt_echo(self, echo: Echo, article: Article) -> Annotation | None:
+    @work(thread=True, group="write", exit_on_error=False, description="undo")
+    def _undo(self, store: AnnotationStore, turn: int) -> None:
+        with self._turns.wait(turn), _failing_as("Undo", TuiError, OSError, KeyError):
+            description = store.undo()
+        if description is None:
+            self.post_message(Written("Nothing to undo.", None))
+        else:
+            # every screen redraws: the undo may touch any article
+            self.post_message(Written(f"Undone: {description}", set(), timeout=3))
+
+    def adopt_echo(self, echo: Echo, article: Article) -> None:
         """Make an echo this version's own annotation, linked to the original."""
         store = self._writable_store()
-        if store is None or echo.start is None or echo.end is None:
-            return None
-        try:
-            original = store.get(echo.annotation_id)
-            adopted = store.adopt(original, article, echo.start, echo.end)
-        except (TuiError, OSError, KeyError) as error:
-            self._failed("Adopting", error)
-            return None
-        self.notify("Adopted: this note now follows the original until you edit it.", timeout=4)
-        self._changed()
-        return adopted
+        if store is not None and echo.start is not None and echo.end is not None:
+            self._adopt(store, self._turns.take(), echo.annotation_id, article, echo.start, echo.end)
 
-    def move_to_home(self, annotation_id: str, home: Home) -> Annotation | None:
+    @work(thread=True, group="write", exit_on_error=False, description="adopt")
+    def _adopt(
+        self, store: AnnotationStore, turn: int, annotation_id: str, article: Article, start: int, end: int
+    ) -> None:
+        with self._turns.wait(turn), _failing_as("Adopting", TuiError, OSError, KeyError):
+            adopted = store.adopt(store.get(annotation_id), article, start, end)
+        notice = "Adopted: this note now follows the original until you edit it."
+        self.post_message(Written(notice, set(), adopted, timeout=4))
+
+    def move_to_home(self, annotation_id: str, home: Home) -> None:
         """Re-anchor an orphaned note in another version (the user chose this home)."""
         store = self._writable_store()
         if store is None or self.library is None:
-            return None
-        try:
-            moved = store.move(annotation_id, self.library.get(home.article_id), home.start, home.end)
-        except (TuiError, OSError, KeyError) as error:
-            self._failed("Moving", error)
-            return None
-        self.notify(f"Moved the note to {home.article_id} ({home.match}); u undoes.", timeout=4, markup=False)
-        self._changed()
-        return moved
+            return
+        article = self.library.get(home.article_id)
+        notice = f"Moved the note to {home.article_id} ({home.match}); u undoes."
+        self._move(store, self._turns.take(), annotation_id, article, home.start, home.end, notice)
+
+    def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> None:
+        """Anchor an orphaned note to a passage the user chose, in its own article."""
+        store = self._writable_store()
+        if store is not None:
+            notice = "Re-attached the note (u undoes)."
+            self._move(store, self._turns.take(), annotation_id, article, start, end, notice, reattach=True)
+
+    @work(thread=True, group="write", exit_on_error=False, description="move")
+    def _move(
+        self,
+        store: AnnotationStore,
+        turn: int,
+        annotation_id: str,
+        article: Article,
+        start: int,
+        end: int,
+        notice: str,
+        *,
+        reattach: bool = False,
+    ) -> None:
+        what = "Re-attaching" if reattach else "Moving"
+        with self._turns.wait(turn), _failing_as(what, TuiError, OSError, KeyError):
+            if reattach:
+                moved = store.reattach(annotation_id, article, start, end)
+            else:
+                moved = store.move(annotation_id, article, start, end)
+        self.post_message(Written(notice, set(), moved, timeout=4))
+
+    def on_written(self, message: Written) -> None:
+        self.notify(message.notice, timeout=message.timeout, markup=False)
+        if message.article_ids is not None:
+            self._changed(*message.article_ids)
+        if message.then is not None and message.annotation is not None:
+            message.then(message.annotation)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker of the app becomes a notice."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, WorkFailed):
+            self.notify(
+                f"{error.what} failed: {error.cause}",
+                title="Not saved",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            if error.retry is not None:
+                error.retry()
+        elif error is not None:  # a bug: say what it was rather than fail silently
+            what = event.worker.description or event.worker.name
+            self.notify(
+                f"{what} failed: {type(error).__name__}: {error}", severity="error", timeout=20, markup=False
+            )
 
     # ------------------------------------------------------------------ stories
 
-    @work(thread=True, group="stories", exit_on_error=False, exclusive=True)
+    @work(thread=True, group="stories", exit_on_error=False, exclusive=True, description="stories")
     def build_stories(self, library: Library, index: SimilarityIndex) -> None:
         from tui.stories import Stories, carry_over
 
         try:
             stories = Stories.build(library, index, state_dir=self.state_dir, cache_dir=self.cache_dir)
         except (TuiError, OSError, ValueError) as error:
-            self.call_from_thread(self._failed, "Finding stories", error)
             self.post_message(StoriesReady(None, []))
-            return
+            raise WorkFailed("Finding stories", error) from error
         carried: list[tuple[Annotation, Home]] = []
         store = self.store
-        if store is not None and not store.read_only:
-            try:
-                carried = carry_over(stories, store)
-            except (TuiError, OSError) as error:
-                self.call_from_thread(self._failed, "Carrying notes over", error)
-        self.post_message(StoriesReady(stories, carried))
+        try:
+            if store is not None and not store.read_only:
+                with self._turns.wait(self._turns.take()):
+                    carried = carry_over(stories, store)
+        except (TuiError, OSError) as error:
+            raise WorkFailed("Carrying notes over", error) from error
+        finally:
+            self.post_message(StoriesReady(stories, carried))
 
     def on_stories_ready(self, message: StoriesReady) -> None:
         self.stories_done = True
@@ -282,19 +413,13 @@ class SessionApp(App[None]):
             return
         self._export(None if article_ids is None else list(article_ids))
 
-    @work(thread=True, group="export", exit_on_error=False)
+    @work(thread=True, group="export", exit_on_error=False, description="export")
     def _export(self, article_ids: list[str] | None) -> None:
         assert self.library is not None and self.store is not None
-        try:
+        with _failing_as("Export", ImportError, TuiError, OSError):
             from tui.export import export_markdown
-        except ImportError as error:
-            self.call_from_thread(self._failed, "Export", error)
-            return
-        try:
+
             written = export_markdown(self.library, self.store, article_ids, self.notes_dir)
-        except (TuiError, OSError) as error:
-            self.call_from_thread(self._failed, "Export", error)
-            return
         if not written:
             self.call_from_thread(self.notify, "No notes to export.", severity="warning")
         elif len(written) == 1:
@@ -311,14 +436,11 @@ class SessionApp(App[None]):
             return
         self._export_story(story_id)
 
-    @work(thread=True, group="export", exit_on_error=False)
+    @work(thread=True, group="export", exit_on_error=False, description="export")
     def _export_story(self, story_id: str) -> None:
         from tui.export import export_story
 
         assert self.stories is not None and self.store is not None
-        try:
+        with _failing_as("Export", TuiError, OSError):
             written = export_story(self.stories, self.store, self.stories.get(story_id), self.notes_dir)
-        except (TuiError, OSError) as error:
-            self.call_from_thread(self._failed, "Export", error)
-            return
         self.call_from_thread(self.notify, f"Exported the story to {written}", markup=False, timeout=8)

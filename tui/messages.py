@@ -8,6 +8,7 @@ lives here. Nothing here imports a widget or a screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from tui.articles import Article, Library
     from tui.similarity import Alignment, Repeat, SimilarityIndex
-    from tui.store import Annotation, AnnotationStore
+    from tui.store import Anchored, Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
 
 
@@ -63,6 +64,17 @@ class StoriesReady(Message):
 
     stories: Stories | None
     carried: list[tuple[Annotation, Home]]  # carried over verbatim at once
+
+
+@dataclass
+class Written(Message):
+    """A write is on disk; the app says so and redraws. Posted by the app's write workers."""
+
+    notice: str
+    article_ids: set[str] | None  # redraw these articles (empty: every screen); None: nothing changed
+    annotation: Annotation | None = None  # what was written, when there is one
+    then: Callable[[Annotation], None] | None = None  # what comes next, on the UI thread
+    timeout: float = 2
 
 
 # --------------------------------------------------------------------------- the app, to its screens
@@ -135,6 +147,15 @@ class AlignmentReady(Message):
     b_id: str
     alignment: Alignment | None
     error: str | None = None
+
+
+@dataclass
+class NotesAnchored(Message):
+    """The Notes screen's annotations, anchored in their articles (in a worker)."""
+
+    article_id: str | None  # None: every article's
+    scope: str  # the title of what is listed
+    rows: list[Anchored]
 
 
 @dataclass

@@ -28,9 +28,11 @@ async def open_notes(pilot: Any, count: int, article_id: str = SEED_IDS[0]) -> N
     other = app.library.get(SEED_IDS[1])  # so that all articles' notes overflow the screen
     for span in other.sentences[:8]:
         app.add_highlight(other, span.start, span.end)
+    await settle(pilot)  # each highlight is saved by a worker of its own
     for number, span in enumerate(reader.article.sentences[:count]):
-        annotation = app.add_highlight(reader.article, span.start, span.end)
+        annotation = app.store.add(reader.article, span.start, span.end)
         app.store.update(annotation.id, note=f"note {number} " + "with words " * 6, tags=["security", "nk"])
+    app._changed(reader.article.id)
     await settle(pilot)
     await pilot.press("l")
     await settle(pilot)

@@ -17,8 +17,11 @@ from tui.screens.dialogs import EchoNoteScreen, NoteEditorScreen, TagsScreen
 from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tui.app_session import SessionApp
     from tui.articles import Article
+    from tui.store import Annotation
 
 
 class AnnotatingScreen(Screen[Any]):
@@ -151,13 +154,21 @@ class AnnotatingScreen(Screen[Any]):
         else:
             self.app.add_highlight(message.view.article, message.start, message.end, message.color)
 
-    def _annotation_for(self, message: ArticleView.NoteRequested | ArticleView.TagsRequested) -> Any:
-        """The annotation a note or tag request is about, made first if there is none."""
-        if message.annotation_id is not None:
-            return self.read_annotation(message.annotation_id, message.view)
-        return self.app.add_highlight(message.view.article, message.start, message.end)
+    def _with_annotation(
+        self,
+        message: ArticleView.NoteRequested | ArticleView.TagsRequested,
+        then: Callable[[Annotation], None],
+    ) -> None:
+        """Run ``then`` on the annotation a note or tag request is about, highlighting it first if
+        there is none (``then`` runs once the highlight is saved)."""
+        if message.annotation_id is None:
+            self.app.add_highlight(message.view.article, message.start, message.end, then=then)
+            return
+        annotation = self.read_annotation(message.annotation_id, message.view)
+        if annotation is not None:
+            then(annotation)
 
-    def read_annotation(self, annotation_id: str, view: ArticleView) -> Any:
+    def read_annotation(self, annotation_id: str, view: ArticleView) -> Annotation | None:
         """The stored annotation, or None when it is gone (deleted by another process, or the
         store became unreadable): then say so and redraw, so the stale highlight disappears."""
         from tui.errors import TuiError
@@ -177,15 +188,11 @@ class AnnotatingScreen(Screen[Any]):
 
     @on(ArticleView.NoteRequested)
     def note_requested(self, message: ArticleView.NoteRequested) -> None:
-        annotation = self._annotation_for(message)
-        if annotation is not None:
-            edit_note(self.app, annotation)
+        self._with_annotation(message, lambda annotation: edit_note(self.app, annotation))
 
     @on(ArticleView.TagsRequested)
     def tags_requested(self, message: ArticleView.TagsRequested) -> None:
-        annotation = self._annotation_for(message)
-        if annotation is not None:
-            edit_tags(self.app, annotation)
+        self._with_annotation(message, lambda annotation: edit_tags(self.app, annotation))
 
     @on(ArticleView.DeleteRequested)
     def delete_requested(self, message: ArticleView.DeleteRequested) -> None:
@@ -196,14 +203,13 @@ class AnnotatingScreen(Screen[Any]):
         self.app.undo()
 
 
-def edit_note(app: SessionApp, annotation: Any, text: str | None = None) -> None:
+def edit_note(app: SessionApp, annotation: Annotation, text: str | None = None) -> None:
     """Open the note editor; a failed save reopens it with the text typed, so nothing is lost."""
 
     def done(result: str | None) -> None:
         if result is None or (result == annotation.note and text is None):
             return
-        if app.update_annotation(annotation.id, note=result) is None:
-            edit_note(app, annotation, result)
+        app.update_annotation(annotation.id, note=result, retry=lambda: edit_note(app, annotation, result))
 
     # text kept from a failed save still counts as a change, so Escape asks before dropping it
     editor = NoteEditorScreen(
@@ -212,14 +218,13 @@ def edit_note(app: SessionApp, annotation: Any, text: str | None = None) -> None
     app.push_screen(editor, done)
 
 
-def edit_tags(app: SessionApp, annotation: Any, typed: list[str] | None = None) -> None:
+def edit_tags(app: SessionApp, annotation: Annotation, typed: list[str] | None = None) -> None:
     """Open the tag editor; a failed save reopens it with the tags typed."""
 
     def done(tags: list[str] | None) -> None:
         if tags is None or tags == list(annotation.tags):
             return
-        if app.update_annotation(annotation.id, tags=tags) is None:
-            edit_tags(app, annotation, tags)
+        app.update_annotation(annotation.id, tags=tags, retry=lambda: edit_tags(app, annotation, tags))
 
     shown = list(annotation.tags) if typed is None else typed
     app.push_screen(TagsScreen(shown, app.all_tags()), done)

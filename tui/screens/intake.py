@@ -25,8 +25,9 @@ from tui.errors import TuiError
 from tui.widgets.safe_text import safe_text
 
 if TYPE_CHECKING:
-    from tui.app_session import SessionApp
     from textual.screen import Screen
+
+    from tui.app_session import SessionApp
 
 _LINK = re.compile(r"^https?://\S+$")
 # Clipboard readers by platform, tried in order; each must answer within CLIPBOARD_TIMEOUT.
