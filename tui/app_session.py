@@ -10,7 +10,7 @@ only: TinyDB and the similarity libraries stay off the start path).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -128,6 +128,11 @@ class SessionApp(App[None]):
         self.highlight_colors: list[str] = ["yellow", "green", "blue", "pink", "purple"]
         self.default_color = "yellow"
         self._turns = WriteTurns()
+        self.keymap_overrides: dict[str, str] = {}  # binding id -> keys, as the user set them
+
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        super().set_keymap(keymap)
+        self.keymap_overrides = dict(keymap)  # kept for help, which shows the keys as remapped
 
     # ------------------------------------------------------------------ reading
 

@@ -61,15 +61,15 @@ def _export_all(app: SessionApp) -> Callable[[], None]:
 
 
 def _story_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Export the story of the article on screen (Reader, Compare, the story screen itself)."""
+    """Export the story of the article on screen (the Reader, or the story screen itself)."""
+    from tui.screens.reader import ReaderScreen
     from tui.screens.story import StoryScreen
 
-    article = getattr(screen, "article", None)
     story = None
     if isinstance(screen, StoryScreen):
         story = screen.story
-    elif article is not None:
-        story = app.story_of(article.id)
+    elif isinstance(screen, ReaderScreen):
+        story = app.story_of(screen.article.id)
     if story is not None:
         yield SystemCommand(
             "Export this story",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tui.app_session import SessionApp
     from tui.articles import Article
     from tui.store import Annotation
+    from tui.stories import Echo
 
 
 class AnnotatingScreen(Screen[Any]):
@@ -35,7 +36,7 @@ class AnnotatingScreen(Screen[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._echoes: dict[str, list[Any]] = {}  # article id -> tui.stories.Echo, as last drawn
+        self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
 
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))

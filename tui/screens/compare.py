@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,7 @@ from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
+    from tui.similarity import Alignment
 
 
 def pane_title(article: Article) -> str:
@@ -33,7 +34,7 @@ def pane_title(article: Article) -> str:
     return sanitize(" · ".join(part for part in parts if part))
 
 
-def summary_text(alignment: Any, position: int, candidates: int) -> Text:
+def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     """The top line: kind and score, why, how many sentences of each side have a match.
 
     The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
@@ -95,7 +96,7 @@ class CompareScreen(AnnotatingScreen):
         self.right = right
         self.candidates = candidates  # near-duplicates of the left article, best first
         self.start_offset = offset  # the reader's place in the left article
-        self.alignment: Any = None
+        self.alignment: Alignment | None = None
         self.pairs: list[tuple[Span, Span]] = []
 
     def compose(self) -> ComposeResult:

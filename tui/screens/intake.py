@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from tui.app_session import SessionApp
+    from tui.intake.intake import Intake, Outcome
 
 _LINK = re.compile(r"^https?://\S+$")
 # Clipboard readers by platform, tried in order; each must answer within CLIPBOARD_TIMEOUT.
@@ -134,7 +135,7 @@ def _config_dir(app: SessionApp) -> Path:
     return app.config_dir if app.config_dir is not None else paths.config_dir()
 
 
-def _intake(app: SessionApp) -> Any:
+def _intake(app: SessionApp) -> Intake:
     from tui.intake.intake import Intake
 
     return Intake(articles_dir=app.articles_dir, cache_dir=app.cache_dir)
@@ -203,7 +204,7 @@ def _update_bar(screen: Screen[Any], done: int, total: int) -> None:
     bar.update(total=max(total, 1), progress=done)
 
 
-def _reload(app: SessionApp, outcomes: list[Any]) -> None:
+def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     """Load the library again when something was written (in the worker's thread)."""
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
@@ -219,7 +220,7 @@ def _reload(app: SessionApp, outcomes: list[Any]) -> None:
     app.post_message(LibraryLoaded(library))
 
 
-def _finish(screen: Screen[Any], outcomes: list[Any], errors: list[str], checked: str = "") -> None:
+def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "") -> None:
     for bar in screen.query("#intake-progress"):
         bar.remove()
     app = screen.app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -19,8 +19,11 @@ from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tui.app_session import SessionApp
     from tui.articles import Article, Library
+    from tui.similarity import Match
 
 SORTS = ("date", "title", "source")
 KIND_MARKS = {
@@ -35,7 +38,7 @@ KIND_MARKS = {
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
 
 
-def similar_mark(matches: list[Any]) -> Text:
+def similar_mark(matches: list[Match]) -> Text:
     """How many near-duplicates, and what the best one is: "◆ 2 duplicate"."""
     if not matches:
         return Text("")
@@ -43,7 +46,7 @@ def similar_mark(matches: list[Any]) -> Text:
     return Text(f"{symbol} {len(matches)} {label}", style="bold" if symbol == "◆" else "")
 
 
-def sort_key(sort: str) -> Any:
+def sort_key(sort: str) -> Callable[[Article], tuple[bool | str | float, ...]]:
     if sort == "title":
         return lambda article: (article.title.casefold(), article.id)
     if sort == "source":

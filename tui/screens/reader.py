@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,9 +19,10 @@ from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
+    from tui.similarity import Match, Repeat
 
 
-def match_prompt(match: Any, title: str, detail: str = "") -> Text:
+def match_prompt(match: Match, title: str, detail: str = "") -> Text:
     """Score and kind, the title, and (dim) what tells it from a namesake: source, date, id."""
     text = Text()
     text.append(f"{match.score:.2f} ", style="bold")
@@ -74,7 +75,7 @@ class ReaderScreen(AnnotatingScreen):
         super().__init__(classes=f"reader {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.article = article
         self.start_offset = offset
-        self.repeats: list[Any] = []
+        self.repeats: list[Repeat] = []
         self.repeat_hidden = False
         self.panel_forced: bool | None = None
 

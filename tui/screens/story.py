@@ -151,8 +151,8 @@ class StoryScreen(Screen[None]):
                 ),
                 key=version.article_id,
             )
-        if self.article_id in story and keep == 0:
-            keep = story.version_ids.index(self.article_id)  # type: ignore[arg-type]
+        if self.article_id is not None and self.article_id in story and keep == 0:
+            keep = story.version_ids.index(self.article_id)
         versions.move_cursor(row=min(keep, len(story.versions) - 1))
 
         matrix = self.query_one("#story-matrix", DataTable)
