@@ -19,9 +19,8 @@ from urllib.parse import quote, unquote
 
 from tui.articles import UNSAFE_CHARACTERS, printable
 from tui.errors import TuiError, UsageError
+from tui.palette import COLORS, DEFAULT_COLOR, color_meaning, color_swatch
 from tui.store import (
-    COLORS,
-    DEFAULT_COLOR,
     Anchored,
     Annotation,
     AnnotationStore,
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from tui.articles import Article, Library
     from tui.stories import Echo, Stories, Story
 
-COLOR_SWATCHES = {"yellow": "🟨", "green": "🟩", "blue": "🟦", "red": "🟥", "purple": "🟪"}
 MARKER = (
     "<!-- tui:end · everything above is rewritten by `tui export`; write your own notes below this line -->"
 )
@@ -197,7 +195,7 @@ def render_highlight(item: Anchored, article: Article | None, flavor: Flavor = "
     if item.start is not None and item.end is not None and article is not None:
         quoted = article.body[item.start : item.end]  # the text as it reads now
     facts = [
-        f"{COLOR_SWATCHES.get(annotation.color, '')} {annotation.color} — {COLORS.get(annotation.color, '')}".strip(),
+        f"{color_swatch(annotation.color)} {annotation.color} — {color_meaning(annotation.color)}".strip(),
         _where(item, article),
         annotation.created.date().isoformat(),
     ]
@@ -699,7 +697,7 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
             "source": ARTICLE_URN + quote(annotation.article_id, safe="/"),
             "styleClass": annotation.color,
             "tui:articleHash": annotation.article_hash,
-            "tui:colorMeaning": COLORS.get(annotation.color, ""),
+            "tui:colorMeaning": color_meaning(annotation.color),
             "selector": [
                 {
                     "type": "TextQuoteSelector",
@@ -944,7 +942,7 @@ def note_records(
                     else None,
                     "note": annotation.note,
                     "color": annotation.color,
-                    "color_meaning": COLORS.get(annotation.color, ""),
+                    "color_meaning": color_meaning(annotation.color),
                     "tags": annotation.tags,
                     "status": item.status,
                     "start": item.start,

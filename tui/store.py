@@ -36,6 +36,7 @@ from tinydb.table import Document, Table
 from tui.anchoring import Anchored, Status, anchor, anchor_all
 from tui.articles import printable
 from tui.errors import TuiError, UsageError
+from tui.palette import COLORS, DEFAULT_COLOR
 
 if TYPE_CHECKING:
     from tui.articles import Article
@@ -57,16 +58,6 @@ __all__ = [
     "open_store",
 ]
 
-# The palette, in the order keys 1-5 pick it in the reader. The meanings are what the README
-# and every export write out, so a user can filter by them.
-COLORS: dict[str, str] = {
-    "yellow": "key point",
-    "green": "evidence or fact",
-    "blue": "question, to follow up",
-    "red": "doubtful or disputed",
-    "purple": "worth quoting",
-}
-DEFAULT_COLOR = "yellow"
 
 SCHEMA_VERSION = 1
 CONTEXT_CHARS = 32  # prefix/suffix kept around a quote, as Hypothesis does
