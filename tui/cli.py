@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
-from tui.articles import printable
 from tui.errors import TuiError, UsageError
+from tui.text_safety import printable
 
 if TYPE_CHECKING:
     from tui.articles import Library
@@ -458,7 +458,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from tui.__main__ import make_app
+    from tui.factory import make_app
 
     articles = paths.articles_dir(args.articles)
     if not articles.is_dir():
@@ -582,7 +582,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             return 0
         from pathlib import Path
 
-        from tui.store import write_atomically
+        from tui.durable import write_atomically
 
         target = Path(args.output)
         if target.exists():

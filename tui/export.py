@@ -17,23 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
-from tui.articles import UNSAFE_CHARACTERS, printable
-from tui.errors import TuiError, UsageError
+from tui.anchoring import Anchored, anchor_all
+from tui.annotation import Annotation, format_time, normalize_tag, now, parse_time
+from tui.durable import write_atomically
+from tui.errors import StoreError, TuiError, UsageError
 from tui.palette import COLORS, DEFAULT_COLOR, color_meaning, color_swatch
-from tui.store import (
-    Anchored,
-    Annotation,
-    AnnotationStore,
-    StoreError,
-    anchor_all,
-    format_time,
-    now,
-    parse_time,
-    write_atomically,
-)
+from tui.text_safety import UNSAFE_CHARACTERS, printable
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.store import AnnotationStore
     from tui.stories import Echo, Stories, Story
 
 MARKER = (
@@ -815,7 +808,6 @@ def from_web_annotation(item: Any) -> Annotation:
         raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
     # A color name of another tool (a CSS class) is no error: it gets the default color.
     color = style if style in COLORS else DEFAULT_COLOR
-    from tui.store import normalize_tag
 
     return Annotation(
         id=ident.lower(),

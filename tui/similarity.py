@@ -1480,7 +1480,7 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 
     """
     import textwrap
 
-    from tui.articles import printable
+    from tui.text_safety import printable
 
     def clean(text: str) -> str:
         return printable(" ".join(text.split()))

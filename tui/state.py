@@ -78,7 +78,7 @@ class ReadingPositions:
             indent=1,
             sort_keys=True,
         ).encode()
-        from tui.store import write_atomically  # the one durable writer: temp file, fsync, replace
+        from tui.durable import write_atomically  # the one durable writer: temp file, fsync, replace
 
         write_atomically(self.path, [payload])
         self._dirty = False

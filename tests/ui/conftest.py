@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tui.__main__ import make_app
 from tui.app import TuiApp
+from tui.factory import make_app
 
 AppFactory = Callable[..., TuiApp]
 

@@ -406,7 +406,7 @@ HOSTILE_NAME = "x\x1b]0;PWNED\x07y\u202egpj.exe\u200b\n" + MARKER + "\n## forged
 
 
 def _raw_hostile(text: str) -> list[str]:
-    from tui.articles import UNSAFE_CHARACTERS
+    from tui.text_safety import UNSAFE_CHARACTERS
 
     return sorted({f"U+{ord(c):04X}" for c in text if ord(c) in UNSAFE_CHARACTERS})
 

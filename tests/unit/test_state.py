@@ -42,7 +42,7 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("tui.store.os.replace", broken_replace)  # the durable writer state uses
+    monkeypatch.setattr("tui.durable.os.replace", broken_replace)  # the durable writer state uses
     with pytest.raises(OSError):
         positions.save()
     assert json.loads((tmp_path / "positions.json").read_text())["positions"] == {"a": 5}
