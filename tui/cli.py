@@ -264,7 +264,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.similarity import Kind, SimilarityIndex, group_pairs
+    from tui.cli_format import group_pairs
+    from tui.similarity import Kind, SimilarityIndex
 
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -344,7 +345,8 @@ def cmd_dupes(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import shutil
 
-    from tui.similarity import alignment_json, compare, render_alignment
+    from tui.cli_format import alignment_json, render_alignment
+    from tui.similarity import compare
 
     library = open_library(args)
     a, b = library.get(args.a), library.get(args.b)
@@ -369,7 +371,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_notes(args: argparse.Namespace) -> int:
-    from tui.export import note_records, notes_text
+    from tui.cli_format import notes_text
+    from tui.export import note_records
     from tui.store import open_store
 
     library = open_library(args)
@@ -446,7 +449,7 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tui.export import read_jsonld
+    from tui.importing import read_jsonld
     from tui.store import open_store
 
     annotations = read_jsonld(Path(args.file))

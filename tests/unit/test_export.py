@@ -22,9 +22,9 @@ from tui.export import (
     export_jsonld,
     export_jsonld_file,
     export_markdown,
-    read_jsonld,
     safe_filename,
 )
+from tui.importing import read_jsonld
 from tui.store import COLORS, AnnotationStore, StoreError
 
 BODY = (
