@@ -63,6 +63,7 @@ class TuiApp(StoryApp):
         notes_dir: Path,
         cache_dir: Path | None = None,
         state_dir: Path | None = None,
+        config_dir: Path | None = None,
         *,
         build_index: bool = True,
     ) -> None:
@@ -72,6 +73,7 @@ class TuiApp(StoryApp):
         self.notes_dir = Path(notes_dir)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else paths.cache_dir()
         self.state_dir = Path(state_dir) if state_dir is not None else paths.state_dir()
+        self.config_dir = Path(config_dir) if config_dir is not None else paths.config_dir()
         self.build_index_enabled = build_index
         self.library: Library | None = None
         self.store: Any = None  # tui.store.AnnotationStore, once loaded
@@ -88,7 +90,7 @@ class TuiApp(StoryApp):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
-        keymap, keymap_problem = load_keymap(self.state_dir)
+        keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
         if keymap:
             self.set_keymap(keymap)
         if keymap_problem:

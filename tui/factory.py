@@ -19,6 +19,7 @@ def make_app(
     notes_dir: Path,
     cache_dir: Path | None = None,
     state_dir: Path | None = None,
+    config_dir: Path | None = None,
 ) -> TuiApp:
     """The app over these data paths; a path left out is resolved by `tui.paths`."""
     from tui.app import TuiApp  # Textual is imported only when the app is wanted
@@ -29,4 +30,5 @@ def make_app(
         notes_dir=notes_dir,
         cache_dir=cache_dir,
         state_dir=state_dir,
+        config_dir=config_dir,
     )
