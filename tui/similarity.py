@@ -241,18 +241,8 @@ def stem(word: str) -> str:
     return word
 
 
-def content_terms(text: str) -> list[str]:
-    """Stemmed content words (stopwords dropped): what alignment and TF-IDF look at."""
-    return _terms_of(words(text))
-
-
 def _terms_of(tokens: Iterable[str]) -> list[str]:
     return [stem(w) for w in tokens if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
-
-
-def normalised_key(text: str) -> str:
-    """Equal for texts that differ only in case, spacing and punctuation."""
-    return " ".join(words(text))
 
 
 def _shingle_hashes(tokens: Sequence[str], size: int = SHINGLE_SIZE) -> set[int]:
@@ -283,12 +273,6 @@ def _as_shingle_array(values: Any) -> Any:
     if isinstance(values, np.ndarray):
         return values
     return np.unique(np.asarray(list(values), dtype=np.uint32))
-
-
-def jaccard(x: set[int], y: set[int]) -> float:
-    if not x and not y:
-        return 1.0
-    return len(x & y) / len(x | y)
 
 
 # --------------------------------------------------------------------------- repeats
@@ -398,7 +382,6 @@ class _Prepared:
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     word_count: int = 0  # words of the distinct sentences
     sentence_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _sentence_terms(text: str, tokens: list[str]) -> tuple[list[str], Facts]:
@@ -1064,9 +1047,7 @@ def _write_json(path: Path, value: Any) -> None:
 class SimilarityIndex:
     """Every library pair worth showing, with its kind and score; built incrementally, kept on disk."""
 
-    def __init__(
-        self, pairs: Iterable[PairMatch], ids: Iterable[str], titles: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, pairs: Iterable[PairMatch], ids: Iterable[str]) -> None:
         self._pairs = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
         self._ids = set(ids)
         self._by_id: dict[str, list[Match]] = defaultdict(list)

@@ -245,7 +245,12 @@ def test_reattach_places_an_orphan_again_keeping_its_note(tui, seed_library: Pat
     assert out.startswith(orphan) and ARTICLE in out
     _, listed, _ = tui("notes", "--json")
     (row,) = json.loads(listed)
-    assert (row["status"], row["quote"], row["note"], row["tags"]) == ("anchored", EARLY, "keep me", ["politics"])
+    assert (row["status"], row["quote"], row["note"], row["tags"]) == (
+        "anchored",
+        EARLY,
+        "keep me",
+        ["politics"],
+    )
 
 
 def test_reattach_into_another_article(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
