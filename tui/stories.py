@@ -938,11 +938,11 @@ def _echo_in(annotation: Annotation, other: Article, region: list[int]) -> Echo:
     }
     if verbatim is not None:
         start, end = verbatim
-        return Echo(start=start, end=end, text=other.body[start:end], match="verbatim", **common)  # type: ignore[arg-type]
+        return Echo(start=start, end=end, text=other.body[start:end], match="verbatim", **common)
     if bounds is not None:
         start, end = bounds
-        return Echo(start=start, end=end, text=other.body[start:end], match="reworded", **common)  # type: ignore[arg-type]
-    return Echo(start=None, end=None, text="", match="absent", **common)  # type: ignore[arg-type]
+        return Echo(start=start, end=end, text=other.body[start:end], match="reworded", **common)
+    return Echo(start=None, end=None, text="", match="absent", **common)
 
 
 # --------------------------------------------------------------------------- the id file

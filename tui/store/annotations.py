@@ -68,7 +68,7 @@ class AnnotationStore:
         self.problem: str | None = None
         self.backup_dir = self.path.with_name(f"{self.path.stem}.backups")
         self._storage = AtomicJSONStorage(self.path)
-        self._db = _Database(storage=lambda: self._storage)  # type: ignore[arg-type, return-value]
+        self._db = _Database(storage=lambda: self._storage)
         self._table: _TextIdTable = self._db.table(ANNOTATIONS_TABLE, cache_size=0)  # type: ignore[assignment]
         self._lock = _file_lock(self.path)
         self._thread_lock = threading.RLock()
@@ -308,7 +308,7 @@ class AnnotationStore:
                     result.unchanged += 1
 
         if incoming:
-            self._write(lambda: self._table._update_table(change))  # type: ignore[arg-type]
+            self._write(lambda: self._table.change(change))
         return result
 
     def _write(self, change: Callable[[], T]) -> T:

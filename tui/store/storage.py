@@ -150,6 +150,10 @@ class _TextIdTable(Table):
 
         self._update_table(updater)
 
+    def change(self, updater: Callable[[dict[str, Doc]], None]) -> None:
+        """Change the table in one write: `updater` gets the documents by id, to set or delete."""
+        self._update_table(updater)
+
 
 class _Database(TinyDB):
     table_class = _TextIdTable

@@ -73,4 +73,4 @@ class TrackedTable(dict[str, Doc]):
     def _untracked(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("change the annotations table key by key")
 
-    update = setdefault = popitem = clear = __ior__ = _untracked  # type: ignore[assignment]
+    update = setdefault = popitem = clear = __ior__ = _untracked
