@@ -92,13 +92,13 @@ class AnnotationStore:
         with self._thread_lock:
             if self.problem is not None:
                 # Damaged: keep showing what was last read whole; reopen to look again.
-                tables = self._storage._data if self._storage._loaded else None
+                tables = self._storage.last_read if self._storage.loaded else None
             else:
                 try:
                     tables = self._storage.read()
                 except DamagedFileError as error:
                     self._damaged(error)
-                    tables = self._storage._data
+                    tables = self._storage.last_read
             docs: dict[str, Doc] = (tables or {}).get(ANNOTATIONS_TABLE, {})
             if self._index.generation != self._storage.generation:
                 by_article: dict[str, list[str]] = {}
@@ -365,7 +365,7 @@ class AnnotationStore:
             self._storage.read()
             if self._storage.loaded_version < SCHEMA_VERSION:
                 self._backup(label=f"schema{self._storage.loaded_version}")
-                self._storage.write(self._storage._data or {})
+                self._storage.write(self._storage.last_read or {})
                 self._backed_up = True
 
     def backups(self) -> list[Path]:
@@ -401,7 +401,7 @@ class AnnotationStore:
             shutil.copyfile(self.path, temporary)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
-            if _signature(self.path) != self._storage._signature or not self._storage._loaded:
+            if _signature(self.path) != self._storage.signature or not self._storage.loaded:
                 # The file changed since it was read and checked (an editor, a process ignoring the
                 # lock): the copy may be bad, and rotating could push out the last good backup.
                 try:
@@ -409,7 +409,7 @@ class AnnotationStore:
                 except DamagedFileError as error:
                     self._damaged(error)
                     raise StoreError(self.problem or str(error)) from None
-            elif temporary.stat().st_size != (self._storage._signature or (0, -1))[1]:
+            elif temporary.stat().st_size != (self._storage.signature or (0, -1))[1]:
                 raise OSError(errno.EIO, "backup copy is shorter than the file", str(temporary))
             os.replace(temporary, target)
         except BaseException:

@@ -85,6 +85,21 @@ class AtomicJSONStorage(Storage):
     def forget(self) -> None:
         self._loaded = False
 
+    @property
+    def last_read(self) -> dict[str, Any] | None:
+        """The tables as last read or written (None before the first read), without looking again."""
+        return self._data
+
+    @property
+    def loaded(self) -> bool:
+        """Whether `last_read` is what the file held (False after `forget` or a failed write)."""
+        return self._loaded
+
+    @property
+    def signature(self) -> tuple[int, int, int, int] | None:
+        """The file's (inode, size, mtime, ctime) when it was last read or written."""
+        return self._signature
+
     def serialize(self, data: dict[str, Any]) -> list[bytes]:
         """orjson.dumps(data) as a list of pieces, reusing each unchanged annotation's bytes.
 
