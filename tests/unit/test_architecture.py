@@ -169,3 +169,15 @@ def test_the_core_imports_neither_textual_nor_rich() -> None:
             elif is_ui(imported) and (imported != APP_DOOR or at_top):
                 wrong.append(f"{name} imports the app side's {imported}")
     assert wrong == []
+
+
+def test_only_the_store_imports_tinydb() -> None:
+    """One door to TinyDB: the store package; exports, state and intake write through tui.durable."""
+    found = modules()
+    known = set(found)
+    users = sorted(
+        name
+        for name, path in found.items()
+        if any(imported.split(".")[0] == "tinydb" for imported, _ in imports(path, known))
+    )
+    assert users and all(name.startswith("tui.store.") for name in users), users
