@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from baselines import jaccard
+
 import tui.similarity
 from tui.articles import Article, article_from_text
-from tui.similarity import compare, jaccard, shingles
+from tui.similarity import compare, shingles
 
 LEVELS = {"cut": 3, "light": 2, "heavy": 1, "non": 0}
 # The one constant of the score this corpus can inform: how much literalness weighs (a reworded sentence

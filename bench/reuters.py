@@ -30,9 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from baselines import jaccard
+
 import tui.similarity
 from tui.articles import Article, load_library, read_article
-from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, jaccard, shingles
+from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, shingles
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "reuters"
 # The engine constant these labels can inform: how alike the words around two sentences' facts must be

@@ -53,7 +53,7 @@ class TuiApp(SessionApp):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
-        keymap, keymap_problem = load_keymap(self.state_dir)
+        keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
         if keymap:
             self.set_keymap(keymap)
         if keymap_problem:
@@ -102,7 +102,7 @@ class TuiApp(SessionApp):
     def _open_store(self) -> tuple[AnnotationStore | None, str | None]:
         try:
             # imported here, in the worker: TinyDB stays off the start path
-            from tui.store import COLORS, DEFAULT_COLOR, AnnotationStore
+            from tui.store import AnnotationStore
         except ImportError as error:
             return None, f"annotations are unavailable: {error}"
         try:
@@ -115,8 +115,6 @@ class TuiApp(SessionApp):
             return store, str(error)
         except OSError as error:
             return None, f"cannot open annotations {self.db_path}: {error.strerror or error}"
-        self.highlight_colors = list(COLORS)[:5]
-        self.default_color = DEFAULT_COLOR
         return store, store.problem
 
     def on_store_opened(self, message: StoreOpened) -> None:

@@ -32,6 +32,7 @@ from tui.messages import (
     StoriesReady,
     Written,
 )
+from tui.palette import DEFAULT_COLOR, PALETTE
 from tui.state import ReadingPositions
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class SessionApp(App[None]):
         notes_dir: Path,
         cache_dir: Path | None = None,
         state_dir: Path | None = None,
+        config_dir: Path | None = None,
         *,
         build_index: bool = True,
     ) -> None:
@@ -114,7 +116,7 @@ class SessionApp(App[None]):
         self.notes_dir = Path(notes_dir)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else paths.cache_dir()
         self.state_dir = Path(state_dir) if state_dir is not None else paths.state_dir()
-        self.config_dir: Path | None = None  # None: the platform's configuration folder
+        self.config_dir = Path(config_dir) if config_dir is not None else paths.config_dir()
         self.build_index_enabled = build_index
         self.library: Library | None = None
         self.library_failed = False
@@ -125,8 +127,10 @@ class SessionApp(App[None]):
         self.stories: Stories | None = None
         self.stories_done = False  # built, or failed: background work is over
         self.positions = ReadingPositions.in_dir(self.state_dir)
-        self.highlight_colors: list[str] = ["yellow", "green", "blue", "pink", "purple"]
-        self.default_color = "yellow"
+        # keys 1-5 in the reader, from the one palette (pure and small: read at once, not when
+        # the store opens, so a reader opened before it has the right colours)
+        self.highlight_colors: list[str] = [color.name for color in PALETTE]
+        self.default_color = DEFAULT_COLOR
         self._turns = WriteTurns()
         self.keymap_overrides: dict[str, str] = {}  # binding id -> keys, as the user set them
 

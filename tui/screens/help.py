@@ -59,15 +59,15 @@ _COLOR_ACTION = re.compile(r"(highlight_color|recolor)\((\d+)\)")
 
 
 def binding_description(action: str, description: str) -> str:
-    """A binding's description, with the color keys named after the store's palette.
+    """A binding's description, with the color keys named after the palette.
 
     "Highlight yellow (key point)" says more than "Highlight in color 1"; the palette (names,
-    order, meanings) lives in the store, which the help reads rather than repeating it.
+    order, meanings) lives in tui/palette.py, which the help reads rather than repeating it.
     """
     match = _COLOR_ACTION.fullmatch(action)
     if match is None:
         return description
-    from tui.store import COLORS
+    from tui.palette import COLORS
 
     names = list(COLORS)
     index = int(match.group(2))

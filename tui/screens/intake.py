@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -20,7 +19,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from tui import paths
 from tui.errors import TuiError
 from tui.widgets.safe_text import safe_text
 
@@ -131,10 +129,6 @@ class IntakeReportScreen(ModalScreen[None]):
 # --------------------------------------------------------------------------- the work
 
 
-def _config_dir(app: SessionApp) -> Path:
-    return app.config_dir if app.config_dir is not None else paths.config_dir()
-
-
 def _intake(app: SessionApp) -> Intake:
     from tui.intake.intake import Intake
 
@@ -170,7 +164,7 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
         from tui.intake.intake import fetch_feeds
 
         try:
-            feeds = FeedList.load(_config_dir(app))
+            feeds = FeedList.load(app.config_dir)
             if not feeds.feeds:
                 app.call_from_thread(
                     app.notify, "No feeds yet: add one with `tui feeds add URL`.", severity="warning"

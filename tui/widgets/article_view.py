@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.palette import PALETTE
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
@@ -40,15 +41,11 @@ GUTTER = 2  # a cursor bar or match mark, then a space
 
 # Highlight colors by name. Fixed (not theme) colors, dark text on a light ground, so a
 # highlight reads the same in dark and light themes; underlined so it still shows under NO_COLOR.
+# The highlight colours of tui/palette.py as Rich styles (dark text reads on each ground).
 HIGHLIGHT_STYLES: dict[str, Style] = {
-    "yellow": Style(color="black", bgcolor="#f2d45c"),
-    "green": Style(color="black", bgcolor="#8fd694"),
-    "blue": Style(color="black", bgcolor="#8ec5f0"),
-    "pink": Style(color="black", bgcolor="#f4a7c6"),
-    "red": Style(color="black", bgcolor="#f28b82"),
-    "purple": Style(color="black", bgcolor="#c7a6f0"),
-    "orange": Style(color="black", bgcolor="#f6b26b"),
+    color.name: Style(color="black", bgcolor=color.background) for color in PALETTE
 }
+HIGHLIGHT_NAMES = tuple(HIGHLIGHT_STYLES)  # in key order: keys 1-5
 _FALLBACK_HIGHLIGHT = Style(color="black", bgcolor="#d0d0d0")
 
 
@@ -299,7 +296,7 @@ class ArticleView(ScrollView, can_focus=True):
         self,
         article: Article,
         *,
-        colors: Sequence[str] = tuple(HIGHLIGHT_STYLES)[:5],
+        colors: Sequence[str] = HIGHLIGHT_NAMES,
         show_headline: bool = True,
         name: str | None = None,
         id: str | None = None,
