@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from tests.ui.conftest import AppFactory
-from tests.ui.ui_helpers import SEED_IDS, settle
+from conftest import AppFactory
+from ui_helpers import SEED_IDS, settle
+
 from tui.palette import PALETTE
 from tui.screens.reader import ReaderScreen
 
@@ -46,4 +47,3 @@ async def test_a_reader_opened_before_the_store_loads_highlights_red_with_key_4(
         assert annotation.color == "red"
         assert [mark.color for mark in reader.view.highlights] == ["red"]
         assert not any("failed" in notification.message for notification in app._notifications)
-

@@ -6,8 +6,9 @@ import threading
 import time
 from pathlib import Path
 
-from tests.ui.conftest import AppFactory
-from tests.ui.ui_helpers import open_reader, settle
+from conftest import AppFactory
+from ui_helpers import open_reader, settle
+
 from tui.app_session import WriteTurns
 
 

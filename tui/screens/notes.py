@@ -71,6 +71,7 @@ class NotesScreen(Screen[None]):
         Binding("4", "recolor(3)", "Color 4", show=False, id="notes.color_4"),
         Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
         Binding("x", "delete", "Delete", id="notes.delete"),
+        Binding("r", "reattach", "Re-attach", id="notes.reattach"),
         Binding("u", "undo", "Undo", id="notes.undo"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
@@ -238,6 +239,38 @@ class NotesScreen(Screen[None]):
         placed = self.current()
         if placed is not None:
             self.app.delete_annotation(placed.annotation.id)
+
+    def action_reattach(self) -> None:
+        """Anchor an orphan again, to a passage of its article the user types (u undoes)."""
+        from tui.anchoring import find_quote
+        from tui.errors import UsageError
+        from tui.screens.dialogs import QuoteScreen
+
+        placed = self.current()
+        if placed is None:
+            return
+        if placed.status != "orphaned":
+            self.notify("This note is in its article; only an orphaned note needs re-attaching.", timeout=4)
+            return
+        annotation = placed.annotation
+        library = self.app.library
+        if library is None or annotation.article_id not in library:
+            self.notify("This note's article is gone from the library.", severity="warning", markup=False)
+            return
+        article = library.get(annotation.article_id)
+
+        def chosen(quote: str | None) -> None:
+            if not quote or not quote.strip():
+                return
+            try:
+                start, end = find_quote(article, quote)
+            except UsageError as error:
+                # the CLI's wording names its --occurrence flag; here, more of the passage tells them apart
+                self.notify(str(error).split("; choose one with")[0], severity="error", markup=False)
+                return
+            self.app.reattach(annotation.id, article, start, end)
+
+        self.app.push_screen(QuoteScreen(annotation.exact), chosen)
 
     def action_undo(self) -> None:
         self.app.undo()
