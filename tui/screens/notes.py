@@ -71,7 +71,7 @@ class NotesScreen(Screen[None]):
         Binding("4", "recolor(3)", "Color 4", show=False, id="notes.color_4"),
         Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
         Binding("x", "delete", "Delete", id="notes.delete"),
-        Binding("r", "reattach", "Re-attach", id="notes.reattach"),
+        Binding("r", "reattach", "Re-attach an orphan", show=False, id="notes.reattach"),  # help lists it
         Binding("u", "undo", "Undo", id="notes.undo"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
