@@ -50,9 +50,9 @@ def test_tinydb_table_takes_a_document_id_class() -> None:
 
 
 def test_our_table_adapter_still_works_on_this_tinydb() -> None:
-    from tui.store.storage import _Database
+    from tui.store.storage import Database
 
-    database = _Database(storage=MemoryStorage)
+    database = Database(storage=MemoryStorage)
     table = database.table("annotations")
     table.put("0f0e", {"a": 1})  # type: ignore[attr-defined]
     assert table.get(doc_id="0f0e") == {"a": 1}

@@ -24,7 +24,7 @@ from tui.durable import fsync_dir, name_start
 from tui.errors import DamagedFileError, StoreError, UsageError
 from tui.palette import DEFAULT_COLOR
 from tui.store.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables
-from tui.store.storage import AtomicJSONStorage, _Database, _signature, _TextIdTable
+from tui.store.storage import AtomicJSONStorage, Database, TextIdTable, file_signature
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
@@ -68,8 +68,8 @@ class AnnotationStore:
         self.problem: str | None = None
         self.backup_dir = self.path.with_name(f"{self.path.stem}.backups")
         self._storage = AtomicJSONStorage(self.path)
-        self._db = _Database(storage=lambda: self._storage)
-        self._table: _TextIdTable = self._db.table(ANNOTATIONS_TABLE, cache_size=0)  # type: ignore[assignment]
+        self._db = Database(storage=lambda: self._storage)
+        self._table: TextIdTable = self._db.table(ANNOTATIONS_TABLE, cache_size=0)  # type: ignore[assignment]
         self._lock = _file_lock(self.path)
         self._thread_lock = threading.RLock()
         self._index = _Index()
@@ -401,7 +401,7 @@ class AnnotationStore:
             shutil.copyfile(self.path, temporary)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
-            if _signature(self.path) != self._storage.signature or not self._storage.loaded:
+            if file_signature(self.path) != self._storage.signature or not self._storage.loaded:
                 # The file changed since it was read and checked (an editor, a process ignoring the
                 # lock): the copy may be bad, and rotating could push out the last good backup.
                 try:

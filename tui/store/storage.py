@@ -22,7 +22,7 @@ from tui.store.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables, set
 from tui.store.tables import Fragments, TrackedTable
 
 
-def _signature(path: Path) -> tuple[int, int, int, int] | None:
+def file_signature(path: Path) -> tuple[int, int, int, int] | None:
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -50,7 +50,7 @@ class AtomicJSONStorage(Storage):
         self._loaded = False
 
     def read(self) -> dict[str, Any] | None:
-        signature = _signature(self.path)
+        signature = file_signature(self.path)
         if self._loaded and signature == self._signature:
             return self._data
         if signature is None:
@@ -64,7 +64,7 @@ class AtomicJSONStorage(Storage):
             except OSError as error:
                 raise UnreadableFileError(error.strerror or str(error)) from None
             data, self.loaded_version = load_tables(payload)
-            signature = _signature(self.path) if signature is None else signature
+            signature = file_signature(self.path) if signature is None else signature
         self._data, self._signature, self._loaded = data, signature, True
         self.generation += 1
         return data
@@ -79,7 +79,7 @@ class AtomicJSONStorage(Storage):
             # TinyDB changed the tables we handed out in place: forget them, the file is the truth.
             self._loaded = False
             raise
-        self._data, self._signature, self._loaded = data, _signature(self.path), True
+        self._data, self._signature, self._loaded = data, file_signature(self.path), True
         self.generation += 1
 
     def forget(self) -> None:
@@ -136,7 +136,7 @@ class AtomicJSONStorage(Storage):
         return chunks
 
 
-class _TextIdTable(Table):
+class TextIdTable(Table):
     # Documents are keyed by the annotation's UUID, so the same id means the same annotation in
     # every process and in every export; no counter to go stale between processes.
     document_id_class = str  # type: ignore[assignment]
@@ -170,5 +170,5 @@ class _TextIdTable(Table):
         self._update_table(updater)
 
 
-class _Database(TinyDB):
-    table_class = _TextIdTable
+class Database(TinyDB):
+    table_class = TextIdTable
