@@ -71,3 +71,26 @@ async def test_a_failed_highlight_is_told_once_and_saves_nothing(
         messages = [notification.message for notification in app._notifications]
         assert messages == ["Highlight failed: No space left on device"]
         assert reader.view.highlights == []
+
+
+async def test_a_highlight_is_on_disk_before_it_is_confirmed(
+    make_test_app: AppFactory, tmp_path: Path
+) -> None:
+    import json
+
+    app = make_test_app()
+    on_disk_when_confirmed: list[int] = []
+    notify = app.notify
+
+    def recording_notify(message: str, **options: object) -> None:
+        if message == "Highlighted.":
+            stored = json.loads((tmp_path / "annotations.json").read_text(encoding="utf-8"))
+            on_disk_when_confirmed.append(len(stored["annotations"]))
+        notify(message, **options)  # type: ignore[arg-type]
+
+    app.notify = recording_notify  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+    assert on_disk_when_confirmed == [1]
