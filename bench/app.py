@@ -41,7 +41,7 @@ SIZE = (100, 30)
 LAUNCH_TUI = """
 import sys, time, asyncio
 from pathlib import Path
-from tui.__main__ import make_app
+from tui.factory import make_app
 root, cache, state = map(Path, sys.argv[1:4])
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
 async def auto_pilot(pilot):
@@ -64,7 +64,7 @@ app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
 LAUNCH_MARKS = """
 import sys, time, asyncio
 from pathlib import Path
-from tui.__main__ import make_app
+from tui.factory import make_app
 root, cache, state = map(Path, sys.argv[1:4])
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
 async def auto_pilot(pilot):
@@ -242,7 +242,7 @@ async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]
     from textual.screen import Screen
     from textual.widgets import Static
 
-    from tui.__main__ import make_app
+    from tui.factory import make_app
     from tui.screens.compare import CompareScreen
     from tui.screens.reader import ReaderScreen
     from tui.widgets.article_view import ArticleView

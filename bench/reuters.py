@@ -32,7 +32,15 @@ from pathlib import Path
 
 import tui.similarity
 from tui.articles import Article, load_library, read_article
-from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, jaccard, shingles
+from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, shingles
+
+
+def jaccard(x: set[int], y: set[int]) -> float:
+    """Jaccard similarity of two shingle sets: the textbook near-duplicate baseline."""
+    if not x and not y:
+        return 1.0
+    return len(x & y) / len(x | y)
+
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "reuters"
 # The engine constant these labels can inform: how alike the words around two sentences' facts must be

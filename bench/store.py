@@ -98,7 +98,7 @@ def bench_size(articles: list[Article], size: int, saves: int, folder: Path, gap
         return timings
 
     # Paced: a reader saves at most a few times a second; 50 ms apart is still far faster. The old
-    # file's blocks are freed in the background meanwhile (see tui.store._retire).
+    # file's blocks are freed in the background meanwhile (see tui.durable._retire).
     ours = save_all(gap_s)
     back_to_back = save_all(0.0)
 

@@ -9,13 +9,18 @@ An annotation that cannot be placed with confidence is an orphan: better no anch
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from tui.errors import UsageError
+from tui.text_safety import printable
+
 if TYPE_CHECKING:
+    from tui.annotation import Annotation
     from tui.articles import Article
-    from tui.store import Annotation
 
 Status = Literal["anchored", "moved", "orphaned"]
 
@@ -343,3 +348,33 @@ def anchor_all(annotations: Iterable[Annotation], article: Article) -> list[Anch
         )
     )
     return placed
+
+
+_QUOTE_CHARS = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+
+
+def find_quote(article: Article, quote: str, occurrence: int | None = None) -> tuple[int, int]:
+    """Where `quote` stands in the article: (start, end), by exact text, else with any whitespace
+    and either kind of quotation mark. Not found, or found more than once without `occurrence`
+    (1-based), is a UsageError."""
+    # Bodies are NFC; a quote typed or pasted in decomposed form (NFD, as macOS may give) is the same text.
+    quote = unicodedata.normalize("NFC", quote)
+    words = quote.split()
+    if not words:
+        raise UsageError("the quote is empty")
+    pattern = r"\s+".join("".join(_QUOTE_CHARS.get(c, re.escape(c)) for c in word) for word in words)
+    spans = [(m.start(), m.end()) for m in re.finditer(pattern, article.body)]
+    # Both come from outside (the article file's name, the user's quote): shown, never obeyed.
+    shown = printable(repr(quote if len(quote) <= 60 else quote[:59] + "…"))
+    where = printable(article.id)
+    if not spans:
+        raise UsageError(f"quote not found in {where}: {shown}")
+    if occurrence is None:
+        if len(spans) > 1:
+            raise UsageError(
+                f"quote found {len(spans)} times in {where}: {shown}; choose one with --occurrence 1-{len(spans)}"
+            )
+        return spans[0]
+    if not 1 <= occurrence <= len(spans):
+        raise UsageError(f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {where}")
+    return spans[occurrence - 1]

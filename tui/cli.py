@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
-from tui.articles import printable
 from tui.errors import TuiError, UsageError
+from tui.text_safety import printable
 
 if TYPE_CHECKING:
     from tui.articles import Library
@@ -27,7 +27,7 @@ PROG = "tui"
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
@@ -61,10 +61,16 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help=f"derived data, safe to delete (default: the platform cache folder, or ${paths.CACHE_ENV})",
     )
     group.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        default=default,
+        help=f"kept between runs: reading positions, story ids, what feeds gave (default: the platform state folder, or ${paths.STATE_ENV})",
+    )
+    group.add_argument(
         "--config-dir",
         metavar="DIR",
         default=default,
-        help=f"settings such as the feed list (default: the platform config folder, or ${paths.CONFIG_ENV})",
+        help=f"settings: the feed list, keymap.json (default: the platform config folder, or ${paths.CONFIG_ENV})",
     )
 
 
@@ -114,6 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="which occurrence of a repeated quote (1-based)",
+    )
+
+    reattach = command(
+        "reattach", "place an annotation (an orphan) on a passage again; its note and tags stay"
+    )
+    reattach.add_argument(
+        "annotation", metavar="ANNOTATION_ID", help="its id, or a unique start of it (see `tui notes`)"
+    )
+    reattach.add_argument("--quote", required=True, metavar="TEXT", help="the passage it now belongs to")
+    reattach.add_argument(
+        "--occurrence",
+        type=int,
+        default=None,
+        metavar="N",
+        help="which occurrence of a repeated quote (1-based)",
+    )
+    reattach.add_argument(
+        "--article", default=None, metavar="ID", help="the article to place it in (default: its own article)"
     )
 
     notes = command("notes", "the annotations, in text order")
@@ -219,7 +243,7 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
 
     cache = paths.cache_dir(args.cache_dir)
     index = SimilarityIndex.build(library, cache, progress=_progress())
-    return Stories.build(library, index, state_dir=paths.state_dir(), cache_dir=cache)
+    return Stories.build(library, index, state_dir=paths.state_dir(args.state_dir), cache_dir=cache)
 
 
 def cmd_story(args: argparse.Namespace) -> int:
@@ -264,7 +288,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.similarity import Kind, SimilarityIndex, group_pairs
+    from tui.cli_format import group_pairs
+    from tui.similarity import Kind, SimilarityIndex
 
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -344,7 +369,8 @@ def cmd_dupes(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import shutil
 
-    from tui.similarity import alignment_json, compare, render_alignment
+    from tui.cli_format import alignment_json, render_alignment
+    from tui.similarity import compare
 
     library = open_library(args)
     a, b = library.get(args.a), library.get(args.b)
@@ -368,8 +394,21 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reattach(args: argparse.Namespace) -> int:
+    from tui.store import find_quote, open_store
+
+    store = open_store(paths.db_path(args.db))
+    annotation = store.get(args.annotation)  # an unknown or ambiguous id is a UsageError
+    article = open_library(args).get(args.article or annotation.article_id)
+    start, end = find_quote(article, args.quote, args.occurrence)
+    placed = store.reattach(annotation.id, article, start, end)
+    print(f"{placed.id}  {printable(placed.article_id)}  characters {placed.start}-{placed.end}")
+    return 0
+
+
 def cmd_notes(args: argparse.Namespace) -> int:
-    from tui.export import note_records, notes_text
+    from tui.cli_format import notes_text
+    from tui.export import note_records
     from tui.store import open_store
 
     library = open_library(args)
@@ -446,7 +485,7 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tui.export import read_jsonld
+    from tui.importing import read_jsonld
     from tui.store import open_store
 
     annotations = read_jsonld(Path(args.file))
@@ -458,7 +497,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from tui.__main__ import make_app
+    from tui.factory import make_app
 
     articles = paths.articles_dir(args.articles)
     if not articles.is_dir():
@@ -468,8 +507,9 @@ def cmd_app(args: argparse.Namespace) -> int:
         db_path=paths.db_path(args.db),
         notes_dir=paths.notes_dir(args.notes_dir),
         cache_dir=paths.cache_dir(args.cache_dir),
+        state_dir=paths.state_dir(args.state_dir),
+        config_dir=paths.config_dir(args.config_dir),
     )
-    setattr(app, "config_dir", paths.config_dir(args.config_dir))  # noqa: B010  (read by the feeds screen)
     app.run()
     return int(app.return_code or 0)
 
@@ -563,7 +603,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     feeds = FeedList.load(paths.config_dir(args.config_dir))
     if args.feeds_command == "list":
         if args.json:
-            state = FeedState.load(paths.state_dir()).feeds
+            state = FeedState.load(paths.state_dir(args.state_dir)).feeds
             emit_json(
                 [
                     {"name": f.name, "url": f.url, "checked": state.get(f.url, {}).get("checked")}
@@ -582,7 +622,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             return 0
         from pathlib import Path
 
-        from tui.store import write_atomically
+        from tui.durable import write_atomically
 
         target = Path(args.output)
         if target.exists():
@@ -641,7 +681,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
-    state = FeedState.load(paths.state_dir())
+    state = FeedState.load(paths.state_dir(args.state_dir))
     report = fetch_feeds(_intake(args), feeds.feeds, state, progress=_progress_bar("fetching"))
     code = _report(report.outcomes, args.json)
     if not args.json:
@@ -660,6 +700,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "dupes": cmd_dupes,
     "compare": cmd_compare,
     "annotate": cmd_annotate,
+    "reattach": cmd_reattach,
     "notes": cmd_notes,
     "export": cmd_export,
     "import": cmd_import,

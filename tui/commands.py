@@ -17,10 +17,10 @@ from tui.screens.help import binding_description
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
 
 
-def binding_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+def binding_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     """One command per action active on ``screen`` (focused widget, screen, app)."""
     seen: set[tuple[int, str]] = set()
     for active in screen.active_bindings.values():
@@ -36,11 +36,11 @@ def binding_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand
         yield SystemCommand(description, f"key: {app.get_key_display(binding)}", callback)
 
 
-def _run(app: TuiApp, action: str, node: DOMNode) -> None:
+def _run(app: SessionApp, action: str, node: DOMNode) -> None:
     app.call_later(app.run_action, action, node)
 
 
-def app_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+def app_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     from tui.screens.library import SORTS, LibraryScreen
 
     yield from binding_commands(app, screen)
@@ -56,20 +56,20 @@ def app_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
             )
 
 
-def _export_all(app: TuiApp) -> Callable[[], None]:
+def _export_all(app: SessionApp) -> Callable[[], None]:
     return partial(app.export_notes, None)
 
 
-def _story_commands(app: TuiApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Export the story of the article on screen (Reader, Compare, the story screen itself)."""
+def _story_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """Export the story of the article on screen (the Reader, or the story screen itself)."""
+    from tui.screens.reader import ReaderScreen
     from tui.screens.story import StoryScreen
 
-    article = getattr(screen, "article", None)
     story = None
     if isinstance(screen, StoryScreen):
         story = screen.story
-    elif article is not None:
-        story = app.story_of(article.id)
+    elif isinstance(screen, ReaderScreen):
+        story = app.story_of(screen.article.id)
     if story is not None:
         yield SystemCommand(
             "Export this story",

@@ -10,34 +10,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from tui.articles import UNSAFE_CHARACTERS, printable
-from tui.errors import TuiError, UsageError
-from tui.store import (
-    COLORS,
-    DEFAULT_COLOR,
-    Anchored,
-    Annotation,
-    AnnotationStore,
-    StoreError,
-    anchor_all,
-    format_time,
-    now,
-    parse_time,
-    write_atomically,
-)
+from tui.anchoring import Anchored, anchor_all
+from tui.annotation import Annotation, format_time, now
+from tui.durable import write_atomically
+from tui.errors import StoreError, TuiError, UsageError
+from tui.palette import color_meaning, color_swatch
+from tui.text_safety import UNSAFE_CHARACTERS, printable
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.store import AnnotationStore
     from tui.stories import Echo, Stories, Story
 
-COLOR_SWATCHES = {"yellow": "🟨", "green": "🟩", "blue": "🟦", "red": "🟥", "purple": "🟪"}
 MARKER = (
     "<!-- tui:end · everything above is rewritten by `tui export`; write your own notes below this line -->"
 )
@@ -197,7 +188,7 @@ def render_highlight(item: Anchored, article: Article | None, flavor: Flavor = "
     if item.start is not None and item.end is not None and article is not None:
         quoted = article.body[item.start : item.end]  # the text as it reads now
     facts = [
-        f"{COLOR_SWATCHES.get(annotation.color, '')} {annotation.color} — {COLORS.get(annotation.color, '')}".strip(),
+        f"{color_swatch(annotation.color)} {annotation.color} — {color_meaning(annotation.color)}".strip(),
         _where(item, article),
         annotation.created.date().isoformat(),
     ]
@@ -699,7 +690,7 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
             "source": ARTICLE_URN + quote(annotation.article_id, safe="/"),
             "styleClass": annotation.color,
             "tui:articleHash": annotation.article_hash,
-            "tui:colorMeaning": COLORS.get(annotation.color, ""),
+            "tui:colorMeaning": color_meaning(annotation.color),
             "selector": [
                 {
                     "type": "TextQuoteSelector",
@@ -728,158 +719,6 @@ def export_jsonld(store: AnnotationStore, article_ids: Iterable[str] | None = No
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
-
-
-def _items(data: Any) -> Iterator[Any]:
-    """The annotations in a collection, page, list or single annotation, in order.
-
-    A stack rather than recursion: an imported file may nest lists a thousand deep.
-    """
-    pending: list[Any] = [data]
-    while pending:
-        entry = pending.pop()
-        if isinstance(entry, list):
-            pending.extend(reversed(entry))
-        elif isinstance(entry, dict):
-            kind = entry.get("type")
-            if kind == "AnnotationCollection":
-                pending.append(entry.get("first", {}))
-            elif kind == "AnnotationPage":
-                if isinstance(entry.get("next"), dict):
-                    pending.append(entry["next"])
-                pending.append(entry.get("items", []))
-            else:
-                yield entry
-
-
-def from_web_annotation(item: Any) -> Annotation:
-    """One W3C Web Annotation as ours; UsageError saying what is missing."""
-    if not isinstance(item, dict) or item.get("type") != "Annotation":
-        raise UsageError("not an Annotation object")
-    ident = str(item.get("id", "")).removeprefix("urn:uuid:")
-    if not re.fullmatch(r"[0-9a-fA-F-]{8,64}", ident):
-        raise UsageError(f"id {printable(repr(item.get('id')))} is not a urn:uuid")
-    target = item.get("target")
-    if isinstance(target, list) and target:
-        target = target[0]
-    if not isinstance(target, dict):
-        raise UsageError(f"{ident}: no target")
-    source = target.get("source", "")
-    if not isinstance(source, str):
-        raise UsageError(f"{ident}: target.source is not a string")
-    article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
-    if not article_id:
-        raise UsageError(f"{ident}: target has no source")
-    selectors = target.get("selector", [])
-    selectors = selectors if isinstance(selectors, list) else [selectors]
-    quote_selector = next(
-        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None
-    )
-    if (
-        quote_selector is None
-        or not isinstance(quote_selector.get("exact"), str)
-        or not quote_selector["exact"]
-    ):
-        raise UsageError(f"{ident}: no TextQuoteSelector with an exact quote")
-    for name in ("prefix", "suffix"):
-        if not isinstance(quote_selector.get(name), str | None):
-            raise UsageError(f"{ident}: TextQuoteSelector.{name} is not a string")
-    position = next(
-        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), None
-    )
-    exact = unicodedata.normalize("NFC", quote_selector["exact"])
-    start, end = 0, len(exact)  # no position: the quote alone places it
-    if position is not None:
-        start, end = _position(ident, position, "start"), _position(ident, position, "end")
-        if end < start:
-            raise UsageError(f"{ident}: TextPositionSelector end {end} is before its start {start}")
-    style = target.get("styleClass", DEFAULT_COLOR)
-    if not isinstance(style, str):
-        raise UsageError(f"{ident}: target.styleClass is not a string (one of: {', '.join(COLORS)})")
-    article_hash = target.get("tui:articleHash", "")
-    if not isinstance(article_hash, str):
-        raise UsageError(f"{ident}: target.tui:articleHash is not a string")
-    bodies = item.get("body", [])
-    bodies = bodies if isinstance(bodies, list) else [bodies]
-    for body in bodies:
-        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
-            raise UsageError(f"{ident}: a body is not an object with a string value")
-        if not isinstance(body.get("purpose", "commenting"), str):
-            raise UsageError(f"{ident}: a body's purpose is not a string")
-    notes = [b["value"] for b in bodies if b.get("purpose", "commenting") == "commenting"]
-    tags = [b["value"] for b in bodies if b.get("purpose") == "tagging" and b["value"]]
-    try:
-        created = parse_time(item["created"]) if item.get("created") else now()
-        updated = parse_time(item["modified"]) if item.get("modified") else created
-        # Stored in UTC: a date that UTC cannot hold (year 1 east of Greenwich) must fail here.
-        format_time(created), format_time(updated)
-    except (TypeError, ValueError, OverflowError):
-        raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
-    # A color name of another tool (a CSS class) is no error: it gets the default color.
-    color = style if style in COLORS else DEFAULT_COLOR
-    from tui.store import normalize_tag
-
-    return Annotation(
-        id=ident.lower(),
-        article_id=article_id,
-        article_hash=article_hash,
-        exact=exact,
-        prefix=_context(quote_selector.get("prefix")),
-        suffix=_context(quote_selector.get("suffix")),
-        start=start,
-        end=end,
-        color=str(color),
-        note="\n\n".join(notes),
-        tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
-        created=created,
-        updated=updated,
-    )
-
-
-def _position(ident: str, selector: dict[str, Any], name: str) -> int:
-    value = selector.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise UsageError(
-            f"{ident}: TextPositionSelector {name} is {printable(repr(value))}, not a count of characters"
-        )
-    return value
-
-
-def _context(value: object) -> str:
-    # A null or a number is no context: never the text "None".
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else ""
-
-
-def read_jsonld(path: Path) -> list[Annotation]:
-    """Every annotation in a JSON-LD file (a collection, a page, a list or one annotation).
-
-    All or nothing: the first bad item is a UsageError naming it, and nothing is imported.
-    """
-    import orjson
-
-    try:
-        data = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
-    except orjson.JSONDecodeError as error:
-        raise UsageError(
-            f"{path} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
-    annotations = []
-    for number, item in enumerate(_items(data), start=1):
-        try:
-            annotations.append(from_web_annotation(item))
-        except UsageError as error:
-            raise UsageError(f"{path}: item {number}: {error}; nothing imported") from None
-        except (TypeError, ValueError, KeyError, AttributeError) as error:  # a shape no check foresaw
-            raise UsageError(
-                f"{path}: item {number}: not a usable annotation ({type(error).__name__}); nothing imported"
-            ) from None
-    if not annotations:
-        raise UsageError(f"{path} holds no W3C Web Annotations")
-    return annotations
 
 
 def _is_our_jsonld(path: Path) -> bool:
@@ -944,7 +783,7 @@ def note_records(
                     else None,
                     "note": annotation.note,
                     "color": annotation.color,
-                    "color_meaning": COLORS.get(annotation.color, ""),
+                    "color_meaning": color_meaning(annotation.color),
                     "tags": annotation.tags,
                     "status": item.status,
                     "start": item.start,
@@ -956,33 +795,3 @@ def note_records(
                 }
             )
     return records
-
-
-def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
-    """The records for a terminal: a line per article, a line per highlight, its note under it."""
-
-    lines: list[str] = []
-    current = None
-    for record in records:
-        if record["article_id"] != current:
-            current = record["article_id"]
-            lines.append(f"{printable(current)}  {printable(record['title'])}")
-        where = (
-            f"¶{record['paragraph']}"
-            if record["paragraph"]
-            else f"caption {record['caption']}"
-            if record.get("caption")
-            else record["status"]
-        )
-        if record["status"] == "moved":
-            where += "*"
-        quote_room = max(20, width - 36)
-        flat = printable(" ".join(record["quote"].split()))
-        quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
-        lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
-        extra = printable(" ".join(record["note"].split()))
-        if record["tags"]:
-            extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
-        if extra:
-            lines.append(f"            {extra[: width - 12]}")
-    return "\n".join(lines)

@@ -1,18 +1,27 @@
-"""Messages of the reading app. Widgets ask with these; screens and the app act on them."""
+"""Messages between the app, its workers and the screens (all dataclasses).
+
+One rule: a reusable widget's messages nest in the widget that posts them (`ArticleView.CursorMoved`,
+`ArticleTable.Selected`), as Textual's own widgets do; every other message (background work
+reporting back, the app telling screens that data changed, a screen asking the app to open another)
+lives here. Nothing here imports a widget or a screen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tui.articles import Library
-    from tui.widgets.article_view import ArticleView
+    from tui.articles import Article, Library
+    from tui.similarity import Alignment, Repeat, SimilarityIndex
+    from tui.store import Anchored, Annotation, AnnotationStore
+    from tui.stories import Echo, Home, Stories, Story
 
 
-# --------------------------------------------------------------------------- background work
+# --------------------------------------------------------------------------- background work, to the app
 
 
 @dataclass
@@ -24,7 +33,7 @@ class LibraryLoaded(Message):
 
 @dataclass
 class StoreOpened(Message):
-    store: Any  # tui.store.AnnotationStore | None (imported in the worker only)
+    store: AnnotationStore | None
     problem: str | None
 
 
@@ -41,7 +50,7 @@ class IndexProgress(Message):
 
 @dataclass
 class IndexReady(Message):
-    index: Any  # tui.similarity.SimilarityIndex
+    index: SimilarityIndex
 
 
 @dataclass
@@ -50,86 +59,106 @@ class IndexFailed(Message):
 
 
 @dataclass
+class StoriesReady(Message):
+    """The library's stories are built (None: they could not be); sent by the app to itself."""
+
+    stories: Stories | None
+    carried: list[tuple[Annotation, Home]]  # carried over verbatim at once
+
+
+@dataclass
+class Written(Message):
+    """A write is on disk; the app says so and redraws. Posted by the app's write workers."""
+
+    notice: str
+    article_ids: set[str] | None  # redraw these articles (empty: every screen); None: nothing changed
+    annotation: Annotation | None = None  # what was written, when there is one
+    then: Callable[[Annotation], None] | None = None  # what comes next, on the UI thread
+    timeout: float = 2
+
+
+# --------------------------------------------------------------------------- the app, to its screens
+
+
+@dataclass
 class AnnotationsChanged(Message):
-    """The store changed; screens showing annotations redraw. Sent by the app to screens."""
+    """The store changed; screens showing annotations redraw (no ids: any article may have)."""
 
     article_ids: set[str]
 
 
-# --------------------------------------------------------------------------- requests from the article view
+@dataclass
+class IndexChanged(Message):
+    """The similarity index is built: screens showing matches redraw."""
 
 
 @dataclass
-class ViewMessage(Message):
-    view: ArticleView
-
-    @property
-    def control(self) -> ArticleView:
-        return self.view
+class StoriesChanged(Message):
+    """The stories are built: screens showing stories or echoes redraw."""
 
 
-@dataclass
-class CursorMoved(ViewMessage):
-    offset: int
+# --------------------------------------------------------------------------- screens, to the app
 
 
 @dataclass
-class ViewScrolled(ViewMessage):
-    """The view scrolled by itself (mouse wheel, scrollbar), not by a cursor move."""
+class OpenArticle(Message):
+    article_id: str
+    offset: int | None = None
 
 
 @dataclass
-class HighlightRequested(ViewMessage):
-    start: int
-    end: int
-    color: str | None  # None: the default color
-    annotation_id: str | None  # set: recolor this annotation instead of adding one
+class OpenCompare(Message):
+    article: Article
+    other_id: str | None = None  # None: its closest match
+    offset: int | None = None
 
 
 @dataclass
-class NoteRequested(ViewMessage):
-    start: int
-    end: int
-    annotation_id: str | None
+class OpenNotes(Message):
+    article_id: str | None  # None: every article's notes
 
 
 @dataclass
-class TagsRequested(ViewMessage):
-    start: int
-    end: int
-    annotation_id: str | None
+class OpenStory(Message):
+    article_id: str
 
 
-@dataclass
-class DeleteRequested(ViewMessage):
-    annotation_id: str
-
-
-@dataclass
-class UndoRequested(ViewMessage):
-    pass
-
-
-@dataclass
-class SearchMoved(ViewMessage):
-    index: int  # 0-based match under the cursor
-    total: int
-
-
-# --------------------------------------------------------------------------- stories
-
-
-@dataclass
-class StoriesReady(Message):
-    """The library's stories are built (tui.stories.Stories); sent by the app to itself."""
-
-    stories: Any
-    carried: list[Any]  # (annotation, home) pairs carried over verbatim at once
+# --------------------------------------------------------------------------- screens' own workers, to their screen
 
 
 @dataclass
 class EchoesFound(Message):
-    """Other versions' annotations as they fall on one view's article (tui.stories.Echo)."""
+    """Other versions' annotations as they fall on one article."""
 
-    view: ArticleView
-    echoes: list[Any]
+    article_id: str
+    echoes: list[Echo]
+
+
+@dataclass
+class RepeatsFound(Message):
+    """Sentences an article repeats (the Reader marks them)."""
+
+    repeats: list[Repeat]
+
+
+@dataclass
+class AlignmentReady(Message):
+    a_id: str
+    b_id: str
+    alignment: Alignment | None
+    error: str | None = None
+
+
+@dataclass
+class NotesAnchored(Message):
+    """The Notes screen's annotations, anchored in their articles (in a worker)."""
+
+    article_id: str | None  # None: every article's
+    scope: str  # the title of what is listed
+    rows: list[Anchored]
+
+
+@dataclass
+class StoryLoaded(Message):
+    story: Story
+    data: dict[str, Any]  # tui.stories.story_json: the same JSON as `tui story --json`

@@ -1,6 +1,7 @@
-"""Small user state kept between runs: where the reader was in each article.
+"""Small user state kept between runs (where the reader was in each article), and the keymap.
 
-A plain JSON file in ``paths.state_dir()``. It is written atomically (temporary file,
+Positions are a plain JSON file in ``paths.state_dir()``; the keymap is read from
+``paths.config_dir()``. It is written atomically (temporary file,
 fsync, rename), so a crash mid-write leaves the previous file intact. A damaged or
 unreadable file is never fatal: positions simply start empty and ``problem`` says why.
 No textual or rich here.
@@ -78,27 +79,47 @@ class ReadingPositions:
             indent=1,
             sort_keys=True,
         ).encode()
-        from tui.store import write_atomically  # the one durable writer: temp file, fsync, replace
+        from tui.durable import write_atomically  # the one durable writer: temp file, fsync, replace
 
         write_atomically(self.path, [payload])
         self._dirty = False
 
 
-def load_keymap(state_dir: Path) -> tuple[dict[str, str], str | None]:
-    """The user's key overrides, ``{"binding id": "keys"}``, from ``keymap.json``; and any problem.
+def load_keymap(config_dir: Path, old_state_dir: Path | None = None) -> tuple[dict[str, str], str | None]:
+    """The user's key overrides, ``{"binding id": "keys"}``, from ``keymap.json``; and what to say.
 
     For example ``{"view.highlight": "h,m", "reader.compare": "C"}``. The binding ids are listed
-    in the help screen's tables and the README.
+    in the help screen's tables and the README. The file is configuration and lives in the config
+    folder; one left in the state folder by an older version is copied over once (and said so),
+    then only the config folder's is read.
     """
-    path = state_dir / KEYMAP_FILE
+    path = config_dir / KEYMAP_FILE
+    old = old_state_dir / KEYMAP_FILE if old_state_dir is not None else None
+    moved: str | None = None
+    if old is not None and old.is_file() and not path.exists():
+        try:
+            payload = old.read_bytes()
+            from tui.durable import write_atomically  # the one durable writer: temp file, fsync, replace
+
+            config_dir.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, [payload], overwrite=False)
+        except FileExistsError:
+            pass  # another instance copied it first: the same file
+        except OSError as error:
+            return _read_keymap(old, f"read keymap {old} (its old place); cannot copy it to {path}: {error}")
+        moved = f"keymap.json now lives in {config_dir}: copied from {old_state_dir}, which is no longer read"
+    return _read_keymap(path, moved)
+
+
+def _read_keymap(path: Path, note: str | None) -> tuple[dict[str, str], str | None]:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return {}, None
+        return {}, note
     except (OSError, ValueError) as error:
         return {}, f"ignored keymap {path}: {error}"
     if not isinstance(data, dict) or not all(
         isinstance(key, str) and isinstance(value, str) and value.strip() for key, value in data.items()
     ):
         return {}, f'ignored keymap {path}: expected {{"binding id": "keys", ...}}'
-    return dict(data), None
+    return dict(data), note

@@ -938,11 +938,11 @@ def _echo_in(annotation: Annotation, other: Article, region: list[int]) -> Echo:
     }
     if verbatim is not None:
         start, end = verbatim
-        return Echo(start=start, end=end, text=other.body[start:end], match="verbatim", **common)  # type: ignore[arg-type]
+        return Echo(start=start, end=end, text=other.body[start:end], match="verbatim", **common)
     if bounds is not None:
         start, end = bounds
-        return Echo(start=start, end=end, text=other.body[start:end], match="reworded", **common)  # type: ignore[arg-type]
-    return Echo(start=None, end=None, text="", match="absent", **common)  # type: ignore[arg-type]
+        return Echo(start=start, end=end, text=other.body[start:end], match="reworded", **common)
+    return Echo(start=None, end=None, text="", match="absent", **common)
 
 
 # --------------------------------------------------------------------------- the id file
@@ -960,7 +960,7 @@ def _read_state(path: Path) -> dict[str, str]:
 
 
 def _write_state(path: Path, members: dict[str, str]) -> None:
-    from tui.store import write_atomically  # the one durable writer: temp file, fsync, replace
+    from tui.durable import write_atomically  # the one durable writer: temp file, fsync, replace
 
     payload = json.dumps({"version": _STATE_VERSION, "members": members}, indent=0, sort_keys=True).encode()
     try:
@@ -1092,7 +1092,7 @@ def stories_json(stories: Stories, counts: dict[str, int]) -> list[dict[str, Any
 
 def story_text(data: dict[str, Any], width: int = 100) -> str:
     """`tui story ID` without --json: the versions, then each note with where it echoes."""
-    from tui.articles import printable
+    from tui.text_safety import printable
 
     def cut(text: str, room: int) -> str:
         text = printable(" ".join(text.split()))

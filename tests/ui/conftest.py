@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tui.__main__ import make_app
 from tui.app import TuiApp
+from tui.factory import make_app
 
 AppFactory = Callable[..., TuiApp]
 
@@ -25,6 +25,7 @@ def make_test_app(tmp_path: Path, seed_library: Path) -> AppFactory:
             notes_dir=tmp_path / "notes",
             cache_dir=tmp_path / "cache",
             state_dir=tmp_path / "state",
+            config_dir=tmp_path / "config",
         )
         for name, value in options.items():
             setattr(app, name, value)

@@ -262,9 +262,9 @@ async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
         view = reader.query_one(ArticleView)
         article = view.article
         noted, plain = article.sentences[1], article.sentences[3]
-        annotation = app.add_highlight(article, noted.start, noted.end)
+        annotation = app.store.add(article, noted.start, noted.end)
         app.store.update(annotation.id, note="Chang is the national security adviser.")
-        app.add_highlight(article, plain.start, plain.end)
+        app.store.add(article, plain.start, plain.end)
         app._changed(article.id)
         await settle(pilot)
         note_line = reader.query_one("#note-line", Static)

@@ -100,7 +100,7 @@ async def test_damaged_store_opens_read_only_and_says_so(make_test_app: AppFacto
 
 
 async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, tmp_path: Path) -> None:
-    state = tmp_path / "state"
+    state = tmp_path / "config"  # the keymap is configuration
     state.mkdir(parents=True, exist_ok=True)
     (state / "keymap.json").write_text('{"view.highlight": "m"}')
     app = make_test_app()

@@ -28,9 +28,11 @@ async def open_notes(pilot: Any, count: int, article_id: str = SEED_IDS[0]) -> N
     other = app.library.get(SEED_IDS[1])  # so that all articles' notes overflow the screen
     for span in other.sentences[:8]:
         app.add_highlight(other, span.start, span.end)
+    await settle(pilot)  # each highlight is saved by a worker of its own
     for number, span in enumerate(reader.article.sentences[:count]):
-        annotation = app.add_highlight(reader.article, span.start, span.end)
+        annotation = app.store.add(reader.article, span.start, span.end)
         app.store.update(annotation.id, note=f"note {number} " + "with words " * 6, tags=["security", "nk"])
+    app._changed(reader.article.id)
     await settle(pilot)
     await pilot.press("l")
     await settle(pilot)
@@ -109,3 +111,54 @@ async def test_all_notes_list_articles_by_title_not_id(make_test_app: AppFactory
         title = app.library.get(SEED_IDS[2]).title
         assert cell and title.startswith(cell.rstrip("…")), cell
         assert SEED_IDS[2] not in cell
+
+
+async def test_r_reattaches_an_orphan_to_a_passage_typed_and_u_undoes(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from textual.widgets import Input
+
+    from tui.screens.dialogs import QuoteScreen
+
+    gone = 'Seoul has warned Moscow against "going beyond a certain point,"'
+    new = "An entirely new opening line about other matters"
+    app = make_test_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        article = app.library.get(SEED_IDS[0])
+        start = article.body.index(gone)
+        app.store.add(article, start, start + len(gone))
+    path = seed_library / f"{SEED_IDS[0]}.txt"
+    path.write_text(path.read_text().replace(gone, new))
+
+    again = make_test_app()
+    async with again.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = again.screen
+        assert isinstance(screen, NotesScreen)
+        table = screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[-1]) == "orphaned"
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(again.screen, QuoteScreen)
+        again.screen.query_one(Input).value = "no such words in the article"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("quote not found" in n.message for n in again._notifications)
+        assert str(table.get_row_at(0)[-1]) == "orphaned"  # nothing saved
+
+        await pilot.press("r")
+        await pilot.pause()
+        again.screen.query_one(Input).value = new
+        await pilot.press("enter")
+        await settle(pilot)
+        (annotation,) = again.store.all()
+        body = again.library.get(SEED_IDS[0]).body
+        assert body[annotation.start : annotation.end] == new
+        assert str(table.get_row_at(0)[-1]) == "anchored"
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert str(table.get_row_at(0)[-1]) == "orphaned"

@@ -228,3 +228,54 @@ def test_export_flavor_switch(tui) -> None:  # type: ignore[no-untyped-def]
     code, obsidian, _ = tui("export", "-o", "-")
     assert code == 0 and "^h-" in obsidian and "id::" not in obsidian
     assert tui("export", "--flavor", "roam")[0] == 2
+
+
+def _orphan(tui, seed_library: Path) -> str:  # type: ignore[no-untyped-def]
+    """An annotation on LATE, orphaned by an edit of the article that rewords it."""
+    _, made, _ = tui("annotate", ARTICLE, "--quote", LATE, "--note", "keep me", "--tag", "politics")
+    path = seed_library / f"{ARTICLE}.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(LATE, "government"), encoding="utf-8")
+    return made.strip()
+
+
+def test_reattach_places_an_orphan_again_keeping_its_note(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+    orphan = _orphan(tui, seed_library)
+    code, out, err = tui("reattach", orphan[:8], "--quote", EARLY)
+    assert code == 0, err
+    assert out.startswith(orphan) and ARTICLE in out
+    _, listed, _ = tui("notes", "--json")
+    (row,) = json.loads(listed)
+    assert (row["status"], row["quote"], row["note"], row["tags"]) == (
+        "anchored",
+        EARLY,
+        "keep me",
+        ["politics"],
+    )
+
+
+def test_reattach_into_another_article(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+    orphan = _orphan(tui, seed_library)
+    code, _, err = tui("reattach", orphan, "--quote", "Kazakhstan", "--article", "004_177cef035ac10641")
+    assert code == 0, err
+    _, listed, _ = tui("notes", "004_177cef035ac10641", "--json")
+    assert [(row["id"], row["status"]) for row in json.loads(listed)] == [(orphan, "anchored")]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("nosuchid", "--quote", EARLY), "no annotation with id"),
+        (("{id}", "--quote", "words that are nowhere"), "quote not found"),
+        (("{id}", "--quote", "the", "--occurrence", "999"), "--occurrence 999"),
+        (("{id}", "--quote", EARLY, "--article", "no-such-article"), "unknown article id"),
+    ],
+)
+def test_reattach_bad_input_is_one_line_exit_2_and_changes_nothing(  # type: ignore[no-untyped-def]
+    tui, seed_library: Path, tmp_path: Path, args: tuple[str, ...], says: str
+) -> None:
+    orphan = _orphan(tui, seed_library)
+    before = (tmp_path / "annotations.json").read_bytes()
+    code, out, err = tui("reattach", *(arg.replace("{id}", orphan) for arg in args))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and says in err and "Traceback" not in err
+    assert (tmp_path / "annotations.json").read_bytes() == before

@@ -105,3 +105,11 @@ def test_export_story_refuses_ids_with_story_and_foreign_files(tmp_path: Path) -
     foreign.write_text("# my file\n", encoding="utf-8")
     refused = run_tui("export", "--story", A, "-o", str(foreign))
     assert refused.returncode == 2 and foreign.read_text(encoding="utf-8") == "# my file\n"
+
+
+def test_state_dir_flag_wins_over_the_environment(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen-state"
+    result = run_tui("stories", "--json", "--state-dir", str(chosen))
+    assert result.returncode == 0, result.stderr
+    assert (chosen / "stories.json").is_file()
+    assert not (tmp_path / "state" / "stories.json").exists()  # $TUI_STATE points there

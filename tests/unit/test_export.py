@@ -22,9 +22,9 @@ from tui.export import (
     export_jsonld,
     export_jsonld_file,
     export_markdown,
-    read_jsonld,
     safe_filename,
 )
+from tui.importing import read_jsonld
 from tui.store import COLORS, AnnotationStore, StoreError
 
 BODY = (
@@ -406,7 +406,7 @@ HOSTILE_NAME = "x\x1b]0;PWNED\x07y\u202egpj.exe\u200b\n" + MARKER + "\n## forged
 
 
 def _raw_hostile(text: str) -> list[str]:
-    from tui.articles import UNSAFE_CHARACTERS
+    from tui.text_safety import UNSAFE_CHARACTERS
 
     return sorted({f"U+{ord(c):04X}" for c in text if ord(c) in UNSAFE_CHARACTERS})
 

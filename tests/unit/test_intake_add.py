@@ -226,7 +226,7 @@ def test_hosts_take_turns() -> None:
 
 
 def test_store_writer_refuses_an_existing_name(tmp_path: Path) -> None:
-    from tui.store import write_atomically
+    from tui.durable import write_atomically
 
     target = tmp_path / "taken.md"
     target.write_text("mine")

@@ -8,8 +8,9 @@ import pytest
 
 from tui import similarity
 from tui.articles import load_library
+from tui.cli_format import group_pairs
 from tui.errors import UnknownArticleError, UsageError
-from tui.similarity import PairMatch, SimilarityIndex, group_pairs
+from tui.similarity import PairMatch, SimilarityIndex
 
 PARAGRAPHS = [
     "The regional rail operator cancelled all night trains on the northern line from Friday.",

@@ -42,7 +42,7 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("tui.store.os.replace", broken_replace)  # the durable writer state uses
+    monkeypatch.setattr("tui.durable.os.replace", broken_replace)  # the durable writer state uses
     with pytest.raises(OSError):
         positions.save()
     assert json.loads((tmp_path / "positions.json").read_text())["positions"] == {"a": 5}
@@ -90,3 +90,41 @@ def test_bad_keymap_is_ignored_with_a_reason(tmp_path: Path, content: str) -> No
     keymap, problem = load_keymap(tmp_path)
     assert keymap == {}
     assert problem is not None and "keymap.json" in problem
+
+
+def test_keymap_left_in_the_state_folder_is_copied_to_config_once(tmp_path: Path) -> None:
+    from tui.state import load_keymap
+
+    config, state = tmp_path / "config", tmp_path / "state"
+    state.mkdir()
+    (state / "keymap.json").write_text('{"view.highlight": "m"}')
+    keymap, said = load_keymap(config, state)
+    assert keymap == {"view.highlight": "m"}
+    assert said is not None and str(config) in said and str(state) in said
+    assert (config / "keymap.json").read_text() == '{"view.highlight": "m"}'
+    assert (state / "keymap.json").exists()  # the user's file is never removed
+    (state / "keymap.json").write_text('{"view.highlight": "x"}')  # no longer read
+    assert load_keymap(config, state) == ({"view.highlight": "m"}, None)
+
+
+def test_keymap_in_config_wins_over_an_old_one(tmp_path: Path) -> None:
+    from tui.state import load_keymap
+
+    config, state = tmp_path / "config", tmp_path / "state"
+    config.mkdir()
+    state.mkdir()
+    (config / "keymap.json").write_text('{"view.highlight": "c"}')
+    (state / "keymap.json").write_text('{"view.highlight": "s"}')
+    assert load_keymap(config, state) == ({"view.highlight": "c"}, None)
+
+
+def test_old_keymap_is_still_read_when_config_cannot_be_written(tmp_path: Path) -> None:
+    from tui.state import load_keymap
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "keymap.json").write_text('{"view.highlight": "m"}')
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # a file where the config folder should be
+    keymap, said = load_keymap(blocked / "config", state)
+    assert keymap == {"view.highlight": "m"} and said is not None and "cannot copy" in said

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from tui.durable import write_atomically
 from tui.errors import TuiError, UsageError
-from tui.store import write_atomically
 
 FEEDS_FILE = "feeds.opml"
 STATE_FILE = "feeds-state.json"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tui.durable import write_atomically
 from tui.export import safe_filename
-from tui.store import write_atomically
 
 NAME_MAX_CHARS = 100
 MAX_ATTEMPTS = 1000

@@ -12,25 +12,21 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.messages import (
-    AnnotationsChanged,
-    DeleteRequested,
-    EchoesFound,
-    HighlightRequested,
-    NoteRequested,
-    TagsRequested,
-    UndoRequested,
-)
+from tui.messages import AnnotationsChanged, EchoesFound, StoriesChanged
 from tui.screens.dialogs import EchoNoteScreen, NoteEditorScreen, TagsScreen
 from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from collections.abc import Callable
+
+    from tui.app_session import SessionApp
     from tui.articles import Article
+    from tui.store import Annotation
+    from tui.stories import Echo
 
 
 class AnnotatingScreen(Screen[Any]):
-    app: TuiApp
+    app: SessionApp
 
     # Echoes: other versions' notes drawn on this one (named in the echo notice, not the footer).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,7 +36,7 @@ class AnnotatingScreen(Screen[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._echoes: dict[str, list[Any]] = {}  # article id -> tui.stories.Echo, as last drawn
+        self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
 
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))
@@ -51,7 +47,7 @@ class AnnotatingScreen(Screen[Any]):
 
     # ------------------------------------------------------------------ echoes
 
-    def stories_ready(self) -> None:
+    def on_stories_changed(self, message: StoriesChanged) -> None:
         for view in self.views():
             self.refresh_echoes(view)
 
@@ -66,7 +62,7 @@ class AnnotatingScreen(Screen[Any]):
         stories, store = self.app.stories, self.app.store
         if stories is None or store is None:
             return
-        self.post_message(EchoesFound(view, stories.echoes_on(view.article.id, store)))
+        self.post_message(EchoesFound(view.article.id, stories.echoes_on(view.article.id, store)))
 
     def on_echoes_found(self, message: EchoesFound) -> None:
         library = self.app.library
@@ -78,9 +74,11 @@ class AnnotatingScreen(Screen[Any]):
             if library is not None and echo.source_id in library:
                 origin = library.get(echo.source_id).source or echo.source_id
             marks.append(EchoMark(echo.annotation_id, echo.start, echo.end, echo.color, echo.match, origin))
-        self._echoes[message.view.article.id] = list(message.echoes)
-        message.view.set_echoes(marks)
-        self.echoes_shown(message.view)
+        self._echoes[message.article_id] = list(message.echoes)
+        for view in self.views():
+            if view.article.id == message.article_id:
+                view.set_echoes(marks)
+                self.echoes_shown(view)
 
     def echoes_shown(self, view: ArticleView) -> None:
         """Called when a view's echoes are drawn; the Reader names the one under the cursor."""
@@ -150,20 +148,28 @@ class AnnotatingScreen(Screen[Any]):
             else:
                 self.refresh_echoes(view)  # a note on another version of its story may echo here
 
-    @on(HighlightRequested)
-    def highlight_requested(self, message: HighlightRequested) -> None:
+    @on(ArticleView.HighlightRequested)
+    def highlight_requested(self, message: ArticleView.HighlightRequested) -> None:
         if message.annotation_id is not None and message.color is not None:
             self.app.update_annotation(message.annotation_id, color=message.color)
         else:
             self.app.add_highlight(message.view.article, message.start, message.end, message.color)
 
-    def _annotation_for(self, message: NoteRequested | TagsRequested) -> Any:
-        """The annotation a note or tag request is about, made first if there is none."""
-        if message.annotation_id is not None:
-            return self.read_annotation(message.annotation_id, message.view)
-        return self.app.add_highlight(message.view.article, message.start, message.end)
+    def _with_annotation(
+        self,
+        message: ArticleView.NoteRequested | ArticleView.TagsRequested,
+        then: Callable[[Annotation], None],
+    ) -> None:
+        """Run ``then`` on the annotation a note or tag request is about, highlighting it first if
+        there is none (``then`` runs once the highlight is saved)."""
+        if message.annotation_id is None:
+            self.app.add_highlight(message.view.article, message.start, message.end, then=then)
+            return
+        annotation = self.read_annotation(message.annotation_id, message.view)
+        if annotation is not None:
+            then(annotation)
 
-    def read_annotation(self, annotation_id: str, view: ArticleView) -> Any:
+    def read_annotation(self, annotation_id: str, view: ArticleView) -> Annotation | None:
         """The stored annotation, or None when it is gone (deleted by another process, or the
         store became unreadable): then say so and redraw, so the stale highlight disappears."""
         from tui.errors import TuiError
@@ -181,35 +187,30 @@ class AnnotatingScreen(Screen[Any]):
             self.refresh_highlights(view)
             return None
 
-    @on(NoteRequested)
-    def note_requested(self, message: NoteRequested) -> None:
-        annotation = self._annotation_for(message)
-        if annotation is not None:
-            edit_note(self.app, annotation)
+    @on(ArticleView.NoteRequested)
+    def note_requested(self, message: ArticleView.NoteRequested) -> None:
+        self._with_annotation(message, lambda annotation: edit_note(self.app, annotation))
 
-    @on(TagsRequested)
-    def tags_requested(self, message: TagsRequested) -> None:
-        annotation = self._annotation_for(message)
-        if annotation is not None:
-            edit_tags(self.app, annotation)
+    @on(ArticleView.TagsRequested)
+    def tags_requested(self, message: ArticleView.TagsRequested) -> None:
+        self._with_annotation(message, lambda annotation: edit_tags(self.app, annotation))
 
-    @on(DeleteRequested)
-    def delete_requested(self, message: DeleteRequested) -> None:
+    @on(ArticleView.DeleteRequested)
+    def delete_requested(self, message: ArticleView.DeleteRequested) -> None:
         self.app.delete_annotation(message.annotation_id)
 
-    @on(UndoRequested)
-    def undo_requested(self, message: UndoRequested) -> None:
+    @on(ArticleView.UndoRequested)
+    def undo_requested(self, message: ArticleView.UndoRequested) -> None:
         self.app.undo()
 
 
-def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
+def edit_note(app: SessionApp, annotation: Annotation, text: str | None = None) -> None:
     """Open the note editor; a failed save reopens it with the text typed, so nothing is lost."""
 
     def done(result: str | None) -> None:
         if result is None or (result == annotation.note and text is None):
             return
-        if app.update_annotation(annotation.id, note=result) is None:
-            edit_note(app, annotation, result)
+        app.update_annotation(annotation.id, note=result, retry=lambda: edit_note(app, annotation, result))
 
     # text kept from a failed save still counts as a change, so Escape asks before dropping it
     editor = NoteEditorScreen(
@@ -218,14 +219,13 @@ def edit_note(app: TuiApp, annotation: Any, text: str | None = None) -> None:
     app.push_screen(editor, done)
 
 
-def edit_tags(app: TuiApp, annotation: Any, typed: list[str] | None = None) -> None:
+def edit_tags(app: SessionApp, annotation: Annotation, typed: list[str] | None = None) -> None:
     """Open the tag editor; a failed save reopens it with the tags typed."""
 
     def done(tags: list[str] | None) -> None:
         if tags is None or tags == list(annotation.tags):
             return
-        if app.update_annotation(annotation.id, tags=tags) is None:
-            edit_tags(app, annotation, tags)
+        app.update_annotation(annotation.id, tags=tags, retry=lambda: edit_tags(app, annotation, tags))
 
     shown = list(annotation.tags) if typed is None else typed
     app.push_screen(TagsScreen(shown, app.all_tags()), done)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.messages import CursorMoved, ViewScrolled
+from tui.messages import AlignmentReady
 from tui.screens.annotating import AnnotatingScreen
 from tui.screens.reader import breakpoint_class
 from tui.widgets.article_view import ArticleView, Mark
@@ -22,15 +21,7 @@ from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
-
-
-class AlignmentReady(Message):
-    def __init__(self, a_id: str, b_id: str, alignment: Any, error: str | None = None) -> None:
-        super().__init__()
-        self.a_id = a_id
-        self.b_id = b_id
-        self.alignment = alignment
-        self.error = error
+    from tui.similarity import Alignment
 
 
 def pane_title(article: Article) -> str:
@@ -43,7 +34,7 @@ def pane_title(article: Article) -> str:
     return sanitize(" · ".join(part for part in parts if part))
 
 
-def summary_text(alignment: Any, position: int, candidates: int) -> Text:
+def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     """The top line: kind and score, why, how many sentences of each side have a match.
 
     The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
@@ -105,7 +96,7 @@ class CompareScreen(AnnotatingScreen):
         self.right = right
         self.candidates = candidates  # near-duplicates of the left article, best first
         self.start_offset = offset  # the reader's place in the left article
-        self.alignment: Any = None
+        self.alignment: Alignment | None = None
         self.pairs: list[tuple[Span, Span]] = []
 
     def compose(self) -> ComposeResult:
@@ -232,13 +223,13 @@ class CompareScreen(AnnotatingScreen):
         # the panes re-wrap to their new width; level them again once they have
         self.call_after_refresh(lambda: self._level(self.focused_pane()))
 
-    @on(CursorMoved)
-    def cursor_moved(self, message: CursorMoved) -> None:
+    @on(ArticleView.CursorMoved)
+    def cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         if message.view.has_focus:
             self._level(message.view)
 
-    @on(ViewScrolled)
-    def view_scrolled(self, message: ViewScrolled) -> None:
+    @on(ArticleView.ViewScrolled)
+    def view_scrolled(self, message: ArticleView.ViewScrolled) -> None:
         """Wheel or scrollbar: keep the passage at the top of this pane level in the other."""
         view = message.view
         top = view.top_offset()

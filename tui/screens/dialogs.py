@@ -1,4 +1,4 @@
-"""Small modal dialogs: the note editor, the tag editor, a yes/no question."""
+"""Small modal dialogs: the note editor, the tag editor, a passage to re-attach to, a yes/no question."""
 
 from __future__ import annotations
 
@@ -156,6 +156,38 @@ def parse_tags(value: str) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     return tags
+
+
+class QuoteScreen(ModalScreen[str | None]):
+    """Ask for the passage an orphaned note now belongs to, as it stands in its article."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="quote.cancel"),
+    ]
+
+    def __init__(self, quote: str) -> None:
+        super().__init__(classes="dialog")
+        self.quote = quote
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(
+                "Re-attach to this passage (type or paste it as the article now has it)",
+                classes="dialog-title",
+            )
+            yield Input(" ".join(self.quote.split()), id="quote-input")
+            yield Label("Enter: re-attach   Escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#quote-input", Input).focus()
+
+    @on(Input.Submitted, "#quote-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class TagsScreen(ModalScreen[list[str] | None]):

@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from tui.app_session import SessionApp
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -24,7 +26,6 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     Those of the screen under the help come first (marked "this screen"), then the rest in the
     order a user meets them.
     """
-    from tui.app import TuiApp
     from tui.screens.compare import CompareScreen
     from tui.screens.dialogs import ConfirmScreen, DetailsScreen, NoteEditorScreen, TagsScreen
     from tui.screens.library import LibraryScreen
@@ -35,7 +36,7 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
 
     reading = "Reading and annotating, in the Reader and both Compare panes"
     sections: list[tuple[str, list[BindingType], tuple[type[Screen[Any]], ...]]] = [
-        ("Everywhere", TuiApp.BINDINGS, ()),
+        ("Everywhere", SessionApp.BINDINGS, ()),
         ("Library", [*ArticleTable.BINDINGS, *LibraryScreen.BINDINGS], (LibraryScreen,)),
         ("Reader", ReaderScreen.BINDINGS, (ReaderScreen,)),
         (reading, ArticleView.BINDINGS, (ReaderScreen, CompareScreen)),
@@ -58,15 +59,15 @@ _COLOR_ACTION = re.compile(r"(highlight_color|recolor)\((\d+)\)")
 
 
 def binding_description(action: str, description: str) -> str:
-    """A binding's description, with the color keys named after the store's palette.
+    """A binding's description, with the color keys named after the palette.
 
     "Highlight yellow (key point)" says more than "Highlight in color 1"; the palette (names,
-    order, meanings) lives in the store, which the help reads rather than repeating it.
+    order, meanings) lives in tui/palette.py, which the help reads rather than repeating it.
     """
     match = _COLOR_ACTION.fullmatch(action)
     if match is None:
         return description
-    from tui.store import COLORS
+    from tui.palette import COLORS
 
     names = list(COLORS)
     index = int(match.group(2))
@@ -80,7 +81,7 @@ def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[s
     """(keys, description, id) with the aliases of one action joined: "j / ↓"."""
     rows: dict[tuple[str, str], list[str]] = {}
     ids: dict[tuple[str, str], str | None] = {}
-    keymap: dict[str, str] = getattr(app, "_keymap", {})  # the user's overrides, as the app applies them
+    keymap = app.keymap_overrides if isinstance(app, SessionApp) else {}
     for binding in Binding.make_bindings(bindings):
         key = (binding.action, binding_description(binding.action, binding.description))
         if binding.id in keymap:

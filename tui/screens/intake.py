@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -20,13 +19,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from tui import paths
 from tui.errors import TuiError
 from tui.widgets.safe_text import safe_text
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
-    from tui.screens.library import LibraryScreen
+    from textual.screen import Screen
+
+    from tui.app_session import SessionApp
+    from tui.intake.intake import Intake, Outcome
 
 _LINK = re.compile(r"^https?://\S+$")
 # Clipboard readers by platform, tried in order; each must answer within CLIPBOARD_TIMEOUT.
@@ -129,24 +129,18 @@ class IntakeReportScreen(ModalScreen[None]):
 # --------------------------------------------------------------------------- the work
 
 
-def _config_dir(app: TuiApp) -> Path:
-    chosen = getattr(app, "config_dir", None)
-    return Path(chosen) if chosen else paths.config_dir()
-
-
-def _intake(app: TuiApp) -> Any:
+def _intake(app: SessionApp) -> Intake:
     from tui.intake.intake import Intake
 
     return Intake(articles_dir=app.articles_dir, cache_dir=app.cache_dir)
 
 
-def intake_running(screen: LibraryScreen) -> bool:
+def intake_running(screen: Screen[Any]) -> bool:
     return any(worker.group == "intake" and worker.is_running for worker in screen.workers)
 
 
-def start_add(screen: LibraryScreen, source: str) -> None:
-    """Add one link or path in a worker; the library reloads when it is in."""
-    app = screen.app
+def start_add(screen: Screen[Any], app: SessionApp, source: str) -> None:
+    """Add one link or path in a worker; the library reloads when it is in (the bar shows on ``screen``)."""
 
     def work() -> None:
         _show_bar(screen, 0, 1)
@@ -162,16 +156,15 @@ def start_add(screen: LibraryScreen, source: str) -> None:
     screen.run_worker(work, thread=True, group="intake", exit_on_error=False, name="add")
 
 
-def start_fetch(screen: LibraryScreen) -> None:
-    """Fetch every feed in a worker, with a progress bar; the library reloads at the end."""
-    app = screen.app
+def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
+    """Fetch every feed in a worker, with a progress bar on ``screen``; the library reloads at the end."""
 
     def work() -> None:
         from tui.intake.feeds import FeedList, FeedState
         from tui.intake.intake import fetch_feeds
 
         try:
-            feeds = FeedList.load(_config_dir(app))
+            feeds = FeedList.load(app.config_dir)
             if not feeds.feeds:
                 app.call_from_thread(
                     app.notify, "No feeds yet: add one with `tui feeds add URL`.", severity="warning"
@@ -191,11 +184,11 @@ def start_fetch(screen: LibraryScreen) -> None:
     screen.run_worker(work, thread=True, group="intake", exit_on_error=False, name="fetch")
 
 
-def _show_bar(screen: LibraryScreen, done: int, total: int) -> None:
+def _show_bar(screen: Screen[Any], done: int, total: int) -> None:
     screen.app.call_from_thread(_update_bar, screen, done, total)
 
 
-def _update_bar(screen: LibraryScreen, done: int, total: int) -> None:
+def _update_bar(screen: Screen[Any], done: int, total: int) -> None:
     bars = screen.query("#intake-progress")
     if bars:
         bar = bars.first(ProgressBar)
@@ -205,7 +198,7 @@ def _update_bar(screen: LibraryScreen, done: int, total: int) -> None:
     bar.update(total=max(total, 1), progress=done)
 
 
-def _reload(app: TuiApp, outcomes: list[Any]) -> None:
+def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     """Load the library again when something was written (in the worker's thread)."""
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
@@ -221,7 +214,7 @@ def _reload(app: TuiApp, outcomes: list[Any]) -> None:
     app.post_message(LibraryLoaded(library))
 
 
-def _finish(screen: LibraryScreen, outcomes: list[Any], errors: list[str], checked: str = "") -> None:
+def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "") -> None:
     for bar in screen.query("#intake-progress"):
         bar.remove()
     app = screen.app

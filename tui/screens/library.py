@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -13,14 +13,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from tui.messages import AnnotationsChanged
+from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from collections.abc import Callable
+
+    from tui.app_session import SessionApp
     from tui.articles import Article, Library
+    from tui.similarity import Match
 
 SORTS = ("date", "title", "source")
 KIND_MARKS = {
@@ -35,7 +38,7 @@ KIND_MARKS = {
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
 
 
-def similar_mark(matches: list[Any]) -> Text:
+def similar_mark(matches: list[Match]) -> Text:
     """How many near-duplicates, and what the best one is: "◆ 2 duplicate"."""
     if not matches:
         return Text("")
@@ -43,7 +46,7 @@ def similar_mark(matches: list[Any]) -> Text:
     return Text(f"{symbol} {len(matches)} {label}", style="bold" if symbol == "◆" else "")
 
 
-def sort_key(sort: str) -> Any:
+def sort_key(sort: str) -> Callable[[Article], tuple[bool | str | float, ...]]:
     if sort == "title":
         return lambda article: (article.title.casefold(), article.id)
     if sort == "source":
@@ -76,7 +79,7 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
 
-    app: TuiApp
+    app: SessionApp
 
     def __init__(self) -> None:
         super().__init__(id="library")
@@ -137,7 +140,7 @@ class LibraryScreen(Screen[None]):
             bar.update(total=total, progress=done)
         self._update_status(indexing=not finished)
 
-    def index_ready(self) -> None:
+    def on_index_changed(self, message: IndexChanged) -> None:
         self.show_progress(1, 1)
         self._marks.clear()
         self.query_one("#articles", ArticleTable).refresh_rows()
@@ -367,7 +370,7 @@ class LibraryScreen(Screen[None]):
     def action_notes(self) -> None:
         self.app.open_notes(None)
 
-    def stories_ready(self) -> None:
+    def on_stories_changed(self, message: StoriesChanged) -> None:
         if self.grouped:
             self._rebuild()
 
@@ -414,7 +417,7 @@ class LibraryScreen(Screen[None]):
 
         def chosen(source: str | None) -> None:
             if source:
-                start_add(self, source)
+                start_add(self, self.app, source)
 
         self.app.push_screen(AddArticleScreen(), chosen)
 
@@ -424,4 +427,4 @@ class LibraryScreen(Screen[None]):
         if intake_running(self):
             self.notify("Already fetching.", severity="warning")
             return
-        start_fetch(self)
+        start_fetch(self, self.app)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.messages import AnnotationsChanged
+from tui.messages import AnnotationsChanged, NotesAnchored
 from tui.screens.annotating import edit_note, edit_tags
 from tui.widgets.article_view import highlight_style
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
+    from tui.articles import Library
+    from tui.store import Anchored, Annotation, AnnotationStore
 
 STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
 
@@ -69,6 +71,7 @@ class NotesScreen(Screen[None]):
         Binding("4", "recolor(3)", "Color 4", show=False, id="notes.color_4"),
         Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
         Binding("x", "delete", "Delete", id="notes.delete"),
+        Binding("r", "reattach", "Re-attach an orphan", show=False, id="notes.reattach"),  # help lists it
         Binding("u", "undo", "Undo", id="notes.undo"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
@@ -81,13 +84,14 @@ class NotesScreen(Screen[None]):
         Binding("q,escape", "back", "Back", id="notes.back"),
     ]
 
-    app: TuiApp
+    app: SessionApp
 
     def __init__(self, article_id: str | None) -> None:
         super().__init__(classes="notes")
         self.home_article_id = article_id
         self.article_id = article_id
-        self.rows: list[Any] = []  # Anchored, in table order
+        self.rows: list[Anchored] = []  # in table order
+        self.anchored: NotesAnchored | None = None  # the rows as last anchored
         self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
@@ -100,9 +104,46 @@ class NotesScreen(Screen[None]):
         self.query_one("#notes-table", DataTable).focus()
 
     def populate(self) -> None:
-        table: DataTable[Any] = self.query_one("#notes-table", DataTable)
-        title = self.query_one("#notes-title", Static)
+        """Anchor the notes in a worker (every note of every article can take a while); the table
+        follows in `on_notes_anchored`."""
         library, store = self.app.library, self.app.store
+        if library is None or store is None:
+            self.query_one("#notes-title", Static).update(Text("Annotations are unavailable."))
+            return
+        self._anchor_notes(library, store, self.article_id)
+
+    @work(thread=True, group="anchor", exclusive=True, exit_on_error=False, description="anchoring notes")
+    def _anchor_notes(self, library: Library, store: AnnotationStore, article_id: str | None) -> None:
+        from tui.store import anchor, anchor_all
+
+        rows: list[Anchored] = []
+        if article_id is None:
+            annotations = sorted(store.all(), key=lambda item: (item.article_id, item.start))
+            for annotation in annotations:
+                if annotation.article_id in library:
+                    rows.append(anchor(annotation, library.get(annotation.article_id)))
+                else:
+                    rows.append(_orphan(annotation))
+            scope = "all articles"
+        else:
+            article = library.get(article_id)
+            rows = anchor_all(store.for_article(article_id), article)
+            scope = sanitize(article.title)
+        self.post_message(NotesAnchored(article_id, scope, rows))
+
+    def on_notes_anchored(self, message: NotesAnchored) -> None:
+        if message.article_id != self.article_id:
+            return  # the scope changed meanwhile; its own anchoring follows
+        self.anchored = message
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        message = self.anchored
+        if message is None:
+            return
+        library = self.app.library
+        table: DataTable[Text] = self.query_one("#notes-table", DataTable)
+        title = self.query_one("#notes-title", Static)
         selected = table.cursor_row
         table.clear(columns=True)
         width = self.size.width or self.app.size.width
@@ -115,32 +156,16 @@ class NotesScreen(Screen[None]):
         table.add_column("Tags", width=widths["tags"], key="tags")
         table.add_column("Color", width=widths["color"], key="color")
         table.add_column("Status", width=widths["status"], key="status")
-        self.rows = []
-        if library is None or store is None:
-            title.update(Text("Annotations are unavailable."))
-            return
-        from tui.store import anchor, anchor_all
-
-        if self.article_id is None:
-            annotations = sorted(store.all(), key=lambda item: (item.article_id, item.start))
-            for annotation in annotations:
-                if annotation.article_id in library:
-                    self.rows.append(anchor(annotation, library.get(annotation.article_id)))
-                else:
-                    self.rows.append(_orphan(annotation))
-            scope = "all articles"
-        else:
-            article = library.get(self.article_id)
-            self.rows = anchor_all(store.for_article(self.article_id), article)
-            scope = sanitize(article.title)
-        title.update(Text(notes_title(scope, len(self.rows), width)))
+        self.rows = message.rows
+        title.update(Text(notes_title(message.scope, len(self.rows), width)))
         for placed in self.rows:
             annotation = placed.annotation
-            cells: list[Any] = []
+            cells: list[Text] = []
             if self.article_id is None:
                 # the title a reader knows the article by; the id only when it is gone
-                in_library = library is not None and annotation.article_id in library
-                name = library.get(annotation.article_id).title if in_library else annotation.article_id
+                name = annotation.article_id
+                if library is not None and annotation.article_id in library:
+                    name = library.get(annotation.article_id).title
                 cells.append(Text(one_line(name, widths["article"])))
             cells.extend(
                 [
@@ -160,9 +185,9 @@ class NotesScreen(Screen[None]):
 
     def on_resize(self) -> None:
         if self.size.width != self.laid_out_width:
-            self.populate()  # the column widths follow the terminal's
+            self._fill_table()  # the column widths follow the terminal's
 
-    def current(self) -> Any:
+    def current(self) -> Anchored | None:
         table = self.query_one("#notes-table", DataTable)
         if not self.rows:
             return None
@@ -215,6 +240,38 @@ class NotesScreen(Screen[None]):
         if placed is not None:
             self.app.delete_annotation(placed.annotation.id)
 
+    def action_reattach(self) -> None:
+        """Anchor an orphan again, to a passage of its article the user types (u undoes)."""
+        from tui.anchoring import find_quote
+        from tui.errors import UsageError
+        from tui.screens.dialogs import QuoteScreen
+
+        placed = self.current()
+        if placed is None:
+            return
+        if placed.status != "orphaned":
+            self.notify("This note is in its article; only an orphaned note needs re-attaching.", timeout=4)
+            return
+        annotation = placed.annotation
+        library = self.app.library
+        if library is None or annotation.article_id not in library:
+            self.notify("This note's article is gone from the library.", severity="warning", markup=False)
+            return
+        article = library.get(annotation.article_id)
+
+        def chosen(quote: str | None) -> None:
+            if not quote or not quote.strip():
+                return
+            try:
+                start, end = find_quote(article, quote)
+            except UsageError as error:
+                # the CLI's wording names its --occurrence flag; here, more of the passage tells them apart
+                self.notify(str(error).split("; choose one with")[0], severity="error", markup=False)
+                return
+            self.app.reattach(annotation.id, article, start, end)
+
+        self.app.push_screen(QuoteScreen(annotation.exact), chosen)
+
     def action_undo(self) -> None:
         self.app.undo()
 
@@ -246,7 +303,7 @@ class NotesScreen(Screen[None]):
         self.dismiss()
 
 
-def _orphan(annotation: Any) -> Any:
+def _orphan(annotation: Annotation) -> Anchored:
     """An annotation whose article is gone from the library."""
     from tui.store import Anchored
 

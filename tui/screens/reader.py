@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import CursorMoved, SearchMoved
+from tui.messages import IndexChanged, RepeatsFound
 from tui.screens.annotating import AnnotatingScreen
 from tui.widgets.article_view import ArticleView
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
+    from tui.similarity import Match, Repeat
 
 
-class RepeatsFound(Message):
-    def __init__(self, repeats: list[Any]) -> None:
-        super().__init__()
-        self.repeats = repeats
-
-
-def match_prompt(match: Any, title: str, detail: str = "") -> Text:
+def match_prompt(match: Match, title: str, detail: str = "") -> Text:
     """Score and kind, the title, and (dim) what tells it from a namesake: source, date, id."""
     text = Text()
     text.append(f"{match.score:.2f} ", style="bold")
@@ -81,7 +75,7 @@ class ReaderScreen(AnnotatingScreen):
         super().__init__(classes=f"reader {breakpoint_class(self.HORIZONTAL_BREAKPOINTS)}")
         self.article = article
         self.start_offset = offset
-        self.repeats: list[Any] = []
+        self.repeats: list[Repeat] = []
         self.repeat_hidden = False
         self.panel_forced: bool | None = None
 
@@ -121,7 +115,7 @@ class ReaderScreen(AnnotatingScreen):
 
     # ------------------------------------------------------------------ similar panel
 
-    def index_ready(self) -> None:
+    def on_index_changed(self, message: IndexChanged) -> None:
         self.fill_similar()
 
     def fill_similar(self) -> None:
@@ -230,16 +224,16 @@ class ReaderScreen(AnnotatingScreen):
             status.update(Text(f"No match for “{sanitize(event.value)}”."))
             status.display = True
 
-    @on(SearchMoved)
-    def search_moved(self, message: SearchMoved) -> None:
+    @on(ArticleView.SearchMoved)
+    def search_moved(self, message: ArticleView.SearchMoved) -> None:
         _, status = self._search_box()
         status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
         status.display = True
 
     # ------------------------------------------------------------------ the rest
 
-    @on(CursorMoved)
-    def cursor_moved(self, message: CursorMoved) -> None:
+    @on(ArticleView.CursorMoved)
+    def cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.app.positions.set(self.article.id, message.offset)
         self.echoes_shown(self.view)
         self.show_note()

@@ -14,15 +14,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from tui.messages import AnnotationsChanged
+from tui.messages import AnnotationsChanged, StoryLoaded
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app_session import SessionApp
     from tui.stories import Home, Story
 
 CARRIES, ADDS, OMITS, CHANGED, NOT_YET = "●", "+", "−", "Δ", " "
@@ -34,13 +33,6 @@ MATRIX_VERSIONS = 12
 def _cells(*values: str | Text) -> list[Text]:
     """DataTable reads a str cell as markup: article text and notes are untrusted, so pass Text."""
     return [value if isinstance(value, Text) else Text(sanitize(value)) for value in values]
-
-
-class StoryLoaded(Message):
-    def __init__(self, story: Story, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.story = story
-        self.data = data
 
 
 def matrix_cells(story: Story) -> list[list[str]]:
@@ -84,7 +76,7 @@ class StoryScreen(Screen[None]):
         Binding("q,escape", "back", "Back", id="story.back"),
     ]
 
-    app: TuiApp
+    app: SessionApp
 
     def __init__(self, story_id: str, article_id: str | None = None) -> None:
         super().__init__(classes="story")
@@ -159,8 +151,8 @@ class StoryScreen(Screen[None]):
                 ),
                 key=version.article_id,
             )
-        if self.article_id in story and keep == 0:
-            keep = story.version_ids.index(self.article_id)  # type: ignore[arg-type]
+        if self.article_id is not None and self.article_id in story and keep == 0:
+            keep = story.version_ids.index(self.article_id)
         versions.move_cursor(row=min(keep, len(story.versions) - 1))
 
         matrix = self.query_one("#story-matrix", DataTable)

@@ -135,7 +135,7 @@ class ArticleTable(ScrollView, can_focus=True):
         return self.articles[min(self.cursor_row, len(self.articles) - 1)].id
 
     def row_text(self, row: int) -> list[str]:
-        """The plain text of a row's cells (tests and the palette read it)."""
+        """The plain text of a row's cells, as drawn (the tests read it)."""
         return [cell.plain for cell in self.cells(self.articles[row])]
 
     # ------------------------------------------------------------------ rendering

@@ -23,19 +23,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.messages import (
-    CursorMoved,
-    DeleteRequested,
-    HighlightRequested,
-    NoteRequested,
-    SearchMoved,
-    TagsRequested,
-    UndoRequested,
-    ViewScrolled,
-)
+from tui.palette import PALETTE
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
@@ -49,15 +41,11 @@ GUTTER = 2  # a cursor bar or match mark, then a space
 
 # Highlight colors by name. Fixed (not theme) colors, dark text on a light ground, so a
 # highlight reads the same in dark and light themes; underlined so it still shows under NO_COLOR.
+# The highlight colours of tui/palette.py as Rich styles (dark text reads on each ground).
 HIGHLIGHT_STYLES: dict[str, Style] = {
-    "yellow": Style(color="black", bgcolor="#f2d45c"),
-    "green": Style(color="black", bgcolor="#8fd694"),
-    "blue": Style(color="black", bgcolor="#8ec5f0"),
-    "pink": Style(color="black", bgcolor="#f4a7c6"),
-    "red": Style(color="black", bgcolor="#f28b82"),
-    "purple": Style(color="black", bgcolor="#c7a6f0"),
-    "orange": Style(color="black", bgcolor="#f6b26b"),
+    color.name: Style(color="black", bgcolor=color.background) for color in PALETTE
 }
+HIGHLIGHT_NAMES = tuple(HIGHLIGHT_STYLES)  # in key order: keys 1-5
 _FALLBACK_HIGHLIGHT = Style(color="black", bgcolor="#d0d0d0")
 
 
@@ -169,6 +157,56 @@ def _hull(first: Span, second: Span) -> tuple[int, int]:
 class ArticleView(ScrollView, can_focus=True):
     """The text of one article with a sentence cursor, a selection, highlights and search."""
 
+    # ------------------------------------------------------------------ what the view asks for
+
+    @dataclass
+    class ViewMessage(Message):
+        view: ArticleView
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    @dataclass
+    class CursorMoved(ViewMessage):
+        offset: int
+
+    @dataclass
+    class ViewScrolled(ViewMessage):
+        """The view scrolled by itself (mouse wheel, scrollbar), not by a cursor move."""
+
+    @dataclass
+    class HighlightRequested(ViewMessage):
+        start: int
+        end: int
+        color: str | None  # None: the default color
+        annotation_id: str | None  # set: recolor this annotation instead of adding one
+
+    @dataclass
+    class NoteRequested(ViewMessage):
+        start: int
+        end: int
+        annotation_id: str | None
+
+    @dataclass
+    class TagsRequested(ViewMessage):
+        start: int
+        end: int
+        annotation_id: str | None
+
+    @dataclass
+    class DeleteRequested(ViewMessage):
+        annotation_id: str
+
+    @dataclass
+    class UndoRequested(ViewMessage):
+        pass
+
+    @dataclass
+    class SearchMoved(ViewMessage):
+        index: int  # 0-based match under the cursor
+        total: int
+
     DEFAULT_CSS = """
     ArticleView {
         background: $surface;
@@ -258,7 +296,7 @@ class ArticleView(ScrollView, can_focus=True):
         self,
         article: Article,
         *,
-        colors: Sequence[str] = tuple(HIGHLIGHT_STYLES)[:5],
+        colors: Sequence[str] = HIGHLIGHT_NAMES,
         show_headline: bool = True,
         name: str | None = None,
         id: str | None = None,
@@ -463,7 +501,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._scroll_to_line(self._line_of_offset(new_span.start) - old_row)
         self._scroll_cursor_into_view(center=center)
         self.refresh()
-        self.post_message(CursorMoved(self, new_span.start))
+        self.post_message(self.CursorMoved(self, new_span.start))
 
     def _set_selection(self, selection: tuple[int, int] | None) -> None:
         old, self.selection = self.selection, selection
@@ -538,7 +576,7 @@ class ArticleView(ScrollView, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if round(old_value) != round(new_value) and not self._scrolling_to:
-            self.post_message(ViewScrolled(self))
+            self.post_message(self.ViewScrolled(self))
 
     def on_focus(self) -> None:
         self._repaint_cursor()
@@ -845,7 +883,7 @@ class ArticleView(ScrollView, can_focus=True):
             # a color key on a highlighted sentence recolors that highlight
             mark = self.annotation_under_cursor()
             existing = mark.annotation_id if mark is not None else None
-        self.post_message(HighlightRequested(self, target[0], target[1], color, existing))
+        self.post_message(self.HighlightRequested(self, target[0], target[1], color, existing))
         self._finish_selection()
 
     def _annotation_target(self) -> tuple[int, int, str | None] | None:
@@ -861,13 +899,13 @@ class ArticleView(ScrollView, can_focus=True):
     def action_note(self) -> None:
         target = self._annotation_target()
         if target is not None:
-            self.post_message(NoteRequested(self, *target))
+            self.post_message(self.NoteRequested(self, *target))
             self._finish_selection()
 
     def action_tags(self) -> None:
         target = self._annotation_target()
         if target is not None:
-            self.post_message(TagsRequested(self, *target))
+            self.post_message(self.TagsRequested(self, *target))
             self._finish_selection()
 
     def action_delete(self) -> None:
@@ -875,10 +913,10 @@ class ArticleView(ScrollView, can_focus=True):
         if mark is None:
             self.notify("No highlight under the cursor.", severity="warning")
             return
-        self.post_message(DeleteRequested(self, mark.annotation_id))
+        self.post_message(self.DeleteRequested(self, mark.annotation_id))
 
     def action_undo(self) -> None:
-        self.post_message(UndoRequested(self))
+        self.post_message(self.UndoRequested(self))
 
     def action_next_annotation(self) -> None:
         here = self.cursor_span.end if self.sentences else -1
@@ -933,7 +971,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.search_index = index
         self._invalidate_range(*self.search_matches[index])
         self._set_cursor(self._sentence_at_offset(self.search_matches[index][0]), center=True)
-        self.post_message(SearchMoved(self, index, total))
+        self.post_message(self.SearchMoved(self, index, total))
 
     def action_next_search_match(self) -> None:
         self._step_search(+1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.articles import UNSAFE_CHARACTERS
+from tui.text_safety import UNSAFE_CHARACTERS
 
 _REPLACEMENT = "\ufffd"
 

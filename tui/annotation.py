@@ -1,0 +1,194 @@
+"""The annotation model: one highlight or note on a passage of an article, shaped after the W3C Web
+Annotation model (a TextQuoteSelector and a TextPositionSelector). Pure: the store saves it,
+anchoring places it again, exports write it out.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from tui.errors import UsageError
+from tui.palette import COLORS, DEFAULT_COLOR
+from tui.text_safety import printable
+
+if TYPE_CHECKING:
+    from tui.articles import Article
+
+
+Doc = dict[str, Any]
+
+CONTEXT_CHARS = 32  # prefix/suffix kept around a quote, as Hypothesis does
+
+
+@dataclass
+class Annotation:
+    id: str
+    article_id: str
+    article_hash: str
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    color: str
+    note: str
+    tags: list[str]
+    created: datetime
+    updated: datetime
+    # An adopted echo: the id of the annotation (on another version of the story) whose note,
+    # color and tags this one follows until it is edited itself. Absent on older documents.
+    linked_to: str | None = None
+    # Re-anchored in another version of its story: where it was (article_id, article_hash, exact,
+    # start, end) and when it moved. Absent on older documents.
+    moved_from: dict[str, Any] | None = None
+
+    @classmethod
+    def create(
+        cls,
+        article: Article,
+        start: int,
+        end: int,
+        *,
+        note: str = "",
+        color: str = DEFAULT_COLOR,
+        tags: Iterable[str] = (),
+        moment: datetime | None = None,
+    ) -> Annotation:
+        """A new annotation on article.body[start:end], with its quote, context and a fresh id."""
+        body = article.body
+        if not 0 <= start < end <= len(body):
+            raise UsageError(
+                f"not a passage of {printable(article.id)}: characters {start}-{end} of {len(body)}"
+            )
+        # A selection's surrounding whitespace is not part of what the reader meant.
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        if start == end:
+            raise UsageError("cannot highlight only whitespace")
+        moment = moment or now()
+        return cls(
+            id=str(uuid.uuid4()),
+            article_id=article.id,
+            article_hash=article.content_hash,
+            exact=body[start:end],
+            prefix=body[max(0, start - CONTEXT_CHARS) : start],
+            suffix=body[end : end + CONTEXT_CHARS],
+            start=start,
+            end=end,
+            color=check_color(color),
+            note=note,
+            tags=clean_tags(tags),
+            created=moment,
+            updated=moment,
+        )
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "article_hash": self.article_hash,
+            "target": {
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": self.exact,
+                        "prefix": self.prefix,
+                        "suffix": self.suffix,
+                    },
+                    {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+                ]
+            },
+            "color": self.color,
+            "note": self.note,
+            "tags": list(self.tags),
+            "created": format_time(self.created),
+            "updated": format_time(self.updated),
+            # Written only when set, so documents of annotations without them are as before.
+            **({"linked_to": self.linked_to} if self.linked_to else {}),
+            **({"moved_from": dict(self.moved_from)} if self.moved_from else {}),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Annotation:
+        quote, position = selectors(doc)
+        return cls(
+            id=doc["id"],
+            article_id=doc["article_id"],
+            article_hash=doc["article_hash"],
+            exact=quote["exact"],
+            prefix=quote["prefix"],
+            suffix=quote["suffix"],
+            start=position["start"],
+            end=position["end"],
+            color=doc["color"] if doc["color"] in COLORS else DEFAULT_COLOR,
+            note=doc["note"],
+            tags=list(doc["tags"]),
+            created=parse_time(doc["created"]),
+            updated=parse_time(doc["updated"]),
+            linked_to=doc["linked_to"] if isinstance(doc.get("linked_to"), str) else None,
+            moved_from=dict(doc["moved_from"]) if isinstance(doc.get("moved_from"), dict) else None,
+        )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_TAG_SPACE = re.compile(r"\s+")
+_TAG_BAD = re.compile(r"[^\w/-]")
+
+
+def normalize_tag(raw: str) -> str:
+    """A tag usable as `#tag` in Obsidian and Logseq: no '#', no spaces, no punctuation but - and /."""
+    tag = _TAG_SPACE.sub("-", raw.strip().lstrip("#").strip())
+    return _TAG_BAD.sub("", tag)
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in tags:
+        tag = normalize_tag(raw)
+        if not tag:
+            raise UsageError(f"not a usable tag: {printable(repr(raw))} (letters, digits, '-', '_' and '/')")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+def check_color(color: str) -> str:
+    if color not in COLORS:
+        raise UsageError(f"unknown color {printable(repr(color))}; choose one of: {', '.join(COLORS)}")
+    return color
+
+
+def selectors(doc: Doc) -> tuple[Doc, Doc]:
+    """The quote and position selectors of a stored document (KeyError if one is missing)."""
+    quote = position = None
+    for selector in doc["target"]["selector"]:
+        if selector.get("type") == "TextQuoteSelector":
+            quote = selector
+        elif selector.get("type") == "TextPositionSelector":
+            position = selector
+    if quote is None or position is None:
+        raise KeyError("selector")
+    return quote, position

@@ -1,0 +1,152 @@
+"""What the CLI prints: groups of copies, the two-column comparison, the `tui notes` listing.
+
+Presentation only; the engine (`tui.similarity`) and the notes (`tui.export.note_records`) give the
+data. Every text from an article or a user is shown through `printable`, never obeyed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tui.text_safety import printable
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Span
+    from tui.similarity import AlignedPair, Alignment, PairMatch
+
+
+def group_pairs(pairs: Sequence[PairMatch]) -> list[list[PairMatch]]:
+    """Pairs split into groups of connected articles, best group (by its best pair) first."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for pair in pairs:
+        parent[root(pair.a)] = root(pair.b)
+    groups: dict[str, list[PairMatch]] = defaultdict(list)
+    for pair in pairs:
+        groups[root(pair.a)].append(pair)
+    return sorted(groups.values(), key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
+
+
+def _span_json(article: Article, span: Span) -> dict[str, Any]:
+    return {"text": article.text(span), "start": span.start, "end": span.end}
+
+
+def alignment_json(alignment: Alignment, a: Article, b: Article) -> dict[str, Any]:
+    """The JSON shape of `tui compare --json`: character offsets into each article's body."""
+    return {
+        "a": alignment.a_id,
+        "b": alignment.b_id,
+        "score": alignment.score,
+        "kind": alignment.kind,
+        "reason": alignment.reason,
+        "coverage_a": alignment.coverage_a,
+        "coverage_b": alignment.coverage_b,
+        "changes": [{"a": before, "b": after} for before, after in alignment.changes],
+        "pairs": [
+            {
+                "a_text": a.text(pair.a),
+                "b_text": b.text(pair.b),
+                "a_start": pair.a.start,
+                "a_end": pair.a.end,
+                "b_start": pair.b.start,
+                "b_end": pair.b.end,
+                "score": pair.score,
+                "literal": pair.literal,
+            }
+            for pair in alignment.pairs
+        ],
+        "only_a": [_span_json(a, span) for span in alignment.only_a],
+        "only_b": [_span_json(b, span) for span in alignment.only_b],
+        "repeats_a": [{"spans": [_span_json(a, s) for s in r.spans]} for r in alignment.repeats_a],
+        "repeats_b": [{"spans": [_span_json(b, s) for s in r.spans]} for r in alignment.repeats_b],
+    }
+
+
+def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 100) -> str:
+    """A plain-text two-column view: A's sentences in reading order beside what they became in B.
+
+    Article text is untrusted: control characters are shown escaped, never sent to the terminal.
+    """
+
+    def clean(text: str) -> str:
+        return printable(" ".join(text.split()))
+
+    column = max((width - 9) // 2, 16)
+    lines = [
+        f"A  {clean(a.id)}  {clean(a.title)}",
+        f"B  {clean(b.id)}  {clean(b.title)}",
+        f"{alignment.kind or 'no match'}  score {alignment.score:.3f}  {clean(alignment.reason)}  "
+        f"(A covered {alignment.coverage_a:.0%}, B covered {alignment.coverage_b:.0%})",
+        "",
+        f"{'A':<{column}} {'':>5}  B",
+        f"{'-' * column} {'':>5}  {'-' * column}",
+    ]
+
+    def row(left: str, middle: str, right: str) -> None:
+        left_lines = textwrap.wrap(clean(left), column) or [""]
+        right_lines = textwrap.wrap(clean(right), column) or [""]
+        for k in range(max(len(left_lines), len(right_lines))):
+            lhs = left_lines[k] if k < len(left_lines) else ""
+            rhs = right_lines[k] if k < len(right_lines) else ""
+            lines.append(f"{lhs:<{column}} {middle if k == 0 else '':>5}  {rhs}".rstrip())
+        lines.append("")
+
+    by_a: dict[Span, list[AlignedPair]] = defaultdict(list)
+    for pair in alignment.pairs:
+        by_a[pair.a].append(pair)
+    only_a = set(alignment.only_a)
+    a_sentences = sorted(set(by_a) | only_a, key=lambda s: s.start)
+    for span in a_sentences:
+        if span in only_a:
+            row(a.text(span), "", "")
+        for pair in by_a.get(span, []):
+            row(a.text(span), f"{pair.score:.2f}", b.text(pair.b))
+    if alignment.only_b:
+        lines.append("only in B:")
+        for span in alignment.only_b:
+            row("", "", b.text(span))
+    for label, article, repeats in (("A", a, alignment.repeats_a), ("B", b, alignment.repeats_b)):
+        for repeat in repeats:
+            first = clean(article.text(repeat.spans[0]))
+            preview = first if len(first) <= 70 else first[:69] + "…"
+            lines.append(f"repeated in {label} {len(repeat.spans)} times: {preview!s}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
+    """The records for a terminal: a line per article, a line per highlight, its note under it."""
+
+    lines: list[str] = []
+    current = None
+    for record in records:
+        if record["article_id"] != current:
+            current = record["article_id"]
+            lines.append(f"{printable(current)}  {printable(record['title'])}")
+        where = (
+            f"¶{record['paragraph']}"
+            if record["paragraph"]
+            else f"caption {record['caption']}"
+            if record.get("caption")
+            else record["status"]
+        )
+        if record["status"] == "moved":
+            where += "*"
+        quote_room = max(20, width - 36)
+        flat = printable(" ".join(record["quote"].split()))
+        quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
+        lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
+        extra = printable(" ".join(record["note"].split()))
+        if record["tags"]:
+            extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
+        if extra:
+            lines.append(f"            {extra[: width - 12]}")
+    return "\n".join(lines)

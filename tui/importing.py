@@ -1,0 +1,170 @@
+"""Reading W3C Web Annotations back in (`tui import`): from JSON-LD files of ours or of other tools.
+
+All or nothing: a file with one bad item imports nothing, and the error names the item.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from tui.annotation import Annotation, format_time, normalize_tag, now, parse_time
+from tui.errors import UsageError
+from tui.export import ARTICLE_URN
+from tui.palette import COLORS, DEFAULT_COLOR
+from tui.text_safety import printable
+
+
+def _items(data: Any) -> Iterator[Any]:
+    """The annotations in a collection, page, list or single annotation, in order.
+
+    A stack rather than recursion: an imported file may nest lists a thousand deep.
+    """
+    pending: list[Any] = [data]
+    while pending:
+        entry = pending.pop()
+        if isinstance(entry, list):
+            pending.extend(reversed(entry))
+        elif isinstance(entry, dict):
+            kind = entry.get("type")
+            if kind == "AnnotationCollection":
+                pending.append(entry.get("first", {}))
+            elif kind == "AnnotationPage":
+                if isinstance(entry.get("next"), dict):
+                    pending.append(entry["next"])
+                pending.append(entry.get("items", []))
+            else:
+                yield entry
+
+
+def from_web_annotation(item: Any) -> Annotation:
+    """One W3C Web Annotation as ours; UsageError saying what is missing."""
+    if not isinstance(item, dict) or item.get("type") != "Annotation":
+        raise UsageError("not an Annotation object")
+    ident = str(item.get("id", "")).removeprefix("urn:uuid:")
+    if not re.fullmatch(r"[0-9a-fA-F-]{8,64}", ident):
+        raise UsageError(f"id {printable(repr(item.get('id')))} is not a urn:uuid")
+    target = item.get("target")
+    if isinstance(target, list) and target:
+        target = target[0]
+    if not isinstance(target, dict):
+        raise UsageError(f"{ident}: no target")
+    source = target.get("source", "")
+    if not isinstance(source, str):
+        raise UsageError(f"{ident}: target.source is not a string")
+    article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
+    if not article_id:
+        raise UsageError(f"{ident}: target has no source")
+    selectors = target.get("selector", [])
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote_selector = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None
+    )
+    if (
+        quote_selector is None
+        or not isinstance(quote_selector.get("exact"), str)
+        or not quote_selector["exact"]
+    ):
+        raise UsageError(f"{ident}: no TextQuoteSelector with an exact quote")
+    for name in ("prefix", "suffix"):
+        if not isinstance(quote_selector.get(name), str | None):
+            raise UsageError(f"{ident}: TextQuoteSelector.{name} is not a string")
+    position = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), None
+    )
+    exact = unicodedata.normalize("NFC", quote_selector["exact"])
+    start, end = 0, len(exact)  # no position: the quote alone places it
+    if position is not None:
+        start, end = _position(ident, position, "start"), _position(ident, position, "end")
+        if end < start:
+            raise UsageError(f"{ident}: TextPositionSelector end {end} is before its start {start}")
+    style = target.get("styleClass", DEFAULT_COLOR)
+    if not isinstance(style, str):
+        raise UsageError(f"{ident}: target.styleClass is not a string (one of: {', '.join(COLORS)})")
+    article_hash = target.get("tui:articleHash", "")
+    if not isinstance(article_hash, str):
+        raise UsageError(f"{ident}: target.tui:articleHash is not a string")
+    bodies = item.get("body", [])
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    for body in bodies:
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            raise UsageError(f"{ident}: a body is not an object with a string value")
+        if not isinstance(body.get("purpose", "commenting"), str):
+            raise UsageError(f"{ident}: a body's purpose is not a string")
+    notes = [b["value"] for b in bodies if b.get("purpose", "commenting") == "commenting"]
+    tags = [b["value"] for b in bodies if b.get("purpose") == "tagging" and b["value"]]
+    try:
+        created = parse_time(item["created"]) if item.get("created") else now()
+        updated = parse_time(item["modified"]) if item.get("modified") else created
+        # Stored in UTC: a date that UTC cannot hold (year 1 east of Greenwich) must fail here.
+        format_time(created), format_time(updated)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{ident}: created/modified is not an ISO date within years 1-9999") from None
+    # A color name of another tool (a CSS class) is no error: it gets the default color.
+    color = style if style in COLORS else DEFAULT_COLOR
+
+    return Annotation(
+        id=ident.lower(),
+        article_id=article_id,
+        article_hash=article_hash,
+        exact=exact,
+        prefix=_context(quote_selector.get("prefix")),
+        suffix=_context(quote_selector.get("suffix")),
+        start=start,
+        end=end,
+        color=str(color),
+        note="\n\n".join(notes),
+        tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
+        created=created,
+        updated=updated,
+    )
+
+
+def _position(ident: str, selector: dict[str, Any], name: str) -> int:
+    value = selector.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise UsageError(
+            f"{ident}: TextPositionSelector {name} is {printable(repr(value))}, not a count of characters"
+        )
+    return value
+
+
+def _context(value: object) -> str:
+    # A null or a number is no context: never the text "None".
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else ""
+
+
+def read_jsonld(path: Path) -> list[Annotation]:
+    """Every annotation in a JSON-LD file (a collection, a page, a list or one annotation).
+
+    All or nothing: the first bad item is a UsageError naming it, and nothing is imported.
+    """
+    import orjson
+
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    except orjson.JSONDecodeError as error:
+        raise UsageError(
+            f"{path} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    annotations = []
+    for number, item in enumerate(_items(data), start=1):
+        try:
+            annotations.append(from_web_annotation(item))
+        except UsageError as error:
+            raise UsageError(f"{path}: item {number}: {error}; nothing imported") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as error:  # a shape no check foresaw
+            raise UsageError(
+                f"{path}: item {number}: not a usable annotation ({type(error).__name__}); nothing imported"
+            ) from None
+    if not annotations:
+        raise UsageError(f"{path} holds no W3C Web Annotations")
+    return annotations

@@ -1,0 +1,53 @@
+"""Text safety: what must never reach a terminal as itself, and the one escaping of untrusted text.
+
+Pure and tiny, so widgets, the CLI and exports can use it without importing the article parser.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["INVISIBLE_CHARACTERS", "UNSAFE_CHARACTERS", "printable"]
+
+# Characters that must never reach a terminal as themselves: C0 and C1 controls (ESC, BEL, CSI…),
+# DEL, the bidi marks, overrides and isolates that can make a line read differently from what it
+# is, and the invisible format characters (zero-width space and joiners, word joiner, BOM) that
+# hide inside a word or a name. Tab and newline are layout, not danger. The CLI and export
+# (`printable`) and the app's text widget (one character for one, to keep offsets) both neutralise
+# exactly this set; the article body keeps them, so offsets never shift.
+INVISIBLE_CHARACTERS = frozenset([0x180E, 0x200B, 0x200C, 0x200D, *range(0x2060, 0x2065), 0xFEFF])
+UNSAFE_CHARACTERS = frozenset(
+    [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        *INVISIBLE_CHARACTERS,
+    ]
+)
+_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "]")
+_CONTROL_OR_LAYOUT = re.compile(_CONTROL.pattern[:-1] + "\n\t]")
+_LAYOUT_ESCAPES = {"\n": "\\n", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _LAYOUT_ESCAPES:
+        return _LAYOUT_ESCAPES[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """The one escaping of untrusted text (an id, title, path, quote, note) for a terminal or a file.
+
+    Every unsafe character is written as its escape (`\\x1b`, `\\u202e`): shown, never obeyed.
+    By default the result is one line, so a name holding a newline cannot forge a line of output;
+    `multiline` keeps newlines and tabs, for text laid out in lines (a Markdown note or quote).
+    Markdown output builds on this (`export.escape_markdown`).
+    """
+    return (_CONTROL if multiline else _CONTROL_OR_LAYOUT).sub(_escaped, text)
