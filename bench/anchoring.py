@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tui.anchoring import Anchored, anchor  # noqa: E402
-from tui.articles import Article, load_library  # noqa: E402
+from tui.articles import Article  # noqa: E402
+from tui.library_loader import load_library  # noqa: E402
 from tui.store import Annotation  # noqa: E402
 
 Span = tuple[int, int]

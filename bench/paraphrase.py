@@ -38,9 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.articles import Article, article_from_text, read_article  # noqa: E402
+from tui.articles import Article, article_from_text  # noqa: E402
 from tui.facts import conflict, name_words, sentence_facts  # noqa: E402
-from tui.similarity import compare, normalised_key  # noqa: E402
+from tui.library_loader import read_article  # noqa: E402
+from tui.similarity import compare, words  # noqa: E402
 
 GOLD = ROOT / "bench" / "data" / "paraphrase" / "gold.json"
 CLOUGH = ROOT.parent / "shared" / "bench" / "clough"
@@ -79,7 +80,7 @@ def load_clough(path: Path) -> Article:
 def distinct(sentences: Sequence[str]) -> list[int]:
     """For each sentence the index of the first one with the same text: a repeated sentence is one."""
     first: dict[str, int] = {}
-    return [first.setdefault(normalised_key(s), i) for i, s in enumerate(sentences)]
+    return [first.setdefault(" ".join(words(s)), i) for i, s in enumerate(sentences)]
 
 
 def resolve(phrase: str, sentences: Sequence[str], where: str) -> int:

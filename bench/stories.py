@@ -28,7 +28,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tui.articles import Article, load_library
+from tui.articles import Article
+from tui.library_loader import load_library
 from tui.similarity import SimilarityIndex
 from tui.store import Annotation
 from tui.stories import Stories

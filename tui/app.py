@@ -85,7 +85,7 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
-        from tui.articles import load_library
+        from tui.library_loader import load_library
 
         try:
             library = load_library(self.articles_dir, self.cache_dir)

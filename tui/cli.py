@@ -177,7 +177,7 @@ def _add_story_commands(
 
 def open_library(args: argparse.Namespace) -> Library:
     """Load the articles (cached); each skipped file is reported once, in one line, on stderr."""
-    from tui.articles import load_library
+    from tui.library_loader import load_library
 
     library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     # The library lives until the command ends: the cyclic collector need not walk its ~15 objects

@@ -31,7 +31,7 @@ async def test_starting_the_index_never_reprs_the_articles(
 
 
 def test_library_and_span_reprs_are_short_and_keep_nothing(make_test_app: AppFactory) -> None:
-    from tui.articles import load_library
+    from tui.library_loader import load_library
 
     app = make_test_app()
     library = load_library(app.articles_dir)

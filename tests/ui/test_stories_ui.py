@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
-from tui.articles import load_library
+from tui.library_loader import load_library
 from tui.screens.dialogs import EchoNoteScreen
 from tui.store import AnnotationStore, find_quote
 from tui.widgets.article_view import ArticleView

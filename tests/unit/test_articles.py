@@ -10,16 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.articles import (
-    Article,
-    Span,
-    article_from_text,
-    load_library,
-    parse_article_text,
-    parse_date,
-    split_sentences,
-)
+from tui.articles import Article, Span, article_from_text, parse_article_text, parse_date, split_sentences
 from tui.errors import TuiError, UnknownArticleError, UsageError
+from tui.library_loader import load_library
 from tui.text_safety import printable
 
 KST = timezone(timedelta(hours=9))
@@ -263,7 +256,7 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_cache_is_used_refreshed_and_survives_corruption(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui.articles as articles
+    import tui.library_loader as articles
 
     library_dir = tmp_path / "lib"
     library_dir.mkdir()

@@ -11,8 +11,9 @@ import orjson
 import pytest
 import yaml
 
-from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words, load_library
+from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words
 from tui.errors import TuiError
+from tui.library_loader import load_library
 
 
 def fields_by_yaml(block: str) -> dict[str, Any] | None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, real_page, truth  # noqa: F401
 
-from tui.articles import load_library
 from tui.intake.extract import ExtractError, extract_page
 from tui.intake.intake import Intake, normalise_url
 from tui.intake.library_writer import ArticleRecord, write_new_article
+from tui.library_loader import load_library
 
 
 def body_of(key: str) -> str:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.articles import Library, load_library
+from tui.articles import Library
 from tui.facts import conflict, name_words, number_key, numbers_in, sentence_facts
+from tui.library_loader import load_library
 from tui.similarity import SimilarityIndex, compare
 
 HAND_CASES = Path(__file__).resolve().parents[1] / "data" / "neardup"

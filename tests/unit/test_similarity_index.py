@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tui import similarity
-from tui.articles import load_library
 from tui.cli_format import group_pairs
 from tui.errors import UnknownArticleError, UsageError
+from tui.library_loader import load_library
 from tui.similarity import PairMatch, SimilarityIndex
 
 PARAGRAPHS = [

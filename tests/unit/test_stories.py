@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui.articles import Library, load_library
+from tui.articles import Library
+from tui.library_loader import load_library
 from tui.similarity import SimilarityIndex
 from tui.store import AnnotationStore, find_quote, open_store
 from tui.stories import STORY_KINDS, Stories, story_json

@@ -138,7 +138,8 @@ class Intake:
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
-        from tui.articles import _front_matter, load_library
+        from tui.articles import _front_matter
+        from tui.library_loader import load_library
 
         if self._loaded:
             return
@@ -320,7 +321,8 @@ def _decoded(response: Response) -> bytes | str:
 
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
     """A text or Markdown article as a page: metadata from the loader's own rules."""
-    from tui.articles import ArticleError, decode, parse_article_text
+    from tui.articles import ArticleError, parse_article_text
+    from tui.library_loader import decode
 
     if isinstance(text, bytes):
         text, _encoding = decode(text)

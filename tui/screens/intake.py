@@ -202,7 +202,7 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     """Load the library again when something was written (in the worker's thread)."""
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
-    from tui.articles import load_library
+    from tui.library_loader import load_library
     from tui.messages import LibraryLoaded
 
     try:
