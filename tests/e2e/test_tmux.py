@@ -55,7 +55,7 @@ class Terminal:
         self.tmux("send-keys", "-t", "e2e", "-l", text)
         time.sleep(0.2)
 
-    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
@@ -73,7 +73,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     terminal.tmux("kill-server")
 
 
-def wait_for_file(path: Path, timeout: float = 10.0) -> None:
+def wait_for_file(path: Path, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not path.exists():
         time.sleep(0.1)

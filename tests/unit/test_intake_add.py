@@ -236,3 +236,33 @@ def test_store_writer_refuses_an_existing_name(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["taken.md"]  # no temporary left behind
     write_atomically(tmp_path / "free.md", [b"new"], overwrite=False)
     assert (tmp_path / "free.md").read_bytes() == b"new"
+
+
+def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura's lxml parsers are shared module state: two extractions at once crashed the process
+    ("double free or corruption"), so pages fetched together are extracted in turn."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tui.intake.extract as extract
+
+    running = 0
+    most = 0
+    guard = threading.Lock()
+
+    def slow_extract(html: bytes | str, url: str | None, label: str) -> str:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with guard:
+            running -= 1
+        return label
+
+    monkeypatch.setattr(extract, "_extract", slow_extract)
+    with ThreadPoolExecutor(4) as pool:
+        labels = list(pool.map(lambda n: extract.extract_page(b"<html></html>", name=str(n)), range(8)))
+    assert labels == [str(n) for n in range(8)]
+    assert most == 1

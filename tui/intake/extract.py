@@ -9,6 +9,7 @@ switches, not rules written for particular sites, so they carry to pages we have
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ from tui.errors import TuiError
 # The extraction settings, shared with the benchmark so that it measures what `tui add` does.
 EXTRACT_OPTIONS: dict[str, Any] = {"include_comments": False, "favor_precision": True}
 MIN_WORDS = 20  # fewer words than this is a teaser, a paywall or an index page, not an article
+# trafilatura parses with lxml parser objects kept at module level, and an lxml parser must not be
+# used by two threads at once (two pages extracted together crashed the process: "double free").
+# Pages are fetched a few at a time; they are extracted one at a time.
+_EXTRACTION = threading.Lock()
 
 
 class ExtractError(TuiError):
@@ -93,10 +98,14 @@ def _page_hints(tree: Any) -> tuple[str | None, str | None]:
 
 def extract_page(html: bytes | str, url: str | None = None, *, name: str | None = None) -> Page:
     """The article in `html`. Raises ExtractError (naming `name` or `url`) when there is none."""
+    with _EXTRACTION:
+        return _extract(html, url, name or url or "page")
+
+
+def _extract(html: bytes | str, url: str | None, label: str) -> Page:
     import trafilatura
     from trafilatura.xml import xmltotxt
 
-    label = name or url or "page"
     tree = trafilatura.load_html(html)
     if tree is None:
         raise ExtractError(f"{label}: not an HTML page")
