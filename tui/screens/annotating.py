@@ -6,10 +6,12 @@ redraws the highlights when the store says something changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from tui.messages import AnnotationsChanged, EchoesFound, StoriesChanged
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
 class AnnotatingScreen(Screen[Any]):
     app: SessionApp
 
+    @dataclass
+    class HighlightsPlaced(Message):
+        """One article's highlights, anchored in its current text off the UI thread."""
+
+        article_id: str
+        turn: int  # the request it answers: an older one's result is dropped
+        marks: list[HighlightMark]
+
     # Echoes: other versions' notes drawn on this one (named in the echo notice, not the footer).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("E", "echo_note", "The echo's note", show=False, id="annotate.echo_note"),
@@ -37,13 +47,34 @@ class AnnotatingScreen(Screen[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
+        self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))
 
     def refresh_highlights(self, view: ArticleView) -> None:
-        view.set_highlights(self.highlight_marks(view.article))
-        self.refresh_echoes(view)
+        """Anchor the article's highlights in a worker (a long article with many notes takes more
+        than a frame); `on_highlights_placed` draws them."""
+        article = view.article
+        turn = self._anchor_turns.get(article.id, 0) + 1
+        self._anchor_turns[article.id] = turn
+        self.anchor_highlights(article, turn)
+
+    @work(thread=True, group="anchoring", exit_on_error=False)
+    def anchor_highlights(self, article: Article, turn: int) -> None:
+        self.post_message(self.HighlightsPlaced(article.id, turn, self.highlight_marks(article)))
+
+    def on_annotating_screen_highlights_placed(self, message: AnnotatingScreen.HighlightsPlaced) -> None:
+        if message.turn != self._anchor_turns.get(message.article_id):
+            return  # a newer anchoring of this article is on its way
+        for view in self.views():
+            if view.article.id == message.article_id:
+                view.set_highlights(message.marks)
+                self.highlights_placed(view)
+                self.refresh_echoes(view)
+
+    def highlights_placed(self, view: ArticleView) -> None:
+        """Called once a view's highlights are drawn (the Reader shows the cursor's note)."""
 
     # ------------------------------------------------------------------ echoes
 

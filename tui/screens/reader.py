@@ -238,8 +238,7 @@ class ReaderScreen(AnnotatingScreen):
         self.echoes_shown(self.view)
         self.show_note()
 
-    def refresh_highlights(self, view: ArticleView) -> None:
-        super().refresh_highlights(view)
+    def highlights_placed(self, view: ArticleView) -> None:
         self.show_note()
 
     def show_note(self) -> None:
