@@ -325,3 +325,24 @@ async def test_note_editor_is_plain_text_without_the_markdown_grammar(
         await settle(pilot)
         (annotation,) = app.store.all()
         assert annotation.note == "# plain"
+
+
+async def test_keys_typed_just_before_ctrl_s_are_saved(make_test_app: AppFactory, tmp_path: Path) -> None:
+    """ctrl+s takes its turn after the keys typed before it, however fast they came (a priority
+    binding ran ahead of the editor's queue and saved "Chang's warn" for "Chang's warning")."""
+    from textual import events
+
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea)
+        # One burst, as a terminal delivers typed-ahead keys: nothing waits for the editor in between.
+        for character in "warning":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        [annotation] = stored(tmp_path)
+        assert annotation.note == "warning"

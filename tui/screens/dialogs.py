@@ -86,7 +86,10 @@ class NoteEditorScreen(ModalScreen[str | None]):
     """A multi-line Markdown note. ctrl+s returns the text; Escape returns None (asking first)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        # Not a priority binding: the editor does not use ctrl+s, so it comes up here after the keys
+        # typed before it; as a priority binding it ran ahead of them and saved a cut note.
+        Binding("ctrl+s", "save", "Save", id="note.save"),
+        # A priority binding: the editor itself takes Escape (to leave the text box).
         Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
     ]
 
