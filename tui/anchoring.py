@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tui.errors import UsageError
 from tui.text_safety import printable
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.annotation import Annotation
@@ -376,5 +377,7 @@ def find_quote(article: Article, quote: str, occurrence: int | None = None) -> t
             )
         return spans[0]
     if not 1 <= occurrence <= len(spans):
-        raise UsageError(f"--occurrence {occurrence}: the quote is found {len(spans)} time(s) in {where}")
+        raise UsageError(
+            f"--occurrence {occurrence}: the quote is found {counted(len(spans), 'time')} in {where}"
+        )
     return spans[occurrence - 1]

@@ -34,6 +34,7 @@ from tui.messages import (
 )
 from tui.palette import DEFAULT_COLOR, PALETTE
 from tui.state import ReadingPositions
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
@@ -404,7 +405,7 @@ class SessionApp(App[None]):
         if message.carried:
             targets = sorted({home.article_id for _, home in message.carried})
             self.notify(
-                f"Carried {len(message.carried)} orphaned note(s) over to {', '.join(targets)}, where the "
+                f"Carried {counted(len(message.carried), 'orphaned note')} over to {', '.join(targets)}, where the "
                 "passage stands verbatim (shown as moved; u undoes).",
                 title="Stories",
                 timeout=10,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tui.articles import Span
 from tui.errors import UsageError
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.anchoring import Anchored
@@ -1099,7 +1100,7 @@ def story_text(data: dict[str, Any], width: int = 100) -> str:
         room = max(8, room)
         return text if len(text) <= room else text[: room - 1] + "…"
 
-    lines = [f"{data['id']}  {cut(data['title'], width - 16)}", f"{len(data['versions'])} version(s)"]
+    lines = [f"{data['id']}  {cut(data['title'], width - 16)}", counted(len(data["versions"]), "version")]
     for number, version in enumerate(data["versions"], 1):
         date = (version["published"] or "undated")[:10]
         kind = version["kind"] or "first"
@@ -1110,7 +1111,7 @@ def story_text(data: dict[str, Any], width: int = 100) -> str:
     if data["related"]:
         lines.append("related: " + ", ".join(printable(article_id) for article_id in data["related"]))
     lines.append(f"{len(data['passages'])} passages")
-    lines.append(f"{len(data['annotations'])} note(s)" if data["annotations"] else "no notes")
+    lines.append(counted(len(data["annotations"]), "note") if data["annotations"] else "no notes")
     for row in data["annotations"]:
         lines.append(f"  {row['id'][:8]} on {printable(row['article_id'])} ({row['status']})")
         lines.append(f"      quote: {cut(row['quote'], width - 13)}")

@@ -16,6 +16,7 @@ from tui.messages import IndexChanged, RepeatsFound
 from tui.screens.annotating import AnnotatingScreen
 from tui.widgets.article_view import ArticleView
 from tui.widgets.safe_text import sanitize
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
@@ -182,7 +183,7 @@ class ReaderScreen(AnnotatingScreen):
         words = sum(len(self.article.text(span).split()) for span in self._hidden_spans())
         copies = len(self._hidden_spans())
         if self.repeat_hidden:
-            text = f"Hiding {copies} repeated passage(s) of this article's own text ({words:,} words). r shows them."
+            text = f"Hiding {counted(copies, 'repeated passage')} of this article's own text ({words:,} words). r shows them."
         else:
             text = f"This article repeats a passage of its own text ({copies} cop{'y' if copies == 1 else 'ies'}, {words:,} words). r hides the repeat."
         notice.update(Text(text))

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from tui.messages import AnnotationsChanged, StoryLoaded
 from tui.widgets.safe_text import sanitize
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.app_session import SessionApp
@@ -125,7 +126,7 @@ class StoryScreen(Screen[None]):
         library = self.app.library
         title = Text()
         title.append(sanitize(story.title), style="bold")
-        title.append(f"   {story.id} · {len(story.versions)} version(s)")
+        title.append(f"   {story.id} · {counted(len(story.versions), 'version')}")
         if story.related:
             title.append(f" · related: {', '.join(sanitize(r) for r in story.related[:3])}", style="italic")
         self.query_one("#story-title", Static).update(title)
