@@ -355,7 +355,11 @@ class SessionApp(App[None]):
             message.then(message.annotation)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a failed worker of the app becomes a notice."""
+        self.report_worker_failure(event)
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker becomes a notice: the app's own, and the screens' (Textual
+        tells only the node that ran a worker, so each screen that runs one passes its events here)."""
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error

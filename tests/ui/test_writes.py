@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import AppFactory
 from ui_helpers import open_reader, settle
 
@@ -94,3 +95,22 @@ async def test_a_highlight_is_on_disk_before_it_is_confirmed(
         await pilot.press("1")
         await settle(pilot)
     assert on_disk_when_confirmed == [1]
+
+
+async def test_a_failing_screen_worker_is_told_not_swallowed(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen's worker (here: anchoring the Reader's highlights) that fails reaches the app's one
+    failure handler and is shown, instead of leaving the article silently without its highlights."""
+    from tui.screens.annotating import AnnotatingScreen
+
+    def broken(self: AnnotatingScreen, article: object) -> list[object]:
+        raise RuntimeError("anchoring broke")
+
+    monkeypatch.setattr(AnnotatingScreen, "highlight_marks", broken)
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(n.severity == "error" and "anchoring broke" in n.message for n in app._notifications)

@@ -21,6 +21,8 @@ from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from textual.worker import Worker
+
     from tui.app_session import SessionApp
     from tui.articles import Article
     from tui.store import Annotation
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 class AnnotatingScreen(Screen[Any]):
     app: SessionApp
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)
 
     @dataclass
     class HighlightsPlaced(Message):

@@ -21,6 +21,8 @@ from tui.widgets.safe_text import safe_text, sanitize
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from textual.worker import Worker
+
     from tui.app_session import SessionApp
     from tui.articles import Article, Library
     from tui.similarity import Match
@@ -80,6 +82,9 @@ class LibraryScreen(Screen[None]):
     ]
 
     app: SessionApp
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)
 
     def __init__(self) -> None:
         super().__init__(id="library")

@@ -17,6 +17,8 @@ from tui.widgets.article_view import highlight_style
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from tui.app_session import SessionApp
     from tui.articles import Library
     from tui.store import Anchored, Annotation, AnnotationStore
@@ -85,6 +87,9 @@ class NotesScreen(Screen[None]):
     ]
 
     app: SessionApp
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)
 
     def __init__(self, article_id: str | None) -> None:
         super().__init__(classes="notes")

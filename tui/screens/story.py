@@ -22,6 +22,8 @@ from tui.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from tui.app_session import SessionApp
     from tui.stories import Home, Story
 
@@ -78,6 +80,9 @@ class StoryScreen(Screen[None]):
     ]
 
     app: SessionApp
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)
 
     def __init__(self, story_id: str, article_id: str | None = None) -> None:
         super().__init__(classes="story")
