@@ -12,7 +12,8 @@ from ui_helpers import settle
 
 from tui.intake.feeds import Feed, FeedList
 from tui.screens import intake as intake_screen
-from tui.screens.intake import AddArticleScreen, IntakeReportScreen, clipboard_link
+from tui.screens.dialogs import DetailsScreen
+from tui.screens.intake import AddArticleScreen, clipboard_link
 from tui.screens.library import LibraryScreen
 from tui.widgets.article_table import ArticleTable
 
@@ -80,7 +81,7 @@ async def test_fetch_lists_failures_and_shows_new_articles(
         await settle(pilot)
         await pilot.press("R")
         await wait_for_intake(pilot, app)
-        assert isinstance(app.screen, IntakeReportScreen)
+        assert isinstance(app.screen, DetailsScreen)
         assert app.screen.lines == [f"{local_web.url('/gone')}: HTTP 404 Not Found"]
         await pilot.press("escape")
         await settle(pilot)

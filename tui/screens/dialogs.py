@@ -38,23 +38,25 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class DetailsScreen(ModalScreen[None]):
-    """A list to read (the files the library skipped, and why); any of q, Escape, Enter closes."""
+    """A list to read (the files the library skipped, what could not be added, and why); any of q,
+    Escape, Enter closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape,enter", "close", "Close", id="details.close"),
     ]
 
-    def __init__(self, title: str, lines: list[str]) -> None:
+    def __init__(self, title: str, lines: list[str], hint: str = "Escape: close") -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.lines = lines
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             with VerticalScroll(id="details-list"):
                 yield Static(safe_text("\n".join(self.lines)))
-            yield Label("Escape: close   (`tui list` prints the same)", classes="dialog-hint")
+            yield Label(self.hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#details-list").focus()

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar
 
 from tui.errors import TuiError
-from tui.widgets.safe_text import safe_text
+from tui.screens.dialogs import DetailsScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -100,29 +100,6 @@ class AddArticleScreen(ModalScreen[str | None]):
         self.dismiss(value or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class IntakeReportScreen(ModalScreen[None]):
-    """What did not come in, one line each."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="intake_report.close"),
-    ]
-
-    def __init__(self, title: str, lines: list[str]) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
-        self.lines = lines
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(self.title_text, classes="dialog-title")
-            with VerticalScroll(id="intake-failures"):
-                yield Static(safe_text("\n".join(self.lines)))
-            yield Label("Enter or Escape: close", classes="dialog-hint")
-
-    def action_close(self) -> None:
         self.dismiss(None)
 
 
@@ -234,4 +211,4 @@ def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], che
             parts.append(f"{len(failures)} failed")
         app.notify(": ".join([parts[0], ", ".join(parts[1:])]) if checked else ", ".join(parts), timeout=6)
     if failures and (len(outcomes) != 1 or errors):
-        app.push_screen(IntakeReportScreen(f"{len(failures)} could not be added", failures))
+        app.push_screen(DetailsScreen(f"{len(failures)} could not be added", failures))

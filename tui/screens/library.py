@@ -354,7 +354,13 @@ class LibraryScreen(Screen[None]):
     def action_notice_details(self) -> None:
         from tui.screens.dialogs import DetailsScreen
 
-        self.app.push_screen(DetailsScreen("Files skipped or re-encoded", self.notice_lines))
+        self.app.push_screen(
+            DetailsScreen(
+                "Files skipped or re-encoded",
+                self.notice_lines,
+                "Escape: close   (`tui list` prints the same)",
+            )
+        )
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
