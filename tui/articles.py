@@ -415,7 +415,7 @@ def _title_from_text(text: str) -> str:
 FRONT_MATTER_MAX_CHARS = 64 * 1024
 
 
-def _front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
+def read_front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
     """(fields, rest, problem) of a Markdown file with YAML front matter.
 
     Only top-level scalars and lists of scalars are read, from the node graph (`yaml.compose`),
@@ -732,7 +732,7 @@ def parse_article_text(
     fields: dict[str, object] = {}
     markdown = suffix.lower() in MARKDOWN_SUFFIXES
     if markdown:
-        fields, text, _problem = _front_matter(text)
+        fields, text, _problem = read_front_matter(text)
     parsed = _parse_layout(text, markdown, _as_text(fields.get("title")))
     if not parsed.paragraphs and parsed.title and not fields.get("title"):
         # A short note of one line reads as a headline; it is the whole text, so it is the body too.

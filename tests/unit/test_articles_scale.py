@@ -11,13 +11,13 @@ import orjson
 import pytest
 import yaml
 
-from tui.articles import _WORD, _front_matter, _simple_front_matter, count_words
+from tui.articles import _WORD, _simple_front_matter, count_words, read_front_matter
 from tui.errors import TuiError
 from tui.library_loader import load_library
 
 
 def fields_by_yaml(block: str) -> dict[str, Any] | None:
-    """The fields as the YAML node graph gives them (what `_front_matter` reads when not simple)."""
+    """The fields as the YAML node graph gives them (what `read_front_matter` reads when not simple)."""
     try:
         root = yaml.compose(block, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -79,14 +79,14 @@ NOT_SIMPLE = [
 def test_simple_front_matter_is_read_without_yaml_and_as_yaml_reads_it(block: str) -> None:
     assert _simple_front_matter(block) is not None
     assert _simple_front_matter(block) == fields_by_yaml(block)
-    fields, rest, problem = _front_matter(f"---\n{block}\n---\nBody.\n")
+    fields, rest, problem = read_front_matter(f"---\n{block}\n---\nBody.\n")
     assert (fields, rest, problem) == (fields_by_yaml(block), "Body.\n", None)
 
 
 @pytest.mark.parametrize("block", NOT_SIMPLE)
 def test_other_front_matter_goes_to_yaml(block: str) -> None:
     assert _simple_front_matter(block) is None
-    fields, _rest, _problem = _front_matter(f"---\n{block}\n---\nBody.\n")
+    fields, _rest, _problem = read_front_matter(f"---\n{block}\n---\nBody.\n")
     assert fields == (fields_by_yaml(block) or {})
 
 

@@ -138,7 +138,7 @@ class Intake:
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
-        from tui.articles import _front_matter
+        from tui.articles import read_front_matter
         from tui.library_loader import load_library
 
         if self._loaded:
@@ -157,7 +157,7 @@ class Intake:
                     head = handle.read(64 * 1024)
             except OSError:
                 continue
-            fields, _rest, _problem = _front_matter(head.replace("\r\n", "\n"))
+            fields, _rest, _problem = read_front_matter(head.replace("\r\n", "\n"))
             url = fields.get("url")
             if isinstance(url, str) and url.strip():
                 key = normalise_url(url)
@@ -337,9 +337,9 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
     if suffix in (".md", ".markdown"):
         # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
         # any Markdown file.
-        from tui.articles import _front_matter
+        from tui.articles import read_front_matter
 
-        fields, rest, _problem = _front_matter(text.replace("\r\n", "\n"))
+        fields, rest, _problem = read_front_matter(text.replace("\r\n", "\n"))
         markdown = drop_title_line(rest, article.title)
     url = url or _front_text(fields.get("url"))
     return Page(
