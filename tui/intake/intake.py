@@ -99,8 +99,10 @@ def normalise_url(url: str) -> str:
 
 
 def _text_key(text: str) -> str:
-    words = re.findall(r"\w+", text.casefold())
-    return hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+    """Equal for texts the engine calls duplicates: the same words after its normalisation."""
+    from tui.similarity import words
+
+    return hashlib.blake2b(" ".join(words(text)).encode(), digest_size=16).hexdigest()
 
 
 def _word_set(text: str) -> frozenset[str]:
