@@ -52,7 +52,7 @@ STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -812,7 +812,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     def verdict(kind: Kind | None, reason: str, value: float, band: Kind | None = None) -> _Verdict:
         # `band` scores a pair in another kind's band than its own (see the fuller versions below).
         banded = band or kind
-        score = _banded(banded, value) if banded is not None else BANDS["related"][0] * value
+        # No kind is no match: what two texts share below the weakest kind (a few topic words in a
+        # sentence or two) is not a measure of copying, so such a pair scores 0, under every kind.
+        score = _banded(banded, value) if banded is not None else 0.0
         return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes, copied)
 
     names = a.names | b.names
