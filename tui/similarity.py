@@ -888,6 +888,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     longer_only = sum(1 for c in longer_coverage if c < RESTATED_COVERAGE)
     if longer_earlier or not _new_sentences(linked, longer, a if longer is b else b, not short_is_a):
         longer_only = 0  # a cut of an earlier text, or an addition without facts of its own
+    added = _added_figures(a, b)
     if shingle_jaccard >= 0.5 or max(containment, copied) >= NEAR_DUPLICATE_CONTAINMENT:
         if longer_only >= max(3, total):
             # The longer text adds as many sentences as the shorter has: a fuller version, not a cut.
@@ -895,6 +896,8 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             # same), so the score says what is sure: how much of the shorter text the longer one
             # holds and how literally, in the band of the copy it is.
             return verdict("update", f"same story; adds {longer_only} sentences", share, "near-duplicate")
+        if added:
+            return verdict("update", f"same story; the later version adds {added}", share, "near-duplicate")
         if size_ratio < 0.8:
             in_longer = round(100 * max(containment, copied))
             reason = f"excerpt: {in_longer}% of the shorter text is in the longer one; {facts_note}"
@@ -906,6 +909,8 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
         if longer_only >= max(3, total):
             return verdict("update", f"same story; adds {longer_only} sentences", share, "rewrite")
+        if added:
+            return verdict("update", f"same story; the later version adds {added}", share, "rewrite")
         return verdict("rewrite", f"{restated} of {total} sentences restated; {facts_note}", share)
     if verbatim >= 2 and same_subject:
         return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)
@@ -919,6 +924,35 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             reason = f"same story, separate report (topic overlap {cosine:.2f})"
         return verdict("related", reason, share)
     return verdict(None, "no match", share)
+
+
+_SPELLED_NUMBERS: dict[str, float] = {"one": 1, "first": 1, **NUMBER_WORDS}
+
+
+def _added_figures(a: _Prepared, b: _Prepared) -> str:
+    """Figures the later of two dated versions gives that the earlier lacks, as written; "" if none.
+
+    A later version that keeps every figure and adds some is a write-through: the story moved on.
+    Undated, which text came first is unknown (a cut of a longer text reads like its source).
+    """
+    if a.published is None or b.published is None or a.published == b.published:
+        return ""
+    earlier, later = (a, b) if a.published < b.published else (b, a)
+
+    def figures(p: _Prepared) -> set[str]:
+        found = {f for f in p.title_facts if f[0] == "#"}
+        for facts in p.facts:
+            found.update(f for f in facts if f[0] == "#")
+        return found
+
+    # A small whole number the earlier text spells out ("September one" and "September 1") is not new:
+    # "one" is not read as a figure, being a pronoun as often.
+    added = sorted(figures(later) - figures(earlier))
+    if added:
+        earlier_words = set(" ".join(earlier.keys).split())
+        spelled_out = {f"#{value:g}" for word, value in _SPELLED_NUMBERS.items() if word in earlier_words}
+        added = [f for f in added if f not in spelled_out]
+    return ", ".join(later.surfaces.get(f, f[1:]) for f in added[:3])
 
 
 def _new_sentences(linked: _Linked, side: _Prepared, other: _Prepared, of_a: bool) -> int:
