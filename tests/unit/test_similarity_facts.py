@@ -246,3 +246,53 @@ def test_spelled_numbers_take_their_scale_and_a_capitalised_may_is_a_verb() -> N
     assert numbers("two billion dlrs") == numbers("2,000,000,000 dlrs") == {number_key(2e9)}
     assert sentence_facts("FED MAY ADD RESERVES", ["fed", "may", "add", "reserves"]).months == frozenset()
     assert sentence_facts("Talks resume in May", ["talks", "resume", "in", "may"]).months == {"@may"}
+
+
+def _dated(text: str, when: str) -> str:
+    return text.replace("1987-03-31T07:14:00", when)
+
+
+def test_a_later_version_that_adds_a_figure_is_an_update_and_an_earlier_one_is_not(tmp_path: Path) -> None:
+    base = (HAND_CASES / "base.md").read_text()
+    # A write-through: the same sentences, one of them now with a figure the first version lacked.
+    fuller = base.replace("in a statement.", "in a statement issued after a board meeting of 12 directors.")
+    (tmp_path / "first.md").write_text(base)
+    (tmp_path / "later.md").write_text(_dated(fuller, "1987-03-31T09:30:00"))
+    (tmp_path / "earlier.md").write_text(_dated(fuller, "1987-03-31T05:00:00"))
+    (tmp_path / "undated.md").write_text(fuller.replace('date: "1987-03-31T07:14:00"\n', ""))
+    library = load_library(tmp_path)
+    later = compare(library.get("first"), library.get("later"))
+    assert (later.kind, later.reason) == ("update", "same story; the later version adds 12")
+    # The first text dropping the figure of a later one, or an undated pair: no direction, a copy.
+    assert compare(library.get("first"), library.get("earlier")).kind == "near-duplicate"
+    assert compare(library.get("first"), library.get("undated")).kind == "near-duplicate"
+
+
+def test_a_number_the_earlier_version_spells_out_is_not_added(tmp_path: Path) -> None:
+    base = (HAND_CASES / "base.md").read_text().replace("further details", "details on day one")
+    later = _dated(base.replace("on day one", "on day 1"), "1987-03-31T09:30:00")
+    (tmp_path / "first.md").write_text(base)
+    (tmp_path / "later.md").write_text(later)
+    library = load_library(tmp_path)
+    assert compare(library.get("first"), library.get("later")).kind == "near-duplicate"
+
+
+def test_a_pair_of_no_kind_scores_zero(tmp_path: Path) -> None:
+    (tmp_path / "bid.md").write_text((HAND_CASES / "base.md").read_text())
+    # One sentence in common among many others: a few shared words, not a copy nor the same topic.
+    weather = [
+        "Heavy rain fell on Sydney for a third day, the weather bureau said.",
+        "Rivers west of the city rose above flood level overnight and roads were closed.",
+        "Emergency crews rescued a family from the roof of their car near Penrith.",
+        "The bureau said it will announce further details of the storm warnings soon.",
+        "Farmers inland welcomed the rain after a dry summer that had cut wheat yields.",
+        "Schools in the Blue Mountains stayed shut as power lines came down.",
+        "Pioneer Sugar said the rain would not delay the crushing season at its mills.",
+        "Forecasters expect the weekend to be dry and warm across the state.",
+    ]
+    (tmp_path / "weather.md").write_text("---\ntitle: Rain in Sydney\n---\n\n" + "\n\n".join(weather) + "\n")
+    library = load_library(tmp_path)
+    alignment = compare(library.get("bid"), library.get("weather"))
+    assert alignment.kind is None
+    assert alignment.pairs  # something is aligned, and still it is no match
+    assert alignment.score == 0.0
