@@ -185,6 +185,9 @@ class Alignment:
     coverage_b: float = 0.0
     # Facts of one side that the other gives differently, as (in a, in b) surfaces: "66.00 cts" -> "65.75 cts".
     changes: list[tuple[str, str]] = field(default_factory=list)
+    # The reason without the counts and figures that back it ("same story" for "same story: 2 of 5
+    # sentences restated"): for a view that gives its own counts beside it.
+    gist: str = ""
 
 
 # --------------------------------------------------------------------------- text normalisation
@@ -698,6 +701,7 @@ class _Verdict:
     literal: dict[tuple[int, int], float] = field(default_factory=dict)
     changes: list[tuple[str, str]] = field(default_factory=list)
     copied: float = 0.0
+    gist: str = ""
 
 
 def _banded(kind: Kind, share: float) -> float:
@@ -809,13 +813,17 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     else:
         containment = shingle_jaccard = size_ratio = 0.0
 
-    def verdict(kind: Kind | None, reason: str, value: float, band: Kind | None = None) -> _Verdict:
+    def verdict(
+        kind: Kind | None, reason: str, value: float, band: Kind | None = None, gist: str | None = None
+    ) -> _Verdict:
         # `band` scores a pair in another kind's band than its own (see the fuller versions below).
         banded = band or kind
         # No kind is no match: what two texts share below the weakest kind (a few topic words in a
         # sentence or two) is not a measure of copying, so such a pair scores 0, under every kind.
         score = _banded(banded, value) if banded is not None else 0.0
-        return _Verdict(score, kind, reason, coverage_a, coverage_b, linked, literal, changes, copied)
+        return _Verdict(
+            score, kind, reason, coverage_a, coverage_b, linked, literal, changes, copied, gist or reason
+        )
 
     names = a.names | b.names
     subject_a, subject_b = _subject(a, names), _subject(b, names)
@@ -911,18 +919,20 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             return verdict("update", f"same story; adds {longer_only} sentences", share, "rewrite")
         if added:
             return verdict("update", f"same story; the later version adds {added}", share, "rewrite")
-        return verdict("rewrite", f"{restated} of {total} sentences restated; {facts_note}", share)
+        return verdict(
+            "rewrite", f"{restated} of {total} sentences restated; {facts_note}", share, gist=facts_note
+        )
     if verbatim >= 2 and same_subject:
         return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)
     cosine = _cosine(a.counts, b.counts, idf)
     if short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
         if not same_subject:
-            reason = f"same topic, other subject (topic overlap {cosine:.2f})"
+            gist, evidence = "same topic, other subject", f" (topic overlap {cosine:.2f})"
         elif restated:
-            reason = f"same story: {restated} of {total} sentences restated"
+            gist, evidence = "same story", f": {restated} of {total} sentences restated"
         else:
-            reason = f"same story, separate report (topic overlap {cosine:.2f})"
-        return verdict("related", reason, share)
+            gist, evidence = "same story, separate report", f" (topic overlap {cosine:.2f})"
+        return verdict("related", gist + evidence, share, gist=gist)
     return verdict(None, "no match", share)
 
 
@@ -1013,6 +1023,7 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
         score=round(verdict.score, 4),
         kind=verdict.kind,
         reason=verdict.reason,
+        gist=verdict.gist or verdict.reason,
         pairs=pairs,
         only_a=[s for i, s in enumerate(prepared_a.sentences) if i not in linked_a],
         only_b=[s for j, s in enumerate(prepared_b.sentences) if j not in linked_b],

@@ -245,3 +245,12 @@ def test_similarity_imports_no_textual_and_no_heavy_libraries() -> None:
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_the_gist_is_the_reason_without_the_counts_that_back_it(seeds: Library) -> None:
+    rewrite = compare(seeds.get(ORIGINAL), seeds.get(REWRITE))
+    assert rewrite.reason.endswith("sentences restated; figures agree")
+    assert rewrite.gist == "figures agree"
+    other = compare(seeds.get(OTHER), seeds.get(ORIGINAL))
+    assert other.reason.startswith(other.gist + " (topic overlap")
+    assert other.gist == "same story, separate report"

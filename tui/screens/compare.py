@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING, ClassVar
 
@@ -39,8 +38,8 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
 
     The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
     on the matched ones, ``+`` on the rest. The engine's own "N of M sentences restated" counts
-    a stricter thing over the shorter side only; beside ours it read as a contradiction, so it
-    is left out of the reason here, and so is the topic-overlap figure that backs a "related" verdict
+    a stricter thing over the shorter side only; beside ours it read as a contradiction, so the
+    line gives the reason's gist, without the counts and the topic-overlap figure that back it
     (the score beside it already says how close the two are).
     """
     matched_a = len({pair.a.start for pair in alignment.pairs})
@@ -49,7 +48,7 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     total_b = matched_b + len(alignment.only_b)
     summary = Text(no_wrap=True, overflow="ellipsis")
     summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
-    reason = _TOPIC_OVERLAP.sub("", _RESTATED.sub("", sanitize(alignment.reason or ""))).strip(" :;·,")
+    reason = sanitize(alignment.gist or alignment.reason)
     if reason and reason != "no match":
         summary.append(f" · {reason}", style="italic")
     summary.append(f" · {matched_a} of {total_a} sentences match left, {matched_b} of {total_b} right")
@@ -57,10 +56,6 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
         # the candidates are every similar article, related ones too: not all are duplicates
         summary.append(f" · similar {position} of {candidates} (d next)")
     return summary
-
-
-_RESTATED = re.compile(r"[:;,]?\s*\d+ of \d+ sentences restated")
-_TOPIC_OVERLAP = re.compile(r"\s*\(topic overlap [\d.]+\)")
 
 
 def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
