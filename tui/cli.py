@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tui import paths
 from tui.errors import TuiError, UsageError
 from tui.text_safety import printable
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Library
@@ -341,7 +342,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
     copies = [p for p in pairs if p.kind in story_kinds]
     for number, group in enumerate(group_pairs(copies), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
-        print(f"group {number}: {len(members)} articles")
+        print(f"group {number}: {counted(len(members), 'article')}")
         for member in members:
             print(f"  {printable(member):<28} {printable(library.get(member).title)}")
         for p in group:
@@ -352,13 +353,14 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         related_count = len(index.pairs(["related"]))
         if related_count:
             print(
-                f"related: {related_count} pairs of the same story or topic written apart (list them with --kind related)"
+                f"related: {counted(related_count, 'pair')} of the same story or topic written apart"
+                " (list them with --kind related)"
             )
         return 0
     for kind in ("related", "template"):
         listed = [p for p in pairs if p.kind == kind]
         if listed:
-            print(f"{kind}: {len(listed)} pairs")
+            print(f"{kind}: {counted(len(listed), 'pair')}")
         for p in listed:
             a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
             print(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")

@@ -40,6 +40,7 @@ from tui.facts import (
     name_words,
     sentence_facts,
 )
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library, Span
@@ -903,7 +904,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             # Which of the two came first is often unknown (an undated cut of a longer text reads the
             # same), so the score says what is sure: how much of the shorter text the longer one
             # holds and how literally, in the band of the copy it is.
-            return verdict("update", f"same story; adds {longer_only} sentences", share, "near-duplicate")
+            return verdict(
+                "update", f"same story; adds {counted(longer_only, 'sentence')}", share, "near-duplicate"
+            )
         if added:
             return verdict("update", f"same story; the later version adds {added}", share, "near-duplicate")
         if size_ratio < 0.8:
@@ -915,21 +918,26 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             reason = f"{round(100 * copied)}% copied with edits; {facts_note}"
         return verdict("near-duplicate", reason, share)
     if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
+        # How literally: a reader tells a pasted excerpt from a reworded text by this.
+        as_copied = f", {verbatim} verbatim" if verbatim else ""
         if longer_only >= max(3, total):
-            return verdict("update", f"same story; adds {longer_only} sentences", share, "rewrite")
+            return verdict("update", f"same story; adds {counted(longer_only, 'sentence')}", share, "rewrite")
         if added:
             return verdict("update", f"same story; the later version adds {added}", share, "rewrite")
         return verdict(
-            "rewrite", f"{restated} of {total} sentences restated; {facts_note}", share, gist=facts_note
+            "rewrite",
+            f"{restated} of {counted(total, 'sentence')} restated{as_copied}; {facts_note}",
+            share,
+            gist=facts_note,
         )
     if verbatim >= 2 and same_subject:
-        return verdict("partial", f"{verbatim} of {total} sentences copied verbatim", share)
+        return verdict("partial", f"{verbatim} of {counted(total, 'sentence')} copied verbatim", share)
     cosine = _cosine(a.counts, b.counts, idf)
     if short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
         if not same_subject:
             gist, evidence = "same topic, other subject", f" (topic overlap {cosine:.2f})"
         elif restated:
-            gist, evidence = "same story", f": {restated} of {total} sentences restated"
+            gist, evidence = "same story", f": {restated} of {counted(total, 'sentence')} restated"
         else:
             gist, evidence = "same story, separate report", f" (topic overlap {cosine:.2f})"
         return verdict("related", gist + evidence, share, gist=gist)

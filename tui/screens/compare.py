@@ -17,6 +17,7 @@ from tui.screens.annotating import AnnotatingScreen
 from tui.screens.reader import breakpoint_class
 from tui.widgets.article_view import ArticleView, Mark
 from tui.widgets.safe_text import sanitize
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
@@ -51,7 +52,9 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     reason = sanitize(alignment.gist or alignment.reason)
     if reason and reason != "no match":
         summary.append(f" · {reason}", style="italic")
-    summary.append(f" · {matched_a} of {total_a} sentences match left, {matched_b} of {total_b} right")
+    summary.append(
+        f" · {matched_a} of {counted(total_a, 'sentence')} match left, {matched_b} of {total_b} right"
+    )
     if candidates > 1:
         # the candidates are every similar article, related ones too: not all are duplicates
         summary.append(f" · similar {position} of {candidates} (d next)")
