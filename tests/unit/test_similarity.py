@@ -254,3 +254,19 @@ def test_the_gist_is_the_reason_without_the_counts_that_back_it(seeds: Library) 
     other = compare(seeds.get(OTHER), seeds.get(ORIGINAL))
     assert other.reason.startswith(other.gist + " (topic overlap")
     assert other.gist == "same story, separate report"
+
+
+SEED_VERSIONS = Path(__file__).resolve().parents[1] / "data" / "seed_versions"
+
+
+def test_a_paraphrase_of_004_is_a_rewrite_and_a_pasted_excerpt_ranks_above_it(seeds: Library) -> None:
+    # Written for the tests from 004: a paraphrase restating every sentence in other words ("fortify
+    # the ties" → "strengthen relations between Moscow and Pyongyang"), and an excerpt pasting 5 of
+    # its sentences verbatim among 3 of its own.
+    versions = load_library(SEED_VERSIONS)
+    paraphrase = compare(seeds.get(OTHER), versions.get("004_paraphrase"))
+    excerpt = compare(seeds.get(OTHER), versions.get("004_excerpt"))
+    assert paraphrase.kind == "rewrite"
+    assert excerpt.kind in ("near-duplicate", "rewrite")
+    assert excerpt.reason.startswith("5 of 8 sentences restated, 5 verbatim")
+    assert excerpt.score > paraphrase.score > compare(seeds.get(OTHER), seeds.get(ORIGINAL)).score
