@@ -731,6 +731,45 @@ def _mentions(p: _Prepared, subject: frozenset[str]) -> bool:
     return 2 * len(found) >= len(plain)
 
 
+def _gives_tickers(p: _Prepared) -> bool:
+    return any(f[0] == "<" for f in p.title_facts) or any(f[0] == "<" for facts in p.facts for f in facts)
+
+
+def _checkable(subject: frozenset[str], p: _Prepared) -> frozenset[str]:
+    """The part of a subject an article can be checked against: its tickers only where it gives any."""
+    return subject if _gives_tickers(p) else frozenset(f for f in subject if f[0] != "<")
+
+
+def _headlines_apart(a: _Prepared, b: _Prepared) -> bool:
+    """Both all-capitals headlines name something of their own: words that neither the other headline
+    nor their own text uses ("SIOUX CITY HOGS SEEN UP" and "ST LOUIS HOGS OPEN UP"), figures aside."""
+    if not (a.wire_headline and b.wire_headline):
+        return False
+    own_a = {t for t in a.title_terms - b.title_terms - a.counts.keys() if t[0] != "#"}
+    own_b = {t for t in b.title_terms - a.title_terms - b.counts.keys() if t[0] != "#"}
+    return bool(own_a and own_b)
+
+
+def _same_subject(a: _Prepared, b: _Prepared, names: frozenset[str]) -> bool:
+    """Whether two reports are about the same company, person or place, as far as can be read."""
+    subject_a, subject_b = _subject(a, names), _subject(b, names)
+    if subject_a and subject_b:
+        return _mentions(b, subject_a) or _mentions(a, subject_b)
+    # A headline whose subject cannot be read (no ticker, no name its text shows) vouches for nothing:
+    # sameness rests on what of the other side's subject can be checked (a ticker only against a
+    # text that gives tickers). With nothing to check, nothing tells the subjects apart.
+    return _mentions(b, _checkable(subject_a, b)) and _mentions(a, _checkable(subject_b, a))
+
+
+def _unstemmed(p: _Prepared, stemmed: str) -> str:
+    """A word of the article whose stem this is ("exchange" for "exchang"), else the stem itself."""
+    for key in p.keys:
+        for word in key.split():
+            if word.startswith(stemmed) and stem(word) == stemmed:
+                return word
+    return stemmed
+
+
 def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]:
     def shown(side: _Prepared, facts: frozenset[str]) -> str:
         out = []
@@ -739,8 +778,10 @@ def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]
                 out.append(side.surfaces.get(fact, fact[1:]))
             elif fact[0] == "@":
                 out.append(fact[1:].capitalize())
+            elif fact[0] == "=":
+                out.append(_unstemmed(side, fact[1:]).capitalize())
             else:
-                out.append(fact.lstrip("=<").rstrip(">"))
+                out.append(fact.lstrip("<").rstrip(">"))
         return ", ".join(out[:3])
 
     return shown(p, clash.only_a), shown(q, clash.only_b)
@@ -752,9 +793,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         # The same text under all-capitals wire headlines that each use words the text never does
         # ("JOLIET HOGS UP" and "ST JOSEPH HOGS OPEN UP") is a report in the same form about another
         # place; under reworded mixed-case headlines it is the same report.
-        own_a = a.title_terms - b.title_terms - a.counts.keys()
-        own_b = b.title_terms - a.title_terms - b.counts.keys()
-        if a.wire_headline and b.wire_headline and own_a and own_b:
+        if _headlines_apart(a, b):
             return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
     if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES or (
@@ -832,7 +871,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         _with_names(a.title_facts, a.title_terms, names), _with_names(b.title_facts, b.title_terms, names)
     )
     # Headlines about other tickers or names, or an article not naming the other's subject at all.
-    same_subject = _mentions(b, subject_a) or _mentions(a, subject_b)
+    same_subject = _same_subject(a, b, names)
     if title_clash is not None and any(f[0] in "<=" for f in title_clash.only_a):
         same_subject = False
     worded_alike = short + conflicted_share >= REWRITE_COVERAGE or containment >= 0.5
