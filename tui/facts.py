@@ -10,6 +10,7 @@ Pure core: regular expressions only.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -262,6 +263,28 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
 
 
 def same_rounded(x: str, y: str) -> bool:
-    """Two large figures (1,000 or more) within 0.05% of each other: one is the other rounded."""
+    """Two large figures (1,000 or more), one the other rounded.
+
+    Within 0.05% of each other ("104.6 mln" and "104,606,000"), or one given to four or more
+    significant digits and the other to at least two fewer, which it rounds to ("1,657,000" and
+    "1.7 mln"): an exact figure that rounds to a rough one is seldom another fact, while two rough
+    ones ("400 mln" and "420 mln") may well be.
+    """
     a, b = float(x[1:]), float(y[1:])
-    return min(a, b) >= 1000 and abs(a - b) <= 0.0005 * max(a, b)
+    if min(a, b) < 1000:
+        return False
+    if abs(a - b) <= 0.0005 * max(a, b):
+        return True
+    (precise, digits), (rough, rough_digits) = sorted(
+        ((a, _significant_digits(x)), (b, _significant_digits(y))), key=lambda pair: -pair[1]
+    )
+    if digits < 4 or rough_digits > digits - 2:
+        return False
+    place = 10.0 ** (math.floor(math.log10(rough)) - rough_digits + 1)  # the rough figure's last digit
+    return math.floor(precise / place + 0.5) * place == rough
+
+
+def _significant_digits(key: str) -> int:
+    """Digits a figure is given to: "#1657000" 4, "#1700000" 2, "#0.05" 1."""
+    digits = key[1:].replace(".", "").lstrip("0")
+    return len(digits.rstrip("0") if "." not in key else digits) or 1

@@ -38,6 +38,7 @@ from tui.facts import (
     Facts,
     conflict,
     name_words,
+    same_rounded,
     sentence_facts,
 )
 from tui.wording import counted
@@ -1004,11 +1005,13 @@ def _added_figures(a: _Prepared, b: _Prepared) -> str:
 
     # A small whole number the earlier text spells out ("September one" and "September 1") is not new:
     # "one" is not read as a figure, being a pronoun as often.
-    added = sorted(figures(later) - figures(earlier))
+    known = figures(earlier)
+    added = sorted(figures(later) - known)
     if added:
         earlier_words = set(" ".join(earlier.keys).split())
         spelled_out = {f"#{value:g}" for word, value in _SPELLED_NUMBERS.items() if word in earlier_words}
-        added = [f for f in added if f not in spelled_out]
+        # Nor is a figure the earlier text gives more or less rounded ("1,657,000" and "1.7 mln").
+        added = [f for f in added if f not in spelled_out and not any(same_rounded(f, old) for old in known)]
     return ", ".join(later.surfaces.get(f, f[1:]) for f in added[:3])
 
 

@@ -296,3 +296,21 @@ def test_a_pair_of_no_kind_scores_zero(tmp_path: Path) -> None:
     assert alignment.kind is None
     assert alignment.pairs  # something is aligned, and still it is no match
     assert alignment.score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("precise", "rough", "agree"),
+    [
+        ("revenue of 1,657,000 dlrs", "revenue of 1.7 mln dlrs", True),
+        ("revenue of 3,744,000 dlrs", "revenue of 3.7 mln dlrs", True),
+        ("net of 104,606,000 dlrs", "net of 104.6 mln dlrs", True),
+        ("revenue of 1,657,000 dlrs", "revenue of 1.6 mln dlrs", False),  # rounds to 1.7, not 1.6
+        ("a shortage of 420 mln stg", "a shortage of 400 mln stg", False),  # two rough figures
+        ("a shortage of 450 mln stg", "a shortage of 400 mln stg", False),
+        ("net loss 128,141 dlrs", "net loss 123,840 dlrs", False),  # a correction
+        ("rate of 7.75 pct", "rate of 8 pct", False),  # small figures are never taken as rounded
+    ],
+)
+def test_an_exact_figure_meets_itself_rounded(precise: str, rough: str, agree: bool) -> None:
+    clash = conflict(sentence_facts(precise).all(), sentence_facts(rough).all())
+    assert (clash is None) == agree
