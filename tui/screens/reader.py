@@ -359,7 +359,9 @@ class ReaderScreen(AnnotatingScreen):
         self.app.open_compare(self.article, offset=self.view.cursor_offset)
 
     def action_export(self) -> None:
-        self.app.export_notes([self.article.id])
+        from tui.screens.exporting import ask_export_notes
+
+        ask_export_notes(self.app, [self.article.id], "this article's notes")
 
     def action_notes(self) -> None:
         self.app.open_notes(self.article.id)
