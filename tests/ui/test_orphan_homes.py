@@ -141,3 +141,23 @@ async def test_notes_screen_shows_the_home_of_the_orphan_under_the_cursor_and_mo
         await pilot.press("u")
         await settle(pilot)
         assert AnnotationStore(tmp_path / "annotations.json").get(orphan).article_id == A
+
+
+async def test_a_home_in_a_dated_version_is_named_by_source_and_date(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    """An orphan on the rewrite (002) finds its home in 000, named as a reader knows it."""
+    gone = "However, the presidential office in Seoul was not available for immediate comment at the time of the report. "
+    article = load_library(seed_library).get(B)
+    start, end = find_quote(article, gone.strip(), 1)
+    AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note="on the rewrite")
+    path = seed_library / f"{B}.txt"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(gone) == 2  # 002 stores its text twice
+    path.write_text(text.replace(gone, ""), encoding="utf-8")
+    app = make_test_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_reader(pilot, B)
+        notice = notice_text(screen, "#orphan-notice")
+        assert f"home: reworded in The Korea Herald · 2024-06-17 ({A}):" in notice, notice
+        assert "The presidential office in Seoul" in notice

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -307,11 +308,13 @@ class ExportFormatScreen(ModalScreen[ExportFormat | None]):
             options = []
             for name in self.formats:
                 key, title, detail = EXPORT_FORMATS[name]
-                options.append(Option(f"{key}  {title}  ({detail})", id=name))
+                options.append(
+                    Option(Text.assemble((key, "bold"), f"  {title}\n", (f"   {detail}", "dim")), id=name)
+                )
             yield OptionList(*options, id="export-formats")
             yield Static(safe_text(f"Into {self.where}"), id="export-where")
-            keys = "   ".join(f"{EXPORT_FORMATS[name][0]}: {name}" for name in self.formats)
-            yield Label(f"{keys}   Enter: the highlighted one   Escape: cancel", classes="dialog-hint")
+            keys = " / ".join(EXPORT_FORMATS[name][0] for name in self.formats)
+            yield Label(f"{keys} or Enter: export   Escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one("#export-formats", OptionList)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tui.store import Annotation
     from tui.stories import Home, Stories
 
-QUOTE_ROOM = 60  # characters of the home's passage quoted in a notice
+QUOTE_ROOM = 48  # characters of the home's passage quoted in a notice
 
 
 def stories_settled(app: SessionApp) -> bool:
