@@ -3,14 +3,17 @@ story and move it there with `H` (recorded as moved, `u` undoes), as the story s
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
 from conftest import AppFactory
 from textual.widgets import DataTable, Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
 from tui.library_loader import load_library
-from tui.store import AnnotationStore, anchor_all, find_quote
+from tui.store import Annotation, AnnotationStore, anchor_all, find_quote
+from tui.stories import Home, Story
 
 A, B, RELATED = SEED_IDS
 FIRST_SENTENCE = 'Seoul has warned Moscow against "going beyond a certain point,"'
@@ -161,3 +164,30 @@ async def test_a_home_in_a_dated_version_is_named_by_source_and_date(
         notice = notice_text(screen, "#orphan-notice")
         assert f"home: reworded in The Korea Herald · 2024-06-17 ({A}):" in notice, notice
         assert "The presidential office in Seoul" in notice
+
+
+async def test_homes_are_found_off_the_ui_thread_and_not_again_after_each_highlight(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.stories import Stories
+
+    orphan_on_a(tmp_path, seed_library)
+    looked_from: list[threading.Thread] = []
+    homes = Stories.homes
+
+    def recording(self: Stories, annotation: Annotation, story: Story | None = None) -> list[Home]:
+        looked_from.append(threading.current_thread())
+        return homes(self, annotation, story)
+
+    monkeypatch.setattr(Stories, "homes", recording)
+    app = make_test_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_reader(pilot, A)
+        assert "H moves it there" in notice_text(screen, "#orphan-notice")
+        assert looked_from and threading.main_thread() not in looked_from
+        before = len(looked_from)
+        await pilot.press("h")  # the Reader looks at its orphans again
+        await settle(pilot)
+        assert len(AnnotationStore(tmp_path / "annotations.json").all()) == 2
+        assert len(looked_from) == before  # the orphan has not changed: its homes are known
+        assert "H moves it there" in notice_text(screen, "#orphan-notice")

@@ -8,6 +8,7 @@ orphan (its article, its notes) show its home and move it there with the same `H
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from tui.widgets.safe_text import sanitize
@@ -31,11 +32,42 @@ def stories_settled(app: SessionApp) -> bool:
     )
 
 
-def find_homes(stories: Stories | None, orphans: list[Annotation]) -> dict[str, list[Home]]:
+class HomesCache:
+    """Homes already found, for one build of the stories: the Reader looks again after every
+    highlight, and aligning an orphan with every version of a long story takes a while."""
+
+    def __init__(self) -> None:
+        self.stories: Stories | None = None
+        self.found: dict[tuple[str, str, str, str, int, int], list[Home]] = {}
+        # A cancelled worker runs on to its end, beside the one that replaced it.
+        self._lock = threading.Lock()
+
+    def homes(self, stories: Stories, annotation: Annotation) -> list[Home]:
+        # what places the note; its note, tags and color do not move it
+        key = (
+            annotation.id,
+            annotation.article_id,
+            annotation.article_hash,
+            annotation.exact,
+            annotation.start,
+            annotation.end,
+        )
+        with self._lock:
+            if stories is not self.stories:  # rebuilt (the library changed): every home may differ
+                self.stories, self.found = stories, {}
+            if key not in self.found:
+                self.found[key] = stories.homes(annotation)
+            return self.found[key]
+
+
+def find_homes(
+    stories: Stories | None, orphans: list[Annotation], cache: HomesCache | None = None
+) -> dict[str, list[Home]]:
     """Each orphan's candidate homes, newest first (slow: aligns versions; call from a worker)."""
     if stories is None:
         return {}
-    return {annotation.id: stories.homes(annotation) for annotation in orphans}
+    cache = cache or HomesCache()
+    return {annotation.id: cache.homes(stories, annotation) for annotation in orphans}
 
 
 def _cut(text: str, room: int) -> str:

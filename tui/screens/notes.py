@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
 from tui.screens.annotating import edit_note, edit_tags
+from tui.screens.homes import HomesCache
 from tui.widgets.article_view import highlight_style
 from tui.widgets.safe_text import sanitize
 
@@ -103,6 +104,7 @@ class NotesScreen(Screen[None]):
         self.laid_out_width = 0
         self.homes: dict[str, list[Home]] = {}  # orphan id -> candidate homes in its story, newest first
         self.homes_ready = False
+        self.homes_cache = HomesCache()  # homes found by earlier looks, kept across them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notes-title")
@@ -161,7 +163,7 @@ class NotesScreen(Screen[None]):
         from tui.screens.homes import find_homes, stories_settled
 
         ready = stories_settled(self.app)
-        homes = find_homes(stories, orphans)
+        homes = find_homes(stories, orphans, self.homes_cache)
         if not get_current_worker().is_cancelled:  # a newer listing asked again
             self.post_message(HomesFound(article_id, orphans, homes, ready))
 

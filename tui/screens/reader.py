@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from tui.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFound, StoriesChanged
 from tui.screens.annotating import AnnotatingScreen
+from tui.screens.homes import HomesCache
 from tui.widgets.article_view import ArticleView
 from tui.widgets.safe_text import sanitize
 from tui.wording import counted
@@ -86,6 +87,7 @@ class ReaderScreen(AnnotatingScreen):
         self.orphans: list[Annotation] = []  # this article's notes whose passage is gone from its text
         self.homes: dict[str, list[Home]] = {}  # orphan id -> candidate homes in the story, newest first
         self.homes_ready = False
+        self.homes_cache = HomesCache()  # homes found by earlier looks, kept across them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="repeat-notice")
@@ -226,7 +228,7 @@ class ReaderScreen(AnnotatingScreen):
         placed = anchor_all(app.annotations_for(article.id), article)
         orphans = [item.annotation for item in placed if item.orphaned]
         ready = stories_settled(app)
-        homes = find_homes(app.stories, orphans) if orphans else {}
+        homes = find_homes(app.stories, orphans, self.homes_cache) if orphans else {}
         if not get_current_worker().is_cancelled:  # a newer look was asked for
             self.post_message(HomesFound(article.id, orphans, homes, ready))
 
