@@ -38,6 +38,8 @@ from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.export import Flavor
+    from tui.screens.dialogs import ExportFormat
     from tui.similarity import Match, SimilarityIndex
     from tui.store import Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
@@ -134,6 +136,7 @@ class SessionApp(App[None]):
         self.default_color = DEFAULT_COLOR
         self._turns = WriteTurns()
         self.keymap_overrides: dict[str, str] = {}  # binding id -> keys, as the user set them
+        self.export_format: ExportFormat = "obsidian"  # the export dialog offers the last one chosen first
 
     def set_keymap(self, keymap: Mapping[str, str]) -> None:
         super().set_keymap(keymap)
@@ -421,40 +424,77 @@ class SessionApp(App[None]):
 
     # ------------------------------------------------------------------ export
 
-    def export_notes(self, article_ids: Iterable[str] | None) -> None:
+    def export_notes(self, article_ids: Iterable[str] | None, fmt: ExportFormat = "obsidian") -> None:
+        """Export notes into the notes folder: Markdown of either flavour, or W3C Web Annotation
+        JSON-LD (the writers of `tui export`)."""
         if self.library is None or self.store is None:
             self.notify("Nothing to export yet.", severity="warning")
             return
-        self._export(None if article_ids is None else list(article_ids))
+        self._export(None if article_ids is None else list(article_ids), fmt)
 
     @work(thread=True, group="export", exit_on_error=False, description="export")
-    def _export(self, article_ids: list[str] | None) -> None:
+    def _export(self, article_ids: list[str] | None, fmt: ExportFormat) -> None:
         assert self.library is not None and self.store is not None
+        if fmt == "json":
+            self._export_json(article_ids)
+            return
         with _failing_as("Export", ImportError, TuiError, OSError):
             from tui.export import export_markdown
 
-            written = export_markdown(self.library, self.store, article_ids, self.notes_dir)
+            written = export_markdown(self.library, self.store, article_ids, self.notes_dir, fmt)
+        kind = "Logseq Markdown" if fmt == "logseq" else "Obsidian Markdown"
         if not written:
             self.call_from_thread(self.notify, "No notes to export.", severity="warning")
         elif len(written) == 1:
-            self.call_from_thread(self.notify, f"Exported notes to {written[0]}", markup=False, timeout=8)
+            self.call_from_thread(
+                self.notify, f"Exported notes to {written[0]} ({kind})", markup=False, timeout=8
+            )
         else:
             self.call_from_thread(
-                self.notify, f"Exported {len(written)} files to {self.notes_dir}", markup=False, timeout=8
+                self.notify,
+                f"Exported {len(written)} files to {self.notes_dir} ({kind})",
+                markup=False,
+                timeout=8,
             )
 
-    def export_story(self, story_id: str) -> None:
+    def _export_json(self, article_ids: list[str] | None) -> None:
+        """Every note in one file, `annotations.jsonld`; one article's in a file named after it."""
+        assert self.library is not None and self.store is not None
+        with _failing_as("Export", ImportError, TuiError, OSError):
+            from tui.export import export_jsonld_file, safe_filename
+
+            wanted = set(article_ids) if article_ids is not None else None
+            count = sum(1 for item in self.store.all() if wanted is None or item.article_id in wanted)
+            if not count:
+                self.call_from_thread(self.notify, "No notes to export.", severity="warning")
+                return
+            target = self.notes_dir / "annotations.jsonld"
+            if article_ids is not None and len(article_ids) == 1 and article_ids[0] in self.library:
+                target = self.notes_dir / f"{safe_filename(self.library.get(article_ids[0]).title)}.jsonld"
+            written = export_jsonld_file(self.store, article_ids, target)
+        self.call_from_thread(
+            self.notify,
+            f"Exported {counted(count, 'annotation')} to {written} (W3C Web Annotation JSON-LD)",
+            markup=False,
+            timeout=8,
+        )
+
+    def export_story(self, story_id: str, flavor: Flavor = "obsidian") -> None:
         """Export a story (by story id, or by article id for an article with no other version)."""
         if self.library is None or self.store is None or self.stories is None:
             self.notify("Nothing to export yet.", severity="warning")
             return
-        self._export_story(story_id)
+        self._export_story(story_id, flavor)
 
     @work(thread=True, group="export", exit_on_error=False, description="export")
-    def _export_story(self, story_id: str) -> None:
+    def _export_story(self, story_id: str, flavor: Flavor) -> None:
         from tui.export import export_story
 
         assert self.stories is not None and self.store is not None
         with _failing_as("Export", TuiError, OSError):
-            written = export_story(self.stories, self.store, self.stories.get(story_id), self.notes_dir)
-        self.call_from_thread(self.notify, f"Exported the story to {written}", markup=False, timeout=8)
+            story = self.stories.get(story_id)
+            written = export_story(self.stories, self.store, story, self.notes_dir, flavor)
+        kind = "Logseq Markdown" if flavor == "logseq" else "Obsidian Markdown"
+        self.call_from_thread(
+            self.notify, f"Exported the story to {written} ({kind})", markup=False, timeout=8
+        )

@@ -45,7 +45,9 @@ def app_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand
 
     yield from binding_commands(app, screen)
     yield SystemCommand(
-        "Export all notes", f"Write every article's notes as Markdown in {app.notes_dir}", _export_all(app)
+        "Export all notes",
+        f"Every article's notes as Obsidian or Logseq Markdown, or Web Annotation JSON-LD, in {app.notes_dir}",
+        _export_all(app),
     )
     yield SystemCommand("Show all notes", "Every annotation of every article", partial(app.open_notes, None))
     yield from _story_commands(app, screen)
@@ -57,11 +59,14 @@ def app_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand
 
 
 def _export_all(app: SessionApp) -> Callable[[], None]:
-    return partial(app.export_notes, None)
+    from tui.screens.exporting import ask_export_notes
+
+    return partial(ask_export_notes, app, None, "every article's notes")
 
 
 def _story_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     """Export the story of the article on screen (the Reader, or the story screen itself)."""
+    from tui.screens.exporting import ask_export_story
     from tui.screens.reader import ReaderScreen
     from tui.screens.story import StoryScreen
 
@@ -74,5 +79,5 @@ def _story_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemComm
         yield SystemCommand(
             "Export this story",
             f"One Markdown file with the notes of all {len(story.versions)} versions, in {app.notes_dir}",
-            partial(app.export_story, story.id),
+            partial(ask_export_story, app, story.id),
         )

@@ -162,3 +162,13 @@ class NotesAnchored(Message):
 class StoryLoaded(Message):
     story: Story
     data: dict[str, Any]  # tui.stories.story_json: the same JSON as `tui story --json`
+
+
+@dataclass
+class HomesFound(Message):
+    """Orphaned annotations and their candidate homes in the story (the Reader and Notes screens)."""
+
+    article_id: str | None  # the article whose orphans these are (None: every article's)
+    orphans: list[Annotation]  # in text order
+    homes: dict[str, list[Home]]  # annotation id -> candidate homes, newest first
+    stories_ready: bool  # False while the stories are still being built: homes may follow

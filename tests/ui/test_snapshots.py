@@ -1,4 +1,5 @@
-"""Snapshots of Library, Reader and Compare on the seeds, at 100x30 and 80x24.
+"""Snapshots of Library, Reader and Compare on the seeds, at 100x30 and 80x24, and of the story
+screen at 110x34.
 
 Deterministic: every path in tmp_path, the index and compare workers awaited before the shot,
 and nothing on screen depends on the clock. Review the report before `--snapshot-update`.
@@ -6,6 +7,7 @@ and nothing on screen depends on the clock. Review the report before `--snapshot
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,3 +69,29 @@ def test_compare_no_color_snapshot(
     """Under NO_COLOR the focused pane (the right one, after tab) still stands out."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_test_app(), terminal_size=(100, 30), run_before=compare_right_pane_ready)
+
+
+STORY_SIZE = (110, 34)  # versions, the passage matrix and the notes all in view
+
+
+async def story_ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press("S")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def test_story_snapshot(
+    snap_compare: Any, make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    """The seeds' story (000 and its rewrite 002) with a note on 000 that echoes, reworded, on 002."""
+    from tui.library_loader import load_library
+    from tui.store import AnnotationStore, find_quote
+
+    article = load_library(seed_library).get(SEED_IDS[0])
+    start, end = find_quote(article, 'Seoul has warned Moscow against "going beyond a certain point,"', 1)
+    AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note="the warning")
+    assert snap_compare(make_test_app(), terminal_size=STORY_SIZE, run_before=story_ready)

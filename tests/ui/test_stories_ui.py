@@ -161,7 +161,7 @@ async def test_story_screen_moves_an_orphan_home_and_exports(
         (moved,) = AnnotationStore(tmp_path / "annotations.json").all()
         assert moved.article_id == B and moved.exact.startswith(RESTATED)
         assert moved.moved_from is not None and moved.moved_from["article_id"] == A
-        await pilot.press("e")
+        await pilot.press("e", "enter")  # the format dialog: Obsidian Markdown
         await settle(pilot)
         (exported,) = (tmp_path / "notes").glob("*.md")
         content = exported.read_text(encoding="utf-8")
@@ -238,6 +238,8 @@ async def test_palette_exports_the_story(
         (command,) = [c for c in app_commands(app, app.screen) if c.title == "Export this story"]
         command.callback()
         await settle(pilot)
+        await pilot.press("o")  # the format dialog: Obsidian Markdown
+        await settle(pilot)
         (exported,) = (tmp_path / "notes").glob("*.md")
         assert "story_id:" in exported.read_text(encoding="utf-8")
         await open_reader(pilot, RELATED)  # no story: no such command
@@ -259,6 +261,6 @@ async def test_story_screen_of_an_article_without_other_versions(
         assert isinstance(app.screen, StoryScreen)
         assert app.screen.query_one("#story-versions", DataTable).row_count == 1
         assert app.screen.query_one("#story-matrix", DataTable).row_count > 10
-        await pilot.press("e")
+        await pilot.press("e", "enter")
         await settle(pilot)
         assert len(list((tmp_path / "notes").glob("*.md"))) == 1

@@ -1,16 +1,20 @@
-"""Small modal dialogs: the note editor, the tag editor, a passage to re-attach to, a yes/no question."""
+"""Small modal dialogs: the note editor, the tag editor, a passage to re-attach to, a yes/no question,
+the format of an export."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Literal
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
 from tui.widgets.safe_text import safe_text
@@ -261,4 +265,77 @@ class EchoNoteScreen(ModalScreen[None]):
             yield Label("y in the reader adopts it   Escape: close", classes="dialog-hint")
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# What the app can export notes as: the two Markdown flavours of `tui export --flavor`, and the W3C
+# Web Annotation JSON-LD of `tui export --format json`.
+ExportFormat = Literal["obsidian", "logseq", "json"]
+# format -> (its key in the dialog, its name, what it writes)
+EXPORT_FORMATS: dict[ExportFormat, tuple[str, str, str]] = {
+    "obsidian": ("o", "Markdown for Obsidian", "a file per article; block ids ^h-…"),
+    "logseq": ("l", "Markdown for Logseq", "an outline; block ids as id:: properties"),
+    "json": ("w", "W3C Web Annotation JSON-LD", "one .jsonld file, as tui export --format json"),
+}
+
+
+class ExportFormatScreen(ModalScreen[ExportFormat | None]):
+    """Choose what to export notes as; a format's letter or Enter on it exports, Escape does not."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "choose('obsidian')", "Obsidian Markdown", id="export.obsidian"),
+        Binding("l", "choose('logseq')", "Logseq Markdown", id="export.logseq"),
+        Binding("w", "choose('json')", "Web Annotation JSON-LD", id="export.json"),
+        Binding("escape,q", "cancel", "Cancel", id="export.cancel"),
+    ]
+
+    def __init__(
+        self,
+        what: str,
+        where: str,
+        formats: Sequence[ExportFormat] = tuple(EXPORT_FORMATS),
+        current: ExportFormat = "obsidian",
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.what = what
+        self.where = where
+        self.formats = list(formats)
+        self.current = current if current in self.formats else self.formats[0]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(f"Export {self.what} as", classes="dialog-title")
+            options = []
+            for name in self.formats:
+                key, title, detail = EXPORT_FORMATS[name]
+                options.append(
+                    Option(Text.assemble((key, "bold"), f"  {title}\n", (f"   {detail}", "dim")), id=name)
+                )
+            yield OptionList(*options, id="export-formats")
+            yield Static(safe_text(f"Into {self.where}"), id="export-where")
+            keys = " / ".join(EXPORT_FORMATS[name][0] for name in self.formats)
+            yield Label(f"{keys} or Enter: export   Escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#export-formats", OptionList)
+        options.highlighted = self.formats.index(self.current)
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#export-formats")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_choose(event.option.id or self.current)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":  # a story exports Markdown only: no JSON key there
+            return parameters[0] in self.formats
+        return True
+
+    def action_choose(self, name: str) -> None:
+        for offered in self.formats:
+            if offered == name:
+                self.dismiss(offered)
+                return
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

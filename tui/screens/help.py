@@ -27,10 +27,17 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     order a user meets them.
     """
     from tui.screens.compare import CompareScreen
-    from tui.screens.dialogs import ConfirmScreen, DetailsScreen, NoteEditorScreen, TagsScreen
+    from tui.screens.dialogs import (
+        ConfirmScreen,
+        DetailsScreen,
+        ExportFormatScreen,
+        NoteEditorScreen,
+        TagsScreen,
+    )
     from tui.screens.library import LibraryScreen
     from tui.screens.notes import NotesScreen
     from tui.screens.reader import ReaderScreen
+    from tui.screens.story import StoryScreen
     from tui.widgets.article_table import ArticleTable
     from tui.widgets.article_view import ArticleView
 
@@ -42,9 +49,11 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
         (reading, ArticleView.BINDINGS, (ReaderScreen, CompareScreen)),
         ("Compare", CompareScreen.BINDINGS, (CompareScreen,)),
         ("Notes", NotesScreen.BINDINGS, (NotesScreen,)),
+        ("Story", StoryScreen.BINDINGS, (StoryScreen,)),
         ("Note editor", NoteEditorScreen.BINDINGS, (NoteEditorScreen,)),
         ("Tags", [*TagsScreen.BINDINGS, *TagsScreen.INPUT_KEYS], (TagsScreen,)),
         ("Questions", ConfirmScreen.BINDINGS, (ConfirmScreen,)),
+        ("Export format", ExportFormatScreen.BINDINGS, (ExportFormatScreen,)),
         ("Skipped files", DetailsScreen.BINDINGS, (DetailsScreen,)),
         ("Help", HelpScreen.BINDINGS, ()),
     ]

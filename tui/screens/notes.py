@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.messages import AnnotationsChanged, NotesAnchored
+from tui.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
 from tui.screens.annotating import edit_note, edit_tags
+from tui.screens.homes import HomesCache
 from tui.widgets.article_view import highlight_style
 from tui.widgets.safe_text import sanitize
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from tui.app_session import SessionApp
     from tui.articles import Library
     from tui.store import Anchored, Annotation, AnnotationStore
+    from tui.stories import Home, Stories
 
 STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
 
@@ -74,6 +76,8 @@ class NotesScreen(Screen[None]):
         Binding("5", "recolor(4)", "Color 5", show=False, id="notes.color_5"),
         Binding("x", "delete", "Delete", id="notes.delete"),
         Binding("r", "reattach", "Re-attach an orphan", show=False, id="notes.reattach"),  # help lists it
+        # named in the line under the table when the cursor is on an orphan
+        Binding("H", "move_home", "Move the orphan to its home", show=False, id="notes.move_home"),
         Binding("u", "undo", "Undo", id="notes.undo"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
@@ -98,13 +102,18 @@ class NotesScreen(Screen[None]):
         self.rows: list[Anchored] = []  # in table order
         self.anchored: NotesAnchored | None = None  # the rows as last anchored
         self.laid_out_width = 0
+        self.homes: dict[str, list[Home]] = {}  # orphan id -> candidate homes in its story, newest first
+        self.homes_ready = False
+        self.homes_cache = HomesCache()  # homes found by earlier looks, kept across them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notes-title")
         yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="notes-home")  # the orphan under the cursor: its home, or why it has none
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#notes-home").display = False
         self.populate()
         self.query_one("#notes-table", DataTable).focus()
 
@@ -141,6 +150,50 @@ class NotesScreen(Screen[None]):
             return  # the scope changed meanwhile; its own anchoring follows
         self.anchored = message
         self._fill_table()
+        orphans = [placed.annotation for placed in message.rows if placed.orphaned]
+        self.homes, self.homes_ready = {}, False
+        self._show_home()
+        if orphans:
+            self._find_homes(self.app.stories, orphans, message.article_id)
+
+    @work(thread=True, group="homes", exclusive=True, exit_on_error=False, description="orphans' homes")
+    def _find_homes(self, stories: Stories | None, orphans: list[Annotation], article_id: str | None) -> None:
+        from textual.worker import get_current_worker
+
+        from tui.screens.homes import find_homes, stories_settled
+
+        ready = stories_settled(self.app)
+        homes = find_homes(stories, orphans, self.homes_cache)
+        if not get_current_worker().is_cancelled:  # a newer listing asked again
+            self.post_message(HomesFound(article_id, orphans, homes, ready))
+
+    def on_homes_found(self, message: HomesFound) -> None:
+        if message.article_id != self.article_id:
+            return
+        self.homes, self.homes_ready = message.homes, message.stories_ready
+        self._show_home()
+
+    def on_stories_changed(self, message: StoriesChanged) -> None:
+        self.populate()  # an orphan may have a home now
+
+    @on(DataTable.RowHighlighted, "#notes-table")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_home()
+
+    def _show_home(self) -> None:
+        """Under the table, for the orphan under the cursor: its home and the key, or why none."""
+        from tui.screens.homes import home_line
+
+        line = self.query_one("#notes-home", Static)
+        placed = self.current()
+        if placed is None or not placed.orphaned:
+            line.display = False
+            return
+        annotation = placed.annotation
+        found = self.homes.get(annotation.id)
+        text = home_line(annotation, found, self.app.library, self.homes_ready)
+        line.update(Text(f"{text} · r re-attaches by hand"))
+        line.display = True
 
     def _fill_table(self) -> None:
         message = self.anchored
@@ -276,6 +329,17 @@ class NotesScreen(Screen[None]):
             self.app.reattach(annotation.id, article, start, end)
 
         self.app.push_screen(QuoteScreen(annotation.exact), chosen)
+
+    def action_move_home(self) -> None:
+        from tui.screens.homes import move_home
+
+        placed = self.current()
+        if placed is None:
+            return
+        if not placed.orphaned:
+            self.notify("This note is in its article; only an orphaned note moves to a home.", timeout=4)
+            return
+        move_home(self.app, placed.annotation, self.homes.get(placed.annotation.id))
 
     def action_undo(self) -> None:
         self.app.undo()

@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import IndexChanged, RepeatsFound
+from tui.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFound, StoriesChanged
 from tui.screens.annotating import AnnotatingScreen
+from tui.screens.homes import HomesCache
 from tui.widgets.article_view import ArticleView
 from tui.widgets.safe_text import sanitize
 from tui.wording import counted
@@ -21,6 +22,8 @@ from tui.wording import counted
 if TYPE_CHECKING:
     from tui.articles import Article, Span
     from tui.similarity import Match, Repeat
+    from tui.store import Annotation
+    from tui.stories import Home
 
 
 def match_prompt(match: Match, title: str, detail: str = "") -> Text:
@@ -69,6 +72,8 @@ class ReaderScreen(AnnotatingScreen):
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
         Binding("s", "toggle_panel", "Similar panel", show=False, id="reader.panel"),
         Binding("S", "story", "Story: every version of this article", show=False, id="reader.story"),
+        # named in the orphan notice, not the footer
+        Binding("H", "move_home", "Move the orphaned note to its home", show=False, id="reader.move_home"),
         Binding("q,escape", "back", "Back", id="reader.back"),
     ]
 
@@ -79,10 +84,15 @@ class ReaderScreen(AnnotatingScreen):
         self.repeats: list[Repeat] = []
         self.repeat_hidden = False
         self.panel_forced: bool | None = None
+        self.orphans: list[Annotation] = []  # this article's notes whose passage is gone from its text
+        self.homes: dict[str, list[Home]] = {}  # orphan id -> candidate homes in the story, newest first
+        self.homes_ready = False
+        self.homes_cache = HomesCache()  # homes found by earlier looks, kept across them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="repeat-notice")
         yield Static("", id="echo-notice")
+        yield Static("", id="orphan-notice")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.article, colors=self.app.highlight_colors, id="text")
             with Vertical(id="side"):
@@ -98,6 +108,7 @@ class ReaderScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         self.query_one("#repeat-notice").display = False
         self.query_one("#echo-notice").display = False
+        self.query_one("#orphan-notice").display = False
         self.query_one("#note-line").display = False
         view = self.view
         self.refresh_highlights(view)
@@ -110,6 +121,7 @@ class ReaderScreen(AnnotatingScreen):
         self.fill_similar()
         # after the first paint: the search for repeats competes for the GIL with drawing
         self.call_after_refresh(self.find_repeats)
+        self.call_after_refresh(self.find_orphans)
 
     def on_unmount(self) -> None:
         self.app.save_positions()
@@ -193,6 +205,67 @@ class ReaderScreen(AnnotatingScreen):
         self.repeat_hidden = not self.repeat_hidden
         self.view.set_hidden(self._hidden_spans() if self.repeat_hidden else [])
         self._show_repeat_notice()
+
+    # ------------------------------------------------------------------ orphans and their homes
+
+    # Textual also runs AnnotatingScreen's handlers of these two messages (it calls every class's).
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        if not message.article_ids or self.article.id in message.article_ids:
+            self.find_orphans()
+
+    def on_stories_changed(self, message: StoriesChanged) -> None:
+        self.find_orphans()
+
+    @work(thread=True, group="orphans", exclusive=True, exit_on_error=False, description="orphans' homes")
+    def find_orphans(self) -> None:
+        """This article's orphaned notes and their homes (aligning versions takes a while)."""
+        from textual.worker import get_current_worker
+
+        from tui.screens.homes import find_homes, stories_settled
+        from tui.store import anchor_all
+
+        article, app = self.article, self.app
+        placed = anchor_all(app.annotations_for(article.id), article)
+        orphans = [item.annotation for item in placed if item.orphaned]
+        ready = stories_settled(app)
+        homes = find_homes(app.stories, orphans, self.homes_cache) if orphans else {}
+        if not get_current_worker().is_cancelled:  # a newer look was asked for
+            self.post_message(HomesFound(article.id, orphans, homes, ready))
+
+    def on_homes_found(self, message: HomesFound) -> None:
+        if message.article_id != self.article.id:
+            return
+        self.orphans, self.homes, self.homes_ready = message.orphans, message.homes, message.stories_ready
+        self._show_orphan_notice()
+
+    def _orphan_to_move(self) -> Annotation | None:
+        """The orphan `H` moves: the first with a home, else the first."""
+        with_home = [annotation for annotation in self.orphans if self.homes.get(annotation.id)]
+        candidates = with_home or self.orphans
+        return candidates[0] if candidates else None
+
+    def _show_orphan_notice(self) -> None:
+        from tui.screens.homes import home_line
+
+        notice = self.query_one("#orphan-notice", Static)
+        orphan = self._orphan_to_move()
+        if orphan is None:
+            notice.display = False
+            return
+        line = home_line(orphan, self.homes.get(orphan.id), self.app.library, self.homes_ready)
+        if len(self.orphans) > 1:
+            line = f"{len(self.orphans)} orphaned notes (l lists them) · {line}"
+        notice.update(Text(line))
+        notice.display = True
+
+    def action_move_home(self) -> None:
+        from tui.screens.homes import move_home
+
+        orphan = self._orphan_to_move()
+        if orphan is None:
+            self.notify("No orphaned note in this article.", timeout=3)
+            return
+        move_home(self.app, orphan, self.homes.get(orphan.id))
 
     # ------------------------------------------------------------------ search
 
@@ -288,7 +361,9 @@ class ReaderScreen(AnnotatingScreen):
         self.app.open_compare(self.article, offset=self.view.cursor_offset)
 
     def action_export(self) -> None:
-        self.app.export_notes([self.article.id])
+        from tui.screens.exporting import ask_export_notes
+
+        ask_export_notes(self.app, [self.article.id], "this article's notes")
 
     def action_notes(self) -> None:
         self.app.open_notes(self.article.id)

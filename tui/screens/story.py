@@ -285,7 +285,9 @@ class StoryScreen(Screen[None]):
         self.app.move_to_home(row["id"], home)
 
     def action_export(self) -> None:
-        self.app.export_story(self.wanted)
+        from tui.screens.exporting import ask_export_story
+
+        ask_export_story(self.app, self.wanted)
 
     def action_back(self) -> None:
         self.dismiss()
