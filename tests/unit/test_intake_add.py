@@ -6,12 +6,23 @@ import io
 from pathlib import Path
 
 import pytest
-from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, real_page, truth  # noqa: F401
+from intake_web import (  # noqa: F401  (the fixtures)
+    LocalWeb,
+    article_html,
+    article_keys,
+    local_web_fixture,
+    no_pause_fixture,
+    real_page,
+    truth,
+)
 
 from tui.intake.extract import ExtractError, extract_page
 from tui.intake.intake import Intake, normalise_url
 from tui.intake.library_writer import ArticleRecord, write_new_article
 from tui.library_loader import load_library
+
+# The pause between requests to one host is tested in test_intake_politeness.py.
+pytestmark = pytest.mark.usefixtures("no_pause")
 
 
 def body_of(key: str) -> str:
