@@ -6,6 +6,7 @@ the real clock checks the pause is really kept.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,42 @@ def test_fetching_a_feed_paces_its_pages(local_web: LocalWeb, tmp_path: Path) ->
     assert sorted(o.status for o in report.outcomes) == ["added"] * 3
     assert clock.sleeps == [2.0, 2.0, 2.0]  # the feed, then three pages two seconds apart
     assert len(local_web.hits_for("/robots.txt")) == 1
+
+
+def test_stopping_early_does_not_wait_out_the_pause(local_web: LocalWeb) -> None:
+    urls = [local_web.route(f"/p{i}", "x") for i in range(2)]
+    fetcher = Fetcher(max_workers=2, min_interval=30.0)
+    began = time.monotonic()
+    results = fetcher.map(lambda url: fetcher.fetch(url).body, urls)
+    assert next(results) == b"x"
+    results.close()  # what ctrl+c does to the loop that reads the results
+    assert time.monotonic() - began < 10.0
+    assert local_web.hits_for("/p1") == []
+    other_host = urls[1].replace("127.0.0.1", "localhost")
+    assert list(fetcher.map(lambda url: fetcher.fetch(url).status, [other_host])) == [200]  # it goes on
+
+
+def test_a_turn_given_up_is_given_back(local_web: LocalWeb) -> None:
+    urls = [local_web.route(f"/p{i}", "x") for i in range(3)]
+    fetcher = Fetcher(max_workers=2, min_interval=1.5)
+    results = fetcher.map(lambda url: fetcher.fetch(url).body, urls[:2])
+    assert next(results) == b"x"
+    began = local_web.hits_for("/p0")[0].start
+    results.close()  # /p1 gave up its turn, so /p2 waits for the turn after /p0, not after /p1
+    fetcher.fetch(urls[2])
+    waited = local_web.hits_for("/p2")[0].start - began
+    assert 1.4 <= waited < 2.9
+
+
+def test_a_long_pause_is_not_counted_against_the_timeout(local_web: LocalWeb) -> None:
+    urls = [local_web.route(f"/p{i}", "x", delay=0.2) for i in range(2)]
+    clock = FakeClock()
+
+    def slow_sleep(seconds: float) -> None:  # the pause takes real time, longer than the timeout
+        time.sleep(0.5)
+        clock.sleep(seconds)
+
+    fetcher = Fetcher(clock=clock, sleep=slow_sleep)
+    for url in urls:
+        assert fetcher.fetch(url, timeout=0.45).body == b"x"
+    assert clock.sleeps == [1.0]

@@ -207,7 +207,9 @@ def fetch(
             headers["If-Modified-Since"] = last_modified
         request = urllib.request.Request(current, headers=headers)
         if before_request is not None:
+            waited_from = time.monotonic()
             before_request(current)
+            deadline += time.monotonic() - waited_from  # a pause for the host's turn is not the server's time
         try:
             response = opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as error:
@@ -290,7 +292,9 @@ class Fetcher:
     """Runs fetches a few at a time and one at a time for any one host, keeping to robots.txt and
     leaving `min_interval` seconds (or the site's `Crawl-delay`) between two requests to one host.
 
-    `clock` and `sleep` are injectable so that tests of the spacing need not wait for it.
+    `clock` and `sleep` are injectable so that tests of the spacing need not wait for it; by default
+    the pause is a wait that `map` cuts short when it stops early (ctrl+c), so that stopping never
+    waits out a site's `Crawl-delay`.
     """
 
     max_workers: int = MAX_WORKERS
@@ -298,12 +302,13 @@ class Fetcher:
     min_interval: float | None = None  # None: MIN_INTERVAL
     max_wait: float = MAX_WAIT
     clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: a wait that stopping interrupts
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
     _robots: dict[str, RobotsRules] = field(default_factory=dict)
     _robots_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _next_turn: dict[str, float] = field(default_factory=dict)  # host -> earliest start of its next request
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @contextlib.contextmanager
     def host_slot(self, url: str) -> Iterator[None]:
@@ -358,7 +363,13 @@ class Fetcher:
                 raise FetchError(f"{url}: not fetched: {why}; try again later")
             self._next_turn[host] = start + interval
         if start > now:
-            self.sleep(start - now)
+            if self.sleep is not None:
+                self.sleep(start - now)
+            elif self._stopping.wait(start - now):
+                with self._guard:  # the turn booked after this one was never used: give it back
+                    if self._next_turn.get(host) == start + interval:
+                        self._next_turn[host] = start
+                raise FetchError(f"{url}: not fetched: stopped")
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`work` over `items` on a few threads, results in the order of `items`."""
@@ -366,5 +377,8 @@ class Fetcher:
         try:
             yield from pool.map(work, items)
         finally:
-            # On ctrl+c (or a consumer that stops early) queued requests are dropped, not awaited.
+            # On ctrl+c (or a consumer that stops early) queued requests are dropped, not awaited,
+            # and a request waiting for its turn at a host gives it up.
+            self._stopping.set()
             pool.shutdown(wait=True, cancel_futures=True)
+            self._stopping.clear()
