@@ -223,3 +223,29 @@ def json_feed(web: LocalWeb, items: list[dict[str, object]]) -> str:
             "items": items,
         }
     )
+
+
+@pytest.fixture(name="no_pause")
+def no_pause_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pause between requests to one host, for tests whose subject is not the pause itself
+    (every page of the local web is on one host). Import `no_pause_fixture` to use `no_pause`."""
+    monkeypatch.setattr("tui.intake.fetch.MIN_INTERVAL", 0.0)
+
+
+class FakeClock:
+    """A monotonic clock that only `sleep` moves: a test of the pause between requests sees every
+    pause asked for, and waits for none of them."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(round(seconds, 6))
+            self.now += seconds

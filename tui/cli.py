@@ -525,6 +525,7 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
     adding.add_argument("--json", action="store_true", help="print one JSON array")
     adding.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
     adding.add_argument("--force", action="store_true", help="add even what is already in the library")
+    _add_robots_option(adding)
 
     feeds = command("feeds", "the feeds you follow")
     actions = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", parser_class=_Parser)
@@ -538,6 +539,7 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
     feed_add = action("add", "follow a feed (RSS, Atom or JSON Feed)")
     feed_add.add_argument("url", metavar="URL")
     feed_add.add_argument("--name", metavar="NAME", help="what to call it (default: the feed's title)")
+    _add_robots_option(feed_add)
     feed_list = action("list", "the feeds you follow")
     feed_list.add_argument("--json", action="store_true", help="print one JSON array")
     feed_remove = action("remove", "stop following a feed")
@@ -549,6 +551,15 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
 
     fetching = command("fetch", "fetch every feed and add its new articles")
     fetching.add_argument("--json", action="store_true", help="print one JSON array")
+    _add_robots_option(fetching)
+
+
+def _add_robots_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ignore-robots",
+        action="store_true",
+        help="do not read robots.txt (for your own sites); the pause between requests stays",
+    )
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -567,11 +578,13 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 
 def _intake(args: argparse.Namespace, *, tags: Sequence[str] = (), force: bool = False) -> Any:
+    from tui.intake.fetch import Fetcher
     from tui.intake.intake import Intake
 
     return Intake(
         articles_dir=paths.articles_dir(args.articles),
         cache_dir=paths.cache_dir(args.cache_dir),
+        fetcher=Fetcher(ignore_robots=args.ignore_robots),
         tags=list(tags),
         force=force,
     )
@@ -600,7 +613,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     from tui.intake.feeds import Feed, FeedList, FeedState, opml_document, parse_feed, read_opml_file
-    from tui.intake.fetch import check_url, fetch, host_of
+    from tui.intake.fetch import Fetcher, check_url, host_of
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
     if args.feeds_command == "list":
@@ -665,7 +678,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     if args.name and feeds.find(args.name) is not None:
         raise UsageError(f"a feed is already named {args.name!r}")
-    parsed = parse_feed(fetch(url).body, url)
+    parsed = parse_feed(Fetcher(ignore_robots=args.ignore_robots).fetch(url).body, url)
     name = args.name or feeds.unique_name(parsed.title or host_of(url))
     feeds.feeds.append(Feed(" ".join(name.split()), url))
     feeds.save()

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
-from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, rss20, truth  # noqa: F401
+from intake_web import (  # noqa: F401  (the fixtures)
+    LocalWeb,
+    article_html,
+    article_keys,
+    local_web_fixture,
+    no_pause_fixture,
+    rss20,
+    truth,
+)
 from textual.widgets import Input
 from ui_helpers import settle
 
@@ -16,6 +24,9 @@ from tui.screens.dialogs import DetailsScreen
 from tui.screens.intake import AddArticleScreen, clipboard_link
 from tui.screens.library import LibraryScreen
 from tui.widgets.article_table import ArticleTable
+
+# The pause between requests to one host is tested in tests/unit/test_intake_politeness.py.
+pytestmark = pytest.mark.usefixtures("no_pause")
 
 
 async def wait_for_intake(pilot: object, app: object) -> None:

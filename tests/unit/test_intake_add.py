@@ -6,12 +6,23 @@ import io
 from pathlib import Path
 
 import pytest
-from intake_web import LocalWeb, article_html, article_keys, local_web_fixture, real_page, truth  # noqa: F401
+from intake_web import (  # noqa: F401  (the fixtures)
+    LocalWeb,
+    article_html,
+    article_keys,
+    local_web_fixture,
+    no_pause_fixture,
+    real_page,
+    truth,
+)
 
 from tui.intake.extract import ExtractError, extract_page
 from tui.intake.intake import Intake, normalise_url
 from tui.intake.library_writer import ArticleRecord, write_new_article
 from tui.library_loader import load_library
+
+# The pause between requests to one host is tested in test_intake_politeness.py.
+pytestmark = pytest.mark.usefixtures("no_pause")
 
 
 def body_of(key: str) -> str:
@@ -192,7 +203,7 @@ def test_intake_is_pure_core_and_stays_off_the_start_path() -> None:
 
     code = (
         "import sys, tui.cli\n"
-        "late = [m for m in ('trafilatura', 'feedparser', 'lxml') if m in sys.modules]\n"
+        "late = [m for m in ('trafilatura', 'feedparser', 'lxml', 'protego') if m in sys.modules]\n"
         "import tui.intake.intake, tui.intake.feeds, tui.intake.fetch, tui.intake.extract, tui.intake.library_writer\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
         "print(late, bad)\n"
@@ -266,3 +277,82 @@ def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
         labels = list(pool.map(lambda n: extract.extract_page(b"<html></html>", name=str(n)), range(8)))
     assert labels == [str(n) for n in range(8)]
     assert most == 1
+
+
+def written_tags(path: str | None) -> list[str]:
+    from tui.articles import read_front_matter
+
+    fields, _rest, problem = read_front_matter(Path(str(path)).read_text())
+    assert problem is None
+    tags = fields.get("tags", [])
+    assert isinstance(tags, list)
+    return tags
+
+
+CLIP_BODY = "Water levels fell overnight across the valley, officials said on Sunday, and roads reopen.\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("tags: [climate, 'Sea Level', '#oceans', climate]", ["climate", "Sea-Level", "oceans"]),
+        ("tags:\n- rivers\n- nested/tag\n- [not, a, scalar]", ["rivers", "nested/tag"]),
+        ("tags: floods, 'weather' storms", ["floods", "weather", "storms"]),  # a line: commas or spaces
+        ("Tag: single", ["single"]),
+        ("tags: ['!!!', '\u202eevil\u200b', '  ']", ["evil"]),  # what the tag rule leaves, or nothing
+        ("tags: 2024-06-17", ["2024-06-17"]),  # text as the file gives it, never a YAML date
+        ("tags:", []),
+    ],
+)
+def test_markdown_source_keeps_its_own_tags(tmp_path: Path, front: str, expected: list[str]) -> None:
+    source = tmp_path / "clip.md"
+    source.write_text(f"---\ntitle: Floods recede\n{front}\n---\n{CLIP_BODY}")
+    [added] = Intake(articles_dir=tmp_path / "articles").add_sources([str(source)])
+    assert added.status == "added", added.error
+    assert written_tags(added.path) == expected
+
+
+def test_own_tags_merge_with_given_tags(tmp_path: Path) -> None:
+    source = tmp_path / "clip.md"
+    source.write_text(f"---\ntitle: Floods recede\ntags: [climate, rivers]\n---\n{CLIP_BODY}")
+    intake = Intake(articles_dir=tmp_path / "articles", tags=["rivers", "to read", "#later"])
+    [added] = intake.add_sources([str(source)])
+    assert written_tags(added.path) == ["climate", "rivers", "to-read", "later"]
+    text_file = tmp_path / "plain.txt"  # a text file has no front matter: only the given tags
+    text_file.write_text("Dry spell\n\n" + CLIP_BODY.replace("Water", "Rain"))
+    [plain] = intake.add_sources([str(text_file)])
+    assert written_tags(plain.path) == ["rivers", "to-read", "later"]
+
+
+def test_too_many_or_too_long_own_tags_are_bounded(tmp_path: Path) -> None:
+    many = ", ".join(f"t{i}" for i in range(80)) + ", " + "x" * 101
+    source = tmp_path / "clip.md"
+    source.write_text(f"---\ntitle: Floods recede\ntags: {many}\n---\n{CLIP_BODY}")
+    [added] = Intake(articles_dir=tmp_path / "articles").add_sources([str(source)])
+    assert written_tags(added.path) == [f"t{i}" for i in range(50)]
+
+
+def test_an_unusable_given_tag_is_a_usage_error(tmp_path: Path) -> None:
+    from tui.errors import UsageError
+
+    with pytest.raises(UsageError, match="not a usable tag: '!!!'"):
+        Intake(articles_dir=tmp_path / "articles", tags=["!!!"])
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/notes/clip", "text/markdown; charset=utf-8"), ("/raw/clip.md", "text/plain; charset=utf-8")],
+)
+def test_markdown_served_from_a_link_keeps_its_tags(
+    local_web: LocalWeb, tmp_path: Path, path: str, content_type: str
+) -> None:
+    url = local_web.route(
+        path,
+        f"---\ntitle: Floods recede\ntags: [climate]\n---\n# Floods recede\n\n{CLIP_BODY}\n## Next\n\n- Roads\n",
+        content_type=content_type,
+    )
+    [added] = Intake(articles_dir=tmp_path / "articles", tags=["web"]).add_sources([url])
+    assert (added.status, added.title) == ("added", "Floods recede")
+    assert written_tags(added.path) == ["climate", "web"]
+    text = Path(str(added.path)).read_text()
+    assert "## Next\n\n- Roads" in text and "# Floods recede" not in text and f"url: {url}" in text

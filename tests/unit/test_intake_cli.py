@@ -134,3 +134,44 @@ def test_fetch_without_feeds(tmp_path: Path) -> None:
     result = tui(tmp_path, "fetch", "--json")
     assert result.returncode == 0 and json.loads(result.stdout) == []
     assert "no feeds to fetch" in result.stderr
+
+
+def test_robots_txt_refusals_are_one_line_and_ignore_robots_overrides(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    local_web.route("/robots.txt", "User-agent: *\nDisallow: /members/\n", content_type="text/plain")
+    page = local_web.route("/members/story.html", real_page(article_keys(1)[0]))
+    robots = local_web.url("/robots.txt")
+    refused = tui(tmp_path, "add", page)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [f"tui: failed: {page}: not fetched: {robots} disallows it for tui"]
+    assert local_web.hits_for("/members/story.html") == [] and not (tmp_path / "articles").exists()
+    mine = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert mine.returncode == 0, mine.stderr
+    assert json.loads(mine.stdout)[0]["status"] == "added"
+
+    feed = local_web.route("/members/rss", rss20(local_web, []), content_type="application/rss+xml")
+    follow = tui(tmp_path, "feeds", "add", feed)
+    assert (follow.returncode, follow.stderr) == (
+        1,
+        f"tui: error: {feed}: not fetched: {robots} disallows it for tui\n",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    fetched = tui(tmp_path, "fetch")  # the feed itself is now refused at fetch time
+    assert fetched.returncode == 1 and f"tui: failed: {feed}: not fetched: {robots}" in fetched.stderr
+    assert tui(tmp_path, "fetch", "--ignore-robots").returncode == 0
+
+
+def test_markdown_tags_and_given_tags_through_the_command(tmp_path: Path) -> None:
+    source = tmp_path / "clip.md"
+    source.write_text(
+        "---\ntitle: Floods recede\ntags: [climate, rivers]\n---\n"
+        "Water levels fell overnight across the valley, officials said on Sunday.\n"
+    )
+    added = tui(tmp_path, "add", str(source), "--tag", "later", "--tag", "rivers", "--json")
+    assert added.returncode == 0, added.stderr
+    text = Path(json.loads(added.stdout)[0]["path"]).read_text()
+    assert "tags:\n- climate\n- rivers\n- later\n" in text
+    bad = tui(tmp_path, "add", str(source), "--tag", "!!!")
+    assert bad.returncode == 2
+    assert bad.stderr == "tui: error: not a usable tag: '!!!' (letters, digits, '-', '_' and '/')\n"

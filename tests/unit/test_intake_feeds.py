@@ -12,6 +12,7 @@ from intake_web import (
     atom,
     json_feed,
     local_web_fixture,  # noqa: F401
+    no_pause_fixture,  # noqa: F401
     rss091,
     rss10,
     rss20,
@@ -21,6 +22,9 @@ from intake_web import (
 from tui.errors import TuiError, UsageError
 from tui.intake.feeds import Feed, FeedError, FeedList, FeedState, opml_document, parse_feed, read_opml_file
 from tui.intake.intake import Intake, fetch_feeds
+
+# The pause between requests to one host is tested in test_intake_politeness.py.
+pytestmark = pytest.mark.usefixtures("no_pause")
 
 
 def test_rss_versions_atom_and_json_feed(local_web: LocalWeb) -> None:

@@ -118,7 +118,7 @@ def test_dns_failure_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_one_request_at_a_time_per_host(local_web: LocalWeb) -> None:
     urls = [local_web.route(f"/p{i}", "x", delay=0.15) for i in range(4)]
-    fetcher = Fetcher(max_workers=4)
+    fetcher = Fetcher(max_workers=4, min_interval=0)
     results = list(fetcher.map(lambda url: fetcher.fetch(url).body, urls))
     assert results == [b"x"] * 4
     spans = sorted((hit.start, hit.end) for hit in local_web.hits)

@@ -41,6 +41,7 @@ class Page:
     language: str | None
     markdown: str
     text: str
+    tags: tuple[str, ...] = ()  # a Markdown source's own front-matter tags, cleaned
 
 
 def _clean(value: object) -> str | None:

@@ -4,7 +4,9 @@ Every request has a timeout (per socket operation and for the whole body), a siz
 read (after decompression too, so a gzip bomb stops at the cap), a named user agent and at most
 `MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named as one.
 Conditional requests (ETag, Last-Modified) come back as `not_modified`. A `Fetcher` runs a few
-requests at once and one at a time per host.
+requests at once and one at a time per host; before each request (a redirect's too) it reads the
+origin's robots.txt once per run and keeps to it, and it leaves at least `MIN_INTERVAL` seconds,
+or the site's `Crawl-delay` when longer, between two requests to one host.
 """
 
 from __future__ import annotations
@@ -22,16 +24,23 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tui import __version__
 from tui.errors import TuiError
+
+if TYPE_CHECKING:
+    from tui.intake.robots import RobotsRules
 
 USER_AGENT = f"tui/{__version__} (a terminal news reader; python-urllib)"
 TIMEOUT = 20.0  # seconds, per socket operation and for a whole response
 MAX_BYTES = 10 * 1024 * 1024  # the library's own cap on an article file
 MAX_REDIRECTS = 5
 MAX_WORKERS = 4
+MIN_INTERVAL = 1.0  # seconds between the starts of two requests to one host, unless robots.txt asks more
+# A request whose turn at its host is further away than this (a `Crawl-delay: 3600`) is not made in
+# this run: a run stays bounded, and a feed's item is tried again at the next fetch.
+MAX_WAIT = 60.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
 
@@ -41,6 +50,18 @@ R = TypeVar("R")
 
 class FetchError(TuiError):
     """A page or feed that could not be fetched; the message names the URL."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status (4xx, 5xx)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class RobotsRefused(FetchError):
+    """robots.txt keeps us from a URL; the message names both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +111,14 @@ def ascii_url(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
-def _read_capped(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float) -> bytes:
-    """The body, decompressed if gzip/deflate, refused past `max_bytes` or past the deadline."""
+def _read_capped(
+    response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float, truncate: bool = False
+) -> bytes:
+    """The body, decompressed if gzip/deflate, refused past `max_bytes` (or, if `truncate`, cut
+    there) or past the deadline."""
     encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
     declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and not encoding and int(declared) > max_bytes:
+    if declared and declared.isdigit() and not encoding and int(declared) > max_bytes and not truncate:
         raise FetchError(f"{url}: larger than the {max_bytes // (1024 * 1024)} MB cap")
     decompressor = None
     if encoding in ("gzip", "x-gzip"):
@@ -118,13 +142,17 @@ def _read_capped(response: http.client.HTTPResponse, url: str, max_bytes: int, d
             except zlib.error as error:
                 raise FetchError(f"{url}: damaged compressed body ({error})") from None
         size += len(chunk)
+        if size > max_bytes and truncate:
+            parts.append(chunk[: max_bytes - size])
+            return b"".join(parts)
         if size > max_bytes:
             raise FetchError(f"{url}: larger than the {max_bytes // (1024 * 1024)} MB cap")
         parts.append(chunk)
     if decompressor is not None:
         with contextlib.suppress(zlib.error):
             parts.append(decompressor.flush())
-    return b"".join(parts)
+    body = b"".join(parts)
+    return body[:max_bytes] if truncate else body
 
 
 def _reason(error: BaseException) -> str:
@@ -157,8 +185,15 @@ def fetch(
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
     accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    truncate: bool = False,
+    before_request: Callable[[str], None] | None = None,
 ) -> Response:
-    """GET `url`, following up to `max_redirects` redirects. Raises FetchError naming `url`."""
+    """GET `url`, following up to `max_redirects` redirects. Raises FetchError naming `url`.
+
+    `truncate` keeps the first `max_bytes` of a larger body instead of refusing it;
+    `before_request` is called with each URL about to be asked for (the first and every redirect's)
+    and may raise FetchError to stop there.
+    """
     check_url(url)
     opener = _opener()
     current = ascii_url(url)
@@ -171,6 +206,10 @@ def fetch(
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         request = urllib.request.Request(current, headers=headers)
+        if before_request is not None:
+            waited_from = time.monotonic()
+            before_request(current)
+            deadline += time.monotonic() - waited_from  # a pause for the host's turn is not the server's time
         try:
             response = opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as error:
@@ -195,9 +234,9 @@ def fetch(
                 return Response(url, current, 304, "", None, b"", etag, last_modified, not_modified=True)
             if status >= 400:
                 reason = (getattr(response, "reason", "") or "").strip()
-                raise FetchError(f"{url}: HTTP {status}{' ' + reason if reason else ''}")
+                raise HttpStatusError(f"{url}: HTTP {status}{' ' + reason if reason else ''}", status)
             try:
-                body = _read_capped(response, url, max_bytes, deadline)
+                body = _read_capped(response, url, max_bytes, deadline, truncate)
             except (OSError, http.client.HTTPException) as error:
                 raise FetchError(f"{url}: {_reason(error)}") from None
             message = response.headers
@@ -212,6 +251,22 @@ def fetch(
                 last_modified=message.get("Last-Modified"),
             )
     raise FetchError(f"{url}: more than {max_redirects} redirects")
+
+
+def _read_robots(origin: str) -> RobotsRules:
+    """An origin's robots.txt, fetched like any page (timeout, redirects) and cut at 500 KiB."""
+    from tui.intake.robots import ROBOTS_MAX_BYTES, allow_all, parse_robots, rules_for_status
+
+    robots_url = origin + "/robots.txt"
+    try:
+        response = fetch(
+            robots_url, accept="text/plain, */*;q=0.5", max_bytes=ROBOTS_MAX_BYTES, truncate=True
+        )
+    except HttpStatusError as error:
+        return rules_for_status(robots_url, error.status)
+    except FetchError:
+        return allow_all(robots_url)  # unreachable, a loop, too many redirects: no robots.txt
+    return parse_robots(robots_url, response.body)
 
 
 def host_of(url: str) -> str:
@@ -234,11 +289,26 @@ def by_turns(items: list[T], host: Callable[[T], str]) -> list[T]:
 
 @dataclass
 class Fetcher:
-    """Runs fetches a few at a time, and one at a time for any one host."""
+    """Runs fetches a few at a time and one at a time for any one host, keeping to robots.txt and
+    leaving `min_interval` seconds (or the site's `Crawl-delay`) between two requests to one host.
+
+    `clock` and `sleep` are injectable so that tests of the spacing need not wait for it; by default
+    the pause is a wait that `map` cuts short when it stops early (ctrl+c), so that stopping never
+    waits out a site's `Crawl-delay`.
+    """
 
     max_workers: int = MAX_WORKERS
+    ignore_robots: bool = False  # for the user's own sites
+    min_interval: float | None = None  # None: MIN_INTERVAL
+    max_wait: float = MAX_WAIT
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] | None = None  # None: a wait that stopping interrupts
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
+    _robots: dict[str, RobotsRules] = field(default_factory=dict)
+    _robots_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _next_turn: dict[str, float] = field(default_factory=dict)  # host -> earliest start of its next request
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @contextlib.contextmanager
     def host_slot(self, url: str) -> Iterator[None]:
@@ -248,8 +318,58 @@ class Fetcher:
             yield
 
     def fetch(self, url: str, **options: object) -> Response:
+        check_url(url)
         with self.host_slot(url):
-            return fetch(url, **options)  # type: ignore[arg-type]
+            return fetch(url, before_request=lambda hop: self._before_request(url, hop), **options)  # type: ignore[arg-type]
+
+    def robots(self, url: str) -> RobotsRules:
+        """The robots.txt rules of `url`'s origin, read once per run (per Fetcher)."""
+        from tui.intake.robots import origin_of
+
+        origin = origin_of(url)
+        with self._guard:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:  # two requests to one origin at once read its robots.txt once
+            rules = self._robots.get(origin)
+            if rules is None:
+                rules = self._robots[origin] = _read_robots(origin)
+            return rules
+
+    def _before_request(self, url: str, hop: str) -> None:
+        rules = None
+        if not self.ignore_robots:
+            rules = self.robots(hop)
+            if not rules.allows(hop):
+                if hop == ascii_url(url):
+                    message = rules.why_refused(url)
+                else:
+                    message = f"{url}: redirected to {rules.why_refused(hop)}"
+                raise RobotsRefused(message)
+        self._wait_turn(hop, rules)
+
+    def _wait_turn(self, url: str, rules: RobotsRules | None) -> None:
+        """Sleep until `url`'s host may be asked again, and book the turn after this one."""
+        asked = rules.delay() if rules is not None else None
+        least = MIN_INTERVAL if self.min_interval is None else self.min_interval
+        interval = max(least, asked or 0.0)
+        host = host_of(url)
+        with self._guard:
+            now = self.clock()
+            start = max(now, self._next_turn.get(host, now))
+            if start - now > self.max_wait:
+                why = f"{host}'s robots.txt asks for {interval:g} s between requests"
+                if asked is None or asked < interval:
+                    why = f"{host} may be asked again in {start - now:.0f} s"
+                raise FetchError(f"{url}: not fetched: {why}; try again later")
+            self._next_turn[host] = start + interval
+        if start > now:
+            if self.sleep is not None:
+                self.sleep(start - now)
+            elif self._stopping.wait(start - now):
+                with self._guard:  # the turn booked after this one was never used: give it back
+                    if self._next_turn.get(host) == start + interval:
+                        self._next_turn[host] = start
+                raise FetchError(f"{url}: not fetched: stopped")
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`work` over `items` on a few threads, results in the order of `items`."""
@@ -257,5 +377,8 @@ class Fetcher:
         try:
             yield from pool.map(work, items)
         finally:
-            # On ctrl+c (or a consumer that stops early) queued requests are dropped, not awaited.
+            # On ctrl+c (or a consumer that stops early) queued requests are dropped, not awaited,
+            # and a request waiting for its turn at a host gives it up.
+            self._stopping.set()
             pool.shutdown(wait=True, cancel_futures=True)
+            self._stopping.clear()

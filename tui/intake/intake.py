@@ -24,7 +24,11 @@ from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
 from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+TEXT_SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".text")
+MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
+MAX_SOURCE_TAGS = 50  # a source's own tags kept at most; more is a keyword dump, not tags
+MAX_TAG_CHARS = 100
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Kinds that make two articles versions of one story (the shared decision on match kinds).
 VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
@@ -137,6 +141,12 @@ class Intake:
     _by_text: dict[str, str] = field(default_factory=dict)
     _loaded: bool = False
 
+    def __post_init__(self) -> None:
+        from tui.annotation import clean_tags
+
+        # The rule every tag in the project follows (a usable `#tag`); an unusable one is a usage error.
+        self.tags = clean_tags(self.tags)
+
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
@@ -204,7 +214,7 @@ class Intake:
             date=page.date,
             url=page.canonical_url or page.url,
             added=_now(),
-            tags=list(self.tags),
+            tags=merged_tags(page.tags, self.tags),
         )
         document = markdown_document(record)
         try:
@@ -306,6 +316,11 @@ def page_from_response(response: Response, label: str) -> Page:
     looks_html = head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
     if response.content_type in HTML_TYPES or looks_html:
         return extract_page(_decoded(response), response.final_url, name=label)
+    path = urlsplit(response.final_url).path.lower()
+    if response.content_type in MARKDOWN_TYPES or (
+        response.content_type == "text/plain" and path.endswith(MARKDOWN_SUFFIXES)
+    ):
+        return page_from_text(_decoded(response), label, url=response.final_url, suffix=".md")
     if response.content_type == "text/plain":
         return page_from_text(_decoded(response), label, url=response.final_url)
     shown = response.content_type or "unknown"
@@ -336,7 +351,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
         raise IntakeError(f"{label}: no article text found")
     markdown = article.body
     fields: dict[str, object] = {}
-    if suffix in (".md", ".markdown"):
+    if suffix in MARKDOWN_SUFFIXES:
         # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
         # any Markdown file.
         from tui.articles import read_front_matter
@@ -354,7 +369,37 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
         language=None,
         markdown=markdown,
         text=article.body,
+        tags=front_matter_tags(fields),
     )
+
+
+def front_matter_tags(fields: dict[str, object]) -> tuple[str, ...]:
+    """A Markdown file's own tags (`tags:` or `tag:`, a list or a comma- or space-separated line),
+    cleaned by the project's tag rule; what is left empty by it is dropped, never an error."""
+    from tui.annotation import normalize_tag
+
+    value = fields.get("tags", fields.get("tag"))
+    if isinstance(value, str):
+        raw = re.split(r"[,\s]+", value)  # `tags: a, b` (Obsidian) and `tags: a b` (Jekyll)
+    elif isinstance(value, list):
+        raw = [str(item) for item in value]
+    else:
+        return ()
+    tags: list[str] = []
+    for item in raw:
+        tag = normalize_tag(item)
+        if tag and len(tag) <= MAX_TAG_CHARS and tag not in tags:
+            tags.append(tag)
+    return tuple(tags[:MAX_SOURCE_TAGS])
+
+
+def merged_tags(own: Iterable[str], given: Iterable[str]) -> list[str]:
+    """A source's own tags, then the `--tag` ones it does not have already."""
+    merged: list[str] = []
+    for tag in [*own, *given]:
+        if tag not in merged:
+            merged.append(tag)
+    return merged
 
 
 def _front_text(value: object) -> str | None:
