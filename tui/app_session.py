@@ -452,7 +452,7 @@ class SessionApp(App[None]):
         else:
             self.call_from_thread(
                 self.notify,
-                f"Exported {len(written)} files to {self.notes_dir} ({kind})",
+                f"Exported {counted(len(written), 'file')} to {self.notes_dir} ({kind})",
                 markup=False,
                 timeout=8,
             )

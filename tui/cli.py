@@ -281,7 +281,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
         print("no stories: no article has another version")
     for row in rows:
         print(
-            f"{row['id']:<14} {row['versions']:>2} versions {row['notes']:>3} notes  {printable(row['title'])}"
+            f"{row['id']:<14} {counted(row['versions'], 'version'):>11} {counted(row['notes'], 'note'):>9}  "
+            f"{printable(row['title'])}"
         )
         for article_id in row["articles"]:
             print(f"    {printable(article_id)}")
@@ -664,7 +665,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             added += 1
         if added:
             feeds.save()
-        print(f"{printable(args.file)}: {added} feeds added, {len(feeds.feeds)} followed")
+        print(f"{printable(args.file)}: {counted(added, 'feed')} added, {len(feeds.feeds)} followed")
         return 0
     # add: read the feed once, so a wrong link is said now rather than at every fetch
     url = args.url.strip()
@@ -682,7 +683,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     name = args.name or feeds.unique_name(parsed.title or host_of(url))
     feeds.feeds.append(Feed(" ".join(name.split()), url))
     feeds.save()
-    print(f"following {printable(name)} ({len(parsed.items)} items now; `{PROG} fetch` to get them)")
+    print(
+        f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"
+    )
     return 0
 
 
@@ -702,8 +705,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if not args.json:
         count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
         print(
-            f"{report.feeds_checked} feeds ({report.feeds_unchanged} unchanged): {count['added']} added, "
-            f"{count['update']} updates, {len(report.failed)} failed",
+            f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
+            f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed",
             file=sys.stderr,
         )
     return code

@@ -1110,7 +1110,7 @@ def story_text(data: dict[str, Any], width: int = 100) -> str:
         lines.append(f"     {cut(version['title'], width - 5)}")
     if data["related"]:
         lines.append("related: " + ", ".join(printable(article_id) for article_id in data["related"]))
-    lines.append(f"{len(data['passages'])} passages")
+    lines.append(counted(len(data["passages"]), "passage"))
     lines.append(counted(len(data["annotations"]), "note") if data["annotations"] else "no notes")
     for row in data["annotations"]:
         lines.append(f"  {row['id'][:8]} on {printable(row['article_id'])} ({row['status']})")

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, ProgressBar
 
 from tui.errors import TuiError
 from tui.screens.dialogs import DetailsScreen
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -156,7 +157,7 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
             app.call_from_thread(_finish, screen, [], [str(error)])
             return
         _reload(app, report.outcomes)
-        app.call_from_thread(_finish, screen, report.outcomes, [], f"{report.feeds_checked} feeds")
+        app.call_from_thread(_finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"))
 
     screen.run_worker(work, thread=True, group="intake", exit_on_error=False, name="fetch")
 

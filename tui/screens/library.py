@@ -17,6 +17,7 @@ from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
 from tui.widgets.safe_text import safe_text, sanitize
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -235,7 +236,11 @@ class LibraryScreen(Screen[None]):
         if self.library is None:
             return
         total = len(self.library)
-        count = f"{len(self.shown)} of {total} articles" if self.filter_text else f"{total} articles"
+        count = (
+            f"{len(self.shown)} of {counted(total, 'article')}"
+            if self.filter_text
+            else counted(total, "article")
+        )
         parts = [count, f"sorted by {self.sort}"]
         if self.notice_lines and self.notice_dismissed:
             parts.append(f"{self._notice_summary()} (i)")
