@@ -123,7 +123,7 @@ def main() -> None:
         peak = max(m for _, m in values)
         print(f"{name:<16}{seconds:>9.3f}{count / seconds:>12.0f}{peak:>10.1f}{seconds / raw_seconds:>12.2f}")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set: every run compiles tui's modules again (~25 ms)")
+        print("note: PYTHONDONTWRITEBYTECODE is set: every run compiles tui's modules again (10-25 ms)")
     cold = statistics.median(s for s, _ in rows["cold"])
     warm = statistics.median(s for s, _ in rows["warm"])
     peak = max(m for _, m in rows["cold"] + rows["warm"])
