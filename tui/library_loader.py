@@ -76,7 +76,7 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
         except OSError as error:
             raise ArticleError(_os_reason(error)) from None
         if size > MAX_FILE_BYTES:
-            raise ArticleError(f"too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)")
+            raise ArticleError(_too_large(size))
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -89,6 +89,10 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
     return parse_article_text(
         text, article_id, path, path.suffix, content_hash=hash_bytes(data), encoding=encoding
     )
+
+
+def _too_large(size: int) -> str:
+    return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
 
 
 def _os_reason(error: OSError) -> str:
@@ -448,15 +452,18 @@ def _listing_from_cache(
             skipped.append(item)
             continue
         relative, stem_id, stat = item  # type: ignore[misc]
+        path = prefix + relative
+        article_id = _article_id(stem_id, relative, seen_ids)
         entry = cached.get(relative)
+        if entry is None and stat.st_size > MAX_FILE_BYTES:  # never cached: the size alone says it
+            skipped.append(Skipped(Path(path), _too_large(stat.st_size)))
+            continue
         if (
             type(entry) is not dict
             or entry.get("size") != stat.st_size
             or entry.get("mtime") != stat.st_mtime_ns
         ):
             return None
-        path = prefix + relative
-        article_id = _article_id(stem_id, relative, seen_ids)
         if "skip" in entry:
             if type(entry["skip"]) is not str:
                 return None
@@ -525,20 +532,15 @@ def _load_library(root: Path, cache_dir: Path | None, found: Iterable[_Found | S
             article = _from_records_or_none(entry, text_entry, article_id, path)
         if article is None:
             if stat.st_size > MAX_FILE_BYTES:
-                skipped.append(
-                    Skipped(
-                        path,
-                        f"too large ({stat.st_size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)",
-                    )
-                )
+                skipped.append(Skipped(path, _too_large(stat.st_size)))
                 continue
             try:
                 data = path.read_bytes()
             except OSError as error:  # not kept: a permission or a link can change without the file
                 skipped.append(Skipped(path, _os_reason(error)))
                 continue
-            digest = hash_bytes(data)
-            if entry is not None and entry.get("hash") == digest:
+            # Hashed here only to compare with a cached record: the parser hashes what it parses.
+            if entry is not None and entry.get("hash") == hash_bytes(data):
                 article = _from_records_or_none(entry, text_entry, article_id, path)
             if article is None:
                 try:

@@ -87,6 +87,10 @@ def _cache_files(cache: Path) -> tuple[Path, Path]:
     return listing_file, text_file
 
 
+def _no_library(*args: object) -> None:
+    raise AssertionError("the listing loaded the library")
+
+
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids parsed from their files (not taken from the cache), in order."""
@@ -117,7 +121,9 @@ def test_the_listing_is_what_the_library_lists_cold_warm_and_uncached(
     assert _listed(load_listing(folder, cache)) == expected  # cold: loads the library, writes the cache
     assert sorted(parsed) == ALL_PARSED
     parsed.clear()
-    assert _listed(load_listing(folder, cache)) == expected  # warm: from the listing alone
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "_load_library", _no_library)
+        assert _listed(load_listing(folder, cache)) == expected  # warm: from the listing alone
     assert _library_as_listed(folder, cache) == expected
     assert parsed == []  # nor is the empty file read again: it is unchanged, so still not an article
 
@@ -299,3 +305,16 @@ def test_the_bbc_listing_is_the_library_s(tmp_path: Path) -> None:
     expected = _library_as_listed(SHARED_BBC, cache)
     assert len(expected[0]) == 2225
     assert _listed(load_listing(SHARED_BBC, cache)) == expected
+
+
+def test_a_file_too_large_to_read_keeps_the_listing_to_the_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    with (folder / "huge.txt").open("wb") as huge:
+        huge.truncate(11 * 1024 * 1024)  # sparse: no 11 MB written
+    expected = _library_as_listed(folder)
+    assert (str(folder / "huge.txt"), "too large (11.5 MB; the limit is 10 MB)") in expected[1]
+    load_library(folder, cache)
+    monkeypatch.setattr(loader, "_load_library", _no_library)
+    assert _listed(load_listing(folder, cache)) == expected
