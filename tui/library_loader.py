@@ -2,7 +2,8 @@
 
 The parser (`tui.articles`) turns one text into an `Article`; this module finds the files, decodes
 them, reports the ones that are not articles, and keeps parsed articles in a cache keyed by path,
-size, mtime and content hash. Knows nothing of Textual.
+size, mtime and content hash. `load_library` gives the articles; `load_listing` gives what `tui list`
+prints, from the cache's small listing alone when it is current. Knows nothing of Textual.
 """
 
 from __future__ import annotations
