@@ -318,3 +318,41 @@ def test_a_file_too_large_to_read_keeps_the_listing_to_the_listing(
     load_library(folder, cache)
     monkeypatch.setattr(loader, "_load_library", _no_library)
     assert _listed(load_listing(folder, cache)) == expected
+
+
+def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+
+    def tui_list(*args: str) -> tuple[str, str]:
+        command = [sys.executable, "-m", "tui", "--articles", str(folder), "--cache-dir", str(cache), "list"]
+        result = subprocess.run([*command, *args], capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout, result.stderr
+
+    cold = tui_list("--json")
+    rows = orjson.loads(cold[0])
+    assert [row["id"] for row in rows] == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+    assert rows[3] == {
+        "id": "wire/s0",
+        "title": "STORY 0",
+        "source": "Reuters",
+        "author": None,
+        "published": "2024-06-10T00:00:00+00:00",
+        "words": 7,
+        "path": str(folder / "wire" / "s0.md"),
+        "hash": rows[3]["hash"],
+    }
+    assert cold[1].splitlines() == [
+        f"tui: skipped {folder / 'README.md'}: {loader.NOT_ARTICLE_REASON}",
+        f"tui: skipped {folder / 'a-empty.txt'}: empty file",
+        f"tui: skipped {folder / 'b-dangling.txt'}: broken link or file vanished",
+        f"tui: {folder / 'c-latin.txt'}: not valid UTF-8; read as cp1252",
+    ]
+    plain = tui_list()
+    assert tui_list("--json") == cold
+    _cache_files(cache)[1].unlink()  # the text: `tui list` does not need it
+    assert tui_list("--json") == cold and tui_list() == plain
+    assert list(cache.glob("library-*.text.json")) == []
