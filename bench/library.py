@@ -3,9 +3,12 @@
     python bench/library.py [--corpus bbc|reuters] [--articles FOLDER] [--runs 3]
 
 Prints wall time, articles per second and peak memory (max RSS of the child process) for a cold
-start (empty cache) and a warm one, next to the baseline measured in the same run: a Python process
-that only walks the folder and reads every file's bytes. Targets: BBC (2,225 articles, issue 2) cold
-< 2 s, warm < 0.5 s, peak memory < 150 MB; Reuters (19,043 stories, issue 9) cold < 4 s, warm < 0.5 s.
+start (empty cache) and a warm one, next to the baselines measured in the same run: a Python process
+that only walks the folder and reads every file's bytes, and one that only walks it and stats every
+file (the least a listing that notices edited files can do). "warm, articles" is the warm load of
+the articles themselves, text and all (what the app and the other commands do), for comparison.
+Targets: BBC (2,225 articles, issue 2) cold < 2 s, warm < 0.5 s, peak memory < 150 MB; Reuters
+(19,043 stories, issue 9) cold < 4 s, warm < 0.5 s.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ for folder, _dirs, files in os.walk(sys.argv[1]):
 print(n)
 """
 
+WALK_STAT = """
+import os, sys
+n = 0
+for folder, _dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.lower().endswith(('.txt', '.md')):
+            n += os.stat(os.path.join(folder, name)).st_size
+print(n)
+"""
+
+LOAD_ARTICLES = """
+import sys
+from pathlib import Path
+from tui.library_loader import load_library
+print(len(load_library(Path(sys.argv[1]), Path(sys.argv[2]))))
+"""
+
 
 def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, stdout) of one child process."""
@@ -70,23 +90,29 @@ def main() -> None:
     env = {**os.environ, "TUI_CACHE": str(cache)}
     tui = [sys.executable, "-m", "tui", "--articles", str(args.articles), "list", "--json"]
     raw = [sys.executable, "-c", RAW_READ, str(args.articles)]
+    walk_stat = [sys.executable, "-c", WALK_STAT, str(args.articles)]
+    articles = [sys.executable, "-c", LOAD_ARTICLES, str(args.articles), str(cache)]
     bare = [sys.executable, "-c", "pass"]
 
     rows: dict[str, list[tuple[float, float]]] = {
         "python -c pass": [],
         "raw read": [],
+        "walk + stat": [],
         "cold": [],
         "warm": [],
+        "warm, articles": [],
     }
     count = 0
     for _ in range(args.runs):
         rows["python -c pass"].append(run_child(bare, env)[:2])
         rows["raw read"].append(run_child(raw, env)[:2])
+        rows["walk + stat"].append(run_child(walk_stat, env)[:2])
         shutil.rmtree(cache, ignore_errors=True)
         seconds, rss, out = run_child(tui, env)
         count = len(json.loads(out))
         rows["cold"].append((seconds, rss))
         rows["warm"].append(run_child(tui, env)[:2])
+        rows["warm, articles"].append(run_child(articles, env)[:2])
     shutil.rmtree(cache, ignore_errors=True)
 
     raw_seconds = statistics.median(s for s, _ in rows["raw read"])
@@ -96,6 +122,8 @@ def main() -> None:
         seconds = statistics.median(s for s, _ in values)
         peak = max(m for _, m in values)
         print(f"{name:<16}{seconds:>9.3f}{count / seconds:>12.0f}{peak:>10.1f}{seconds / raw_seconds:>12.2f}")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set: every run compiles tui's modules again (10-25 ms)")
     cold = statistics.median(s for s, _ in rows["cold"])
     warm = statistics.median(s for s, _ in rows["warm"])
     peak = max(m for _, m in rows["cold"] + rows["warm"])

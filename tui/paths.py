@@ -5,6 +5,7 @@ Nothing else in the package builds a data path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -77,3 +78,9 @@ def write_cache_file(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError:
         pass
+
+
+def remove_cache_file(path: Path) -> None:
+    """Delete a file of derived data if it is there, best effort (a cache folder may be read-only)."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)

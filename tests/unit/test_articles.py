@@ -264,8 +264,8 @@ def test_cache_is_used_refreshed_and_survives_corruption(
     (library_dir / "b.txt").write_text("Beta\n\nSecond body.\n")
     cache = tmp_path / "cache"
     assert len(load_library(library_dir, cache)) == 2
-    cache_files = list(cache.glob("library-*.json"))
-    assert len(cache_files) == 1
+    [listing_file] = cache.glob("library-*.list.json")
+    assert len(list(cache.glob("library-*.json"))) == 2  # the listing and the text
 
     parsed: list[str] = []
     real_read = articles.read_article
@@ -280,7 +280,7 @@ def test_cache_is_used_refreshed_and_survives_corruption(
     assert [a.title for a in library] == ["Alpha", "Beta two", "Gamma"]
     assert sorted(parsed) == ["b", "c"]
 
-    cache_files[0].write_bytes(b"{not json")
+    listing_file.write_bytes(b"{not json")
     parsed.clear()
     assert len(load_library(library_dir, cache)) == 3  # a corrupt cache is ignored and rebuilt
     assert sorted(parsed) == ["a", "b", "c"]
@@ -350,15 +350,16 @@ def test_damaged_cache_entries_are_parsed_again(tmp_path: Path) -> None:
     for name in ("a", "b", "c", "d", "e"):
         (library_dir / f"{name}.txt").write_text(f"Title {name}\n\nBody of {name}. It has two sentences.\n")
     load_library(library_dir, cache)
-    [cache_file] = cache.glob("library-*.json")
-    data = orjson.loads(cache_file.read_bytes())
-    entries = data["entries"]
-    entries["a.txt"] = "x"
-    entries["b.txt"]["article"]["title"] = None
-    entries["c.txt"]["article"]["sentences"] = 5
-    entries["d.txt"]["article"]["paragraphs"] = [0, 10**9]
-    entries["e.txt"]["article"] = []
-    cache_file.write_bytes(orjson.dumps(data))
+    [listing_file] = cache.glob("library-*.list.json")
+    [text_file] = cache.glob("library-*.text.json")
+    listing, text = orjson.loads(listing_file.read_bytes()), orjson.loads(text_file.read_bytes())
+    listing["entries"]["a.txt"] = "x"
+    listing["entries"]["b.txt"]["title"] = None
+    text["entries"]["c.txt"]["sentences"] = 5
+    text["entries"]["d.txt"]["paragraphs"] = [0, 10**9]
+    text["entries"]["e.txt"] = []
+    listing_file.write_bytes(orjson.dumps(listing))
+    text_file.write_bytes(orjson.dumps(text))
     library = load_library(library_dir, cache)
     assert [a.title for a in library] == ["Title a", "Title b", "Title c", "Title d", "Title e"]
     assert all(library.get(n).text(library.get(n).sentences[0]).startswith("Body of") for n in "abcde")

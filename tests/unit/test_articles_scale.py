@@ -153,8 +153,10 @@ def _library_with_cache(tmp_path: Path, names: str) -> tuple[Path, Path]:
 
 def test_cached_records_with_wrong_field_types_are_parsed_again(tmp_path: Path) -> None:
     library_dir, cache = _library_with_cache(tmp_path, "abcdefgh")
-    [cache_file] = cache.glob("library-*.json")
-    data = orjson.loads(cache_file.read_bytes())
+    [listing_file] = cache.glob("library-*.list.json")
+    [text_file] = cache.glob("library-*.text.json")
+    files = {"listing": listing_file, "text": text_file}
+    data = {name: orjson.loads(file.read_bytes()) for name, file in files.items()}
     damage = {
         "a": ("source", 7),
         "b": ("author", ["x"]),
@@ -166,8 +168,10 @@ def test_cached_records_with_wrong_field_types_are_parsed_again(tmp_path: Path) 
         "h": ("body", None),
     }
     for name, (field, value) in damage.items():
-        data["entries"][f"{name}.md"]["article"][field] = value
-    cache_file.write_bytes(orjson.dumps(data))
+        part = "listing" if field in ("source", "author", "subtitle", "encoding", "hash") else "text"
+        data[part]["entries"][f"{name}.md"][field] = value
+    for name, file in files.items():
+        file.write_bytes(orjson.dumps(data[name]))
     library = load_library(library_dir, cache)
     for name in "abcdefgh":
         article = library.get(name)

@@ -1,0 +1,358 @@
+"""The library cache in two files: the listing `tui list` reads alone, and the text read with the articles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import tui.library_loader as loader
+from tui.articles import CACHE_VERSION
+from tui.library_loader import CACHE_FORMAT, Listing, load_library, load_listing
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
+ALL_PARSED = ["a-empty", "c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+
+
+def _write_library(folder: Path) -> Path:
+    """Stories in two folders, a README, an empty file, a dangling link, a cp1252 file and two files
+    with the same stem."""
+    (folder / "wire").mkdir(parents=True)
+    for number in range(3):
+        (folder / "wire" / f"s{number}.md").write_text(
+            f'---\ntitle: "STORY {number}"\nsource: "Reuters"\ndate: 2024-06-1{number}\n---\n\n'
+            f"Shares rose {number} pct. Dealers said so.\n"
+        )
+    (folder / "README.md").write_text("# Not an article\n")
+    (folder / "a-empty.txt").write_bytes(b"")
+    (folder / "b-dangling.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "c-latin.txt").write_bytes("Caf\xe9 news\n\nThe caf\xe9 cost \xa33.\n".encode("latin-1"))
+    (folder / "d.txt").write_text("Delta\n\nBy Kim Ji-soo\n\nThe body of delta. A second sentence.\n")
+    (folder / "d.md").write_text("# Delta again\n\nThe markdown twin of delta.\n")
+    return folder
+
+
+def _listed(listing: Listing) -> list[Any]:
+    return [
+        [
+            (
+                a.id,
+                a.path,
+                a.title,
+                a.source,
+                a.author,
+                a.published,
+                a.subtitle,
+                a.words,
+                a.content_hash,
+                a.encoding,
+            )
+            for a in listing
+        ],
+        [(str(s.path), s.reason) for s in listing.skipped],
+        list(listing.notices),
+    ]
+
+
+def _library_as_listed(root: Path, cache: Path | None = None) -> list[Any]:
+    library = load_library(root, cache)
+    return [
+        [
+            (
+                a.id,
+                str(a.path),
+                a.title,
+                a.source,
+                a.author,
+                a.published,
+                a.subtitle,
+                a.words,
+                a.content_hash,
+                a.encoding,
+            )
+            for a in library
+        ],
+        [(str(s.path), s.reason) for s in library.skipped],
+        list(library.notices),
+    ]
+
+
+def _cache_files(cache: Path) -> tuple[Path, Path]:
+    [listing_file] = cache.glob("library-*.list.json")
+    [text_file] = cache.glob("library-*.text.json")
+    return listing_file, text_file
+
+
+def _no_library(*args: object) -> None:
+    raise AssertionError("the listing loaded the library")
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids parsed from their files (not taken from the cache), in order."""
+    ids: list[str] = []
+    real_read = loader.read_article
+
+    def read_article(path: Path, article_id: str, data: bytes | None = None) -> Any:
+        ids.append(article_id)
+        return real_read(path, article_id, data)
+
+    monkeypatch.setattr(loader, "read_article", read_article)
+    return ids
+
+
+def test_the_listing_is_what_the_library_lists_cold_warm_and_uncached(
+    tmp_path: Path, parsed: list[str]
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    assert [a[0] for a in expected[0]] == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+    assert expected[1] == [
+        (str(folder / "README.md"), loader.NOT_ARTICLE_REASON),
+        (str(folder / "a-empty.txt"), "empty file"),
+        (str(folder / "b-dangling.txt"), "broken link or file vanished"),
+    ]
+    assert _listed(load_listing(folder)) == expected
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected  # cold: loads the library, writes the cache
+    assert sorted(parsed) == ALL_PARSED
+    parsed.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "_load_library", _no_library)
+        assert _listed(load_listing(folder, cache)) == expected  # warm: from the listing alone
+    assert _library_as_listed(folder, cache) == expected
+    assert parsed == []  # nor is the empty file read again: it is unchanged, so still not an article
+
+
+def test_a_warm_listing_never_reads_the_text(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_library(folder, cache)
+    expected = _listed(load_listing(folder, cache))
+    listing_file, text_file = _cache_files(cache)
+    text_file.write_bytes(b"{damaged")
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert parsed == [] and text_file.read_bytes() == b"{damaged"
+    # The articles need the text: it is parsed again, and the cache written whole again.
+    library = load_library(folder, cache)
+    assert sorted(parsed) == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+    assert library.get("wire/s1").body == "Shares rose 1 pct. Dealers said so."
+    assert orjson.loads(text_file.read_bytes())["version"] == f"{CACHE_VERSION}.{CACHE_FORMAT}"
+    parsed.clear()
+    assert (
+        load_library(folder, cache).get("d.txt").text(library.get("d.txt").sentences[1])
+        == "A second sentence."
+    )
+    assert parsed == []
+
+
+def test_the_text_is_read_from_the_cache_with_its_offsets(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    cold = load_library(folder, cache)
+    parsed.clear()
+    warm = load_library(folder, cache)
+    assert parsed == []
+    for article in cold:
+        other = warm.get(article.id)
+        assert other == article  # every field: body, offsets, captions, dates, hash, encoding
+        assert [other.text(s) for s in other.sentences] == [article.text(s) for s in article.sentences]
+
+
+@pytest.mark.parametrize("change", ["edit, same size", "edit, new size", "touch only"])
+def test_a_changed_file_is_seen_by_the_listing_and_the_library(
+    tmp_path: Path, parsed: list[str], change: str
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_library(folder, cache)
+    story = folder / "wire" / "s1.md"
+    before = story.stat()
+    if change == "edit, same size":
+        story.write_text(story.read_text().replace("STORY 1", "STORY X"))
+    elif change == "edit, new size":
+        story.write_text(story.read_text().replace("STORY 1", "STORY ONE"))
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    title = {"edit, same size": "STORY X", "edit, new size": "STORY ONE", "touch only": "STORY 1"}[change]
+    parsed.clear()
+    listing = load_listing(folder, cache)
+    assert [a.title for a in listing if a.id == "wire/s1"] == [title]
+    # Touched but the same bytes: read and hashed, not parsed again.
+    assert parsed == ([] if change == "touch only" else ["wire/s1"])
+    assert _listed(listing) == _library_as_listed(folder)
+    parsed.clear()
+    assert load_library(folder, cache).get("wire/s1").title == title
+    assert _listed(load_listing(folder, cache)) == _listed(listing)
+    assert parsed == []  # the listing brought the cache up to date
+
+
+def test_files_added_and_removed_are_listed(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_listing(folder, cache)
+    (folder / "wire" / "s0.md").unlink()
+    (folder / "e.txt").write_text("Echo\n\nA new story arrives.\n")
+    parsed.clear()
+    listing = load_listing(folder, cache)
+    assert parsed == ["e"]
+    assert [a.id for a in listing] == ["c-latin", "d", "d.txt", "e", "wire/s1", "wire/s2"]
+    assert _listed(listing) == _library_as_listed(folder)
+    listing_file, text_file = _cache_files(cache)
+    articles = ["c-latin.txt", "d.md", "d.txt", "e.txt", "wire/s1.md", "wire/s2.md"]
+    assert sorted(orjson.loads(text_file.read_bytes())["entries"]) == articles
+    # The listing keeps the file that is not an article too, with why.
+    assert sorted(orjson.loads(listing_file.read_bytes())["entries"]) == ["a-empty.txt", *articles]
+
+
+def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_listing(folder, cache)
+    (folder / "a-empty.txt").write_text("Alpha\n\nNow it has a body.\n")
+    listing = load_listing(folder, cache)
+    assert "a-empty" in [a.id for a in listing]
+    assert "empty file" not in [s.reason for s in listing.skipped]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json",
+        b"",
+        b"[]",
+        orjson.dumps({"version": CACHE_VERSION, "entries": {}}),  # the one-file layout's version
+        orjson.dumps({"version": f"{CACHE_VERSION}.{CACHE_FORMAT}", "entries": []}),
+    ],
+)
+def test_a_corrupt_or_old_listing_is_rebuilt_silently(
+    tmp_path: Path, parsed: list[str], damage: bytes
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _listed(load_listing(folder, cache))
+    listing_file, _text_file = _cache_files(cache)
+    listing_file.write_bytes(damage)
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert sorted(parsed) == ALL_PARSED  # without the listing, no text record can be trusted
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert parsed == []
+
+
+def test_damaged_listing_records_are_read_again(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _listed(load_listing(folder, cache))
+    listing_file, _text_file = _cache_files(cache)
+    data = orjson.loads(listing_file.read_bytes())
+    entries = data["entries"]
+    entries["wire/s0.md"]["words"] = "7"
+    entries["wire/s1.md"]["published"] = "yesterday"
+    del entries["wire/s2.md"]["title"]
+    entries["d.txt"]["source"] = 3
+    entries["a-empty.txt"]["skip"] = None
+    listing_file.write_bytes(orjson.dumps(data))
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert sorted(parsed) == ["a-empty", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+
+
+def test_a_text_record_of_other_bytes_is_not_used(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_library(folder, cache)
+    _listing_file, text_file = _cache_files(cache)
+    data = orjson.loads(text_file.read_bytes())
+    data["entries"]["wire/s0.md"] = data["entries"]["wire/s1.md"]  # s1's text under s0's name
+    text_file.write_bytes(orjson.dumps(data))
+    parsed.clear()
+    library = load_library(folder, cache)
+    assert parsed == ["wire/s0"]
+    assert library.get("wire/s0").body == "Shares rose 0 pct. Dealers said so."
+
+
+def test_the_one_file_cache_of_earlier_versions_is_removed(tmp_path: Path) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_library(folder, cache)
+    listing_file, _text_file = _cache_files(cache)
+    old = listing_file.with_name(listing_file.name.replace(".list.json", ".json"))
+    old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
+    listing_file.unlink()
+    load_listing(folder, cache)
+    assert not old.exists() and listing_file.exists()
+
+
+def test_an_unwritable_cache_folder_costs_time_not_the_listing(tmp_path: Path) -> None:
+    folder = _write_library(tmp_path / "lib")
+    cache = tmp_path / "cache-is-a-file"
+    cache.write_text("")
+    assert _listed(load_listing(folder, cache)) == _library_as_listed(folder)
+
+
+@pytest.mark.parametrize("root_form", [".", "lib", "lib/", "./lib/wire/.."])
+def test_listed_paths_read_as_the_library_s_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, root_form: str
+) -> None:
+    _write_library(tmp_path / "lib")
+    monkeypatch.chdir(tmp_path / "lib" if root_form == "." else tmp_path)
+    cache = tmp_path / "cache"
+    expected = _library_as_listed(Path(root_form))
+    assert _listed(load_listing(Path(root_form), cache)) == expected  # cold
+    assert _listed(load_listing(Path(root_form), cache)) == expected  # warm
+    assert expected[0][0][1] == str(Path(root_form) / "c-latin.txt")
+
+
+def test_the_bbc_listing_is_the_library_s(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected = _library_as_listed(SHARED_BBC, cache)
+    assert len(expected[0]) == 2225
+    assert _listed(load_listing(SHARED_BBC, cache)) == expected
+
+
+def test_a_file_too_large_to_read_keeps_the_listing_to_the_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    with (folder / "huge.txt").open("wb") as huge:
+        huge.truncate(11 * 1024 * 1024)  # sparse: no 11 MB written
+    expected = _library_as_listed(folder)
+    assert (str(folder / "huge.txt"), "too large (11.5 MB; the limit is 10 MB)") in expected[1]
+    load_library(folder, cache)
+    monkeypatch.setattr(loader, "_load_library", _no_library)
+    assert _listed(load_listing(folder, cache)) == expected
+
+
+def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+
+    def tui_list(*args: str) -> tuple[str, str]:
+        command = [sys.executable, "-m", "tui", "--articles", str(folder), "--cache-dir", str(cache), "list"]
+        result = subprocess.run([*command, *args], capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout, result.stderr
+
+    cold = tui_list("--json")
+    rows = orjson.loads(cold[0])
+    assert [row["id"] for row in rows] == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
+    assert rows[3] == {
+        "id": "wire/s0",
+        "title": "STORY 0",
+        "source": "Reuters",
+        "author": None,
+        "published": "2024-06-10T00:00:00+00:00",
+        "words": 7,
+        "path": str(folder / "wire" / "s0.md"),
+        "hash": rows[3]["hash"],
+    }
+    assert cold[1].splitlines() == [
+        f"tui: skipped {folder / 'README.md'}: {loader.NOT_ARTICLE_REASON}",
+        f"tui: skipped {folder / 'a-empty.txt'}: empty file",
+        f"tui: skipped {folder / 'b-dangling.txt'}: broken link or file vanished",
+        f"tui: {folder / 'c-latin.txt'}: not valid UTF-8; read as cp1252",
+    ]
+    plain = tui_list()
+    assert tui_list("--json") == cold
+    _cache_files(cache)[1].unlink()  # the text: `tui list` does not need it
+    assert tui_list("--json") == cold and tui_list() == plain
+    assert list(cache.glob("library-*.text.json")) == []
