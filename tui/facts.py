@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Multipliers written after a number: "50 mln", "1.2 billion".
 _SCALES = {
@@ -270,8 +271,8 @@ def same_rounded(x: str, y: str) -> bool:
     "1.7 mln"): an exact figure that rounds to a rough one is seldom another fact, while two rough
     ones ("400 mln" and "420 mln") may well be.
     """
-    a, b = float(x[1:]), float(y[1:])
-    if min(a, b) < 1000:
+    a, b = _value_of(x), _value_of(y)
+    if a < 1000 or b < 1000:
         return False
     if abs(a - b) <= 0.0005 * max(a, b):
         return True
@@ -282,6 +283,12 @@ def same_rounded(x: str, y: str) -> bool:
         return False
     place = 10.0 ** (math.floor(math.log10(rough)) - rough_digits + 1)  # the rough figure's last digit
     return math.floor(precise / place + 0.5) * place == rough
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_of(key: str) -> float:
+    # Conflicts compare every figure of one sentence with every figure of the other: parse each once.
+    return float(key[1:])
 
 
 def _significant_digits(key: str) -> int:

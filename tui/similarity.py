@@ -1011,7 +1011,8 @@ def _added_figures(a: _Prepared, b: _Prepared) -> str:
         earlier_words = set(" ".join(earlier.keys).split())
         spelled_out = {f"#{value:g}" for word, value in _SPELLED_NUMBERS.items() if word in earlier_words}
         # Nor is a figure the earlier text gives more or less rounded ("1,657,000" and "1.7 mln").
-        added = [f for f in added if f not in spelled_out and not any(same_rounded(f, old) for old in known)]
+        large = [old for old in known if len(old) > 4]  # "#1000" and longer: only large figures round
+        added = [f for f in added if f not in spelled_out and not any(same_rounded(f, old) for old in large)]
     return ", ".join(later.surfaces.get(f, f[1:]) for f in added[:3])
 
 
