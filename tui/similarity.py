@@ -567,8 +567,9 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     """
     names = a.names | b.names
     weight = idf.__getitem__
-    weight_a = [sum(map(weight, terms)) for terms in a.terms]
-    weight_b = [sum(map(weight, terms)) for terms in b.terms]
+    # Sums over a set of strings run in an order that changes between runs: rounded, they do not.
+    weight_a = [round(sum(map(weight, terms)), 9) for terms in a.terms]
+    weight_b = [round(sum(map(weight, terms)), 9) for terms in b.terms]
     facts_a = [_with_names(f, t, names) for f, t in zip(a.facts, a.terms, strict=True)]
     facts_b = [_with_names(f, t, names) for f, t in zip(b.facts, b.terms, strict=True)]
     # A short article: every term's list is within the cap anyway, so meet every sentence sharing a term
@@ -605,7 +606,8 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
         for j, common in shared.items():
             if common < MIN_SHARED_WEIGHT and j != twin:
                 continue
-            dice = 2 * common / (weight_a[i] + weight_b[j]) if weight_a[i] + weight_b[j] else 1.0
+            # Rounded likewise, and ties go to the earlier sentence.
+            dice = round(2 * common / (weight_a[i] + weight_b[j]), 9) if weight_a[i] + weight_b[j] else 1.0
             if dice < LINK_DICE:
                 continue
             clash = conflict(facts_a[i], facts_b[j])
@@ -614,15 +616,16 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
                 form_a, form_b = a.terms[i] - facts_a[i] - names, b.terms[j] - facts_b[j] - names
                 form_common = sum(idf[t] for t in form_a & form_b)
                 form_total = sum(idf[t] for t in form_a) + sum(idf[t] for t in form_b)
-                if not form_total or 2 * form_common / form_total < CONFLICT_DICE:
+                if not form_total or round(2 * form_common / form_total, 9) < CONFLICT_DICE:
                     continue
                 # Worded alike, other facts: evidence against, and what changed if the story is the same.
-                if dice > conflict_a.get(i, (0.0, -1, clash))[0]:
+                held = conflict_a.get(i)
+                if held is None or dice > held[0] or (dice == held[0] and j < held[1]):
                     conflict_a[i] = (dice, j, clash)
                 continue
-            if dice > best_for_a[i][0]:
+            if dice > best_for_a[i][0] or (dice == best_for_a[i][0] and j < best_for_a[i][1]):
                 best_for_a[i] = (dice, j)
-            if dice > best_for_b[j][0]:
+            if dice > best_for_b[j][0] or (dice == best_for_b[j][0] and i < best_for_b[j][1]):
                 best_for_b[j] = (dice, i)
     links: dict[tuple[int, int], float] = {}
     for i, (dice, j) in enumerate(best_for_a):
@@ -754,12 +757,13 @@ def _headlines_apart(a: _Prepared, b: _Prepared) -> bool:
 def _same_subject(a: _Prepared, b: _Prepared, names: frozenset[str]) -> bool:
     """Whether two reports are about the same company, person or place, as far as can be read."""
     subject_a, subject_b = _subject(a, names), _subject(b, names)
-    if subject_a and subject_b:
-        return _mentions(b, subject_a) or _mentions(a, subject_b)
-    # A headline whose subject cannot be read (no ticker, no name its text shows) vouches for nothing:
-    # sameness rests on what of the other side's subject can be checked (a ticker only against a
-    # text that gives tickers). With nothing to check, nothing tells the subjects apart.
-    return _mentions(b, _checkable(subject_a, b)) and _mentions(a, _checkable(subject_b, a))
+    # An all-capitals headline whose subject cannot be read (no ticker, no word its text shows as a
+    # name) vouches for nothing: sameness rests on what of the other side's subject can be checked (a
+    # ticker only against a text that gives tickers). A mixed-case headline naming no one is read: it
+    # is about something unnamed, which the other's subject may well be.
+    if (not subject_a and a.wire_headline) or (not subject_b and b.wire_headline):
+        return _mentions(b, _checkable(subject_a, b)) and _mentions(a, _checkable(subject_b, a))
+    return _mentions(b, subject_a) or _mentions(a, subject_b)
 
 
 def _unstemmed(p: _Prepared, stemmed: str) -> str:
