@@ -81,7 +81,7 @@ def test_follow_a_feed(local_web: LocalWeb, tmp_path: Path) -> None:
     [line] = third.stdout.splitlines()
     earlier = next(a["id"] for a in library if a["title"] == TITLES[1])
     assert line.startswith("update: ") and line.endswith(f"(a new version of {earlier})")
-    assert "0 added, 1 updates, 0 failed" in third.stderr
+    assert "0 added, 1 update, 0 failed" in third.stderr
     after = json.loads(tui(tmp_path, "list", "--json").stdout)
     assert [a["title"] for a in after].count(TITLES[1]) == 2
 

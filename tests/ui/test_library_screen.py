@@ -8,7 +8,7 @@ import pytest
 from conftest import AppFactory
 from textual import events
 from textual.widgets import Input, Static
-from ui_helpers import SEED_IDS, settle
+from ui_helpers import SEED_IDS, settle, until
 
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
@@ -48,7 +48,7 @@ async def test_filter_narrows_and_enter_opens_first(make_test_app: AppFactory) -
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"hankyoreh")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: table_ids(app) == [SEED_IDS[2]])
         assert table_ids(app) == [SEED_IDS[2]]
         await pilot.press("enter")
         await settle(pilot)
@@ -61,7 +61,7 @@ async def test_filter_searches_body_text_and_escape_clears(make_test_app: AppFac
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"konstantin asmolov")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: table_ids(app) == [SEED_IDS[2]])
         assert table_ids(app) == [SEED_IDS[2]]
         await pilot.press("escape")
         await pilot.pause()
@@ -178,7 +178,7 @@ async def test_everything_typed_after_slash_goes_to_the_filter(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         burst(app, *typed)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: getattr(app.screen, "filter_text", "") == "herald")
         assert isinstance(app.screen, LibraryScreen)  # `l` did not open the notes
         assert app.screen.query_one("#filter", Input).value == "herald"
         assert app.screen.filter_text == "herald"
@@ -190,7 +190,7 @@ async def test_a_paste_in_the_list_filters(make_test_app: AppFactory) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         burst(app, events.Paste("hankyoreh"))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: table_ids(app) == [SEED_IDS[2]])
         assert app.screen.query_one("#filter", Input).value == "hankyoreh"
         assert table_ids(app) == [SEED_IDS[2]]
 
@@ -218,7 +218,7 @@ async def test_filter_matches_article_ids(make_test_app: AppFactory) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"004_177c")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: table_ids(app) == [SEED_IDS[2]])
         assert table_ids(app) == [SEED_IDS[2]]
 
 

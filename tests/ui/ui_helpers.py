@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -18,6 +19,15 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Wait for a condition the app reaches after a timer (a loaded machine fires timers late)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return True
+        await pilot.pause(0.02)
+    return condition()
 
 
 async def open_reader(pilot: Pilot[Any], article_id: str = SEED_IDS[0]) -> Any:
