@@ -163,15 +163,9 @@ class AnnotationStore:
         color: str = DEFAULT_COLOR,
         tags: Iterable[str] = (),
     ) -> Annotation:
-        annotation = Annotation.create(article, start, end, note=note, color=color, tags=tags)
-
-        def change() -> Annotation:
-            self._table.insert(Document(annotation.to_doc(), doc_id=annotation.id))  # type: ignore[arg-type]
-            return annotation
-
-        self._write(change)
-        self._undo.append(_UndoStep(f"highlight {_snippet(annotation.exact)}", annotation.id, None))
-        return annotation
+        return self._insert(
+            Annotation.create(article, start, end, note=note, color=color, tags=tags), "highlight"
+        )
 
     def update(
         self,
@@ -198,13 +192,17 @@ class AnnotationStore:
             article, start, end, note=original.note, color=original.color, tags=original.tags
         )
         annotation.linked_to = original.id
+        return self._insert(annotation, "adoption of")
+
+    def _insert(self, annotation: Annotation, what: str) -> Annotation:
+        """Store a new annotation; undoing it deletes it again."""
 
         def change() -> Annotation:
             self._table.insert(Document(annotation.to_doc(), doc_id=annotation.id))  # type: ignore[arg-type]
             return annotation
 
         self._write(change)
-        self._undo.append(_UndoStep(f"adoption of {_snippet(annotation.exact)}", annotation.id, None))
+        self._undo.append(_UndoStep(f"{what} {_snippet(annotation.exact)}", annotation.id, None))
         return annotation
 
     def move(self, annotation_id: str, article: Article, start: int, end: int) -> Annotation:
