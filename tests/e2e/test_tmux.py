@@ -82,20 +82,26 @@ def wait_for_file(path: Path, timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def test_highlight_note_and_export_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+def start_tui(terminal: Terminal, tmp_path: Path, size: tuple[int, int] = (100, 30)) -> None:
     articles = tmp_path / "articles"
     shutil.copytree(REPO / "articles", articles)
-    db, notes = tmp_path / "annotations.json", tmp_path / "notes"
     environment = " ".join(
         f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
     )
     command = (
         f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
-        f"--articles {articles} --db {db} --notes-dir {notes}; sleep 5"
+        f"--articles {articles} --db {tmp_path / 'annotations.json'} --notes-dir {tmp_path / 'notes'}; sleep 5"
     )
-    terminal.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(tmp_path), command)
+    width, height = size
+    terminal.tmux(
+        "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), "-c", str(tmp_path), command
+    )
+    terminal.wait_for(lambda s: "Seoul cautions Mosc" in s and "3 articles" in s, "the library")
 
-    terminal.wait_for(lambda s: "Seoul cautions Moscow" in s and "3 articles" in s, "the library")
+
+def test_highlight_note_and_export_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    start_tui(terminal, tmp_path)
+    db, notes = tmp_path / "annotations.json", tmp_path / "notes"
     terminal.keys("/")
     terminal.type("Korea Herald")
     terminal.keys("Enter")  # Enter in the filter opens the first match: 000_…
@@ -127,23 +133,6 @@ def test_highlight_note_and_export_in_tmux(terminal: Terminal, tmp_path: Path) -
     assert "Seoul cautions Moscow" in markdown.name or "Seoul cautions Moscow" in text
     assert "National Security Adviser Chang Ho-jin told Yonhap News TV" in text
     assert "Chang quotes Seoul's warning." in text
-
-
-def start_tui(terminal: Terminal, tmp_path: Path, size: tuple[int, int] = (100, 30)) -> None:
-    articles = tmp_path / "articles"
-    shutil.copytree(REPO / "articles", articles)
-    environment = " ".join(
-        f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
-    )
-    command = (
-        f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
-        f"--articles {articles} --db {tmp_path / 'annotations.json'} --notes-dir {tmp_path / 'notes'}; sleep 5"
-    )
-    width, height = size
-    terminal.tmux(
-        "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), "-c", str(tmp_path), command
-    )
-    terminal.wait_for(lambda s: "Seoul cautions Mosc" in s and "3 articles" in s, "the library")
 
 
 def test_a_burst_after_slash_and_a_paste_go_to_the_filter(terminal: Terminal, tmp_path: Path) -> None:
@@ -184,19 +173,8 @@ def test_note_echoes_on_the_other_version_is_adopted_and_exported_in_tmux(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     """Annotate 000_…, open its rewrite 002_…, see the echo, adopt it, export the story."""
-    articles = tmp_path / "articles"
-    shutil.copytree(REPO / "articles", articles)
+    start_tui(terminal, tmp_path)
     db, notes = tmp_path / "annotations.json", tmp_path / "notes"
-    environment = " ".join(
-        f"{name}={tmp_path / folder}" for name, folder in (("TUI_CACHE", "cache"), ("TUI_STATE", "state"))
-    )
-    command = (
-        f"env -u COLUMNS -u LINES {environment} TERM=xterm-256color {tui_command()} "
-        f"--articles {articles} --db {db} --notes-dir {notes}; sleep 5"
-    )
-    terminal.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(tmp_path), command)
-
-    terminal.wait_for(lambda s: "Seoul cautions Moscow" in s and "3 articles" in s, "the library")
     terminal.keys("Enter")  # newest first: 000_…
     terminal.wait_for(lambda s: "Son Ji-hyoung" in s and "Similar articles" in s, "the reader")
     terminal.keys("a")  # a note on the first sentence
