@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 import tui.library_loader as loader
-from tui.articles import CACHE_VERSION
+from tui.articles import CACHE_VERSION, Library
 from tui.library_loader import CACHE_FORMAT, Listing, load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,12 +36,13 @@ def _write_library(folder: Path) -> Path:
     return folder
 
 
-def _listed(listing: Listing) -> list[Any]:
+def _listed(listing: Listing | Library) -> list[Any]:
+    """What `tui list` shows of a listing, or of a library (whose paths are Paths, not strings)."""
     return [
         [
             (
                 a.id,
-                a.path,
+                str(a.path),
                 a.title,
                 a.source,
                 a.author,
@@ -59,26 +60,7 @@ def _listed(listing: Listing) -> list[Any]:
 
 
 def _library_as_listed(root: Path, cache: Path | None = None) -> list[Any]:
-    library = load_library(root, cache)
-    return [
-        [
-            (
-                a.id,
-                str(a.path),
-                a.title,
-                a.source,
-                a.author,
-                a.published,
-                a.subtitle,
-                a.words,
-                a.content_hash,
-                a.encoding,
-            )
-            for a in library
-        ],
-        [(str(s.path), s.reason) for s in library.skipped],
-        list(library.notices),
-    ]
+    return _listed(load_library(root, cache))
 
 
 def _cache_files(cache: Path) -> tuple[Path, Path]:
