@@ -6,9 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui.articles import Library
+import pytest
+
+from tui.articles import Article, Library
 from tui.library_loader import load_library
-from tui.similarity import SimilarityIndex
+from tui.similarity import Alignment, SimilarityIndex
 from tui.store import AnnotationStore, find_quote, open_store
 from tui.stories import STORY_KINDS, Stories, story_json
 
@@ -171,7 +173,24 @@ def test_story_id_survives_an_added_earlier_version(seed_library: Path, tmp_path
     assert story.id == before
 
 
-def test_alignments_are_cached_by_content(seed_library: Path, tmp_path: Path) -> None:
+def count_alignments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the first article of every `compare` made from now on."""
+    import tui.similarity
+
+    calls: list[str] = []
+    real = tui.similarity.compare
+
+    def counting(a: Article, b: Article) -> Alignment:
+        calls.append(a.id)
+        return real(a, b)
+
+    monkeypatch.setattr(tui.similarity, "compare", counting)
+    return calls
+
+
+def test_alignments_are_cached_by_content(
+    seed_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library, stories = _stories(seed_library, tmp_path)
     stories.align(stories.get(A))
     cached = tmp_path / "cache" / "stories" / "alignments.json"
@@ -181,20 +200,8 @@ def test_alignments_are_cached_by_content(seed_library: Path, tmp_path: Path) ->
     again = Stories(list(stories), library, tmp_path / "cache")
     for story in again:
         story.aligned = False
-    import tui.similarity
-
-    calls: list[str] = []
-    real = tui.similarity.compare
-
-    def counting(a, b):  # type: ignore[no-untyped-def]
-        calls.append(a.id)
-        return real(a, b)
-
-    tui.similarity.compare = counting
-    try:
-        story = again.align(again.get(A))
-    finally:
-        tui.similarity.compare = real
+    calls = count_alignments(monkeypatch)
+    story = again.align(again.get(A))
     assert calls == [] and story.passages
 
 
@@ -301,26 +308,16 @@ def test_a_deleted_sentence_gets_no_echo_on_a_weakly_linked_neighbour(tmp_path: 
     assert echo.article_id == "yukos_copy" and echo.match == "absent"
 
 
-def test_a_large_story_is_aligned_along_a_spanning_tree(seed_library: Path, tmp_path: Path) -> None:
-    import tui.similarity
-
+def test_a_large_story_is_aligned_along_a_spanning_tree(
+    seed_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for number in range(7):
         _copy_of_a(seed_library, f"01{number}_copy", ("Chang also said", f"Chang also said ({number})"))
     library, stories = _stories(seed_library, tmp_path)
     story = stories.get(A)
     assert len(story.versions) == 9  # 000, 002 and the seven copies
-    calls: list[str] = []
-    real = tui.similarity.compare
-
-    def counting(a, b):  # type: ignore[no-untyped-def]
-        calls.append(a.id)
-        return real(a, b)
-
-    tui.similarity.compare = counting
-    try:
-        stories.align(story)
-    finally:
-        tui.similarity.compare = real
+    calls = count_alignments(monkeypatch)
+    stories.align(story)
     assert len(calls) == len(story.versions) - 1  # one alignment per version, not every pair
     store = open_store(tmp_path / "annotations.json")
     _highlight(store, library, A, CHANG)
