@@ -989,7 +989,8 @@ def version_json(version: Version) -> dict[str, Any]:
     }
 
 
-def echo_json(echo: Echo) -> dict[str, Any]:
+def echo_json(echo: Echo | Home) -> dict[str, Any]:
+    """Where a note's passage stands in a version, and how it matches there."""
     return {
         "article_id": echo.article_id,
         "start": echo.start,
@@ -1000,14 +1001,7 @@ def echo_json(echo: Echo) -> dict[str, Any]:
 
 
 def home_json(home: Home) -> dict[str, Any]:
-    return {
-        "article_id": home.article_id,
-        "start": home.start,
-        "end": home.end,
-        "text": home.text,
-        "match": home.match,
-        "carry": home.carry,
-    }
+    return {**echo_json(home), "carry": home.carry}
 
 
 def story_json(stories: Stories, story: Story, store: AnnotationStore) -> dict[str, Any]:
