@@ -105,6 +105,15 @@ _NUMBER = re.compile(
     r"(?:\s*(?P<scale>thousand|mln|million|millions|bln|billion|billions|trillion|trln)\b)?",
     re.IGNORECASE,
 )
+# A clock time, one fact however written: "06:00", "6:00 pm", "0600 GMT", "6 a.m." ("#t0600", "#t1800").
+_CLOCK = re.compile(
+    r"(?<![\w.,:/-])(?:"
+    r"(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?:\s*(?P<ap>[ap])\.?m\b\.?)?"
+    r"|(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)(?=\s*(?:GMT|UTC|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|JST|KST|hrs|hours|local)\b)"
+    r"|(?P<h2>\d{1,2})(?:[.:](?P<m2>[0-5]\d))?\s*(?P<ap2>[ap])\.?m\b\.?"
+    r")",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
 # A ticker (<CAT>, <SUSQ.O>) or, in Reuters copy, a company named in angle brackets (<Pioneer Sugar Mills Ltd>).
@@ -152,7 +161,11 @@ def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int,
     """(normalised key, surface, start, end) of each number in a text, a range giving one per end."""
     found: list[tuple[str, str, int, int]] = []
     if _DIGIT.search(text):
+        clocks = _clock_times(text)
+        found.extend(clocks)
         for match in _NUMBER.finditer(text):
+            if clocks and any(start <= match.start() < end for _, _, start, end in clocks):
+                continue
             scale = _SCALES.get((match["scale"] or "").lower(), 1)
             surface = match.group(0)
             tail = text[match.end() : match.end() + 12].split()
@@ -170,6 +183,22 @@ def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int,
                 scale = _SCALES.get(following[0].lower().strip(".,;:"), 1) if following else 1
                 surface = f"{match.group(0)} {following[0]}" if scale != 1 else match.group(0)
                 found.append((number_key(spelled * scale), surface, match.start(), match.end()))
+    return found
+
+
+def _clock_times(text: str) -> list[tuple[str, str, int, int]]:
+    found: list[tuple[str, str, int, int]] = []
+    for match in _CLOCK.finditer(text):
+        hour = int(match["h"] or match["hh"] or match["h2"])
+        minute = int(match["m"] or match["mm"] or match["m2"] or 0)
+        half = (match["ap"] or match["ap2"] or "").lower()
+        if half == "p" and hour < 12:
+            hour += 12
+        elif half == "a" and hour == 12:
+            hour = 0
+        if hour > 23:
+            continue
+        found.append((f"#t{hour:02d}{minute:02d}", match.group(0).strip(), match.start(), match.end()))
     return found
 
 
@@ -288,7 +317,8 @@ def same_rounded(x: str, y: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _value_of(key: str) -> float:
     # Conflicts compare every figure of one sentence with every figure of the other: parse each once.
-    return float(key[1:])
+    # A clock time ("#t0600") is no quantity: it never rounds to another.
+    return 0.0 if key[1] == "t" else float(key[1:])
 
 
 def _significant_digits(key: str) -> int:

@@ -54,9 +54,14 @@ STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 
 SHINGLE_SIZE = 5
+# "Mostly the same words": this share of the shorter text's word 3-grams found in the other. Such a pair
+# is a version whatever its headlines, subjects or form say (evidence is monotone): changed figures make
+# it an update, never a template sibling.
+TRIGRAM_SIZE = 3
+MOSTLY_SAME_WORDS = 0.8
 NUM_PERM = 128
 # LSH threshold below the 0.5 Jaccard we promise to catch, so that MinHash's estimation noise
 # (about +-0.045 at 128 permutations) costs almost no recall.
@@ -266,10 +271,15 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[int]:
     return _shingle_hashes(words(text), size)
 
 
-def _shingle_array(tokens: Sequence[str]) -> Any:
+def _shingle_array(tokens: Sequence[str], size: int = SHINGLE_SIZE) -> Any:
     import numpy as np
 
-    return np.array(sorted(_shingle_hashes(tokens)), dtype=np.uint32)
+    return np.array(sorted(_shingle_hashes(tokens, size)), dtype=np.uint32)
+
+
+def _trigram_array(keys: Sequence[str]) -> Any:
+    """Word 3-grams of the distinct sentences' words, in text order (a repeated sentence counts once)."""
+    return _shingle_array(" ".join(keys).split(), TRIGRAM_SIZE)
 
 
 def _as_shingle_array(values: Any) -> Any:
@@ -383,6 +393,7 @@ class _Prepared:
     counts: Counter[str]
     shingles: Any  # sorted distinct 5-shingle hashes, a numpy uint32 array (a tenth of a set's memory)
     repeats: list[Repeat]
+    trigrams: Any = None  # sorted distinct word 3-gram hashes (numpy uint32): how much wording is shared
     published: Any = None  # datetime of publication when known
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     word_count: int = 0  # words of the distinct sentences
@@ -397,6 +408,11 @@ def _sentence_terms(text: str, tokens: list[str]) -> tuple[list[str], Facts]:
     # Tokens are letters and digits only: one that is not all letters holds a digit.
     kept = [w for w in tokens if w.isalpha() and w not in NUMBER_WORDS]
     return _terms_of(kept) + sorted(facts.numbers), facts
+
+
+def wording_shared(a: Article, b: Article) -> float:
+    """Share of the shorter text's word 3-grams found in the other (MOSTLY_SAME_WORDS and up: a version)."""
+    return _containment(_prepare(a).trigrams, _prepare(b).trigrams)
 
 
 def _prepare(article: Article) -> _Prepared:
@@ -439,7 +455,10 @@ def _prepare(article: Article) -> _Prepared:
             surfaces.setdefault(number, written)
         kept_words.extend(tokens)
     title_words = words(article.title)
-    title_terms, title_fact = _sentence_terms(article.title, title_words)
+    if _opening_as_title(title_words, sentence_words):
+        # No headline of its own: the title is the text's opening, which says nothing apart from it.
+        title_words = []
+    title_terms, title_fact = _sentence_terms(article.title if title_words else "", title_words)
     for number, written in title_fact.surface.items():
         surfaces.setdefault(number, written)
     return _Prepared(
@@ -456,11 +475,18 @@ def _prepare(article: Article) -> _Prepared:
         counts=counts,
         shingles=_shingle_array(kept_words),
         repeats=repeats,
+        trigrams=_trigram_array(keys),
         published=article.published,
-        wire_headline=bool(article.title) and not any(c.islower() for c in article.title),
+        wire_headline=bool(title_words) and not any(c.islower() for c in article.title),
         word_count=len(kept_words),
         sentence_count=len(sentences),
     )
+
+
+def _opening_as_title(title_words: list[str], sentence_words: list[list[str]]) -> bool:
+    """Whether a title is only the text's first words (a file with no headline is titled so)."""
+    opening = [w for tokens in sentence_words[:2] for w in tokens]
+    return bool(title_words) and opening[: len(title_words)] == title_words
 
 
 def _pack(p: _Prepared) -> bytes:
@@ -519,6 +545,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         counts=counts,
         shingles=_as_shingle_array(feature.shingles),
         repeats=[],
+        trigrams=_trigram_array(keys),
         published=datetime.fromisoformat(published) if published else None,
         sentence_count=count,
         wire_headline=wire,
@@ -683,6 +710,15 @@ def _literal(a_key: str, b_key: str) -> float:
     return len(x & y) / min(len(x), len(y))
 
 
+def _containment(x: Any, y: Any) -> float:
+    """Share of the smaller of two sorted hash arrays found in the other."""
+    if not len(x) or not len(y):
+        return 0.0
+    import numpy as np
+
+    return len(np.intersect1d(x, y, assume_unique=True)) / min(len(x), len(y))
+
+
 def _weighted_mean(values: Sequence[float], weights: Sequence[float]) -> float:
     total = sum(weights)
     return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.0
@@ -744,16 +780,6 @@ def _checkable(subject: frozenset[str], p: _Prepared) -> frozenset[str]:
     return subject if _gives_tickers(p) else frozenset(f for f in subject if f[0] != "<")
 
 
-def _headlines_apart(a: _Prepared, b: _Prepared) -> bool:
-    """Both all-capitals headlines name something of their own: words that neither the other headline
-    nor their own text uses ("SIOUX CITY HOGS SEEN UP" and "ST LOUIS HOGS OPEN UP"), figures aside."""
-    if not (a.wire_headline and b.wire_headline):
-        return False
-    own_a = {t for t in a.title_terms - b.title_terms - a.counts.keys() if t[0] != "#"}
-    own_b = {t for t in b.title_terms - a.title_terms - b.counts.keys() if t[0] != "#"}
-    return bool(own_a and own_b)
-
-
 def _same_subject(a: _Prepared, b: _Prepared, names: frozenset[str]) -> bool:
     """Whether two reports are about the same company, person or place, as far as can be read."""
     subject_a, subject_b = _subject(a, names), _subject(b, names)
@@ -795,11 +821,7 @@ def _change_text(p: _Prepared, q: _Prepared, clash: Conflict) -> tuple[str, str]
 def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     """Stage 2: the kind and score of a pair, from its alignment and the agreement of its facts."""
     if a.key and a.key == b.key:
-        # The same text under all-capitals wire headlines that each use words the text never does
-        # ("JOLIET HOGS UP" and "ST JOSEPH HOGS OPEN UP") is a report in the same form about another
-        # place; under reworded mixed-case headlines it is the same report.
-        if _headlines_apart(a, b):
-            return _Verdict(0.0, "template", "same text, other headline", 1.0, 1.0, None)
+        # The same text is the same report, whatever its headlines say (evidence is monotone).
         return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
     if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES or (
         max(a.word_count, b.word_count) > MAX_ALIGNED_WORDS
@@ -857,6 +879,12 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
     else:
         containment = shingle_jaccard = size_ratio = 0.0
+    # Mostly the same words: such a pair is a version, whatever headlines, subjects or form say.
+    mostly_same = _containment(a.trigrams, b.trigrams) >= MOSTLY_SAME_WORDS
+    # Dated on different days: a report in the same form with other figures is another day's report.
+    days_apart = (
+        a.published is not None and b.published is not None and a.published.date() != b.published.date()
+    )
 
     def verdict(
         kind: Kind | None, reason: str, value: float, band: Kind | None = None, gist: str | None = None
@@ -892,13 +920,22 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     changed = {f for _, _, _, clash in linked.conflicts for f in clash.only_a if f[0] == "#"}
     if title_clash is not None:
         changed |= {f for f in title_clash.only_a if f[0] == "#"}
-    if worded_alike and (
-        not same_subject
-        or other_period
-        or len(agreed) < len(changed)
-        or ((title_clash is not None or conflicted_share > short) and len(agreed) < SAME_STORY_FIGURES)
-    ):
-        if not same_subject:
+    other_figures = len(agreed) < len(changed) or (
+        (title_clash is not None or conflicted_share > short) and len(agreed) < SAME_STORY_FIGURES
+    )
+    # Another day's report in the same form is told by its dates, not its wording: it may share most
+    # words. Headlines, subjects and form never hide a pair that is mostly the same words.
+    # Other figures tell another report in the same form when dates say so, or when the form is seen
+    # more than once: two sentences (or the headline) worded alike with other figures. One sentence
+    # with another figure is one sentence: a later moment of the same story as often as another report.
+    # A text of several sentences that keeps none of the other's figures is another report too.
+    several = min(a.sentence_count, b.sentence_count) >= 2
+    form_seen = title_clash is not None or len(linked.conflicts) >= 2 or (several and not agreed)
+    another_day = worded_alike and (
+        other_period or (other_figures and (days_apart or (form_seen and not mostly_same)))
+    )
+    if another_day or (worded_alike and not mostly_same and not same_subject):
+        if not same_subject and not mostly_same:
             # Tickers or bracketed names in the headlines: companies; otherwise whatever the subject is.
             companies = any(f[0] == "<" for f in subject_a) and any(f[0] == "<" for f in subject_b)
             reason = "same form, other company" if companies else "same form, other subject"
@@ -918,12 +955,15 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     # Changed figures or dates make an update; names that differ alone do not (another name is another
     # subject, or a name told apart from a common word by its capital only).
     changed_facts = changed or any(f[0] == "@" for _, _, _, clash in linked.conflicts for f in clash.only_a)
-    if (
-        changed_facts
-        and same_subject
-        and not other_period
-        and len(agreed) >= len(changed)  # a correction keeps at least as many figures as it changes
-        and (short >= RELATED_COVERAGE or containment >= 0.5)
+    # A correction keeps at least as many figures as it changes; mostly the same words, it is a version.
+    if changed_facts and (
+        mostly_same
+        or (
+            same_subject
+            and not other_period
+            and len(agreed) >= len(changed)
+            and (short >= RELATED_COVERAGE or containment >= 0.5)
+        )
     ):
         before, after = changes[0]
         more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
