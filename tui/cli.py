@@ -350,7 +350,8 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         )
     # Versions form groups; related stories and templates chain whole topics together, so they are listed.
     copies = [p for p in pairs if p.kind in story_kinds]
-    for number, group in enumerate(group_pairs(copies), 1):
+    siblings = index.pairs(["template"])
+    for number, group in enumerate(group_pairs(copies + siblings, library), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
         print(f"group {number}: {counted(len(members), 'article')}")
         for member in members:

@@ -14,26 +14,22 @@ from typing import TYPE_CHECKING, Any
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.articles import Article, Library, Span
     from tui.similarity import AlignedPair, Alignment, PairMatch
 
 
-def group_pairs(pairs: Sequence[PairMatch]) -> list[list[PairMatch]]:
-    """Pairs split into groups of connected articles, best group (by its best pair) first."""
-    parent: dict[str, str] = {}
+def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairMatch]]:
+    """The versions of each story (the one grouping of `tui.grouping`) with their pairs, best group first."""
+    from tui.grouping import group_versions, report_order
 
-    def root(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for pair in pairs:
-        parent[root(pair.a)] = root(pair.b)
-    groups: dict[str, list[PairMatch]] = defaultdict(list)
-    for pair in pairs:
-        groups[root(pair.a)].append(pair)
-    return sorted(groups.values(), key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
+    groups = group_versions(pairs, lambda article_id: report_order(library.get(article_id)))
+    found: list[list[PairMatch]] = []
+    for members in groups:
+        inside = set(members)
+        within = [p for p in pairs if p.a in inside and p.b in inside and p.kind != "template"]
+        if within:
+            found.append(within)
+    return sorted(found, key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
 
 
 def _span_json(article: Article, span: Span) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from tui.facts import (
     same_rounded,
     sentence_facts,
 )
+from tui.grouping import STORY_KINDS as STORY_KINDS
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ if TYPE_CHECKING:
 
 Kind = Literal["duplicate", "near-duplicate", "rewrite", "update", "partial", "related", "template"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
-# Versions of one story: copies, reworded copies, updates and partial copies (not related, not template).
-STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
 # Listed unless asked for: a template sibling is another story in the same form.
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 

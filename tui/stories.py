@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tui.articles import Span
 from tui.errors import UsageError
+from tui.grouping import STORY_KINDS, group_versions, report_order
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -36,13 +37,6 @@ if TYPE_CHECKING:
     from tui.similarity import PairMatch, SimilarityIndex
     from tui.store import Annotation, AnnotationStore
 
-# The kinds of match that make two articles versions of one story (see the shared decision on
-# match kinds): copies, rewrites, updates and partial copies. `related` and `template` never do.
-STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
-# A partial copy (passages copied into an otherwise different article) joins a story but never
-# links two stories, or a second partial copy, together: chained, they would join different matches
-# of one tournament through a shared preview paragraph (seen on BBC with the facts-aware engine).
-BRIDGE_FREE_KINDS: frozenset[str] = frozenset({"partial"})
 # Kinds whose verbatim passages are the same text edited, not retold: an orphaned note whose quote
 # is found verbatim in such a version (or verbatim with its context) is carried over at once;
 # anywhere else the user decides.
@@ -174,56 +168,6 @@ class Home:
 # --------------------------------------------------------------------------- building stories
 
 
-def _sort_key(article: Article) -> tuple[int, float, int, str]:
-    # Dated versions first and oldest first; undated ones after, the fullest first.
-    if article.published is not None:
-        return (0, article.published.timestamp(), 0, article.id)
-    return (1, 0.0, -article.words, article.id)
-
-
-def _components(pairs: Iterable[PairMatch], words: dict[str, int]) -> list[set[str]]:
-    """Versions joined transitively through copies, rewrites and updates; a partial copy joins the
-    story it was copied from or into, but never bridges two stories, nor another partial copy."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    def join(a: str, b: str) -> None:
-        x, y = root(a), root(b)
-        if x != y:
-            parent[max(x, y)] = min(x, y)
-
-    ordered = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
-    for pair in ordered:
-        if pair.kind not in BRIDGE_FREE_KINDS:
-            join(pair.a, pair.b)
-    leaves: set[str] = set()
-    for pair in ordered:
-        if pair.kind not in BRIDGE_FREE_KINDS:
-            continue
-        a_in, b_in = pair.a in parent, pair.b in parent
-        if a_in and b_in:
-            continue  # both already in a story: a shared passage does not make them one
-        if a_in or b_in:
-            member, newcomer = (pair.a, pair.b) if a_in else (pair.b, pair.a)
-            if member not in leaves:
-                join(member, newcomer)
-                leaves.add(newcomer)
-            continue
-        core, leaf = sorted((pair.a, pair.b), key=lambda article_id: (-words.get(article_id, 0), article_id))
-        join(core, leaf)
-        leaves.add(leaf)
-    groups: dict[str, set[str]] = defaultdict(set)
-    for node in list(parent):
-        groups[root(node)].add(node)
-    return list(groups.values())
-
-
 def _new_id(content_hash: str, taken: set[str]) -> str:
     length = 10
     while True:
@@ -299,12 +243,13 @@ class Stories:
         related_pairs = [p for p in all_pairs if p.kind == "related"]
         known = _read_state(state_dir / STORIES_FILE) if state_dir is not None else {}
 
+        siblings = [p for p in index.pairs(["template"]) if p.a in library and p.b in library]
         groups = sorted(
             (
-                sorted((library.get(member) for member in group), key=_sort_key)
-                for group in _components(story_pairs, {article.id: article.words for article in library})
+                [library.get(member) for member in group]
+                for group in group_versions(story_pairs + siblings, lambda m: report_order(library.get(m)))
             ),
-            key=lambda ordered: _sort_key(ordered[0]),
+            key=lambda ordered: report_order(ordered[0]),
         )
         # Stable ids: a group takes the id most of its members had; a split story keeps its id in
         # the part with more of the old members, and the other part gets a new one.

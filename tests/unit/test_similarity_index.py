@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from tui import similarity
-from tui.cli_format import group_pairs
 from tui.errors import UnknownArticleError, UsageError
 from tui.library_loader import load_library
 from tui.similarity import PairMatch, SimilarityIndex
@@ -127,16 +126,6 @@ def test_damaged_cache_is_rebuilt(library_dir: Path, tmp_path: Path) -> None:
 def test_without_a_cache_folder(library_dir: Path) -> None:
     index = SimilarityIndex.build(load_library(library_dir), None)
     assert len(index.pairs(["duplicate"])) == 1
-
-
-def test_group_pairs_joins_connected_articles() -> None:
-    pairs = [
-        PairMatch("a", "b", 0.95, "near-duplicate", ""),
-        PairMatch("c", "d", 1.0, "duplicate", ""),
-        PairMatch("b", "e", 0.7, "rewrite", ""),
-    ]
-    groups = group_pairs(pairs)
-    assert [[(p.a, p.b) for p in g] for g in groups] == [[("c", "d")], [("a", "b"), ("b", "e")]]
 
 
 @pytest.mark.parametrize(

@@ -403,7 +403,7 @@ def test_a_partial_copy_joins_a_story_but_never_bridges_two(seed_library: Path, 
     class Index:
         """The engine's answer, fixed: a story A-B, a story of two others, partial copies between."""
 
-        def pairs(self) -> list[PairMatch]:
+        def pairs(self, kinds: object = None) -> list[PairMatch]:
             return [
                 PairMatch(A, B, 0.71, "rewrite", "r"),
                 PairMatch("010_other", "011_other_copy", 0.95, "near-duplicate", "n"),

@@ -1,0 +1,121 @@
+"""Stories as cores, not chains: which articles are versions of one report.
+
+One grouping for the whole product (`tui dupes`, `tui stories`, the app, the story export). Grouping by
+single link over pairs chains a daily series into one "story" of months (each day's report a version
+of the day before's); so a story starts from its first report, its core, and an article joins it only
+when it is a version of the core or of at least half of the story's members, and never when it is a
+known sibling (a `template` pair: the same form of report with other facts, such as another day's) of
+one of them. A `partial` copy joins the story it shares passages with, but never draws another article
+in: a shared preview paragraph must not join two stories.
+
+Pure core: no Textual, no Rich.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tui.articles import Article
+
+
+class PairOfArticles(Protocol):
+    """What grouping reads of a pair (`similarity.PairMatch` is one)."""
+
+    @property
+    def a(self) -> str: ...
+    @property
+    def b(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+# The kinds of match that make two articles versions of one story: copies, rewrites, updates and
+# partial copies. `related` stands beside a story, `template` is a sibling: neither ever joins one.
+STORY_KINDS: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
+# A partial copy joins a story but never links two stories, or a second partial copy, together.
+LEAF_KINDS: frozenset[str] = frozenset({"partial"})
+SIBLING_KINDS: frozenset[str] = frozenset({"template"})
+
+
+def report_order(article: Article) -> tuple[int, float, int, str]:
+    """Dated reports first and oldest first; undated ones after, the fullest first."""
+    if article.published is not None:
+        return (0, article.published.timestamp(), 0, article.id)
+    return (1, 0.0, -article.words, article.id)
+
+
+def group_versions(
+    pairs: Iterable[PairOfArticles], order: Callable[[str], tuple[Any, ...]]
+) -> list[list[str]]:
+    """Groups of two or more articles that are versions of one report, each in `order` (core first).
+
+    `pairs` may hold any kinds: only STORY_KINDS link, SIBLING_KINDS keep apart, the rest is ignored.
+    `order` ranks articles (the earliest report first): the first unplaced article becomes a core.
+    """
+    links: dict[str, set[str]] = defaultdict(set)
+    siblings: dict[str, set[str]] = defaultdict(set)
+    leaves: list[PairOfArticles] = []
+    for pair in pairs:
+        if pair.kind in LEAF_KINDS:
+            leaves.append(pair)
+        elif pair.kind in STORY_KINDS:
+            links[pair.a].add(pair.b)
+            links[pair.b].add(pair.a)
+        elif pair.kind in SIBLING_KINDS:
+            siblings[pair.a].add(pair.b)
+            siblings[pair.b].add(pair.a)
+    group_of: dict[str, int] = {}
+    groups: list[list[str]] = []
+    for core in sorted(links, key=order):
+        if core in group_of:
+            continue
+        members = _grow(core, links, siblings, group_of, order)
+        for member in members:
+            group_of[member] = len(groups)
+        groups.append(members)
+    # Partial copies last, best first: each joins the one story it shares passages with, as a leaf.
+    for pair in sorted(leaves, key=lambda p: (-p.score, p.a, p.b)):
+        a_in, b_in = pair.a in group_of, pair.b in group_of
+        if a_in and b_in:
+            continue  # both already in a story: a shared passage does not make them one
+        if a_in or b_in:
+            member, newcomer = (pair.a, pair.b) if a_in else (pair.b, pair.a)
+            story = groups[group_of[member]]
+            # A partial copy joins through a member with versions of its own, never through another leaf.
+            if (member in links or len(story) == 1) and not siblings[newcomer] & set(story):
+                story.append(newcomer)
+                group_of[newcomer] = group_of[member]
+            continue
+        group_of[pair.a] = group_of[pair.b] = len(groups)
+        groups.append([pair.a, pair.b])
+    return [sorted(members, key=order) for members in groups if len(members) > 1]
+
+
+def _grow(
+    core: str,
+    links: dict[str, set[str]],
+    siblings: dict[str, set[str]],
+    placed: dict[str, int],
+    order: Callable[[str], tuple[Any, ...]],
+) -> list[str]:
+    """The story that starts from `core`: its versions, and versions of half its members, until none joins."""
+    members = [core]
+    inside = {core}
+    changed = True
+    while changed:
+        changed = False
+        reachable = {other for member in members for other in links[member]} - inside - placed.keys()
+        for candidate in sorted(reachable, key=order):
+            if siblings[candidate] & inside:
+                continue  # another day's report, or another subject's, in the same form
+            linked = links[candidate] & inside
+            if core in linked or 2 * len(linked) >= len(members):
+                members.append(candidate)
+                inside.add(candidate)
+                changed = True
+    return members
