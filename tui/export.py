@@ -523,6 +523,7 @@ def _carried_line(echoes: list[Echo], labels: dict[str, str]) -> str:
     for match, words in (
         ("verbatim", "`verbatim` in"),
         ("reworded", "`reworded` in"),
+        ("changed", "`changed` (other figures or names) in"),
         ("absent", "absent from"),
     ):
         names = [labels[echo.article_id] for echo in echoes if echo.match == match]

@@ -293,7 +293,7 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
 
 
 def same_rounded(x: str, y: str) -> bool:
-    """Two large figures (1,000 or more), one the other rounded.
+    """Two large figures (10,000 or more), one the other rounded.
 
     Within 0.05% of each other ("104.6 mln" and "104,606,000"), or one given to four or more
     significant digits and the other to at least two fewer, which it rounds to ("1,657,000" and
@@ -301,7 +301,8 @@ def same_rounded(x: str, y: str) -> bool:
     ones ("400 mln" and "420 mln") may well be.
     """
     a, b = _value_of(x), _value_of(y)
-    if a < 1000 or b < 1000:
+    # Under 10,000 a figure is a count or a year ("2000" and "2001"), given exactly.
+    if a < 10_000 or b < 10_000:
         return False
     if abs(a - b) <= 0.0005 * max(a, b):
         return True

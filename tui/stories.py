@@ -63,7 +63,7 @@ OWN_HOME_WORDS = 0.5
 # A quote this long found verbatim is that passage even where alignment did not link it.
 SPECIFIC_QUOTE_CHARS = 24
 
-EchoMatch = Literal["verbatim", "reworded", "absent"]
+EchoMatch = Literal["verbatim", "reworded", "changed", "absent"]
 
 
 class UnknownStoryError(UsageError):
@@ -147,6 +147,8 @@ class Echo:
     match: EchoMatch
     note: str = ""
     color: str = "yellow"
+    # For a `changed` echo: the quote's facts that this version gives otherwise ("6-3/8 pct → 6-1/16 pct").
+    change: str = ""
 
     @property
     def placed(self) -> bool:
@@ -872,6 +874,24 @@ def _context_agrees(annotation: Annotation, other: Article, start: int, end: int
     return bool(before or after) and (before == there_before or after == there_after)
 
 
+def fact_change(before: str, after: str) -> str:
+    """The facts (figures, months, tickers, names) `before` gives that `after` gives otherwise, as
+    "before → after" in their own words; "" when they agree (a fact left out is no change)."""
+    from tui.facts import conflict, name_words, sentence_facts
+
+    facts_before, facts_after = sentence_facts(before), sentence_facts(after)
+    names_before = {"=" + n for n in name_words(before)}
+    names_after = {"=" + n for n in name_words(after)}
+    clash = conflict(facts_before.all() | names_before, facts_after.all() | names_after)
+    if clash is None:
+        return ""
+
+    def shown(facts: frozenset[str], surface: dict[str, str]) -> str:
+        return ", ".join(surface.get(f, f.lstrip("#@=<").rstrip(">")) for f in sorted(facts)[:3])
+
+    return f"{shown(clash.only_a, facts_before.surface)} → {shown(clash.only_b, facts_after.surface)}"
+
+
 def _echo_in(annotation: Annotation, other: Article, region: list[int]) -> Echo:
     bounds = (other.sentences[region[0]].start, other.sentences[region[-1]].end) if region else None
     verbatim = _find_verbatim(annotation, other, bounds)
@@ -887,7 +907,12 @@ def _echo_in(annotation: Annotation, other: Article, region: list[int]) -> Echo:
         return Echo(start=start, end=end, text=other.body[start:end], match="verbatim", **common)
     if bounds is not None:
         start, end = bounds
-        return Echo(start=start, end=end, text=other.body[start:end], match="reworded", **common)
+        text = other.body[start:end]
+        # Aligned, but its figures or names differ from the note's passage: not the same fact reworded.
+        change = fact_change(annotation.exact, text)
+        if change:
+            return Echo(start=start, end=end, text=text, match="changed", change=change, **common)
+        return Echo(start=start, end=end, text=text, match="reworded", **common)
     return Echo(start=None, end=None, text="", match="absent", **common)
 
 
@@ -935,14 +960,17 @@ def version_json(version: Version) -> dict[str, Any]:
 
 
 def echo_json(echo: Echo | Home) -> dict[str, Any]:
-    """Where a note's passage stands in a version, and how it matches there."""
-    return {
+    """Where a note's passage stands in a version, and how it matches there (with the change, if any)."""
+    found: dict[str, Any] = {
         "article_id": echo.article_id,
         "start": echo.start,
         "end": echo.end,
         "text": echo.text,
         "match": echo.match,
     }
+    if isinstance(echo, Echo) and echo.change:
+        found["change"] = echo.change
+    return found
 
 
 def home_json(home: Home) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from tui import similarity
 from tui.errors import UnknownArticleError, UsageError
 from tui.library_loader import load_library
-from tui.similarity import PairMatch, SimilarityIndex
+from tui.similarity import SimilarityIndex
 
 PARAGRAPHS = [
     "The regional rail operator cancelled all night trains on the northern line from Friday.",

@@ -424,3 +424,33 @@ def test_a_partial_copy_joins_a_story_but_never_bridges_two(seed_library: Path, 
     assert stories.of("013_partial_of_partial") is None
     story = stories.get(A)
     assert all(p.a in story and p.b in story for p in story.pairs)
+
+
+def test_an_echo_on_a_sentence_whose_figures_differ_is_changed_not_reworded(
+    seed_library: Path, tmp_path: Path
+) -> None:
+    sentence = "Kremlin and Pyongyang signed a new set of treaties in 2000 for economic, science and technology cooperation."
+    _copy_of_a(seed_library, "010_update", ("treaties in 2000 for", "treaties in 2001 for"))
+    library, stories = _stories(seed_library, tmp_path)
+    store = open_store(tmp_path / "annotations.json")
+    _highlight(store, library, A, sentence, note="the year of the treaties")
+    (annotation,) = store.for_article(A)
+    story = stories.get(A)
+    echoes = {e.article_id: e for e in stories.echoes(story, annotation, annotation.start, annotation.end)}
+    echo = echoes["010_update"]
+    assert echo.match == "changed" and echo.change == "2000 → 2001", echo.text
+    assert "2001" in echo.text
+    data = story_json(stories, story, store)
+    (row,) = data["annotations"]
+    shown = {e["article_id"]: e for e in row["echoes"]}
+    assert shown["010_update"]["match"] == "changed" and shown["010_update"]["change"] == "2000 → 2001"
+
+
+def test_fact_change_reads_figures_and_names_and_ignores_a_fact_left_out() -> None:
+    from tui.stories import fact_change
+
+    assert fact_change("Federal funds opened at 6-3/8 pct", "Federal funds opened at 6-1/16 pct") == (
+        "6-3/8 pct → 6-1/16 pct"
+    )
+    assert fact_change("rates rose 2 pct in March", "rates rose in March") == ""
+    assert fact_change("the rate is 6.5 pct", "the rate is 6.50 pct") == ""

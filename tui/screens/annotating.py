@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tui.messages import AnnotationsChanged, EchoesFound, StoriesChanged
-from tui.screens.dialogs import EchoNoteScreen, NoteEditorScreen, TagsScreen
+from tui.screens.dialogs import ConfirmScreen, EchoNoteScreen, NoteEditorScreen, TagsScreen
 from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
@@ -109,7 +109,11 @@ class AnnotatingScreen(Screen[Any]):
             origin = echo.source_id
             if library is not None and echo.source_id in library:
                 origin = library.get(echo.source_id).source or echo.source_id
-            marks.append(EchoMark(echo.annotation_id, echo.start, echo.end, echo.color, echo.match, origin))
+            marks.append(
+                EchoMark(
+                    echo.annotation_id, echo.start, echo.end, echo.color, echo.match, origin, echo.change
+                )
+            )
         self._echoes[message.article_id] = list(message.echoes)
         for view in self.views():
             if view.article.id == message.article_id:
@@ -153,9 +157,20 @@ class AnnotatingScreen(Screen[Any]):
             return
         view, echo = target
         for found in self._echoes.get(view.article.id, []):
-            if found.annotation_id == echo.annotation_id:
+            if found.annotation_id != echo.annotation_id:
+                continue
+            if found.match != "changed":
                 self.app.adopt_echo(found, view.article)
                 return
+
+            # The passage here gives other figures or names: the note may not hold for it.
+            def answered(adopt: bool | None, found: Echo = found) -> None:
+                if adopt:
+                    self.app.adopt_echo(found, view.article)
+
+            question = f"This passage gives other facts ({found.change}). Adopt the note here anyway?"
+            self.app.push_screen(ConfirmScreen(question), answered)
+            return
 
     def highlight_marks(self, article: Article) -> list[HighlightMark]:
         if self.app.store is None:

@@ -337,9 +337,10 @@ class ReaderScreen(AnnotatingScreen):
         if echo is None:
             notice.display = False
             return
+        here = f"changed here: {echo.change}" if echo.change else f"{echo.match} here"
         notice.update(
             Text(
-                f"≈ echo of a note from {sanitize(echo.origin)} ({echo.match} here) · E shows the note · y adopts it"
+                f"≈ echo of a note from {sanitize(echo.origin)} ({sanitize(here)}) · E shows the note · y adopts it"
             )
         )
         notice.display = True

@@ -203,7 +203,7 @@ class StoryScreen(Screen[None]):
             )
             return f"homes: {homes} · H moves it to the first"
         parts = []
-        for match in ("verbatim", "reworded", "absent"):
+        for match in ("verbatim", "reworded", "changed", "absent"):
             found = [numbers.get(echo["article_id"], "?") for echo in row["echoes"] if echo["match"] == match]
             if found:
                 parts.append(f"{match} {','.join(found)}")

@@ -88,8 +88,9 @@ class EchoMark:
     start: int
     end: int
     color: str
-    match: str  # verbatim or reworded
+    match: str  # verbatim, reworded or changed
     origin: str  # a word or two saying where it comes from (the other version's source or id)
+    change: str = ""  # a changed echo: the note's facts as this version gives them ("6-3/8 → 6-1/16")
 
 
 ECHO_SYMBOL = "≈"
