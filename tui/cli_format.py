@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.text_safety import printable
+from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library, Span
@@ -47,6 +48,23 @@ def alignment_json(alignment: Alignment, a: Article, b: Article) -> dict[str, An
         "coverage_a": alignment.coverage_a,
         "coverage_b": alignment.coverage_b,
         "changes": [{"a": before, "b": after} for before, after in alignment.changes],
+        "matched_a": alignment.matched_a,
+        "matched_b": alignment.matched_b,
+        "sentences_a": alignment.sentences_a,
+        "sentences_b": alignment.sentences_b,
+        "changed": [
+            {
+                "a_text": a.text(change.a),
+                "b_text": b.text(change.b),
+                "a_start": change.a.start,
+                "a_end": change.a.end,
+                "b_start": change.b.start,
+                "b_end": change.b.end,
+                "facts": {"a": change.before, "b": change.after},
+                "words": [{"a": old, "b": new} for old, new in change.words],
+            }
+            for change in alignment.changed
+        ],
         "pairs": [
             {
                 "a_text": a.text(pair.a),
@@ -67,6 +85,14 @@ def alignment_json(alignment: Alignment, a: Article, b: Article) -> dict[str, An
     }
 
 
+def matched_counts(alignment: Alignment) -> str:
+    """The pair's counts as every view gives them: sentences of each side restated or changed in the other."""
+    return (
+        f"A {alignment.matched_a} of {counted(alignment.sentences_a, 'sentence')} matched, "
+        f"B {alignment.matched_b} of {alignment.sentences_b}"
+    )
+
+
 def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 100) -> str:
     """A plain-text two-column view: A's sentences in reading order beside what they became in B.
 
@@ -81,7 +107,7 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 
         f"A  {clean(a.id)}  {clean(a.title)}",
         f"B  {clean(b.id)}  {clean(b.title)}",
         f"{alignment.kind or 'no match'}  score {alignment.score:.3f}  {clean(alignment.reason)}  "
-        f"(A covered {alignment.coverage_a:.0%}, B covered {alignment.coverage_b:.0%})",
+        f"({matched_counts(alignment)})",
         "",
         f"{'A':<{column}} {'':>5}  B",
         f"{'-' * column} {'':>5}  {'-' * column}",
@@ -100,12 +126,19 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 
     for pair in alignment.pairs:
         by_a[pair.a].append(pair)
     only_a = set(alignment.only_a)
-    a_sentences = sorted(set(by_a) | only_a, key=lambda s: s.start)
+    changed = {change.a: change for change in alignment.changed}
+    a_sentences = sorted(set(by_a) | only_a | set(changed), key=lambda s: s.start)
     for span in a_sentences:
         if span in only_a:
             row(a.text(span), "", "")
         for pair in by_a.get(span, []):
             row(a.text(span), f"{pair.score:.2f}", b.text(pair.b))
+        if span in changed:
+            # One sentence in two forms: the words that differ marked [-as A has them-] {+as B does+}.
+            change = changed[span]
+            row(a.text(span), "Δ", b.text(change.b))
+            marks = "; ".join(f"[-{old}-] {{+{new}+}}" for old, new in change.words)
+            lines.insert(len(lines) - 1, f"{'':<{column}} {'':>5}  changed: {clean(marks)}")
     if alignment.only_b:
         lines.append("only in B:")
         for span in alignment.only_b:

@@ -27,6 +27,12 @@ _SCALES = {
     "billions": 1_000_000_000,
     "trillion": 1_000_000_000_000,
     "trln": 1_000_000_000_000,
+    # Written onto the figure, as British and web copy do: "1.4m", "2bn", "300k".
+    "k": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "bn": 1_000_000_000,
+    "tn": 1_000_000_000_000,
 }
 # Small numbers are spelled out in news copy ("three cts"); "one" is left out, being a pronoun as often.
 NUMBER_WORDS: dict[str, float] = {
@@ -102,7 +108,8 @@ _NUMBER = re.compile(
     r"|(?P<plain>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th|ST|ND|RD|TH)?"
     r"(?:-(?P<to>\d+(?:\.\d+)?)(?![\d/]))?"  # range 18-19
     r")"
-    r"(?:\s*(?P<scale>thousand|mln|million|millions|bln|billion|billions|trillion|trln)\b)?",
+    r"(?:\s*(?P<scale>thousand|mln|million|millions|bln|billion|billions|trillion|trln)\b"
+    r"|(?P<suffix>k|m|mn|bn|tn)\b)?",
     re.IGNORECASE,
 )
 # A clock time, one fact however written: "06:00", "6:00 pm", "0600 GMT", "6 a.m." ("#t0600", "#t1800").
@@ -166,13 +173,15 @@ def numbers_in(text: str, spelled_too: bool = True) -> list[tuple[str, str, int,
         for match in _NUMBER.finditer(text):
             if clocks and any(start <= match.start() < end for _, _, start, end in clocks):
                 continue
-            scale = _SCALES.get((match["scale"] or "").lower(), 1)
+            scale = _SCALES.get((match["scale"] or match["suffix"] or "").lower(), 1)
             surface = match.group(0)
             tail = text[match.end() : match.end() + 12].split()
             unit = tail[0].strip(".,;:)") if tail else ""
             unit = unit if unit.lower() in UNITS else ""
-            if unit and not match["scale"]:
+            if unit and not (match["scale"] or match["suffix"]):
                 surface = f"{surface} {unit}"
+            elif text[match.end() : match.end() + 1] == "%":
+                surface += "%"
             for value in _value(match):
                 found.append((number_key(value * scale), surface, match.start(), match.end()))
     if spelled_too:

@@ -53,7 +53,7 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 
 SHINGLE_SIZE = 5
 # "Mostly the same words": this share of the shorter text's word 3-grams found in the other. Such a pair
@@ -169,6 +169,18 @@ class AlignedPair:
 
 
 @dataclass(slots=True)
+class ChangedPair:
+    """One sentence and its other form: worded alike, with figures or names changed."""
+
+    a: Span
+    b: Span
+    before: str  # the facts as a gives them ("3.5%")
+    after: str  # and as b does ("3.25%")
+    # The words that differ, in reading order: (a's words, b's words), either side may be "".
+    words: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Repeat:
     """The same passage found more than once in one article, in text order; spans[1:] are copies."""
 
@@ -194,6 +206,13 @@ class Alignment:
     # The reason without the counts and figures that back it ("same story" for "same story: 2 of 5
     # sentences restated"): for a view that gives its own counts beside it.
     gist: str = ""
+    # Sentences worded alike whose facts changed, each with its other form (not in only_a, only_b).
+    changed: list[ChangedPair] = field(default_factory=list)
+    # Sentences of each side with a partner (restated, or changed): the one set of counts every view shows.
+    matched_a: int = 0
+    matched_b: int = 0
+    sentences_a: int = 0
+    sentences_b: int = 0
 
 
 # --------------------------------------------------------------------------- text normalisation
@@ -394,6 +413,7 @@ class _Prepared:
     repeats: list[Repeat]
     trigrams: Any = None  # sorted distinct word 3-gram hashes (numpy uint32): how much wording is shared
     published: Any = None  # datetime of publication when known
+    outlet: str = ""  # the source (publication) when known, normalised
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     word_count: int = 0  # words of the distinct sentences
     sentence_count: int = 0
@@ -476,6 +496,7 @@ def _prepare(article: Article) -> _Prepared:
         repeats=repeats,
         trigrams=_trigram_array(keys),
         published=article.published,
+        outlet=normalise(article.source or ""),
         wire_headline=bool(title_words) and not any(c.islower() for c in article.title),
         word_count=len(kept_words),
         sentence_count=len(sentences),
@@ -508,6 +529,7 @@ def _pack(p: _Prepared) -> bytes:
             p.sentence_count,
             p.wire_headline,
             p.word_count,
+            p.outlet,
         )
     )
 
@@ -528,6 +550,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         count,
         wire,
         word_count,
+        outlet,
     ) = marshal.loads(data)
     counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
     return _Prepared(
@@ -549,6 +572,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         sentence_count=count,
         wire_headline=wire,
         word_count=word_count,
+        outlet=outlet,
     )
 
 
@@ -694,6 +718,16 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     )
 
 
+def _matched(linked: _Linked) -> tuple[int, int]:
+    """Sentences of each side restated in the other (a RESTATED_COVERAGE share of their weight found)
+    or found there with other facts: the counts every view of a pair gives."""
+    changed_a = {i for i, _, _, _ in linked.conflicts}
+    changed_b = {j for _, j, _, _ in linked.conflicts}
+    matched_a = sum(1 for i, c in enumerate(linked.coverage_a) if c >= RESTATED_COVERAGE or i in changed_a)
+    matched_b = sum(1 for j, c in enumerate(linked.coverage_b) if c >= RESTATED_COVERAGE or j in changed_b)
+    return matched_a, matched_b
+
+
 def _bigrams(key: str) -> set[str]:
     tokens = key.split()
     if len(tokens) < 2:
@@ -821,7 +855,9 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
     """Stage 2: the kind and score of a pair, from its alignment and the agreement of its facts."""
     if a.key and a.key == b.key:
         # The same text is the same report, whatever its headlines say (evidence is monotone).
-        return _Verdict(1.0, "duplicate", "identical text", 1.0, 1.0, None)
+        headlines_differ = a.title_terms != b.title_terms or a.title_facts != b.title_facts
+        reason = "same text, other headline" if headlines_differ else "identical text"
+        return _Verdict(1.0, "duplicate", reason, 1.0, 1.0, None)
     if max(a.sentence_count, b.sentence_count) > MAX_ALIGNED_SENTENCES or (
         max(a.word_count, b.word_count) > MAX_ALIGNED_WORDS
     ):
@@ -878,6 +914,7 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         size_ratio = min(len(a.shingles), len(b.shingles)) / max(len(a.shingles), len(b.shingles))
     else:
         containment = shingle_jaccard = size_ratio = 0.0
+    b_first = a.published is not None and b.published is not None and b.published < a.published
     # Mostly the same words: such a pair is a version, whatever headlines, subjects or form say.
     mostly_same = _containment(a.trigrams, b.trigrams) >= MOSTLY_SAME_WORDS
     # Dated on different days: a report in the same form with other figures is another day's report.
@@ -889,6 +926,11 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
         kind: Kind | None, reason: str, value: float, band: Kind | None = None, gist: str | None = None
     ) -> _Verdict:
         # `band` scores a pair in another kind's band than its own (see the fuller versions below).
+        if kind == "update" and a.outlet and b.outlet and a.outlet != b.outlet:
+            # An update is a later version from the same outlet. Another outlet's text with other or
+            # more facts is its own report drawn from this one: the copy its wording makes it.
+            kind = band or _copy_kind(short, restated, total, verbatim)
+            gist = gist or reason
         banded = band or kind
         # No kind is no match: what two texts share below the weakest kind (a few topic words in a
         # sentence or two) is not a measure of copying, so such a pair scores 0, under every kind.
@@ -964,7 +1006,8 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
             and (short >= RELATED_COVERAGE or containment >= 0.5)
         )
     ):
-        before, after = changes[0]
+        # A change reads older → newer where both are dated, else as the pair is named (a → b).
+        before, after = changes[0][::-1] if b_first else changes[0]
         more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
         return verdict("update", f"same story; {before} → {after}{more}", share)
     longer = b if short_is_a else a
@@ -1028,6 +1071,15 @@ def _judge(a: _Prepared, b: _Prepared) -> _Verdict:
 
 
 _SPELLED_NUMBERS: dict[str, float] = {"one": 1, "first": 1, **NUMBER_WORDS}
+
+
+def _copy_kind(short: float, restated: int, total: int, verbatim: int) -> Kind:
+    """What a text drawn from another is by its wording alone: reworded, partly copied, or told apart."""
+    if short >= REWRITE_COVERAGE and restated >= REWRITE_SENTENCES * total:
+        return "rewrite"
+    if verbatim >= 2:
+        return "partial"
+    return "related"
 
 
 def _added_figures(a: _Prepared, b: _Prepared) -> str:
@@ -1111,8 +1163,18 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
         )
         for i, j, dice in linked.links
     ]
-    linked_a = {i for i, _, _ in linked.links}
-    linked_b = {j for _, j, _ in linked.links}
+    changed = [
+        ChangedPair(
+            prepared_a.sentences[i],
+            prepared_b.sentences[j],
+            *_change_text(prepared_a, prepared_b, clash),
+            words=word_changes(a.text(prepared_a.sentences[i]), b.text(prepared_b.sentences[j])),
+        )
+        for i, j, _, clash in linked.conflicts
+    ]
+    linked_a = {i for i, _, _ in linked.links} | {i for i, _, _, _ in linked.conflicts}
+    linked_b = {j for _, j, _ in linked.links} | {j for _, j, _, _ in linked.conflicts}
+    matched_a, matched_b = _matched(linked)
     return Alignment(
         a_id=a.id,
         b_id=b.id,
@@ -1128,7 +1190,25 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
         coverage_a=round(verdict.coverage_a, 4),
         coverage_b=round(verdict.coverage_b, 4),
         changes=verdict.changes,
+        changed=changed,
+        matched_a=matched_a,
+        matched_b=matched_b,
+        sentences_a=len(prepared_a.sentences),
+        sentences_b=len(prepared_b.sentences),
     )
+
+
+def word_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The runs of words that differ between two forms of a sentence, in order (difflib's matching)."""
+    import difflib
+
+    old, new = before.split(), after.split()
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return [
+        (" ".join(old[i1:i2]), " ".join(new[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 # --------------------------------------------------------------------------- the library index

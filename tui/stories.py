@@ -46,7 +46,7 @@ STORY_ID_PREFIX = "s-"
 _STATE_VERSION = 1
 # Bump when passages are computed differently; tied to the article and index versions too, since
 # sentence numbers come from segmentation.
-ALIGNMENT_VERSION = 3
+ALIGNMENT_VERSION = 4
 # Up to this many versions every pair is aligned; beyond it, a maximum spanning tree of the pairs
 # the index reported (the closest pairs that connect every version: one alignment per version).
 ALL_PAIRS_UP_TO = 6
@@ -481,10 +481,14 @@ class Stories:
             alignment = compare(first, second)
             index_a = {(s.start, s.end): i for i, s in enumerate(first.sentences)}
             index_b = {(s.start, s.end): i for i, s in enumerate(second.sentences)}
+            # A sentence whose figures changed is one passage with its other form (Δ in the matrix).
+            spans = [(p.a, p.b, p.score) for p in alignment.pairs] + [
+                (c.a, c.b, 1.0) for c in alignment.changed
+            ]
             links = [
-                [index_a[(p.a.start, p.a.end)], index_b[(p.b.start, p.b.end)], p.score]
-                for p in alignment.pairs
-                if (p.a.start, p.a.end) in index_a and (p.b.start, p.b.end) in index_b
+                [index_a[(sa.start, sa.end)], index_b[(sb.start, sb.end)], score]
+                for sa, sb, score in spans
+                if (sa.start, sa.end) in index_a and (sb.start, sb.end) in index_b
             ]
             copies_a = sorted(_copies(first, alignment.repeats_a))
             copies_b = sorted(_copies(second, alignment.repeats_b))

@@ -227,3 +227,54 @@ def test_compare_refuses_an_article_too_large_to_align_with_one_line(tmp_path: P
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "too large to align" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _changed_pair(folder: Path, source_b: str = "Wire") -> None:
+    articles = folder / "articles"
+    articles.mkdir()
+    body = (
+        "The central bank {verb} its key rate {prep} {rate} on Thursday, citing slowing inflation. "
+        "Growth was 1.4m tonnes in the quarter, the bank said. Exports rose for a third month.\n"
+    )
+    (articles / "a.md").write_text(
+        '---\ntitle: "Bank holds rate"\nsource: "Wire"\ndate: "2026-11-20T09:30:00"\n---\n\n'
+        + body.format(verb="kept", prep="at", rate="3.5%"),
+        encoding="utf-8",
+    )
+    (articles / "b.md").write_text(
+        f'---\ntitle: "Bank cuts rate"\nsource: "{source_b}"\ndate: "2026-11-20T12:30:00"\n---\n\n'
+        + body.format(verb="cut", prep="to", rate="3.25%").replace("1.4m", "1.4 million"),
+        encoding="utf-8",
+    )
+
+
+def test_a_changed_sentence_is_one_pair_with_its_changed_words(tmp_path: Path) -> None:
+    _changed_pair(tmp_path)
+    env_args = ["--articles", str(tmp_path / "articles"), "--cache-dir", str(tmp_path / "cache")]
+    data = json.loads(run_tui(*env_args, "compare", "a", "b", "--json").stdout)
+    assert data["kind"] == "update"
+    (changed,) = data["changed"]
+    assert changed["facts"] == {"a": "3.5%", "b": "3.25%"}
+    assert changed["words"] == [{"a": "kept", "b": "cut"}, {"a": "at 3.5%", "b": "to 3.25%"}]
+    assert data["only_a"] == [] and data["only_b"] == []  # "1.4m" and "1.4 million" are one figure
+    assert (data["matched_a"], data["sentences_a"], data["matched_b"]) == (3, 3, 3)
+    text = run_tui(*env_args, "compare", "a", "b").stdout
+    assert "A 3 of 3 sentences matched, B 3 of 3" in text
+    assert "changed: [-kept-] {+cut+}; [-at 3.5%-] {+to 3.25%+}" in text
+
+
+def test_a_change_reads_older_to_newer_for_both_partners(tmp_path: Path) -> None:
+    _changed_pair(tmp_path)
+    env_args = ["--articles", str(tmp_path / "articles"), "--cache-dir", str(tmp_path / "cache")]
+    for article_id in ("a", "b"):
+        (match,) = json.loads(run_tui(*env_args, "dupes", article_id, "--json").stdout)
+        assert match["reason"] == "same story; 3.5% → 3.25%"
+
+
+def test_another_outlets_text_with_other_facts_is_no_update(tmp_path: Path) -> None:
+    # An update is a later version from the same outlet; a paper's rewrite of the wire is its own report.
+    _changed_pair(tmp_path, source_b="Daily Paper")
+    env_args = ["--articles", str(tmp_path / "articles"), "--cache-dir", str(tmp_path / "cache")]
+    data = json.loads(run_tui(*env_args, "compare", "a", "b", "--json").stdout)
+    assert data["kind"] in {"near-duplicate", "rewrite"}
+    assert data["changes"] == [{"a": "3.5%", "b": "3.25%"}]

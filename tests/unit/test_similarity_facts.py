@@ -189,7 +189,7 @@ def test_identical_text_is_a_duplicate_whatever_its_headlines_say(tmp_path: Path
     library = load_library(tmp_path)
     wire = compare(library.get("joliet"), library.get("joseph"))
     # Evidence is monotone: no rule about headlines hides a pair whose texts are the same words.
-    assert (wire.kind, wire.reason) == ("duplicate", "identical text")
+    assert (wire.kind, wire.reason) == ("duplicate", "same text, other headline")
     assert compare(library.get("reworded"), library.get("again")).kind == "duplicate"
 
 
