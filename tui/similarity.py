@@ -178,6 +178,9 @@ class ChangedPair:
     after: str  # and as b does ("3.25%")
     # The words that differ, in reading order: (a's words, b's words), either side may be "".
     words: list[tuple[str, str]] = field(default_factory=list)
+    # Where those words are in each body (for marking them in a view).
+    a_words: list[Span] = field(default_factory=list)
+    b_words: list[Span] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1164,11 +1167,12 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
         for i, j, dice in linked.links
     ]
     changed = [
-        ChangedPair(
+        _changed_pair(
+            a,
+            b,
             prepared_a.sentences[i],
             prepared_b.sentences[j],
-            *_change_text(prepared_a, prepared_b, clash),
-            words=word_changes(a.text(prepared_a.sentences[i]), b.text(prepared_b.sentences[j])),
+            _change_text(prepared_a, prepared_b, clash),
         )
         for i, j, _, clash in linked.conflicts
     ]
@@ -1198,17 +1202,34 @@ def _alignment(a: Article, b: Article, prepared_a: _Prepared, prepared_b: _Prepa
     )
 
 
-def word_changes(before: str, after: str) -> list[tuple[str, str]]:
-    """The runs of words that differ between two forms of a sentence, in order (difflib's matching)."""
+_TOKEN = re.compile(r"\S+")
+
+
+def _changed_pair(a: Article, b: Article, span_a: Span, span_b: Span, facts: tuple[str, str]) -> ChangedPair:
+    """One sentence in two forms, with the runs of words that differ (difflib's matching of words)."""
     import difflib
 
-    old, new = before.split(), after.split()
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    return [
-        (" ".join(old[i1:i2]), " ".join(new[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
+    from tui.articles import Span
+
+    old = [
+        (m.group(0), span_a.start + m.start(), span_a.start + m.end())
+        for m in _TOKEN.finditer(a.text(span_a))
     ]
+    new = [
+        (m.group(0), span_b.start + m.start(), span_b.start + m.end())
+        for m in _TOKEN.finditer(b.text(span_b))
+    ]
+    matcher = difflib.SequenceMatcher(a=[w for w, _, _ in old], b=[w for w, _, _ in new], autojunk=False)
+    change = ChangedPair(span_a, span_b, *facts)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        change.words.append((" ".join(w for w, _, _ in old[i1:i2]), " ".join(w for w, _, _ in new[j1:j2])))
+        if i2 > i1:
+            change.a_words.append(Span(old[i1][1], old[i2 - 1][2]))
+        if j2 > j1:
+            change.b_words.append(Span(new[j1][1], new[j2 - 1][2]))
+    return change
 
 
 # --------------------------------------------------------------------------- the library index

@@ -382,10 +382,9 @@ async def test_compare_top_line_is_one_line_of_plain_words_that_agree(make_test_
             assert summary.size.height == 1 and len(text.rstrip()) <= 118, text
             assert "(s)" not in text and "passage" not in text
             alignment = screen.alignment
-            matched_left = len({pair.a.start for pair in alignment.pairs})
-            matched_right = len({pair.b.start for pair in alignment.pairs})
-            total_left = matched_left + len(alignment.only_a)
-            total_right = matched_right + len(alignment.only_b)
+            # the engine's one set of counts, the same as tui compare prints
+            matched_left, matched_right = alignment.matched_a, alignment.matched_b
+            total_left, total_right = alignment.sentences_a, alignment.sentences_b
             assert f"{matched_left} of {total_left} sentences" in text, text
             assert f"{matched_right} of {total_right}" in text, text
             # every "N of M" in the line is one of these counts or the similar-article position
@@ -433,3 +432,42 @@ async def test_the_other_cursor_follows_the_partner_without_moving_the_page(
             partner = screen.pairs[index][1]
             assert right.cursor_span.start == partner.start  # not a stale place from before
             assert level_gap(screen) is not None and level_gap(screen) <= 2
+
+
+async def test_a_changed_sentence_is_one_pair_marked_with_its_changed_words(
+    make_test_app: AppFactory, tmp_path: Path
+) -> None:
+    articles = tmp_path / "changed"
+    articles.mkdir()
+    body = (
+        "The central bank {verb} its key rate {prep} {rate} on Thursday, citing slowing inflation. "
+        "Growth was 1.2 percent in the quarter, the bank said. Exports rose for a third month.\n"
+    )
+    for name, verb, prep, rate, hour in (
+        ("a", "kept", "at", "3.5%", "09"),
+        ("b", "cut", "to", "3.25%", "12"),
+    ):
+        (articles / f"{name}.md").write_text(
+            f'---\ntitle: "Bank rate"\nsource: "Wire"\ndate: "2026-11-20T{hour}:30:00"\n---\n\n'
+            + body.format(verb=verb, prep=prep, rate=rate),
+            encoding="utf-8",
+        )
+    app = make_test_app(articles)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_reader(pilot, "a")
+        app.open_compare(app.library.get("a"), "b")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = screen.panes()
+        for pane, word in ((left, "kept"), (right, "cut")):
+            body_text = pane.article.body
+            changed = [m for m in pane.marks if m.component == "article-view--changed"]
+            assert [m.symbol for m in changed] == ["Δ"] and changed[0].start == 0
+            words = [
+                body_text[m.start : m.end] for m in pane.marks if m.component == "article-view--changed-word"
+            ]
+            assert words[0] == word
+        assert "3 of 3 sentences match left, 3 of 3 right" in str(
+            screen.query_one("#compare-summary", Static).render()
+        )

@@ -20,8 +20,10 @@ from tui.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tui.articles import Article, Span
-    from tui.similarity import Alignment
+    from tui.similarity import Alignment, ChangedPair
 
 
 def pane_title(article: Article) -> str:
@@ -43,10 +45,8 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     line gives the reason's gist, without the counts and the topic-overlap figure that back it
     (the score beside it already says how close the two are).
     """
-    matched_a = len({pair.a.start for pair in alignment.pairs})
-    matched_b = len({pair.b.start for pair in alignment.pairs})
-    total_a = matched_a + len(alignment.only_a)
-    total_b = matched_b + len(alignment.only_b)
+    matched_a, matched_b = alignment.matched_a, alignment.matched_b
+    total_a, total_b = alignment.sentences_a, alignment.sentences_b
     summary = Text(no_wrap=True, overflow="ellipsis")
     summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
     reason = sanitize(alignment.gist or alignment.reason)
@@ -61,13 +61,23 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     return summary
 
 
-def alignment_marks(pairs: list[tuple[Span, Span]], only: list[Span], side: int) -> list[Mark]:
-    """Marks for one pane: matched sentences alternate two styles; one-sided ones are '+'."""
+def alignment_marks(
+    pairs: list[tuple[Span, Span]], only: list[Span], side: int, changed: Sequence[ChangedPair] = ()
+) -> list[Mark]:
+    """Marks for one pane: matched sentences alternate two styles; one-sided ones are '+'; a sentence
+    whose facts changed is 'Δ', its changed words marked."""
+    changed_spans = {(change.a, change.b)[side] for change in changed}
     marks = [
         Mark(pair[side].start, pair[side].end, f"article-view--match-{number % 2}", "┃")
         for number, pair in enumerate(pairs)
+        if pair[side] not in changed_spans
     ]
     marks.extend(Mark(span.start, span.end, "article-view--only", "+") for span in only)
+    for change in changed:
+        span = (change.a, change.b)[side]
+        marks.append(Mark(span.start, span.end, "article-view--changed", "Δ"))
+        words = (change.a_words, change.b_words)[side]
+        marks.extend(Mark(word.start, word.end, "article-view--changed-word") for word in words)
     return marks
 
 
@@ -145,10 +155,13 @@ class CompareScreen(AnnotatingScreen):
             return
         alignment = message.alignment
         self.alignment = alignment
-        self.pairs = sorted(((pair.a, pair.b) for pair in alignment.pairs), key=lambda pair: pair[0].start)
+        self.pairs = sorted(
+            [(pair.a, pair.b) for pair in alignment.pairs] + [(c.a, c.b) for c in alignment.changed],
+            key=lambda pair: pair[0].start,
+        )
         pane_a, pane_b = self.panes()
-        pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0))
-        pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1))
+        pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0, alignment.changed))
+        pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1, alignment.changed))
         position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
         self.query_one("#compare-summary", Static).update(
             summary_text(alignment, position, len(self.candidates))

@@ -230,6 +230,8 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--match-1 { color: $text-accent; }
     ArticleView > .article-view--current-match { text-style: bold underline; }
     ArticleView > .article-view--only { color: $text-error; text-style: italic; }
+    ArticleView > .article-view--changed { color: $text-warning; }
+    ArticleView > .article-view--changed-word { text-style: bold reverse; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -248,6 +250,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--match-1",
         "article-view--current-match",
         "article-view--only",
+        "article-view--changed",
+        "article-view--changed-word",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
