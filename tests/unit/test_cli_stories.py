@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 A = "000_097ad0791a11b944"
 B = "002_3b2e89bd4e21a8c9"
@@ -113,3 +115,28 @@ def test_state_dir_flag_wins_over_the_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (chosen / "stories.json").is_file()
     assert not (tmp_path / "state" / "stories.json").exists()  # $TUI_STATE points there
+
+
+def test_an_orphans_homes_are_the_same_in_story_json_and_the_story_export(
+    seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUI_ARTICLES", str(seed_library))
+    sentence = (
+        'Seoul has warned Moscow against "going beyond a certain point," amid reports that Russia and North '
+        "Korea are seeking to deepen their military ties during President Vladimir Putin's imminent visit to "
+        "Pyongyang."
+    )
+    made = run_tui("annotate", A, "--quote", sentence, "--note", "the warning")
+    assert made.returncode == 0, made.stderr
+    assert run_tui("story", A, "--json").returncode == 0  # the story is known before the edit
+    path = seed_library / f"{A}.txt"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(sentence)
+    path.write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
+    story = json.loads(run_tui("story", A, "--json").stdout)
+    (note,) = story["annotations"]
+    assert note["status"] == "orphaned"
+    assert [home["article_id"] for home in note["homes"]] == [B]
+    exported = run_tui("export", "--story", A, "-o", "-")
+    assert exported.returncode == 0, exported.stderr
+    assert f"`{B}` (`reworded`)" in exported.stdout
