@@ -3,7 +3,7 @@
 One grouping for the whole product (`tui dupes`, `tui stories`, the app, the story export). Grouping by
 single link over pairs chains a daily series into one "story" of months (each day's report a version
 of the day before's); so a story starts from its first report, its core, and an article joins it only
-when it is a version of the core or of at least half of the story's members, and never when it is a
+when it is a version of the core or of most of the story's members, and never when it is a
 known sibling (a `template` pair: the same form of report with other facts, such as another day's) of
 one of them. A `partial` copy joins the story it shares passages with, but never draws another article
 in: a shared preview paragraph must not join two stories.
@@ -103,7 +103,7 @@ def _grow(
     placed: dict[str, int],
     order: Callable[[str], tuple[Any, ...]],
 ) -> list[str]:
-    """The story that starts from `core`: its versions, and versions of half its members, until none joins."""
+    """The story that starts from `core`: its versions, and versions of most of its members, until none joins."""
     members = [core]
     inside = {core}
     changed = True
@@ -114,7 +114,7 @@ def _grow(
             if siblings[candidate] & inside:
                 continue  # another day's report, or another subject's, in the same form
             linked = links[candidate] & inside
-            if core in linked or 2 * len(linked) >= len(members):
+            if core in linked or 2 * len(linked) > len(members):
                 members.append(candidate)
                 inside.add(candidate)
                 changed = True

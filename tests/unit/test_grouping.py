@@ -35,16 +35,26 @@ def test_a_daily_series_is_not_chained_into_one_story() -> None:
     assert groups == [["a", "d"]]
 
 
-def test_a_chain_is_cut_where_a_member_is_a_version_of_neither_core_nor_half_the_story() -> None:
+def test_a_chain_is_cut_where_a_member_is_a_version_of_neither_core_nor_most_of_the_story() -> None:
     # a-b-c-d-e: each a version of the next only. A story is its core's versions, then versions of
-    # at least half its members: a, b, then c (linked to b: 1 of 2), but d (1 of 3) starts anew.
+    # most of its members: a, b; c is linked to b alone (1 of 2) and starts anew with d.
     pairs = [
         pair("a", "b", "update"),
         pair("b", "c", "update"),
         pair("c", "d", "update"),
         pair("d", "e", "update"),
     ]
-    assert group_versions(pairs, order) == [["a", "b", "c"], ["d", "e"]]
+    assert group_versions(pairs, order) == [["a", "b"], ["c", "d"]]
+
+
+def test_an_article_joins_when_it_is_a_version_of_most_members() -> None:
+    pairs = [
+        pair("a", "b", "update"),
+        pair("a", "c", "update"),
+        pair("b", "d", "update"),
+        pair("c", "d", "update"),
+    ]
+    assert group_versions(pairs, order) == [["a", "b", "c", "d"]]
 
 
 def test_a_partial_copy_joins_one_story_and_never_bridges_two() -> None:
