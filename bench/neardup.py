@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import tui.similarity
+import tui.similarity.verdict
 from tui.articles import Article, article_from_text
 from tui.similarity import compare, shingles
 
@@ -105,16 +105,16 @@ def report(name: str, answers: list[Answer]) -> None:
 def leave_one_task_out(rows: list[dict[str, str]], sources: dict[str, Article], corpus: Path) -> None:
     """Fit the literal weight on two tasks (best Spearman), score the third with it; pool the held-out scores."""
     kept = [r for r in rows if r["Category"] != "orig" and r["File"] not in PASTED_FROM_ELSEWHERE]
-    shipped = tui.similarity.LITERAL_WEIGHT
+    shipped = tui.similarity.verdict.LITERAL_WEIGHT
     by_weight: dict[float, list[float]] = {}
     try:
         for weight in LITERAL_WEIGHTS:
-            tui.similarity.LITERAL_WEIGHT = weight
+            tui.similarity.verdict.LITERAL_WEIGHT = weight
             by_weight[weight] = [
                 compare(as_article(corpus / r["File"]), sources[r["Task"]]).score for r in kept
             ]
     finally:
-        tui.similarity.LITERAL_WEIGHT = shipped
+        tui.similarity.verdict.LITERAL_WEIGHT = shipped
     levels = [float(LEVELS[r["Category"]]) for r in kept]
     held_out = [0.0] * len(kept)
     chosen: dict[str, float] = {}

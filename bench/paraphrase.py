@@ -368,7 +368,7 @@ def cost_child(method: str, cache_dir: Path) -> dict[str, float]:
     sentences = bench_sentences()
     started = time.perf_counter()
     if method in ("lexical", "lemmas"):
-        from tui.similarity import _prepare  # what the engine computes per sentence
+        from tui.similarity.prepared import _prepare  # what the engine computes per sentence
 
         if method == "lemmas":
             import simplemma  # noqa: F401

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import tui.similarity
+import tui.similarity.alignment
 from tui.articles import Article
 from tui.library_loader import load_library, read_article
 from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, shingles
@@ -151,14 +151,14 @@ def labelled(corpus: Path, verbose: bool) -> list[Judged]:
 
 def two_fold(corpus: Path, rows: list[dict[str, str]], judged: list[Judged]) -> None:
     """Choose CONFLICT_DICE on one fold (precision + recall of copies), report on the other."""
-    shipped = tui.similarity.CONFLICT_DICE
+    shipped = tui.similarity.alignment.CONFLICT_DICE
     kinds: dict[float, list[str | None]] = {}
     try:
         for value in CONFLICT_DICES:
-            tui.similarity.CONFLICT_DICE = value
+            tui.similarity.alignment.CONFLICT_DICE = value
             kinds[value] = [compare(article(corpus, r["a"]), article(corpus, r["b"])).kind for r in rows]
     finally:
-        tui.similarity.CONFLICT_DICE = shipped
+        tui.similarity.alignment.CONFLICT_DICE = shipped
 
     def with_kinds(value: float, fold: int | None, same_fold: bool) -> list[Judged]:
         out = []

@@ -298,11 +298,20 @@ def test_printable_neutralises_terminal_escapes() -> None:
 def test_core_modules_do_not_import_textual() -> None:
     """Every top-level module but the app itself loads without Textual or Rich (the CLI's start-up)."""
     ui_modules = {"app", "app_session", "commands", "messages"}
-    core = sorted(
-        f"tui.{p.stem}"
-        for p in (REPO / "tui").glob("*.py")
-        if p.stem not in ui_modules and p.stem != "__init__"
-    ) + sorted(f"tui.store.{p.stem}" for p in (REPO / "tui" / "store").glob("*.py") if p.stem != "__init__")
+    core = (
+        sorted(
+            f"tui.{p.stem}"
+            for p in (REPO / "tui").glob("*.py")
+            if p.stem not in ui_modules and p.stem != "__init__"
+        )
+        + sorted(
+            f"tui.{folder}.{p.stem}"
+            for folder in ("store", "similarity")
+            for p in (REPO / "tui" / folder).glob("*.py")
+            if p.stem != "__init__"
+        )
+        + ["tui.similarity"]
+    )
     assert {
         "tui.articles",
         "tui.similarity",

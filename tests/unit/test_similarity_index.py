@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tui import similarity
 from tui.errors import UnknownArticleError, UsageError
 from tui.library_loader import load_library
 from tui.similarity import SimilarityIndex
+from tui.similarity import index as similarity_index
 
 PARAGRAPHS = [
     "The regional rail operator cancelled all night trains on the northern line from Friday.",
@@ -90,8 +90,8 @@ def test_current_index_does_no_recomputation(
     def fail(*_args: object) -> None:
         raise AssertionError("recomputed")
 
-    monkeypatch.setattr(similarity, "_prepare", fail)
-    monkeypatch.setattr(similarity, "_candidates", fail)
+    monkeypatch.setattr(similarity_index, "_prepare", fail)
+    monkeypatch.setattr(similarity_index, "_candidates", fail)
     second = build(library_dir, tmp_path / "cache")
     assert second.stats["reused"] == 1.0
     assert second.pairs() == first.pairs()

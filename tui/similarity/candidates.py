@@ -1,0 +1,214 @@
+"""Stage 1: pairs worth verifying without comparing all pairs (hashes, MinHash LSH, TF-IDF).
+
+Pure core: no Textual, no Rich; numpy and scipy are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from tui.similarity.prepared import _Features
+
+NUM_PERM = 128
+
+
+# LSH threshold below the 0.5 Jaccard we promise to catch, so that MinHash's estimation noise
+# (about +-0.045 at 128 permutations) costs almost no recall.
+LSH_THRESHOLD = 0.35
+
+
+TOP_K = 8
+
+
+def _candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
+    """Stage 1: pairs worth verifying, without comparing all pairs."""
+    candidates: set[tuple[int, int]] = set()
+    # Exact duplicates by hash of the normalised text.
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, feature in enumerate(features):
+        groups[feature.key].append(i)
+    for members in groups.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                candidates.add((i, j))
+    candidates |= _lsh_candidates(features)
+    candidates |= _tfidf_candidates(features)
+    return candidates
+
+
+# MinHash: NUM_PERM hash functions x -> mix(a * x + b mod 2**32) with odd a (each a permutation of the
+# 32-bit values; the shingles are crc32 values already), fixed by a seeded generator so signatures can
+# be cached; LSH banding in LSH_BANDS bands of LSH_ROWS values (the choice datasketch makes for a 0.35
+# threshold at 128 permutations: a pair at Jaccard 0.5 shares a band with probability 0.87, at 0.6 with
+# 0.99; the TF-IDF neighbours catch most of the rest).
+LSH_BANDS, LSH_ROWS = 32, 4
+
+
+# Shingles hashed per numpy batch: bounds the (batch x NUM_PERM) work array to about 40 MB.
+_MINHASH_BATCH_SHINGLES = 80_000
+
+
+def _minhash_parameters() -> tuple[Any, Any]:
+    import numpy as np
+
+    generator = np.random.default_rng(1)
+    a = generator.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+    b = generator.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    return a, b
+
+
+def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
+    """MinHash signatures (len(members) x NUM_PERM, uint32) of the given articles, reusing cached ones.
+
+    A signature is cached in the article's features as base64 of its little-endian uint32 values.
+    """
+    import base64
+
+    import numpy as np
+
+    a, b = _minhash_parameters()
+    signatures = np.zeros((len(members), NUM_PERM), dtype=np.uint32)
+    todo: list[int] = []
+    for row, i in enumerate(members):
+        cached = features[i].minhash
+        raw = base64.b64decode(cached) if isinstance(cached, str) else b""
+        if len(raw) == 4 * NUM_PERM:
+            signatures[row] = np.frombuffer(raw, dtype="<u4")
+        else:
+            todo.append(row)
+    position = 0
+    while position < len(todo):
+        batch: list[int] = []
+        size = 0
+        while position < len(todo):
+            length = len(features[members[todo[position]]].shingles)
+            if batch and size + length > _MINHASH_BATCH_SHINGLES:
+                break
+            batch.append(todo[position])
+            size += length
+            position += 1
+        values = np.fromiter(
+            itertools.chain.from_iterable(features[members[row]].shingles for row in batch),
+            dtype=np.uint32,
+            count=size,
+        )
+        hashed = values[None, :] * a[:, None] + b[:, None]  # wraps modulo 2**32
+        hashed ^= hashed >> np.uint32(16)
+        hashed *= np.uint32(0x45D9F3B)
+        hashed ^= hashed >> np.uint32(16)
+        lengths = np.array([len(features[members[row]].shingles) for row in batch])
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        minima = np.minimum.reduceat(hashed, offsets, axis=1).T
+        for k, row in enumerate(batch):
+            signatures[row] = minima[k]
+            features[members[row]].minhash = base64.b64encode(minima[k].astype("<u4").tobytes()).decode()
+    return signatures
+
+
+def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
+    """Near-duplicates: MinHash LSH over word 5-shingles (one entry per distinct text)."""
+    import numpy as np
+
+    representative: dict[str, int] = {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, feature in enumerate(features):
+        if not len(feature.shingles):
+            continue
+        first = representative.setdefault(feature.key, i)
+        members[first].append(i)
+    distinct = list(members)
+    if len(distinct) < 2:
+        return set()
+    signatures = _signatures(features, distinct)
+    found: set[tuple[int, int]] = set()
+    for band in range(LSH_BANDS):
+        # The band's values as one key: its bytes, compared whole.
+        block = np.ascontiguousarray(signatures[:, band * LSH_ROWS : (band + 1) * LSH_ROWS])
+        keys = block.view(np.dtype((np.void, 4 * LSH_ROWS))).ravel()
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+        ends = np.concatenate((starts[1:], [len(sorted_keys)]))
+        for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+            rows = order[lo:hi].tolist()
+            for x, r1 in enumerate(rows):
+                for r2 in rows[x + 1 :]:
+                    i, j = distinct[r1], distinct[r2]
+                    found.add((i, j) if i < j else (j, i))
+    candidates: set[tuple[int, int]] = set()
+    for i, j in found:
+        for x in members[i]:
+            for y in members[j]:
+                if x != y:
+                    candidates.add((min(x, y), max(x, y)))
+    return candidates
+
+
+# In the TF-IDF neighbour search, terms found in more than this share of the articles (and at least
+# COMMON_TERM_MIN of them) are left out of the products: they say little about which articles match
+# and make every article a neighbour of every other. Norms still count them.
+COMMON_TERM_SHARE = 0.02
+
+
+COMMON_TERM_MIN = 100
+
+
+def _tfidf_candidates(
+    features: Sequence[_Features], top_k: int = TOP_K, floor: float = 0.2
+) -> set[tuple[int, int]]:
+    """Rewrites and related stories: top-k neighbours by TF-IDF cosine over content words and names."""
+    import numpy as np
+    from scipy import sparse
+
+    n = len(features)
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    counts: list[int] = []
+    indptr = [0]
+    for feature in features:
+        for term, count in feature.terms.items():
+            indices.append(vocabulary.setdefault(term, len(vocabulary)))
+            counts.append(count)
+        indptr.append(len(indices))
+    if n < 2 or not vocabulary:
+        return set()
+    columns = np.asarray(indices, dtype=np.int32)
+    values = 1.0 + np.log(np.asarray(counts, dtype=np.float32))  # sublinear tf
+    df = np.bincount(columns, minlength=len(vocabulary))
+    idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+    values *= idf[columns]
+    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n)).astype(np.float32)
+    norms[norms == 0] = 1.0
+    values /= norms[row_of]
+    informative = (df >= 2) & (df <= max(COMMON_TERM_MIN, COMMON_TERM_SHARE * n))
+    keep = informative[columns]
+    matrix = sparse.csr_matrix(
+        (
+            values[keep],
+            columns[keep],
+            np.concatenate(([0], np.cumsum(np.bincount(row_of[keep], minlength=n)))),
+        ),
+        shape=(n, len(vocabulary)),
+        dtype=np.float32,
+    )
+    transposed = matrix.T.tocsr()
+    candidates: set[tuple[int, int]] = set()
+    chunk = 512
+    for start in range(0, n, chunk):
+        block = (matrix[start : start + chunk] @ transposed).tocsr()
+        for offset in range(block.shape[0]):
+            i = start + offset
+            lo, hi = block.indptr[offset], block.indptr[offset + 1]
+            cols, sims = block.indices[lo:hi], block.data[lo:hi]
+            mask = (sims >= floor) & (cols != i)
+            cols, sims = cols[mask], sims[mask]
+            if len(cols) > top_k:
+                best = np.argpartition(-sims, top_k - 1)[:top_k]
+                cols = cols[best]
+            for j in cols.tolist():
+                candidates.add((i, j) if i < j else (j, i))
+    return candidates

@@ -1,0 +1,238 @@
+"""What alignment and the index need of one article, computed once and packed for the cache.
+
+Pure core: no Textual, no Rich; numpy and scipy are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tui.facts import (
+    EMPTY,
+    GENERIC_CAPITALS,
+    NUMBER_WORDS,
+    Facts,
+    name_words,
+    sentence_facts,
+)
+from tui.similarity.model import Repeat
+from tui.similarity.repeats import _find_repeats, _inside, _sentence_spans, _sentence_words
+from tui.similarity.text import (
+    _STOPWORDS,
+    _as_shingle_array,
+    _containment,
+    _shingle_array,
+    _terms_of,
+    _trigram_array,
+    normalise,
+    stem,
+    words,
+)
+
+if TYPE_CHECKING:
+    from tui.articles import Article, Span
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """What alignment needs from one article, computed once."""
+
+    id: str
+    key: str
+    sentences: list[Span]  # distinct sentences (repeated copies dropped), in text order
+    terms: list[frozenset[str]]  # content terms of each distinct sentence, numbers normalised ("#0.5")
+    keys: list[str]  # each distinct sentence's normalised words, for how literal a restatement is
+    facts: list[frozenset[str]]  # numbers, months and tickers of each distinct sentence
+    surfaces: dict[str, str]  # how each number fact was written ("#65.75" -> "65.75 cts")
+    names: frozenset[str]  # stemmed words the article capitalises mid-sentence: its names
+    title_terms: frozenset[str]
+    title_facts: frozenset[str]
+    counts: Counter[str]
+    shingles: Any  # sorted distinct 5-shingle hashes, a numpy uint32 array (a tenth of a set's memory)
+    repeats: list[Repeat]
+    trigrams: Any = None  # sorted distinct word 3-gram hashes (numpy uint32): how much wording is shared
+    published: Any = None  # datetime of publication when known
+    outlet: str = ""  # the source (publication) when known, normalised
+    wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
+    word_count: int = 0  # words of the distinct sentences
+    sentence_count: int = 0
+
+
+def _sentence_terms(text: str, tokens: list[str]) -> tuple[list[str], Facts]:
+    """Content terms with each number (digits or words) replaced by its normalised key, and the facts."""
+    facts = sentence_facts(text, tokens)
+    if not facts.numbers:
+        return _terms_of(tokens), facts
+    # Tokens are letters and digits only: one that is not all letters holds a digit.
+    kept = [w for w in tokens if w.isalpha() and w not in NUMBER_WORDS]
+    return _terms_of(kept) + sorted(facts.numbers), facts
+
+
+def wording_shared(a: Article, b: Article) -> float:
+    """Share of the shorter text's word 3-grams found in the other (MOSTLY_SAME_WORDS and up: a version)."""
+    return _containment(_prepare(a).trigrams, _prepare(b).trigrams)
+
+
+def _prepare(article: Article) -> _Prepared:
+    sentence_words = _sentence_words(article)
+    repeats = _find_repeats(article, sentence_words)
+    copies = [span for repeat in repeats for span in repeat.spans[1:]]
+    sentences: list[Span] = []
+    terms: list[frozenset[str]] = []
+    keys: list[str] = []
+    facts: list[frozenset[str]] = []
+    surfaces: dict[str, str] = {}
+    names: set[str] = set()
+    seen_keys: set[str] = set()
+    counts: Counter[str] = Counter()
+    kept_words: list[str] = []
+    # An all-capitals headline hides its names; a body sentence opening with one of its words shows it.
+    headline_words = (
+        {w for w in words(article.title) if w not in _STOPWORDS and w not in GENERIC_CAPITALS}
+        if not any(c.islower() for c in article.title)
+        else set()
+    )
+    for span, tokens in zip(_sentence_spans(article), sentence_words, strict=True):
+        if copies and _inside(span, copies):
+            continue
+        key = " ".join(tokens)
+        if not key or key in seen_keys:
+            continue  # a sentence repeated verbatim counts once
+        seen_keys.add(key)
+        text = article.text(span)
+        sentence_terms, sentence_fact = _sentence_terms(text, tokens)
+        names.update(name_words(text))
+        if tokens and tokens[0] in headline_words and text[:1].isupper():
+            names.add(tokens[0])  # "TOYOTA MOTOR CREDIT ISSUES ..." and "Toyota Motor Credit Corp is ..."
+        counts.update(sentence_terms)
+        sentences.append(span)
+        terms.append(frozenset(sentence_terms))
+        keys.append(key)
+        facts.append(sentence_fact.all())
+        for number, written in sentence_fact.surface.items():
+            surfaces.setdefault(number, written)
+        kept_words.extend(tokens)
+    title_words = words(article.title)
+    if _opening_as_title(title_words, sentence_words):
+        # No headline of its own: the title is the text's opening, which says nothing apart from it.
+        title_words = []
+    title_terms, title_fact = _sentence_terms(article.title if title_words else "", title_words)
+    for number, written in title_fact.surface.items():
+        surfaces.setdefault(number, written)
+    return _Prepared(
+        id=article.id,
+        key=" ".join(" ".join(tokens) for tokens in sentence_words if tokens),
+        sentences=sentences,
+        terms=terms,
+        keys=keys,
+        facts=facts,
+        surfaces=surfaces,
+        names=frozenset(stem(n) for n in names),
+        title_terms=frozenset(title_terms),
+        title_facts=title_fact.all(),
+        counts=counts,
+        shingles=_shingle_array(kept_words),
+        repeats=repeats,
+        trigrams=_trigram_array(keys),
+        published=article.published,
+        outlet=normalise(article.source or ""),
+        wire_headline=bool(title_words) and not any(c.islower() for c in article.title),
+        word_count=len(kept_words),
+        sentence_count=len(sentences),
+    )
+
+
+def _opening_as_title(title_words: list[str], sentence_words: list[list[str]]) -> bool:
+    """Whether a title is only the text's first words (a file with no headline is titled so)."""
+    opening = [w for tokens in sentence_words[:2] for w in tokens]
+    return bool(title_words) and opening[: len(title_words)] == title_words
+
+
+def _pack(p: _Prepared) -> bytes:
+    """What verification needs of a prepared article, as compact bytes (marshal keeps shared strings once).
+
+    Spans and repeats are left out (the index needs no offsets); counts and shingles live in the features.
+    """
+    published = p.published.isoformat() if p.published is not None else None
+    return marshal.dumps(
+        (
+            p.id,
+            tuple(p.terms),
+            tuple(p.keys),
+            tuple(p.facts),
+            p.surfaces,
+            p.names,
+            p.title_terms,
+            p.title_facts,
+            published,
+            p.sentence_count,
+            p.wire_headline,
+            p.word_count,
+            p.outlet,
+        )
+    )
+
+
+def _unpack(data: bytes, feature: _Features) -> _Prepared:
+    from datetime import datetime
+
+    (
+        article_id,
+        terms,
+        keys,
+        facts,
+        surfaces,
+        names,
+        title_terms,
+        title_facts,
+        published,
+        count,
+        wire,
+        word_count,
+        outlet,
+    ) = marshal.loads(data)
+    counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
+    return _Prepared(
+        id=article_id,
+        key=feature.key,  # the digest: equal for equal texts, like the text itself
+        sentences=[],
+        terms=list(terms),
+        keys=list(keys),
+        facts=[f or EMPTY for f in facts],
+        surfaces=surfaces,
+        names=names,
+        title_terms=title_terms,
+        title_facts=title_facts or EMPTY,
+        counts=counts,
+        shingles=_as_shingle_array(feature.shingles),
+        repeats=[],
+        trigrams=_trigram_array(keys),
+        published=datetime.fromisoformat(published) if published else None,
+        sentence_count=count,
+        wire_headline=wire,
+        word_count=word_count,
+        outlet=outlet,
+    )
+
+
+@dataclass(slots=True)
+class _Features:
+    """Stage-1 features of one article's content, cached by content hash."""
+
+    key: str  # digest of the normalised text: equal digests are duplicates
+    shingles: Collection[int]
+    terms: dict[str, int]
+    minhash: str | None = None  # MinHash signature (base64), filled in by the LSH stage, then cached too
+
+
+def _features(prepared: _Prepared) -> _Features:
+    return _Features(
+        key=hashlib.sha1(prepared.key.encode()).hexdigest(),
+        shingles=prepared.shingles,  # a numpy array, a list once written to the cache
+        terms=prepared.counts,
+    )
