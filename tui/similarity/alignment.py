@@ -148,7 +148,33 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     for j, (dice, i) in enumerate(best_for_b):
         if i >= 0:
             links[(i, j)] = dice
-    # Coverage: a sentence merged into (or split across) several partners is covered by their union.
+    coverage_a, coverage_b = _coverages(a, b, links, idf, weight_a, weight_b)
+    linked_b = {j for _, j in links}
+    conflicts = [
+        (i, j, dice, clash)
+        for i, (dice, j, clash) in sorted(conflict_a.items())
+        if best_for_a[i][1] < 0 and j not in linked_b
+    ]
+    return _Linked(
+        links=sorted((i, j, d) for (i, j), d in links.items()),
+        coverage_a=coverage_a,
+        coverage_b=coverage_b,
+        weight_a=weight_a,
+        weight_b=weight_b,
+        conflicts=conflicts,
+    )
+
+
+def _coverages(
+    a: _Prepared,
+    b: _Prepared,
+    links: dict[tuple[int, int], float],
+    idf: dict[str, float],
+    weight_a: list[float],
+    weight_b: list[float],
+) -> tuple[list[float], list[float]]:
+    """Each sentence's share of its weight found in its partners: a sentence merged into (or split
+    across) several partners is covered by their union."""
     partners_a: dict[int, set[str]] = defaultdict(set)
     partners_b: dict[int, set[str]] = defaultdict(set)
     for i, j in links:
@@ -166,20 +192,7 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
         else 0.0
         for j in range(len(b.terms))
     ]
-    linked_b = {j for _, j in links}
-    conflicts = [
-        (i, j, dice, clash)
-        for i, (dice, j, clash) in sorted(conflict_a.items())
-        if best_for_a[i][1] < 0 and j not in linked_b
-    ]
-    return _Linked(
-        links=sorted((i, j, d) for (i, j), d in links.items()),
-        coverage_a=coverage_a,
-        coverage_b=coverage_b,
-        weight_a=weight_a,
-        weight_b=weight_b,
-        conflicts=conflicts,
-    )
+    return coverage_a, coverage_b
 
 
 def _matched(linked: _Linked) -> tuple[int, int]:

@@ -201,17 +201,7 @@ class SimilarityIndex:
 
         if folder is not None:
             live_hashes = {a.content_hash for a in articles}
-            feature_rows = {
-                h: [row[0], row[1] if isinstance(row[1], list) else row[1].tolist(), *row[2:]]
-                for h, row in feature_rows.items()
-                if h in live_hashes
-            }
-            _write_json(folder / "features.json", {"version": INDEX_VERSION, "articles": feature_rows})
-            _write_json(folder / "verdicts.json", {"version": INDEX_VERSION, "verdicts": live_verdicts})
-            _write_json(
-                folder / "pairs.json",
-                {"signature": signature, "pairs": [[p.a, p.b, p.score, p.kind, p.reason] for p in pairs]},
-            )
+            _save(folder, signature, feature_rows, live_hashes, live_verdicts, pairs)
         index = cls(pairs, ids)
         index.stats = {
             "reused": 0.0,
@@ -223,6 +213,28 @@ class SimilarityIndex:
             "verify_s": round(time.perf_counter() - proposed, 2),
         }
         return index
+
+
+def _save(
+    folder: Path,
+    signature: str,
+    feature_rows: dict[str, Any],
+    live_hashes: set[str],
+    live_verdicts: dict[str, Any],
+    pairs: list[PairMatch],
+) -> None:
+    """The cache: features and verdicts of the live articles (by content hash), and the pairs."""
+    features = {
+        h: [row[0], row[1] if isinstance(row[1], list) else row[1].tolist(), *row[2:]]
+        for h, row in feature_rows.items()
+        if h in live_hashes
+    }
+    _write_json(folder / "features.json", {"version": INDEX_VERSION, "articles": features})
+    _write_json(folder / "verdicts.json", {"version": INDEX_VERSION, "verdicts": live_verdicts})
+    _write_json(
+        folder / "pairs.json",
+        {"signature": signature, "pairs": [[p.a, p.b, p.score, p.kind, p.reason] for p in pairs]},
+    )
 
 
 def _pair_from_row(row: list[Any]) -> PairMatch:
