@@ -82,6 +82,8 @@ def _is_cjk(code: int) -> bool:
 
 def _bert_clean(text: str) -> str:
     """BertNormalizer as the model's tokenizer.json configures it: clean, CJK apart, lower-case, no accents."""
+    if text.isascii() and text.isprintable():
+        return text.lower()  # the common case: nothing to clean, no accents
     out = []
     for char in text:
         code = ord(char)
@@ -102,10 +104,17 @@ def _bert_clean(text: str) -> str:
     return cleaned
 
 
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+
+
 def _pre_tokens(text: str) -> list[str]:
     """BertPreTokenizer: split at white space, and every punctuation character is a word alone."""
+    cleaned = _bert_clean(text)
+    if cleaned.isascii():
+        # Every printable ASCII character that is not a letter or a digit is BERT punctuation.
+        return _ASCII_TOKEN.findall(cleaned)
     out: list[str] = []
-    for chunk in _bert_clean(text).split():
+    for chunk in cleaned.split():
         if chunk.isalnum():
             out.append(chunk)
             continue
@@ -221,7 +230,7 @@ class Prepared:
 
     vector: Matrix  # the sentence embedding, length 1 (zeros when no token is known)
     word_vectors: Matrix  # (words, dims): each word's token rows summed, scaled to length 1
-    word_weights: Matrix  # (words,): each word's SIF weight (its rarest token's), function words low
+    word_weights: Matrix  # (words,): each word's SIF weight (its rarest token's) over their sum
     stems: frozenset[str]  # `tui.similarity` word stems
     bigrams: frozenset[tuple[str, str]]
     trigrams: frozenset[tuple[str, str, str]]
@@ -234,26 +243,34 @@ def _prepare(text: str, model: StaticModel) -> Prepared:
     import numpy as np
 
     ids: list[int] = []
-    word_rows: list[Matrix] = []
-    word_weights: list[float] = []
+    starts: list[int] = []  # where each known word's tokens start in `ids`
+    alphanumeric: list[bool] = []
     for word in _pre_tokens(text):
-        pieces = list(_word_ids(model, word))
-        if not pieces:
-            continue
-        ids.extend(pieces)
-        if word.isalnum():
-            row = model.vectors[pieces].sum(axis=0)
-            word_rows.append(row / max(float(np.linalg.norm(row)), 1e-9))
-            word_weights.append(float(model.weights[pieces].max()))
+        pieces = _word_ids(model, word)
+        if pieces:
+            starts.append(len(ids))
+            ids.extend(pieces)
+            alphanumeric.append(word.isalnum())
     dims = model.dims
-    vector = model.vectors[ids].mean(axis=0) if ids else np.zeros(dims, dtype=np.float32)
+    if ids:
+        rows = model.vectors[ids]
+        vector = rows.mean(axis=0)
+        keep = np.array(alphanumeric)
+        word_rows = np.add.reduceat(rows, starts, axis=0)[keep]
+        word_rows /= np.maximum(np.linalg.norm(word_rows, axis=1, keepdims=True), 1e-9)
+        word_weights = np.maximum.reduceat(model.weights[ids], starts)[keep]
+        word_weights /= max(float(word_weights.sum()), 1e-9)
+    else:
+        vector = np.zeros(dims, dtype=np.float32)
+        word_rows = np.zeros((0, dims), dtype=np.float32)
+        word_weights = np.zeros(0, dtype=np.float32)
     vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
     tokens = words(text)
     stems = [stem(w) for w in tokens]
     return Prepared(
         vector.astype(np.float32),
-        np.array(word_rows, dtype=np.float32).reshape(len(word_rows), dims),
-        np.array(word_weights, dtype=np.float32),
+        word_rows.astype(np.float32),
+        word_weights.astype(np.float32),
         frozenset(stems),
         frozenset(zip(stems, stems[1:], strict=False)),
         frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)),
@@ -316,9 +333,7 @@ def _soft_alignment(a: Prepared, b: Prepared) -> float:
     if not len(a.word_weights) or not len(b.word_weights):
         return 0.0
     sims = a.word_vectors @ b.word_vectors.T
-    recall_a = float(sims.max(axis=1) @ a.word_weights) / float(a.word_weights.sum())
-    recall_b = float(sims.max(axis=0) @ b.word_weights) / float(b.word_weights.sum())
-    return min(recall_a, recall_b)
+    return min(float(sims.max(axis=1) @ a.word_weights), float(sims.max(axis=0) @ b.word_weights))
 
 
 def _covered(x: frozenset[Any], y: frozenset[Any]) -> tuple[float, float]:
