@@ -1,0 +1,413 @@
+"""Do two sentences say the same thing? A pure, fast scorer for sentence pairs, beyond shared words.
+
+The engine aligns sentences by the words they share; a paraphrase ("Seoul has warned Moscow" / "Seoul
+has issued a warning to Moscow") shares few. This module adds meaning through a static embedding: a
+model2vec table distilled once from all-MiniLM-L6-v2 (`bench/build_static_model.py`), shipped in
+`tui/models/minilm-static/` and read with numpy alone: a sentence's vector is the mean of its
+WordPiece tokens' rows, so embedding needs no network, no torch and no tokenizer library.
+
+A pair's score is a probability of "same content" from a logistic regression over a few features,
+each meaningful alone (see `FEATURES`): the sentences' cosine, a soft word alignment (each content
+word to its nearest word of the other sentence, by the static vectors, as BERTScore does with a
+transformer's), content-word overlap, word 3-gram containment, whether their figures agree, and their
+length ratio. The weights are constants fitted on the MSRP training pairs (`bench/msrp.py --fit`).
+
+Nothing here imports Textual or Rich, and numpy is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.facts import conflict, sentence_facts
+from tui.similarity import stem, words
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Matrix = NDArray[np.float32]
+else:
+    Matrix = Any
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "minilm-static"
+
+
+# --------------------------------------------------------------------------- the static model
+
+
+def _read_safetensors(path: Path) -> Matrix:
+    """The one tensor of a safetensors file (8-byte header size, JSON header, raw little-endian data)."""
+    import numpy as np
+
+    data = path.read_bytes()
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + size])
+    (name,) = (k for k in header if k != "__metadata__")
+    entry = header[name]
+    dtypes = {"F16": "<f2", "F32": "<f4"}
+    start, end = entry["data_offsets"]
+    raw = np.frombuffer(data, dtype=dtypes[entry["dtype"]], offset=8 + size + start, count=-1)
+    count = (end - start) // raw.itemsize
+    return raw[:count].reshape(entry["shape"]).astype(np.float32)
+
+
+def _is_punctuation(char: str) -> bool:
+    """BERT's punctuation: ASCII symbols and every Unicode P* character; each is a token alone."""
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(char).startswith("P")
+
+
+def _is_cjk(code: int) -> bool:
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0x2A700 <= code <= 0x2B73F
+        or 0x2B740 <= code <= 0x2B81F
+        or 0x2B820 <= code <= 0x2CEAF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
+
+
+def _bert_clean(text: str) -> str:
+    """BertNormalizer as the model's tokenizer.json configures it: clean, CJK apart, lower-case, no accents."""
+    if text.isascii() and text.isprintable():
+        return text.lower()  # the common case: nothing to clean, no accents
+    out = []
+    for char in text:
+        code = ord(char)
+        if code == 0 or code == 0xFFFD:
+            continue
+        category = unicodedata.category(char)
+        if char in "\t\n\r" or category == "Zs":
+            out.append(" ")
+        elif category.startswith("C"):
+            continue
+        elif _is_cjk(code):
+            out.append(f" {char} ")
+        else:
+            out.append(char)
+    cleaned = "".join(out).lower()
+    if not cleaned.isascii():
+        cleaned = "".join(c for c in unicodedata.normalize("NFD", cleaned) if unicodedata.category(c) != "Mn")
+    return cleaned
+
+
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+
+
+def _pre_tokens(text: str) -> list[str]:
+    """BertPreTokenizer: split at white space, and every punctuation character is a word alone."""
+    cleaned = _bert_clean(text)
+    if cleaned.isascii():
+        # Every printable ASCII character that is not a letter or a digit is BERT punctuation.
+        return _ASCII_TOKEN.findall(cleaned)
+    out: list[str] = []
+    for chunk in cleaned.split():
+        if chunk.isalnum():
+            out.append(chunk)
+            continue
+        current = ""
+        for char in chunk:
+            if _is_punctuation(char):
+                if current:
+                    out.append(current)
+                    current = ""
+                out.append(char)
+            else:
+                current += char
+        if current:
+            out.append(current)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StaticModel:
+    """The distilled table: one row per WordPiece token, already scaled by the token's SIF weight."""
+
+    vocab: dict[str, int]
+    vectors: Matrix  # (tokens, dims) float32
+    unit: Matrix  # the rows scaled to length 1, for word-to-word similarity
+    weights: Matrix  # each token's SIF weight, as the distillation applied it (rarer tokens near 1)
+    max_word_chars: int = 100
+
+    @property
+    def dims(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def word_ids(self, word: str) -> tuple[int, ...]:
+        return _word_ids(self, word)
+
+
+@functools.lru_cache(maxsize=300_000)
+def _word_ids_cached(model_id: int, word: str) -> tuple[int, ...]:
+    model = _MODELS[model_id]
+    vocab = model.vocab
+    if word in vocab:
+        return (vocab[word],)
+    if len(word) > model.max_word_chars:
+        return ()
+    ids: list[int] = []
+    start = 0
+    while start < len(word):
+        end = len(word)
+        found = -1
+        while start < end:
+            piece = word[start:end] if start == 0 else "##" + word[start:end]
+            if piece in vocab:
+                found = vocab[piece]
+                break
+            end -= 1
+        if found < 0:
+            return ()  # WordPiece makes the whole word [UNK], which the model leaves out
+        ids.append(found)
+        start = end
+    return tuple(ids)
+
+
+_MODELS: dict[int, StaticModel] = {}
+
+
+def _word_ids(model: StaticModel, word: str) -> tuple[int, ...]:
+    return _word_ids_cached(id(model), word)
+
+
+def load_model(folder: Path = MODEL_DIR) -> StaticModel:
+    """Reads the shipped model from the package folder; never downloads."""
+    import numpy as np
+
+    tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    wordpiece = tokenizer["model"]
+    vocab: dict[str, int] = dict(wordpiece["vocab"])
+    vectors = _read_safetensors(folder / "model.safetensors")
+    if len(vocab) != vectors.shape[0]:
+        raise ValueError(f"{folder}: {len(vocab)} tokens but {vectors.shape[0]} rows")
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.maximum(norms, 1e-9)
+    # The SIF weight model2vec gave each row (Zipf's law over the token ranks), recomputed.
+    sif = float(config.get("sif_coefficient") or 1e-4)
+    inverse_rank = 1.0 / np.arange(2, len(vocab) + 2, dtype=np.float64)
+    weights = (sif / (sif + inverse_rank / inverse_rank.sum())).astype(np.float32)
+    model = StaticModel(vocab, vectors, unit, weights, int(wordpiece.get("max_input_chars_per_word", 100)))
+    _MODELS[id(model)] = model
+    return model
+
+
+@functools.cache
+def default_model() -> StaticModel:
+    return load_model(MODEL_DIR)
+
+
+def tokenize(text: str, model: StaticModel | None = None) -> list[int]:
+    """The WordPiece token ids of a text, as the model's tokenizer gives them (unknown words left out)."""
+    model = model or default_model()
+    return [i for word in _pre_tokens(text) for i in _word_ids(model, word)]
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+# "not", "no", "never"…, and the "n't" of a contraction: a pair where one side negates and the other
+# does not seldom says the same thing, whatever its words share.
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|cannot)\b|n['\u2019]t\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the features need of one sentence, computed once per text."""
+
+    vector: Matrix  # the sentence embedding, length 1 (zeros when no token is known)
+    word_vectors: Matrix  # (words, dims): each word's token rows summed, scaled to length 1
+    word_weights: Matrix  # (words,): each word's SIF weight (its rarest token's) over their sum
+    stems: frozenset[str]  # `tui.similarity` word stems
+    bigrams: frozenset[tuple[str, str]]
+    trigrams: frozenset[tuple[str, str, str]]
+    facts: frozenset[str]  # numbers, months, tickers as `tui.facts` normalises them
+    negated: bool
+    length: int  # words
+
+
+def _prepare(text: str, model: StaticModel) -> Prepared:
+    import numpy as np
+
+    ids: list[int] = []
+    starts: list[int] = []  # where each known word's tokens start in `ids`
+    alphanumeric: list[bool] = []
+    for word in _pre_tokens(text):
+        pieces = _word_ids(model, word)
+        if pieces:
+            starts.append(len(ids))
+            ids.extend(pieces)
+            alphanumeric.append(word.isalnum())
+    dims = model.dims
+    if ids:
+        rows = model.vectors[ids]
+        vector = rows.mean(axis=0)
+        keep = np.array(alphanumeric)
+        word_rows = np.add.reduceat(rows, starts, axis=0)[keep]
+        word_rows /= np.maximum(np.linalg.norm(word_rows, axis=1, keepdims=True), 1e-9)
+        word_weights = np.maximum.reduceat(model.weights[ids], starts)[keep]
+        word_weights /= max(float(word_weights.sum()), 1e-9)
+    else:
+        vector = np.zeros(dims, dtype=np.float32)
+        word_rows = np.zeros((0, dims), dtype=np.float32)
+        word_weights = np.zeros(0, dtype=np.float32)
+    vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
+    tokens = words(text)
+    stems = [stem(w) for w in tokens]
+    return Prepared(
+        vector.astype(np.float32),
+        word_rows.astype(np.float32),
+        word_weights.astype(np.float32),
+        frozenset(stems),
+        frozenset(zip(stems, stems[1:], strict=False)),
+        frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)),
+        sentence_facts(text, tokens).all(),
+        _NEGATION.search(text) is not None,
+        len(tokens),
+    )
+
+
+CACHE_SIZE = 200_000
+_CACHE: dict[int, dict[str, Prepared]] = {}
+
+
+def prepare(texts: Iterable[str], model: StaticModel | None = None) -> list[Prepared]:
+    """Each text prepared, cached by text: a sentence met again costs a dictionary look-up."""
+    model = model or default_model()
+    cache = _CACHE.setdefault(id(model), {})
+    out: list[Prepared] = []
+    for text in texts:
+        found = cache.get(text)
+        if found is None:
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            found = cache[text] = _prepare(text, model)
+        out.append(found)
+    return out
+
+
+def embed(texts: Sequence[str], model: StaticModel | None = None) -> Matrix:
+    """Sentence embeddings, one row of length 1 per text (a text without known words gives zeros)."""
+    import numpy as np
+
+    model = model or default_model()
+    if not texts:
+        return np.zeros((0, model.dims), dtype=np.float32)
+    return np.stack([p.vector for p in prepare(texts, model)])
+
+
+# --------------------------------------------------------------------------- features
+
+
+FEATURES = (
+    "cosine",  # the sentence embeddings' cosine
+    "soft_alignment",  # each word to its nearest of the other sentence by meaning, weighted; the lower side
+    "words_covered_min",  # share of the less-covered sentence's word stems found in the other
+    "words_covered_max",  # the same for the better-covered sentence
+    "bigrams_covered_min",  # share of the less-covered sentence's stem 2-grams found in the other
+    "trigram_containment",  # share of the shorter sentence's word 3-grams found in the other
+    "figures_conflict",  # 1 when each gives a figure, month or ticker the other lacks (`tui.facts.conflict`)
+    "figures_unmatched",  # share of the two sentences' figures that only one gives
+    "negation_differs",  # 1 when one sentence negates ("not", "n't", "never"…) and the other does not
+    "length_ratio",  # shorter / longer, in words
+)
+
+
+def _soft_alignment(a: Prepared, b: Prepared) -> float:
+    """BERTScore-like, with the static word vectors: each word's best cosine in the other sentence,
+    averaged with the words' SIF weights, in both directions; the lower of the two (the sentence the
+    other restates least decides)."""
+    if not len(a.word_weights) or not len(b.word_weights):
+        return 0.0
+    sims = a.word_vectors @ b.word_vectors.T
+    return min(float(sims.max(axis=1) @ a.word_weights), float(sims.max(axis=0) @ b.word_weights))
+
+
+def _covered(x: frozenset[Any], y: frozenset[Any]) -> tuple[float, float]:
+    """Share of x found in y and of y found in x, the lower first."""
+    shared = len(x & y)
+    share_x = shared / len(x) if x else 0.0
+    share_y = shared / len(y) if y else 0.0
+    return (share_x, share_y) if share_x <= share_y else (share_y, share_x)
+
+
+def _features(a: Prepared, b: Prepared) -> list[float]:
+    words_min, words_max = _covered(a.stems, b.stems)
+    bigrams_min, _ = _covered(a.bigrams, b.bigrams)
+    shorter = min(len(a.trigrams), len(b.trigrams))
+    figures = a.facts | b.facts
+    return [
+        float(a.vector @ b.vector),
+        _soft_alignment(a, b),
+        words_min,
+        words_max,
+        bigrams_min,
+        len(a.trigrams & b.trigrams) / shorter if shorter else 0.0,
+        1.0 if figures and conflict(a.facts, b.facts) is not None else 0.0,
+        len(a.facts ^ b.facts) / len(figures) if figures else 0.0,
+        1.0 if a.negated != b.negated else 0.0,
+        min(a.length, b.length) / max(a.length, b.length, 1),
+    ]
+
+
+def pair_features(pairs: Sequence[tuple[str, str]], model: StaticModel | None = None) -> Matrix:
+    """One row of `FEATURES` per sentence pair."""
+    import numpy as np
+
+    model = model or default_model()
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    prepared = dict(zip(texts, prepare(texts, model), strict=True))
+    rows = [_features(prepared[a], prepared[b]) for a, b in pairs]
+    return np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+# Logistic regression over FEATURES, on the raw feature values, fitted on all 3,424 MSRP training
+# pairs (`../shared/bench/msrp/train.tsv`) by `bench/msrp.py --fit`; its 10-fold figures are in
+# bench/README.md, "Sentence paraphrase (MSRP)".
+WEIGHTS: tuple[float, ...] = (
+    2.9756,  # cosine
+    3.3583,  # soft_alignment
+    2.6220,  # words_covered_min
+    1.6436,  # words_covered_max
+    4.5810,  # bigrams_covered_min
+    -4.8494,  # trigram_containment
+    -0.8368,  # figures_conflict
+    -0.2005,  # figures_unmatched
+    -1.2560,  # negation_differs
+    0.6304,  # length_ratio
+)
+BIAS = -7.2587
+# The probability above which a pair is called the same content: the threshold that gave the best
+# accuracy on the same pairs.
+THRESHOLD = 0.522
+
+
+def score_pairs(pairs: Sequence[tuple[str, str]], model: StaticModel | None = None) -> Matrix:
+    """For each (a, b), the probability that the two sentences say the same thing."""
+    import numpy as np
+
+    features = pair_features(pairs, model)
+    logits = features @ np.asarray(WEIGHTS, dtype=np.float32) + np.float32(BIAS)
+    probabilities: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+    return probabilities
+
+
+def same_content(a: str, b: str, model: StaticModel | None = None) -> float:
+    """The probability that sentences a and b say the same thing (`score_pairs` for one pair)."""
+    return float(score_pairs([(a, b)], model)[0])
