@@ -291,11 +291,58 @@ def report_clough(pairs: list[Pair]) -> None:
     print("           kinds:", dict(Counter((int(p.gold), p.kind or "none") for p in pairs)))
 
 
+def balanced_accuracy(pairs: list[Pair]) -> float:
+    """Mean of the accuracy on versions and on the rest: a corpus's call of "a version or not"."""
+    positives = [p for p in pairs if p.positive]
+    negatives = [p for p in pairs if not p.positive]
+    hit = sum(is_version(p) for p in positives) / max(1, len(positives))
+    rejected = sum(not is_version(p) for p in negatives) / max(1, len(negatives))
+    return (hit + rejected) / 2
+
+
+def leave_one_corpus_out(setting: str, values: list[str], limit: int | None) -> None:
+    """For each held-out corpus: the value of `setting` (module.NAME) that calls "a version or not"
+    best on the other corpora (mean balanced accuracy), and what it gives on the held-out one."""
+    import importlib
+
+    module_name, name = setting.rsplit(".", 1)
+    module = importlib.import_module(f"tui.similarity.{module_name}")
+    shipped = getattr(module, name)
+    runs: dict[str, dict[str, list[Pair]]] = {}
+    try:
+        for value in values:
+            setattr(module, name, type(shipped)(value))
+            runs[value] = {"clough": clough(), "reuters": reuters(), "msrp": msrp(limit)}
+    finally:
+        setattr(module, name, shipped)
+    print(f"\nleave one corpus out: {setting} among {values} (shipped {shipped})")
+    print(f"  {'held out':<9} {'chosen':>8} {'balanced accuracy':>18} {'AUC':>6} {'at shipped':>11}")
+    for held_out in ("clough", "reuters", "msrp"):
+        best = max(
+            values,
+            key=lambda v: sum(balanced_accuracy(runs[v][c]) for c in runs[v] if c != held_out),
+        )
+        pairs = runs[best][held_out]
+        at_shipped = runs[str(shipped)][held_out] if str(shipped) in runs else pairs
+        print(
+            f"  {held_out:<9} {best:>8} {balanced_accuracy(pairs):>18.3f}"
+            f" {auc([p.positive for p in pairs], [p.score for p in pairs]):>6.3f}"
+            f" {balanced_accuracy(at_shipped):>11.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="seeds,clough,reuters,msrp,meter")
     parser.add_argument("--msrp-limit", type=int, default=None)
+    parser.add_argument(
+        "--loco", default=None, help="module.NAME=v1,v2,...: leave one corpus out over a setting"
+    )
     args = parser.parse_args()
+    if args.loco:
+        setting, _, values = args.loco.partition("=")
+        leave_one_corpus_out(setting, values.split(","), args.msrp_limit)
+        return
     wanted = args.only.split(",")
     started = time.perf_counter()
     corpora: dict[str, list[Pair]] = {}

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.facts import conflict, sentence_facts
-from tui.similarity import stem, words
+from tui.similarity.text import stem, words
 
 if TYPE_CHECKING:
     import numpy as np

@@ -65,6 +65,9 @@ class _Linked:
     weight_b: list[float]
     # Sentences worded alike whose facts differ: (sentence in a, sentence in b, dice, conflict).
     conflicts: list[tuple[int, int, float, Conflict]] = field(default_factory=list)
+    # The coverage from which a sentence counts as restated: RESTATED_COVERAGE for words found, or the
+    # paraphrase model's threshold once coverage is its probability (`meaning.read_for_meaning`).
+    restated_at: float = RESTATED_COVERAGE
 
 
 def _with_names(facts: frozenset[str], terms: frozenset[str], names: frozenset[str]) -> frozenset[str]:
@@ -200,8 +203,9 @@ def _matched(linked: _Linked) -> tuple[int, int]:
     or found there with other facts: the counts every view of a pair gives."""
     changed_a = {i for i, _, _, _ in linked.conflicts}
     changed_b = {j for _, j, _, _ in linked.conflicts}
-    matched_a = sum(1 for i, c in enumerate(linked.coverage_a) if c >= RESTATED_COVERAGE or i in changed_a)
-    matched_b = sum(1 for j, c in enumerate(linked.coverage_b) if c >= RESTATED_COVERAGE or j in changed_b)
+    cut = linked.restated_at
+    matched_a = sum(1 for i, c in enumerate(linked.coverage_a) if c >= cut or i in changed_a)
+    matched_b = sum(1 for j, c in enumerate(linked.coverage_b) if c >= cut or j in changed_b)
     return matched_a, matched_b
 
 

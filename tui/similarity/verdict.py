@@ -14,6 +14,7 @@ from tui.facts import (
     same_rounded,
 )
 from tui.similarity.alignment import RESTATED_COVERAGE, _cosine, _link, _Linked, _pair_idf, _with_names
+from tui.similarity.meaning import read_for_meaning
 from tui.similarity.model import Kind
 from tui.similarity.prepared import _Prepared
 from tui.similarity.text import _containment, _literal, _weighted_mean, stem
@@ -27,6 +28,15 @@ MOSTLY_SAME_WORDS = 0.8
 RELATED_COSINE = 0.30
 
 
+# Below this lexical share restated (and with no sentence restated) a pair is not read for meaning:
+# two texts that share so few words are not rewrites of each other, and reading costs time.
+MEANING_FROM = 0.1
+# A text of this many sentences or fewer is always read for meaning: it costs nothing, and its few
+# words give lexical evidence too little to go on.
+FEW_SENTENCES = 3
+# Beyond this many sentences a text is aligned by its words alone: reading meaning costs about half a
+# millisecond a sentence, and alignment must stay bounded (see MAX_ALIGNED_SENTENCES).
+MEANING_MAX_SENTENCES = 2_000
 # Score bands, one per kind, in the order of KINDS: the kind decides the band and the share of the
 # shorter article restated (weighted by how literally) the place inside it, so scores order pairs
 # across kinds too. A band is (floor, ceiling).
@@ -215,6 +225,8 @@ class _Measures:
     other_period: bool  # other months in sentences worded alike
     agreed: set[str]  # figures both give in sentences that agree
     changed: set[str]  # figures one side gives differently
+    related_short: float = -1.0  # the lexical share restated, kept when meaning is read (`_by_meaning`)
+    best_literal: list[float] = field(default_factory=list)  # per shorter-side sentence: how literally
 
 
 def _measure(a: _Prepared, b: _Prepared) -> _Measures:
@@ -286,6 +298,7 @@ def _measure(a: _Prepared, b: _Prepared) -> _Measures:
         other_period=any(f[0] == "@" for _, _, _, clash in linked.conflicts for f in clash.only_a),
         agreed={f for i, j, _ in linked.links for f in a.facts[i] & b.facts[j] if f[0] == "#"},
         changed=changed,
+        best_literal=best_literal,
     )
 
 
@@ -421,8 +434,24 @@ def _copy(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
     copy_kind: Kind | None = None
     if m.shingle_jaccard >= 0.5 or max(m.containment, m.copied) >= NEAR_DUPLICATE_CONTAINMENT:
         copy_kind = "near-duplicate"
-    elif m.short >= REWRITE_COVERAGE and m.restated >= REWRITE_SENTENCES * m.total:
-        copy_kind = "rewrite"
+    else:
+        if max(a.sentence_count, b.sentence_count) <= MEANING_MAX_SENTENCES and (
+            m.short >= MEANING_FROM
+            or m.restated
+            or min(a.sentence_count, b.sentence_count) <= FEW_SENTENCES
+            or _cosine(a.counts, b.counts, m.idf) >= RELATED_COSINE
+        ):
+            # Not mostly the same wording: whether sentences are restated is a question of meaning.
+            _by_meaning(a, b, m)
+        # A rewrite restates the other: one that gives other figures about another subject (another
+        # issuer's bond in the same words) is told apart, not copied.
+        other_facts_elsewhere = bool(m.changes) and not m.same_subject
+        if (
+            m.short >= REWRITE_COVERAGE
+            and m.restated >= REWRITE_SENTENCES * m.total
+            and not other_facts_elsewhere
+        ):
+            copy_kind = "rewrite"
     if copy_kind is not None:
         # Which of two texts came first is often unknown (an undated cut of a longer text reads the
         # same), so a fuller version is scored by what is sure: how much of the shorter text the
@@ -450,11 +479,37 @@ def _copy(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
     return _partial_or_related(a, b, m)
 
 
+def _by_meaning(a: _Prepared, b: _Prepared, m: _Measures) -> None:
+    """The measures again, each sentence's coverage now the paraphrase model's probability that the
+    other article restates it (`meaning`): a reworded sentence counts, words shared by chance do not."""
+    lexical_short = m.short
+    read_for_meaning(a, b, m.linked)
+    linked = m.linked
+    short_coverage = linked.coverage_a if m.short_is_a else linked.coverage_b
+    short_weight = linked.weight_a if m.short_is_a else linked.weight_b
+    m.coverage_a = _weighted_mean(linked.coverage_a, linked.weight_a)
+    m.coverage_b = _weighted_mean(linked.coverage_b, linked.weight_b)
+    m.short = _weighted_mean(short_coverage, short_weight)
+    m.restated = sum(1 for c in short_coverage if c >= linked.restated_at)
+    m.share = _weighted_mean(
+        [
+            c * (1 - LITERAL_WEIGHT + LITERAL_WEIGHT * lit)
+            for c, lit in zip(short_coverage, m.best_literal, strict=True)
+        ],
+        short_weight,
+    )
+    # Whether two texts are related at all stays what their words show: the same story or topic
+    # told apart shares its names and terms, and a model's low probabilities add up to noise.
+    m.related_short = lexical_short
+
+
 def _partial_or_related(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
+    if m.related_short < 0:
+        m.related_short = m.short
     if m.verbatim >= 2 and m.same_subject:
         return _verdict(a, b, m, "partial", f"{m.verbatim} of {counted(m.total, 'sentence')} copied verbatim")
     cosine = _cosine(a.counts, b.counts, m.idf)
-    if m.short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
+    if m.related_short >= RELATED_COVERAGE or cosine >= RELATED_COSINE:
         if not m.same_subject:
             gist, evidence = "same topic, other subject", f" (topic overlap {cosine:.2f})"
         elif m.restated:
