@@ -9,6 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
+from shared_data import shared_data
+
 import tui.library_loader as loader
 from tui.articles import CACHE_VERSION, Library
 from tui.library_loader import CACHE_FORMAT, Listing, load_library, load_listing
@@ -284,6 +286,7 @@ def test_listed_paths_read_as_the_library_s_paths(
 
 def test_the_bbc_listing_is_the_library_s(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
+    shared_data("bench", "bbc")
     expected = _library_as_listed(SHARED_BBC, cache)
     assert len(expected[0]) == 2225
     assert _listed(load_listing(SHARED_BBC, cache)) == expected

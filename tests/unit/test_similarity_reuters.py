@@ -10,11 +10,17 @@ import zlib
 from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from tui.library_loader import read_article
 from tui.similarity import STORY_KINDS, Alignment, compare
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bench" / "reuters"
+
+
+@pytest.fixture(autouse=True)
+def _corpus() -> None:
+    shared_data("bench", "reuters", "labels.csv")
 
 
 def aligned(a: str, b: str) -> Alignment:
