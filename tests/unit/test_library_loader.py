@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from shared_data import shared_data
 
 import tui.library_loader as loader

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
+from tui.widgets.history_input import HistoryInput
 from tui.widgets.safe_text import safe_text, sanitize
 from tui.wording import counted
 
@@ -39,6 +40,43 @@ KIND_MARKS = {
     "template": ("·", "template"),
 }
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
+NO_MATCH = 99
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def filter_rank(query: str, head: str, meta: str, body: str) -> int:
+    """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
+
+    ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
+    folded by ``_folded``. The id or title itself comes first, then the title holding the words
+    as typed, then all the words in the title, then in source and author, then the body holding
+    them as typed, then the words anywhere: "As Putin visits" opens the article of that title,
+    not one that mentions the words.
+    """
+    phrase = _folded(query)
+    if not phrase:
+        return 0
+    terms = phrase.split()
+    lines = head.split("\n")
+    if phrase in lines:
+        return 0
+    if any(line.startswith(phrase) for line in lines):
+        return 1
+    if phrase in head:
+        return 2
+    if all(term in head for term in terms):
+        return 3
+    named = f"{head}\n{meta}"
+    if all(term in named for term in terms):
+        return 4
+    if phrase in body:
+        return 5
+    if all(term in named or term in body for term in terms):
+        return 6
+    return NO_MATCH
 
 
 def similar_mark(matches: list[Match]) -> Text:
@@ -93,7 +131,8 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self.filter_text = ""
         self.shown: list[Article] = []
-        self._haystacks: dict[str, str] = {}
+        self._haystacks: dict[str, tuple[str, str, str]] = {}
+        self._ranks: dict[str, int] = {}
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
         self._marks: dict[str, Text] = {}
@@ -108,8 +147,10 @@ class LibraryScreen(Screen[None]):
         yield Static("", id="library-notice")
         # Not select-on-focus: in a fast `/herald` the `h` can land before the focus event, which
         # would then select it and let `e` replace it.
-        yield Input(
-            placeholder="/ to filter by title, source, author or text", id="filter", select_on_focus=False
+        yield HistoryInput(
+            placeholder="/ filters by title, source, author or text (↑ earlier filters)",
+            id="filter",
+            select_on_focus=False,
         )
         yield ArticleTable(self._column_specs(100), self._cells, id="articles")
         with Horizontal(id="status-bar"):
@@ -198,8 +239,11 @@ class LibraryScreen(Screen[None]):
         if self.library is None:
             return
         table = self.query_one("#articles", ArticleTable)
+        self._ranks = {}
         articles = [article for article in self.library.articles if self._matches_filter(article)]
         articles.sort(key=sort_key(self.sort))
+        if self.filter_text:  # best matches first, each rank in the chosen order
+            articles.sort(key=lambda article: self._ranks.get(article.id, NO_MATCH))
         self._groups = {}
         if self.grouped and self.app.stories is not None:
             articles, self._groups = group_by_story(articles, self.app.stories, self.expanded)
@@ -241,7 +285,10 @@ class LibraryScreen(Screen[None]):
             if self.filter_text
             else counted(total, "article")
         )
-        parts = [count, f"sorted by {self.sort}"]
+        parts = [
+            count,
+            f"best match first, then by {self.sort}" if self.filter_text else f"sorted by {self.sort}",
+        ]
         if self.notice_lines and self.notice_dismissed:
             parts.append(f"{self._notice_summary()} (i)")
         if indexing:
@@ -257,20 +304,23 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
 
-    def _haystack(self, article: Article) -> str:
+    def _haystack(self, article: Article) -> tuple[str, str, str]:
         haystack = self._haystacks.get(article.id)
         if haystack is None:
-            haystack = "\n".join(
-                (article.id, article.title, article.source or "", article.author or "", article.body)
-            ).casefold()
+            haystack = (
+                f"{_folded(article.id)}\n{_folded(article.title)}",
+                f"{_folded(article.source or '')}\n{_folded(article.author or '')}",
+                _folded(article.body),
+            )
             self._haystacks[article.id] = haystack
         return haystack
 
     def _matches_filter(self, article: Article) -> bool:
         if not self.filter_text:
             return True
-        haystack = self._haystack(article)
-        return all(term in haystack for term in self.filter_text.casefold().split())
+        rank = filter_rank(self.filter_text, *self._haystack(article))
+        self._ranks[article.id] = rank
+        return rank < NO_MATCH
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -289,6 +339,7 @@ class LibraryScreen(Screen[None]):
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self.filter_text = event.value.strip()
+        self.query_one("#filter", HistoryInput).remember()
         self._rebuild()
         # back from the article, keys go to the list (the filter is one `/` away)
         self.set_focus(self.query_one("#articles", ArticleTable))
@@ -313,8 +364,11 @@ class LibraryScreen(Screen[None]):
         return True
 
     def action_focus_filter(self) -> None:
+        """A new query, as `/` in less and vim (the last one is up arrow away)."""
+        filter_input = self.query_one("#filter", HistoryInput)
+        filter_input.start()
         # at once, not after the keys already queued: the rest of a fast `/herald` is the filter's
-        self.set_focus(self.query_one("#filter", Input))
+        self.set_focus(filter_input)
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed fast after `/` belong to the filter, however they arrive.
@@ -368,7 +422,8 @@ class LibraryScreen(Screen[None]):
         )
 
     def action_clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.query_one("#filter", HistoryInput)
+        filter_input.remember()
         if filter_input.value:
             filter_input.value = ""
             self.filter_text = ""
