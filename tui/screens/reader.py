@@ -16,6 +16,7 @@ from tui.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFo
 from tui.screens.annotating import AnnotatingScreen
 from tui.screens.homes import HomesCache
 from tui.widgets.article_view import ArticleView
+from tui.widgets.history_input import HistoryInput
 from tui.widgets.safe_text import sanitize
 from tui.wording import counted
 
@@ -269,18 +270,22 @@ class ReaderScreen(AnnotatingScreen):
 
     # ------------------------------------------------------------------ search
 
-    def _search_box(self) -> tuple[Input, Static]:
+    def _search_box(self) -> tuple[HistoryInput, Static]:
         """The search box and its status line, mounted the first time they are wanted."""
         if not self.query("#search"):
             self.mount(
-                Input(placeholder="Search this article (Enter, then n / N)", id="search"),
+                HistoryInput(
+                    placeholder="Search this article (Enter, then n / N; ↑ earlier searches)", id="search"
+                ),
                 Static("", id="search-status"),
                 before=self.query_one(Footer),
             )
-        return self.query_one("#search", Input), self.query_one("#search-status", Static)
+        return self.query_one("#search", HistoryInput), self.query_one("#search-status", Static)
 
     def action_search(self) -> None:
+        """A new search, as `/` in less and vim (the last one is up arrow away)."""
         search, _ = self._search_box()
+        search.start()
         search.display = True
         search.focus()
 
@@ -288,6 +293,7 @@ class ReaderScreen(AnnotatingScreen):
     def search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         view = self.view
+        self._search_box()[0].remember()
         total = view.search(event.value)
         _, status = self._search_box()
         event.input.display = False
@@ -301,8 +307,17 @@ class ReaderScreen(AnnotatingScreen):
     @on(ArticleView.SearchMoved)
     def search_moved(self, message: ArticleView.SearchMoved) -> None:
         _, status = self._search_box()
-        status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
+        status.update(
+            Text(
+                f"Match {message.index + 1} of {message.total} · n/N next, previous · h highlights it · Esc clears"
+            )
+        )
         status.display = True
+
+    @on(ArticleView.SearchCleared)
+    def search_cleared(self, message: ArticleView.SearchCleared) -> None:
+        if self.query("#search-status"):
+            self.query_one("#search-status", Static).display = False
 
     # ------------------------------------------------------------------ the rest
 

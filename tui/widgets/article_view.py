@@ -207,6 +207,10 @@ class ArticleView(ScrollView, can_focus=True):
         index: int  # 0-based match under the cursor
         total: int
 
+    @dataclass
+    class SearchCleared(ViewMessage):
+        """Escape put the search away (the matches are no longer marked)."""
+
     DEFAULT_CSS = """
     ArticleView {
         background: $surface;
@@ -220,6 +224,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
     ArticleView > .article-view--cursor { background: $primary 12%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
+    ArticleView > .article-view--cursor-on-highlight { text-style: bold overline; }
     ArticleView > .article-view--gutter { color: $primary; }
     ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
@@ -238,6 +243,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--caption",
         "article-view--hidden",
         "article-view--cursor",
+        "article-view--cursor-on-highlight",
         "article-view--gutter",
         "article-view--note-mark",
         "article-view--selection",
@@ -261,9 +267,30 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("space,pagedown", "page_down", "Page down", show=False, id="view.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="view.page_up"),
         Binding("v", "toggle_selection", "Select", show=False, id="view.select"),
-        Binding("w", "grow_word", "Grow selection by a word", show=False, id="view.grow_word"),
-        Binding("W", "grow_word_back", "Grow selection back by a word", show=False, id="view.grow_word_back"),
-        Binding("escape", "clear_selection", "Cancel selection", show=False, id="view.clear_selection"),
+        # a selection (v, or the search match) changes by a word at either end
+        Binding("w,right", "grow_word", "Selection: end a word later", show=False, id="view.grow_word"),
+        Binding("left", "shrink_word", "Selection: end a word sooner", show=False, id="view.shrink_word"),
+        Binding(
+            "W,shift+left",
+            "grow_word_back",
+            "Selection: start a word sooner",
+            show=False,
+            id="view.grow_word_back",
+        ),
+        Binding(
+            "shift+right",
+            "shrink_word_back",
+            "Selection: start a word later",
+            show=False,
+            id="view.shrink_word_back",
+        ),
+        Binding(
+            "escape",
+            "clear_selection",
+            "Cancel the selection, then the search",
+            show=False,
+            id="view.clear_selection",
+        ),
         Binding("h", "highlight", "Highlight", id="view.highlight"),
         Binding("1", "highlight_color(0)", "Highlight in color 1", show=False, id="view.color_1"),
         Binding("2", "highlight_color(1)", "Highlight in color 2", show=False, id="view.color_2"),
@@ -315,6 +342,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.search_index = -1
         self.selection: tuple[int, int] | None = None
         self._anchor: Span | None = None
+        self._selection_is_match = False  # the selection is the current search match
         self.sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._sentence_paragraph: list[int] = []
@@ -495,6 +523,9 @@ class ArticleView(ScrollView, can_focus=True):
         new_span = self.cursor_span
         if self._anchor is not None:
             self._set_selection(_hull(self._anchor, new_span))
+        elif self._selection_is_match:  # moving on leaves the match: keys act on sentences again
+            self._selection_is_match = False
+            self._set_selection(None)
         self._invalidate_range(old_span.start, old_span.end)
         self._invalidate_range(new_span.start, new_span.end)
         if keep_row:
@@ -697,7 +728,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.sentences:
             span = self.cursor_span
             if span.start < end and start < span.end:
-                yield span.start, span.end, self._style("article-view--cursor")
+                yield from self._cursor_layer(span.start, span.end)
         if self.selection is not None and self.selection[0] < end and start < self.selection[1]:
             yield self.selection[0], self.selection[1], self._style("article-view--selection")
         current = self.search_matches[self.search_index] if self.search_index >= 0 else None
@@ -705,6 +736,24 @@ class ArticleView(ScrollView, can_focus=True):
             if match[0] < end and start < match[1]:
                 component = "article-view--search-current" if match == current else "article-view--search"
                 yield match[0], match[1], self._style(component)
+
+    def _cursor_layer(self, start: int, end: int) -> Iterable[tuple[int, int, Style]]:
+        """The cursor's ground, except on highlights: there the highlight keeps its colour (a
+        ground over it would hide it and leave dark text on a dark ground) and the cursor shows as
+        bold, overlined text, besides the bar in the gutter."""
+        ground = self._style("article-view--cursor")
+        on_highlight = self._style("article-view--cursor-on-highlight")
+        position = start
+        for highlight in self.highlights:  # sorted by start
+            if highlight.end <= position or highlight.start >= end:
+                continue
+            if highlight.start > position:
+                yield position, highlight.start, ground
+            covered_end = min(end, highlight.end)
+            yield max(position, highlight.start), covered_end, on_highlight
+            position = max(position, covered_end)
+        if position < end:
+            yield position, end, ground
 
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
         """The cursor bar, else ✎ where a highlight with a note starts, else a compare mark."""
@@ -773,10 +822,10 @@ class ArticleView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_selection":
             # Escape falls through to the screen (back) unless there is something to cancel.
-            return self.selection is not None
+            return self.selection is not None or bool(self.search_matches)
         if action in ("next_search_match", "previous_search_match"):
             return bool(self.search_matches)
-        if action in ("grow_word", "grow_word_back"):
+        if action in ("grow_word", "grow_word_back", "shrink_word", "shrink_word_back"):
             return self.selection is not None or None
         return True
 
@@ -839,13 +888,38 @@ class ArticleView(ScrollView, can_focus=True):
             return
         if self._anchor is None:
             self._anchor = self.cursor_span
+            self._selection_is_match = False
             self._set_selection((self._anchor.start, self._anchor.end))
         else:
-            self.action_clear_selection()
+            self._finish_selection()
 
     def action_clear_selection(self) -> None:
+        """Escape: the selection goes, then the search (a search match selected goes with it)."""
+        if (self.selection is None and self.search_matches) or self._selection_is_match:
+            self.clear_search()
         self._anchor = None
+        self._selection_is_match = False
         self._set_selection(None)
+
+    def clear_search(self) -> None:
+        old = self.search_matches
+        self.search_matches = []
+        self.search_index = -1
+        for start, end in old:
+            self._invalidate_range(start, end)
+        if self._selection_is_match:
+            self._selection_is_match = False
+            self._set_selection(None)
+        self.refresh()
+        self.post_message(self.SearchCleared(self))
+
+    def _words_within(self, start: int, end: int) -> list[re.Match[str]]:
+        return list(_WORD.finditer(self.article.body, start, end))
+
+    def _edit_selection(self, start: int, end: int) -> None:
+        self._anchor = None  # changed by hand: moving the cursor no longer grows it by sentence
+        self._selection_is_match = False
+        self._set_selection((start, end))
 
     def action_grow_word(self) -> None:
         if self.selection is None:
@@ -853,7 +927,15 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = self.selection
         match = _WORD.search(self.article.body, end)
         if match is not None:
-            self._set_selection((start, match.end()))
+            self._edit_selection(start, match.end())
+
+    def action_shrink_word(self) -> None:
+        if self.selection is None:
+            return
+        start, end = self.selection
+        words = self._words_within(start, end)
+        if len(words) > 1:  # one word at least stays selected
+            self._edit_selection(start, words[-2].end())
 
     def action_grow_word_back(self) -> None:
         if self.selection is None:
@@ -861,11 +943,21 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = self.selection
         words = list(_WORD.finditer(self.article.body, 0, start))
         if words:
-            self._set_selection((words[-1].start(), end))
+            self._edit_selection(words[-1].start(), end)
+
+    def action_shrink_word_back(self) -> None:
+        if self.selection is None:
+            return
+        start, end = self.selection
+        words = self._words_within(start, end)
+        if len(words) > 1:
+            self._edit_selection(words[1].start(), end)
 
     def _finish_selection(self) -> None:
         if self._anchor is not None or self.selection is not None:
-            self.action_clear_selection()
+            self._anchor = None
+            self._selection_is_match = False
+            self._set_selection(None)
 
     def action_highlight(self) -> None:
         self._request_highlight(None)
@@ -940,6 +1032,9 @@ class ArticleView(ScrollView, can_focus=True):
         """Mark every case-insensitive occurrence of ``query``; go to the first after the cursor."""
         old = self.search_matches
         self.search_matches = []
+        if self._selection_is_match:
+            self._selection_is_match = False
+            self._set_selection(None)
         if query:
             pattern = re.compile(re.escape(query), re.IGNORECASE)
             hidden = self.hidden
@@ -971,6 +1066,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.search_index = index
         self._invalidate_range(*self.search_matches[index])
         self._set_cursor(self._sentence_at_offset(self.search_matches[index][0]), center=True)
+        if self._anchor is None:
+            # the match is the selection: h, a, t and the colour keys take it as it is, and the
+            # arrows change it by a word at either end
+            self._selection_is_match = True
+            self._set_selection(self.search_matches[index])
         self.post_message(self.SearchMoved(self, index, total))
 
     def action_next_search_match(self) -> None:
