@@ -22,7 +22,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 6  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 7  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -58,6 +58,9 @@ class Article:
     # Captions are text a reader quotes: they follow the paragraphs in `body` (so no offset of the
     # article's own text moves), one span each, and are neither paragraphs nor sentences.
     caption_spans: list[Span] = field(default_factory=list)
+    day_only: bool = False  # the source gave the day of publication, no time of day
+    url: str | None = None  # where the article was read from (front matter `url`), if it says
+    added: datetime | None = None  # when `tui add` or a fetch put it in the library (front matter `added`)
 
     def text(self, span: Span) -> str:
         return self.body[span.start : span.end]
@@ -371,6 +374,11 @@ def parse_date(text: str, source: str | None = None) -> datetime | None:
 
     A zone printed with the date wins; else the source's home zone where we know it; else UTC.
     """
+    return parse_date_and_time(text, source)[0]
+
+
+def parse_date_and_time(text: str, source: str | None = None) -> tuple[datetime | None, bool]:
+    """`parse_date`, and whether the text gave a time of day (a day alone is kept at midnight)."""
     raw = text.strip().rstrip(".")
     zone_hours: int | None = None
     match = re.search(r"\s*\b([A-Z]{1,4})$", raw)
@@ -378,22 +386,46 @@ def parse_date(text: str, source: str | None = None) -> datetime | None:
         zone_hours = _ZONE_NAMES[match.group(1)]
         raw = raw[: match.start()].strip()
     parsed: datetime | None = None
+    timed = False
     try:
         parsed = datetime.fromisoformat(raw)
+        timed = "T" in raw or ":" in raw or " " in raw.strip()
     except ValueError:
         for fmt in _DATE_FORMATS:
             try:
                 parsed = datetime.strptime(raw, fmt)
+                timed = "%H" in fmt
                 break
             except ValueError:
                 continue
     if parsed is None:
-        return None
+        return None, False
     if parsed.tzinfo is None:
         if zone_hours is None:
             zone_hours = _SOURCE_ZONES.get((source or "").lower(), 0)
         parsed = parsed.replace(tzinfo=timezone(timedelta(hours=zone_hours)))
-    return parsed
+    return parsed, timed
+
+
+def format_published(moment: datetime, day_only: bool) -> str:
+    """A publication date as a reader reads it: "20 Nov 2026, 09:30 UTC", "17 Jun 2024, 15:43
+    UTC+9", or "20 Nov 2026" when the source gave no time of day (never an invented midnight)."""
+    day = moment.strftime("%d %b %Y").lstrip("0")
+    if day_only:
+        return day
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    zone = "UTC"
+    if minutes:
+        sign = "+" if minutes > 0 else "−"
+        hours, rest = divmod(abs(minutes), 60)
+        zone += f"{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{day}, {moment.strftime('%H:%M')} {zone}"
+
+
+def published_iso(moment: datetime, day_only: bool) -> str:
+    """ISO 8601: the date alone when the source gave no time of day."""
+    return moment.date().isoformat() if day_only else moment.isoformat()
 
 
 def _title_from_text(text: str) -> str:
@@ -758,11 +790,24 @@ def _build_article(
         source = "The Hankyoreh"
     author = _as_text(fields.get("author") or fields.get("authors") or fields.get("byline")) or parsed.author
     published: datetime | None = None
+    timed = False
     raw_date = fields.get("date") or fields.get("published")
     if isinstance(raw_date, str):
-        published = parse_date(raw_date, source)
+        published, timed = parse_date_and_time(raw_date, source)
     if published is None and parsed.published_text:
-        published = parse_date(parsed.published_text, source)
+        published, timed = parse_date_and_time(parsed.published_text, source)
+    url = next(
+        (
+            text
+            for key in ("url", "canonical_url", "link", "source_url")
+            if (text := _as_text(fields.get(key))) and "\n" not in text
+        ),
+        None,
+    )
+    added: datetime | None = None
+    raw_added = _as_text(fields.get("added"))
+    if raw_added:
+        added = parse_date(raw_added)
 
     text = "\n\n".join(parsed.paragraphs)
     caption_spans: list[Span] = []
@@ -796,6 +841,9 @@ def _build_article(
         encoding=encoding,
         words=count_words(text),
         caption_spans=caption_spans,
+        day_only=published is not None and not timed,
+        url=url,
+        added=added,
     )
 
 

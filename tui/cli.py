@@ -204,6 +204,7 @@ def emit_json(value: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from tui.articles import published_iso
     from tui.library_loader import load_listing
 
     # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
@@ -217,7 +218,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "title": article.title,
                     "source": article.source,
                     "author": article.author,
-                    "published": article.published.isoformat() if article.published else None,
+                    "published": published_iso(article.published, article.day_only)
+                    if article.published
+                    else None,
                     "words": article.words,
                     "path": article.path,
                     "hash": article.content_hash,

@@ -250,7 +250,9 @@ class _Notes:
             "title": self.title,
             "source": article.source if article else None,
             "author": article.author if article else None,
-            "published": _published(article.published) if article and article.published else None,
+            "published": _published(article.published, article.day_only)
+            if article and article.published
+            else None,
             "path": str(article.path) if article else None,
             "article_id": self.article_id,
             "tags": self.tags(),
@@ -263,10 +265,10 @@ class _Timestamp(str):
     """A date or date-time written as a plain YAML timestamp, not a quoted string."""
 
 
-def _published(moment: datetime) -> _Timestamp:
+def _published(moment: datetime, day_only: bool) -> _Timestamp:
     """The date as Obsidian's Date & time property reads it (`2024-06-17T15:43:00`, the source's
     own clock, unquoted), or its Date (`2024-06-17`) when the source gave no time of day."""
-    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+    if day_only:
         return _Timestamp(moment.date().isoformat())
     return _Timestamp(moment.replace(tzinfo=None, microsecond=0).isoformat())
 

@@ -324,7 +324,7 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
         "title": "STORY 0",
         "source": "Reuters",
         "author": None,
-        "published": "2024-06-10T00:00:00+00:00",
+        "published": "2024-06-10",
         "words": 7,
         "path": str(folder / "wire" / "s0.md"),
         "hash": rows[3]["hash"],

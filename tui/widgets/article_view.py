@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.articles import format_published
 from tui.palette import PALETTE
 from tui.widgets.safe_text import sanitize
 
@@ -125,7 +126,7 @@ _WORD = re.compile(r"\S+")
 def format_byline(article: Article) -> str:
     parts = [part for part in (article.source, article.author) if part]
     if article.published is not None:
-        parts.append(article.published.strftime("%d %b %Y, %H:%M"))
+        parts.append(format_published(article.published, article.day_only))
     parts.append(f"{article.words:,} words")
     return " · ".join(parts)
 
