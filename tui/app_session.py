@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,7 +34,7 @@ from tui.messages import (
     Written,
 )
 from tui.palette import DEFAULT_COLOR, PALETTE
-from tui.state import ReadingPositions
+from tui.state import SETTINGS_FILE, ReadingPositions, SmallJson
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ class SessionApp(App[None]):
         self.stories: Stories | None = None
         self.stories_done = False  # built, or failed: background work is over
         self.positions = ReadingPositions.in_dir(self.state_dir)
+        self.settings = SmallJson(self.config_dir / SETTINGS_FILE)  # the chosen theme
+        # when the library was opened before this run: what was added since is marked new
+        self.last_visit: datetime | None = None
         # keys 1-5 in the reader, from the one palette (pure and small: read at once, not when
         # the store opens, so a reader opened before it has the right colours)
         self.highlight_colors: list[str] = [color.name for color in PALETTE]
@@ -178,6 +182,16 @@ class SessionApp(App[None]):
 
     def open_story(self, article_id: str) -> None:
         self.post_message(OpenStory(article_id))
+
+    def is_read(self, article_id: str) -> bool:
+        """Opened in the Reader, in this run or an earlier one (it has a reading position)."""
+        return self.positions.get(article_id) is not None
+
+    def is_new(self, article: Article) -> bool:
+        """Added (by `tui add` or a fetch) since the library was last opened, and not read yet."""
+        if article.added is None or self.is_read(article.id):
+            return False
+        return self.last_visit is None or article.added > self.last_visit
 
     def save_positions(self) -> None:
         try:

@@ -68,6 +68,9 @@ class ReaderScreen(AnnotatingScreen):
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("c", "compare", "Compare", id="reader.compare"),
         Binding("e", "export", "Export", id="reader.export"),
+        Binding(
+            "o", "open_original", "Open the original in the browser", show=False, id="reader.open_original"
+        ),
         # not in the footer (no room at 80 columns): the repeat notice names the key
         Binding("r", "toggle_repeat", "Hide or show the repeat", show=False, id="reader.toggle_repeat"),
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
@@ -118,6 +121,8 @@ class ReaderScreen(AnnotatingScreen):
             offset = self.app.positions.get(self.article.id)
         if offset:
             view.move_to_offset(offset)
+        else:
+            self.app.positions.set(self.article.id, 0)  # opened: no longer unread in the Library
         view.focus()
         self.fill_similar()
         # after the first paint: the search for repeats competes for the GIL with drawing
@@ -371,6 +376,14 @@ class ReaderScreen(AnnotatingScreen):
             self.view.focus()
             return
         self.dismiss()
+
+    def action_open_original(self) -> None:
+        url = self.article.url
+        if not url or not url.lower().startswith(("http://", "https://")):
+            self.notify("This article has no web address to open.", severity="warning", timeout=3)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {sanitize(url)} in the browser.", timeout=4, markup=False)
 
     def action_compare(self) -> None:
         self.app.open_compare(self.article, offset=self.view.cursor_offset)

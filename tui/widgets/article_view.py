@@ -34,7 +34,7 @@ from tui.widgets.safe_text import sanitize
 if TYPE_CHECKING:
     from tui.articles import Article, Span
 
-BlockKind = Literal["title", "meta", "subtitle", "caption", "body", "hidden", "gap"]
+BlockKind = Literal["title", "meta", "link", "subtitle", "caption", "body", "hidden", "gap"]
 # Blocks of the article's text, with body offsets: a cursor, a search and highlights reach them.
 TEXT_KINDS = ("body", "caption")
 MEASURE = 92  # longest line of text: long lines are hard to read
@@ -220,6 +220,7 @@ class ArticleView(ScrollView, can_focus=True):
     }
     ArticleView > .article-view--title { text-style: bold; color: $text-primary; }
     ArticleView > .article-view--meta { color: $text-muted; }
+    ArticleView > .article-view--link { color: $text-muted; text-style: underline; }
     ArticleView > .article-view--subtitle { text-style: italic; }
     ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
@@ -240,6 +241,7 @@ class ArticleView(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "article-view--title",
         "article-view--meta",
+        "article-view--link",
         "article-view--subtitle",
         "article-view--caption",
         "article-view--hidden",
@@ -368,6 +370,8 @@ class ArticleView(ScrollView, can_focus=True):
         if self.show_headline:
             blocks.append(Block("title", sanitize(article.title)))
             blocks.append(Block("meta", sanitize(format_byline(article))))
+            if article.url:
+                blocks.append(Block("link", sanitize(f"{article.url}  (o opens it)")))
             if article.subtitle:
                 blocks.append(Block("subtitle", sanitize(article.subtitle)))
         hidden = sorted(self.hidden, key=lambda span: span.start)
