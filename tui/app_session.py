@@ -130,6 +130,8 @@ class SessionApp(App[None]):
         self.index_error: str | None = None
         self.stories: Stories | None = None
         self.stories_done = False  # built, or failed: background work is over
+        # notes moved at start-up to a version where their passage stands verbatim (listed in Notes)
+        self.carried: list[tuple[Annotation, Home]] = []
         self.positions = ReadingPositions.in_dir(self.state_dir)
         self.settings = SmallJson(self.config_dir / SETTINGS_FILE)  # the chosen theme
         # when the library was opened before this run: what was added since is marked new
@@ -336,6 +338,19 @@ class SessionApp(App[None]):
         notice = f"Moved the note to {home.article_id} ({home.match}); u undoes."
         self._move(store, self._turns.take(), annotation_id, article, home.start, home.end, notice)
 
+    def move_back(self, annotation_id: str) -> None:
+        """Put a moved note back where it came from (an orphan there again); u undoes."""
+        store = self._writable_store()
+        if store is not None:
+            self._move_back(store, self._turns.take(), annotation_id)
+
+    @work(thread=True, group="write", exit_on_error=False, description="move back")
+    def _move_back(self, store: AnnotationStore, turn: int, annotation_id: str) -> None:
+        with self._turns.wait(turn), _failing_as("Moving back", TuiError, OSError, KeyError):
+            moved = store.move_back(annotation_id)
+        notice = f"Moved the note back to {moved.article_id}, where it is an orphan again (u undoes)."
+        self.post_message(Written(notice, set(), moved, timeout=4))
+
     def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> None:
         """Anchor an orphaned note to a passage the user chose, in its own article."""
         store = self._writable_store()
@@ -424,10 +439,11 @@ class SessionApp(App[None]):
             return
         self.stories = message.stories
         if message.carried:
+            self.carried.extend(message.carried)
             targets = sorted({home.article_id for _, home in message.carried})
             self.notify(
                 f"Carried {counted(len(message.carried), 'orphaned note')} over to {', '.join(targets)}, where the "
-                "passage stands verbatim (shown as moved; u undoes).",
+                "passage stands verbatim (l lists them in the Notes; U there moves one back).",
                 title="Stories",
                 timeout=10,
                 markup=False,

@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     notes = command("notes", "the annotations, in text order")
     notes.add_argument("id", nargs="?", metavar="ID")
     notes.add_argument("--json", action="store_true", help="print one JSON array")
+    _add_note_filters(notes)
 
     export = command("export", "export notes to Markdown or W3C Web Annotation JSON-LD")
     export.add_argument("ids", nargs="*", metavar="ID")
@@ -156,12 +157,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="obsidian",
         help="Markdown for Obsidian (block ids ^h-…) or Logseq (an outline, block ids as id:: properties)",
     )
+    _add_note_filters(export)
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
     _add_story_commands(command, export)
     _add_intake_commands(command)
     return parser
+
+
+def _add_note_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only notes with this tag, or one nested under it (repeatable: any of them)",
+    )
+    parser.add_argument(
+        "--text", metavar="TEXT", help="only notes whose quote, note or tags hold TEXT (any case)"
+    )
+
+
+def _note_filter(args: argparse.Namespace) -> Any:
+    from tui.annotation import note_filter
+
+    return note_filter(args.tag, args.text)
 
 
 def _add_story_commands(
@@ -427,11 +448,18 @@ def cmd_notes(args: argparse.Namespace) -> int:
     from tui.store import open_store
 
     library = open_library(args)
-    records = note_records(library, open_store(paths.db_path(args.db)), [args.id] if args.id else None)
+    keep = _note_filter(args)
+    records = note_records(library, open_store(paths.db_path(args.db)), [args.id] if args.id else None, keep)
     if args.json:
         emit_json(records)
     elif records:
-        print(notes_text(records))
+        import shutil
+
+        # whole notes: wrapped to a terminal's width, as they are when piped
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else None
+        print(notes_text(records, width))
+    elif keep is not None:
+        print(f"{PROG}: no annotations match", file=sys.stderr)
     else:
         print(f"{PROG}: no annotations yet (see `{PROG} annotate --help`)", file=sys.stderr)
     return 0
@@ -447,26 +475,34 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_markdown,
         markdown_text,
         resolve_article_ids,
+        safe_filename,
     )
     from tui.store import open_store
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
     if args.story is not None:
+        if args.tag or args.text:
+            raise UsageError("--tag and --text choose notes of articles, not of a story")
         return _export_story(args, library, store)
     ids = resolve_article_ids(library, store, args.ids) or None  # unknown ids: exit 2 before writing
+    keep = _note_filter(args)
     if args.format == "json":
         if args.output in (None, "-"):
-            emit_json(export_jsonld(store, ids))
+            emit_json(export_jsonld(store, ids, keep))
         else:
-            print(printable(str(export_jsonld_file(store, ids, Path(args.output)))))
+            print(printable(str(export_jsonld_file(store, ids, Path(args.output), keep))))
         return 0
     if args.output == "-":
-        sys.stdout.write(markdown_text(library, store, ids, args.flavor))
+        sys.stdout.write(markdown_text(library, store, ids, args.flavor, keep))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
+    if keep is not None and not args.output:
+        # A chosen part of the notes is one document of its own, not the articles' files (which a
+        # re-export would then cut down to that part): "Notes tagged climate.md" in the notes folder.
+        target = target / f"{safe_filename(_chosen_title(args))}.md"
     try:
-        written = export_markdown(library, store, ids, target, args.flavor)
+        written = export_markdown(library, store, ids, target, args.flavor, keep)
     except PartialExportError as error:
         for path in error.written:  # the files that were written are listed; the failures end it
             print(printable(str(path)))
@@ -474,6 +510,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in written:
         print(printable(str(path)))
     return 0
+
+
+def _chosen_title(args: argparse.Namespace) -> str:
+    parts = []
+    if args.tag:
+        parts.append("tagged " + ", ".join(tag.lstrip("#") for tag in args.tag))
+    if args.text:
+        parts.append(f"with “{' '.join(args.text.split())[:40]}”")
+    return "Notes " + " ".join(parts)
 
 
 def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
