@@ -58,7 +58,11 @@ class TuiApp(SessionApp):
         self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
         if keymap:
+            from tui.screens.help import keymap_problems
+
             self.set_keymap(keymap)
+            for problem in keymap_problems(keymap):
+                self.notify(problem, severity="warning", timeout=20, markup=False)
         if keymap_problem:
             self.notify(keymap_problem, severity="warning", markup=False)
         self.push_screen(LibraryScreen())

@@ -7,6 +7,7 @@ line on stderr and exit code 2 (usage, unknown ids) or 1 (anything else); never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -19,6 +20,8 @@ from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.articles import Library
     from tui.library_loader import Listing
     from tui.stories import Stories
@@ -67,6 +70,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         metavar="DIR",
         default=default,
         help=f"kept between runs: reading positions, story ids, what feeds gave (default: the platform state folder, or ${paths.STATE_ENV})",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="say every skipped or re-encoded file every time (by default: once after each change)",
     )
     group.add_argument(
         "--config-dir",
@@ -206,15 +216,37 @@ def open_library(args: argparse.Namespace) -> Library:
     # The library lives until the command ends: the cyclic collector need not walk its ~15 objects
     # an article again at every collection (on 19,000 stories, a seventh of a warm `tui list`).
     gc.freeze()
-    _report_skipped(library)
+    _report_skipped(library, args)
     return library
 
 
-def _report_skipped(library: Library | Listing) -> None:
-    for skipped in library.skipped:
-        print(f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}", file=sys.stderr)
-    for notice in library.notices:
-        print(f"{PROG}: {printable(notice)}", file=sys.stderr)
+SKIPPED_SAID_FILE = "skipped-said.json"  # in the state folder: the skipped files last reported, per library
+
+
+def _report_skipped(library: Library | Listing, args: argparse.Namespace) -> None:
+    """Each skipped or re-encoded file, one line each on stderr: once after each change to the
+    list (a new bad file, one fixed), or every time with --verbose."""
+    import hashlib
+
+    lines = [
+        f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}"
+        for skipped in library.skipped
+    ]
+    lines += [f"{PROG}: {printable(notice)}" for notice in library.notices]
+    if not lines:
+        return
+    from tui.state import SmallJson
+
+    said = SmallJson(paths.state_dir(args.state_dir) / SKIPPED_SAID_FILE)
+    key = str(library.root.resolve())
+    digest = hashlib.blake2b("\n".join(lines).encode(), digest_size=12).hexdigest()
+    if said.values.get(key) == digest and not getattr(args, "verbose", False):
+        return
+    for line in lines:
+        print(line, file=sys.stderr)
+    if said.values.get(key) != digest:
+        with contextlib.suppress(OSError):  # not kept: it is said again next time, no harm
+            said.save(**{key: digest})
 
 
 def emit_json(value: Any) -> None:
@@ -230,7 +262,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
     library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
-    _report_skipped(library)
+    _report_skipped(library, args)
     if args.json:
         emit_json(
             [
@@ -556,12 +588,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _offer_to_create(articles: Path) -> bool:
+    """On a terminal, offer to create a missing articles folder (then the app opens empty and says
+    how to add articles); elsewhere, or on no, the caller says how to go on."""
+    if articles.exists() or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    try:
+        answer = input(f"{PROG}: no articles folder at {printable(str(articles))}. Create it? [Y/n] ")
+    except EOFError:
+        return False
+    if answer.strip().lower() not in ("", "y", "yes"):
+        return False
+    articles.mkdir(parents=True, exist_ok=True)
+    print(f"created {printable(str(articles))}: add articles with A in the app or `{PROG} add URL-or-FILE`")
+    return True
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from tui.factory import make_app
 
     articles = paths.articles_dir(args.articles)
-    if not articles.is_dir():
-        raise TuiError(f"articles folder not found: {articles} (use --articles DIR or ${paths.ARTICLES_ENV})")
+    if not articles.is_dir() and not _offer_to_create(articles):
+        raise TuiError(
+            f"articles folder not found: {articles}; create it (`mkdir {articles}`) and add articles with "
+            f"`{PROG} add URL-or-FILE` or `{PROG} feeds add URL`, or choose a folder with --articles DIR "
+            f"or ${paths.ARTICLES_ENV}"
+        )
     app = make_app(
         articles_dir=articles,
         db_path=paths.db_path(args.db),

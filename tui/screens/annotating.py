@@ -54,6 +54,22 @@ class AnnotatingScreen(Screen[Any]):
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
         self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("echo_note", "adopt_echo"):
+            # offered (palette) and run only on an echo: elsewhere there is nothing to show or adopt
+            return self._echo_under_cursor() is not None or None
+        return True
+
+    def _echo_under_cursor(self) -> EchoMark | None:
+        focused = self.focused
+        views = [focused] if isinstance(focused, ArticleView) else self.views()
+        for view in views:
+            if view.is_mounted:
+                echo = view.echo_under_cursor()
+                if echo is not None:
+                    return echo
+        return None
+
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))
 

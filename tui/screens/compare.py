@@ -111,6 +111,11 @@ class CompareScreen(AnnotatingScreen):
         )
         yield Footer(compact=True)
 
+    def focus_description(self) -> str | None:
+        """Which pane the keys go to (help says it)."""
+        side = "right" if self.focused_pane().id == "pane-b" else "left"
+        return f"keys go to the {side} pane, its title line reversed; tab moves to the other"
+
     def panes(self) -> tuple[ArticleView, ArticleView]:
         return self.query_one("#pane-a", ArticleView), self.query_one("#pane-b", ArticleView)
 

@@ -367,7 +367,12 @@ class ReaderScreen(AnnotatingScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_repeat":
             return bool(self.repeats)
-        return True
+        if action == "move_home":
+            return bool(self.orphans) or None  # the palette offers it only with an orphan here
+        if action == "open_original":
+            url = (self.article.url or "").lower()
+            return url.startswith(("http://", "https://")) or None
+        return super().check_action(action, parameters)
 
     def action_back(self) -> None:
         search = self.query("#search")

@@ -72,6 +72,15 @@ class StoryScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="story.open"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="story.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="story.up"),
+        Binding("g,home", "first", "First", show=False, id="story.first"),
+        Binding("G,end", "last", "Last", show=False, id="story.last"),
+        # its heading is marked ▶ and help names the table that has the keys
+        Binding(
+            "tab", "next_table", "Next table: versions, passages, notes", show=False, id="story.next_table"
+        ),
+        Binding("shift+tab", "previous_table", "Previous table", show=False, id="story.previous_table"),
         Binding("m", "mark", "Mark for compare", id="story.mark"),
         Binding("c", "compare", "Compare", id="story.compare"),
         Binding("H", "move_home", "Move orphan home", show=False, id="story.move_home"),
@@ -99,13 +108,74 @@ class StoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="story-title")
-        yield Label("Versions", classes="story-heading")
+        yield Label("Versions", classes="story-heading", id="story-versions-heading")
         yield DataTable(id="story-versions", cursor_type="row", zebra_stripes=True)
         yield Label(f"Passages   {LEGEND}", classes="story-heading", id="story-legend")
         yield DataTable(id="story-matrix", cursor_type="row")
-        yield Label("Notes", classes="story-heading")
+        yield Label("Notes", classes="story-heading", id="story-notes-heading")
         yield DataTable(id="story-notes", cursor_type="row")
         yield Footer(compact=True)
+
+    TABLES = ("story-versions", "story-matrix", "story-notes")
+    TABLE_NAMES = {"story-versions": "Versions", "story-matrix": "Passages", "story-notes": "Notes"}
+    HEADINGS = {
+        "story-versions": "story-versions-heading",
+        "story-matrix": "story-legend",
+        "story-notes": "story-notes-heading",
+    }
+
+    def focus_description(self) -> str | None:
+        """Which table the keys go to (help says it)."""
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id in self.TABLE_NAMES:
+            return f"keys go to {self.TABLE_NAMES[focused.id]}; tab moves on"
+        return None
+
+    def on_descendant_focus(self) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        """▶ and a reversed heading over the table that has the keys (shows under NO_COLOR too)."""
+        focused = self.focused
+        for table_id, heading_id in self.HEADINGS.items():
+            self.query_one(f"#{heading_id}", Label).set_class(
+                isinstance(focused, DataTable) and focused.id == table_id, "-focused"
+            )
+
+    def _focused_table(self) -> DataTable[Text]:
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            return focused
+        return self.query_one("#story-versions", DataTable)
+
+    def action_cursor_down(self) -> None:
+        self._focused_table().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._focused_table().action_cursor_up()
+
+    def action_first(self) -> None:
+        self._focused_table().move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self._focused_table()
+        table.move_cursor(row=max(0, table.row_count - 1))
+
+    def _step_table(self, step: int) -> None:
+        focused = self.focused
+        current = (
+            self.TABLES.index(focused.id)
+            if isinstance(focused, DataTable) and focused.id in self.TABLES
+            else 0
+        )
+        target = self.TABLES[(current + step) % len(self.TABLES)]
+        self.query_one(f"#{target}", DataTable).focus()
+
+    def action_next_table(self) -> None:
+        self._step_table(+1)
+
+    def action_previous_table(self) -> None:
+        self._step_table(-1)
 
     def on_mount(self) -> None:
         self.query_one("#story-title", Static).update(Text("Aligning the versions…", style="italic"))
