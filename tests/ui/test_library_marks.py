@@ -142,3 +142,42 @@ async def test_the_chosen_theme_is_kept_for_the_next_run(make_test_app: AppFacto
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert again.theme == "nord"
+
+
+async def test_compare_at_80_columns_names_each_pane_and_cuts_no_count(make_test_app: AppFactory) -> None:
+    from tui.screens.compare import CompareScreen
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_article("000_097ad0791a11b944")  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        lines = screen_lines(app)
+        top = " ".join(" ".join(lines[:2]).split())
+        assert "12 of 15 sentences match left, 10 of 10 right" in top and "similar 1 of 2 (d next)" in top
+        titles = [str(pane.border_title) for pane in app.screen.panes()]
+        assert "2024-06-17" in titles[0] and titles[0].startswith("The Korea")
+        assert titles[0].endswith("b944") and titles[0].startswith("The Korea")
+        assert all(len(title) <= 36 for title in titles)
+
+
+async def test_story_at_80_columns_fits_without_sideways_scrolling(make_test_app: AppFactory) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.story import StoryScreen
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_article("000_097ad0791a11b944")  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        for table in app.screen.query(DataTable):
+            assert table.virtual_size.width <= table.scrollable_content_region.width, table.id
+        text = "\n".join(screen_lines(app))
+        assert "Seoul cautions Moscow on Pu" in text and "Seoul has issued a warning" in text

@@ -38,6 +38,11 @@ def _cells(*values: str | Text) -> list[Text]:
     return [value if isinstance(value, Text) else Text(sanitize(value)) for value in values]
 
 
+def _fit(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"
+
+
 def matrix_cells(story: Story) -> list[list[str]]:
     """For each passage, one symbol per version (in time order)."""
     rows: list[list[str]] = []
@@ -105,6 +110,7 @@ class StoryScreen(Screen[None]):
         self.marked: str | None = None
         self.passage_texts: list[tuple[str, int]] = []  # (version, offset) to open for each matrix row
         self.note_rows: list[dict[str, Any]] = []
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="story-title")
@@ -130,6 +136,10 @@ class StoryScreen(Screen[None]):
         if isinstance(focused, DataTable) and focused.id in self.TABLE_NAMES:
             return f"keys go to {self.TABLE_NAMES[focused.id]}; tab moves on"
         return None
+
+    def on_resize(self) -> None:
+        if self.story is not None and self.size.width != self.laid_out_width:
+            self.on_story_loaded(StoryLoaded(self.story, self.data))
 
     def on_descendant_focus(self) -> None:
         self._mark_focus()
@@ -199,12 +209,24 @@ class StoryScreen(Screen[None]):
         self.story, self.data = message.story, message.data
         story = message.story
         library = self.app.library
+        width = self.size.width or self.app.size.width or 100
+        self.laid_out_width = width
         title = Text()
         title.append(sanitize(story.title), style="bold")
-        title.append(f"   {story.id} · {counted(len(story.versions), 'version')}")
+        title.append(f"\n{story.id} · {counted(len(story.versions), 'version')}")
         if story.related:
             title.append(f" · related: {', '.join(sanitize(r) for r in story.related[:3])}", style="italic")
         self.query_one("#story-title", Static).update(title)
+        # The title and passage columns take what the others leave: no sideways scrolling at 80.
+        room = width - 2 - 2  # the scrollbar, the left edge
+        narrow = width < 100
+        source_width = min(
+            10 if narrow else 18, max((len(v.source or "") for v in story.versions), default=6)
+        )
+        source_width = max(source_width, 6)
+        kinds = max((len(f"{v.kind or 'first'} 0.00") for v in story.versions), default=10)
+        fixed = {"#": 2, "Date": 10, "Source": source_width, "Kind": kinds, "✎": 2}
+        title_width = max(16, room - sum(fixed.values()) - 2 * (len(fixed) + 1))
 
         counts: dict[str, int] = {}
         for row in self.data["annotations"]:
@@ -212,18 +234,20 @@ class StoryScreen(Screen[None]):
         versions = self.query_one("#story-versions", DataTable)
         keep = versions.cursor_row
         versions.clear(columns=True)
-        versions.add_columns("#", "Date", "Source", "Kind", "Score", "Notes", "Title")
+        for label, column_width in fixed.items():
+            versions.add_column(label, width=column_width)
+        versions.add_column("Title", width=title_width)
         for number, version in enumerate(story.versions, 1):
             marked = "▶" if version.article_id == self.marked else ""
             versions.add_row(
                 *_cells(
                     f"{marked}{number}",
                     version.published.strftime("%Y-%m-%d") if version.published else "undated",
-                    sanitize(version.source or ""),
-                    version.kind or "first",
-                    f"{version.score:.2f}" if version.score is not None else "",
+                    _fit(version.source or "", source_width),
+                    (version.kind or "first")
+                    + (f" {version.score:.2f}" if version.score is not None else ""),
                     str(counts.get(version.article_id, "")),
-                    sanitize(version.title),
+                    _fit(version.title, title_width),
                 ),
                 key=version.article_id,
             )
@@ -234,7 +258,10 @@ class StoryScreen(Screen[None]):
         matrix = self.query_one("#story-matrix", DataTable)
         matrix.clear(columns=True)
         shown = min(len(story.versions), MATRIX_VERSIONS)
-        matrix.add_columns(*[str(number) for number in range(1, shown + 1)], "Passage")
+        for number in range(1, shown + 1):
+            matrix.add_column(str(number), width=1)
+        passage_width = max(20, room - shown * 3 - 2)
+        matrix.add_column("Passage", width=passage_width)
         more = f" (versions 1-{shown} of {len(story.versions)})" if shown < len(story.versions) else ""
         self.query_one("#story-legend", Label).update(Text(f"Passages{more}   {LEGEND}"))
         self.passage_texts = []
@@ -244,11 +271,22 @@ class StoryScreen(Screen[None]):
             assert span is not None
             text = library.get(carrier).text(span) if library is not None else ""
             self.passage_texts.append((carrier, span.start))
-            matrix.add_row(*_cells(*cells[:shown], " ".join(text.split())[:200]))
+            flat = " ".join(text.split())
+            shown_text = flat if len(flat) <= passage_width else flat[: passage_width - 1] + "…"
+            matrix.add_row(*_cells(*cells[:shown], shown_text))
 
         notes = self.query_one("#story-notes", DataTable)
         notes.clear(columns=True)
-        notes.add_columns("On", "Status", "Quote", "Elsewhere", "Note")
+        quote_width = max(12, (room - 2 - 8 - 2 * 6) * 2 // 5)
+        rest = max(10, room - 2 - 8 - 2 * 6 - quote_width)
+        for label, column_width in (
+            ("On", 2),
+            ("Status", 8),
+            ("Quote", quote_width),
+            ("Elsewhere", rest // 2),
+            ("Note", rest - rest // 2),
+        ):
+            notes.add_column(label, width=column_width)
         numbers = {article_id: str(n) for n, article_id in enumerate(story.version_ids, 1)}
         self.note_rows = list(self.data["annotations"])
         for row in self.note_rows:
@@ -256,13 +294,13 @@ class StoryScreen(Screen[None]):
                 *_cells(
                     numbers.get(row["article_id"], "gone"),
                     row["status"],
-                    " ".join(row["quote"].split())[:60],
-                    self._elsewhere(row, numbers),
-                    " ".join(row["note"].split())[:60],
+                    _fit(row["quote"], quote_width),
+                    _fit(self._elsewhere(row, numbers), rest // 2),
+                    _fit(row["note"], rest - rest // 2),
                 )
             )
         if not self.note_rows:
-            notes.add_row(*_cells("", "", Text("No notes on any version yet.", style="italic"), "", ""))
+            notes.add_row(*_cells("", "", Text("No notes yet.", style="italic"), "", ""))
 
     @staticmethod
     def _elsewhere(row: dict[str, Any], numbers: dict[str, str]) -> str:
