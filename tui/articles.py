@@ -22,7 +22,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 7  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 8  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -59,6 +59,9 @@ class Article:
     # article's own text moves), one span each, and are neither paragraphs nor sentences.
     caption_spans: list[Span] = field(default_factory=list)
     day_only: bool = False  # the source gave the day of publication, no time of day
+    # Markdown the body no longer shows: (start, end, kind) flat, kind "h1".."h6" for a heading
+    # paragraph, "strong" for a bold passage. The reader draws them; offsets are the body's.
+    structure: list[int | str] = field(default_factory=list)
     url: str | None = None  # where the article was read from (front matter `url`), if it says
     added: datetime | None = None  # when `tui add` or a fetch put it in the library (front matter `added`)
 
@@ -146,6 +149,21 @@ def split_sentences(text: str) -> list[Span]:
     """
     flat = _sentence_offsets(text)
     return [Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _paragraph_sentences(paragraph: str) -> list[int]:
+    """A paragraph's sentences; each item of a list and row of a table (lines joined by a newline)
+    is a sentence of its own, a block quote's lines are one text."""
+    if "\n" not in paragraph:
+        return _sentence_offsets(paragraph)
+    if paragraph.startswith(">"):
+        return _sentence_offsets(paragraph.replace("\n", " "))
+    flat: list[int] = []
+    offset = 0
+    for line in paragraph.split("\n"):
+        flat += [offset + value for value in _sentence_offsets(line)]
+        offset += len(line) + 1
+    return flat
 
 
 def _sentence_offsets(text: str) -> list[int]:
@@ -549,6 +567,35 @@ def _markdown_to_text(line: str) -> str:
     return _MD_EMPHASIS.sub(lambda m: m.group(2), line)
 
 
+Mark = tuple[int, int, str]  # (start, end, kind) in a line, a paragraph or the body: "h1".."h6", "strong"
+
+
+def _markdown_line(line: str) -> tuple[str, list[Mark]]:
+    """`_markdown_to_text`, and where its bold passages (whose `**` it drops) stand in the result."""
+    line = _MD_IMAGE.sub(lambda m: m.group(1), line)
+    line = _MD_LINK.sub(lambda m: m.group(1), line)
+    marks: list[Mark] = []
+    pieces: list[str] = []
+    position = 0
+    length = 0
+    for match in _MD_EMPHASIS.finditer(line):
+        before = line[position : match.start()]
+        pieces.append(before)
+        length += len(before)
+        inner = match.group(2)
+        marks.append((length, length + len(inner), "strong"))
+        pieces.append(inner)
+        length += len(inner)
+        position = match.end()
+    pieces.append(line[position:])
+    return "".join(pieces), marks
+
+
+# Lines of a Markdown block that are each a line of their own (list items, table rows, quote lines):
+# joined by a newline, not a space, so the reader can show them as such (same length: no offset moves).
+_MD_STRUCTURED_LINE = re.compile(r"^(?:[-*+]\s|\d{1,3}[.)]\s|\||>)")
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None
@@ -607,12 +654,34 @@ def _caption_like(paragraph: str, near_photo: set[str]) -> bool:
     return len(paragraph.split()) <= CAPTION_LABEL_MAX_WORDS and not _ends_sentence(paragraph)
 
 
-def _block_paragraphs(block: list[str]) -> list[str]:
-    """A block of lines is one hard-wrapped paragraph, or one paragraph a line."""
+def _block_paragraphs(block: list[str], markdown: bool = False) -> list[str]:
+    """A block of lines is one hard-wrapped paragraph, or one paragraph a line.
+
+    In Markdown, the lines of a list, a table or a block quote are joined by a newline (the same
+    length as a space), so each stays a line of its own in the reader.
+    """
     wrapped = len(block) > 1 and max(len(line) for line in block) <= 100
     if wrapped and any(not _ends_sentence(line) for line in block[:-1]):
-        return [" ".join(block)]
+        joint = "\n" if markdown and all(_MD_STRUCTURED_LINE.match(line) for line in block[1:]) else " "
+        return [joint.join(block)]
     return block
+
+
+def _paragraph_marks(paragraph: str, block: list[str], line_marks: dict[str, list[Mark]]) -> list[Mark]:
+    """The marks of a paragraph made of the lines of ``block`` (one of them, or all joined)."""
+    if not line_marks:
+        return []
+    if paragraph in line_marks:
+        return list(line_marks[paragraph])
+    marks: list[Mark] = []
+    offset = 0
+    for line in block:
+        if paragraph.startswith(line, offset):
+            marks.extend(
+                (offset + start, offset + end, kind) for start, end, kind in line_marks.get(line, [])
+            )
+        offset += len(line) + 1
+    return marks
 
 
 @dataclass(slots=True)
@@ -625,6 +694,7 @@ class _Parsed:
     subtitle: str | None = None
     captions: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    marks: list[list[Mark]] = field(default_factory=list)  # each paragraph's headings and bold passages
     hankyoreh: bool = False
 
 
@@ -636,23 +706,34 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     folded = text.casefold()
     if "posted on" in folded or "button that move" in folded:  # spares a test of every line
         parsed.hankyoreh = any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS for line in lines)
+    line_marks: dict[str, list[Mark]] = {}  # a converted line's headings and bold passages
     if markdown:
         converted: list[str] = []
         for line in lines:
             heading = _MD_HEADING.match(line)
             if heading:
                 first = not any(c.strip() for c in converted)
-                heading_text = _markdown_to_text(heading.group(1))
+                heading_text, bold = _markdown_line(heading.group(1))
                 # A leading heading is the title, unless the front matter names another one.
                 if first and (heading_is_title or heading_text.strip() == known_title):
                     parsed.title = heading_text
                     converted.append("")
                     continue
-                converted.extend(["", _markdown_to_text(heading.group(1)), ""])
+                level = len(line.lstrip(" ").split(" ", 1)[0])
+                stripped = heading_text.strip()
+                cut = len(heading_text) - len(heading_text.lstrip())
+                marks = [(0, len(stripped), f"h{min(level, 6)}")]
+                marks += [(start - cut, end - cut, kind) for start, end, kind in bold if end - cut > 0]
+                line_marks[stripped] = marks
+                converted.extend(["", heading_text, ""])
             else:
                 if _MD_IMAGE.fullmatch(line.strip()):
                     near_photo.add(_markdown_to_text(line).strip())
-                converted.append(_markdown_to_text(line))
+                text, bold = _markdown_line(line)
+                if bold:
+                    cut = len(text) - len(text.lstrip())
+                    line_marks.setdefault(text.strip(), [(s - cut, e - cut, k) for s, e, k in bold])
+                converted.append(text)
         lines = converted
 
     if known_title is not None:
@@ -731,13 +812,14 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     previous: str | None = None
     blocks = [piece for block in _blocks(body_lines) for piece in _split_doubled(block)]
     for block in blocks:
-        for paragraph in _block_paragraphs(block):
+        for paragraph in _block_paragraphs(block, markdown):
             doubled = paragraph == previous
             # A caption printed twice in a row (image alt text and caption) is kept once; a body
             # paragraph printed twice stays twice in the body, where it is reported as a repeat.
             if doubled and _caption_like(paragraph, near_photo):
                 if parsed.paragraphs and parsed.paragraphs[-1] == paragraph:
                     parsed.paragraphs.pop()
+                    parsed.marks.pop()
                 if paragraph not in parsed.captions:
                     parsed.captions.append(paragraph)
             elif _is_caption(paragraph):
@@ -745,6 +827,7 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
                     parsed.captions.append(paragraph)
             else:
                 parsed.paragraphs.append(paragraph)
+                parsed.marks.append(_paragraph_marks(paragraph, block, line_marks))
             previous = paragraph
     return parsed
 
@@ -769,6 +852,7 @@ def parse_article_text(
     if not parsed.paragraphs and parsed.title and not fields.get("title"):
         # A short note of one line reads as a headline; it is the whole text, so it is the body too.
         parsed.paragraphs.append(parsed.title)
+        parsed.marks.append([])
     if not parsed.paragraphs:
         raise ArticleError("no article text (empty, or only page furniture)")
     return _build_article(
@@ -819,10 +903,15 @@ def _build_article(
     # Flat offsets, as the cache keeps them: Span objects are made only for the articles read.
     paragraphs: list[int] = []
     sentences: list[int] = []
+    structure: list[int | str] = []
     offset = 0
-    for paragraph in parsed.paragraphs:
+    for paragraph, marks in zip(
+        parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
+    ):
         paragraphs += (offset, offset + len(paragraph))
-        sentences += [offset + value for value in _sentence_offsets(paragraph)]
+        sentences += [offset + value for value in _paragraph_sentences(paragraph)]
+        for start, end, kind in marks:
+            structure += (offset + start, offset + end, kind)
         offset += len(paragraph) + 2
     title = _as_text(fields.get("title")) or parsed.title or _title_from_text(text)
     return Article(
@@ -842,6 +931,7 @@ def _build_article(
         words=count_words(text),
         caption_spans=caption_spans,
         day_only=published is not None and not timed,
+        structure=structure,
         url=url,
         added=added,
     )

@@ -220,6 +220,7 @@ def _records(article: Article, stat: os.stat_result) -> tuple[dict[str, object],
         "sentences": spans_flat(article.sentences),
         "captions": article.captions,
         "caption_spans": spans_flat(article.caption_spans),
+        "structure": article.structure,
     }
     return listing, text
 
@@ -270,7 +271,7 @@ def _from_records_or_none(listing: dict, text: object, article_id: str, path: Pa
     if not _listing_ok(listing) or type(text) is not dict or text.get("hash") != listing["hash"]:
         return None
     try:
-        body, captions = text["body"], text["captions"]
+        body, captions, structure = text["body"], text["captions"], text["structure"]
         flats = (text["paragraphs"], text["sentences"], text["caption_spans"])
         published = _published(listing)
         added = _added(listing)
@@ -279,6 +280,8 @@ def _from_records_or_none(listing: dict, text: object, article_id: str, path: Pa
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
         return None
     if captions and not all(type(caption) is str for caption in captions):
+        return None
+    if type(structure) is not list or len(structure) % 3:
         return None
     limit = len(body)
     for flat in flats:
@@ -306,6 +309,7 @@ def _from_records_or_none(listing: dict, text: object, article_id: str, path: Pa
         words=listing["words"],
         caption_spans=spans_from(flats[2]),
         day_only=listing["day_only"],
+        structure=structure,
         url=listing["url"],
         added=added,
     )

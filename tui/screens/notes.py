@@ -72,7 +72,7 @@ def column_widths(width: int, all_articles: bool) -> dict[str, int]:
 def notes_title(scope: str, count: int, width: int) -> str:
     """The header line; the scope's title is cut, never the count."""
     head = "Notes of "
-    tail = f" · {count} note{'' if count == 1 else 's'} · A: this article / all"
+    tail = f" · {count} note{'' if count == 1 else 's'} · A: this article / all · /: filter"
     room = max(8, width - 2 - len(head) - len(tail))
     return head + one_line(scope, room) + tail
 
@@ -96,7 +96,7 @@ class NotesScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="notes.undo"),
         # named in the moves line and the preview of a moved note
         Binding("U", "move_back", "Move a moved note back where it was", show=False, id="notes.move_back"),
-        Binding("slash", "filter", "Filter", id="notes.filter"),
+        Binding("slash", "filter", "Filter by text or #tag", show=False, id="notes.filter"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
         Binding("k", "cursor_up", "Up", show=False, id="notes.up"),
@@ -105,7 +105,6 @@ class NotesScreen(Screen[None]):
         Binding("G,end", "last", "Last", show=False, priority=True, id="notes.last"),
         Binding("space,pagedown", "page_down", "Page down", show=False, priority=True, id="notes.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, priority=True, id="notes.page_up"),
-        Binding("escape", "clear_filter", "Clear the filter", show=False, id="notes.clear_filter"),
         Binding("q,escape", "back", "Back", id="notes.back"),
     ]
 
@@ -459,11 +458,6 @@ class NotesScreen(Screen[None]):
         box.display = bool(self.filter_text)
         self.query_one("#notes-table", DataTable).focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_filter":
-            return bool(self.filter_text) or self.query_one("#notes-filter").has_focus
-        return True
-
     def action_clear_filter(self) -> None:
         box = self.query_one("#notes-filter", HistoryInput)
         box.remember()
@@ -498,6 +492,10 @@ class NotesScreen(Screen[None]):
         self.query_one("#notes-table", DataTable).action_page_up()
 
     def action_back(self) -> None:
+        """Back, after clearing a filter first."""
+        if self.filter_text or self.query_one("#notes-filter").has_focus:
+            self.action_clear_filter()
+            return
         self.dismiss()
 
 

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.articles import format_published
+from tui.markdown_look import ROLES, look
 from tui.palette import PALETTE
 from tui.widgets.safe_text import sanitize
 
@@ -66,6 +67,8 @@ class Block:
     text: str  # display text, already sanitised; same length as the body range for body blocks
     start: int = -1  # body offset of text[0] (body blocks only)
     prefix: str = ""
+    roles: tuple[tuple[int, int, str], ...] = ()  # Markdown's look (tui.markdown_look), in text offsets
+    breaks: tuple[int, ...] = ()  # where a line of a list, table or quote starts a new screen line
 
     @property
     def end(self) -> int:
@@ -224,6 +227,16 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--subtitle { text-style: italic; }
     ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
+    ArticleView > .article-view--md-h1 { text-style: bold underline; color: $text-primary; }
+    ArticleView > .article-view--md-h2 { text-style: bold; color: $text-primary; }
+    ArticleView > .article-view--md-h3 { text-style: bold; }
+    ArticleView > .article-view--md-strong { text-style: bold; }
+    ArticleView > .article-view--md-em { text-style: italic; }
+    ArticleView > .article-view--md-code { color: $text-accent; }
+    ArticleView > .article-view--md-marker { color: $text-disabled; }
+    ArticleView > .article-view--md-quote { text-style: italic; }
+    ArticleView > .article-view--md-rule { color: $text-muted; }
+    ArticleView > .article-view--md-bullet { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--cursor { background: $primary 12%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
     ArticleView > .article-view--cursor-on-highlight { text-style: bold overline; }
@@ -245,6 +258,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--subtitle",
         "article-view--caption",
         "article-view--hidden",
+        *(f"article-view--md-{role}" for role in ROLES),
         "article-view--cursor",
         "article-view--cursor-on-highlight",
         "article-view--gutter",
@@ -360,6 +374,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips: dict[int, list[Strip]] = {}
         self._styles: dict[str, Style] = {}
         self._scrolling_to = False  # scrolls the view makes itself are not reported as ViewScrolled
+        self._markdown = article.path.suffix.lower() in (".md", ".markdown")
+        flat = article.structure
+        self._structure: list[tuple[int, int, str]] = []
+        for i in range(0, len(flat) - 2, 3):
+            start, end, kind = flat[i], flat[i + 1], flat[i + 2]
+            if isinstance(start, int) and isinstance(end, int) and isinstance(kind, str):
+                self._structure.append((start, end, kind))
         self._build_blocks()
 
     # ------------------------------------------------------------------ content
@@ -408,7 +429,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _body_block(self, start: int, end: int) -> Block:
-        return Block("body", sanitize(self.article.body[start:end]), start=start)
+        raw = self.article.body[start:end]
+        structure = [
+            (s - start, e - start, kind) for s, e, kind in self._structure if start <= s and e <= end
+        ]
+        shown = look(raw, structure, markdown=self._markdown)
+        return Block(
+            "body", sanitize(shown.text), start=start, roles=tuple(shown.roles), breaks=tuple(shown.breaks)
+        )
 
     def set_hidden(self, spans: Iterable[Span]) -> None:
         """Hide passages (a repeat of the article's own text); the cursor stays on its text."""
@@ -559,7 +587,7 @@ class ArticleView(ScrollView, can_focus=True):
                 lines.append(_Line(-1))
             first_lines.append(len(lines))
             available = max(5, width - len(block.prefix))
-            offsets = [0, *wrap_offsets(block.text, available)]
+            offsets = self._wrap_block(block, available)
             line_starts.append(offsets)
             ends = [*offsets[1:], len(block.text)]
             lines.extend(_Line(index, start, end) for start, end in zip(offsets, ends, strict=True))
@@ -570,6 +598,19 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout_width = width
         self._strips.clear()
         self.virtual_size = Size(width + GUTTER, len(lines))
+
+    @staticmethod
+    def _wrap_block(block: Block, width: int) -> list[int]:
+        """Line starts of a block: wrapped to ``width``, each of its hard breaks a new line."""
+        if not block.breaks:
+            return [0, *wrap_offsets(block.text, width)]
+        offsets = [0]
+        edges = [0, *block.breaks, len(block.text)]
+        for first, (start, end) in enumerate(zip(edges, edges[1:], strict=False)):
+            if first:
+                offsets.append(start)
+            offsets.extend(start + cut for cut in wrap_offsets(block.text[start:end], width))
+        return offsets
 
     def _gap_before(self, index: int) -> bool:
         """A blank line between paragraphs, and around the headline's parts."""
@@ -788,6 +829,8 @@ class ArticleView(ScrollView, can_focus=True):
         if block.kind != "body":
             base = base + self._style(f"article-view--{block.kind}")
         text = Text(block.text, style=base, end="", no_wrap=True)
+        for start, end, role in block.roles:
+            text.stylize(self._style(f"article-view--md-{role}"), start, end)
         if block.kind in TEXT_KINDS:
             for start, end, style in self._decorations(block.start, block.end):
                 text.stylize(style, max(0, start - block.start), min(len(block.text), end - block.start))
