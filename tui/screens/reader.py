@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -103,7 +103,13 @@ class ReaderScreen(AnnotatingScreen):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
         yield Static("", id="note-line")  # the note of the highlight under the cursor
-        yield Footer(compact=True)  # the search box and its status are mounted on first use
+        # Composed (hidden), not mounted on first use: `/` must focus it at once, before the
+        # letters typed right after it reach the article (where `t` or `a` would act).
+        yield HistoryInput(
+            placeholder="Search this article (Enter, then n / N; ↑ earlier searches)", id="search"
+        )
+        yield Static("", id="search-status")
+        yield Footer(compact=True)
 
     @property
     def view(self) -> ArticleView:
@@ -114,6 +120,8 @@ class ReaderScreen(AnnotatingScreen):
         self.query_one("#echo-notice").display = False
         self.query_one("#orphan-notice").display = False
         self.query_one("#note-line").display = False
+        self.query_one("#search").display = False
+        self.query_one("#search-status").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -276,15 +284,7 @@ class ReaderScreen(AnnotatingScreen):
     # ------------------------------------------------------------------ search
 
     def _search_box(self) -> tuple[HistoryInput, Static]:
-        """The search box and its status line, mounted the first time they are wanted."""
-        if not self.query("#search"):
-            self.mount(
-                HistoryInput(
-                    placeholder="Search this article (Enter, then n / N; ↑ earlier searches)", id="search"
-                ),
-                Static("", id="search-status"),
-                before=self.query_one(Footer),
-            )
+        """The search box and its status line."""
         return self.query_one("#search", HistoryInput), self.query_one("#search-status", Static)
 
     def action_search(self) -> None:
@@ -292,7 +292,16 @@ class ReaderScreen(AnnotatingScreen):
         search, _ = self._search_box()
         search.start()
         search.display = True
-        search.focus()
+        self.set_focus(search)  # at once: the letters typed right after `/` are the search's
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that reached the screen while the search box has the focus was typed after `/`
+        faster than the focus moved: it belongs to the search, not to the article's keys."""
+        search = self.query_one("#search", HistoryInput)
+        if self.focused is search and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            search.insert_text_at_cursor(event.character)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
