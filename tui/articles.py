@@ -22,7 +22,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 8  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 9  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -161,9 +161,14 @@ def _paragraph_sentences(paragraph: str) -> list[int]:
     flat: list[int] = []
     offset = 0
     for line in paragraph.split("\n"):
-        flat += [offset + value for value in _sentence_offsets(line)]
+        bullet = _MD_BULLET.match(line)
+        skip = bullet.end() if bullet else 0  # an item's sentence is its words, not its bullet
+        flat += [offset + skip + value for value in _sentence_offsets(line[skip:])]
         offset += len(line) + 1
     return flat
+
+
+_MD_BULLET = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+")
 
 
 def _sentence_offsets(text: str) -> list[int]:

@@ -59,7 +59,7 @@ def test_the_parser_keeps_lines_of_lists_and_tables_and_marks_headings(tmp_path:
     bold = article.body.index("bold words")
     assert (bold, bold + len("bold words"), "strong") in structure
     sentences = [article.text(span) for span in article.sentences]
-    assert "- second item" in sentences and "| Red | 3 |" in sentences
+    assert "second item" in sentences and "| Red | 3 |" in sentences
 
 
 async def test_the_reader_draws_markdown_and_highlights_land_on_the_body(
