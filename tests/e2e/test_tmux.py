@@ -220,8 +220,9 @@ def test_filter_then_search_and_highlight_a_phrase_in_tmux(terminal: Terminal, t
     terminal.keys("/")
     terminal.type("As Putin visits")
     terminal.keys("Enter")
-    terminal.wait_for(lambda s: "Hankyoreh" in s and "Posted" not in s and "words" in s, "the article")
+    terminal.wait_for(lambda s: "Hankyoreh" in s and "words" in s and "h Highlight" in s, "the article")
     terminal.keys("/")
+    terminal.wait_for(lambda s: "Search this article" in s, "the search box")  # as a user sees it
     terminal.type("technological support")
     terminal.keys("Enter")
     terminal.wait_for(lambda s: "Match 1 of 1" in s, "the search")

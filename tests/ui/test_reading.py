@@ -150,3 +150,24 @@ async def test_the_cursor_on_a_highlight_keeps_its_colour_legible(
             if not no_color:
                 assert shown.bgcolor == RichColor.parse(PALETTE[0].background)
             assert _contrast(shown, base) > 0.45, shown
+
+
+async def test_in_compare_the_cursor_on_a_highlight_keeps_its_colour(make_test_app: AppFactory) -> None:
+    from tui.screens.compare import CompareScreen
+
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        view = compare.focused_pane()
+        await pilot.press("h")
+        await settle(pilot)
+        assert view.highlights
+        sentence = view.article.text(view.cursor_span)
+        base = view.rich_style
+        for style in _cells_of(view, sentence):
+            assert (base + style).bgcolor == RichColor.parse(PALETTE[0].background)
+            assert _contrast(base + style, base) > 0.45

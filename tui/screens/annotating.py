@@ -54,10 +54,11 @@ class AnnotatingScreen(Screen[Any]):
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
         self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def offers(self, action: str) -> bool:
+        """Whether the palette offers an action here: the echo actions only on an echo (their keys
+        still work elsewhere, to say there is none)."""
         if action in ("echo_note", "adopt_echo"):
-            # offered (palette) and run only on an echo: elsewhere there is nothing to show or adopt
-            return self._echo_under_cursor() is not None or None
+            return self._echo_under_cursor() is not None
         return True
 
     def _echo_under_cursor(self) -> EchoMark | None:

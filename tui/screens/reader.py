@@ -376,12 +376,16 @@ class ReaderScreen(AnnotatingScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_repeat":
             return bool(self.repeats)
+        return True
+
+    def offers(self, action: str) -> bool:
+        """The palette offers moving an orphan home only with an orphan here, and opening the
+        original only with an address (the keys still say why not)."""
         if action == "move_home":
-            return bool(self.orphans) or None  # the palette offers it only with an orphan here
+            return bool(self.orphans)
         if action == "open_original":
-            url = (self.article.url or "").lower()
-            return url.startswith(("http://", "https://")) or None
-        return super().check_action(action, parameters)
+            return (self.article.url or "").lower().startswith(("http://", "https://"))
+        return super().offers(action)
 
     def action_back(self) -> None:
         search = self.query("#search")
