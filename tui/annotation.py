@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -192,3 +192,31 @@ def selectors(doc: Doc) -> tuple[Doc, Doc]:
     if quote is None or position is None:
         raise KeyError("selector")
     return quote, position
+
+
+def tag_matches(tags: Iterable[str], wanted: str) -> bool:
+    """Whether a note carries the tag ``wanted`` (any case, `#` or not), or one nested under it
+    (`climate` finds `climate/policy`, as in Obsidian)."""
+    key = normalize_tag(wanted).casefold()
+    if not key:
+        return False
+    return any((tag := normalize_tag(raw).casefold()) == key or tag.startswith(key + "/") for raw in tags)
+
+
+def note_filter(tags: Iterable[str] = (), text: str | None = None) -> Callable[[Annotation], bool] | None:
+    """Which notes to keep: those with any of ``tags`` (none given: every tag) whose quote, note or
+    tags hold ``text`` (any case). None when nothing is asked for."""
+    wanted = [tag for tag in tags if tag.strip()]
+    needle = " ".join((text or "").split()).casefold()
+    if not wanted and not needle:
+        return None
+
+    def keep(annotation: Annotation) -> bool:
+        if wanted and not any(tag_matches(annotation.tags, tag) for tag in wanted):
+            return False
+        if needle:
+            haystack = " ".join(" ".join((annotation.exact, annotation.note, *annotation.tags)).split())
+            return needle in haystack.casefold()
+        return True
+
+    return keep

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -30,7 +31,7 @@ from tui.messages import (
     OpenStory,
     StoreOpened,
 )
-from tui.state import load_keymap
+from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
     from tui.articles import Library
@@ -53,15 +54,46 @@ class TuiApp(SessionApp):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
+        self._restore_theme()
+        self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
         if keymap:
+            from tui.screens.help import keymap_problems
+
             self.set_keymap(keymap)
+            for problem in keymap_problems(keymap):
+                self.notify(problem, severity="warning", timeout=20, markup=False)
         if keymap_problem:
             self.notify(keymap_problem, severity="warning", markup=False)
         self.push_screen(LibraryScreen())
         if self.positions.problem:
             self.notify(self.positions.problem, severity="warning", markup=False)
         self.load_library()
+
+    def _restore_theme(self) -> None:
+        """The theme chosen in an earlier run (palette: "Change theme"), kept in the config folder."""
+        chosen = self.settings.text("theme")
+        if chosen and chosen in self.available_themes:
+            self.theme = chosen
+        elif chosen:
+            self.notify(f"Unknown theme {chosen!r} in {self.settings.path}; using the default.", markup=False)
+        self._theme_restored = True
+
+    def watch_theme(self, theme: str) -> None:
+        if getattr(self, "_theme_restored", False) and theme != self.settings.text("theme"):
+            self._save_theme(theme)
+
+    @work(thread=True, group="settings", exit_on_error=False, description="save the theme")
+    def _save_theme(self, theme: str) -> None:
+        try:
+            self.settings.save(theme=theme)
+        except OSError as error:
+            self.call_from_thread(
+                self.notify,
+                f"Could not keep the theme for next time: {error}",
+                severity="warning",
+                markup=False,
+            )
 
     @property
     def background_idle(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,7 +34,7 @@ from tui.messages import (
     Written,
 )
 from tui.palette import DEFAULT_COLOR, PALETTE
-from tui.state import ReadingPositions
+from tui.state import SETTINGS_FILE, ReadingPositions, SmallJson
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -129,7 +130,12 @@ class SessionApp(App[None]):
         self.index_error: str | None = None
         self.stories: Stories | None = None
         self.stories_done = False  # built, or failed: background work is over
+        # notes moved at start-up to a version where their passage stands verbatim (listed in Notes)
+        self.carried: list[tuple[Annotation, Home]] = []
         self.positions = ReadingPositions.in_dir(self.state_dir)
+        self.settings = SmallJson(self.config_dir / SETTINGS_FILE)  # the chosen theme
+        # when the library was opened before this run: what was added since is marked new
+        self.last_visit: datetime | None = None
         # keys 1-5 in the reader, from the one palette (pure and small: read at once, not when
         # the store opens, so a reader opened before it has the right colours)
         self.highlight_colors: list[str] = [color.name for color in PALETTE]
@@ -178,6 +184,16 @@ class SessionApp(App[None]):
 
     def open_story(self, article_id: str) -> None:
         self.post_message(OpenStory(article_id))
+
+    def is_read(self, article_id: str) -> bool:
+        """Opened in the Reader, in this run or an earlier one (it has a reading position)."""
+        return self.positions.get(article_id) is not None
+
+    def is_new(self, article: Article) -> bool:
+        """Added (by `tui add` or a fetch) since the library was last opened, and not read yet."""
+        if article.added is None or self.is_read(article.id):
+            return False
+        return self.last_visit is None or article.added > self.last_visit
 
     def save_positions(self) -> None:
         try:
@@ -322,6 +338,19 @@ class SessionApp(App[None]):
         notice = f"Moved the note to {home.article_id} ({home.match}); u undoes."
         self._move(store, self._turns.take(), annotation_id, article, home.start, home.end, notice)
 
+    def move_back(self, annotation_id: str) -> None:
+        """Put a moved note back where it came from (an orphan there again); u undoes."""
+        store = self._writable_store()
+        if store is not None:
+            self._move_back(store, self._turns.take(), annotation_id)
+
+    @work(thread=True, group="write", exit_on_error=False, description="move back")
+    def _move_back(self, store: AnnotationStore, turn: int, annotation_id: str) -> None:
+        with self._turns.wait(turn), _failing_as("Moving back", TuiError, OSError, KeyError):
+            moved = store.move_back(annotation_id)
+        notice = f"Moved the note back to {moved.article_id}, where it is an orphan again (u undoes)."
+        self.post_message(Written(notice, set(), moved, timeout=4))
+
     def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> None:
         """Anchor an orphaned note to a passage the user chose, in its own article."""
         store = self._writable_store()
@@ -410,10 +439,11 @@ class SessionApp(App[None]):
             return
         self.stories = message.stories
         if message.carried:
+            self.carried.extend(message.carried)
             targets = sorted({home.article_id for _, home in message.carried})
             self.notify(
                 f"Carried {counted(len(message.carried), 'orphaned note')} over to {', '.join(targets)}, where the "
-                "passage stands verbatim (shown as moved; u undoes).",
+                "passage stands verbatim (l lists them in the Notes; U there moves one back).",
                 title="Stories",
                 timeout=10,
                 markup=False,

@@ -22,7 +22,7 @@ from tui.errors import TuiError, UnknownArticleError, UsageError
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news article is < 100 KB; 10 MB is surely not one
-CACHE_VERSION = 6  # bump when parsing or segmentation changes: cached articles are parsed again
+CACHE_VERSION = 9  # bump when parsing or segmentation changes: cached articles are parsed again
 TITLE_MAX_CHARS = 90
 # A dataset's own papers, not its articles: README.md, LICENSE.txt, CHANGELOG… (any case, any suffix).
 NOT_ARTICLE_NAMES = frozenset(
@@ -58,6 +58,12 @@ class Article:
     # Captions are text a reader quotes: they follow the paragraphs in `body` (so no offset of the
     # article's own text moves), one span each, and are neither paragraphs nor sentences.
     caption_spans: list[Span] = field(default_factory=list)
+    day_only: bool = False  # the source gave the day of publication, no time of day
+    # Markdown the body no longer shows: (start, end, kind) flat, kind "h1".."h6" for a heading
+    # paragraph, "strong" for a bold passage. The reader draws them; offsets are the body's.
+    structure: list[int | str] = field(default_factory=list)
+    url: str | None = None  # where the article was read from (front matter `url`), if it says
+    added: datetime | None = None  # when `tui add` or a fetch put it in the library (front matter `added`)
 
     def text(self, span: Span) -> str:
         return self.body[span.start : span.end]
@@ -143,6 +149,26 @@ def split_sentences(text: str) -> list[Span]:
     """
     flat = _sentence_offsets(text)
     return [Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _paragraph_sentences(paragraph: str) -> list[int]:
+    """A paragraph's sentences; each item of a list and row of a table (lines joined by a newline)
+    is a sentence of its own, a block quote's lines are one text."""
+    if "\n" not in paragraph:
+        return _sentence_offsets(paragraph)
+    if paragraph.startswith(">"):
+        return _sentence_offsets(paragraph.replace("\n", " "))
+    flat: list[int] = []
+    offset = 0
+    for line in paragraph.split("\n"):
+        bullet = _MD_BULLET.match(line)
+        skip = bullet.end() if bullet else 0  # an item's sentence is its words, not its bullet
+        flat += [offset + skip + value for value in _sentence_offsets(line[skip:])]
+        offset += len(line) + 1
+    return flat
+
+
+_MD_BULLET = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+")
 
 
 def _sentence_offsets(text: str) -> list[int]:
@@ -371,6 +397,11 @@ def parse_date(text: str, source: str | None = None) -> datetime | None:
 
     A zone printed with the date wins; else the source's home zone where we know it; else UTC.
     """
+    return parse_date_and_time(text, source)[0]
+
+
+def parse_date_and_time(text: str, source: str | None = None) -> tuple[datetime | None, bool]:
+    """`parse_date`, and whether the text gave a time of day (a day alone is kept at midnight)."""
     raw = text.strip().rstrip(".")
     zone_hours: int | None = None
     match = re.search(r"\s*\b([A-Z]{1,4})$", raw)
@@ -378,22 +409,46 @@ def parse_date(text: str, source: str | None = None) -> datetime | None:
         zone_hours = _ZONE_NAMES[match.group(1)]
         raw = raw[: match.start()].strip()
     parsed: datetime | None = None
+    timed = False
     try:
         parsed = datetime.fromisoformat(raw)
+        timed = "T" in raw or ":" in raw or " " in raw.strip()
     except ValueError:
         for fmt in _DATE_FORMATS:
             try:
                 parsed = datetime.strptime(raw, fmt)
+                timed = "%H" in fmt
                 break
             except ValueError:
                 continue
     if parsed is None:
-        return None
+        return None, False
     if parsed.tzinfo is None:
         if zone_hours is None:
             zone_hours = _SOURCE_ZONES.get((source or "").lower(), 0)
         parsed = parsed.replace(tzinfo=timezone(timedelta(hours=zone_hours)))
-    return parsed
+    return parsed, timed
+
+
+def format_published(moment: datetime, day_only: bool) -> str:
+    """A publication date as a reader reads it: "20 Nov 2026, 09:30 UTC", "17 Jun 2024, 15:43
+    UTC+9", or "20 Nov 2026" when the source gave no time of day (never an invented midnight)."""
+    day = moment.strftime("%d %b %Y").lstrip("0")
+    if day_only:
+        return day
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    zone = "UTC"
+    if minutes:
+        sign = "+" if minutes > 0 else "−"
+        hours, rest = divmod(abs(minutes), 60)
+        zone += f"{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{day}, {moment.strftime('%H:%M')} {zone}"
+
+
+def published_iso(moment: datetime, day_only: bool) -> str:
+    """ISO 8601: the date alone when the source gave no time of day."""
+    return moment.date().isoformat() if day_only else moment.isoformat()
 
 
 def _title_from_text(text: str) -> str:
@@ -517,6 +572,35 @@ def _markdown_to_text(line: str) -> str:
     return _MD_EMPHASIS.sub(lambda m: m.group(2), line)
 
 
+Mark = tuple[int, int, str]  # (start, end, kind) in a line, a paragraph or the body: "h1".."h6", "strong"
+
+
+def _markdown_line(line: str) -> tuple[str, list[Mark]]:
+    """`_markdown_to_text`, and where its bold passages (whose `**` it drops) stand in the result."""
+    line = _MD_IMAGE.sub(lambda m: m.group(1), line)
+    line = _MD_LINK.sub(lambda m: m.group(1), line)
+    marks: list[Mark] = []
+    pieces: list[str] = []
+    position = 0
+    length = 0
+    for match in _MD_EMPHASIS.finditer(line):
+        before = line[position : match.start()]
+        pieces.append(before)
+        length += len(before)
+        inner = match.group(2)
+        marks.append((length, length + len(inner), "strong"))
+        pieces.append(inner)
+        length += len(inner)
+        position = match.end()
+    pieces.append(line[position:])
+    return "".join(pieces), marks
+
+
+# Lines of a Markdown block that are each a line of their own (list items, table rows, quote lines):
+# joined by a newline, not a space, so the reader can show them as such (same length: no offset moves).
+_MD_STRUCTURED_LINE = re.compile(r"^(?:[-*+]\s|\d{1,3}[.)]\s|\||>)")
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None
@@ -575,12 +659,34 @@ def _caption_like(paragraph: str, near_photo: set[str]) -> bool:
     return len(paragraph.split()) <= CAPTION_LABEL_MAX_WORDS and not _ends_sentence(paragraph)
 
 
-def _block_paragraphs(block: list[str]) -> list[str]:
-    """A block of lines is one hard-wrapped paragraph, or one paragraph a line."""
+def _block_paragraphs(block: list[str], markdown: bool = False) -> list[str]:
+    """A block of lines is one hard-wrapped paragraph, or one paragraph a line.
+
+    In Markdown, the lines of a list, a table or a block quote are joined by a newline (the same
+    length as a space), so each stays a line of its own in the reader.
+    """
     wrapped = len(block) > 1 and max(len(line) for line in block) <= 100
     if wrapped and any(not _ends_sentence(line) for line in block[:-1]):
-        return [" ".join(block)]
+        joint = "\n" if markdown and all(_MD_STRUCTURED_LINE.match(line) for line in block[1:]) else " "
+        return [joint.join(block)]
     return block
+
+
+def _paragraph_marks(paragraph: str, block: list[str], line_marks: dict[str, list[Mark]]) -> list[Mark]:
+    """The marks of a paragraph made of the lines of ``block`` (one of them, or all joined)."""
+    if not line_marks:
+        return []
+    if paragraph in line_marks:
+        return list(line_marks[paragraph])
+    marks: list[Mark] = []
+    offset = 0
+    for line in block:
+        if paragraph.startswith(line, offset):
+            marks.extend(
+                (offset + start, offset + end, kind) for start, end, kind in line_marks.get(line, [])
+            )
+        offset += len(line) + 1
+    return marks
 
 
 @dataclass(slots=True)
@@ -593,6 +699,7 @@ class _Parsed:
     subtitle: str | None = None
     captions: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    marks: list[list[Mark]] = field(default_factory=list)  # each paragraph's headings and bold passages
     hankyoreh: bool = False
 
 
@@ -604,23 +711,34 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     folded = text.casefold()
     if "posted on" in folded or "button that move" in folded:  # spares a test of every line
         parsed.hankyoreh = any(sign.match(line.strip()) for sign in _HANKYOREH_SIGNS for line in lines)
+    line_marks: dict[str, list[Mark]] = {}  # a converted line's headings and bold passages
     if markdown:
         converted: list[str] = []
         for line in lines:
             heading = _MD_HEADING.match(line)
             if heading:
                 first = not any(c.strip() for c in converted)
-                heading_text = _markdown_to_text(heading.group(1))
+                heading_text, bold = _markdown_line(heading.group(1))
                 # A leading heading is the title, unless the front matter names another one.
                 if first and (heading_is_title or heading_text.strip() == known_title):
                     parsed.title = heading_text
                     converted.append("")
                     continue
-                converted.extend(["", _markdown_to_text(heading.group(1)), ""])
+                level = len(line.lstrip(" ").split(" ", 1)[0])
+                stripped = heading_text.strip()
+                cut = len(heading_text) - len(heading_text.lstrip())
+                marks = [(0, len(stripped), f"h{min(level, 6)}")]
+                marks += [(start - cut, end - cut, kind) for start, end, kind in bold if end - cut > 0]
+                line_marks[stripped] = marks
+                converted.extend(["", heading_text, ""])
             else:
                 if _MD_IMAGE.fullmatch(line.strip()):
                     near_photo.add(_markdown_to_text(line).strip())
-                converted.append(_markdown_to_text(line))
+                text, bold = _markdown_line(line)
+                if bold:
+                    cut = len(text) - len(text.lstrip())
+                    line_marks.setdefault(text.strip(), [(s - cut, e - cut, k) for s, e, k in bold])
+                converted.append(text)
         lines = converted
 
     if known_title is not None:
@@ -699,13 +817,14 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
     previous: str | None = None
     blocks = [piece for block in _blocks(body_lines) for piece in _split_doubled(block)]
     for block in blocks:
-        for paragraph in _block_paragraphs(block):
+        for paragraph in _block_paragraphs(block, markdown):
             doubled = paragraph == previous
             # A caption printed twice in a row (image alt text and caption) is kept once; a body
             # paragraph printed twice stays twice in the body, where it is reported as a repeat.
             if doubled and _caption_like(paragraph, near_photo):
                 if parsed.paragraphs and parsed.paragraphs[-1] == paragraph:
                     parsed.paragraphs.pop()
+                    parsed.marks.pop()
                 if paragraph not in parsed.captions:
                     parsed.captions.append(paragraph)
             elif _is_caption(paragraph):
@@ -713,6 +832,7 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
                     parsed.captions.append(paragraph)
             else:
                 parsed.paragraphs.append(paragraph)
+                parsed.marks.append(_paragraph_marks(paragraph, block, line_marks))
             previous = paragraph
     return parsed
 
@@ -737,6 +857,7 @@ def parse_article_text(
     if not parsed.paragraphs and parsed.title and not fields.get("title"):
         # A short note of one line reads as a headline; it is the whole text, so it is the body too.
         parsed.paragraphs.append(parsed.title)
+        parsed.marks.append([])
     if not parsed.paragraphs:
         raise ArticleError("no article text (empty, or only page furniture)")
     return _build_article(
@@ -758,11 +879,24 @@ def _build_article(
         source = "The Hankyoreh"
     author = _as_text(fields.get("author") or fields.get("authors") or fields.get("byline")) or parsed.author
     published: datetime | None = None
+    timed = False
     raw_date = fields.get("date") or fields.get("published")
     if isinstance(raw_date, str):
-        published = parse_date(raw_date, source)
+        published, timed = parse_date_and_time(raw_date, source)
     if published is None and parsed.published_text:
-        published = parse_date(parsed.published_text, source)
+        published, timed = parse_date_and_time(parsed.published_text, source)
+    url = next(
+        (
+            text
+            for key in ("url", "canonical_url", "link", "source_url")
+            if (text := _as_text(fields.get(key))) and "\n" not in text
+        ),
+        None,
+    )
+    added: datetime | None = None
+    raw_added = _as_text(fields.get("added"))
+    if raw_added:
+        added = parse_date(raw_added)
 
     text = "\n\n".join(parsed.paragraphs)
     caption_spans: list[Span] = []
@@ -774,10 +908,15 @@ def _build_article(
     # Flat offsets, as the cache keeps them: Span objects are made only for the articles read.
     paragraphs: list[int] = []
     sentences: list[int] = []
+    structure: list[int | str] = []
     offset = 0
-    for paragraph in parsed.paragraphs:
+    for paragraph, marks in zip(
+        parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
+    ):
         paragraphs += (offset, offset + len(paragraph))
-        sentences += [offset + value for value in _sentence_offsets(paragraph)]
+        sentences += [offset + value for value in _paragraph_sentences(paragraph)]
+        for start, end, kind in marks:
+            structure += (offset + start, offset + end, kind)
         offset += len(paragraph) + 2
     title = _as_text(fields.get("title")) or parsed.title or _title_from_text(text)
     return Article(
@@ -796,6 +935,10 @@ def _build_article(
         encoding=encoding,
         words=count_words(text),
         caption_spans=caption_spans,
+        day_only=published is not None and not timed,
+        structure=structure,
+        url=url,
+        added=added,
     )
 
 

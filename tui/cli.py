@@ -7,6 +7,7 @@ line on stderr and exit code 2 (usage, unknown ids) or 1 (anything else); never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -19,6 +20,8 @@ from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.articles import Library
     from tui.library_loader import Listing
     from tui.stories import Stories
@@ -67,6 +70,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         metavar="DIR",
         default=default,
         help=f"kept between runs: reading positions, story ids, what feeds gave (default: the platform state folder, or ${paths.STATE_ENV})",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="say every skipped or re-encoded file every time (by default: once after each change)",
     )
     group.add_argument(
         "--config-dir",
@@ -145,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     notes = command("notes", "the annotations, in text order")
     notes.add_argument("id", nargs="?", metavar="ID")
     notes.add_argument("--json", action="store_true", help="print one JSON array")
+    _add_note_filters(notes)
 
     export = command("export", "export notes to Markdown or W3C Web Annotation JSON-LD")
     export.add_argument("ids", nargs="*", metavar="ID")
@@ -156,12 +167,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="obsidian",
         help="Markdown for Obsidian (block ids ^h-…) or Logseq (an outline, block ids as id:: properties)",
     )
+    _add_note_filters(export)
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
     _add_story_commands(command, export)
     _add_intake_commands(command)
     return parser
+
+
+def _add_note_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only notes with this tag, or one nested under it (repeatable: any of them)",
+    )
+    parser.add_argument(
+        "--text", metavar="TEXT", help="only notes whose quote, note or tags hold TEXT (any case)"
+    )
+
+
+def _note_filter(args: argparse.Namespace) -> Any:
+    from tui.annotation import note_filter
+
+    return note_filter(args.tag, args.text)
 
 
 def _add_story_commands(
@@ -185,15 +216,37 @@ def open_library(args: argparse.Namespace) -> Library:
     # The library lives until the command ends: the cyclic collector need not walk its ~15 objects
     # an article again at every collection (on 19,000 stories, a seventh of a warm `tui list`).
     gc.freeze()
-    _report_skipped(library)
+    _report_skipped(library, args)
     return library
 
 
-def _report_skipped(library: Library | Listing) -> None:
-    for skipped in library.skipped:
-        print(f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}", file=sys.stderr)
-    for notice in library.notices:
-        print(f"{PROG}: {printable(notice)}", file=sys.stderr)
+SKIPPED_SAID_FILE = "skipped-said.json"  # in the state folder: the skipped files last reported, per library
+
+
+def _report_skipped(library: Library | Listing, args: argparse.Namespace) -> None:
+    """Each skipped or re-encoded file, one line each on stderr: once after each change to the
+    list (a new bad file, one fixed), or every time with --verbose."""
+    import hashlib
+
+    lines = [
+        f"{PROG}: skipped {printable(str(skipped.path))}: {printable(skipped.reason)}"
+        for skipped in library.skipped
+    ]
+    lines += [f"{PROG}: {printable(notice)}" for notice in library.notices]
+    if not lines:
+        return
+    from tui.state import SmallJson
+
+    said = SmallJson(paths.state_dir(args.state_dir) / SKIPPED_SAID_FILE)
+    key = str(library.root.resolve())
+    digest = hashlib.blake2b("\n".join(lines).encode(), digest_size=12).hexdigest()
+    if said.values.get(key) == digest and not getattr(args, "verbose", False):
+        return
+    for line in lines:
+        print(line, file=sys.stderr)
+    if said.values.get(key) != digest:
+        with contextlib.suppress(OSError):  # not kept: it is said again next time, no harm
+            said.save(**{key: digest})
 
 
 def emit_json(value: Any) -> None:
@@ -204,11 +257,12 @@ def emit_json(value: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from tui.articles import published_iso
     from tui.library_loader import load_listing
 
     # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
     library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
-    _report_skipped(library)
+    _report_skipped(library, args)
     if args.json:
         emit_json(
             [
@@ -217,7 +271,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "title": article.title,
                     "source": article.source,
                     "author": article.author,
-                    "published": article.published.isoformat() if article.published else None,
+                    "published": published_iso(article.published, article.day_only)
+                    if article.published
+                    else None,
                     "words": article.words,
                     "path": article.path,
                     "hash": article.content_hash,
@@ -425,11 +481,18 @@ def cmd_notes(args: argparse.Namespace) -> int:
     from tui.store import open_store
 
     library = open_library(args)
-    records = note_records(library, open_store(paths.db_path(args.db)), [args.id] if args.id else None)
+    keep = _note_filter(args)
+    records = note_records(library, open_store(paths.db_path(args.db)), [args.id] if args.id else None, keep)
     if args.json:
         emit_json(records)
     elif records:
-        print(notes_text(records))
+        import shutil
+
+        # whole notes: wrapped to a terminal's width, as they are when piped
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else None
+        print(notes_text(records, width))
+    elif keep is not None:
+        print(f"{PROG}: no annotations match", file=sys.stderr)
     else:
         print(f"{PROG}: no annotations yet (see `{PROG} annotate --help`)", file=sys.stderr)
     return 0
@@ -445,26 +508,34 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_markdown,
         markdown_text,
         resolve_article_ids,
+        safe_filename,
     )
     from tui.store import open_store
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
     if args.story is not None:
+        if args.tag or args.text:
+            raise UsageError("--tag and --text choose notes of articles, not of a story")
         return _export_story(args, library, store)
     ids = resolve_article_ids(library, store, args.ids) or None  # unknown ids: exit 2 before writing
+    keep = _note_filter(args)
     if args.format == "json":
         if args.output in (None, "-"):
-            emit_json(export_jsonld(store, ids))
+            emit_json(export_jsonld(store, ids, keep))
         else:
-            print(printable(str(export_jsonld_file(store, ids, Path(args.output)))))
+            print(printable(str(export_jsonld_file(store, ids, Path(args.output), keep))))
         return 0
     if args.output == "-":
-        sys.stdout.write(markdown_text(library, store, ids, args.flavor))
+        sys.stdout.write(markdown_text(library, store, ids, args.flavor, keep))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
+    if keep is not None and not args.output:
+        # A chosen part of the notes is one document of its own, not the articles' files (which a
+        # re-export would then cut down to that part): "Notes tagged climate.md" in the notes folder.
+        target = target / f"{safe_filename(_chosen_title(args))}.md"
     try:
-        written = export_markdown(library, store, ids, target, args.flavor)
+        written = export_markdown(library, store, ids, target, args.flavor, keep)
     except PartialExportError as error:
         for path in error.written:  # the files that were written are listed; the failures end it
             print(printable(str(path)))
@@ -472,6 +543,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in written:
         print(printable(str(path)))
     return 0
+
+
+def _chosen_title(args: argparse.Namespace) -> str:
+    parts = []
+    if args.tag:
+        parts.append("tagged " + ", ".join(tag.lstrip("#") for tag in args.tag))
+    if args.text:
+        parts.append(f"with “{' '.join(args.text.split())[:40]}”")
+    return "Notes " + " ".join(parts)
 
 
 def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
@@ -509,12 +589,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _offer_to_create(articles: Path) -> bool:
+    """On a terminal, offer to create a missing articles folder (then the app opens empty and says
+    how to add articles); elsewhere, or on no, the caller says how to go on."""
+    if articles.exists() or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    try:
+        answer = input(f"{PROG}: no articles folder at {printable(str(articles))}. Create it? [Y/n] ")
+    except EOFError:
+        return False
+    if answer.strip().lower() not in ("", "y", "yes"):
+        return False
+    articles.mkdir(parents=True, exist_ok=True)
+    print(f"created {printable(str(articles))}: add articles with A in the app or `{PROG} add URL-or-FILE`")
+    return True
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from tui.factory import make_app
 
     articles = paths.articles_dir(args.articles)
-    if not articles.is_dir():
-        raise TuiError(f"articles folder not found: {articles} (use --articles DIR or ${paths.ARTICLES_ENV})")
+    if not articles.is_dir() and not _offer_to_create(articles):
+        raise TuiError(
+            f"articles folder not found: {articles}; create it (`mkdir {articles}`) and add articles with "
+            f"`{PROG} add URL-or-FILE` or `{PROG} feeds add URL`, or choose a folder with --articles DIR "
+            f"or ${paths.ARTICLES_ENV}"
+        )
     app = make_app(
         articles_dir=articles,
         db_path=paths.db_path(args.db),

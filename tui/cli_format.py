@@ -151,8 +151,32 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, width: int = 
     return "\n".join(lines).rstrip() + "\n"
 
 
-def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
-    """The records for a terminal: a line per article, a line per highlight, its note under it."""
+def notes_text(records: list[dict[str, Any]], width: int | None = 100) -> str:
+    """The records for a terminal: a line per article, a line per highlight, its note under it.
+
+    Every note is printed whole, line by line, with its tags: wrapped to ``width`` (a terminal's),
+    or as it is when ``width`` is None (piped into another program or a file).
+    """
+    indent = " " * 12
+
+    def block(text: str) -> list[str]:
+        out: list[str] = []
+        for line in text.split("\n"):
+            shown = printable(line.rstrip())
+            if width is None or not shown:
+                out.append(f"{indent}{shown}".rstrip())
+            else:
+                out.extend(
+                    textwrap.wrap(
+                        shown,
+                        max(20, width - len(indent)),
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_long_words=True,
+                        break_on_hyphens=False,
+                    )
+                )
+        return out
 
     lines: list[str] = []
     current = None
@@ -169,13 +193,18 @@ def notes_text(records: list[dict[str, Any]], width: int = 100) -> str:
         )
         if record["status"] == "moved":
             where += "*"
-        quote_room = max(20, width - 36)
+        head = f"  {record['id'][:8]}  {where:<9} {record['color']:<7} "
         flat = printable(" ".join(record["quote"].split()))
-        quoted = flat if len(flat) <= quote_room else flat[: quote_room - 1] + "…"
-        lines.append(f"  {record['id'][:8]}  {where:<9} {record['color']:<7} “{quoted}”")
-        extra = printable(" ".join(record["note"].split()))
+        quote_lines = (
+            [f"“{flat}”"]
+            if width is None
+            else textwrap.wrap(f"“{flat}”", max(20, width - len(head)), break_on_hyphens=False) or ["“”"]
+        )
+        lines.append(head + quote_lines[0])
+        lines.extend(" " * len(head) + more for more in quote_lines[1:])
+        note = record["note"].strip("\n")
+        if note.strip():
+            lines.extend(block(note))
         if record["tags"]:
-            extra = (extra + "  " if extra else "") + " ".join(f"#{tag}" for tag in record["tags"])
-        if extra:
-            lines.append(f"            {extra[: width - 12]}")
+            lines.extend(block(" ".join(f"#{tag}" for tag in record["tags"])))
     return "\n".join(lines)

@@ -27,6 +27,9 @@ def binding_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCom
         binding = active.binding
         if not binding.description or not active.enabled:
             continue
+        offers = getattr(active.node, "offers", None)
+        if callable(offers) and not offers(binding.action):
+            continue  # a key that would only say "not here" (no echo under the cursor) is not offered
         marker = (id(active.node), binding.action)
         if marker in seen:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -250,7 +250,9 @@ class _Notes:
             "title": self.title,
             "source": article.source if article else None,
             "author": article.author if article else None,
-            "published": _published(article.published) if article and article.published else None,
+            "published": _published(article.published, article.day_only)
+            if article and article.published
+            else None,
             "path": str(article.path) if article else None,
             "article_id": self.article_id,
             "tags": self.tags(),
@@ -263,10 +265,10 @@ class _Timestamp(str):
     """A date or date-time written as a plain YAML timestamp, not a quoted string."""
 
 
-def _published(moment: datetime) -> _Timestamp:
+def _published(moment: datetime, day_only: bool) -> _Timestamp:
     """The date as Obsidian's Date & time property reads it (`2024-06-17T15:43:00`, the source's
     own clock, unquoted), or its Date (`2024-06-17`) when the source gave no time of day."""
-    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+    if day_only:
         return _Timestamp(moment.date().isoformat())
     return _Timestamp(moment.replace(tzinfo=None, microsecond=0).isoformat())
 
@@ -293,7 +295,12 @@ def _refuse_damaged(store: AnnotationStore) -> None:
         raise StoreError(f"not exporting: {store.problem}")
 
 
-def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str] | None) -> list[_Notes]:
+Keep = Callable[[Annotation], bool] | None  # which notes to export (by tag or text); None: all
+
+
+def _collect(
+    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None, keep: Keep = None
+) -> list[_Notes]:
     _refuse_damaged(store)
     wanted = (
         resolve_article_ids(library, store, article_ids)
@@ -303,6 +310,10 @@ def _collect(library: Library, store: AnnotationStore, article_ids: Iterable[str
     found: list[_Notes] = []
     for article_id in wanted:
         annotations = store.for_article(article_id)
+        if keep is not None:
+            annotations = [annotation for annotation in annotations if keep(annotation)]
+            if not annotations:
+                continue
         if article_id in library:
             article = library.get(article_id)
             found.append(_Notes(article_id, article, anchor_all(annotations, article)))
@@ -467,13 +478,14 @@ def export_markdown(
     article_ids: Iterable[str] | None,
     target: Path,
     flavor: Flavor = "obsidian",
+    keep: Keep = None,
 ) -> list[Path]:
     """Write notes as Markdown; returns the files written.
 
     `target` a folder (or a path without .md): one file per article, named from its title.
     `target` a .md file: one document with every article. Either may be re-exported into.
     """
-    collection = _collect(library, store, article_ids)
+    collection = _collect(library, store, article_ids, keep)
     target = Path(target)
     if target.suffix.lower() in {".md", ".markdown"} and not target.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -657,9 +669,10 @@ def markdown_text(
     store: AnnotationStore,
     article_ids: Iterable[str] | None,
     flavor: Flavor = "obsidian",
+    keep: Keep = None,
 ) -> str:
     """The one-document export as text (for stdout)."""
-    collection = _collect(library, store, article_ids)
+    collection = _collect(library, store, article_ids, keep)
     front = {"title": "Notes", "exported": _stamp()}
     return _document(front, render_collection(collection, flavor), {}, None)
 
@@ -705,13 +718,15 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
     }
 
 
-def export_jsonld(store: AnnotationStore, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+def export_jsonld(
+    store: AnnotationStore, article_ids: Iterable[str] | None = None, keep: Keep = None
+) -> dict[str, Any]:
     _refuse_damaged(store)
     wanted = set(article_ids) if article_ids is not None else None
     items = [
         to_web_annotation(annotation)
         for annotation in store.all()
-        if wanted is None or annotation.article_id in wanted
+        if (wanted is None or annotation.article_id in wanted) and (keep is None or keep(annotation))
     ]
     return {
         "@context": [W3C_CONTEXT, TUI_CONTEXT],
@@ -738,7 +753,9 @@ def _is_our_jsonld(path: Path) -> bool:
     )
 
 
-def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None, target: Path) -> Path:
+def export_jsonld_file(
+    store: AnnotationStore, article_ids: Iterable[str] | None, target: Path, keep: Keep = None
+) -> Path:
     """Write the JSON-LD export to a file (a folder gets `annotations.jsonld`); returns the file."""
     import orjson
 
@@ -746,7 +763,7 @@ def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None
     if target.is_dir() or not target.suffix:
         target.mkdir(parents=True, exist_ok=True)
         target = target / "annotations.jsonld"
-    data = export_jsonld(store, article_ids)
+    data = export_jsonld(store, article_ids, keep)
     if target.exists() and not _is_our_jsonld(target):
         raise UsageError(f"{target} exists and was not written by tui export; choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -759,11 +776,11 @@ def export_jsonld_file(store: AnnotationStore, article_ids: Iterable[str] | None
 
 
 def note_records(
-    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None
+    library: Library, store: AnnotationStore, article_ids: Iterable[str] | None, keep: Keep = None
 ) -> list[dict[str, Any]]:
     """Every annotation as a plain record, articles in id order, each in text order, orphans last."""
     records = []
-    for notes in sorted(_collect(library, store, article_ids), key=lambda n: n.article_id):
+    for notes in sorted(_collect(library, store, article_ids, keep), key=lambda n: n.article_id):
         for item in notes.placed:
             annotation = item.annotation
             paragraph = caption = None

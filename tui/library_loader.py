@@ -182,7 +182,7 @@ def _walk(root: Path) -> list[_Found | Skipped]:
 #   the articles themselves are wanted. `tui list` on a warm cache never decodes it.
 # Bump CACHE_FORMAT when the layout of either file changes (CACHE_VERSION covers the parser's output);
 # a cache of another version is ignored and written again.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}"
 
 
@@ -206,6 +206,9 @@ def _records(article: Article, stat: os.stat_result) -> tuple[dict[str, object],
         "source": article.source,
         "author": article.author,
         "published": article.published.isoformat() if article.published else None,
+        "day_only": article.day_only,
+        "url": article.url,
+        "added": article.added.isoformat() if article.added else None,
         "subtitle": article.subtitle,
         "encoding": article.encoding,
         "words": article.words,
@@ -217,6 +220,7 @@ def _records(article: Article, stat: os.stat_result) -> tuple[dict[str, object],
         "sentences": spans_flat(article.sentences),
         "captions": article.captions,
         "caption_spans": spans_flat(article.caption_spans),
+        "structure": article.structure,
     }
     return listing, text
 
@@ -226,11 +230,13 @@ def _listing_ok(record: dict) -> bool:  # type: ignore[type-arg]
     # Plain type tests, each field by name: a `str | None` union built per call and a generator per
     # record were a fifth of a warm start. JSON gives exact types, so `type(...) is` is enough.
     try:
-        source, author, subtitle, published = (
+        source, author, subtitle, published, url, added = (
             record["source"],
             record["author"],
             record["subtitle"],
             record["published"],
+            record["url"],
+            record["added"],
         )
         return (
             type(record["title"]) is str
@@ -241,6 +247,9 @@ def _listing_ok(record: dict) -> bool:  # type: ignore[type-arg]
             and (author is None or type(author) is str)
             and (subtitle is None or type(subtitle) is str)
             and (published is None or type(published) is str)
+            and type(record["day_only"]) is bool
+            and (url is None or type(url) is str)
+            and (added is None or type(added) is str)
         )
     except KeyError:
         return False
@@ -251,20 +260,28 @@ def _published(record: dict) -> datetime | None:  # type: ignore[type-arg]
     return datetime.fromisoformat(published) if published else None
 
 
+def _added(record: dict) -> datetime | None:  # type: ignore[type-arg]
+    added = record["added"]
+    return datetime.fromisoformat(added) if added else None
+
+
 def _from_records_or_none(listing: dict, text: object, article_id: str, path: Path) -> Article | None:  # type: ignore[type-arg]
     """The cached article, or None when either record is damaged in any way or the text record is
     of other bytes than the listing (then the file is parsed)."""
     if not _listing_ok(listing) or type(text) is not dict or text.get("hash") != listing["hash"]:
         return None
     try:
-        body, captions = text["body"], text["captions"]
+        body, captions, structure = text["body"], text["captions"], text["structure"]
         flats = (text["paragraphs"], text["sentences"], text["caption_spans"])
         published = _published(listing)
+        added = _added(listing)
     except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
         return None
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
         return None
     if captions and not all(type(caption) is str for caption in captions):
+        return None
+    if type(structure) is not list or len(structure) % 3:
         return None
     limit = len(body)
     for flat in flats:
@@ -291,6 +308,10 @@ def _from_records_or_none(listing: dict, text: object, article_id: str, path: Pa
         encoding=listing["encoding"],
         words=listing["words"],
         caption_spans=spans_from(flats[2]),
+        day_only=listing["day_only"],
+        structure=structure,
+        url=listing["url"],
+        added=added,
     )
 
 
@@ -339,6 +360,7 @@ class ListedArticle:
     words: int
     content_hash: str
     encoding: str
+    day_only: bool = False  # the source gave a day, no time of day
 
 
 @dataclass(slots=True)
@@ -431,6 +453,7 @@ def _load_listing(root: Path, cache_dir: Path | None) -> Listing:
             words=article.words,
             content_hash=article.content_hash,
             encoding=article.encoding,
+            day_only=article.day_only,
         )
         for article in library
     ]
@@ -489,6 +512,7 @@ def _listing_from_cache(
                 entry["words"],
                 entry["hash"],
                 encoding,
+                entry["day_only"],
             )
         )
         notice = _notice(path, encoding)

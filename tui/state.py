@@ -9,7 +9,9 @@ No textual or rich here.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import datetime
 from pathlib import Path
 
 POSITIONS_FILE = "positions.json"
@@ -123,3 +125,63 @@ def _read_keymap(path: Path, note: str | None) -> tuple[dict[str, str], str | No
     ):
         return {}, f'ignored keymap {path}: expected {{"binding id": "keys", ...}}'
     return dict(data), note
+
+
+SETTINGS_FILE = "settings.json"  # in the config folder: what the user chose (the theme)
+VISITS_FILE = "visits.json"  # in the state folder: when the library was last opened
+
+
+class SmallJson:
+    """A small JSON object kept between runs (a setting, a time), written atomically.
+
+    A damaged or unreadable file is never fatal: it reads as empty and ``problem`` says why, and it
+    is left alone until a value is set.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problem: str | None = None
+        self.values: dict[str, object] = {}
+        try:
+            data = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            self.problem = f"ignored {path}: {error}"
+            return
+        if isinstance(data, dict):
+            self.values = data
+        else:
+            self.problem = f"ignored {path}: not a JSON object"
+
+    def text(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def save(self, **values: object) -> None:
+        """Set ``values`` and write the file; raises OSError if the folder is unwritable."""
+        self.values.update(values)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from tui.durable import write_atomically
+
+        write_atomically(self.path, [json.dumps(self.values, indent=1, sort_keys=True).encode()])
+        self.problem = None
+
+
+def last_visit(state_dir: Path, now: datetime) -> datetime | None:
+    """When the library was opened before this run (None the first time); records ``now`` as this one.
+
+    An article added since then (`tui add`, a fetch) is new to the reader.
+    """
+    visits = SmallJson(state_dir / VISITS_FILE)
+    previous: datetime | None = None
+    stamp = visits.text("library_opened")
+    if stamp:
+        try:
+            previous = datetime.fromisoformat(stamp)
+        except ValueError:
+            previous = None
+    # marks are a convenience: if this cannot be kept, the next run sees the same new articles again
+    with contextlib.suppress(OSError):
+        visits.save(library_opened=now.isoformat(timespec="seconds"))
+    return previous

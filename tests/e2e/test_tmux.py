@@ -209,3 +209,38 @@ def test_note_echoes_on_the_other_version_is_adopted_and_exported_in_tmux(
     text = markdown.read_text(encoding="utf-8")
     assert "story_id: s-" in text and text.count("Seoul draws a line.") == 2
     assert "`reworded` in `002_3b2e89bd4e21a8c9`" in text
+
+
+def test_filter_then_search_and_highlight_a_phrase_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    """At 80x24, as a user types: `/As Putin visits` Enter opens that article (not one that only
+    mentions the words); in it `/` a phrase Enter, `h` highlights the phrase itself; back, a new `/`
+    starts a new filter (not the old one with more typed after it)."""
+    start_tui(terminal, tmp_path, size=(80, 24))
+    db = tmp_path / "annotations.json"
+    terminal.keys("/")
+    terminal.type("As Putin visits")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Hankyoreh" in s and "words" in s and "h Highlight" in s, "the article")
+    terminal.keys("/")
+    terminal.wait_for(lambda s: "Search this article" in s, "the search box")  # as a user sees it
+    terminal.type("technological support")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Match 1 of 1" in s, "the search")
+    terminal.keys("h")
+    terminal.wait_for(lambda s: "Highlighted" in s, "the highlight")
+    wait_for_file(db)
+    notes = json.loads(db.read_text())
+    (annotation,) = notes["annotations"].values()
+    quote = next(s for s in annotation["target"]["selector"] if s["type"] == "TextQuoteSelector")
+    assert quote["exact"] == "technological support"
+    assert annotation["article_id"] == "004_177cef035ac10641"
+    terminal.keys("Escape", "Escape")  # the search, then the article
+    terminal.wait_for(lambda s: "sorted by" in s or "best match" in s, "the library")
+    terminal.keys("/")
+    terminal.type("Seoul cautions")
+    screen = terminal.wait_for(lambda s: "1 of 3 articles" in s, "the new filter")
+    assert "As Putin visitsSeoul" not in screen
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Son Ji-hyoung" in s, "the article of the new filter")
+    terminal.keys("q", "q")
+    terminal.wait_for(lambda s: "Seoul cautions" not in s, "the app to quit")

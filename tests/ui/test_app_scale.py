@@ -26,7 +26,7 @@ async def test_starting_the_index_never_reprs_the_articles(
         assert isinstance(screen, LibraryScreen)
         table = screen.query_one("#articles", ArticleTable)
         row = [article.id for article in screen.shown].index(SEED_IDS[1])
-        assert "rewrite" in table.row_text(row)[5]
+        assert "rewrite" in table.row_text(row)[6]
     assert calls == []
 
 

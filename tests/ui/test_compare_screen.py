@@ -402,7 +402,7 @@ async def test_compare_tells_apart_articles_with_the_same_title(
     original = seed_library / f"{SEED_IDS[0]}.txt"
     (seed_library / "999_copy.txt").write_bytes(original.read_bytes())
     app = make_test_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:  # room for whole ids
         await open_reader(pilot, SEED_IDS[0])
         app.open_compare(app.library.get(SEED_IDS[0]), "999_copy")
         await settle(pilot)

@@ -36,7 +36,7 @@ async def test_library_mark_and_compare_show_the_kind(
         assert isinstance(screen, LibraryScreen)
         table = screen.query_one("#articles", ArticleTable)
         row = [article.id for article in screen.shown].index("base")
-        assert f"1 {kind}" in table.row_text(row)[5]
+        assert f"1 {kind}" in table.row_text(row)[6]
         await open_reader(pilot, "base")
         await pilot.press("c")
         await settle(pilot)
@@ -54,4 +54,4 @@ async def test_a_template_sibling_gets_no_mark(make_test_app: AppFactory, tmp_pa
         assert isinstance(screen, LibraryScreen)
         table = screen.query_one("#articles", ArticleTable)
         for row in range(table.row_count):
-            assert "template" not in table.row_text(row)[5]
+            assert "template" not in table.row_text(row)[6]

@@ -1,5 +1,5 @@
 """Snapshots of Library, Reader and Compare on the seeds, at 100x30 and 80x24, and of the story
-screen at 110x34.
+screen at 110x34 and 80x24.
 
 Deterministic: every path in tmp_path, the index and compare workers awaited before the shot,
 and nothing on screen depends on the clock. Review the report before `--snapshot-update`.
@@ -84,8 +84,9 @@ async def story_ready(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+@pytest.mark.parametrize("size", [STORY_SIZE, (80, 24)], ids=lambda size: f"{size[0]}x{size[1]}")
 def test_story_snapshot(
-    snap_compare: Any, make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+    snap_compare: Any, make_test_app: AppFactory, tmp_path: Path, seed_library: Path, size: tuple[int, int]
 ) -> None:
     """The seeds' story (000 and its rewrite 002) with a note on 000 that echoes, reworded, on 002."""
     from tui.library_loader import load_library
@@ -94,4 +95,4 @@ def test_story_snapshot(
     article = load_library(seed_library).get(SEED_IDS[0])
     start, end = find_quote(article, 'Seoul has warned Moscow against "going beyond a certain point,"', 1)
     AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note="the warning")
-    assert snap_compare(make_test_app(), terminal_size=STORY_SIZE, run_before=story_ready)
+    assert snap_compare(make_test_app(), terminal_size=size, run_before=story_ready)

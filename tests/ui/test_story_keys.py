@@ -121,7 +121,7 @@ async def test_help_from_the_story_screen_starts_with_its_keys(make_test_app: Ap
         titles = [
             str(cell) for cell in table.columns[1]._cells if "underline" in str(getattr(cell, "style", ""))
         ]
-        assert titles[0] == "Story (this screen)", titles
+        assert titles[0] == "Story (this screen; keys go to Versions; tab moves on)", titles
         keys = "\n".join(str(cell) for cell in table.columns[1]._cells)
         assert "Move orphan home" in keys and "Mark for compare" in keys
         await pilot.press("escape", "escape")

@@ -32,6 +32,7 @@ def test_write_turns_keep_the_order_asked_for() -> None:
     assert done == tickets
 
 
+@pytest.mark.timeout(30)  # a turn never given up would hang: fail instead
 def test_a_failed_write_still_lets_the_next_one_run() -> None:
     turns = WriteTurns()
     first, second = turns.take(), turns.take()

@@ -617,9 +617,12 @@ def test_obsidian_reads_published_as_a_date_time_property(tmp_path: Path, store:
     # Obsidian's Date & time property: YYYY-MM-DDTHH:mm:ss, unquoted (a quoted value is Text).
     assert "\npublished: 2024-06-17T15:43:00\n" in text
     assert yaml.safe_load(text.split("---\n")[1])["published"] == datetime(2024, 6, 17, 15, 43)
-    midnight = dataclasses.replace(article, published=article.published.replace(hour=0, minute=0))
-    (path,) = export_markdown(Library(tmp_path, [midnight]), store, None, tmp_path / "notes")
+    day = dataclasses.replace(article, published=article.published.replace(hour=0, minute=0), day_only=True)
+    (path,) = export_markdown(Library(tmp_path, [day]), store, None, tmp_path / "notes")
     assert "\npublished: 2024-06-17\n" in path.read_text(encoding="utf-8")  # a Date
+    midnight = dataclasses.replace(day, day_only=False)  # a time the source gave: kept, midnight or not
+    (path,) = export_markdown(Library(tmp_path, [midnight]), store, None, tmp_path / "notes")
+    assert "\npublished: 2024-06-17T00:00:00\n" in path.read_text(encoding="utf-8")
 
 
 MLDOC_VERSION = "1.6.0"

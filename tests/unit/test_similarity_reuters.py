@@ -10,12 +10,18 @@ import zlib
 from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from tui.articles import Article
 from tui.library_loader import read_article
 from tui.similarity import MOSTLY_SAME_WORDS, STORY_KINDS, Alignment, compare, wording_shared
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bench" / "reuters"
+
+
+@pytest.fixture(autouse=True)
+def _corpus() -> None:
+    shared_data("bench", "reuters", "labels.csv")
 
 
 def article(article_id: str) -> Article:

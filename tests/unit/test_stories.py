@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import shared_data
 
 from tui.articles import Article, Library
 from tui.library_loader import load_library
@@ -291,7 +292,7 @@ def test_a_highlight_in_a_repeated_copy_echoes_like_its_first_occurrence(
 def test_a_deleted_sentence_gets_no_echo_on_a_weakly_linked_neighbour(tmp_path: Path) -> None:
     # Alignment links the deleted sentence to its best partner in the copy, a sentence that has its
     # own verbatim twin; that weak second choice must not carry an echo.
-    shared = Path(__file__).resolve().parents[3] / "shared" / "bench" / "bbc" / "business" / "391.txt"
+    shared = shared_data("bench", "bbc", "business", "391.txt")
     text = shared.read_text(encoding="utf-8")
     deleted = "Analysts are not optimistic about Yukos' chances in court."
     assert text.count(deleted) == 1

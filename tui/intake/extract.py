@@ -83,6 +83,18 @@ def _mark_block_quotes(body: Any) -> None:
         quote.getparent().replace(quote, replacement)
 
 
+def _published_time(tree: Any, day: str | None) -> str | None:
+    """The page's own publication time with its zone (`article:published_time`, `datePublished`)
+    where it gives one for the day trafilatura found (which keeps the day alone), else that day."""
+    for meta in tree.iterfind(".//meta[@content]"):
+        name = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if name in ("article:published_time", "og:published_time", "datepublished", "pubdate"):
+            stamp = _clean(meta.get("content"))
+            if stamp and "T" in stamp and (day is None or stamp.startswith(day)):
+                return stamp
+    return day
+
+
 def _page_hints(tree: Any) -> tuple[str | None, str | None]:
     """(canonical URL, language) from the page's own markup."""
     canonical = None
@@ -130,7 +142,7 @@ def _extract(html: bytes | str, url: str | None, label: str) -> Page:
     return Page(
         title=title,
         author=_clean(document.author),
-        date=_clean(document.date),
+        date=_published_time(tree, _clean(document.date)),
         source=_clean(document.sitename) or _clean(document.hostname),
         url=url,
         canonical_url=canonical or _clean(document.url) or url,

@@ -54,6 +54,23 @@ class AnnotatingScreen(Screen[Any]):
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
         self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 
+    def offers(self, action: str) -> bool:
+        """Whether the palette offers an action here: the echo actions only on an echo (their keys
+        still work elsewhere, to say there is none)."""
+        if action in ("echo_note", "adopt_echo"):
+            return self._echo_under_cursor() is not None
+        return True
+
+    def _echo_under_cursor(self) -> EchoMark | None:
+        focused = self.focused
+        views = [focused] if isinstance(focused, ArticleView) else self.views()
+        for view in views:
+            if view.is_mounted:
+                echo = view.echo_under_cursor()
+                if echo is not None:
+                    return echo
+        return None
+
     def views(self) -> list[ArticleView]:
         return list(self.query(ArticleView))
 

@@ -26,17 +26,43 @@ if TYPE_CHECKING:
     from tui.similarity import Alignment, ChangedPair
 
 
-def pane_title(article: Article) -> str:
-    """What tells two articles apart when their titles are the same: id, source, date."""
-    parts = [
-        article.id,
-        article.source or "",
-        article.published.strftime("%Y-%m-%d") if article.published else "",
-    ]
-    return sanitize(" · ".join(part for part in parts if part))
+def _cut(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(1, room - 1)] + "…"
 
 
-def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
+def _cut_middle(text: str, room: int) -> str:
+    """An id cut in its middle: its start and its end both tell it apart (`000_09…1b944`)."""
+    if len(text) <= room:
+        return text
+    head = max(1, (room - 1) // 2)
+    tail = max(1, room - 1 - head)
+    return f"{text[:head]}…{text[-tail:]}"
+
+
+def pane_title(article: Article, width: int = 200) -> str:
+    """What tells two articles apart when their titles are the same: source, date and id, within
+    ``width`` columns. Where they do not fit, the id is cut first (its start tells it apart), then
+    the source; the date is never cut."""
+    source = sanitize(article.source or "")
+    date = article.published.strftime("%Y-%m-%d") if article.published else ""
+    article_id = sanitize(article.id)
+    room = max(12, width - 4)  # the border's corners and a space each side
+
+    def joined(*parts: str) -> str:
+        return " · ".join(part for part in parts if part)
+
+    if len(joined(source, date, article_id)) <= room:
+        return joined(source, date, article_id)
+    fixed = len(joined(source, date)) + (3 if source or date else 0)
+    id_room = max(9, room - fixed)
+    short_id = _cut_middle(article_id, id_room)
+    if len(joined(source, date, short_id)) <= room:
+        return joined(source, date, short_id)
+    source_room = max(6, room - len(joined(date, short_id)) - 3)
+    return _cut(joined(_cut(source, source_room), date, short_id), room)
+
+
+def summary_text(alignment: Alignment, position: int, candidates: int, width: int = 1000) -> Text:
     """The top line: kind and score, why, how many sentences of each side have a match.
 
     The counts are sentences (each side's own), so they add up with what the panes mark: ``┃``
@@ -47,17 +73,42 @@ def summary_text(alignment: Alignment, position: int, candidates: int) -> Text:
     """
     matched_a, matched_b = alignment.matched_a, alignment.matched_b
     total_a, total_b = alignment.sentences_a, alignment.sentences_b
-    summary = Text(no_wrap=True, overflow="ellipsis")
-    summary.append(f"{alignment.score:.2f} {alignment.kind or 'unrelated'}", style="bold")
     reason = sanitize(alignment.gist or alignment.reason)
+    # (text, style) parts, each in a long and a short form: at a narrow width the short forms are
+    # used, and what still does not fit goes on a second line, broken between parts, never cut.
+    verdict = f"{alignment.score:.2f} {alignment.kind or 'unrelated'}"
+    parts: list[tuple[str, str, str]] = [(verdict, verdict, "bold")]
     if reason and reason != "no match":
-        summary.append(f" · {reason}", style="italic")
-    summary.append(
-        f" · {matched_a} of {counted(total_a, 'sentence')} match left, {matched_b} of {total_b} right"
+        parts.append((reason, reason, "italic"))
+    parts.append(
+        (
+            f"{matched_a} of {counted(total_a, 'sentence')} match left, {matched_b} of {total_b} right",
+            f"matched {matched_a}/{total_a} left, {matched_b}/{total_b} right",
+            "",
+        )
     )
     if candidates > 1:
         # the candidates are every similar article, related ones too: not all are duplicates
-        summary.append(f" · similar {position} of {candidates} (d next)")
+        parts.append(
+            (f"similar {position} of {candidates} (d next)", f"similar {position}/{candidates} (d)", "")
+        )
+    room = max(20, width - 2)
+    long_line = " · ".join(part[0] for part in parts)
+    chosen = [(long, style) for long, _, style in parts]
+    if len(long_line) > 2 * room - 10:  # the long forms on two lines at most, else the short ones
+        chosen = [(short, style) for _, short, style in parts]
+    summary = Text(overflow="fold")
+    used = 0
+    for number, (text, style) in enumerate(chosen):
+        if number:
+            if used + 3 + len(text) > room:
+                summary.append("\n")
+                used = 0
+            else:
+                summary.append(" · ")
+                used += 3
+        summary.append(text, style=style)
+        used += len(text)
     return summary
 
 
@@ -112,7 +163,7 @@ class CompareScreen(AnnotatingScreen):
         with Horizontal(id="panes"):
             for article, pane_id in ((self.left, "pane-a"), (self.right, "pane-b")):
                 pane = ArticleView(article, colors=self.app.highlight_colors, id=pane_id, classes="pane")
-                pane.border_title = pane_title(article)
+                pane.border_title = pane_title(article, (self.app.size.width or 100) // 2)
                 yield pane
         yield Static(
             # also the footer's hint for tab: keep it within 78 columns
@@ -120,6 +171,11 @@ class CompareScreen(AnnotatingScreen):
             id="legend",
         )
         yield Footer(compact=True)
+
+    def focus_description(self) -> str | None:
+        """Which pane the keys go to (help says it)."""
+        side = "right" if self.focused_pane().id == "pane-b" else "left"
+        return f"keys go to the {side} pane, its title line reversed; tab moves to the other"
 
     def panes(self) -> tuple[ArticleView, ArticleView]:
         return self.query_one("#pane-a", ArticleView), self.query_one("#pane-b", ArticleView)
@@ -162,10 +218,7 @@ class CompareScreen(AnnotatingScreen):
         pane_a, pane_b = self.panes()
         pane_a.set_marks(alignment_marks(self.pairs, alignment.only_a, 0, alignment.changed))
         pane_b.set_marks(alignment_marks(self.pairs, alignment.only_b, 1, alignment.changed))
-        position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
-        self.query_one("#compare-summary", Static).update(
-            summary_text(alignment, position, len(self.candidates))
-        )
+        self._show_summary()
         view = self.focused_pane()
         other = self.panes()[1 - self._side(view)]
         partner = self._counterpart(view, other)
@@ -230,9 +283,23 @@ class CompareScreen(AnnotatingScreen):
             view.scroll_offset_to_row(here, reached)
             view.keep_cursor_in_view()  # the cursor may be past ``here``, on an unmatched sentence
 
+    def _show_summary(self) -> None:
+        if self.alignment is None:
+            return
+        position = self.candidates.index(self.right.id) + 1 if self.right.id in self.candidates else 0
+        self.query_one("#compare-summary", Static).update(
+            summary_text(self.alignment, position, len(self.candidates), self.size.width or 100)
+        )
+
+    def _title_panes(self) -> None:
+        for pane in self.panes():
+            pane.border_title = pane_title(pane.article, pane.size.width or (self.size.width or 100) // 2)
+
     def on_resize(self) -> None:
         # the panes re-wrap to their new width; level them again once they have
         self.call_after_refresh(lambda: self._level(self.focused_pane()))
+        self.call_after_refresh(self._title_panes)
+        self._show_summary()
 
     @on(ArticleView.CursorMoved)
     def cursor_moved(self, message: ArticleView.CursorMoved) -> None:

@@ -59,7 +59,10 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     ]
     # the screen's own keys, then what it shares with others (the article view's)
     mine = sorted((section for section in sections if isinstance(under, section[2])), key=lambda s: len(s[2]))
-    here = [(f"{title} (this screen)", bindings) for title, bindings, _ in mine]
+    describe = getattr(under, "focus_description", None)
+    focus = describe() if callable(describe) else None
+    where = f"this screen; {focus}" if focus else "this screen"
+    here = [(f"{title} ({where})", bindings) for title, bindings, _ in mine]
     rest = [(title, bindings) for title, bindings, screens in sections if not isinstance(under, screens)]
     return [*here, *rest]
 
@@ -131,6 +134,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("q,escape,question_mark", "close", "Close", id="help.close"),
         Binding("j,down", "scroll_down", "Down", show=False, id="help.down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="help.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="help.top"),
+        Binding("G,end", "scroll_end", "End", show=False, id="help.end"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="help.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="help.page_up"),
     ]
 
     def __init__(self, under: Screen[Any] | None = None) -> None:
@@ -153,3 +160,68 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll_up(self) -> None:
         self.query_one("#help-box", VerticalScroll).scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_page_up(animate=False)
+
+
+def _binding_contexts() -> list[tuple[str, list[list[BindingType]]]]:
+    """The key tables active together, as Textual looks a key up: the focused widget's first,
+    then the screen's, then the app's."""
+    from tui.screens.annotating import AnnotatingScreen
+    from tui.screens.compare import CompareScreen
+    from tui.screens.library import LibraryScreen
+    from tui.screens.notes import NotesScreen
+    from tui.screens.reader import ReaderScreen
+    from tui.screens.story import StoryScreen
+    from tui.widgets.article_table import ArticleTable
+    from tui.widgets.article_view import ArticleView
+
+    app = SessionApp.BINDINGS
+    return [
+        ("Library", [ArticleTable.BINDINGS, LibraryScreen.BINDINGS, app]),
+        ("Reader", [ArticleView.BINDINGS, ReaderScreen.BINDINGS, AnnotatingScreen.BINDINGS, app]),
+        ("Compare", [ArticleView.BINDINGS, CompareScreen.BINDINGS, AnnotatingScreen.BINDINGS, app]),
+        ("Notes", [NotesScreen.BINDINGS, app]),
+        ("Story", [StoryScreen.BINDINGS, app]),
+        ("Help", [HelpScreen.BINDINGS]),
+    ]
+
+
+def keymap_problems(keymap: dict[str, str]) -> list[str]:
+    """What is wrong with a user's keymap: ids no binding has, and keys it binds twice where both
+    bindings are active (one of them then never runs: `{"view.highlight": "H"}` would take the
+    Reader's H from "move the orphaned note home")."""
+    problems: list[str] = []
+    known: set[str] = set()
+    for _, layers in _binding_contexts():
+        for layer in layers:
+            known.update(binding.id for binding in Binding.make_bindings(layer) if binding.id)
+    for binding_id in keymap:
+        if binding_id not in known:
+            problems.append(f"keymap.json: no binding has the id {binding_id!r} (help lists them)")
+    for context, layers in _binding_contexts():
+        holders: dict[str, Binding] = {}
+        for layer in layers:
+            for binding in Binding.make_bindings(layer):
+                keys = keymap.get(binding.id or "", binding.key)
+                for key in (part.strip() for part in keys.split(",")):
+                    first = holders.setdefault(key, binding)
+                    if first is binding or first.action == binding.action:
+                        continue
+                    if first.id not in keymap and binding.id not in keymap:
+                        continue  # the app's own layering (Escape cancels, then goes back)
+                    problems.append(
+                        f"keymap.json: {key} is bound twice in the {context}: {first.id} "
+                        f"({first.description}) takes it, so {binding.id} ({binding.description}) has no key there"
+                    )
+    return list(dict.fromkeys(problems))

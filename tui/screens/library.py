@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
+from tui.widgets.history_input import HistoryInput
 from tui.widgets.safe_text import safe_text, sanitize
 from tui.wording import counted
 
@@ -39,6 +40,69 @@ KIND_MARKS = {
     "template": ("·", "template"),
 }
 FILTER_DELAY = 0.12  # seconds of quiet typing before the table is filtered
+NEW_MARK = "●"  # added since the library was last opened, not read yet
+UNREAD_MARK = "○"  # not opened yet
+
+
+def twin_labels(articles: list[Article]) -> dict[str, str]:
+    """For rows that would read the same (title, source and day), what tells them apart:
+    a version number in the order they came in, and when each was added where that is known."""
+    groups: dict[tuple[str, str, str], list[Article]] = {}
+    for article in articles:
+        day = article.published.date().isoformat() if article.published else ""
+        groups.setdefault((article.title.casefold(), (article.source or "").casefold(), day), []).append(
+            article
+        )
+    labels: dict[str, str] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda a: (a.added is None, a.added.timestamp() if a.added else 0.0, a.id))
+        for number, article in enumerate(group, 1):
+            label = f"v{number}"
+            if article.added is not None:
+                label += f", added {article.added.astimezone():%d %b %H:%M}"
+            labels[article.id] = label
+    return labels
+
+
+NO_MATCH = 99
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def filter_rank(query: str, head: str, meta: str, body: str) -> int:
+    """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
+
+    ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
+    folded by ``_folded``. The id or title itself comes first, then the title holding the words
+    as typed, then all the words in the title, then in source and author, then the body holding
+    them as typed, then the words anywhere: "As Putin visits" opens the article of that title,
+    not one that mentions the words.
+    """
+    phrase = _folded(query)
+    if not phrase:
+        return 0
+    terms = phrase.split()
+    lines = head.split("\n")
+    if phrase in lines:
+        return 0
+    if any(line.startswith(phrase) for line in lines):
+        return 1
+    if phrase in head:
+        return 2
+    if all(term in head for term in terms):
+        return 3
+    named = f"{head}\n{meta}"
+    if all(term in named for term in terms):
+        return 4
+    if phrase in body:
+        return 5
+    if all(term in named or term in body for term in terms):
+        return 6
+    return NO_MATCH
 
 
 def similar_mark(matches: list[Match]) -> Text:
@@ -93,7 +157,9 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self.filter_text = ""
         self.shown: list[Article] = []
-        self._haystacks: dict[str, str] = {}
+        self._haystacks: dict[str, tuple[str, str, str]] = {}
+        self._ranks: dict[str, int] = {}
+        self._twins: dict[str, str] = {}  # what tells apart rows that would read the same
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
         self._marks: dict[str, Text] = {}
@@ -106,10 +172,13 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Library"), id="library-title")
         yield Static("", id="library-notice")
+        yield Static("", id="library-empty")
         # Not select-on-focus: in a fast `/herald` the `h` can land before the focus event, which
         # would then select it and let `e` replace it.
-        yield Input(
-            placeholder="/ to filter by title, source, author or text", id="filter", select_on_focus=False
+        yield HistoryInput(
+            placeholder="/ filters by title, source, author or text (↑ earlier filters)",
+            id="filter",
+            select_on_focus=False,
         )
         yield ArticleTable(self._column_specs(100), self._cells, id="articles")
         with Horizontal(id="status-bar"):
@@ -119,6 +188,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#library-notice").display = False
+        self.query_one("#library-empty").display = False
         self.query_one("#index-progress").display = False
         self.query_one("#articles", ArticleTable).focus()
 
@@ -126,6 +196,9 @@ class LibraryScreen(Screen[None]):
 
     def show_library(self, library: Library) -> None:
         self.library = library
+        self._twins = twin_labels(library.articles)
+        self.query_one("#articles", ArticleTable).set_columns(self._column_specs(self.size.width or 100))
+        self._show_empty()
         self.notice_lines = [
             *(f"Skipped {item.path}: {item.reason}" for item in library.skipped),
             *library.notices,
@@ -134,6 +207,25 @@ class LibraryScreen(Screen[None]):
         self._rebuild()
         if self.app.build_index_enabled and len(library):
             self.show_progress(0, len(library))
+
+    def _show_empty(self) -> None:
+        """An empty library says how to fill it."""
+        hint = self.query_one("#library-empty", Static)
+        if self.library is None or len(self.library):
+            hint.display = False
+            return
+        hint.update(
+            Text(
+                f"No articles yet in {sanitize(str(self.library.root))}.\n"
+                "A adds a link or a file · R fetches your feeds (follow one with `tui feeds add URL`)\n"
+                "or, on the command line, `tui add URL-or-FILE`; .md and .txt files put in the folder show up too.",
+            )
+        )
+        hint.display = True
+
+    def on_screen_resume(self) -> None:
+        # back from an article: its unread mark is gone
+        self.query_one("#articles", ArticleTable).refresh_rows()
 
     def show_failure(self, error: str) -> None:
         self.query_one("#status", Static).update(safe_text(error))
@@ -161,6 +253,12 @@ class LibraryScreen(Screen[None]):
 
     def _cells(self, article: Article) -> list[Text]:
         """A row of the table, computed when the row is drawn."""
+        if self.app.is_new(article):
+            seen = Text(NEW_MARK, style="bold")
+        elif not self.app.is_read(article.id):
+            seen = Text(UNREAD_MARK)
+        else:
+            seen = Text("")
         mark = self._marks.get(article.id)
         if mark is None:
             mark = similar_mark(self.app.matches_for(article.id))
@@ -168,11 +266,15 @@ class LibraryScreen(Screen[None]):
                 self._marks[article.id] = mark
         count = self._counts.get(article.id, 0)
         title = Text(sanitize(article.title))
+        twin = self._twins.get(article.id)
+        if twin:
+            title.append(f" · {twin}", style="italic")
         group = self._groups.get(article.id)
         if group is not None:
             title = group_title(group, title)
             count = group_notes(group, self._counts, count)
         return [
+            seen,
             title,
             Text(sanitize(article.source or "")),
             Text(article.published.strftime("%Y-%m-%d") if article.published else ""),
@@ -182,24 +284,40 @@ class LibraryScreen(Screen[None]):
         ]
 
     def _column_specs(self, width: int) -> list[Column]:
-        source = 16 if width >= 90 else 12
-        fixed = source + 10 + 6 + 5 + 13
-        title = max(12, width - fixed - 2 * 6 - 2)
+        """The other columns take what their cells need (capped); the title takes the rest.
+
+        A header wider than its column is abbreviated by one rule: "Notes" to "✎", "Words" to
+        "Wds", "Source" to "Src"; below 100 columns the source is capped at 12 characters.
+        """
+        articles = self.library.articles if self.library is not None else []
+        wide = width >= 100
+        source = min(16 if wide else 12, max((len(a.source or "") for a in articles), default=6))
+        source = max(source, 6)
+        words = max((len(f"{a.words:,}") for a in articles), default=3)
+        words = max(words, 5 if wide else 3)
+        notes = 5 if wide else 2
+        similar = 12
+        others = 1 + source + 10 + words + notes + similar
+        title = max(12, width - 2 - 1 - others - 6 - 1)  # a scrollbar, the spaces between columns
         return [
+            Column("seen", "", 1),
             Column("title", "Title", title),
-            Column("source", "Source", source),
+            Column("source", "Source" if source >= 6 else "Src", source),
             Column("date", "Date", 10),
-            Column("words", "Words", 6, "right"),
-            Column("notes", "Notes", 5, "right"),
-            Column("similar", "Similar", 13),
+            Column("words", "Words" if words >= 5 else "Wds", words, "right"),
+            Column("notes", "Notes" if notes >= 5 else "✎", notes, "right"),
+            Column("similar", "Similar", similar),
         ]
 
     def _rebuild(self) -> None:
         if self.library is None:
             return
         table = self.query_one("#articles", ArticleTable)
+        self._ranks = {}
         articles = [article for article in self.library.articles if self._matches_filter(article)]
         articles.sort(key=sort_key(self.sort))
+        if self.filter_text:  # best matches first, each rank in the chosen order
+            articles.sort(key=lambda article: self._ranks.get(article.id, NO_MATCH))
         self._groups = {}
         if self.grouped and self.app.stories is not None:
             articles, self._groups = group_by_story(articles, self.app.stories, self.expanded)
@@ -241,7 +359,13 @@ class LibraryScreen(Screen[None]):
             if self.filter_text
             else counted(total, "article")
         )
-        parts = [count, f"sorted by {self.sort}"]
+        parts = [
+            count,
+            f"best match first, then by {self.sort}" if self.filter_text else f"sorted by {self.sort}",
+        ]
+        new = sum(1 for article in self.library.articles if self.app.is_new(article))
+        if new:
+            parts.append(f"{NEW_MARK} {new} new since last time, {UNREAD_MARK} unread")
         if self.notice_lines and self.notice_dismissed:
             parts.append(f"{self._notice_summary()} (i)")
         if indexing:
@@ -257,20 +381,23 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
 
-    def _haystack(self, article: Article) -> str:
+    def _haystack(self, article: Article) -> tuple[str, str, str]:
         haystack = self._haystacks.get(article.id)
         if haystack is None:
-            haystack = "\n".join(
-                (article.id, article.title, article.source or "", article.author or "", article.body)
-            ).casefold()
+            haystack = (
+                f"{_folded(article.id)}\n{_folded(article.title)}",
+                f"{_folded(article.source or '')}\n{_folded(article.author or '')}",
+                _folded(article.body),
+            )
             self._haystacks[article.id] = haystack
         return haystack
 
     def _matches_filter(self, article: Article) -> bool:
         if not self.filter_text:
             return True
-        haystack = self._haystack(article)
-        return all(term in haystack for term in self.filter_text.casefold().split())
+        rank = filter_rank(self.filter_text, *self._haystack(article))
+        self._ranks[article.id] = rank
+        return rank < NO_MATCH
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -289,6 +416,7 @@ class LibraryScreen(Screen[None]):
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self.filter_text = event.value.strip()
+        self.query_one("#filter", HistoryInput).remember()
         self._rebuild()
         # back from the article, keys go to the list (the filter is one `/` away)
         self.set_focus(self.query_one("#articles", ArticleTable))
@@ -313,8 +441,11 @@ class LibraryScreen(Screen[None]):
         return True
 
     def action_focus_filter(self) -> None:
+        """A new query, as `/` in less and vim (the last one is up arrow away)."""
+        filter_input = self.query_one("#filter", HistoryInput)
+        filter_input.start()
         # at once, not after the keys already queued: the rest of a fast `/herald` is the filter's
-        self.set_focus(self.query_one("#filter", Input))
+        self.set_focus(filter_input)
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed fast after `/` belong to the filter, however they arrive.
@@ -368,7 +499,8 @@ class LibraryScreen(Screen[None]):
         )
 
     def action_clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.query_one("#filter", HistoryInput)
+        filter_input.remember()
         if filter_input.value:
             filter_input.value = ""
             self.filter_text = ""

@@ -8,16 +8,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
 from tui.screens.annotating import edit_note, edit_tags
 from tui.screens.homes import HomesCache
 from tui.widgets.article_view import highlight_style
+from tui.widgets.history_input import HistoryInput
 from tui.widgets.safe_text import sanitize
+from tui.wording import counted
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.worker import Worker
 
     from tui.app_session import SessionApp
@@ -31,6 +36,16 @@ STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
 def one_line(text: str, limit: int = 80) -> str:
     flat = " ".join(sanitize(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def notes_filter(query: str) -> Callable[[Annotation], bool] | None:
+    """The Notes screen's filter: `#tag` words ask for a tag (any of them), the rest for text."""
+    from tui.annotation import note_filter
+
+    words = query.split()
+    tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
+    text = " ".join(word for word in words if not word.startswith("#"))
+    return note_filter(tags, text or None)
 
 
 WIDE = 120  # from this many columns the tags and article columns get their full width
@@ -57,7 +72,7 @@ def column_widths(width: int, all_articles: bool) -> dict[str, int]:
 def notes_title(scope: str, count: int, width: int) -> str:
     """The header line; the scope's title is cut, never the count."""
     head = "Notes of "
-    tail = f" · {count} note{'' if count == 1 else 's'} · A: this article / all"
+    tail = f" · {count} note{'' if count == 1 else 's'} · A: this article / all · /: filter"
     room = max(8, width - 2 - len(head) - len(tail))
     return head + one_line(scope, room) + tail
 
@@ -79,6 +94,9 @@ class NotesScreen(Screen[None]):
         # named in the line under the table when the cursor is on an orphan
         Binding("H", "move_home", "Move the orphan to its home", show=False, id="notes.move_home"),
         Binding("u", "undo", "Undo", id="notes.undo"),
+        # named in the moves line and the preview of a moved note
+        Binding("U", "move_back", "Move a moved note back where it was", show=False, id="notes.move_back"),
+        Binding("slash", "filter", "Filter by text or #tag", show=False, id="notes.filter"),
         Binding("A", "toggle_scope", "This/all", id="notes.scope"),
         Binding("j", "cursor_down", "Down", show=False, id="notes.down"),
         Binding("k", "cursor_up", "Up", show=False, id="notes.up"),
@@ -105,15 +123,25 @@ class NotesScreen(Screen[None]):
         self.homes: dict[str, list[Home]] = {}  # orphan id -> candidate homes in its story, newest first
         self.homes_ready = False
         self.homes_cache = HomesCache()  # homes found by earlier looks, kept across them
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="notes-title")
+        yield Static("", id="notes-moved")  # notes moved to their homes at start-up, U moves one back
+        yield HistoryInput(
+            placeholder="Filter: words of the quote, note or tags; #tag for a tag (Enter keeps it, Esc clears)",
+            id="notes-filter",
+        )
         yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="notes-home")  # the orphan under the cursor: its home, or why it has none
+        with VerticalScroll(id="notes-preview-box"):
+            yield Static("", id="notes-preview")  # the note under the cursor, whole
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#notes-home").display = False
+        self.query_one("#notes-filter").display = False
+        self._show_moved()
         self.populate()
         self.query_one("#notes-table", DataTable).focus()
 
@@ -179,6 +207,54 @@ class NotesScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#notes-table")
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_home()
+        self._show_preview()
+
+    def _carried_ids(self) -> set[str]:
+        return {annotation.id for annotation, _ in self.app.carried}
+
+    def _show_moved(self) -> None:
+        """The notes moved at start-up, where the user will see them: a line over the table."""
+        line = self.query_one("#notes-moved", Static)
+        carried = self.app.carried
+        if not carried:
+            line.display = False
+            return
+        targets = sorted({home.article_id for _, home in carried})
+        line.update(
+            Text(
+                f"↪ {counted(len(carried), 'orphaned note')} moved at start-up to "
+                f"{', '.join(sanitize(target) for target in targets[:3])}{'…' if len(targets) > 3 else ''}"
+                ", where the passage stands verbatim (marked ↪) · U on one moves it back"
+            )
+        )
+        line.display = True
+
+    def _show_preview(self) -> None:
+        """The note under the cursor, whole: its quote, note, tags, and where it came from if moved."""
+        preview = self.query_one("#notes-preview", Static)
+        placed = self.current()
+        if placed is None:
+            preview.update("")
+            return
+        annotation = placed.annotation
+        text = Text()
+        text.append("“" + " ".join(sanitize(annotation.exact).split()) + "”", style="italic")
+        note = annotation.note.strip("\n")
+        if note.strip():
+            text.append("\n")
+            text.append("\n".join(sanitize(line) for line in note.split("\n")))
+        if annotation.tags:
+            text.append("\n" + " ".join(f"#{sanitize(tag)}" for tag in annotation.tags), style="bold")
+        origin = annotation.moved_from
+        if origin:
+            when = str(origin.get("moved", ""))[:10]
+            how = "at start-up" if annotation.id in self._carried_ids() else "by hand"
+            text.append(
+                f"\nMoved {how} from {sanitize(str(origin.get('article_id', '?')))}"
+                f"{' on ' + when if when else ''} · U moves it back",
+                style="dim",
+            )
+        preview.update(text)
 
     def _show_home(self) -> None:
         """Under the table, for the orphan under the cursor: its home and the key, or why none."""
@@ -214,8 +290,11 @@ class NotesScreen(Screen[None]):
         table.add_column("Tags", width=widths["tags"], key="tags")
         table.add_column("Color", width=widths["color"], key="color")
         table.add_column("Status", width=widths["status"], key="status")
-        self.rows = message.rows
-        title.update(Text(notes_title(message.scope, len(self.rows), width)))
+        keep = notes_filter(self.filter_text)
+        self.rows = [placed for placed in message.rows if keep is None or keep(placed.annotation)]
+        scope = message.scope if not self.filter_text else f"{message.scope} matching “{self.filter_text}”"
+        title.update(Text(notes_title(scope, len(self.rows), width)))
+        carried = self._carried_ids()
         for placed in self.rows:
             annotation = placed.annotation
             cells: list[Text] = []
@@ -231,12 +310,17 @@ class NotesScreen(Screen[None]):
                     Text(one_line(annotation.note, widths["note"])),
                     Text(one_line(", ".join(annotation.tags), widths["tags"])),
                     Text(annotation.color, style=highlight_style(annotation.color)),
-                    Text(placed.status, style=STATUS_STYLE.get(placed.status, "")),
+                    Text(
+                        ("↪ " if annotation.id in carried else "") + placed.status,
+                        style=STATUS_STYLE.get(placed.status, ""),
+                    ),
                 ]
             )
             table.add_row(*cells, key=annotation.id)
         if self.rows:
             table.move_cursor(row=min(selected, len(self.rows) - 1), animate=False)
+        self._show_moved()
+        self._show_preview()
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         self.populate()
@@ -344,6 +428,45 @@ class NotesScreen(Screen[None]):
     def action_undo(self) -> None:
         self.app.undo()
 
+    def action_move_back(self) -> None:
+        placed = self.current()
+        if placed is None:
+            return
+        if not placed.annotation.moved_from:
+            self.notify("This note was not moved from another version.", timeout=3)
+            return
+        self.app.move_back(placed.annotation.id)
+
+    # ------------------------------------------------------------------ filter
+
+    def action_filter(self) -> None:
+        box = self.query_one("#notes-filter", HistoryInput)
+        box.start()
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#notes-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = " ".join(event.value.split())
+        self._fill_table()
+
+    @on(Input.Submitted, "#notes-filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        box = self.query_one("#notes-filter", HistoryInput)
+        box.remember()
+        box.display = bool(self.filter_text)
+        self.query_one("#notes-table", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#notes-filter", HistoryInput)
+        box.remember()
+        box.value = ""
+        box.display = False
+        self.filter_text = ""
+        self._fill_table()
+        self.query_one("#notes-table", DataTable).focus()
+
     def action_toggle_scope(self) -> None:
         self.article_id = None if self.article_id is not None else self.home_article_id
         if self.article_id is None and self.home_article_id is None:
@@ -369,6 +492,10 @@ class NotesScreen(Screen[None]):
         self.query_one("#notes-table", DataTable).action_page_up()
 
     def action_back(self) -> None:
+        """Back, after clearing a filter first."""
+        if self.filter_text or self.query_one("#notes-filter").has_focus:
+            self.action_clear_filter()
+            return
         self.dismiss()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -16,6 +16,7 @@ from tui.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFo
 from tui.screens.annotating import AnnotatingScreen
 from tui.screens.homes import HomesCache
 from tui.widgets.article_view import ArticleView
+from tui.widgets.history_input import HistoryInput
 from tui.widgets.safe_text import sanitize
 from tui.wording import counted
 
@@ -67,6 +68,9 @@ class ReaderScreen(AnnotatingScreen):
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("c", "compare", "Compare", id="reader.compare"),
         Binding("e", "export", "Export", id="reader.export"),
+        Binding(
+            "o", "open_original", "Open the original in the browser", show=False, id="reader.open_original"
+        ),
         # not in the footer (no room at 80 columns): the repeat notice names the key
         Binding("r", "toggle_repeat", "Hide or show the repeat", show=False, id="reader.toggle_repeat"),
         Binding("l", "notes", "Notes", show=False, id="reader.notes"),
@@ -99,7 +103,13 @@ class ReaderScreen(AnnotatingScreen):
                 yield Label("Similar articles", id="side-title")
                 yield OptionList(id="similar")
         yield Static("", id="note-line")  # the note of the highlight under the cursor
-        yield Footer(compact=True)  # the search box and its status are mounted on first use
+        # Composed (hidden), not mounted on first use: `/` must focus it at once, before the
+        # letters typed right after it reach the article (where `t` or `a` would act).
+        yield HistoryInput(
+            placeholder="Search this article (Enter, then n / N; ↑ earlier searches)", id="search"
+        )
+        yield Static("", id="search-status")
+        yield Footer(compact=True)
 
     @property
     def view(self) -> ArticleView:
@@ -110,6 +120,8 @@ class ReaderScreen(AnnotatingScreen):
         self.query_one("#echo-notice").display = False
         self.query_one("#orphan-notice").display = False
         self.query_one("#note-line").display = False
+        self.query_one("#search").display = False
+        self.query_one("#search-status").display = False
         view = self.view
         self.refresh_highlights(view)
         offset = self.start_offset
@@ -117,6 +129,8 @@ class ReaderScreen(AnnotatingScreen):
             offset = self.app.positions.get(self.article.id)
         if offset:
             view.move_to_offset(offset)
+        else:
+            self.app.positions.set(self.article.id, 0)  # opened: no longer unread in the Library
         view.focus()
         self.fill_similar()
         # after the first paint: the search for repeats competes for the GIL with drawing
@@ -269,25 +283,31 @@ class ReaderScreen(AnnotatingScreen):
 
     # ------------------------------------------------------------------ search
 
-    def _search_box(self) -> tuple[Input, Static]:
-        """The search box and its status line, mounted the first time they are wanted."""
-        if not self.query("#search"):
-            self.mount(
-                Input(placeholder="Search this article (Enter, then n / N)", id="search"),
-                Static("", id="search-status"),
-                before=self.query_one(Footer),
-            )
-        return self.query_one("#search", Input), self.query_one("#search-status", Static)
+    def _search_box(self) -> tuple[HistoryInput, Static]:
+        """The search box and its status line."""
+        return self.query_one("#search", HistoryInput), self.query_one("#search-status", Static)
 
     def action_search(self) -> None:
+        """A new search, as `/` in less and vim (the last one is up arrow away)."""
         search, _ = self._search_box()
+        search.start()
         search.display = True
-        search.focus()
+        self.set_focus(search)  # at once: the letters typed right after `/` are the search's
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that reached the screen while the search box has the focus was typed after `/`
+        faster than the focus moved: it belongs to the search, not to the article's keys."""
+        search = self.query_one("#search", HistoryInput)
+        if self.focused is search and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            search.insert_text_at_cursor(event.character)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         view = self.view
+        self._search_box()[0].remember()
         total = view.search(event.value)
         _, status = self._search_box()
         event.input.display = False
@@ -301,8 +321,17 @@ class ReaderScreen(AnnotatingScreen):
     @on(ArticleView.SearchMoved)
     def search_moved(self, message: ArticleView.SearchMoved) -> None:
         _, status = self._search_box()
-        status.update(Text(f"Match {message.index + 1} of {message.total} · n next · N previous"))
+        status.update(
+            Text(
+                f"Match {message.index + 1} of {message.total} · n/N next, previous · h highlights it · Esc clears"
+            )
+        )
         status.display = True
+
+    @on(ArticleView.SearchCleared)
+    def search_cleared(self, message: ArticleView.SearchCleared) -> None:
+        if self.query("#search-status"):
+            self.query_one("#search-status", Static).display = False
 
     # ------------------------------------------------------------------ the rest
 
@@ -350,6 +379,15 @@ class ReaderScreen(AnnotatingScreen):
             return bool(self.repeats)
         return True
 
+    def offers(self, action: str) -> bool:
+        """The palette offers moving an orphan home only with an orphan here, and opening the
+        original only with an address (the keys still say why not)."""
+        if action == "move_home":
+            return bool(self.orphans)
+        if action == "open_original":
+            return (self.article.url or "").lower().startswith(("http://", "https://"))
+        return super().offers(action)
+
     def action_back(self) -> None:
         search = self.query("#search")
         if search and search.first().has_focus:
@@ -357,6 +395,14 @@ class ReaderScreen(AnnotatingScreen):
             self.view.focus()
             return
         self.dismiss()
+
+    def action_open_original(self) -> None:
+        url = self.article.url
+        if not url or not url.lower().startswith(("http://", "https://")):
+            self.notify("This article has no web address to open.", severity="warning", timeout=3)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {sanitize(url)} in the browser.", timeout=4, markup=False)
 
     def action_compare(self) -> None:
         self.app.open_compare(self.article, offset=self.view.cursor_offset)

@@ -38,6 +38,11 @@ def _cells(*values: str | Text) -> list[Text]:
     return [value if isinstance(value, Text) else Text(sanitize(value)) for value in values]
 
 
+def _fit(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"
+
+
 def matrix_cells(story: Story) -> list[list[str]]:
     """For each passage, one symbol per version (in time order)."""
     rows: list[list[str]] = []
@@ -72,6 +77,15 @@ class StoryScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="story.open"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="story.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="story.up"),
+        Binding("g,home", "first", "First", show=False, id="story.first"),
+        Binding("G,end", "last", "Last", show=False, id="story.last"),
+        # its heading is marked ▶ and help names the table that has the keys
+        Binding(
+            "tab", "next_table", "Next table: versions, passages, notes", show=False, id="story.next_table"
+        ),
+        Binding("shift+tab", "previous_table", "Previous table", show=False, id="story.previous_table"),
         Binding("m", "mark", "Mark for compare", id="story.mark"),
         Binding("c", "compare", "Compare", id="story.compare"),
         Binding("H", "move_home", "Move orphan home", show=False, id="story.move_home"),
@@ -96,16 +110,82 @@ class StoryScreen(Screen[None]):
         self.marked: str | None = None
         self.passage_texts: list[tuple[str, int]] = []  # (version, offset) to open for each matrix row
         self.note_rows: list[dict[str, Any]] = []
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="story-title")
-        yield Label("Versions", classes="story-heading")
+        yield Label("Versions", classes="story-heading", id="story-versions-heading")
         yield DataTable(id="story-versions", cursor_type="row", zebra_stripes=True)
         yield Label(f"Passages   {LEGEND}", classes="story-heading", id="story-legend")
         yield DataTable(id="story-matrix", cursor_type="row")
-        yield Label("Notes", classes="story-heading")
+        yield Label("Notes", classes="story-heading", id="story-notes-heading")
         yield DataTable(id="story-notes", cursor_type="row")
         yield Footer(compact=True)
+
+    TABLES = ("story-versions", "story-matrix", "story-notes")
+    TABLE_NAMES = {"story-versions": "Versions", "story-matrix": "Passages", "story-notes": "Notes"}
+    HEADINGS = {
+        "story-versions": "story-versions-heading",
+        "story-matrix": "story-legend",
+        "story-notes": "story-notes-heading",
+    }
+
+    def focus_description(self) -> str | None:
+        """Which table the keys go to (help says it)."""
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id in self.TABLE_NAMES:
+            return f"keys go to {self.TABLE_NAMES[focused.id]}; tab moves on"
+        return None
+
+    def on_resize(self) -> None:
+        if self.story is not None and self.size.width != self.laid_out_width:
+            self.on_story_loaded(StoryLoaded(self.story, self.data))
+
+    def on_descendant_focus(self) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        """▶ and a reversed heading over the table that has the keys (shows under NO_COLOR too)."""
+        focused = self.focused
+        for table_id, heading_id in self.HEADINGS.items():
+            self.query_one(f"#{heading_id}", Label).set_class(
+                isinstance(focused, DataTable) and focused.id == table_id, "-focused"
+            )
+
+    def _focused_table(self) -> DataTable[Text]:
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            return focused
+        return self.query_one("#story-versions", DataTable)
+
+    def action_cursor_down(self) -> None:
+        self._focused_table().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._focused_table().action_cursor_up()
+
+    def action_first(self) -> None:
+        self._focused_table().move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self._focused_table()
+        table.move_cursor(row=max(0, table.row_count - 1))
+
+    def _step_table(self, step: int) -> None:
+        focused = self.focused
+        current = (
+            self.TABLES.index(focused.id)
+            if isinstance(focused, DataTable) and focused.id in self.TABLES
+            else 0
+        )
+        target = self.TABLES[(current + step) % len(self.TABLES)]
+        self.query_one(f"#{target}", DataTable).focus()
+
+    def action_next_table(self) -> None:
+        self._step_table(+1)
+
+    def action_previous_table(self) -> None:
+        self._step_table(-1)
 
     def on_mount(self) -> None:
         self.query_one("#story-title", Static).update(Text("Aligning the versions…", style="italic"))
@@ -129,12 +209,24 @@ class StoryScreen(Screen[None]):
         self.story, self.data = message.story, message.data
         story = message.story
         library = self.app.library
+        width = self.size.width or self.app.size.width or 100
+        self.laid_out_width = width
         title = Text()
         title.append(sanitize(story.title), style="bold")
-        title.append(f"   {story.id} · {counted(len(story.versions), 'version')}")
+        title.append(f"\n{story.id} · {counted(len(story.versions), 'version')}")
         if story.related:
             title.append(f" · related: {', '.join(sanitize(r) for r in story.related[:3])}", style="italic")
         self.query_one("#story-title", Static).update(title)
+        # The title and passage columns take what the others leave: no sideways scrolling at 80.
+        room = width - 2 - 2  # the scrollbar, the left edge
+        narrow = width < 100
+        source_width = min(
+            10 if narrow else 18, max((len(v.source or "") for v in story.versions), default=6)
+        )
+        source_width = max(source_width, 6)
+        kinds = max((len(f"{v.kind or 'first'} 0.00") for v in story.versions), default=10)
+        fixed = {"#": 2, "Date": 10, "Source": source_width, "Kind": kinds, "✎": 2}
+        title_width = max(16, room - sum(fixed.values()) - 2 * (len(fixed) + 1))
 
         counts: dict[str, int] = {}
         for row in self.data["annotations"]:
@@ -142,18 +234,20 @@ class StoryScreen(Screen[None]):
         versions = self.query_one("#story-versions", DataTable)
         keep = versions.cursor_row
         versions.clear(columns=True)
-        versions.add_columns("#", "Date", "Source", "Kind", "Score", "Notes", "Title")
+        for label, column_width in fixed.items():
+            versions.add_column(label, width=column_width)
+        versions.add_column("Title", width=title_width)
         for number, version in enumerate(story.versions, 1):
             marked = "▶" if version.article_id == self.marked else ""
             versions.add_row(
                 *_cells(
                     f"{marked}{number}",
                     version.published.strftime("%Y-%m-%d") if version.published else "undated",
-                    sanitize(version.source or ""),
-                    version.kind or "first",
-                    f"{version.score:.2f}" if version.score is not None else "",
+                    _fit(version.source or "", source_width),
+                    (version.kind or "first")
+                    + (f" {version.score:.2f}" if version.score is not None else ""),
                     str(counts.get(version.article_id, "")),
-                    sanitize(version.title),
+                    _fit(version.title, title_width),
                 ),
                 key=version.article_id,
             )
@@ -164,7 +258,10 @@ class StoryScreen(Screen[None]):
         matrix = self.query_one("#story-matrix", DataTable)
         matrix.clear(columns=True)
         shown = min(len(story.versions), MATRIX_VERSIONS)
-        matrix.add_columns(*[str(number) for number in range(1, shown + 1)], "Passage")
+        for number in range(1, shown + 1):
+            matrix.add_column(str(number), width=1)
+        passage_width = max(20, room - shown * 3 - 2)
+        matrix.add_column("Passage", width=passage_width)
         more = f" (versions 1-{shown} of {len(story.versions)})" if shown < len(story.versions) else ""
         self.query_one("#story-legend", Label).update(Text(f"Passages{more}   {LEGEND}"))
         self.passage_texts = []
@@ -174,11 +271,22 @@ class StoryScreen(Screen[None]):
             assert span is not None
             text = library.get(carrier).text(span) if library is not None else ""
             self.passage_texts.append((carrier, span.start))
-            matrix.add_row(*_cells(*cells[:shown], " ".join(text.split())[:200]))
+            flat = " ".join(text.split())
+            shown_text = flat if len(flat) <= passage_width else flat[: passage_width - 1] + "…"
+            matrix.add_row(*_cells(*cells[:shown], shown_text))
 
         notes = self.query_one("#story-notes", DataTable)
         notes.clear(columns=True)
-        notes.add_columns("On", "Status", "Quote", "Elsewhere", "Note")
+        quote_width = max(12, (room - 2 - 8 - 2 * 6) * 2 // 5)
+        rest = max(10, room - 2 - 8 - 2 * 6 - quote_width)
+        for label, column_width in (
+            ("On", 2),
+            ("Status", 8),
+            ("Quote", quote_width),
+            ("Elsewhere", rest // 2),
+            ("Note", rest - rest // 2),
+        ):
+            notes.add_column(label, width=column_width)
         numbers = {article_id: str(n) for n, article_id in enumerate(story.version_ids, 1)}
         self.note_rows = list(self.data["annotations"])
         for row in self.note_rows:
@@ -186,13 +294,13 @@ class StoryScreen(Screen[None]):
                 *_cells(
                     numbers.get(row["article_id"], "gone"),
                     row["status"],
-                    " ".join(row["quote"].split())[:60],
-                    self._elsewhere(row, numbers),
-                    " ".join(row["note"].split())[:60],
+                    _fit(row["quote"], quote_width),
+                    _fit(self._elsewhere(row, numbers), rest // 2),
+                    _fit(row["note"], rest - rest // 2),
                 )
             )
         if not self.note_rows:
-            notes.add_row(*_cells("", "", Text("No notes on any version yet.", style="italic"), "", ""))
+            notes.add_row(*_cells("", "", Text("No notes yet.", style="italic"), "", ""))
 
     @staticmethod
     def _elsewhere(row: dict[str, Any], numbers: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ says where the last good backup is. Callers get dataclasses, never TinyDB docume
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import shutil
@@ -214,11 +215,49 @@ class AnnotationStore:
             "article_id": current.article_id,
             "article_hash": current.article_hash,
             "exact": current.exact,
+            "prefix": current.prefix,
+            "suffix": current.suffix,
             "start": current.start,
             "end": current.end,
             "moved": format_time(now()),
         }
         return self._edit(annotation_id, fields, "move of")
+
+    def move_back(self, annotation_id: str) -> Annotation:
+        """Put a moved note back where it was (its `moved_from`): an orphan there again, its note,
+        tags and colour as they are now. Undoable, as every edit."""
+
+        def change() -> tuple[Annotation, Doc]:
+            docs = self._docs()
+            key = self._resolve(docs, annotation_id)
+            before = docs[key]
+            current = Annotation.from_doc(before)
+            origin = current.moved_from
+            if not origin:
+                raise UsageError(f"annotation {printable(current.id[:8])} was not moved from another version")
+            try:
+                restored = dataclasses.replace(
+                    current,
+                    article_id=str(origin["article_id"]),
+                    article_hash=str(origin["article_hash"]),
+                    exact=str(origin["exact"]),
+                    prefix=str(origin.get("prefix", "")),
+                    suffix=str(origin.get("suffix", "")),
+                    start=int(origin["start"]),
+                    end=int(origin["end"]),
+                    moved_from=None,
+                    updated=now(),
+                )
+            except (KeyError, TypeError, ValueError) as error:
+                raise UsageError(
+                    f"cannot tell where annotation {printable(current.id[:8])} came from"
+                ) from error
+            self._table.put(key, restored.to_doc())
+            return Annotation.from_doc(self._docs()[key]), before
+
+        annotation, before = self._write(change)
+        self._undo.append(_UndoStep(f"move back of {_snippet(annotation.exact)}", annotation.id, before))
+        return annotation
 
     def reattach(self, annotation_id: str, article: Article, start: int, end: int) -> Annotation:
         """Anchor an annotation (typically an orphan) to a new passage; its note and tags stay."""

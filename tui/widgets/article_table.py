@@ -125,7 +125,7 @@ class ArticleTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _update_size(self) -> None:
-        width = sum(column.width + 2 for column in self.columns)
+        width = 1 + sum(column.width + 1 for column in self.columns)
         self.virtual_size = Size(width, len(self.articles) + 1)
 
     @property
@@ -153,6 +153,7 @@ class ArticleTable(ScrollView, can_focus=True):
         return style
 
     def _line(self, cells: Sequence[Text], style: Style) -> list[Segment]:
+        # one space before each column: 80 columns leave the title what the others do not need
         line = Text(style=style, end="", no_wrap=True)
         for column, cell in zip(self.columns, cells, strict=False):
             cell = cell.copy()
@@ -165,7 +166,7 @@ class ArticleTable(ScrollView, can_focus=True):
             else:
                 line.append_text(cell)
                 line.append(padding)
-            line.append(" ")
+        line.append(" ")
         return [
             Segment(text, segment_style or style) for text, segment_style, _ in line.render(self.app.console)
         ]

@@ -27,13 +27,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.articles import format_published
+from tui.markdown_look import ROLES, look
 from tui.palette import PALETTE
 from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span
 
-BlockKind = Literal["title", "meta", "subtitle", "caption", "body", "hidden", "gap"]
+BlockKind = Literal["title", "meta", "link", "subtitle", "caption", "body", "hidden", "gap"]
 # Blocks of the article's text, with body offsets: a cursor, a search and highlights reach them.
 TEXT_KINDS = ("body", "caption")
 MEASURE = 92  # longest line of text: long lines are hard to read
@@ -65,6 +67,8 @@ class Block:
     text: str  # display text, already sanitised; same length as the body range for body blocks
     start: int = -1  # body offset of text[0] (body blocks only)
     prefix: str = ""
+    roles: tuple[tuple[int, int, str], ...] = ()  # Markdown's look (tui.markdown_look), in text offsets
+    breaks: tuple[int, ...] = ()  # where a line of a list, table or quote starts a new screen line
 
     @property
     def end(self) -> int:
@@ -126,7 +130,7 @@ _WORD = re.compile(r"\S+")
 def format_byline(article: Article) -> str:
     parts = [part for part in (article.source, article.author) if part]
     if article.published is not None:
-        parts.append(article.published.strftime("%d %b %Y, %H:%M"))
+        parts.append(format_published(article.published, article.day_only))
     parts.append(f"{article.words:,} words")
     return " · ".join(parts)
 
@@ -208,6 +212,10 @@ class ArticleView(ScrollView, can_focus=True):
         index: int  # 0-based match under the cursor
         total: int
 
+    @dataclass
+    class SearchCleared(ViewMessage):
+        """Escape put the search away (the matches are no longer marked)."""
+
     DEFAULT_CSS = """
     ArticleView {
         background: $surface;
@@ -216,11 +224,23 @@ class ArticleView(ScrollView, can_focus=True):
     }
     ArticleView > .article-view--title { text-style: bold; color: $text-primary; }
     ArticleView > .article-view--meta { color: $text-muted; }
+    ArticleView > .article-view--link { color: $text-muted; text-style: underline; }
     ArticleView > .article-view--subtitle { text-style: italic; }
     ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
+    ArticleView > .article-view--md-h1 { text-style: bold underline; color: $text-primary; }
+    ArticleView > .article-view--md-h2 { text-style: bold; color: $text-primary; }
+    ArticleView > .article-view--md-h3 { text-style: bold; }
+    ArticleView > .article-view--md-strong { text-style: bold; }
+    ArticleView > .article-view--md-em { text-style: italic; }
+    ArticleView > .article-view--md-code { color: $text-accent; }
+    ArticleView > .article-view--md-marker { color: $text-disabled; }
+    ArticleView > .article-view--md-quote { text-style: italic; }
+    ArticleView > .article-view--md-rule { color: $text-muted; }
+    ArticleView > .article-view--md-bullet { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--cursor { background: $primary 12%; }
     ArticleView:focus > .article-view--cursor { background: $primary 45%; }
+    ArticleView > .article-view--cursor-on-highlight { text-style: bold overline; }
     ArticleView > .article-view--gutter { color: $primary; }
     ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
     ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
@@ -237,10 +257,13 @@ class ArticleView(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "article-view--title",
         "article-view--meta",
+        "article-view--link",
         "article-view--subtitle",
         "article-view--caption",
         "article-view--hidden",
+        *(f"article-view--md-{role}" for role in ROLES),
         "article-view--cursor",
+        "article-view--cursor-on-highlight",
         "article-view--gutter",
         "article-view--note-mark",
         "article-view--selection",
@@ -266,9 +289,30 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("space,pagedown", "page_down", "Page down", show=False, id="view.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="view.page_up"),
         Binding("v", "toggle_selection", "Select", show=False, id="view.select"),
-        Binding("w", "grow_word", "Grow selection by a word", show=False, id="view.grow_word"),
-        Binding("W", "grow_word_back", "Grow selection back by a word", show=False, id="view.grow_word_back"),
-        Binding("escape", "clear_selection", "Cancel selection", show=False, id="view.clear_selection"),
+        # a selection (v, or the search match) changes by a word at either end
+        Binding("w,right", "grow_word", "Selection: end a word later", show=False, id="view.grow_word"),
+        Binding("left", "shrink_word", "Selection: end a word sooner", show=False, id="view.shrink_word"),
+        Binding(
+            "W,shift+left",
+            "grow_word_back",
+            "Selection: start a word sooner",
+            show=False,
+            id="view.grow_word_back",
+        ),
+        Binding(
+            "shift+right",
+            "shrink_word_back",
+            "Selection: start a word later",
+            show=False,
+            id="view.shrink_word_back",
+        ),
+        Binding(
+            "escape",
+            "clear_selection",
+            "Cancel the selection, then the search",
+            show=False,
+            id="view.clear_selection",
+        ),
         Binding("h", "highlight", "Highlight", id="view.highlight"),
         Binding("1", "highlight_color(0)", "Highlight in color 1", show=False, id="view.color_1"),
         Binding("2", "highlight_color(1)", "Highlight in color 2", show=False, id="view.color_2"),
@@ -320,6 +364,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.search_index = -1
         self.selection: tuple[int, int] | None = None
         self._anchor: Span | None = None
+        self._selection_is_match = False  # the selection is the current search match
         self.sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._sentence_paragraph: list[int] = []
@@ -334,6 +379,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips: dict[int, list[Strip]] = {}
         self._styles: dict[str, Style] = {}
         self._scrolling_to = False  # scrolls the view makes itself are not reported as ViewScrolled
+        self._markdown = article.path.suffix.lower() in (".md", ".markdown")
+        flat = article.structure
+        self._structure: list[tuple[int, int, str]] = []
+        for i in range(0, len(flat) - 2, 3):
+            start, end, kind = flat[i], flat[i + 1], flat[i + 2]
+            if isinstance(start, int) and isinstance(end, int) and isinstance(kind, str):
+                self._structure.append((start, end, kind))
         self._build_blocks()
 
     # ------------------------------------------------------------------ content
@@ -344,6 +396,8 @@ class ArticleView(ScrollView, can_focus=True):
         if self.show_headline:
             blocks.append(Block("title", sanitize(article.title)))
             blocks.append(Block("meta", sanitize(format_byline(article))))
+            if article.url:
+                blocks.append(Block("link", sanitize(f"{article.url}  (o opens it)")))
             if article.subtitle:
                 blocks.append(Block("subtitle", sanitize(article.subtitle)))
         hidden = sorted(self.hidden, key=lambda span: span.start)
@@ -380,7 +434,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _body_block(self, start: int, end: int) -> Block:
-        return Block("body", sanitize(self.article.body[start:end]), start=start)
+        raw = self.article.body[start:end]
+        structure = [
+            (s - start, e - start, kind) for s, e, kind in self._structure if start <= s and e <= end
+        ]
+        shown = look(raw, structure, markdown=self._markdown)
+        return Block(
+            "body", sanitize(shown.text), start=start, roles=tuple(shown.roles), breaks=tuple(shown.breaks)
+        )
 
     def set_hidden(self, spans: Iterable[Span]) -> None:
         """Hide passages (a repeat of the article's own text); the cursor stays on its text."""
@@ -500,6 +561,9 @@ class ArticleView(ScrollView, can_focus=True):
         new_span = self.cursor_span
         if self._anchor is not None:
             self._set_selection(_hull(self._anchor, new_span))
+        elif self._selection_is_match:  # moving on leaves the match: keys act on sentences again
+            self._selection_is_match = False
+            self._set_selection(None)
         self._invalidate_range(old_span.start, old_span.end)
         self._invalidate_range(new_span.start, new_span.end)
         if keep_row:
@@ -528,7 +592,7 @@ class ArticleView(ScrollView, can_focus=True):
                 lines.append(_Line(-1))
             first_lines.append(len(lines))
             available = max(5, width - len(block.prefix))
-            offsets = [0, *wrap_offsets(block.text, available)]
+            offsets = self._wrap_block(block, available)
             line_starts.append(offsets)
             ends = [*offsets[1:], len(block.text)]
             lines.extend(_Line(index, start, end) for start, end in zip(offsets, ends, strict=True))
@@ -539,6 +603,19 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout_width = width
         self._strips.clear()
         self.virtual_size = Size(width + GUTTER, len(lines))
+
+    @staticmethod
+    def _wrap_block(block: Block, width: int) -> list[int]:
+        """Line starts of a block: wrapped to ``width``, each of its hard breaks a new line."""
+        if not block.breaks:
+            return [0, *wrap_offsets(block.text, width)]
+        offsets = [0]
+        edges = [0, *block.breaks, len(block.text)]
+        for first, (start, end) in enumerate(zip(edges, edges[1:], strict=False)):
+            if first:
+                offsets.append(start)
+            offsets.extend(start + cut for cut in wrap_offsets(block.text[start:end], width))
+        return offsets
 
     def _gap_before(self, index: int) -> bool:
         """A blank line between paragraphs, and around the headline's parts."""
@@ -702,7 +779,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.sentences:
             span = self.cursor_span
             if span.start < end and start < span.end:
-                yield span.start, span.end, self._style("article-view--cursor")
+                yield from self._cursor_layer(span.start, span.end)
         if self.selection is not None and self.selection[0] < end and start < self.selection[1]:
             yield self.selection[0], self.selection[1], self._style("article-view--selection")
         current = self.search_matches[self.search_index] if self.search_index >= 0 else None
@@ -710,6 +787,24 @@ class ArticleView(ScrollView, can_focus=True):
             if match[0] < end and start < match[1]:
                 component = "article-view--search-current" if match == current else "article-view--search"
                 yield match[0], match[1], self._style(component)
+
+    def _cursor_layer(self, start: int, end: int) -> Iterable[tuple[int, int, Style]]:
+        """The cursor's ground, except on highlights: there the highlight keeps its colour (a
+        ground over it would hide it and leave dark text on a dark ground) and the cursor shows as
+        bold, overlined text, besides the bar in the gutter."""
+        ground = self._style("article-view--cursor")
+        on_highlight = self._style("article-view--cursor-on-highlight")
+        position = start
+        for highlight in self.highlights:  # sorted by start
+            if highlight.end <= position or highlight.start >= end:
+                continue
+            if highlight.start > position:
+                yield position, highlight.start, ground
+            covered_end = min(end, highlight.end)
+            yield max(position, highlight.start), covered_end, on_highlight
+            position = max(position, covered_end)
+        if position < end:
+            yield position, end, ground
 
     def _gutter(self, block: Block, start: int, end: int, base: Style) -> Segment:
         """The cursor bar, else ✎ where a highlight with a note starts, else a compare mark."""
@@ -739,6 +834,8 @@ class ArticleView(ScrollView, can_focus=True):
         if block.kind != "body":
             base = base + self._style(f"article-view--{block.kind}")
         text = Text(block.text, style=base, end="", no_wrap=True)
+        for start, end, role in block.roles:
+            text.stylize(self._style(f"article-view--md-{role}"), start, end)
         if block.kind in TEXT_KINDS:
             for start, end, style in self._decorations(block.start, block.end):
                 text.stylize(style, max(0, start - block.start), min(len(block.text), end - block.start))
@@ -778,10 +875,10 @@ class ArticleView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_selection":
             # Escape falls through to the screen (back) unless there is something to cancel.
-            return self.selection is not None
+            return self.selection is not None or bool(self.search_matches)
         if action in ("next_search_match", "previous_search_match"):
             return bool(self.search_matches)
-        if action in ("grow_word", "grow_word_back"):
+        if action in ("grow_word", "grow_word_back", "shrink_word", "shrink_word_back"):
             return self.selection is not None or None
         return True
 
@@ -844,13 +941,38 @@ class ArticleView(ScrollView, can_focus=True):
             return
         if self._anchor is None:
             self._anchor = self.cursor_span
+            self._selection_is_match = False
             self._set_selection((self._anchor.start, self._anchor.end))
         else:
-            self.action_clear_selection()
+            self._finish_selection()
 
     def action_clear_selection(self) -> None:
+        """Escape: the selection goes, then the search (a search match selected goes with it)."""
+        if (self.selection is None and self.search_matches) or self._selection_is_match:
+            self.clear_search()
         self._anchor = None
+        self._selection_is_match = False
         self._set_selection(None)
+
+    def clear_search(self) -> None:
+        old = self.search_matches
+        self.search_matches = []
+        self.search_index = -1
+        for start, end in old:
+            self._invalidate_range(start, end)
+        if self._selection_is_match:
+            self._selection_is_match = False
+            self._set_selection(None)
+        self.refresh()
+        self.post_message(self.SearchCleared(self))
+
+    def _words_within(self, start: int, end: int) -> list[re.Match[str]]:
+        return list(_WORD.finditer(self.article.body, start, end))
+
+    def _edit_selection(self, start: int, end: int) -> None:
+        self._anchor = None  # changed by hand: moving the cursor no longer grows it by sentence
+        self._selection_is_match = False
+        self._set_selection((start, end))
 
     def action_grow_word(self) -> None:
         if self.selection is None:
@@ -858,7 +980,15 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = self.selection
         match = _WORD.search(self.article.body, end)
         if match is not None:
-            self._set_selection((start, match.end()))
+            self._edit_selection(start, match.end())
+
+    def action_shrink_word(self) -> None:
+        if self.selection is None:
+            return
+        start, end = self.selection
+        words = self._words_within(start, end)
+        if len(words) > 1:  # one word at least stays selected
+            self._edit_selection(start, words[-2].end())
 
     def action_grow_word_back(self) -> None:
         if self.selection is None:
@@ -866,11 +996,21 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = self.selection
         words = list(_WORD.finditer(self.article.body, 0, start))
         if words:
-            self._set_selection((words[-1].start(), end))
+            self._edit_selection(words[-1].start(), end)
+
+    def action_shrink_word_back(self) -> None:
+        if self.selection is None:
+            return
+        start, end = self.selection
+        words = self._words_within(start, end)
+        if len(words) > 1:
+            self._edit_selection(words[1].start(), end)
 
     def _finish_selection(self) -> None:
         if self._anchor is not None or self.selection is not None:
-            self.action_clear_selection()
+            self._anchor = None
+            self._selection_is_match = False
+            self._set_selection(None)
 
     def action_highlight(self) -> None:
         self._request_highlight(None)
@@ -945,6 +1085,9 @@ class ArticleView(ScrollView, can_focus=True):
         """Mark every case-insensitive occurrence of ``query``; go to the first after the cursor."""
         old = self.search_matches
         self.search_matches = []
+        if self._selection_is_match:
+            self._selection_is_match = False
+            self._set_selection(None)
         if query:
             pattern = re.compile(re.escape(query), re.IGNORECASE)
             hidden = self.hidden
@@ -976,6 +1119,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.search_index = index
         self._invalidate_range(*self.search_matches[index])
         self._set_cursor(self._sentence_at_offset(self.search_matches[index][0]), center=True)
+        if self._anchor is None:
+            # the match is the selection: h, a, t and the colour keys take it as it is, and the
+            # arrows change it by a word at either end
+            self._selection_is_match = True
+            self._set_selection(self.search_matches[index])
         self.post_message(self.SearchMoved(self, index, total))
 
     def action_next_search_match(self) -> None:
