@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     Matrix = NDArray[np.float32]
+    Table = NDArray[Any]
 else:
-    Matrix = Any
+    Matrix = Table = Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "minilm-static"
 
@@ -44,8 +45,9 @@ MODEL_DIR = Path(__file__).resolve().parent / "models" / "minilm-static"
 # --------------------------------------------------------------------------- the static model
 
 
-def _read_safetensors(path: Path) -> Matrix:
-    """The one tensor of a safetensors file (8-byte header size, JSON header, raw little-endian data)."""
+def _read_safetensors(path: Path) -> Table:
+    """The one tensor of a safetensors file (8-byte header size, JSON header, raw little-endian data),
+    as stored (float16 here): a view of the bytes read, not a copy."""
     import numpy as np
 
     data = path.read_bytes()
@@ -57,7 +59,7 @@ def _read_safetensors(path: Path) -> Matrix:
     start, end = entry["data_offsets"]
     raw = np.frombuffer(data, dtype=dtypes[entry["dtype"]], offset=8 + size + start, count=-1)
     count = (end - start) // raw.itemsize
-    return raw[:count].reshape(entry["shape"]).astype(np.float32)
+    return raw[:count].reshape(entry["shape"])
 
 
 def _is_punctuation(char: str) -> bool:
@@ -138,8 +140,7 @@ class StaticModel:
     """The distilled table: one row per WordPiece token, already scaled by the token's SIF weight."""
 
     vocab: dict[str, int]
-    vectors: Matrix  # (tokens, dims) float32
-    unit: Matrix  # the rows scaled to length 1, for word-to-word similarity
+    vectors: Table  # (tokens, dims), float16 as stored
     weights: Matrix  # each token's SIF weight, as the distillation applied it (rarer tokens near 1)
     max_word_chars: int = 100
 
@@ -195,13 +196,11 @@ def load_model(folder: Path = MODEL_DIR) -> StaticModel:
     vectors = _read_safetensors(folder / "model.safetensors")
     if len(vocab) != vectors.shape[0]:
         raise ValueError(f"{folder}: {len(vocab)} tokens but {vectors.shape[0]} rows")
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = vectors / np.maximum(norms, 1e-9)
     # The SIF weight model2vec gave each row (Zipf's law over the token ranks), recomputed.
     sif = float(config.get("sif_coefficient") or 1e-4)
     inverse_rank = 1.0 / np.arange(2, len(vocab) + 2, dtype=np.float64)
     weights = (sif / (sif + inverse_rank / inverse_rank.sum())).astype(np.float32)
-    model = StaticModel(vocab, vectors, unit, weights, int(wordpiece.get("max_input_chars_per_word", 100)))
+    model = StaticModel(vocab, vectors, weights, int(wordpiece.get("max_input_chars_per_word", 100)))
     _MODELS[id(model)] = model
     return model
 
@@ -255,7 +254,7 @@ def _prepare(text: str, model: StaticModel) -> Prepared:
     dims = model.dims
     keep = np.array(alphanumeric, dtype=bool)
     if keep.any():
-        rows = model.vectors[ids]
+        rows = model.vectors[ids].astype(np.float32)
         word_rows = np.add.reduceat(rows, starts, axis=0)[keep]
         word_rows /= np.maximum(np.linalg.norm(word_rows, axis=1, keepdims=True), 1e-9)
         word_weights = np.maximum.reduceat(model.weights[ids], starts)[keep]
