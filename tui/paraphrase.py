@@ -239,39 +239,43 @@ class Prepared:
     length: int  # words
 
 
+@functools.lru_cache(maxsize=100_000)
+def _word_entry(model_id: int, word: str) -> tuple[Matrix, float] | None:
+    """A word's direction (its token rows summed, length 1) and SIF weight (its rarest token's); None
+    for a word the vocabulary cannot spell. Cached: news repeats its words (100,000 x 1 KB at most)."""
+    import numpy as np
+
+    model = _MODELS[model_id]
+    pieces = list(_word_ids_cached(model_id, word))
+    if not pieces:
+        return None
+    row = model.vectors[pieces].astype(np.float32).sum(axis=0)
+    row /= max(float(np.linalg.norm(row)), 1e-9)
+    return row, float(model.weights[pieces].max())
+
+
 def _prepare(text: str, model: StaticModel) -> Prepared:
     import numpy as np
 
-    ids: list[int] = []
-    starts: list[int] = []  # where each known word's tokens start in `ids`
-    alphanumeric: list[bool] = []
-    for word in _pre_tokens(text):
-        pieces = _word_ids(model, word)
-        if pieces:
-            starts.append(len(ids))
-            ids.extend(pieces)
-            alphanumeric.append(word.isalnum())
-    dims = model.dims
-    keep = np.array(alphanumeric, dtype=bool)
-    if keep.any():
-        rows = model.vectors[ids].astype(np.float32)
-        word_rows = np.add.reduceat(rows, starts, axis=0)[keep]
-        word_rows /= np.maximum(np.linalg.norm(word_rows, axis=1, keepdims=True), 1e-9)
-        word_weights = np.maximum.reduceat(model.weights[ids], starts)[keep]
-        word_weights /= max(float(word_weights.sum()), 1e-9)
-        # SIF (Arora et al., 2017): the sentence is its words' directions averaged with their weights.
+    model_id = id(model)
+    entries = [e for w in _pre_tokens(text) if w.isalnum() and (e := _word_entry(model_id, w)) is not None]
+    if entries:
+        word_rows = np.stack([row for row, _ in entries])
+        word_weights = np.array([weight for _, weight in entries], dtype=np.float32)
+        word_weights /= word_weights.sum()
+        # SIF (Arora et al., 2017): a sentence is its words' directions averaged with their weights.
         vector = word_weights @ word_rows
         vector /= max(float(np.linalg.norm(vector)), 1e-9)
     else:
-        vector = np.zeros(dims, dtype=np.float32)
-        word_rows = np.zeros((0, dims), dtype=np.float32)
+        word_rows = np.zeros((0, model.dims), dtype=np.float32)
         word_weights = np.zeros(0, dtype=np.float32)
+        vector = np.zeros(model.dims, dtype=np.float32)
     tokens = words(text)
     stems = [stem(w) for w in tokens]
     return Prepared(
-        vector.astype(np.float32),
-        word_rows.astype(np.float32),
-        word_weights.astype(np.float32),
+        vector,
+        word_rows,
+        word_weights,
         frozenset(stems),
         frozenset(zip(stems, stems[1:], strict=False)),
         frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)),
@@ -289,15 +293,20 @@ def prepare(texts: Iterable[str], model: StaticModel | None = None) -> list[Prep
     """Each text prepared, cached by text: a sentence met again costs a dictionary look-up."""
     model = model or default_model()
     cache = _CACHE.setdefault(id(model), {})
-    out: list[Prepared] = []
-    for text in texts:
-        found = cache.get(text)
-        if found is None:
-            if len(cache) >= CACHE_SIZE:
-                cache.clear()
-            found = cache[text] = _prepare(text, model)
-        out.append(found)
-    return out
+    texts = list(texts)
+    wanted = list(dict.fromkeys(texts))
+    if len(cache) + sum(t not in cache for t in wanted) > CACHE_SIZE:
+        cache.clear()
+    for text in wanted:
+        if text not in cache:
+            cache[text] = _prepare(text, model)
+    return [cache[t] for t in texts]
+
+
+def clear_cache() -> None:
+    """Forgets every prepared sentence and word (they are cached by text, up to `CACHE_SIZE`)."""
+    _CACHE.clear()
+    _word_entry.cache_clear()
 
 
 def embed(texts: Sequence[str], model: StaticModel | None = None) -> Matrix:
