@@ -112,6 +112,14 @@ def test_the_batch_gives_what_single_calls_give() -> None:
     assert paraphrase.score_pairs([]).shape == (0,)
 
 
+def test_the_matrix_holds_every_pair() -> None:
+    a, b = TRICKY[:3], TRICKY[2:5]
+    matrix = paraphrase.score_matrix(a, b)
+    assert matrix.shape == (3, 3)
+    assert matrix[2, 0] == pytest.approx(paraphrase.same_content(a[2], b[0]), abs=1e-6)
+    assert paraphrase.score_matrix([], b).shape == (0, 3)
+
+
 def test_the_score_is_symmetric() -> None:
     a, b = TRICKY[0], "An official said on Wednesday that Seoul had warned Moscow not to cross a red line."
     assert paraphrase.same_content(a, b) == pytest.approx(paraphrase.same_content(b, a), abs=1e-6)
