@@ -202,8 +202,9 @@ def _word_ids(model: StaticModel, word: str) -> tuple[int, ...]:
     return _word_ids_cached(id(model), word)
 
 
+@functools.cache
 def load_model(folder: Path = MODEL_DIR) -> StaticModel:
-    """Reads the shipped model from the package folder; never downloads."""
+    """Reads the shipped model from the package folder, once per folder; never downloads."""
     import numpy as np
 
     tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
@@ -222,7 +223,6 @@ def load_model(folder: Path = MODEL_DIR) -> StaticModel:
     return model
 
 
-@functools.cache
 def default_model() -> StaticModel:
     return load_model(MODEL_DIR)
 
