@@ -27,6 +27,7 @@ TRICKY = [
 
 
 def test_the_model_loads_from_the_package_folder() -> None:
+    assert len(paraphrase.WEIGHTS) == len(paraphrase.FEATURES)
     model = paraphrase.load_model(paraphrase.MODEL_DIR)
     assert paraphrase.MODEL_DIR.is_relative_to(REPO / "tui")
     assert model.vectors.shape == (len(model.vocab), 256)
@@ -102,10 +103,21 @@ def test_negation_lowers_the_score() -> None:
 def test_the_batch_gives_what_single_calls_give() -> None:
     pairs = [(TRICKY[i], TRICKY[j]) for i in range(len(TRICKY)) for j in range(len(TRICKY))]
     batch = paraphrase.score_pairs(pairs)
-    single = [paraphrase.same_content(a, b) for a, b in pairs]
+    single = []
+    for a, b in pairs:
+        paraphrase.clear_cache()  # each pair prepared afresh, alone
+        single.append(paraphrase.same_content(a, b))
     assert batch.shape == (len(pairs),)
     assert list(batch) == pytest.approx(single, abs=1e-6)
     assert paraphrase.score_pairs([]).shape == (0,)
+
+
+def test_the_matrix_holds_every_pair() -> None:
+    a, b = TRICKY[:3], TRICKY[2:5]
+    matrix = paraphrase.score_matrix(a, b)
+    assert matrix.shape == (3, 3)
+    assert matrix[2, 0] == pytest.approx(paraphrase.same_content(a[2], b[0]), abs=1e-6)
+    assert paraphrase.score_matrix([], b).shape == (0, 3)
 
 
 def test_the_score_is_symmetric() -> None:
