@@ -570,6 +570,29 @@ def _add_robots_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not read robots.txt (for your own sites); the pause between requests stays",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="the most one request may take, from connecting to the last byte (default: 20)",
+    )
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value}: give between 0 and 3600 seconds")
+    return seconds
+
+
+def _fetcher(args: argparse.Namespace) -> Any:
+    from tui.intake.fetch import TIMEOUT, Fetcher
+
+    return Fetcher(ignore_robots=args.ignore_robots, timeout=args.timeout or TIMEOUT)
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -588,13 +611,12 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 
 def _intake(args: argparse.Namespace, *, tags: Sequence[str] = (), force: bool = False) -> Any:
-    from tui.intake.fetch import Fetcher
     from tui.intake.intake import Intake
 
     return Intake(
         articles_dir=paths.articles_dir(args.articles),
         cache_dir=paths.cache_dir(args.cache_dir),
-        fetcher=Fetcher(ignore_robots=args.ignore_robots),
+        fetcher=_fetcher(args),
         tags=list(tags),
         force=force,
     )
@@ -623,7 +645,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     from tui.intake.feeds import Feed, FeedList, FeedState, opml_document, parse_feed, read_opml_file
-    from tui.intake.fetch import Fetcher, check_url, host_of
+    from tui.intake.fetch import check_url, host_of
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
     if args.feeds_command == "list":
@@ -688,7 +710,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     if args.name and feeds.find(args.name) is not None:
         raise UsageError(f"a feed is already named {args.name!r}")
-    parsed = parse_feed(Fetcher(ignore_robots=args.ignore_robots).fetch(url).body, url)
+    parsed = parse_feed(_fetcher(args).fetch(url).body, url)
     name = args.name or feeds.unique_name(parsed.title or host_of(url))
     feeds.feeds.append(Feed(" ".join(name.split()), url))
     feeds.save()
