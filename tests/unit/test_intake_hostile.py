@@ -76,3 +76,49 @@ def test_a_trickling_feed_is_stopped_at_the_deadline(trickler: Trickler, tmp_pat
     done = tui(tmp_path, "feeds", "add", trickler.url("/feed.xml"), "--timeout", "1", timeout=60)
     assert done.returncode == 1 and "timed out" in done.stderr
     assert time.monotonic() - start < 6
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TUI_ARTICLES": str(tmp_path / "articles"),
+        "TUI_CACHE": str(tmp_path / "cache"),
+        "TUI_STATE": str(tmp_path / "state"),
+        "TUI_CONFIG": str(tmp_path / "config"),
+    }
+
+
+def _together(tmp_path: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """The commands started at the same moment; their results."""
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            text=True,
+        )
+        for command in commands
+    ]
+    results = []
+    for process in running:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return results
+
+
+def _article_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "articles").glob("*.md"))
+
+
+def test_four_adds_of_one_page_at_once_add_it_once(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: `… story`, `… 2`, `… 3`, `… 4`: each process decided on the library it had read at start.
+    (key,) = article_keys(1)
+    url = local_web.route("/story.html", article_html("One story", truth()[key]["articleBody"]))
+    results = _together(tmp_path, [["add", url, "--ignore-robots"]] * 4)
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(_article_files(tmp_path)) == 1
+    lines = [r.stdout for r in results]
+    assert sum(line.startswith("added:") for line in lines) == 1
+    assert sum("already in the library" in line for line in lines) == 3

@@ -2,15 +2,19 @@
 
 Work that waits on the network runs a few at a time (one at a time per host); deciding whether an
 article is new and writing it happen one after another, in input order, so two inputs in one run
-see each other.
+see each other. Two processes (a `tui add` and the app's fetch, two cron fetches) see each other
+too: deciding and writing happen under one lock on the articles folder, and a writer that takes
+the lock first reads what the others wrote since it last looked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +39,9 @@ VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
 FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
+LOCK_FILE = ".tui-intake.lock"  # in the articles folder; the library loader skips dot files
+GENERATION_FILE = ".tui-intake.generation"  # changed by every write, so a writer knows to look again
+LOCK_TIMEOUT = 60.0  # seconds a writer waits for another to finish one article
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.IGNORECASE)
 
 Progress = Callable[[int, int], None]
@@ -139,6 +146,9 @@ class Intake:
     _known: list[_Known] = field(default_factory=list)
     _by_url: dict[str, str] = field(default_factory=dict)
     _by_text: dict[str, str] = field(default_factory=dict)
+    _paths: set[str] = field(default_factory=set)  # article files known, relative to the folder
+    _generation: str | None = None  # the folder's write generation when last looked at
+    _latest: dict[str, str] = field(default_factory=dict)  # url key -> 'added' of the article holding it
     _loaded: bool = False
 
     def __post_init__(self) -> None:
@@ -150,7 +160,6 @@ class Intake:
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
-        from tui.articles import read_front_matter
         from tui.library_loader import load_library
 
         if self._loaded:
@@ -158,25 +167,99 @@ class Intake:
         self._loaded = True
         if not self.articles_dir.is_dir():
             return
+        self._generation = self._read_generation()
         library = load_library(self.articles_dir, self.cache_dir)
-        latest: dict[str, str] = {}  # url key -> 'added' of the article holding it
         for article in library:
-            self._remember(article)
-            if article.path.suffix.lower() not in (".md", ".markdown"):
-                continue
-            try:
-                with open(article.path, encoding="utf-8", errors="replace") as handle:
-                    head = handle.read(64 * 1024)
-            except OSError:
-                continue
-            fields, _rest, _problem = read_front_matter(head.replace("\r\n", "\n"))
-            url = fields.get("url")
+            self._learn(article)
+
+    def _learn(self, article: Any) -> None:
+        """Know `article`, and the URLs its front matter gives (fetched and canonical)."""
+        from tui.articles import read_front_matter
+
+        self._remember(article)
+        self._paths.add(self._relative(article.path))
+        if article.path.suffix.lower() not in (".md", ".markdown"):
+            return
+        try:
+            with open(article.path, encoding="utf-8", errors="replace") as handle:
+                head = handle.read(64 * 1024)
+        except OSError:
+            return
+        fields, _rest, _problem = read_front_matter(head.replace("\r\n", "\n"))
+        added = str(fields.get("added") or "")
+        for name in ("url", "fetched"):
+            url = fields.get(name)
             if isinstance(url, str) and url.strip():
                 key = normalise_url(url)
-                added = str(fields.get("added") or "")
-                if key not in latest or added >= latest[key]:  # the newest version answers for its URL
-                    latest[key] = added
+                if key not in self._latest or added >= self._latest[key]:  # the newest version answers
+                    self._latest[key] = added
                     self._by_url[key] = article.id
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.articles_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    # ------------------------------------------------------------------ one writer at a time
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the library's write lock; first learn what other processes wrote meanwhile."""
+        import filelock
+
+        self.articles_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.articles_dir / LOCK_FILE))
+        try:
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        except filelock.Timeout:
+            raise IntakeError(
+                f"the library {self.articles_dir} is being written by another process; try again later"
+            ) from None
+        try:
+            if self._read_generation() != self._generation:
+                self._catch_up()
+            yield
+        finally:
+            lock.release()
+
+    def _read_generation(self) -> str | None:
+        try:
+            return (self.articles_dir / GENERATION_FILE).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _bump_generation(self) -> None:
+        import secrets
+
+        token = secrets.token_hex(8)
+        with contextlib.suppress(OSError):
+            (self.articles_dir / GENERATION_FILE).write_text(token, encoding="utf-8")
+            self._generation = token
+
+    def _catch_up(self) -> None:
+        """Learn the article files written by other processes since this one last looked."""
+        from tui.articles import ArticleError
+        from tui.library_loader import read_article
+
+        for folder, folders, files in os.walk(self.articles_dir):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                relative = self._relative(path)
+                if (
+                    name.startswith(".")
+                    or path.suffix.lower() not in TEXT_SUFFIXES
+                    or relative in self._paths
+                ):
+                    continue
+                try:
+                    article = read_article(path, relative.rsplit(".", 1)[0])
+                except (ArticleError, OSError):
+                    self._paths.add(relative)
+                    continue
+                self._learn(article)
+        self._generation = self._read_generation()
 
     def _remember(self, article: Any, urls: Iterable[str] = ()) -> None:
         known = _Known(article.id, article, _text_key(article.body), _word_set(article.body))
@@ -201,10 +284,20 @@ class Intake:
     # ------------------------------------------------------------------ the door
 
     def add_page(self, page: Page, label: str) -> Outcome:
-        """Write `page` unless it is already here; report what it is. Never raises for one input."""
+        """Write `page` unless it is already here; report what it is. Never raises for one input.
+
+        Deciding and writing hold the library's lock: another process adding the same page at the
+        same moment finds it there."""
+        self.load()
+        try:
+            with self._writing():
+                return self._add_page(page, label)
+        except IntakeError as error:
+            return Outcome(label, "failed", title=page.title, error=str(error))
+
+    def _add_page(self, page: Page, label: str) -> Outcome:
         from tui.articles import ArticleError, parse_article_text
 
-        self.load()
         title = page.title or _first_words(page.text)
         record = ArticleRecord(
             title=title,
@@ -239,10 +332,12 @@ class Intake:
             return Outcome(
                 label, "failed", title=title, error=f"{label}: cannot write the article ({reason})"
             )
+        self._bump_generation()
         article_id = path.relative_to(self.articles_dir).with_suffix("").as_posix()
         candidate.id = article_id
         candidate.path = path
         self._remember(candidate, urls)
+        self._paths.add(self._relative(path))
         outcome = Outcome(label, "added", id=article_id, path=str(path), title=title)
         if same_url is not None and same_url != same_text:
             outcome.status, outcome.duplicate_of = "update", same_url
