@@ -561,6 +561,13 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
 
     fetching = command("fetch", "fetch every feed and add its new articles")
     fetching.add_argument("--json", action="store_true", help="print one JSON array")
+    fetching.add_argument(
+        "--max-items",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="take at most N new items this run; the rest come at the next (default: 200)",
+    )
     _add_robots_option(fetching)
 
 
@@ -589,16 +596,33 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
+
+
 def _fetcher(args: argparse.Namespace) -> Any:
     from tui.intake.fetch import TIMEOUT, Fetcher
 
     return Fetcher(ignore_robots=args.ignore_robots, timeout=args.timeout or TIMEOUT)
 
 
-def _progress_bar(label: str) -> Callable[[int, int], None] | None:
-    """A one-line bar on stderr when it is a terminal; nothing when piped."""
+def _progress_bar(label: str, *, piped: bool = False) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr when it is a terminal. When piped, nothing; or with `piped` (a long
+    fetch run by cron, into a log) a plain line at each tenth of the way, so it says how far it got."""
     if not sys.stderr.isatty():
-        return None
+        if not piped:
+            return None
+        shown: set[tuple[int, int]] = set()
+
+        def log(done: int, total: int) -> None:
+            step = (10 * done // total) if total else 10
+            if done and (step, total) not in shown:
+                shown.add((step, total))
+                print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+
+        return log
 
     def show(done: int, total: int) -> None:
         width = 30
@@ -730,14 +754,29 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
+    from tui.intake.intake import MAX_ITEMS
+
+    args.max_items = args.max_items or MAX_ITEMS
     state = FeedState.load(paths.state_dir(args.state_dir))
-    report = fetch_feeds(_intake(args), feeds.feeds, state, progress=_progress_bar("fetching"))
+    report = fetch_feeds(
+        _intake(args),
+        feeds.feeds,
+        state,
+        progress=_progress_bar("fetching", piped=True),
+        max_items=args.max_items,
+    )
     code = _report(report.outcomes, args.json)
     if not args.json:
         count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
         print(
             f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
             f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed",
+            file=sys.stderr,
+        )
+    if report.items_left:
+        print(
+            f"{PROG}: stopped at {args.max_items} items of {report.items_new} new; "
+            f"{report.items_left} left for the next `{PROG} fetch`",
             file=sys.stderr,
         )
     return code

@@ -5,6 +5,7 @@ Every server is on 127.0.0.1; the slow ones are bounded and stop with the test.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,106 @@ def test_four_adds_of_one_page_at_once_add_it_once(local_web: LocalWeb, tmp_path
     lines = [r.stdout for r in results]
     assert sum(line.startswith("added:") for line in lines) == 1
     assert sum("already in the library" in line for line in lines) == 3
+
+
+def _words_article(seed: int, count: int = 160) -> str:
+    """An article of made-up words that shares almost none with another seed's."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(count)]
+    sentences = [" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, count, 12)]
+    return " ".join(sentences)
+
+
+def _full_text_feed(web: LocalWeb, count: int, path: str = "/big.xml") -> str:
+    import html
+
+    items = "".join(
+        f"<item><title>Item {n}</title><link>{web.url(f'/item/{n}')}</link><guid>item-{n}</guid>"
+        f"<content:encoded>{html.escape('<p>' + _words_article(n) + '</p>')}</content:encoded></item>"
+        for n in range(count)
+    )
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Big</title>'
+        f"<link>{web.base}/</link><description>d</description>{items}</channel></rss>"
+    )
+    return web.route(path, feed, content_type="application/rss+xml")
+
+
+def test_a_huge_feed_is_taken_in_over_runs_with_a_printed_bound(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: no bound, nothing printed when piped, and the history written only at the end.
+    feed = _full_text_feed(local_web, 300)
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    first = tui(tmp_path, "fetch", "--ignore-robots", "--max-items", "40")
+    assert first.returncode == 0, first.stderr
+    assert "stopped at 40 items of 300 new; 260 left for the next `tui fetch`" in first.stderr
+    assert "fetching 40/41" in first.stderr or "fetching 41/41" in first.stderr  # progress, piped
+    assert len(_article_files(tmp_path)) == 40
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == 40
+    assert "etag" not in state["feeds"][feed]  # not finished: the feed is read again next time
+    second = tui(tmp_path, "fetch", "--ignore-robots", "--max-items", "40")
+    assert second.returncode == 0, second.stderr
+    assert "already in the library" not in second.stdout  # it went on where it stopped
+    assert len(_article_files(tmp_path)) == 80
+
+
+def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> None:
+    import signal
+
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"]
+    items = []
+    for n in range(12):
+        # Each page its own text: a paragraph of its own words before the shared article.
+        local_web.route(f"/p{n}.html", article_html(f"Story {n}", _words_article(100 + n) + "\n" + body))
+        items.append((f"Story {n}", f"/p{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT"))
+    from intake_web import rss20
+
+    feed = local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "fetch", "--ignore-robots"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_article_files(tmp_path)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.5)  # past one save of the history
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+    kept = len(_article_files(tmp_path))
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == kept >= 3
+    rest = tui(tmp_path, "fetch", "--ignore-robots")
+    assert rest.returncode == 0, rest.stderr
+    assert "already in the library" not in rest.stdout
+    assert len(_article_files(tmp_path)) == 12
+
+
+def test_an_item_that_keeps_failing_is_given_up_after_three_fetches(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: a failure on every fetch (the app's `R` showed it every time), with no end.
+    from intake_web import rss20
+
+    feed = local_web.route(
+        "/feed.xml",
+        rss20(local_web, [("Gone", "/gone.html", "Mon, 17 Jun 2024 09:00:00 GMT")]),
+        content_type="application/rss+xml",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    runs = [tui(tmp_path, "fetch", "--ignore-robots") for _ in range(4)]
+    assert [r.returncode for r in runs] == [1, 1, 1, 0]
+    assert "HTTP 404" in runs[0].stderr and "given up" not in runs[0].stderr
+    assert "failed 3 fetches in a row: given up, not tried again" in runs[2].stderr
+    assert "0 failed" in runs[3].stderr
+    assert len(local_web.hits_for("/gone.html")) == 3

@@ -260,6 +260,7 @@ class FeedState:
 
     path: Path
     feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _changed: set[tuple[str, str]] = field(default_factory=set)  # (feed, item) this run wrote
 
     @classmethod
     def load(cls, state_dir: Path) -> FeedState:
@@ -293,8 +294,66 @@ class FeedState:
             "article": article_id,
             "fetched": when.isoformat(timespec="seconds"),
         }
+        self._failures(url).pop(item.key, None)
+        self._changed.add((url, item.key))
+
+    def _failures(self, url: str) -> dict[str, Any]:
+        entry = self.of(url)
+        if not isinstance(entry.get("failures"), dict):
+            entry["failures"] = {}
+        failures: dict[str, Any] = entry["failures"]
+        return failures
+
+    def failed(self, url: str, item: FeedItem, error: str, when: datetime) -> int:
+        """Count one more failed fetch of `item` (of this version); returns how many in a row."""
+        failures = self._failures(url)
+        known = failures.get(item.key)
+        tries = (
+            known.get("tries", 0) if isinstance(known, dict) and known.get("version") == item.version else 0
+        )
+        tries = (tries if isinstance(tries, int) else 0) + 1
+        failures[item.key] = {
+            "version": item.version,
+            "tries": tries,
+            "error": error,
+            "last": when.isoformat(timespec="seconds"),
+        }
+        self._changed.add((url, item.key))
+        return tries
+
+    def give_up(self, url: str, item: FeedItem, error: str, when: datetime) -> None:
+        """Never try `item` (this version of it) again; the reason is kept."""
+        self.remember(url, item, None, when)
+        self.of(url)["items"][item.key]["gave_up"] = error
 
     def save(self) -> None:
+        """Write the history, merged under a lock with what another fetch saved meanwhile: the
+        items this run took in (or failed) are ours, every other entry is the file's."""
+        import filelock
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"version": 1, "feeds": self.feeds}, indent=1, ensure_ascii=False)
-        write_atomically(self.path, [data.encode("utf-8")])
+        with filelock.FileLock(str(self.path) + ".lock", timeout=60):
+            try:
+                on_disk = FeedState.load(self.path.parent).feeds
+            except TuiError:
+                on_disk = {}
+            for url, entry in self.feeds.items():
+                merged = on_disk.setdefault(url, {})
+                for name, value in entry.items():
+                    if name not in ("items", "failures"):
+                        merged[name] = value
+                for part in ("items", "failures"):
+                    target = merged.get(part)
+                    if not isinstance(target, dict):
+                        target = merged[part] = {}
+                    value = entry.get(part)
+                    ours: dict[str, Any] = value if isinstance(value, dict) else {}
+                    for key, value in ours.items():
+                        if (url, key) in self._changed or key not in target:
+                            target[key] = value
+                    for key in [k for k in target if k not in ours and (url, k) in self._changed]:
+                        del target[key]
+            self.feeds = on_disk
+            self._changed.clear()
+            data = json.dumps({"version": 1, "feeds": self.feeds}, indent=1, ensure_ascii=False)
+            write_atomically(self.path, [data.encode("utf-8")])

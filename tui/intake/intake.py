@@ -39,6 +39,11 @@ VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
 FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
+# A run of `tui fetch` takes at most this many new items (a 10,000-item feed is taken in over
+# several runs, each saving what it got); at one request a second per host that is under 4 minutes.
+MAX_ITEMS = 200
+MAX_ITEM_TRIES = 3  # an item that failed this many fetches in a row is given up on
+SAVE_EVERY = 2.0  # seconds between two saves of the fetch history during a run
 LOCK_FILE = ".tui-intake.lock"  # in the articles folder; the library loader skips dot files
 GENERATION_FILE = ".tui-intake.generation"  # changed by every write, so a writer knows to look again
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another to finish one article
@@ -530,6 +535,8 @@ class FetchReport:
     outcomes: list[Outcome] = field(default_factory=list)
     feeds_checked: int = 0
     feeds_unchanged: int = 0
+    items_new: int = 0  # new or edited items found in the feeds
+    items_left: int = 0  # of those, left for the next run by the bound
 
     @property
     def failed(self) -> list[Outcome]:
@@ -570,8 +577,19 @@ def fetch_feeds(
     feeds: list[Feed],
     state: FeedState,
     progress: Progress | None = None,
+    *,
+    max_items: int = MAX_ITEMS,
+    clock: Callable[[], float] | None = None,
 ) -> FetchReport:
-    """Every feed read (conditionally), every new or edited item added. State is saved at the end."""
+    """Every feed read (conditionally), then at most `max_items` new or edited items added.
+
+    What each item gave is saved as it goes (every few seconds and at the end, even on ctrl+c), so a
+    run that stops, or stops at the bound, is taken up where it stopped by the next. An item that
+    failed `MAX_ITEM_TRIES` runs in a row is given up on, and the outcome says so.
+    """
+    import time
+
+    tick_clock = clock or time.monotonic
     intake.load()
     report = FetchReport()
     total = len(feeds)
@@ -610,6 +628,10 @@ def fetch_feeds(
         fresh = [item for item in items if not state.seen(feed.url, item)]
         todo.extend((feed, item) for item in fresh)
     todo = by_turns(todo, lambda pair: host_of(pair[1].link or ""))
+    report.items_new = len(todo)
+    unfinished = {feed.url for feed, _item in todo[max_items:]}  # left for the next run
+    todo = todo[:max_items]
+    report.items_left = report.items_new - len(todo)
     total += len(todo)
     tick()
 
@@ -620,27 +642,42 @@ def fetch_feeds(
             return error
 
     failed_feeds: set[str] = set()
-    for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
-        label = item.link or f"{feed.name}: {item.title or item.key}"
-        if isinstance(result, TuiError):
-            outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
-        else:
-            outcome = intake.add_page(result, label)
-        report.outcomes.append(outcome)
-        if outcome.status == "failed":
-            failed_feeds.add(feed.url)  # tried again next time
-        else:
-            state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
-        done += 1
-        tick()
-    # A feed's validators are kept only when all its items came in: else the next fetch would get
-    # "304 Not Modified" and never retry the items that failed.
-    for feed, items, response in read:
-        if items is None or not isinstance(response, Response) or feed.url in failed_feeds:
-            continue
-        memory = state.of(feed.url)
-        memory["checked"] = _now().isoformat(timespec="seconds")
-        if not response.not_modified:
-            memory["etag"], memory["last_modified"] = response.etag, response.last_modified
-    state.save()
+    last_save = tick_clock()
+    try:
+        for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
+            label = item.link or f"{feed.name}: {item.title or item.key}"
+            if isinstance(result, TuiError):
+                outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
+            else:
+                outcome = intake.add_page(result, label)
+            if outcome.status == "failed":
+                tries = state.failed(feed.url, item, outcome.error or "", _now())
+                if tries >= MAX_ITEM_TRIES:
+                    state.give_up(feed.url, item, outcome.error or "", _now())
+                    outcome.error = (
+                        f"{outcome.error} (failed {tries} fetches in a row: given up, not tried again)"
+                    )
+                else:
+                    failed_feeds.add(feed.url)  # tried again next time
+            else:
+                state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
+            report.outcomes.append(outcome)
+            done += 1
+            tick()
+            if tick_clock() - last_save >= SAVE_EVERY:
+                state.save()
+                last_save = tick_clock()
+        # A feed's validators are kept only when all its items came in: else the next fetch would get
+        # "304 Not Modified" and never retry the items that failed or were left for the next run.
+        for feed, items, response in read:
+            if items is None or not isinstance(response, Response):
+                continue
+            if feed.url in failed_feeds or feed.url in unfinished:
+                continue
+            memory = state.of(feed.url)
+            memory["checked"] = _now().isoformat(timespec="seconds")
+            if not response.not_modified:
+                memory["etag"], memory["last_modified"] = response.etag, response.last_modified
+    finally:
+        state.save()  # what came in is kept, whatever stopped the run
     return report
