@@ -226,3 +226,54 @@ def test_an_item_that_keeps_failing_is_given_up_after_three_fetches(
     assert "failed 3 fetches in a row: given up, not tried again" in runs[2].stderr
     assert "0 failed" in runs[3].stderr
     assert len(local_web.hits_for("/gone.html")) == 3
+
+
+def _annotation(source: str, tags: list[str] = ()) -> dict[str, object]:  # type: ignore[assignment]
+    return {
+        "type": "Annotation",
+        "id": "urn:uuid:aaaaaaaa-1234-4234-8234-123456789abc",
+        "body": [{"type": "TextualBody", "value": "a note"}]
+        + [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in tags],
+        "target": {
+            "source": source,
+            "selector": [{"type": "TextQuoteSelector", "exact": "quick brown fox"}],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "urn:tui:article:../../etc/passwd",
+        "urn:tui:article:%2E%2E/%2E%2E/etc/passwd",
+        "http://example.com/story",
+        "urn:tui:article:/etc/passwd",
+        "urn:tui:article:a/\x1b[2Jb",
+    ],
+)
+def test_imported_article_ids_that_are_not_paths_in_the_library_are_refused(
+    tmp_path: Path, source: str
+) -> None:
+    # Before: accepted and stored as the article id.
+    file = tmp_path / "in.jsonld"
+    file.write_text(json.dumps([_annotation(source)]))
+    done = tui(tmp_path, "import", str(file))
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and "not an article id" in done.stderr
+    assert "nothing imported" in done.stderr and "\x1b" not in done.stderr
+    assert tui(tmp_path, "notes", "--json").stdout.strip() in ("[]", "")
+
+
+def test_imported_tags_follow_the_rule_of_annotate(tmp_path: Path) -> None:
+    # Before: `\x1b[31m../x` became `31m/x` on import.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text("---\ntitle: T\n---\n\nThe quick brown fox jumps over the lazy dog.\n")
+    tag = "\x1b[31m../x"
+    made = tui(tmp_path, "annotate", "a", "--quote", "quick brown fox", "--tag", tag)
+    assert made.returncode == 0, made.stderr
+    file = tmp_path / "in.jsonld"
+    file.write_text(json.dumps([_annotation("urn:tui:article:a", [tag, "\x1b[0m"])]))
+    assert tui(tmp_path, "import", str(file)).returncode == 0
+    notes = json.loads(tui(tmp_path, "notes", "--json").stdout)
+    assert [n["tags"] for n in notes] == [["x"], ["x"]]
