@@ -199,7 +199,11 @@ def _report_skipped(library: Library | Listing) -> None:
 def emit_json(value: Any) -> None:
     import orjson
 
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    from tui.text_safety import json_safe
+
+    # Untrusted text (titles, quotes, notes) may hold bidi overrides or C1 controls: escaped in the
+    # JSON (`\u202e`), as the text outputs escape them, so a terminal shows them and a reader gets them.
+    sys.stdout.buffer.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)) + b"\n")
     sys.stdout.flush()
 
 
@@ -668,7 +672,15 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from tui.intake.feeds import Feed, FeedList, FeedState, opml_document, parse_feed, read_opml_file
+    from tui.intake.feeds import (
+        Feed,
+        FeedList,
+        FeedState,
+        feed_name,
+        opml_document,
+        parse_feed,
+        read_opml_file,
+    )
     from tui.intake.fetch import check_url, host_of
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
@@ -711,16 +723,34 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     if args.feeds_command == "import":
         from pathlib import Path
+        from urllib.parse import urlsplit
 
         added = 0
+        left_out: dict[str, int] = {}
         for feed in read_opml_file(Path(args.file)):
-            if feeds.find(feed.url) is not None or not feed.url.startswith(("http://", "https://")):
+            scheme = urlsplit(feed.url).scheme.lower()
+            if feeds.find(feed.url) is not None:
+                reason = "already followed"
+            elif scheme in ("http", "https") and urlsplit(feed.url).hostname:
+                feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
+                added += 1
                 continue
-            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
-            added += 1
+            elif not scheme:
+                reason = "a relative link"
+            else:
+                reason = f"a {scheme}: link, not http(s)" if scheme.isalnum() else "not an http(s) link"
+            left_out[reason] = left_out.get(reason, 0) + 1
+            print(
+                f"{PROG}: left out {printable(feed.url)} ({printable(feed.name)}): {reason}", file=sys.stderr
+            )
         if added:
             feeds.save()
-        print(f"{printable(args.file)}: {counted(added, 'feed')} added, {len(feeds.feeds)} followed")
+        dropped = sum(left_out.values())
+        why = f" ({', '.join(f'{count} {reason}' for reason, count in left_out.items())})" if dropped else ""
+        print(
+            f"{printable(args.file)}: {counted(added, 'feed')} added of {added + dropped}, "
+            f"{dropped} left out{why}; {len(feeds.feeds)} followed"
+        )
         return 0
     # add: read the feed once, so a wrong link is said now rather than at every fetch
     url = args.url.strip()
@@ -732,11 +762,14 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if known is not None:
         print(f"already following {printable(url)} as {printable(known.name)}")
         return 0
-    if args.name and feeds.find(args.name) is not None:
-        raise UsageError(f"a feed is already named {args.name!r}")
+    wanted = feed_name(args.name) if args.name is not None else None
+    if args.name is not None and not wanted:
+        raise UsageError(f"not a usable feed name: {printable(repr(args.name))}")
+    if wanted and feeds.find(wanted) is not None:
+        raise UsageError(f"a feed is already named {printable(repr(wanted))}")
     parsed = parse_feed(_fetcher(args).fetch(url).body, url)
-    name = args.name or feeds.unique_name(parsed.title or host_of(url))
-    feeds.feeds.append(Feed(" ".join(name.split()), url))
+    name = wanted or feeds.unique_name(parsed.title or host_of(url))
+    feeds.feeds.append(Feed(name, url))
     feeds.save()
     print(
         f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"

@@ -105,7 +105,9 @@ def test_feeds_list_remove_import_export(local_web: LocalWeb, tmp_path: Path) ->
         f'<outline text="Again" xmlUrl="{feed}"/></outline></body></opml>'
     )
     imported = tui(tmp_path, "feeds", "import", str(opml))
-    assert imported.stdout.strip() == f"{opml}: 1 feed added, 2 followed"
+    assert (
+        imported.stdout.strip() == f"{opml}: 1 feed added of 2, 1 left out (1 already followed); 2 followed"
+    )
     listed = json.loads(tui(tmp_path, "feeds", "list", "--json").stdout)
     assert [(f["name"], f["url"]) for f in listed] == [
         ("Harbour", feed),

@@ -277,3 +277,101 @@ def test_imported_tags_follow_the_rule_of_annotate(tmp_path: Path) -> None:
     assert tui(tmp_path, "import", str(file)).returncode == 0
     notes = json.loads(tui(tmp_path, "notes", "--json").stdout)
     assert [n["tags"] for n in notes] == [["x"], ["x"]]
+
+
+def _feed(web: LocalWeb, title: str = "Local Times") -> str:
+    from intake_web import rss20
+
+    return web.route("/feed.xml", rss20(web, [], title=title), content_type="application/rss+xml")
+
+
+@pytest.mark.parametrize("how", ["name", "title"])
+def test_control_characters_in_a_feed_name_never_damage_the_feed_list(
+    local_web: LocalWeb, tmp_path: Path, how: str
+) -> None:
+    # Before: ESC went into feeds.opml, and from then on every feeds command said it was damaged.
+    if how == "name":
+        added = tui(tmp_path, "feeds", "add", _feed(local_web), "--name", "a\x1bb\x07c", "--ignore-robots")
+    else:
+        added = tui(tmp_path, "feeds", "add", _feed(local_web, "Bell\x07 Times\x1b"), "--ignore-robots")
+    assert added.returncode == 0, added.stderr
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring((tmp_path / "config" / "feeds.opml").read_bytes())  # well-formed XML
+    listed = tui(tmp_path, "feeds", "list")
+    assert listed.returncode == 0 and listed.stdout.split()[0] in ("abc", "Bell")
+    assert tui(tmp_path, "feeds", "export").returncode == 0
+    assert tui(tmp_path, "fetch", "--ignore-robots").returncode == 0
+
+
+def test_a_feed_list_damaged_by_an_old_version_is_read(local_web: LocalWeb, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    url = _feed(local_web)
+    (config / "feeds.opml").write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>tui feeds</title></head>'
+        b'<body><outline type="rss" text="a\x1bb" title="a\x1bb" xmlUrl="' + url.encode() + b'" />'
+        b'<outline type="rss" text="ref&#x7;" title="ref&#7;" xmlUrl="https://b.example/f" /></body></opml>\n'
+    )
+    listed = tui(tmp_path, "feeds", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [f["name"] for f in json.loads(listed.stdout)] == ["ab", "ref"]
+    assert tui(tmp_path, "feeds", "remove", "ref").returncode == 0  # saved: now repaired
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring((config / "feeds.opml").read_bytes())
+
+
+def test_json_and_opml_outputs_escape_bidi_c1_and_invisible_characters(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: raw U+202E, U+009B and U+200B in `feeds export` and in every --json output.
+    hostile = "evil\u202etxt.exe\u009b31m\u200bname"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = f"The quick brown fox {hostile} jumps over the lazy dog. A second sentence is here."
+    (articles / "a.md").write_text(f"---\ntitle: {hostile}\n---\n\n{text}\n")
+    (articles / "b.md").write_text(f"---\ntitle: other {hostile}\n---\n\n{text} One more.\n")
+    quote = f"fox {hostile} jumps"
+    assert tui(tmp_path, "annotate", "a", "--quote", quote, "--note", hostile, "--tag", "t").returncode == 0
+    assert (
+        tui(tmp_path, "feeds", "add", _feed(local_web), "--name", hostile, "--ignore-robots").returncode == 0
+    )
+    outputs = {
+        "list": tui(tmp_path, "list", "--json").stdout,
+        "notes": tui(tmp_path, "notes", "--json").stdout,
+        "compare": tui(tmp_path, "compare", "a", "b", "--json").stdout,
+        "story": tui(tmp_path, "story", "a", "--json").stdout,
+        "export": tui(tmp_path, "export", "--format", "json").stdout,
+        "feeds list": tui(tmp_path, "feeds", "list", "--json").stdout,
+        "feeds export": tui(tmp_path, "feeds", "export").stdout,
+    }
+    for name, output in outputs.items():
+        assert output, name
+        for character in ("\u202e", "\u009b", "\u200b"):
+            assert character not in output, (name, character)
+    assert json.loads(outputs["notes"])[0]["note"] == hostile  # escaped, not changed
+    assert "&#x202e;" in outputs["feeds export"]
+
+
+def test_opml_import_says_what_it_left_out(tmp_path: Path) -> None:
+    # Before: "3 feeds added" of 7, the rest dropped without a word.
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="A" xmlUrl="https://a.example/feed"/>'
+        '<outline text="B" xmlUrl="http://b.example/rss"/>'
+        '<outline text="C" xmlUrl="https://c.example/atom"/>'
+        '<outline text="J" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="F" xmlUrl="file:///etc/passwd"/>'
+        '<outline text="R" xmlUrl="/relative/feed.xml"/>'
+        '<outline text="A again" xmlUrl="https://a.example/feed"/>'
+        "</body></opml>"
+    )
+    done = tui(tmp_path, "feeds", "import", str(opml))
+    assert done.returncode == 0
+    assert done.stdout.strip() == (
+        f"{opml}: 3 feeds added of 7, 4 left out (1 a javascript: link, not http(s), "
+        "1 a file: link, not http(s), 1 a relative link, 1 already followed); 3 followed"
+    )
+    assert len(done.stderr.splitlines()) == 4 and "javascript:alert(1) (J): a javascript: link" in done.stderr
