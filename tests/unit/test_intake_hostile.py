@@ -375,3 +375,116 @@ def test_opml_import_says_what_it_left_out(tmp_path: Path) -> None:
         "1 a file: link, not http(s), 1 a relative link, 1 already followed); 3 followed"
     )
     assert len(done.stderr.splitlines()) == 4 and "javascript:alert(1) (J): a javascript: link" in done.stderr
+
+
+def _front(path: Path) -> dict[str, object]:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    front: dict[str, object] = yaml.safe_load(text.split("---\n")[1])
+    return front
+
+
+def test_a_canonical_link_to_another_site_is_not_the_page_s_own(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: stored with the other site's URL and reported as "an update of" its article.
+    first, second = article_keys(2)
+    theirs = "https://news.example.com/2024/story.html"
+    original = tmp_path / "theirs.md"
+    original.write_text(
+        f"---\ntitle: Their story\nsource: Example News\nurl: {theirs}\n---\n\n{truth()[first]['articleBody']}\n"
+    )
+    assert tui(tmp_path, "add", str(original)).returncode == 0
+    page = local_web.route(
+        "/copy.html", article_html("A copy", truth()[second]["articleBody"], canonical=theirs)
+    )
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added" and "duplicate_of" not in row
+    front = _front(Path(row["path"]))
+    assert front["url"] == page and "news.example.com" not in json.dumps(front)
+
+
+def test_the_fetched_address_is_kept_beside_a_canonical_one(local_web: LocalWeb, tmp_path: Path) -> None:
+    (key,) = article_keys(1)
+    canonical = local_web.url("/news/story")
+    page = local_web.route(
+        "/amp/story.html?utm_source=x",
+        article_html("Story", truth()[key]["articleBody"], canonical=canonical),
+    )
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    front = _front(Path(json.loads(done.stdout)[0]["path"]))
+    assert front["url"] == canonical and front["fetched"] == page
+    again = tui(tmp_path, "add", page, "--ignore-robots")
+    assert "already in the library" in again.stdout
+
+
+@pytest.mark.parametrize("where", ["canonical", "front matter"])
+def test_javascript_urls_are_never_stored(local_web: LocalWeb, tmp_path: Path, where: str) -> None:
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"]
+    if where == "canonical":
+        source = local_web.route("/s.html", article_html("S", body, canonical="javascript:alert(1)"))
+    else:
+        file = tmp_path / "s.md"
+        file.write_text(f"---\ntitle: S\nurl: javascript:alert(document.cookie)\n---\n\n{body}\n")
+        source = str(file)
+    done = tui(tmp_path, "add", source, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    text = Path(json.loads(done.stdout)[0]["path"]).read_text()
+    assert "javascript" not in text
+
+
+def test_control_characters_are_cleaned_before_writing(tmp_path: Path) -> None:
+    # Before: "added", then `tui list` skipped the file as binary; a title's `# h1` stayed in the body.
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"].replace(". ", ".\x00 ", 3)
+    file = tmp_path / "nul.md"
+    file.write_bytes(f"# Bell\x07 title\x1b[2J\n\n{body}\n".encode())
+    done = tui(tmp_path, "add", str(file), "--json")
+    assert done.returncode == 0, done.stderr
+    path = Path(json.loads(done.stdout)[0]["path"])
+    data = path.read_bytes()
+    assert b"\x00" not in data and b"\x1b" not in data and b"\x07" not in data
+    assert "Bell" not in data.decode().split("---\n", 2)[2]  # the title line is not in the body
+    listed = tui(tmp_path, "list", "--json")
+    assert listed.returncode == 0 and "skipped" not in listed.stderr
+    assert json.loads(listed.stdout)[0]["title"] == "Bell title[2J"
+
+
+def test_a_utf8_page_with_some_bad_bytes_stays_utf8(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: decoded as Windows-1251, every accented letter turned to Cyrillic.
+    (key,) = article_keys(1)
+    body = "Le café de la gare a rouvert à Genève, déclare le maire. " + truth()[key]["articleBody"]
+    page = article_html("Café à Genève", body).replace(b"rouvert", b"rouv\xff\xfeert")
+    for route, ctype in (("/declared.html", "text/html; charset=utf-8"), ("/meta.html", "text/html")):
+        url = local_web.route(route, page, content_type=ctype)
+        done = tui(tmp_path, "add", url, "--ignore-robots", "--json", "--force")
+        assert done.returncode == 0, done.stderr
+        text = Path(json.loads(done.stdout)[0]["path"]).read_text()
+        assert "Le café de la gare" in text and "Genève" in text
+
+
+def test_a_feed_item_with_its_text_and_a_javascript_link_uses_the_text(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    import html
+
+    (key,) = article_keys(1)
+    content = "".join(
+        f"<p>{html.escape(p)}</p>" for p in truth()[key]["articleBody"].split("\n") if p.strip()
+    )
+    feed = local_web.route(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>T</title><link>http://x.example/</link><description>d</description>"
+        "<item><title>Whole</title><link>javascript:alert(1)</link><guid>g1</guid>"
+        f"<content:encoded>{html.escape(content)}</content:encoded></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added"
+    assert "javascript" not in Path(row["path"]).read_text()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.errors import TuiError
+from tui.text_safety import without_controls
 
 # The extraction settings, shared with the benchmark so that it measures what `tui add` does.
 EXTRACT_OPTIONS: dict[str, Any] = {"include_comments": False, "favor_precision": True}
@@ -45,10 +46,50 @@ class Page:
 
 
 def _clean(value: object) -> str | None:
+    from tui.text_safety import without_controls
+
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    text = " ".join(without_controls(value).split())
     return text or None
+
+
+def web_url(value: object) -> str | None:
+    """`value` if it is an http(s) link with a host; a `javascript:`, `data:` or `file:` link (or
+    anything else) is never kept as where an article came from."""
+    from urllib.parse import urlsplit
+
+    text = _clean(value)
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def _site(host: str) -> str:
+    return host.lower().removeprefix("www.")
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two links are on one site: the same host, or one a subdomain of the other
+    (`m.example.com` and `www.example.com`). A canonical link elsewhere is not the page's own."""
+    from urllib.parse import urlsplit
+
+    a, b = _site(urlsplit(url).hostname or ""), _site(urlsplit(other).hostname or "")
+    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def canonical_for(fetched: str | None, claimed: str | None) -> str | None:
+    """The canonical URL a page gives, kept only when it is a web link on the site it came from."""
+    claimed = web_url(claimed)
+    if claimed is None:
+        return None
+    if fetched is None:
+        return claimed  # a saved page or standard input: nothing to hold it against
+    return claimed if same_site(fetched, claimed) else None
 
 
 def drop_title_line(markdown: str, title: str | None) -> str:
@@ -111,33 +152,41 @@ def _extract(html: bytes | str, url: str | None, label: str) -> Page:
     if tree is None:
         raise ExtractError(f"{label}: not an HTML page")
     canonical, language = _page_hints(tree)
+    url = web_url(url)
     document: Any = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_formatting=True, **EXTRACT_OPTIONS
     )
     if document is None or document.body is None:
         raise ExtractError(f"{label}: no article text found")
     title = _clean(document.title)
-    text = xmltotxt(document.body, False)
+    text = without_controls(xmltotxt(document.body, False))
     _mark_block_quotes(document.body)
     markdown = re.sub(rf"^{_QUOTE_MARK}", "> ", xmltotxt(document.body, True), flags=re.MULTILINE)
-    markdown = drop_title_line(markdown, title)
+    markdown = drop_title_line(without_controls(markdown), title)
     if len(re.findall(r"\w+", text)) < MIN_WORDS:
         raise ExtractError(f"{label}: no article text found")
     if canonical and url:
         from urllib.parse import urljoin
 
         canonical = urljoin(url, canonical)
+    canonical = canonical_for(url, canonical) or canonical_for(url, document.url) or url
     return Page(
         title=title,
         author=_clean(document.author),
         date=_clean(document.date),
-        source=_clean(document.sitename) or _clean(document.hostname),
+        source=_clean(document.sitename) or _host(canonical or url) or _clean(document.hostname),
         url=url,
-        canonical_url=canonical or _clean(document.url) or url,
+        canonical_url=canonical,
         language=_clean(document.language) or language,
         markdown=markdown,
         text=text,
     )
+
+
+def _host(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    return _site(urlsplit(url).hostname or "") or None if url else None
 
 
 def extract_text(html: bytes | str, url: str | None = None) -> str:

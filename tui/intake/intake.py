@@ -22,10 +22,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tui.errors import TuiError
-from tui.intake.extract import MIN_WORDS, ExtractError, Page, drop_title_line, extract_page
+from tui.intake.extract import (
+    MIN_WORDS,
+    ExtractError,
+    Page,
+    canonical_for,
+    drop_title_line,
+    extract_page,
+    web_url,
+)
 from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
 from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
 from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
+from tui.text_safety import without_controls
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -281,7 +290,7 @@ class Intake:
             data = (stdin or sys.stdin.buffer).read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 raise IntakeError("-: the page on standard input is larger than 10 MB")
-            return extract_page(data, None, name="standard input")
+            return extract_page(decode_page(data), None, name="standard input")
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
             return page_from_response(self.fetcher.fetch(source), source)
         return read_file(Path(source).expanduser(), source)
@@ -304,13 +313,16 @@ class Intake:
         from tui.articles import ArticleError, parse_article_text
 
         title = page.title or _first_words(page.text)
+        fetched = web_url(page.url)
+        canonical = canonical_for(fetched, page.canonical_url) or fetched
         record = ArticleRecord(
             title=title,
             body=page.markdown,
             source=page.source,
             author=page.author,
             date=page.date,
-            url=page.canonical_url or page.url,
+            url=canonical,
+            fetched=fetched if fetched != canonical else None,
             added=_now(),
             tags=merged_tags(page.tags, self.tags),
         )
@@ -319,7 +331,7 @@ class Intake:
             candidate = parse_article_text(document, "(new)", Path("new.md"), ".md")
         except ArticleError:
             return Outcome(label, "failed", title=title, error=f"{label}: no article text found")
-        urls = [u for u in (page.url, page.canonical_url) if u]
+        urls = [u for u in (fetched, canonical) if u]
         text_key = _text_key(candidate.body)
         same_text = self._by_text.get(text_key)
         same_url = next((self._by_url[k] for k in map(normalise_url, urls) if k in self._by_url), None)
@@ -428,12 +440,37 @@ def page_from_response(response: Response, label: str) -> Page:
 
 
 def _decoded(response: Response) -> bytes | str:
-    if response.charset:
+    return decode_page(response.body, response.charset)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
+    """A page's text: in the charset the server or the page's own `<meta>` declares (a few bad
+    bytes in a page declared UTF-8 become U+FFFD; they do not make it another encoding), else UTF-8
+    when it is valid UTF-8, else the bytes, for trafilatura to guess."""
+    import codecs
+
+    if not declared:
+        found = _META_CHARSET.search(body[:4096])
+        declared = found.group(1).decode("ascii", "replace") if found else None
+    if declared:
         try:
-            return response.body.decode(response.charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return response.body  # trafilatura guesses the encoding from the bytes and the page's own meta
+            name = codecs.lookup(declared.strip()).name
+        except LookupError:
+            name = None
+        if name == "utf-8":
+            return body.decode("utf-8", errors="replace").lstrip("\ufeff")
+        if name is not None:
+            try:
+                return body.decode(name)
+            except UnicodeDecodeError:
+                pass
+    try:
+        return body.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return body
 
 
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
@@ -443,6 +480,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
 
     if isinstance(text, bytes):
         text, _encoding = decode(text)
+    text = without_controls(text)  # a NUL would make the file binary, an ESC would stay in a title
     try:
         article = parse_article_text(text, "(new)", Path(f"new{suffix}"), suffix)
     except ArticleError as error:
@@ -523,7 +561,7 @@ def read_file(path: Path, label: str) -> Page:
     except OSError as error:
         raise IntakeError(f"{label}: {error.strerror or error}") from None
     if suffix in HTML_SUFFIXES:
-        return extract_page(data, None, name=label)
+        return extract_page(decode_page(data), None, name=label)
     return page_from_text(data, label, suffix=suffix)
 
 
@@ -544,31 +582,35 @@ class FetchReport:
 
 
 def _item_page(intake: Intake, item: FeedItem) -> Page:
-    """The article of a feed item: the feed's own text when it is whole, else its page."""
+    """The article of a feed item: the feed's own text when it is whole (or when there is no page
+    to fetch), else its page."""
+    link = web_url(item.link)
+    page = None
     if item.content_html:
         try:
-            page = extract_page(
-                f"<html><body><article>{item.content_html}</article></body></html>", item.link
-            )
+            page = extract_page(f"<html><body><article>{item.content_html}</article></body></html>", link)
         except ExtractError:
             page = None
-        if page is not None and len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS:
+        if page is not None and (link is None or len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS):
             return _with_item_metadata(page, item)
-    if not item.link:
+    if link is None:
+        if item.link:
+            raise IntakeError(f"{item.link}: not an http(s) link, and the feed does not carry the article")
         raise IntakeError("feed item has no link")  # the caller names the feed and the item
-    return _with_item_metadata(page_from_response(intake.fetcher.fetch(item.link), item.link), item)
+    return _with_item_metadata(page_from_response(intake.fetcher.fetch(link), link), item)
 
 
 def _with_item_metadata(page: Page, item: FeedItem) -> Page:
     from dataclasses import replace
 
+    link = web_url(item.link)
     return replace(
         page,
         title=page.title or item.title,
         author=page.author or item.author,
         date=page.date or item.date,
-        url=page.url or item.link,
-        canonical_url=page.canonical_url or item.link,
+        url=page.url or link,
+        canonical_url=page.canonical_url or link,
     )
 
 
