@@ -47,7 +47,7 @@ def test_superscripts_footnotes_underline_and_font_become_plain_markdown() -> No
     assert not HTML_TAG.search(markdown), markdown
     assert not NEEDLESS.search(markdown), markdown
     assert "repair the old bridge.[1]" in markdown
-    assert "the 1st budget" in markdown and "40 km²" in markdown
+    assert "the 1st budget" in markdown and "40 km2" in markdown
     assert "three per cent" in markdown and "election [again]" in markdown
     assert "| Item | 2024 |" in markdown and "|---|" in markdown  # a Markdown table
     assert "user_name" in markdown

@@ -128,8 +128,7 @@ def _mark_block_quotes(body: Any) -> None:
         quote.getparent().replace(quote, replacement)
 
 
-# Superscripts and subscripts in plain characters, where Unicode has them all.
-_SUPERSCRIPT = str.maketrans("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")
+# Subscript digits in plain characters (H₂O), which Unicode has all of.
 _SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 _ORDINAL = re.compile(r"(st|nd|rd|th|er|re|e|ème|eme|o|a|º|ª)", re.IGNORECASE)
 _NOTE_MARK = re.compile(r"[\[(]?\s*(\d{1,4}|[a-z]|[*†‡§¶])\s*[\])]?")
@@ -137,20 +136,17 @@ _NOTE_MARK = re.compile(r"[\[(]?\s*(\d{1,4}|[a-z]|[*†‡§¶])\s*[\])]?")
 
 def _superscript_text(text: str, before: str) -> str:
     """What a superscript reads as in plain text: a footnote marker `[3]`, an ordinal's ending
-    (`1st`), or an exponent in superscript characters (`km²`)."""
+    (`1st`), or an exponent written after its unit (`km2`), as the page reads when copied."""
     mark = _NOTE_MARK.fullmatch(text)
     if before[-1:].isdigit() and _ORDINAL.fullmatch(text):
         return text
     if mark is not None:
         inner = mark.group(1)
         bracketed = text[:1] in "[(" or text[-1:] in "])"
-        exponent = not bracketed and inner in ("2", "3") and before[-1:].isalpha()
-        if exponent:
-            return inner.translate(_SUPERSCRIPT)
+        if not bracketed and inner in ("2", "3") and before[-1:].isalpha():
+            return inner  # an exponent (km2), as the page reads when copied
         return f"[{inner}]"
-    if re.fullmatch(r"[-+]?\d{1,3}", text):
-        return text.translate(_SUPERSCRIPT)
-    return f" {text}" if before[-1:].isalnum() else text
+    return f" {text}" if before[-1:].isalnum() and not text[:1].isdigit() else text
 
 
 def _preceding_text(element: Any) -> str:
