@@ -488,3 +488,15 @@ def test_a_feed_item_with_its_text_and_a_javascript_link_uses_the_text(
     (row,) = json.loads(done.stdout)
     assert row["status"] == "added"
     assert "javascript" not in Path(row["path"]).read_text()
+
+
+def test_two_fetches_at_once_add_every_article_once(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: the app's `R` beside a cron `tui fetch` added every article twice.
+    feed = _full_text_feed(local_web, 20)
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    results = _together(tmp_path, [["fetch", "--ignore-robots"]] * 2)
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(_article_files(tmp_path)) == 20
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == 20
+    assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing left to take in
