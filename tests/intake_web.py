@@ -257,3 +257,78 @@ class FakeClock:
         with self._lock:
             self.sleeps.append(round(seconds, 6))
             self.now += seconds
+
+
+# --------------------------------------------------------------------------- a hostile server
+
+
+class Trickler:
+    """A server on 127.0.0.1 that answers one byte (or one header line) every `interval` seconds.
+
+    `mode`: `body` sends its headers at once with `Content-Length: 100000`, then the body a byte at
+    a time; `headers` sends the status line and then one header line at a time, never ending them.
+    Paths in `fast` are answered at once (a robots.txt that is not the subject of a test). Bounded:
+    each connection stops after `limit` pieces or when the client goes, and `stop` ends them all.
+    """
+
+    def __init__(
+        self,
+        mode: str = "body",
+        interval: float = 0.2,
+        limit: int = 600,
+        fast: dict[str, bytes] | None = None,
+    ) -> None:
+        import socket
+
+        self.mode, self.interval, self.limit = mode, interval, limit
+        self.fast = fast or {}
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.base = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: object) -> None:
+        import socket
+
+        assert isinstance(connection, socket.socket)
+        with contextlib.suppress(OSError), connection:
+            request = connection.recv(65536).decode("latin-1")
+            path = request.split(" ", 2)[1] if request.count(" ") >= 2 else "/"
+            if path in self.fast:
+                body = self.fast[path]
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                return
+            if self.mode == "body":
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>"
+                )
+                pieces = [b"x"] * self.limit
+            else:
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                pieces = [f"X-Slow-{n}: {n}\r\n".encode() for n in range(self.limit)]
+            for piece in pieces:
+                if self._stop.wait(self.interval):
+                    return
+                connection.sendall(piece)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        self._thread.join(timeout=2)

@@ -156,12 +156,18 @@ def parse_time(text: str) -> datetime:
 
 _TAG_SPACE = re.compile(r"\s+")
 _TAG_BAD = re.compile(r"[^\w/-]")
+# CSI (`ESC [ … letter`), OSC (`ESC ] … BEL or ESC \\`) and two-character escapes, with the C1 CSI.
+_TERMINAL_ESCAPE = re.compile(r"(\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]")
 
 
 def normalize_tag(raw: str) -> str:
-    """A tag usable as `#tag` in Obsidian and Logseq: no '#', no spaces, no punctuation but - and /."""
-    tag = _TAG_SPACE.sub("-", raw.strip().lstrip("#").strip())
-    return _TAG_BAD.sub("", tag)
+    """A tag usable as `#tag` in Obsidian and Logseq: no '#', no spaces, no punctuation but - and /.
+
+    A terminal escape sequence goes whole (not just its ESC: `\x1b[31m` leaves no `31m`), and so
+    do empty and dot-dot parts of a nested tag (`../x` is `x`)."""
+    tag = _TAG_SPACE.sub("-", _TERMINAL_ESCAPE.sub("", raw).strip().lstrip("#").strip())
+    tag = _TAG_BAD.sub("", tag)
+    return "/".join(part for part in tag.split("/") if part not in ("", ".", ".."))
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:

@@ -252,7 +252,11 @@ def _report_skipped(library: Library | Listing, args: argparse.Namespace) -> Non
 def emit_json(value: Any) -> None:
     import orjson
 
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    from tui.text_safety import json_safe
+
+    # Untrusted text (titles, quotes, notes) may hold bidi overrides or C1 controls: escaped in the
+    # JSON (`\u202e`), as the text outputs escape them, so a terminal shows them and a reader gets them.
+    sys.stdout.buffer.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)) + b"\n")
     sys.stdout.flush()
 
 
@@ -662,6 +666,13 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
 
     fetching = command("fetch", "fetch every feed and add its new articles")
     fetching.add_argument("--json", action="store_true", help="print one JSON array")
+    fetching.add_argument(
+        "--max-items",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="take at most N new items this run; the rest come at the next (default: 200)",
+    )
     _add_robots_option(fetching)
 
 
@@ -671,12 +682,52 @@ def _add_robots_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not read robots.txt (for your own sites); the pause between requests stays",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="the most one request may take, from connecting to the last byte (default: 20)",
+    )
 
 
-def _progress_bar(label: str) -> Callable[[int, int], None] | None:
-    """A one-line bar on stderr when it is a terminal; nothing when piped."""
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value}: give between 0 and 3600 seconds")
+    return seconds
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
+
+
+def _fetcher(args: argparse.Namespace) -> Any:
+    from tui.intake.fetch import TIMEOUT, Fetcher
+
+    return Fetcher(ignore_robots=args.ignore_robots, timeout=args.timeout or TIMEOUT)
+
+
+def _progress_bar(label: str, *, piped: bool = False) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr when it is a terminal. When piped, nothing; or with `piped` (a long
+    fetch run by cron, into a log) a plain line at each tenth of the way, so it says how far it got."""
     if not sys.stderr.isatty():
-        return None
+        if not piped:
+            return None
+        shown: set[tuple[int, int]] = set()
+
+        def log(done: int, total: int) -> None:
+            step = (10 * done // total) if total else 10
+            if done and (step, total) not in shown:
+                shown.add((step, total))
+                print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+
+        return log
 
     def show(done: int, total: int) -> None:
         width = 30
@@ -689,13 +740,12 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 
 def _intake(args: argparse.Namespace, *, tags: Sequence[str] = (), force: bool = False) -> Any:
-    from tui.intake.fetch import Fetcher
     from tui.intake.intake import Intake
 
     return Intake(
         articles_dir=paths.articles_dir(args.articles),
         cache_dir=paths.cache_dir(args.cache_dir),
-        fetcher=Fetcher(ignore_robots=args.ignore_robots),
+        fetcher=_fetcher(args),
         tags=list(tags),
         force=force,
     )
@@ -723,8 +773,16 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from tui.intake.feeds import Feed, FeedList, FeedState, opml_document, parse_feed, read_opml_file
-    from tui.intake.fetch import Fetcher, check_url, host_of
+    from tui.intake.feeds import (
+        Feed,
+        FeedList,
+        FeedState,
+        feed_name,
+        opml_document,
+        parse_feed,
+        read_opml_file,
+    )
+    from tui.intake.fetch import check_url, host_of
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
     if args.feeds_command == "list":
@@ -766,16 +824,34 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     if args.feeds_command == "import":
         from pathlib import Path
+        from urllib.parse import urlsplit
 
         added = 0
+        left_out: dict[str, int] = {}
         for feed in read_opml_file(Path(args.file)):
-            if feeds.find(feed.url) is not None or not feed.url.startswith(("http://", "https://")):
+            scheme = urlsplit(feed.url).scheme.lower()
+            if feeds.find(feed.url) is not None:
+                reason = "already followed"
+            elif scheme in ("http", "https") and urlsplit(feed.url).hostname:
+                feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
+                added += 1
                 continue
-            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
-            added += 1
+            elif not scheme:
+                reason = "a relative link"
+            else:
+                reason = f"a {scheme}: link, not http(s)" if scheme.isalnum() else "not an http(s) link"
+            left_out[reason] = left_out.get(reason, 0) + 1
+            print(
+                f"{PROG}: left out {printable(feed.url)} ({printable(feed.name)}): {reason}", file=sys.stderr
+            )
         if added:
             feeds.save()
-        print(f"{printable(args.file)}: {counted(added, 'feed')} added, {len(feeds.feeds)} followed")
+        dropped = sum(left_out.values())
+        why = f" ({', '.join(f'{count} {reason}' for reason, count in left_out.items())})" if dropped else ""
+        print(
+            f"{printable(args.file)}: {counted(added, 'feed')} added of {added + dropped}, "
+            f"{dropped} left out{why}; {len(feeds.feeds)} followed"
+        )
         return 0
     # add: read the feed once, so a wrong link is said now rather than at every fetch
     url = args.url.strip()
@@ -787,11 +863,14 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if known is not None:
         print(f"already following {printable(url)} as {printable(known.name)}")
         return 0
-    if args.name and feeds.find(args.name) is not None:
-        raise UsageError(f"a feed is already named {args.name!r}")
-    parsed = parse_feed(Fetcher(ignore_robots=args.ignore_robots).fetch(url).body, url)
-    name = args.name or feeds.unique_name(parsed.title or host_of(url))
-    feeds.feeds.append(Feed(" ".join(name.split()), url))
+    wanted = feed_name(args.name) if args.name is not None else None
+    if args.name is not None and not wanted:
+        raise UsageError(f"not a usable feed name: {printable(repr(args.name))}")
+    if wanted and feeds.find(wanted) is not None:
+        raise UsageError(f"a feed is already named {printable(repr(wanted))}")
+    parsed = parse_feed(_fetcher(args).fetch(url).body, url)
+    name = wanted or feeds.unique_name(parsed.title or host_of(url))
+    feeds.feeds.append(Feed(name, url))
     feeds.save()
     print(
         f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"
@@ -809,14 +888,29 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
+    from tui.intake.intake import MAX_ITEMS
+
+    args.max_items = args.max_items or MAX_ITEMS
     state = FeedState.load(paths.state_dir(args.state_dir))
-    report = fetch_feeds(_intake(args), feeds.feeds, state, progress=_progress_bar("fetching"))
+    report = fetch_feeds(
+        _intake(args),
+        feeds.feeds,
+        state,
+        progress=_progress_bar("fetching", piped=True),
+        max_items=args.max_items,
+    )
     code = _report(report.outcomes, args.json)
     if not args.json:
         count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
         print(
             f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
             f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed",
+            file=sys.stderr,
+        )
+    if report.items_left:
+        print(
+            f"{PROG}: stopped at {args.max_items} items of {report.items_new} new; "
+            f"{report.items_left} left for the next `{PROG} fetch`",
             file=sys.stderr,
         )
     return code

@@ -767,7 +767,9 @@ def export_jsonld_file(
     if target.exists() and not _is_our_jsonld(target):
         raise UsageError(f"{target} exists and was not written by tui export; choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, [orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"])
+    from tui.text_safety import json_safe
+
+    write_atomically(target, [json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)) + b"\n"])
     return target
 
 

@@ -59,6 +59,9 @@ def from_web_annotation(item: Any) -> Annotation:
     article_id = unquote(source.removeprefix(ARTICLE_URN)) if source.startswith(ARTICLE_URN) else source
     if not article_id:
         raise UsageError(f"{ident}: target has no source")
+    problem = _article_id_problem(article_id)
+    if problem:
+        raise UsageError(f"{ident}: target {printable(repr(source))} is not an article id ({problem})")
     selectors = target.get("selector", [])
     selectors = selectors if isinstance(selectors, list) else [selectors]
     quote_selector = next(
@@ -118,10 +121,40 @@ def from_web_annotation(item: Any) -> Annotation:
         end=end,
         color=str(color),
         note="\n\n".join(notes),
-        tags=[tag for tag in (normalize_tag(str(t)) for t in tags) if tag],
+        tags=_tags(tags),
         created=created,
         updated=updated,
     )
+
+
+MAX_ID_CHARS = 1000
+
+
+def _article_id_problem(article_id: str) -> str | None:
+    """Why `article_id` cannot name an article file, or None. An id is a path inside the articles
+    folder without its suffix (`politics/312`): never absolute, never up and out, never a link."""
+    if len(article_id) > MAX_ID_CHARS:
+        return f"longer than {MAX_ID_CHARS} characters"
+    if printable(article_id, multiline=False) != article_id:
+        return "it holds control or invisible characters"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", article_id):
+        return "a link, not a path in the articles folder"
+    if "\\" in article_id or article_id.startswith(("/", "~")):
+        return "an absolute path"
+    if any(part in ("", ".", "..") for part in article_id.split("/")):
+        return "a path out of or around the articles folder"
+    return None
+
+
+def _tags(values: list[Any]) -> list[str]:
+    """The tags by the rule `tui annotate` applies (`normalize_tag`: usable as `#tag`, escape
+    sequences and `..` parts gone); one another tool wrote that the rule leaves empty is dropped."""
+    tags: list[str] = []
+    for value in values:
+        tag = normalize_tag(str(value))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
 
 
 def _position(ident: str, selector: dict[str, Any], name: str) -> int:

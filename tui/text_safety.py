@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["INVISIBLE_CHARACTERS", "UNSAFE_CHARACTERS", "printable"]
+__all__ = [
+    "INVISIBLE_CHARACTERS",
+    "UNSAFE_CHARACTERS",
+    "json_safe",
+    "printable",
+    "without_controls",
+    "xml_safe",
+]
 
 # Characters that must never reach a terminal as themselves: C0 and C1 controls (ESC, BEL, CSI…),
 # DEL, the bidi marks, overrides and isolates that can make a line read differently from what it
@@ -51,3 +58,35 @@ def printable(text: str, *, multiline: bool = False) -> str:
     Markdown output builds on this (`export.escape_markdown`).
     """
     return (_CONTROL if multiline else _CONTROL_OR_LAYOUT).sub(_escaped, text)
+
+
+# C0 controls but tab and newline, DEL and the C1 controls: never text, and NUL makes a file binary.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (tab and newline stay; a CR or CRLF becomes a newline):
+    what is written into an article file, whatever the page or file held."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# What XML 1.0 allows (tab, newline, CR, and from U+0020 on, less the surrogates and U+FFFE/FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with only characters XML may hold: the others (ESC, BEL, NUL…) are dropped."""
+    return _NOT_XML.sub("", text)
+
+
+_JSON_UNSAFE = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS) if code >= 0x20) + "]"
+)
+
+
+def json_safe(document: bytes) -> bytes:
+    """A JSON document with every unsafe character written as a JSON escape (`\\u202e`): the data
+    is unchanged for a JSON reader, and a terminal or editor shows the escape, as `printable` does.
+    (Below U+0020 the JSON encoder has escaped them already.)"""
+    text = document.decode("utf-8")
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text).encode("utf-8")

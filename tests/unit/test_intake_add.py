@@ -262,7 +262,7 @@ def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
     most = 0
     guard = threading.Lock()
 
-    def slow_extract(html: bytes | str, url: str | None, label: str) -> str:
+    def slow_extract(html: bytes | str, url: str | None, label: str, rule: object = None) -> str:
         nonlocal running, most
         with guard:
             running += 1

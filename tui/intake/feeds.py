@@ -67,7 +67,15 @@ def _opml_outlines(data: bytes, label: str) -> list[Feed]:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as error:
-        raise UsageError(f"{label}: not an OPML file ({error})") from None
+        # A list an older version wrote with a control character in a name (ESC, BEL) is not XML;
+        # read without those characters, it is the list it was. Anything else is not OPML.
+        repaired = _without_xml_illegal(data)
+        if repaired == data:
+            raise UsageError(f"{label}: not an OPML file ({error})") from None
+        try:
+            root = ET.fromstring(repaired)
+        except ET.ParseError:
+            raise UsageError(f"{label}: not an OPML file ({error})") from None
     if root.tag.lower() != "opml":
         raise UsageError(f"{label}: not an OPML file (its root is <{root.tag}>)")
     feeds: list[Feed] = []
@@ -75,20 +83,44 @@ def _opml_outlines(data: bytes, label: str) -> list[Feed]:
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         if not url:
             continue  # a folder, or a plain link
-        name = " ".join((outline.get("title") or outline.get("text") or "").split())
-        feeds.append(Feed(name=name, url=url))
+        feeds.append(Feed(name=feed_name(outline.get("title") or outline.get("text") or ""), url=url))
     return feeds
 
 
+def feed_name(raw: str) -> str:
+    """A feed's name as kept: one line, without control characters (which XML cannot hold)."""
+    from tui.text_safety import without_controls, xml_safe
+
+    return " ".join(xml_safe(without_controls(raw)).split())
+
+
+_ILLEGAL_REFERENCE = re.compile(
+    rb"&#(x0*[0-8bcefBCEF]|x0*1[0-9a-fA-F]|0*[0-8]|0*1[1-24-9]|0*2[0-9]|0*3[01]);"
+)
+
+
+def _without_xml_illegal(data: bytes) -> bytes:
+    """`data` without the bytes and character references of C0 controls that XML 1.0 forbids."""
+    cleaned = re.sub(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", b"", data)
+    return _ILLEGAL_REFERENCE.sub(b"", cleaned)
+
+
 def opml_document(feeds: list[Feed], title: str = "tui feeds") -> str:
+    """The feed list as OPML: only characters XML allows; bidi marks, C1 controls and invisible
+    characters written as character references (`&#x202e;`), so the file shows them, never obeys."""
+    from tui.text_safety import UNSAFE_CHARACTERS, xml_safe
+
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "title").text = xml_safe(title)
     body = ET.SubElement(root, "body")
     for feed in feeds:
-        ET.SubElement(body, "outline", type="rss", text=feed.name, title=feed.name, xmlUrl=feed.url)
+        name, url = xml_safe(feed.name), xml_safe(feed.url)
+        ET.SubElement(body, "outline", type="rss", text=name, title=name, xmlUrl=url)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    text = ET.tostring(root, encoding="unicode")
+    text = "".join(f"&#x{ord(c):x};" if ord(c) in UNSAFE_CHARACTERS else c for c in text)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
 def read_opml_file(path: Path) -> list[Feed]:
@@ -226,7 +258,7 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         # feedparser warns of its own `updated` -> `published` fallback on every lookup.
         warnings.simplefilter("ignore", DeprecationWarning)
         items = [item for entry in parsed.entries if (item := _feed_item(entry, url)) is not None]
-    feed_title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    feed_title = feed_name(str(parsed.feed.get("title") or "")) or None
     return ParsedFeed(title=feed_title, items=items)
 
 
@@ -260,6 +292,7 @@ class FeedState:
 
     path: Path
     feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _changed: set[tuple[str, str]] = field(default_factory=set)  # (feed, item) this run wrote
 
     @classmethod
     def load(cls, state_dir: Path) -> FeedState:
@@ -293,8 +326,66 @@ class FeedState:
             "article": article_id,
             "fetched": when.isoformat(timespec="seconds"),
         }
+        self._failures(url).pop(item.key, None)
+        self._changed.add((url, item.key))
+
+    def _failures(self, url: str) -> dict[str, Any]:
+        entry = self.of(url)
+        if not isinstance(entry.get("failures"), dict):
+            entry["failures"] = {}
+        failures: dict[str, Any] = entry["failures"]
+        return failures
+
+    def failed(self, url: str, item: FeedItem, error: str, when: datetime) -> int:
+        """Count one more failed fetch of `item` (of this version); returns how many in a row."""
+        failures = self._failures(url)
+        known = failures.get(item.key)
+        tries = (
+            known.get("tries", 0) if isinstance(known, dict) and known.get("version") == item.version else 0
+        )
+        tries = (tries if isinstance(tries, int) else 0) + 1
+        failures[item.key] = {
+            "version": item.version,
+            "tries": tries,
+            "error": error,
+            "last": when.isoformat(timespec="seconds"),
+        }
+        self._changed.add((url, item.key))
+        return tries
+
+    def give_up(self, url: str, item: FeedItem, error: str, when: datetime) -> None:
+        """Never try `item` (this version of it) again; the reason is kept."""
+        self.remember(url, item, None, when)
+        self.of(url)["items"][item.key]["gave_up"] = error
 
     def save(self) -> None:
+        """Write the history, merged under a lock with what another fetch saved meanwhile: the
+        items this run took in (or failed) are ours, every other entry is the file's."""
+        import filelock
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"version": 1, "feeds": self.feeds}, indent=1, ensure_ascii=False)
-        write_atomically(self.path, [data.encode("utf-8")])
+        with filelock.FileLock(str(self.path) + ".lock", timeout=60):
+            try:
+                on_disk = FeedState.load(self.path.parent).feeds
+            except TuiError:
+                on_disk = {}
+            for url, entry in self.feeds.items():
+                merged = on_disk.setdefault(url, {})
+                for name, value in entry.items():
+                    if name not in ("items", "failures"):
+                        merged[name] = value
+                for part in ("items", "failures"):
+                    target = merged.get(part)
+                    if not isinstance(target, dict):
+                        target = merged[part] = {}
+                    value = entry.get(part)
+                    ours: dict[str, Any] = value if isinstance(value, dict) else {}
+                    for key, value in ours.items():
+                        if (url, key) in self._changed or key not in target:
+                            target[key] = value
+                    for key in [k for k in target if k not in ours and (url, k) in self._changed]:
+                        del target[key]
+            self.feeds = on_disk
+            self._changed.clear()
+            data = json.dumps({"version": 1, "feeds": self.feeds}, indent=1, ensure_ascii=False)
+            write_atomically(self.path, [data.encode("utf-8")])

@@ -1,6 +1,8 @@
 """HTTP for intake: polite, bounded, standard library only.
 
-Every request has a timeout (per socket operation and for the whole body), a size cap on what is
+Every request has one deadline for all of it (connecting, the headers, the body, and the origin's
+robots.txt when it is read first): a watchdog shuts the socket when it passes, so a server that
+trickles a byte a second is stopped at the deadline, not at its own pace. A size cap on what is
 read (after decompression too, so a gzip bomb stops at the cap), a named user agent and at most
 `MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named as one.
 Conditional requests (ETag, Last-Modified) come back as `not_modified`. A `Fetcher` runs a few
@@ -24,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui import __version__
 from tui.errors import TuiError
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from tui.intake.robots import RobotsRules
 
 USER_AGENT = f"tui/{__version__} (a terminal news reader; python-urllib)"
-TIMEOUT = 20.0  # seconds, per socket operation and for a whole response
+TIMEOUT = 20.0  # seconds for a whole request: connecting, headers and body (and robots.txt before it)
 MAX_BYTES = 10 * 1024 * 1024  # the library's own cap on an article file
 MAX_REDIRECTS = 5
 MAX_WORKERS = 4
@@ -84,8 +86,107 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_NoRedirects())
+class Deadline:
+    """One deadline for a whole request. Sockets opened for it are shut when it passes, which wakes
+    a read blocked on a trickling server; `extend` gives back time spent waiting for a host's turn."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.at = clock() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return self.at - self._clock()
+
+    def extend(self, seconds: float) -> None:
+        with self._lock:
+            self.at += seconds
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+                self._arm()
+
+    def check(self, url: str) -> None:
+        if self.expired or self.remaining() <= 0:
+            self.expired = True
+            raise FetchError(f"{url}: timed out")
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            if self._timer is None:
+                self._arm()
+        return sock
+
+    def _arm(self) -> None:
+        self._timer = threading.Timer(max(0.0, self.remaining()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Stop watching (the request is over); the sockets are the connection's to close."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._sockets = []
+
+
+def _connection_factory(
+    base: type[http.client.HTTPConnection], deadline: Deadline
+) -> Callable[..., http.client.HTTPConnection]:
+    """`base` whose socket connects within the deadline's time left and is then watched by it."""
+
+    def make(host: str, **options: Any) -> http.client.HTTPConnection:
+        connection = base(host, **options)
+
+        def create(
+            address: tuple[str, int], timeout: float | None = None, source_address: Any = None
+        ) -> socket.socket:
+            left = deadline.remaining()
+            if left <= 0:
+                raise TimeoutError("timed out")
+            limit = left if timeout is None else min(timeout, left)
+            return deadline.watch(socket.create_connection(address, limit, source_address))
+
+        connection._create_connection = create  # type: ignore[attr-defined]
+        return connection
+
+    return make
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_connection_factory(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = _connection_factory(http.client.HTTPSConnection, self.deadline)
+        return self.do_open(factory, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirects(), _HTTP(deadline), _HTTPS(deadline))
 
 
 def check_url(url: str) -> str:
@@ -112,7 +213,7 @@ def ascii_url(url: str) -> str:
 
 
 def _read_capped(
-    response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float, truncate: bool = False
+    response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: Deadline, truncate: bool = False
 ) -> bytes:
     """The body, decompressed if gzip/deflate, refused past `max_bytes` (or, if `truncate`, cut
     there) or past the deadline."""
@@ -130,10 +231,12 @@ def _read_capped(
     parts: list[bytes] = []
     size = 0
     while True:
-        if time.monotonic() > deadline:
-            raise FetchError(f"{url}: timed out")
-        chunk = response.read(_CHUNK)
+        deadline.check(url)
+        # read1: what has arrived (up to a block), so a slow body is checked against the deadline
+        # between small reads rather than after a whole block has trickled in.
+        chunk = response.read1(_CHUNK)
         if not chunk:
+            deadline.check(url)  # a socket shut by the deadline ends the body early: not a whole page
             break
         if decompressor is not None:
             try:
@@ -186,19 +289,40 @@ def fetch(
     max_redirects: int = MAX_REDIRECTS,
     accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
     truncate: bool = False,
-    before_request: Callable[[str], None] | None = None,
+    before_request: Callable[[str, Deadline], None] | None = None,
+    deadline: Deadline | None = None,
 ) -> Response:
     """GET `url`, following up to `max_redirects` redirects. Raises FetchError naming `url`.
 
     `truncate` keeps the first `max_bytes` of a larger body instead of refusing it;
     `before_request` is called with each URL about to be asked for (the first and every redirect's)
-    and may raise FetchError to stop there.
+    and the deadline, and may raise FetchError to stop there. `timeout` bounds the whole request,
+    redirects included (`deadline`, if given, instead).
     """
     check_url(url)
-    opener = _opener()
+    deadline = deadline or Deadline(timeout)
+    try:
+        return _fetch(
+            url, deadline, etag, last_modified, max_bytes, max_redirects, accept, truncate, before_request
+        )
+    finally:
+        deadline.close()
+
+
+def _fetch(
+    url: str,
+    deadline: Deadline,
+    etag: str | None,
+    last_modified: str | None,
+    max_bytes: int,
+    max_redirects: int,
+    accept: str,
+    truncate: bool,
+    before_request: Callable[[str, Deadline], None] | None,
+) -> Response:
+    opener = _opener(deadline)
     current = ascii_url(url)
     seen = {current}
-    deadline = time.monotonic() + timeout
     for _ in range(max_redirects + 1):
         headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
@@ -207,14 +331,14 @@ def fetch(
             headers["If-Modified-Since"] = last_modified
         request = urllib.request.Request(current, headers=headers)
         if before_request is not None:
-            waited_from = time.monotonic()
-            before_request(current)
-            deadline += time.monotonic() - waited_from  # a pause for the host's turn is not the server's time
+            before_request(current, deadline)
+        deadline.check(url)
         try:
-            response = opener.open(request, timeout=timeout)
+            response = opener.open(request, timeout=max(0.001, deadline.remaining()))
         except urllib.error.HTTPError as error:
             response = error  # 3xx (not followed by urllib), 304, 4xx and 5xx all arrive here
         except (OSError, http.client.HTTPException, ValueError) as error:
+            deadline.check(url)  # a connection the deadline shut is a timeout, whatever broke
             raise FetchError(f"{url}: {_reason(error)}") from None
         with contextlib.closing(response):
             status = response.status or 0
@@ -238,6 +362,7 @@ def fetch(
             try:
                 body = _read_capped(response, url, max_bytes, deadline, truncate)
             except (OSError, http.client.HTTPException) as error:
+                deadline.check(url)
                 raise FetchError(f"{url}: {_reason(error)}") from None
             message = response.headers
             return Response(
@@ -253,14 +378,19 @@ def fetch(
     raise FetchError(f"{url}: more than {max_redirects} redirects")
 
 
-def _read_robots(origin: str) -> RobotsRules:
-    """An origin's robots.txt, fetched like any page (timeout, redirects) and cut at 500 KiB."""
+def _read_robots(origin: str, deadline: Deadline | None = None) -> RobotsRules:
+    """An origin's robots.txt, fetched like any page (timeout, redirects) and cut at 500 KiB; within
+    `deadline`, the deadline of the request it is read for, when given."""
     from tui.intake.robots import ROBOTS_MAX_BYTES, allow_all, parse_robots, rules_for_status
 
     robots_url = origin + "/robots.txt"
     try:
         response = fetch(
-            robots_url, accept="text/plain, */*;q=0.5", max_bytes=ROBOTS_MAX_BYTES, truncate=True
+            robots_url,
+            accept="text/plain, */*;q=0.5",
+            max_bytes=ROBOTS_MAX_BYTES,
+            truncate=True,
+            timeout=max(0.001, deadline.remaining()) if deadline is not None else TIMEOUT,
         )
     except HttpStatusError as error:
         return rules_for_status(robots_url, error.status)
@@ -299,6 +429,7 @@ class Fetcher:
 
     max_workers: int = MAX_WORKERS
     ignore_robots: bool = False  # for the user's own sites
+    timeout: float = TIMEOUT  # for a whole request
     min_interval: float | None = None  # None: MIN_INTERVAL
     max_wait: float = MAX_WAIT
     clock: Callable[[], float] = time.monotonic
@@ -317,12 +448,15 @@ class Fetcher:
         with lock:
             yield
 
-    def fetch(self, url: str, **options: object) -> Response:
+    def fetch(self, url: str, **options: Any) -> Response:
         check_url(url)
+        options.setdefault("timeout", self.timeout)
         with self.host_slot(url):
-            return fetch(url, before_request=lambda hop: self._before_request(url, hop), **options)  # type: ignore[arg-type]
+            return fetch(
+                url, before_request=lambda hop, deadline: self._before_request(url, hop, deadline), **options
+            )
 
-    def robots(self, url: str) -> RobotsRules:
+    def robots(self, url: str, deadline: Deadline | None = None) -> RobotsRules:
         """The robots.txt rules of `url`'s origin, read once per run (per Fetcher)."""
         from tui.intake.robots import origin_of
 
@@ -332,20 +466,23 @@ class Fetcher:
         with lock:  # two requests to one origin at once read its robots.txt once
             rules = self._robots.get(origin)
             if rules is None:
-                rules = self._robots[origin] = _read_robots(origin)
+                rules = self._robots[origin] = _read_robots(origin, deadline)
             return rules
 
-    def _before_request(self, url: str, hop: str) -> None:
+    def _before_request(self, url: str, hop: str, deadline: Deadline) -> None:
         rules = None
         if not self.ignore_robots:
-            rules = self.robots(hop)
+            rules = self.robots(hop, deadline)  # read within the request's own deadline
+            deadline.check(url)
             if not rules.allows(hop):
                 if hop == ascii_url(url):
                     message = rules.why_refused(url)
                 else:
                     message = f"{url}: redirected to {rules.why_refused(hop)}"
                 raise RobotsRefused(message)
+        waited_from = self.clock()
         self._wait_turn(hop, rules)
+        deadline.extend(self.clock() - waited_from)  # a pause for the host's turn is not the server's time
 
     def _wait_turn(self, url: str, rules: RobotsRules | None) -> None:
         """Sleep until `url`'s host may be asked again, and book the turn after this one."""

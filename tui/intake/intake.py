@@ -2,15 +2,19 @@
 
 Work that waits on the network runs a few at a time (one at a time per host); deciding whether an
 article is new and writing it happen one after another, in input order, so two inputs in one run
-see each other.
+see each other. Two processes (a `tui add` and the app's fetch, two cron fetches) see each other
+too: deciding and writing happen under one lock on the articles folder, and a writer that takes
+the lock first reads what the others wrote since it last looked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +22,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tui.errors import TuiError
-from tui.intake.extract import MIN_WORDS, ExtractError, Page, drop_title_line, extract_page
+from tui.intake.extract import (
+    MIN_WORDS,
+    ExtractError,
+    Page,
+    canonical_for,
+    drop_title_line,
+    extract_page,
+    web_url,
+)
 from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
 from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
 from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
+from tui.text_safety import without_controls
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -35,6 +48,14 @@ VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
 FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
+# A run of `tui fetch` takes at most this many new items (a 10,000-item feed is taken in over
+# several runs, each saving what it got); at one request a second per host that is under 4 minutes.
+MAX_ITEMS = 200
+MAX_ITEM_TRIES = 3  # an item that failed this many fetches in a row is given up on
+SAVE_EVERY = 2.0  # seconds between two saves of the fetch history during a run
+LOCK_FILE = ".tui-intake.lock"  # in the articles folder; the library loader skips dot files
+GENERATION_FILE = ".tui-intake.generation"  # changed by every write, so a writer knows to look again
+LOCK_TIMEOUT = 60.0  # seconds a writer waits for another to finish one article
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.IGNORECASE)
 
 Progress = Callable[[int, int], None]
@@ -139,6 +160,9 @@ class Intake:
     _known: list[_Known] = field(default_factory=list)
     _by_url: dict[str, str] = field(default_factory=dict)
     _by_text: dict[str, str] = field(default_factory=dict)
+    _paths: set[str] = field(default_factory=set)  # article files known, relative to the folder
+    _generation: str | None = None  # the folder's write generation when last looked at
+    _latest: dict[str, str] = field(default_factory=dict)  # url key -> 'added' of the article holding it
     _loaded: bool = False
 
     def __post_init__(self) -> None:
@@ -150,7 +174,6 @@ class Intake:
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
-        from tui.articles import read_front_matter
         from tui.library_loader import load_library
 
         if self._loaded:
@@ -158,25 +181,99 @@ class Intake:
         self._loaded = True
         if not self.articles_dir.is_dir():
             return
+        self._generation = self._read_generation()
         library = load_library(self.articles_dir, self.cache_dir)
-        latest: dict[str, str] = {}  # url key -> 'added' of the article holding it
         for article in library:
-            self._remember(article)
-            if article.path.suffix.lower() not in (".md", ".markdown"):
-                continue
-            try:
-                with open(article.path, encoding="utf-8", errors="replace") as handle:
-                    head = handle.read(64 * 1024)
-            except OSError:
-                continue
-            fields, _rest, _problem = read_front_matter(head.replace("\r\n", "\n"))
-            url = fields.get("url")
+            self._learn(article)
+
+    def _learn(self, article: Any) -> None:
+        """Know `article`, and the URLs its front matter gives (fetched and canonical)."""
+        from tui.articles import read_front_matter
+
+        self._remember(article)
+        self._paths.add(self._relative(article.path))
+        if article.path.suffix.lower() not in (".md", ".markdown"):
+            return
+        try:
+            with open(article.path, encoding="utf-8", errors="replace") as handle:
+                head = handle.read(64 * 1024)
+        except OSError:
+            return
+        fields, _rest, _problem = read_front_matter(head.replace("\r\n", "\n"))
+        added = str(fields.get("added") or "")
+        for name in ("url", "fetched"):
+            url = fields.get(name)
             if isinstance(url, str) and url.strip():
                 key = normalise_url(url)
-                added = str(fields.get("added") or "")
-                if key not in latest or added >= latest[key]:  # the newest version answers for its URL
-                    latest[key] = added
+                if key not in self._latest or added >= self._latest[key]:  # the newest version answers
+                    self._latest[key] = added
                     self._by_url[key] = article.id
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.articles_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    # ------------------------------------------------------------------ one writer at a time
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the library's write lock; first learn what other processes wrote meanwhile."""
+        import filelock
+
+        self.articles_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.articles_dir / LOCK_FILE))
+        try:
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        except filelock.Timeout:
+            raise IntakeError(
+                f"the library {self.articles_dir} is being written by another process; try again later"
+            ) from None
+        try:
+            if self._read_generation() != self._generation:
+                self._catch_up()
+            yield
+        finally:
+            lock.release()
+
+    def _read_generation(self) -> str | None:
+        try:
+            return (self.articles_dir / GENERATION_FILE).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _bump_generation(self) -> None:
+        import secrets
+
+        token = secrets.token_hex(8)
+        with contextlib.suppress(OSError):
+            (self.articles_dir / GENERATION_FILE).write_text(token, encoding="utf-8")
+            self._generation = token
+
+    def _catch_up(self) -> None:
+        """Learn the article files written by other processes since this one last looked."""
+        from tui.articles import ArticleError
+        from tui.library_loader import read_article
+
+        for folder, folders, files in os.walk(self.articles_dir):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                relative = self._relative(path)
+                if (
+                    name.startswith(".")
+                    or path.suffix.lower() not in TEXT_SUFFIXES
+                    or relative in self._paths
+                ):
+                    continue
+                try:
+                    article = read_article(path, relative.rsplit(".", 1)[0])
+                except (ArticleError, OSError):
+                    self._paths.add(relative)
+                    continue
+                self._learn(article)
+        self._generation = self._read_generation()
 
     def _remember(self, article: Any, urls: Iterable[str] = ()) -> None:
         known = _Known(article.id, article, _text_key(article.body), _word_set(article.body))
@@ -193,7 +290,7 @@ class Intake:
             data = (stdin or sys.stdin.buffer).read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 raise IntakeError("-: the page on standard input is larger than 10 MB")
-            return extract_page(data, None, name="standard input")
+            return extract_page(decode_page(data), None, name="standard input")
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
             return page_from_response(self.fetcher.fetch(source), source)
         return read_file(Path(source).expanduser(), source)
@@ -201,18 +298,31 @@ class Intake:
     # ------------------------------------------------------------------ the door
 
     def add_page(self, page: Page, label: str) -> Outcome:
-        """Write `page` unless it is already here; report what it is. Never raises for one input."""
+        """Write `page` unless it is already here; report what it is. Never raises for one input.
+
+        Deciding and writing hold the library's lock: another process adding the same page at the
+        same moment finds it there."""
+        self.load()
+        try:
+            with self._writing():
+                return self._add_page(page, label)
+        except IntakeError as error:
+            return Outcome(label, "failed", title=page.title, error=str(error))
+
+    def _add_page(self, page: Page, label: str) -> Outcome:
         from tui.articles import ArticleError, parse_article_text
 
-        self.load()
         title = page.title or _first_words(page.text)
+        fetched = web_url(page.url)
+        canonical = canonical_for(fetched, page.canonical_url) or fetched
         record = ArticleRecord(
             title=title,
             body=page.markdown,
             source=page.source,
             author=page.author,
             date=page.date,
-            url=page.canonical_url or page.url,
+            url=canonical,
+            fetched=fetched if fetched != canonical else None,
             added=_now(),
             tags=merged_tags(page.tags, self.tags),
         )
@@ -221,7 +331,7 @@ class Intake:
             candidate = parse_article_text(document, "(new)", Path("new.md"), ".md")
         except ArticleError:
             return Outcome(label, "failed", title=title, error=f"{label}: no article text found")
-        urls = [u for u in (page.url, page.canonical_url) if u]
+        urls = [u for u in (fetched, canonical) if u]
         text_key = _text_key(candidate.body)
         same_text = self._by_text.get(text_key)
         same_url = next((self._by_url[k] for k in map(normalise_url, urls) if k in self._by_url), None)
@@ -239,10 +349,12 @@ class Intake:
             return Outcome(
                 label, "failed", title=title, error=f"{label}: cannot write the article ({reason})"
             )
+        self._bump_generation()
         article_id = path.relative_to(self.articles_dir).with_suffix("").as_posix()
         candidate.id = article_id
         candidate.path = path
         self._remember(candidate, urls)
+        self._paths.add(self._relative(path))
         outcome = Outcome(label, "added", id=article_id, path=str(path), title=title)
         if same_url is not None and same_url != same_text:
             outcome.status, outcome.duplicate_of = "update", same_url
@@ -328,12 +440,37 @@ def page_from_response(response: Response, label: str) -> Page:
 
 
 def _decoded(response: Response) -> bytes | str:
-    if response.charset:
+    return decode_page(response.body, response.charset)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
+    """A page's text: in the charset the server or the page's own `<meta>` declares (a few bad
+    bytes in a page declared UTF-8 become U+FFFD; they do not make it another encoding), else UTF-8
+    when it is valid UTF-8, else the bytes, for trafilatura to guess."""
+    import codecs
+
+    if not declared:
+        found = _META_CHARSET.search(body[:4096])
+        declared = found.group(1).decode("ascii", "replace") if found else None
+    if declared:
         try:
-            return response.body.decode(response.charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return response.body  # trafilatura guesses the encoding from the bytes and the page's own meta
+            name = codecs.lookup(declared.strip()).name
+        except LookupError:
+            name = None
+        if name == "utf-8":
+            return body.decode("utf-8", errors="replace").lstrip("\ufeff")
+        if name is not None:
+            try:
+                return body.decode(name)
+            except UnicodeDecodeError:
+                pass
+    try:
+        return body.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return body
 
 
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
@@ -343,6 +480,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
 
     if isinstance(text, bytes):
         text, _encoding = decode(text)
+    text = without_controls(text)  # a NUL would make the file binary, an ESC would stay in a title
     try:
         article = parse_article_text(text, "(new)", Path(f"new{suffix}"), suffix)
     except ArticleError as error:
@@ -423,7 +561,7 @@ def read_file(path: Path, label: str) -> Page:
     except OSError as error:
         raise IntakeError(f"{label}: {error.strerror or error}") from None
     if suffix in HTML_SUFFIXES:
-        return extract_page(data, None, name=label)
+        return extract_page(decode_page(data), None, name=label)
     return page_from_text(data, label, suffix=suffix)
 
 
@@ -435,6 +573,8 @@ class FetchReport:
     outcomes: list[Outcome] = field(default_factory=list)
     feeds_checked: int = 0
     feeds_unchanged: int = 0
+    items_new: int = 0  # new or edited items found in the feeds
+    items_left: int = 0  # of those, left for the next run by the bound
 
     @property
     def failed(self) -> list[Outcome]:
@@ -442,31 +582,35 @@ class FetchReport:
 
 
 def _item_page(intake: Intake, item: FeedItem) -> Page:
-    """The article of a feed item: the feed's own text when it is whole, else its page."""
+    """The article of a feed item: the feed's own text when it is whole (or when there is no page
+    to fetch), else its page."""
+    link = web_url(item.link)
+    page = None
     if item.content_html:
         try:
-            page = extract_page(
-                f"<html><body><article>{item.content_html}</article></body></html>", item.link
-            )
+            page = extract_page(f"<html><body><article>{item.content_html}</article></body></html>", link)
         except ExtractError:
             page = None
-        if page is not None and len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS:
+        if page is not None and (link is None or len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS):
             return _with_item_metadata(page, item)
-    if not item.link:
+    if link is None:
+        if item.link:
+            raise IntakeError(f"{item.link}: not an http(s) link, and the feed does not carry the article")
         raise IntakeError("feed item has no link")  # the caller names the feed and the item
-    return _with_item_metadata(page_from_response(intake.fetcher.fetch(item.link), item.link), item)
+    return _with_item_metadata(page_from_response(intake.fetcher.fetch(link), link), item)
 
 
 def _with_item_metadata(page: Page, item: FeedItem) -> Page:
     from dataclasses import replace
 
+    link = web_url(item.link)
     return replace(
         page,
         title=page.title or item.title,
         author=page.author or item.author,
         date=page.date or item.date,
-        url=page.url or item.link,
-        canonical_url=page.canonical_url or item.link,
+        url=page.url or link,
+        canonical_url=page.canonical_url or link,
     )
 
 
@@ -475,8 +619,19 @@ def fetch_feeds(
     feeds: list[Feed],
     state: FeedState,
     progress: Progress | None = None,
+    *,
+    max_items: int = MAX_ITEMS,
+    clock: Callable[[], float] | None = None,
 ) -> FetchReport:
-    """Every feed read (conditionally), every new or edited item added. State is saved at the end."""
+    """Every feed read (conditionally), then at most `max_items` new or edited items added.
+
+    What each item gave is saved as it goes (every few seconds and at the end, even on ctrl+c), so a
+    run that stops, or stops at the bound, is taken up where it stopped by the next. An item that
+    failed `MAX_ITEM_TRIES` runs in a row is given up on, and the outcome says so.
+    """
+    import time
+
+    tick_clock = clock or time.monotonic
     intake.load()
     report = FetchReport()
     total = len(feeds)
@@ -515,6 +670,10 @@ def fetch_feeds(
         fresh = [item for item in items if not state.seen(feed.url, item)]
         todo.extend((feed, item) for item in fresh)
     todo = by_turns(todo, lambda pair: host_of(pair[1].link or ""))
+    report.items_new = len(todo)
+    unfinished = {feed.url for feed, _item in todo[max_items:]}  # left for the next run
+    todo = todo[:max_items]
+    report.items_left = report.items_new - len(todo)
     total += len(todo)
     tick()
 
@@ -525,27 +684,42 @@ def fetch_feeds(
             return error
 
     failed_feeds: set[str] = set()
-    for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
-        label = item.link or f"{feed.name}: {item.title or item.key}"
-        if isinstance(result, TuiError):
-            outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
-        else:
-            outcome = intake.add_page(result, label)
-        report.outcomes.append(outcome)
-        if outcome.status == "failed":
-            failed_feeds.add(feed.url)  # tried again next time
-        else:
-            state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
-        done += 1
-        tick()
-    # A feed's validators are kept only when all its items came in: else the next fetch would get
-    # "304 Not Modified" and never retry the items that failed.
-    for feed, items, response in read:
-        if items is None or not isinstance(response, Response) or feed.url in failed_feeds:
-            continue
-        memory = state.of(feed.url)
-        memory["checked"] = _now().isoformat(timespec="seconds")
-        if not response.not_modified:
-            memory["etag"], memory["last_modified"] = response.etag, response.last_modified
-    state.save()
+    last_save = tick_clock()
+    try:
+        for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
+            label = item.link or f"{feed.name}: {item.title or item.key}"
+            if isinstance(result, TuiError):
+                outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
+            else:
+                outcome = intake.add_page(result, label)
+            if outcome.status == "failed":
+                tries = state.failed(feed.url, item, outcome.error or "", _now())
+                if tries >= MAX_ITEM_TRIES:
+                    state.give_up(feed.url, item, outcome.error or "", _now())
+                    outcome.error = (
+                        f"{outcome.error} (failed {tries} fetches in a row: given up, not tried again)"
+                    )
+                else:
+                    failed_feeds.add(feed.url)  # tried again next time
+            else:
+                state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
+            report.outcomes.append(outcome)
+            done += 1
+            tick()
+            if tick_clock() - last_save >= SAVE_EVERY:
+                state.save()
+                last_save = tick_clock()
+        # A feed's validators are kept only when all its items came in: else the next fetch would get
+        # "304 Not Modified" and never retry the items that failed or were left for the next run.
+        for feed, items, response in read:
+            if items is None or not isinstance(response, Response):
+                continue
+            if feed.url in failed_feeds or feed.url in unfinished:
+                continue
+            memory = state.of(feed.url)
+            memory["checked"] = _now().isoformat(timespec="seconds")
+            if not response.not_modified:
+                memory["etag"], memory["last_modified"] = response.etag, response.last_modified
+    finally:
+        state.save()  # what came in is kept, whatever stopped the run
     return report

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui.durable import write_atomically
 from tui.export import safe_filename
+from tui.text_safety import without_controls
 
 NAME_MAX_CHARS = 100
 MAX_ATTEMPTS = 1000
@@ -29,7 +30,8 @@ class ArticleRecord:
     source: str | None = None
     author: str | None = None
     date: str | None = None
-    url: str | None = None
+    url: str | None = None  # the canonical URL (on the site it was fetched from), else the fetched one
+    fetched: str | None = None  # where it was fetched from, when that is not `url`
     added: datetime | None = None
     tags: list[str] = field(default_factory=list)
 
@@ -37,18 +39,19 @@ class ArticleRecord:
 def _yaml_front(record: ArticleRecord) -> str:
     import yaml
 
-    fields: dict[str, object] = {"title": record.title}
+    fields: dict[str, object] = {"title": without_controls(record.title)}
     for key, value in (
         ("source", record.source),
         ("author", record.author),
         ("date", record.date),
         ("url", record.url),
+        ("fetched", record.fetched),
     ):
         if value:
-            fields[key] = value
+            fields[key] = " ".join(without_controls(value).split())
     if record.added is not None:
         fields["added"] = record.added.isoformat(timespec="seconds")
-    fields["tags"] = list(record.tags)
+    fields["tags"] = [without_controls(tag) for tag in record.tags]
     # Every value a plain string or list of strings: the loader reads them as text, never as YAML dates.
     text = yaml.safe_dump(
         fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
@@ -57,7 +60,9 @@ def _yaml_front(record: ArticleRecord) -> str:
 
 
 def markdown_document(record: ArticleRecord) -> str:
-    body = record.body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    """The file's text. NUL and other control characters never reach it (a NUL would make the
+    library read the file as binary); tab and newline are layout and stay."""
+    body = without_controls(record.body).strip("\n")
     return f"{_yaml_front(record)}\n{body}\n"
 
 

@@ -1,0 +1,502 @@
+"""Hostile and slow servers, two writers at once, and damaged inputs, through the real command.
+
+Every server is on 127.0.0.1; the slow ones are bounded and stop with the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from intake_web import LocalWeb, Trickler, article_html, article_keys, local_web_fixture, truth  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tui(
+    tmp_path: Path, *args: str, stdin: bytes | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TUI_ARTICLES": str(tmp_path / "articles"),
+        "TUI_CACHE": str(tmp_path / "cache"),
+        "TUI_STATE": str(tmp_path / "state"),
+        "TUI_CONFIG": str(tmp_path / "config"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+@pytest.fixture(name="trickler")
+def trickler_fixture(request: pytest.FixtureRequest) -> Iterator[Trickler]:
+    mode, fast = request.param
+    server = Trickler(mode=mode, interval=0.2, fast=fast)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+NO_ROBOTS = {"/robots.txt": b"User-agent: *\nAllow: /\n"}
+
+
+@pytest.mark.parametrize(
+    "trickler",
+    [("body", NO_ROBOTS), ("headers", NO_ROBOTS), ("body", {})],
+    ids=["trickled-body", "trickled-headers", "trickled-robots-txt"],
+    indirect=True,
+)
+def test_a_trickling_server_is_stopped_at_the_deadline(trickler: Trickler, tmp_path: Path) -> None:
+    # Before: the timeout was checked between 64 KiB blocks (a body took 302 s) and not at all for
+    # headers or for the robots.txt read before the page.
+    start = time.monotonic()
+    done = tui(tmp_path, "add", trickler.url("/story.html"), "--timeout", "1.5", timeout=60)
+    elapsed = time.monotonic() - start
+    assert done.returncode == 1
+    assert "timed out" in done.stderr
+    assert elapsed < 6, elapsed  # 1.5 s for the request, robots.txt included, plus the start-up
+
+
+@pytest.mark.parametrize("trickler", [("body", NO_ROBOTS)], indirect=True)
+def test_a_trickling_feed_is_stopped_at_the_deadline(trickler: Trickler, tmp_path: Path) -> None:
+    start = time.monotonic()
+    done = tui(tmp_path, "feeds", "add", trickler.url("/feed.xml"), "--timeout", "1", timeout=60)
+    assert done.returncode == 1 and "timed out" in done.stderr
+    assert time.monotonic() - start < 6
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TUI_ARTICLES": str(tmp_path / "articles"),
+        "TUI_CACHE": str(tmp_path / "cache"),
+        "TUI_STATE": str(tmp_path / "state"),
+        "TUI_CONFIG": str(tmp_path / "config"),
+    }
+
+
+def _together(tmp_path: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """The commands started at the same moment; their results."""
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            text=True,
+        )
+        for command in commands
+    ]
+    results = []
+    for process in running:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return results
+
+
+def _article_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "articles").glob("*.md"))
+
+
+def test_four_adds_of_one_page_at_once_add_it_once(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: `… story`, `… 2`, `… 3`, `… 4`: each process decided on the library it had read at start.
+    (key,) = article_keys(1)
+    url = local_web.route("/story.html", article_html("One story", truth()[key]["articleBody"]))
+    results = _together(tmp_path, [["add", url, "--ignore-robots"]] * 4)
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(_article_files(tmp_path)) == 1
+    lines = [r.stdout for r in results]
+    assert sum(line.startswith("added:") for line in lines) == 1
+    assert sum("already in the library" in line for line in lines) == 3
+
+
+def _words_article(seed: int, count: int = 160) -> str:
+    """An article of made-up words that shares almost none with another seed's."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(count)]
+    sentences = [" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, count, 12)]
+    return " ".join(sentences)
+
+
+def _full_text_feed(web: LocalWeb, count: int, path: str = "/big.xml") -> str:
+    import html
+
+    items = "".join(
+        f"<item><title>Item {n}</title><link>{web.url(f'/item/{n}')}</link><guid>item-{n}</guid>"
+        f"<content:encoded>{html.escape('<p>' + _words_article(n) + '</p>')}</content:encoded></item>"
+        for n in range(count)
+    )
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Big</title>'
+        f"<link>{web.base}/</link><description>d</description>{items}</channel></rss>"
+    )
+    return web.route(path, feed, content_type="application/rss+xml")
+
+
+def test_a_huge_feed_is_taken_in_over_runs_with_a_printed_bound(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: no bound, nothing printed when piped, and the history written only at the end.
+    feed = _full_text_feed(local_web, 300)
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    first = tui(tmp_path, "fetch", "--ignore-robots", "--max-items", "40")
+    assert first.returncode == 0, first.stderr
+    assert "stopped at 40 items of 300 new; 260 left for the next `tui fetch`" in first.stderr
+    assert "fetching 40/41" in first.stderr or "fetching 41/41" in first.stderr  # progress, piped
+    assert len(_article_files(tmp_path)) == 40
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == 40
+    assert "etag" not in state["feeds"][feed]  # not finished: the feed is read again next time
+    second = tui(tmp_path, "fetch", "--ignore-robots", "--max-items", "40")
+    assert second.returncode == 0, second.stderr
+    assert "already in the library" not in second.stdout  # it went on where it stopped
+    assert len(_article_files(tmp_path)) == 80
+
+
+def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> None:
+    import signal
+
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"]
+    items = []
+    for n in range(12):
+        # Each page its own text: a paragraph of its own words before the shared article.
+        local_web.route(f"/p{n}.html", article_html(f"Story {n}", _words_article(100 + n) + "\n" + body))
+        items.append((f"Story {n}", f"/p{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT"))
+    from intake_web import rss20
+
+    feed = local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "fetch", "--ignore-robots"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_article_files(tmp_path)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.5)  # past one save of the history
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+    kept = len(_article_files(tmp_path))
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == kept >= 3
+    rest = tui(tmp_path, "fetch", "--ignore-robots")
+    assert rest.returncode == 0, rest.stderr
+    assert "already in the library" not in rest.stdout
+    assert len(_article_files(tmp_path)) == 12
+
+
+def test_an_item_that_keeps_failing_is_given_up_after_three_fetches(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: a failure on every fetch (the app's `R` showed it every time), with no end.
+    from intake_web import rss20
+
+    feed = local_web.route(
+        "/feed.xml",
+        rss20(local_web, [("Gone", "/gone.html", "Mon, 17 Jun 2024 09:00:00 GMT")]),
+        content_type="application/rss+xml",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    runs = [tui(tmp_path, "fetch", "--ignore-robots") for _ in range(4)]
+    assert [r.returncode for r in runs] == [1, 1, 1, 0]
+    assert "HTTP 404" in runs[0].stderr and "given up" not in runs[0].stderr
+    assert "failed 3 fetches in a row: given up, not tried again" in runs[2].stderr
+    assert "0 failed" in runs[3].stderr
+    assert len(local_web.hits_for("/gone.html")) == 3
+
+
+def _annotation(source: str, tags: list[str] = ()) -> dict[str, object]:  # type: ignore[assignment]
+    return {
+        "type": "Annotation",
+        "id": "urn:uuid:aaaaaaaa-1234-4234-8234-123456789abc",
+        "body": [{"type": "TextualBody", "value": "a note"}]
+        + [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in tags],
+        "target": {
+            "source": source,
+            "selector": [{"type": "TextQuoteSelector", "exact": "quick brown fox"}],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "urn:tui:article:../../etc/passwd",
+        "urn:tui:article:%2E%2E/%2E%2E/etc/passwd",
+        "http://example.com/story",
+        "urn:tui:article:/etc/passwd",
+        "urn:tui:article:a/\x1b[2Jb",
+    ],
+)
+def test_imported_article_ids_that_are_not_paths_in_the_library_are_refused(
+    tmp_path: Path, source: str
+) -> None:
+    # Before: accepted and stored as the article id.
+    file = tmp_path / "in.jsonld"
+    file.write_text(json.dumps([_annotation(source)]))
+    done = tui(tmp_path, "import", str(file))
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and "not an article id" in done.stderr
+    assert "nothing imported" in done.stderr and "\x1b" not in done.stderr
+    assert tui(tmp_path, "notes", "--json").stdout.strip() in ("[]", "")
+
+
+def test_imported_tags_follow_the_rule_of_annotate(tmp_path: Path) -> None:
+    # Before: `\x1b[31m../x` became `31m/x` on import.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text("---\ntitle: T\n---\n\nThe quick brown fox jumps over the lazy dog.\n")
+    tag = "\x1b[31m../x"
+    made = tui(tmp_path, "annotate", "a", "--quote", "quick brown fox", "--tag", tag)
+    assert made.returncode == 0, made.stderr
+    file = tmp_path / "in.jsonld"
+    file.write_text(json.dumps([_annotation("urn:tui:article:a", [tag, "\x1b[0m"])]))
+    assert tui(tmp_path, "import", str(file)).returncode == 0
+    notes = json.loads(tui(tmp_path, "notes", "--json").stdout)
+    assert [n["tags"] for n in notes] == [["x"], ["x"]]
+
+
+def _feed(web: LocalWeb, title: str = "Local Times") -> str:
+    from intake_web import rss20
+
+    return web.route("/feed.xml", rss20(web, [], title=title), content_type="application/rss+xml")
+
+
+@pytest.mark.parametrize("how", ["name", "title"])
+def test_control_characters_in_a_feed_name_never_damage_the_feed_list(
+    local_web: LocalWeb, tmp_path: Path, how: str
+) -> None:
+    # Before: ESC went into feeds.opml, and from then on every feeds command said it was damaged.
+    if how == "name":
+        added = tui(tmp_path, "feeds", "add", _feed(local_web), "--name", "a\x1bb\x07c", "--ignore-robots")
+    else:
+        added = tui(tmp_path, "feeds", "add", _feed(local_web, "Bell\x07 Times\x1b"), "--ignore-robots")
+    assert added.returncode == 0, added.stderr
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring((tmp_path / "config" / "feeds.opml").read_bytes())  # well-formed XML
+    listed = tui(tmp_path, "feeds", "list")
+    assert listed.returncode == 0 and listed.stdout.split()[0] in ("abc", "Bell")
+    assert tui(tmp_path, "feeds", "export").returncode == 0
+    assert tui(tmp_path, "fetch", "--ignore-robots").returncode == 0
+
+
+def test_a_feed_list_damaged_by_an_old_version_is_read(local_web: LocalWeb, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    url = _feed(local_web)
+    (config / "feeds.opml").write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>tui feeds</title></head>'
+        b'<body><outline type="rss" text="a\x1bb" title="a\x1bb" xmlUrl="' + url.encode() + b'" />'
+        b'<outline type="rss" text="ref&#x7;" title="ref&#7;" xmlUrl="https://b.example/f" /></body></opml>\n'
+    )
+    listed = tui(tmp_path, "feeds", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [f["name"] for f in json.loads(listed.stdout)] == ["ab", "ref"]
+    assert tui(tmp_path, "feeds", "remove", "ref").returncode == 0  # saved: now repaired
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring((config / "feeds.opml").read_bytes())
+
+
+def test_json_and_opml_outputs_escape_bidi_c1_and_invisible_characters(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: raw U+202E, U+009B and U+200B in `feeds export` and in every --json output.
+    hostile = "evil\u202etxt.exe\u009b31m\u200bname"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = f"The quick brown fox {hostile} jumps over the lazy dog. A second sentence is here."
+    (articles / "a.md").write_text(f"---\ntitle: {hostile}\n---\n\n{text}\n")
+    (articles / "b.md").write_text(f"---\ntitle: other {hostile}\n---\n\n{text} One more.\n")
+    quote = f"fox {hostile} jumps"
+    assert tui(tmp_path, "annotate", "a", "--quote", quote, "--note", hostile, "--tag", "t").returncode == 0
+    assert (
+        tui(tmp_path, "feeds", "add", _feed(local_web), "--name", hostile, "--ignore-robots").returncode == 0
+    )
+    outputs = {
+        "list": tui(tmp_path, "list", "--json").stdout,
+        "notes": tui(tmp_path, "notes", "--json").stdout,
+        "compare": tui(tmp_path, "compare", "a", "b", "--json").stdout,
+        "story": tui(tmp_path, "story", "a", "--json").stdout,
+        "export": tui(tmp_path, "export", "--format", "json").stdout,
+        "feeds list": tui(tmp_path, "feeds", "list", "--json").stdout,
+        "feeds export": tui(tmp_path, "feeds", "export").stdout,
+    }
+    for name, output in outputs.items():
+        assert output, name
+        for character in ("\u202e", "\u009b", "\u200b"):
+            assert character not in output, (name, character)
+    assert json.loads(outputs["notes"])[0]["note"] == hostile  # escaped, not changed
+    assert "&#x202e;" in outputs["feeds export"]
+
+
+def test_opml_import_says_what_it_left_out(tmp_path: Path) -> None:
+    # Before: "3 feeds added" of 7, the rest dropped without a word.
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="A" xmlUrl="https://a.example/feed"/>'
+        '<outline text="B" xmlUrl="http://b.example/rss"/>'
+        '<outline text="C" xmlUrl="https://c.example/atom"/>'
+        '<outline text="J" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="F" xmlUrl="file:///etc/passwd"/>'
+        '<outline text="R" xmlUrl="/relative/feed.xml"/>'
+        '<outline text="A again" xmlUrl="https://a.example/feed"/>'
+        "</body></opml>"
+    )
+    done = tui(tmp_path, "feeds", "import", str(opml))
+    assert done.returncode == 0
+    assert done.stdout.strip() == (
+        f"{opml}: 3 feeds added of 7, 4 left out (1 a javascript: link, not http(s), "
+        "1 a file: link, not http(s), 1 a relative link, 1 already followed); 3 followed"
+    )
+    assert len(done.stderr.splitlines()) == 4 and "javascript:alert(1) (J): a javascript: link" in done.stderr
+
+
+def _front(path: Path) -> dict[str, object]:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    front: dict[str, object] = yaml.safe_load(text.split("---\n")[1])
+    return front
+
+
+def test_a_canonical_link_to_another_site_is_not_the_page_s_own(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: stored with the other site's URL and reported as "an update of" its article.
+    first, second = article_keys(2)
+    theirs = "https://news.example.com/2024/story.html"
+    original = tmp_path / "theirs.md"
+    original.write_text(
+        f"---\ntitle: Their story\nsource: Example News\nurl: {theirs}\n---\n\n{truth()[first]['articleBody']}\n"
+    )
+    assert tui(tmp_path, "add", str(original)).returncode == 0
+    page = local_web.route(
+        "/copy.html", article_html("A copy", truth()[second]["articleBody"], canonical=theirs)
+    )
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added" and "duplicate_of" not in row
+    front = _front(Path(row["path"]))
+    assert front["url"] == page and "news.example.com" not in json.dumps(front)
+
+
+def test_the_fetched_address_is_kept_beside_a_canonical_one(local_web: LocalWeb, tmp_path: Path) -> None:
+    (key,) = article_keys(1)
+    canonical = local_web.url("/news/story")
+    page = local_web.route(
+        "/amp/story.html?utm_source=x",
+        article_html("Story", truth()[key]["articleBody"], canonical=canonical),
+    )
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    front = _front(Path(json.loads(done.stdout)[0]["path"]))
+    assert front["url"] == canonical and front["fetched"] == page
+    again = tui(tmp_path, "add", page, "--ignore-robots")
+    assert "already in the library" in again.stdout
+
+
+@pytest.mark.parametrize("where", ["canonical", "front matter"])
+def test_javascript_urls_are_never_stored(local_web: LocalWeb, tmp_path: Path, where: str) -> None:
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"]
+    if where == "canonical":
+        source = local_web.route("/s.html", article_html("S", body, canonical="javascript:alert(1)"))
+    else:
+        file = tmp_path / "s.md"
+        file.write_text(f"---\ntitle: S\nurl: javascript:alert(document.cookie)\n---\n\n{body}\n")
+        source = str(file)
+    done = tui(tmp_path, "add", source, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    text = Path(json.loads(done.stdout)[0]["path"]).read_text()
+    assert "javascript" not in text
+
+
+def test_control_characters_are_cleaned_before_writing(tmp_path: Path) -> None:
+    # Before: "added", then `tui list` skipped the file as binary; a title's `# h1` stayed in the body.
+    (key,) = article_keys(1)
+    body = truth()[key]["articleBody"].replace(". ", ".\x00 ", 3)
+    file = tmp_path / "nul.md"
+    file.write_bytes(f"# Bell\x07 title\x1b[2J\n\n{body}\n".encode())
+    done = tui(tmp_path, "add", str(file), "--json")
+    assert done.returncode == 0, done.stderr
+    path = Path(json.loads(done.stdout)[0]["path"])
+    data = path.read_bytes()
+    assert b"\x00" not in data and b"\x1b" not in data and b"\x07" not in data
+    assert "Bell" not in data.decode().split("---\n", 2)[2]  # the title line is not in the body
+    listed = tui(tmp_path, "list", "--json")
+    assert listed.returncode == 0 and "skipped" not in listed.stderr
+    assert json.loads(listed.stdout)[0]["title"] == "Bell title[2J"
+
+
+def test_a_utf8_page_with_some_bad_bytes_stays_utf8(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: decoded as Windows-1251, every accented letter turned to Cyrillic.
+    (key,) = article_keys(1)
+    body = "Le café de la gare a rouvert à Genève, déclare le maire. " + truth()[key]["articleBody"]
+    page = article_html("Café à Genève", body).replace(b"rouvert", b"rouv\xff\xfeert")
+    for route, ctype in (("/declared.html", "text/html; charset=utf-8"), ("/meta.html", "text/html")):
+        url = local_web.route(route, page, content_type=ctype)
+        done = tui(tmp_path, "add", url, "--ignore-robots", "--json", "--force")
+        assert done.returncode == 0, done.stderr
+        text = Path(json.loads(done.stdout)[0]["path"]).read_text()
+        assert "Le café de la gare" in text and "Genève" in text
+
+
+def test_a_feed_item_with_its_text_and_a_javascript_link_uses_the_text(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    import html
+
+    (key,) = article_keys(1)
+    content = "".join(
+        f"<p>{html.escape(p)}</p>" for p in truth()[key]["articleBody"].split("\n") if p.strip()
+    )
+    feed = local_web.route(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>T</title><link>http://x.example/</link><description>d</description>"
+        "<item><title>Whole</title><link>javascript:alert(1)</link><guid>g1</guid>"
+        f"<content:encoded>{html.escape(content)}</content:encoded></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added"
+    assert "javascript" not in Path(row["path"]).read_text()
+
+
+def test_two_fetches_at_once_add_every_article_once(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: the app's `R` beside a cron `tui fetch` added every article twice.
+    feed = _full_text_feed(local_web, 20)
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    results = _together(tmp_path, [["fetch", "--ignore-robots"]] * 2)
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(_article_files(tmp_path)) == 20
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == 20
+    assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing left to take in
