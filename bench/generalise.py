@@ -306,7 +306,9 @@ def leave_one_corpus_out(setting: str, values: list[str], limit: int | None) -> 
     import importlib
 
     module_name, name = setting.rsplit(".", 1)
-    module = importlib.import_module(f"tui.similarity.{module_name}")
+    module = importlib.import_module(
+        module_name if module_name.startswith("tui.") else f"tui.similarity.{module_name}"
+    )
     shipped = getattr(module, name)
     runs: dict[str, dict[str, list[Pair]]] = {}
     try:

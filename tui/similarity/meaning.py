@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui.facts import conflict
 from tui.similarity.alignment import RESTATED_COVERAGE, _Linked
 
 if TYPE_CHECKING:
@@ -55,21 +56,27 @@ def read_for_meaning(a: _Prepared, b: _Prepared, linked: _Linked) -> None:
     for i, j in sorted(linked_pairs):
         partners_a.setdefault(i, []).append(j)
         partners_b.setdefault(j, []).append(i)
+    # Sentences that give other facts (worded alike or not) say something else: never a restatement.
+    apart = {(i, j) for i, j, _, _ in linked.conflicts}
+    apart |= {(i, best_b[i]) for i in range(len(a.keys)) if conflict(a.facts[i], b.facts[best_b[i]])}
+    apart |= {(best_a[j], j) for j in range(len(b.keys)) if conflict(a.facts[best_a[j]], b.facts[j])}
     probes: list[tuple[str, str]] = []
     owners: list[tuple[int, int, int]] = []  # (side, sentence, nearest or -1 for the partners' text)
     for i in range(len(a.keys)):
-        probes.append((a.keys[i], b.keys[best_b[i]]))
-        owners.append((0, i, best_b[i]))
+        if (i, best_b[i]) not in apart:
+            probes.append((a.keys[i], b.keys[best_b[i]]))
+            owners.append((0, i, best_b[i]))
         if i in partners_a:
             probes.append((a.keys[i], " ".join(b.keys[j] for j in partners_a[i])))
             owners.append((0, i, -1))
     for j in range(len(b.keys)):
-        probes.append((b.keys[j], a.keys[best_a[j]]))
-        owners.append((1, j, best_a[j]))
+        if (best_a[j], j) not in apart:
+            probes.append((b.keys[j], a.keys[best_a[j]]))
+            owners.append((1, j, best_a[j]))
         if j in partners_b:
             probes.append((b.keys[j], " ".join(a.keys[i] for i in partners_b[j])))
             owners.append((1, j, -1))
-    scores = paraphrase.score_pairs(probes, model)
+    scores = paraphrase.score_pairs(probes, model) if probes else np.zeros(0, dtype=np.float32)
     # Two single sentences are versions when they say the same thing: the model's judgement alone.
     # In longer texts meaning adds evidence and takes none away: a sentence whose words its partners
     # hold is restated in them (contained: the other may say more, which is the other's addition).
