@@ -302,7 +302,9 @@ def _prepare(text: str, model: StaticModel) -> Prepared:
     )
 
 
-CACHE_SIZE = 200_000
+# Prepared sentences kept (each holds its words' vectors, about 1 KB a word): enough for the articles of
+# the pairs a library index verifies one after another, bounded so a large library stays in memory.
+CACHE_SIZE = 5_000
 _CACHE: dict[int, dict[str, Prepared]] = {}
 
 

@@ -56,10 +56,14 @@ def read_for_meaning(a: _Prepared, b: _Prepared, linked: _Linked) -> None:
     for i, j in sorted(linked_pairs):
         partners_a.setdefault(i, []).append(j)
         partners_b.setdefault(j, []).append(i)
-    # Sentences that give other facts (worded alike or not) say something else: never a restatement.
-    apart = {(i, j) for i, j, _, _ in linked.conflicts}
-    apart |= {(i, best_b[i]) for i in range(len(a.keys)) if conflict(a.facts[i], b.facts[best_b[i]])}
-    apart |= {(best_a[j], j) for j in range(len(b.keys)) if conflict(a.facts[best_a[j]], b.facts[j])}
+    # In texts of several sentences, sentences that give other facts say something else: never a
+    # restatement (the changed sentence is shown as such). One sentence with another figure is one
+    # sentence: two outlets' sentences on one event at two moments, which people call the same.
+    apart: set[tuple[int, int]] = set()
+    if min(len(a.keys), len(b.keys)) > 1:
+        apart = {(i, j) for i, j, _, _ in linked.conflicts}
+        apart |= {(i, best_b[i]) for i in range(len(a.keys)) if conflict(a.facts[i], b.facts[best_b[i]])}
+        apart |= {(best_a[j], j) for j in range(len(b.keys)) if conflict(a.facts[best_a[j]], b.facts[j])}
     probes: list[tuple[str, str]] = []
     owners: list[tuple[int, int, int]] = []  # (side, sentence, nearest or -1 for the partners' text)
     for i in range(len(a.keys)):

@@ -29,11 +29,9 @@ RELATED_COSINE = 0.30
 
 
 # Below this lexical share restated (and with no sentence restated) a pair is not read for meaning:
-# two texts that share so few words are not rewrites of each other, and reading costs time.
+# two texts that share so few words are not rewrites of each other, and reading costs time. A text of
+# one sentence is always read: its few words give lexical evidence too little to go on.
 MEANING_FROM = 0.1
-# A text of this many sentences or fewer is always read for meaning: it costs nothing, and its few
-# words give lexical evidence too little to go on.
-FEW_SENTENCES = 3
 # Beyond this many sentences a text is aligned by its words alone: reading meaning costs about half a
 # millisecond a sentence, and alignment must stay bounded (see MAX_ALIGNED_SENTENCES).
 MEANING_MAX_SENTENCES = 2_000
@@ -436,10 +434,7 @@ def _copy(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
         copy_kind = "near-duplicate"
     else:
         if max(a.sentence_count, b.sentence_count) <= MEANING_MAX_SENTENCES and (
-            m.short >= MEANING_FROM
-            or m.restated
-            or min(a.sentence_count, b.sentence_count) <= FEW_SENTENCES
-            or _cosine(a.counts, b.counts, m.idf) >= RELATED_COSINE
+            m.short >= MEANING_FROM or m.restated or min(a.sentence_count, b.sentence_count) == 1
         ):
             # Not mostly the same wording: whether sentences are restated is a question of meaning.
             _by_meaning(a, b, m)
