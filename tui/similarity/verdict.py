@@ -433,8 +433,12 @@ def _copy(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
     if m.shingle_jaccard >= 0.5 or max(m.containment, m.copied) >= NEAR_DUPLICATE_CONTAINMENT:
         copy_kind = "near-duplicate"
     else:
+        single = min(a.sentence_count, b.sentence_count) == 1
+        # In longer texts meaning only adds evidence: a pair whose words already make it a rewrite is
+        # one, and is not read again.
+        by_words = m.short >= REWRITE_COVERAGE and m.restated >= REWRITE_SENTENCES * m.total
         if max(a.sentence_count, b.sentence_count) <= MEANING_MAX_SENTENCES and (
-            m.short >= MEANING_FROM or m.restated or min(a.sentence_count, b.sentence_count) == 1
+            single or (not by_words and (m.short >= MEANING_FROM or m.restated))
         ):
             # Not mostly the same wording: whether sentences are restated is a question of meaning.
             _by_meaning(a, b, m)
