@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 
 def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairMatch]]:
     """The versions of each story (the one grouping of `tui.grouping`) with their pairs, best group first."""
-    from tui.grouping import group_versions, report_order
+    from tui.grouping import group_versions, page_key, report_order
 
-    groups = group_versions(pairs, lambda article_id: report_order(library.get(article_id)))
+    pages = {a.id: key for a in library if (key := page_key(a.url)) is not None}
+    groups = group_versions(pairs, lambda article_id: report_order(library.get(article_id)), pages)
     found: list[list[PairMatch]] = []
     for members in groups:
         inside = set(members)

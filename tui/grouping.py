@@ -49,13 +49,32 @@ def report_order(article: Article) -> tuple[int, float, int, str]:
     return (1, 0.0, -article.words, article.id)
 
 
+def page_key(url: str | None) -> str | None:
+    """One page's address however it was written: scheme and host in lower case, no fragment, no
+    trailing slash, no tracking parameters (`utm_*`)."""
+    if not url:
+        return None
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")])
+    path = parts.path.rstrip("/") or "/"
+    return f"{parts.netloc.lower()}{path}" + (f"?{query}" if query else "")
+
+
 def group_versions(
-    pairs: Iterable[PairOfArticles], order: Callable[[str], tuple[Any, ...]]
+    pairs: Iterable[PairOfArticles],
+    order: Callable[[str], tuple[Any, ...]],
+    pages: dict[str, str] | None = None,
 ) -> list[list[str]]:
     """Groups of two or more articles that are versions of one report, each in `order` (core first).
 
     `pairs` may hold any kinds: only STORY_KINDS link, SIBLING_KINDS keep apart, the rest is ignored.
     `order` ranks articles (the earliest report first): the first unplaced article becomes a core.
+    `pages` (article -> `page_key` of its address): versions of one page (fetched again after its
+    publisher edited it) are always one story, whatever their texts say.
     """
     links: dict[str, set[str]] = defaultdict(set)
     siblings: dict[str, set[str]] = defaultdict(set)
@@ -93,7 +112,30 @@ def group_versions(
             continue
         group_of[pair.a] = group_of[pair.b] = len(groups)
         groups.append([pair.a, pair.b])
+    _join_pages(groups, group_of, pages or {})
     return [sorted(members, key=order) for members in groups if len(members) > 1]
+
+
+def _join_pages(groups: list[list[str]], group_of: dict[str, int], pages: dict[str, str]) -> None:
+    """Versions of one page into one story: the story of the page's first placed version."""
+    by_page: dict[str, list[str]] = defaultdict(list)
+    for article_id, page in sorted(pages.items()):
+        by_page[page].append(article_id)
+    for members in by_page.values():
+        if len(members) < 2:
+            continue
+        placed = [m for m in members if m in group_of]
+        target = group_of[placed[0]] if placed else len(groups)
+        if not placed:
+            groups.append([])
+        for member in members:
+            current = group_of.get(member)
+            if current == target:
+                continue
+            if current is not None:
+                groups[current].remove(member)
+            groups[target].append(member)
+            group_of[member] = target
 
 
 def _grow(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tui.articles import Span
 from tui.errors import UsageError
-from tui.grouping import STORY_KINDS, group_versions, report_order
+from tui.grouping import STORY_KINDS, group_versions, page_key, report_order
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -246,10 +246,15 @@ class Stories:
         known = _read_state(state_dir / STORIES_FILE) if state_dir is not None else {}
 
         siblings = [p for p in index.pairs(["template"]) if p.a in library and p.b in library]
+        pages = {a.id: key for a in library if (key := page_key(a.url)) is not None}
         groups = sorted(
             (
                 [library.get(member) for member in group]
-                for group in group_versions(story_pairs + siblings, lambda m: report_order(library.get(m)))
+                for group in group_versions(
+                    story_pairs + siblings,
+                    lambda m: report_order(library.get(m)),
+                    pages,
+                )
             ),
             key=lambda ordered: report_order(ordered[0]),
         )

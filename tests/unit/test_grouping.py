@@ -71,3 +71,17 @@ def test_a_partial_copy_joins_one_story_and_never_bridges_two() -> None:
 
 def test_related_pairs_never_join() -> None:
     assert group_versions([pair("a", "b", "related")], order) == []
+
+
+def test_versions_of_one_page_are_one_story_whatever_their_texts_say() -> None:
+    # The same address fetched again after its publisher rewrote it: one story, even with no pair.
+    pages = {"a": "example.org/news/1", "c": "example.org/news/1", "d": "example.org/other"}
+    assert group_versions([pair("a", "b", "rewrite")], order, pages) == [["a", "b", "c"]]
+    assert group_versions([pair("a", "b", "template")], order, {"a": "p", "b": "p"}) == [["a", "b"]]
+
+
+def test_a_page_key_reads_one_address_however_written() -> None:
+    from tui.grouping import page_key
+
+    assert page_key("https://Example.org/news/1/?utm_source=x#top") == page_key("https://example.org/news/1")
+    assert page_key("javascript:alert(1)") is None and page_key(None) is None
