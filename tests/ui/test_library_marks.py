@@ -157,7 +157,7 @@ async def test_compare_at_80_columns_names_each_pane_and_cuts_no_count(make_test
         assert isinstance(app.screen, CompareScreen)
         lines = screen_lines(app)
         top = " ".join(" ".join(lines[:2]).split())
-        assert "12 of 15 sentences match left, 10 of 10 right" in top and "similar 1 of 2 (d next)" in top
+        assert "10 of 15 sentences match left, 9 of 10 right" in top and "similar 1 of 2 (d next)" in top
         titles = [str(pane.border_title) for pane in app.screen.panes()]
         assert "2024-06-17" in titles[0] and titles[0].startswith("The Korea")
         assert titles[0].endswith("b944") and titles[0].startswith("The Korea")
