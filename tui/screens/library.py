@@ -197,7 +197,11 @@ class LibraryScreen(Screen[None]):
     def show_library(self, library: Library) -> None:
         self.library = library
         self._twins = twin_labels(library.articles)
-        self.query_one("#articles", ArticleTable).set_columns(self._column_specs(self.size.width or 100))
+        tables = self.query("#articles").results(ArticleTable)
+        table = next(tables, None)
+        if table is None:
+            return  # the app is closing: the screen's widgets are gone
+        table.set_columns(self._column_specs(self.size.width or 100))
         self._show_empty()
         self.notice_lines = [
             *(f"Skipped {item.path}: {item.reason}" for item in library.skipped),
