@@ -264,3 +264,37 @@ async def test_story_screen_of_an_article_without_other_versions(
         await pilot.press("e", "enter")
         await settle(pilot)
         assert len(list((tmp_path / "notes").glob("*.md"))) == 1
+
+
+async def test_adopting_an_echo_whose_figures_changed_asks_first(
+    make_test_app: AppFactory, tmp_path: Path, seed_library: Path
+) -> None:
+    from tui.screens.dialogs import ConfirmScreen
+
+    treaties = "Kremlin and Pyongyang signed a new set of treaties in 2000"
+    text = (seed_library / f"{A}.txt").read_text(encoding="utf-8")
+    (seed_library / "010_update.txt").write_text(
+        text.replace("treaties in 2000", "treaties in 2001"), encoding="utf-8"
+    )
+    annotate(tmp_path, seed_library, A, treaties, "the year")
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reader(pilot, "010_update")
+        view = screen.query_one(ArticleView)
+        (echo,) = [e for e in view.echoes if e.match == "changed"]
+        assert echo.change == "2000 → 2001"
+        view.move_to_offset(echo.start)
+        await settle(pilot)
+        assert "changed here: 2000 → 2001" in "\n".join(screen_lines(app))
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # the note may not hold for other figures
+        await pilot.press("n")
+        await settle(pilot)
+        assert AnnotationStore(tmp_path / "annotations.json").for_article("010_update") == []
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        (adopted,) = AnnotationStore(tmp_path / "annotations.json").for_article("010_update")
+        assert adopted.note == "the year" and "2001" in adopted.exact

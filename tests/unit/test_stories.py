@@ -455,3 +455,30 @@ def test_fact_change_reads_figures_and_names_and_ignores_a_fact_left_out() -> No
     )
     assert fact_change("rates rose 2 pct in March", "rates rose in March") == ""
     assert fact_change("the rate is 6.5 pct", "the rate is 6.50 pct") == ""
+
+
+def test_a_sentence_reworded_with_its_figure_changed_is_one_passage_with_figures_changed(
+    tmp_path: Path,
+) -> None:
+    # "kept ... at 3.5%" became "cut ... to 3.25%": more than the figure changed, so the old
+    # same-words rule did not pair them; the engine's changed pair does.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    body = (
+        "The central bank {verb} its key rate {prep} {rate} on Thursday, citing slowing inflation. "
+        "Growth was 1.2 percent in the quarter, the bank said. Exports rose for a third month.\n"
+    )
+    for name, verb, prep, rate, hour in (
+        ("a", "kept", "at", "3.5%", "09"),
+        ("b", "cut", "to", "3.25%", "12"),
+    ):
+        (articles / f"{name}.md").write_text(
+            f'---\ntitle: "Bank rate"\nsource: "Wire"\ndate: "2026-11-20T{hour}:30:00"\n---\n\n'
+            + body.format(verb=verb, prep=prep, rate=rate),
+            encoding="utf-8",
+        )
+    _, stories = _stories(articles, tmp_path)
+    story = stories.align(stories.get("a"))
+    first = story.passages[0]
+    assert first.carriers() == ["a", "b"]
+    assert first.figures_changed and first.figures == {"a": ["3.5"], "b": ["3.25"]}
