@@ -251,11 +251,23 @@ def held_out(
     return chosen, lines
 
 
+def write_quirky(pages: list[Any], out: Path) -> None:
+    """The quirky pages and their marked text, one pair of files each, to look at."""
+    out.mkdir(parents=True, exist_ok=True)
+    for key, kind, data, url, truth in pages:
+        (out / f"{key}.html").write_bytes(data)
+        (out / f"{key}.txt").write_text(f"{kind}\n{url}\n\n{truth}", encoding="utf-8")
+    print(f"{len(pages)} pages in {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument(
         "--newspaper", action="store_true", help="also newspaper4k (slow: it waits on the network)"
+    )
+    parser.add_argument(
+        "--write-quirky", type=Path, metavar="DIR", help="write the quirky pages there and stop"
     )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -263,6 +275,9 @@ def main() -> None:
     import trafilatura
 
     bench = load(args.corpus)
+    if args.write_quirky is not None:
+        write_quirky(quirky.derived(bench) + quirky.written(), args.write_quirky)
+        return
     pages = [(k, "benchmark", h, u, t) for k, h, u, t in bench] + quirky.derived(bench) + quirky.written()
     kinds = ["benchmark", *quirky.KINDS]
     counts = Counter(kind for _k, kind, *_ in pages)

@@ -1,6 +1,6 @@
 """A set of pages with markup quirks, made from the benchmark's pages and from pages written here.
 
-    python bench/quirky.py [--corpus ../shared/bench/extraction] [--out DIR]
+    python bench/extraction.py --write-quirky DIR   # the pages, to look at
 
 The benchmark's pages are third-party data, so the derived pages are never stored in the project:
 they are made again, the same each time, whenever `bench/extraction.py` runs. Each benchmark page
@@ -293,28 +293,3 @@ def written() -> list[QuirkyPage]:
 def fold_of(key: str) -> int:
     """The cross-validation fold of a page: its source page's, so a page and its versions stay together."""
     return hashlib.blake2b(key[:12].encode(), digest_size=1).digest()[0] % 2
-
-
-def main() -> None:
-    import argparse
-    import sys
-
-    sys.path.insert(0, str(HERE))
-    from extraction import DEFAULT_CORPUS, load
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument(
-        "--out", type=Path, required=True, help="a folder to write the pages into, to look at"
-    )
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    pages = derived(load(args.corpus)) + written()
-    for key, kind, data, url, truth in pages:
-        (args.out / f"{key}.html").write_bytes(data)
-        (args.out / f"{key}.txt").write_text(f"{kind}\n{url}\n\n{truth}", encoding="utf-8")
-    print(f"{len(pages)} pages in {args.out}")
-
-
-if __name__ == "__main__":
-    main()
