@@ -174,12 +174,15 @@ def _pack(p: _Prepared) -> bytes:
             p.wire_headline,
             p.word_count,
             p.outlet,
+            p.trigrams.tobytes(),
         )
     )
 
 
 def _unpack(data: bytes, feature: _Features) -> _Prepared:
     from datetime import datetime
+
+    import numpy as np
 
     (
         article_id,
@@ -195,6 +198,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         wire,
         word_count,
         outlet,
+        trigrams,
     ) = marshal.loads(data)
     counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
     return _Prepared(
@@ -211,7 +215,7 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         counts=counts,
         shingles=_as_shingle_array(feature.shingles),
         repeats=[],
-        trigrams=_trigram_array(keys),
+        trigrams=np.frombuffer(trigrams, dtype=np.uint32),
         published=datetime.fromisoformat(published) if published else None,
         sentence_count=count,
         wire_headline=wire,
