@@ -301,6 +301,22 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
     )
 
 
+def fact_change(before: str, after: str) -> str:
+    """The facts (figures, months, tickers, names) `before` gives that `after` gives otherwise, as
+    "before → after" in their own words; "" when they agree (a fact left out is no change)."""
+    facts_before, facts_after = sentence_facts(before), sentence_facts(after)
+    names_before = {"=" + n for n in name_words(before)}
+    names_after = {"=" + n for n in name_words(after)}
+    clash = conflict(facts_before.all() | names_before, facts_after.all() | names_after)
+    if clash is None:
+        return ""
+
+    def shown(facts: frozenset[str], surface: dict[str, str]) -> str:
+        return ", ".join(surface.get(f, f.lstrip("#@=<").rstrip(">")) for f in sorted(facts)[:3])
+
+    return f"{shown(clash.only_a, facts_before.surface)} → {shown(clash.only_b, facts_after.surface)}"
+
+
 def same_rounded(x: str, y: str) -> bool:
     """Two large figures (10,000 or more), one the other rounded.
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tui.articles import Span
 from tui.errors import UsageError
+from tui.facts import fact_change
 from tui.grouping import STORY_KINDS, group_versions, page_key, report_order
 from tui.wording import counted
 
@@ -881,24 +882,6 @@ def _context_agrees(annotation: Annotation, other: Article, start: int, end: int
     there_before = " ".join(other.body[max(0, start - 64) : start].split()[-3:])
     there_after = " ".join(other.body[end : end + 64].split()[:3])
     return bool(before or after) and (before == there_before or after == there_after)
-
-
-def fact_change(before: str, after: str) -> str:
-    """The facts (figures, months, tickers, names) `before` gives that `after` gives otherwise, as
-    "before → after" in their own words; "" when they agree (a fact left out is no change)."""
-    from tui.facts import conflict, name_words, sentence_facts
-
-    facts_before, facts_after = sentence_facts(before), sentence_facts(after)
-    names_before = {"=" + n for n in name_words(before)}
-    names_after = {"=" + n for n in name_words(after)}
-    clash = conflict(facts_before.all() | names_before, facts_after.all() | names_after)
-    if clash is None:
-        return ""
-
-    def shown(facts: frozenset[str], surface: dict[str, str]) -> str:
-        return ", ".join(surface.get(f, f.lstrip("#@=<").rstrip(">")) for f in sorted(facts)[:3])
-
-    return f"{shown(clash.only_a, facts_before.surface)} → {shown(clash.only_b, facts_after.surface)}"
 
 
 def _echo_in(annotation: Annotation, other: Article, region: list[int]) -> Echo:

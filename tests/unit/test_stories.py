@@ -448,7 +448,7 @@ def test_an_echo_on_a_sentence_whose_figures_differ_is_changed_not_reworded(
 
 
 def test_fact_change_reads_figures_and_names_and_ignores_a_fact_left_out() -> None:
-    from tui.stories import fact_change
+    from tui.facts import fact_change
 
     assert fact_change("Federal funds opened at 6-3/8 pct", "Federal funds opened at 6-1/16 pct") == (
         "6-3/8 pct → 6-1/16 pct"
