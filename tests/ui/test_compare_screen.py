@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import AppFactory
+from rate_versions import write_rate_versions
 from textual.widgets import Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
@@ -437,21 +438,7 @@ async def test_the_other_cursor_follows_the_partner_without_moving_the_page(
 async def test_a_changed_sentence_is_one_pair_marked_with_its_changed_words(
     make_test_app: AppFactory, tmp_path: Path
 ) -> None:
-    articles = tmp_path / "changed"
-    articles.mkdir()
-    body = (
-        "The central bank {verb} its key rate {prep} {rate} on Thursday, citing slowing inflation. "
-        "Growth was 1.2 percent in the quarter, the bank said. Exports rose for a third month.\n"
-    )
-    for name, verb, prep, rate, hour in (
-        ("a", "kept", "at", "3.5%", "09"),
-        ("b", "cut", "to", "3.25%", "12"),
-    ):
-        (articles / f"{name}.md").write_text(
-            f'---\ntitle: "Bank rate"\nsource: "Wire"\ndate: "2026-11-20T{hour}:30:00"\n---\n\n'
-            + body.format(verb=verb, prep=prep, rate=rate),
-            encoding="utf-8",
-        )
+    articles = write_rate_versions(tmp_path / "changed")
     app = make_test_app(articles)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_reader(pilot, "a")

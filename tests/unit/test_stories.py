@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rate_versions import write_rate_versions
 from shared_data import shared_data
 
 from tui.articles import Article, Library
@@ -462,21 +463,7 @@ def test_a_sentence_reworded_with_its_figure_changed_is_one_passage_with_figures
 ) -> None:
     # "kept ... at 3.5%" became "cut ... to 3.25%": more than the figure changed, so the old
     # same-words rule did not pair them; the engine's changed pair does.
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    body = (
-        "The central bank {verb} its key rate {prep} {rate} on Thursday, citing slowing inflation. "
-        "Growth was 1.2 percent in the quarter, the bank said. Exports rose for a third month.\n"
-    )
-    for name, verb, prep, rate, hour in (
-        ("a", "kept", "at", "3.5%", "09"),
-        ("b", "cut", "to", "3.25%", "12"),
-    ):
-        (articles / f"{name}.md").write_text(
-            f'---\ntitle: "Bank rate"\nsource: "Wire"\ndate: "2026-11-20T{hour}:30:00"\n---\n\n'
-            + body.format(verb=verb, prep=prep, rate=rate),
-            encoding="utf-8",
-        )
+    articles = write_rate_versions(tmp_path / "articles")
     _, stories = _stories(articles, tmp_path)
     story = stories.align(stories.get("a"))
     first = story.passages[0]
