@@ -354,8 +354,7 @@ def _template(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict | None:
     Another day's report in the same form is told by its dates, not its wording: it may share most
     words. Otherwise headlines, subjects and form never hide a pair that is mostly the same words.
     Other figures tell another report when dates say so, or when the form is seen more than once: two
-    sentences (or the headline) worded alike with other figures, or a text of several sentences that
-    keeps none of the other's figures. One sentence with another figure is one sentence: a later moment
+    sentences (or the headline) worded alike with other figures. One sentence with another figure is one sentence: a later moment
     of the same story as often as another report.
     """
     worded_alike = m.short + m.conflicted_share >= REWRITE_COVERAGE or m.containment >= 0.5
@@ -364,8 +363,7 @@ def _template(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict | None:
     other_figures = len(m.agreed) < len(m.changed) or (
         (m.title_clash is not None or m.conflicted_share > m.short) and len(m.agreed) < SAME_STORY_FIGURES
     )
-    several = min(a.sentence_count, b.sentence_count) >= 2
-    form_seen = m.title_clash is not None or len(m.linked.conflicts) >= 2 or (several and not m.agreed)
+    form_seen = m.title_clash is not None or len(m.linked.conflicts) >= 2
     another_day = m.other_period or (other_figures and (m.days_apart or (form_seen and not m.mostly_same)))
     other_subject = not m.same_subject and not m.mostly_same
     if not (another_day or other_subject):
