@@ -246,7 +246,7 @@ class Prepared:
     """What the features need of one sentence, computed once per text."""
 
     vector: Matrix  # the sentence embedding, length 1 (zeros when no word is known)
-    word_vectors: Matrix  # (words, dims): each word's token rows summed, scaled to length 1
+    word_rows: Table  # (words,) int32: each known word's row in `table`
     word_weights: Matrix  # (words,): each word's SIF weight (its rarest token's) over their sum
     stems: frozenset[str]  # `tui.similarity` word stems
     bigrams: frozenset[tuple[str, str]]
@@ -254,37 +254,69 @@ class Prepared:
     facts: frozenset[str]  # numbers, months, tickers as `tui.facts` normalises them
     negated: bool
     length: int  # words
+    table: _WordTable  # where the word rows are (a table started again leaves older sentences theirs)
 
 
-@functools.lru_cache(maxsize=100_000)
-def _word_entry(model_id: int, word: str) -> tuple[Matrix, float] | None:
-    """A word's direction (its token rows summed, length 1) and SIF weight (its rarest token's); None
-    for a word the vocabulary cannot spell. Cached: news repeats its words (100,000 x 1 KB at most)."""
+class _WordTable:
+    """Every word met so far, once: its direction (its token rows summed, length 1) as a row of one
+    growing matrix, and its SIF weight (its rarest token's). A sentence keeps its words' row numbers,
+    4 bytes a word instead of a 1 KB vector, so many sentences stay prepared in little memory."""
+
+    def __init__(self, model: StaticModel) -> None:
+        import numpy as np
+
+        self.model = model
+        self.rows: dict[str, int] = {}
+        self.vectors = np.zeros((1024, model.dims), dtype=np.float32)
+        self.weights = np.zeros(1024, dtype=np.float32)
+
+    def row(self, word: str) -> int:
+        """The word's row, or -1 for a word the vocabulary cannot spell."""
+        found = self.rows.get(word)
+        if found is not None:
+            return found
+        import numpy as np
+
+        pieces = list(self.model.word_ids(word))
+        if not pieces:
+            self.rows[word] = -1
+            return -1
+        row = len(self.rows)
+        if row >= len(self.vectors):  # double: amortised constant cost a word
+            self.vectors = np.concatenate((self.vectors, np.zeros_like(self.vectors)))
+            self.weights = np.concatenate((self.weights, np.zeros_like(self.weights)))
+        vector = self.model.vectors[pieces].astype(np.float32).sum(axis=0)
+        self.vectors[row] = vector / max(float(np.linalg.norm(vector)), 1e-9)
+        self.weights[row] = float(self.model.weights[pieces].max())
+        self.rows[word] = row
+        return row
+
+
+# Words kept in a table before it starts again (with the sentences prepared from it): 1 KB each.
+WORD_TABLE_SIZE = 300_000
+_TABLES: dict[int, _WordTable] = {}
+
+
+def _word_table(model: StaticModel) -> _WordTable:
+    table = _TABLES.get(id(model))
+    if table is None or len(table.rows) > WORD_TABLE_SIZE:
+        _CACHE.pop(id(model), None)  # its sentences point into the old table
+        table = _TABLES[id(model)] = _WordTable(model)
+    return table
+
+
+def _prepare(text: str, model: StaticModel, table: _WordTable) -> Prepared:
     import numpy as np
 
-    model = _MODELS[model_id]
-    pieces = list(_word_ids_cached(model_id, word))
-    if not pieces:
-        return None
-    row = model.vectors[pieces].astype(np.float32).sum(axis=0)
-    row /= max(float(np.linalg.norm(row)), 1e-9)
-    return row, float(model.weights[pieces].max())
-
-
-def _prepare(text: str, model: StaticModel) -> Prepared:
-    import numpy as np
-
-    model_id = id(model)
-    entries = [e for w in _pre_tokens(text) if w.isalnum() and (e := _word_entry(model_id, w)) is not None]
-    if entries:
-        word_rows = np.stack([row for row, _ in entries])
-        word_weights = np.array([weight for _, weight in entries], dtype=np.float32)
+    rows = [r for w in _pre_tokens(text) if w.isalnum() and (r := table.row(w)) >= 0]
+    word_rows = np.asarray(rows, dtype=np.int32)
+    if rows:
+        word_weights = table.weights[word_rows]
         word_weights /= word_weights.sum()
         # SIF (Arora et al., 2017): a sentence is its words' directions averaged with their weights.
-        vector = word_weights @ word_rows
+        vector = word_weights @ table.vectors[word_rows]
         vector /= max(float(np.linalg.norm(vector)), 1e-9)
     else:
-        word_rows = np.zeros((0, model.dims), dtype=np.float32)
         word_weights = np.zeros(0, dtype=np.float32)
         vector = np.zeros(model.dims, dtype=np.float32)
     tokens = words(text)
@@ -299,33 +331,43 @@ def _prepare(text: str, model: StaticModel) -> Prepared:
         sentence_facts(text, tokens).all(),
         _NEGATION.search(text) is not None,
         len(tokens),
+        table,
     )
 
 
-# Prepared sentences kept (each holds its words' vectors, about 1 KB a word): enough for the articles of
-# the pairs a library index verifies one after another, bounded so a large library stays in memory.
-CACHE_SIZE = 5_000
+# Prepared sentences kept, the least recently used forgotten first (each holds its words' row numbers
+# and word sets, a few KB): the sentences of the articles a library index verifies one pair after
+# another, bounded so a large library stays in memory.
+CACHE_SIZE = 20_000
 _CACHE: dict[int, dict[str, Prepared]] = {}
 
 
-def prepare(texts: Iterable[str], model: StaticModel | None = None) -> list[Prepared]:
-    """Each text prepared, cached by text: a sentence met again costs a dictionary look-up."""
+def prepare(
+    texts: Iterable[str], model: StaticModel | None = None, *, remember: bool = True
+) -> list[Prepared]:
+    """Each text prepared, cached by text: a sentence met again costs a dictionary look-up.
+
+    `remember=False` for texts made for one question (several sentences read as one): they are
+    prepared without pushing the article sentences out of the cache."""
     model = model or default_model()
+    table = _word_table(model)
     cache = _CACHE.setdefault(id(model), {})
     texts = list(texts)
-    wanted = list(dict.fromkeys(texts))
-    if len(cache) + sum(t not in cache for t in wanted) > CACHE_SIZE:
-        cache.clear()
-    for text in wanted:
-        if text not in cache:
-            cache[text] = _prepare(text, model)
-    return [cache[t] for t in texts]
+    made: dict[str, Prepared] = {}
+    for text in dict.fromkeys(texts):
+        found = cache.pop(text, None)  # re-inserted below: the dictionary's order is the use order
+        made[text] = found if found is not None else _prepare(text, model, table)
+        if remember:
+            cache[text] = made[text]
+    while len(cache) > CACHE_SIZE:
+        del cache[next(iter(cache))]
+    return [made[t] for t in texts]
 
 
 def clear_cache() -> None:
-    """Forgets every prepared sentence and word (they are cached by text, up to `CACHE_SIZE`)."""
+    """Forgets every prepared sentence and word (sentences are cached by text, up to `CACHE_SIZE`)."""
     _CACHE.clear()
-    _word_entry.cache_clear()
+    _TABLES.clear()
 
 
 def embed(texts: Sequence[str], model: StaticModel | None = None) -> Matrix:
@@ -370,7 +412,7 @@ def _soft_alignment(a: Prepared, b: Prepared) -> float:
     OpenBLAS use several threads, 30 times slower on a busy two-core machine (bench/README.md)."""
     if not len(a.word_weights) or not len(b.word_weights):
         return 0.0
-    sims = a.word_vectors @ b.word_vectors.T
+    sims = a.table.vectors[a.word_rows] @ b.table.vectors[b.word_rows].T
     sims = sims * (sims >= SYNONYM_COSINE)
     recall_a = float(sims.max(axis=1) @ a.word_weights)
     recall_b = float(sims.max(axis=0) @ b.word_weights)
@@ -407,12 +449,16 @@ def _features(a: Prepared, b: Prepared) -> tuple[float, ...]:
 
 def pair_features(pairs: Sequence[tuple[str, str]], model: StaticModel | None = None) -> Matrix:
     """One row of `FEATURES` per sentence pair; each distinct sentence is prepared once."""
-    import numpy as np
-
     model = model or default_model()
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     prepared = dict(zip(texts, prepare(texts, model), strict=True))
-    rows = [_features(prepared[a], prepared[b]) for a, b in pairs]
+    return _feature_rows([(prepared[a], prepared[b]) for a, b in pairs])
+
+
+def _feature_rows(pairs: Sequence[tuple[Prepared, Prepared]]) -> Matrix:
+    import numpy as np
+
+    rows = [_features(a, b) for a, b in pairs]
     return np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
 
 
@@ -442,9 +488,18 @@ THRESHOLD = 0.520
 
 def score_pairs(pairs: Sequence[tuple[str, str]], model: StaticModel | None = None) -> Matrix:
     """For each (a, b), the probability that the two sentences say the same thing."""
+    model = model or default_model()
+    return _probabilities(pair_features(pairs, model))
+
+
+def score_prepared(pairs: Sequence[tuple[Prepared, Prepared]]) -> Matrix:
+    """`score_pairs` for sentences already prepared (by `prepare`)."""
+    return _probabilities(_feature_rows(pairs))
+
+
+def _probabilities(features: Matrix) -> Matrix:
     import numpy as np
 
-    features = pair_features(pairs, model)
     logits = features @ np.asarray(WEIGHTS, dtype=np.float32) + np.float32(BIAS)
     probabilities: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
     return probabilities

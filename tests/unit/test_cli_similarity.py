@@ -147,7 +147,7 @@ def test_unknown_kind_is_a_usage_error() -> None:
 
 def test_index_is_kept_in_the_cache_folder(isolated_env: Path) -> None:
     assert run_tui("dupes").returncode == 0
-    assert (isolated_env / "cache" / "similarity" / "pairs.json").is_file()
+    assert (isolated_env / "cache" / "similarity" / "index.sqlite").is_file()
 
 
 def test_dupes_lists_related_pairs_apart_from_the_groups() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -115,34 +116,94 @@ def test_incremental_add_change_remove(library_dir: Path, tmp_path: Path) -> Non
     assert index.stats["verified"] < index.stats["candidates"]
 
 
+def database(cache: Path) -> sqlite3.Connection:
+    return sqlite3.connect(cache / "similarity" / "index.sqlite", isolation_level=None)
+
+
 def test_damaged_cache_is_rebuilt(library_dir: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     expected = build(library_dir, cache).pairs()
-    for name in ("pairs.json", "features.json", "verdicts.json"):
-        (cache / "similarity" / name).write_text("{not json")
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (cache / "similarity" / name).unlink(missing_ok=True)
+    (cache / "similarity" / "index.sqlite").write_bytes(b"{not a database" * 100)
     assert build(library_dir, cache).pairs() == expected
+    assert build(library_dir, cache).stats["reused"] == 1.0  # and the rebuilt file is used
+
+
+def test_deleted_cache_is_rebuilt(library_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    cache = tmp_path / "cache"
+    expected = build(library_dir, cache).pairs()
+    shutil.rmtree(cache / "similarity")
+    rebuilt = build(library_dir, cache)
+    assert rebuilt.stats["features_computed"] == 3  # original and copy are one text, prepared once
+    assert rebuilt.pairs() == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE features SET terms = x'00'",
+        "UPDATE features SET minhash = x'0102'",
+        "UPDATE verdicts SET kind = 'twin'",
+        "UPDATE pairs SET kind = 'twin'",
+        "DROP TABLE verdicts; CREATE TABLE verdicts (x)",
+    ],
+)
+def test_cache_rows_of_the_wrong_shape_are_ignored(library_dir: Path, tmp_path: Path, damage: str) -> None:
+    cache = tmp_path / "cache"
+    expected = build(library_dir, cache).pairs()
+    write(library_dir, "late", "Frogs again", UNRELATED[:2])  # so that the stored pairs are not current
+    expected_after = build(library_dir, tmp_path / "fresh").pairs()
+    (library_dir / "late.txt").unlink()
+    db = database(cache)
+    db.executescript(damage)
+    db.close()
+    assert build(library_dir, cache).pairs() == expected
+    write(library_dir, "late", "Frogs again", UNRELATED[:2])
+    assert build(library_dir, cache).pairs() == expected_after
+
+
+def test_a_reader_sees_the_index_before_or_after_a_build_never_between(
+    library_dir: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    before = build(library_dir, cache).pairs()
+    writer = database(cache)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM pairs")  # a build half written, not yet committed
+    writer.execute("UPDATE built SET value = 'other' WHERE name = 'signature'")
+    during = build(library_dir, cache)
+    assert during.stats["reused"] == 1.0 and during.pairs() == before
+    writer.execute("COMMIT")
+    writer.close()
+    assert build(library_dir, cache).pairs() == before  # the signature no longer matched: built again
+
+
+def test_incremental_index_equals_a_full_rebuild(library_dir: Path, tmp_path: Path) -> None:
+    """After any sequence of adds, edits and deletions, the kept index gives the pairs a fresh one does."""
+    import random
+
+    cache = tmp_path / "cache"
+    bodies = [PARAGRAPHS, REWORDED, UNRELATED, PARAGRAPHS[:3], REWORDED[1:], [*PARAGRAPHS, *UNRELATED[:1]]]
+    shuffle = random.Random(7)
+    for step in range(12):
+        name = f"n{shuffle.randrange(6)}"
+        action = shuffle.choice(["add", "edit", "delete"])
+        target = library_dir / f"{name}.txt"
+        if action == "delete":
+            target.unlink(missing_ok=True)
+        else:
+            body = list(shuffle.choice(bodies))
+            if action == "edit":
+                body[0] = body[0].replace("the", "a", 1)
+            write(library_dir, name, f"Story {step}", body)
+        kept = build(library_dir, cache).pairs()
+        fresh = build(library_dir, tmp_path / f"fresh{step}").pairs()
+        assert kept == fresh, (step, action, name)
 
 
 def test_without_a_cache_folder(library_dir: Path) -> None:
     index = SimilarityIndex.build(load_library(library_dir), None)
     assert len(index.pairs(["duplicate"])) == 1
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        '{"version": 3, "articles": [1, 2]}',
-        '{"version": 3, "articles": {"x": 1}, "verdicts": {"a|b": [1, "twin", "?"]}}',
-        "[]",
-    ],
-)
-def test_cache_files_of_the_wrong_shape_are_ignored(library_dir: Path, tmp_path: Path, content: str) -> None:
-    cache = tmp_path / "cache"
-    expected = build(library_dir, cache).pairs()
-    stored = (cache / "similarity" / "pairs.json").read_text()
-    for name in ("features.json", "verdicts.json"):
-        (cache / "similarity" / name).write_text(content)
-    (cache / "similarity" / "pairs.json").unlink()
-    assert build(library_dir, cache).pairs() == expected
-    (cache / "similarity" / "pairs.json").write_text(stored.replace('"duplicate"', '"twin"'))
-    assert build(library_dir, cache).pairs() == expected

@@ -5,9 +5,10 @@ Pure core: no Textual, no Rich; numpy and scipy are imported inside the function
 
 from __future__ import annotations
 
+import array
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tui.similarity.prepared import _Features
@@ -23,8 +24,9 @@ LSH_THRESHOLD = 0.35
 TOP_K = 8
 
 
-def _candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
-    """Stage 1: pairs worth verifying, without comparing all pairs."""
+def _candidates(features: Sequence[_Features], terms: Iterable[dict[str, int]]) -> set[tuple[int, int]]:
+    """Stage 1: pairs worth verifying, without comparing all pairs (`terms`: each article's term
+    counts, in order, read once)."""
     candidates: set[tuple[int, int]] = set()
     # Exact duplicates by hash of the normalised text.
     groups: dict[str, list[int]] = defaultdict(list)
@@ -35,7 +37,7 @@ def _candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
             for j in members[x + 1 :]:
                 candidates.add((i, j))
     candidates |= _lsh_candidates(features)
-    candidates |= _tfidf_candidates(features)
+    candidates |= _tfidf_candidates(terms)
     return candidates
 
 
@@ -63,18 +65,15 @@ def _minhash_parameters() -> tuple[Any, Any]:
 def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
     """MinHash signatures (len(members) x NUM_PERM, uint32) of the given articles, reusing cached ones.
 
-    A signature is cached in the article's features as base64 of its little-endian uint32 values.
+    A signature is kept in the article's features as its little-endian uint32 values.
     """
-    import base64
-
     import numpy as np
 
     a, b = _minhash_parameters()
     signatures = np.zeros((len(members), NUM_PERM), dtype=np.uint32)
     todo: list[int] = []
     for row, i in enumerate(members):
-        cached = features[i].minhash
-        raw = base64.b64decode(cached) if isinstance(cached, str) else b""
+        raw = features[i].minhash or b""
         if len(raw) == 4 * NUM_PERM:
             signatures[row] = np.frombuffer(raw, dtype="<u4")
         else:
@@ -104,7 +103,7 @@ def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
         minima = np.minimum.reduceat(hashed, offsets, axis=1).T
         for k, row in enumerate(batch):
             signatures[row] = minima[k]
-            features[members[row]].minhash = base64.b64encode(minima[k].astype("<u4").tobytes()).decode()
+            features[members[row]].minhash = minima[k].astype("<u4").tobytes()
     return signatures
 
 
@@ -115,7 +114,7 @@ def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
     representative: dict[str, int] = {}
     members: dict[int, list[int]] = defaultdict(list)
     for i, feature in enumerate(features):
-        if not len(feature.shingles):
+        if not feature.shingle_count:
             continue
         first = representative.setdefault(feature.key, i)
         members[first].append(i)
@@ -157,22 +156,22 @@ COMMON_TERM_MIN = 100
 
 
 def _tfidf_candidates(
-    features: Sequence[_Features], top_k: int = TOP_K, floor: float = 0.2
+    terms_in_order: Iterable[dict[str, int]], top_k: int = TOP_K, floor: float = 0.2
 ) -> set[tuple[int, int]]:
     """Rewrites and related stories: top-k neighbours by TF-IDF cosine over content words and names."""
     import numpy as np
     from scipy import sparse
 
-    n = len(features)
     vocabulary: dict[str, int] = {}
-    indices: list[int] = []
-    counts: list[int] = []
+    indices = array.array("i")
+    counts = array.array("i")
     indptr = [0]
-    for feature in features:
-        for term, count in feature.terms.items():
+    for terms in terms_in_order:
+        for term, count in terms.items():
             indices.append(vocabulary.setdefault(term, len(vocabulary)))
             counts.append(count)
         indptr.append(len(indices))
+    n = len(indptr) - 1
     if n < 2 or not vocabulary:
         return set()
     columns = np.asarray(indices, dtype=np.int32)

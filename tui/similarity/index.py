@@ -8,17 +8,18 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.similarity.candidates import _candidates
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
 from tui.similarity.prepared import _Features, _features, _pack, _prepare, _Prepared, _unpack
+from tui.similarity.store import IndexStore, VerdictRow
 from tui.similarity.verdict import _judge
 
 if TYPE_CHECKING:
-    from tui.articles import Library
+    from tui.articles import Article, Library
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
@@ -46,23 +47,6 @@ def _kind_filter(kinds: Iterable[Kind] | None) -> frozenset[str]:
 
         raise UsageError(f"unknown kind: {sorted(unknown)[0]!r} (one of {', '.join(KINDS)})")
     return chosen
-
-
-def _read_json(path: Path) -> Any:
-    import orjson
-
-    try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None  # missing or damaged cache: rebuild it
-
-
-def _write_json(path: Path, value: Any) -> None:
-    import orjson
-
-    from tui.paths import write_cache_file
-
-    write_cache_file(path, orjson.dumps(value))
 
 
 class SimilarityIndex:
@@ -102,112 +86,69 @@ class SimilarityIndex:
         progress: Callable[[int, int], None] | None = None,
     ) -> SimilarityIndex:
         """The index of a library; reuses what the cache holds for unchanged content."""
-        folder = cache_dir / "similarity" if cache_dir is not None else None
+        store = IndexStore(cache_dir / "similarity" if cache_dir is not None else None, INDEX_VERSION)
         try:
-            return cls._build(library, folder, progress, trust_cache=True)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            # A cache file that parses but has the wrong shape (edited, or from a foreign tool):
-            # start again from the articles; a genuine bug raises again here.
-            return cls._build(library, folder, progress, trust_cache=False)
+            try:
+                return cls._build(library, store, progress)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError, EOFError):
+                # Cached rows that read but have the wrong shape (edited, or from a foreign tool):
+                # start again from the articles; a genuine bug raises again here.
+                store.clear()
+                return cls._build(library, store, progress)
+        finally:
+            store.close()
 
     @classmethod
     def _build(
         cls,
         library: Library,
-        folder: Path | None,
+        store: IndexStore,
         progress: Callable[[int, int], None] | None,
-        *,
-        trust_cache: bool,
     ) -> SimilarityIndex:
         articles = list(library)
         total = 2 * len(articles)
         signature = _signature(library)
         ids = [a.id for a in articles]
-        cache = folder if trust_cache else None
-        if cache is not None:
-            stored = _read_json(cache / "pairs.json")
-            if isinstance(stored, dict) and stored.get("signature") == signature:
-                index = cls((_pair_from_row(row) for row in stored["pairs"]), ids)
+        with store.snapshot():
+            if store.signature() == signature:
+                index = cls((_pair_from_row(list(row)) for row in store.pairs()), ids)
                 index.stats = {"reused": 1.0}
                 if progress:
                     progress(total, total)
                 return index
-        cached_features = (_read_json(cache / "features.json") if cache else None) or {}
-        if cached_features.get("version") != INDEX_VERSION:
-            cached_features = {"version": INDEX_VERSION, "articles": {}}
-        cached_verdicts = (_read_json(cache / "verdicts.json") if cache else None) or {}
-        if cached_verdicts.get("version") != INDEX_VERSION:
-            cached_verdicts = {"version": INDEX_VERSION, "verdicts": {}}
-        feature_rows: dict[str, Any] = cached_features["articles"]
-        verdict_rows: dict[str, Any] = cached_verdicts["verdicts"]
-
-        started = time.perf_counter()
-        features: list[_Features] = []
-        # Verification data of the articles prepared in this build, packed (about a tenth of the live
-        # objects' memory), so that no article is prepared twice.
-        packed: dict[int, bytes] = {}
-        computed = 0
-        for done, article in enumerate(articles, 1):
-            row = feature_rows.get(article.content_hash)
-            if row is None:
-                fresh = _prepare(article)
-                feature = _features(fresh)
-                packed[done - 1] = _pack(fresh)
-                feature_rows[article.content_hash] = [feature.key, feature.shingles, feature.terms, None]
-                computed += 1
-            else:
-                feature = _Features(key=row[0], shingles=row[1], terms=row[2], minhash=row[3])
-            features.append(feature)
-            if progress and (done % 64 == 0 or done == len(articles)):
-                progress(done, total)
-
-        featured = time.perf_counter()
-        candidates = _candidates(features)
+            stored = store.features()
+            started = time.perf_counter()
+            features, packed = _article_features(articles, stored, progress, total)
+            featured = time.perf_counter()
+            computed = len(packed)
+            candidates = _candidates(features, _terms_in_order(articles, features, store))
+            known_verdicts = store.verdicts()
         proposed = time.perf_counter()
-        for article, feature in zip(articles, features, strict=True):
-            feature_rows[article.content_hash][3] = feature.minhash
-        pairs: list[PairMatch] = []
-        verified = 0
-        live_verdicts: dict[str, Any] = {}
-        ordered = sorted(candidates)
-        last_use: dict[int, int] = {}
-        for position, (i, j) in enumerate(ordered):
-            last_use[i] = last_use[j] = position
-        prepared: dict[int, _Prepared] = {}
-        for done, (i, j) in enumerate(ordered, 1):
-            a, b = articles[i], articles[j]
-            key = _pair_key(a.content_hash, b.content_hash)
-            verdict = verdict_rows.get(key)
-            if verdict is None:
-                for k, article in ((i, a), (j, b)):
-                    if k not in prepared:
-                        if k not in packed:
-                            packed[k] = _pack(_prepare(article))  # features came from the cache
-                        prepared[k] = _unpack(packed[k], features[k])
-                judged = _judge(prepared[i], prepared[j])
-                verdict = [round(judged.score, 4), judged.kind, judged.reason]
-                verified += 1
-            for k in (i, j):
-                if last_use[k] == done - 1:
-                    prepared.pop(k, None)  # bounded memory on large libraries
-                    packed.pop(k, None)
-            live_verdicts[key] = verdict
-            if verdict[1] is not None:
-                pairs.append(_pair_from_row([a.id, b.id, *verdict]))
-            if progress and (done % 256 == 0 or done == len(ordered)):
-                progress(len(articles) + len(articles) * done // len(ordered), total)
+        pairs, new_verdicts = _verify(articles, features, packed, candidates, known_verdicts, progress)
         if progress:
             progress(total, total)
-
-        if folder is not None:
-            live_hashes = {a.content_hash for a in articles}
-            _save(folder, signature, feature_rows, live_hashes, live_verdicts, pairs)
+        store.save(
+            new_features=(
+                (a.content_hash, f.key, f.shingle_count, f.minhash, f.terms)
+                for a, f in zip(articles, features, strict=True)
+                if a.content_hash not in stored and f.terms is not None
+            ),
+            minhashes=(
+                (a.content_hash, f.minhash)
+                for a, f in zip(articles, features, strict=True)
+                if a.content_hash in stored and stored[a.content_hash][2] is None and f.minhash is not None
+            ),
+            new_verdicts=new_verdicts.items(),
+            live_hashes=(a.content_hash for a in articles),
+            signature=signature,
+            pairs=((p.a, p.b, p.score, p.kind, p.reason) for p in pairs),
+        )
         index = cls(pairs, ids)
         index.stats = {
             "reused": 0.0,
             "features_computed": float(computed),
             "candidates": float(len(candidates)),
-            "verified": float(verified),
+            "verified": float(len(new_verdicts)),
             "features_s": round(featured - started, 2),
             "candidates_s": round(proposed - featured, 2),
             "verify_s": round(time.perf_counter() - proposed, 2),
@@ -215,26 +156,82 @@ class SimilarityIndex:
         return index
 
 
-def _save(
-    folder: Path,
-    signature: str,
-    feature_rows: dict[str, Any],
-    live_hashes: set[str],
-    live_verdicts: dict[str, Any],
-    pairs: list[PairMatch],
-) -> None:
-    """The cache: features and verdicts of the live articles (by content hash), and the pairs."""
-    features = {
-        h: [row[0], row[1] if isinstance(row[1], list) else row[1].tolist(), *row[2:]]
-        for h, row in feature_rows.items()
-        if h in live_hashes
-    }
-    _write_json(folder / "features.json", {"version": INDEX_VERSION, "articles": features})
-    _write_json(folder / "verdicts.json", {"version": INDEX_VERSION, "verdicts": live_verdicts})
-    _write_json(
-        folder / "pairs.json",
-        {"signature": signature, "pairs": [[p.a, p.b, p.score, p.kind, p.reason] for p in pairs]},
-    )
+def _article_features(
+    articles: list[Article],
+    stored: dict[str, tuple[str, int, bytes | None]],
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> tuple[list[_Features], dict[int, bytes]]:
+    """Each article's stage-1 features, from the store or computed; and the verification data of the
+    articles prepared here, packed (about a tenth of the live objects' memory), so that no article is
+    prepared twice."""
+    features: list[_Features] = []
+    packed: dict[int, bytes] = {}
+    fresh: dict[str, _Features] = {}  # one text stored twice in the library is prepared once
+    for done, article in enumerate(articles, 1):
+        row = stored.get(article.content_hash)
+        if row is not None:
+            feature = _Features(key=row[0], shingle_count=row[1], minhash=row[2])
+        elif article.content_hash in fresh:
+            feature = fresh[article.content_hash]
+        else:
+            prepared = _prepare(article)
+            feature = fresh[article.content_hash] = _features(prepared)
+            packed[done - 1] = _pack(prepared)
+        features.append(feature)
+        if progress and (done % 64 == 0 or done == len(articles)):
+            progress(done, total)
+    return features, packed
+
+
+def _terms_in_order(
+    articles: list[Article], features: list[_Features], store: IndexStore
+) -> Iterator[dict[str, int]]:
+    """Each article's term counts, in library order: computed ones from memory, the others from the store."""
+    for article, feature in zip(articles, features, strict=True):
+        if feature.terms is not None:
+            yield feature.terms
+        else:
+            yield next(store.terms([article.content_hash]))
+
+
+def _verify(
+    articles: list[Article],
+    features: list[_Features],
+    packed: dict[int, bytes],
+    candidates: set[tuple[int, int]],
+    known: dict[str, VerdictRow],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[PairMatch], dict[str, VerdictRow]]:
+    """Stage 2: each candidate pair judged, or its verdict taken from the store by content hashes."""
+    pairs: list[PairMatch] = []
+    computed: dict[str, VerdictRow] = {}
+    ordered = sorted(candidates)
+    last_use: dict[int, int] = {}
+    for position, (i, j) in enumerate(ordered):
+        last_use[i] = last_use[j] = position
+    prepared: dict[int, _Prepared] = {}
+    for done, (i, j) in enumerate(ordered, 1):
+        a, b = articles[i], articles[j]
+        key = _pair_key(a.content_hash, b.content_hash)
+        verdict = known.get(key) or computed.get(key)
+        if verdict is None:
+            for k, article in ((i, a), (j, b)):
+                if k not in prepared:
+                    if k not in packed:
+                        packed[k] = _pack(_prepare(article))  # features came from the store
+                    prepared[k] = _unpack(packed[k], features[k].key)
+            judged = _judge(prepared[i], prepared[j])
+            verdict = computed[key] = (round(judged.score, 4), judged.kind, judged.reason)
+        for k in (i, j):
+            if last_use[k] == done - 1:
+                prepared.pop(k, None)  # bounded memory on large libraries
+                packed.pop(k, None)
+        if verdict[1] is not None:
+            pairs.append(_pair_from_row([a.id, b.id, *verdict]))
+        if progress and (done % 256 == 0 or done == len(ordered)):
+            progress(len(articles) + len(articles) * done // len(ordered), len(articles) * 2)
+    return pairs, computed
 
 
 def _pair_from_row(row: list[Any]) -> PairMatch:

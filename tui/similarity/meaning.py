@@ -64,23 +64,32 @@ def read_for_meaning(a: _Prepared, b: _Prepared, linked: _Linked) -> None:
         apart = {(i, j) for i, j, _, _ in linked.conflicts}
         apart |= {(i, best_b[i]) for i in range(len(a.keys)) if conflict(a.facts[i], b.facts[best_b[i]])}
         apart |= {(best_a[j], j) for j in range(len(b.keys)) if conflict(a.facts[best_a[j]], b.facts[j])}
-    probes: list[tuple[str, str]] = []
+
+    def joined(
+        keys: list[str], prepared: list[paraphrase.Prepared], members: list[int]
+    ) -> paraphrase.Prepared:
+        if len(members) == 1:
+            return prepared[members[0]]
+        # Made for this one question: prepared without pushing the articles' sentences out of the cache.
+        return paraphrase.prepare([" ".join(keys[k] for k in members)], model, remember=False)[0]
+
+    probes: list[tuple[paraphrase.Prepared, paraphrase.Prepared]] = []
     owners: list[tuple[int, int, int]] = []  # (side, sentence, nearest or -1 for the partners' text)
     for i in range(len(a.keys)):
         if (i, best_b[i]) not in apart:
-            probes.append((a.keys[i], b.keys[best_b[i]]))
+            probes.append((prepared_a[i], prepared_b[best_b[i]]))
             owners.append((0, i, best_b[i]))
         if i in partners_a:
-            probes.append((a.keys[i], " ".join(b.keys[j] for j in partners_a[i])))
+            probes.append((prepared_a[i], joined(b.keys, prepared_b, partners_a[i])))
             owners.append((0, i, -1))
     for j in range(len(b.keys)):
         if (best_a[j], j) not in apart:
-            probes.append((b.keys[j], a.keys[best_a[j]]))
+            probes.append((prepared_b[j], prepared_a[best_a[j]]))
             owners.append((1, j, best_a[j]))
         if j in partners_b:
-            probes.append((b.keys[j], " ".join(a.keys[i] for i in partners_b[j])))
+            probes.append((prepared_b[j], joined(a.keys, prepared_a, partners_b[j])))
             owners.append((1, j, -1))
-    scores = paraphrase.score_pairs(probes, model) if probes else np.zeros(0, dtype=np.float32)
+    scores = paraphrase.score_prepared(probes) if probes else np.zeros(0, dtype=np.float32)
     # Two single sentences are versions when they say the same thing: the model's judgement alone.
     # In longer texts meaning adds evidence and takes none away: a sentence whose words its partners
     # hold is restated in them (contained: the other may say more, which is the other's addition).

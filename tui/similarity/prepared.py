@@ -24,7 +24,6 @@ from tui.similarity.model import Repeat
 from tui.similarity.repeats import _find_repeats, _inside, _sentence_spans, _sentence_words
 from tui.similarity.text import (
     _STOPWORDS,
-    _as_shingle_array,
     _containment,
     _shingle_array,
     _terms_of,
@@ -156,7 +155,7 @@ def _opening_as_title(title_words: list[str], sentence_words: list[list[str]]) -
 def _pack(p: _Prepared) -> bytes:
     """What verification needs of a prepared article, as compact bytes (marshal keeps shared strings once).
 
-    Spans and repeats are left out (the index needs no offsets); counts and shingles live in the features.
+    Spans and repeats are left out (the index needs no offsets).
     """
     published = p.published.isoformat() if p.published is not None else None
     return marshal.dumps(
@@ -175,11 +174,13 @@ def _pack(p: _Prepared) -> bytes:
             p.word_count,
             p.outlet,
             p.trigrams.tobytes(),
+            dict(p.counts),
+            p.shingles.tobytes(),
         )
     )
 
 
-def _unpack(data: bytes, feature: _Features) -> _Prepared:
+def _unpack(data: bytes, key: str) -> _Prepared:
     from datetime import datetime
 
     import numpy as np
@@ -199,11 +200,12 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         word_count,
         outlet,
         trigrams,
+        counts,
+        shingles,
     ) = marshal.loads(data)
-    counts = feature.terms if isinstance(feature.terms, Counter) else Counter(feature.terms)
     return _Prepared(
         id=article_id,
-        key=feature.key,  # the digest: equal for equal texts, like the text itself
+        key=key,  # the digest: equal for equal texts, like the text itself
         sentences=[],
         terms=list(terms),
         keys=list(keys),
@@ -212,8 +214,8 @@ def _unpack(data: bytes, feature: _Features) -> _Prepared:
         names=names,
         title_terms=title_terms,
         title_facts=title_facts or EMPTY,
-        counts=counts,
-        shingles=_as_shingle_array(feature.shingles),
+        counts=Counter(counts),
+        shingles=np.frombuffer(shingles, dtype=np.uint32),
         repeats=[],
         trigrams=np.frombuffer(trigrams, dtype=np.uint32),
         published=datetime.fromisoformat(published) if published else None,
@@ -229,14 +231,16 @@ class _Features:
     """Stage-1 features of one article's content, cached by content hash."""
 
     key: str  # digest of the normalised text: equal digests are duplicates
-    shingles: Collection[int]
-    terms: dict[str, int]
-    minhash: str | None = None  # MinHash signature (base64), filled in by the LSH stage, then cached too
+    shingle_count: int
+    shingles: Collection[int] = ()  # needed only until the MinHash signature is known
+    terms: dict[str, int] | None = None  # None: still in the index's store
+    minhash: bytes | None = None  # MinHash signature (little-endian uint32), filled in by the LSH stage
 
 
 def _features(prepared: _Prepared) -> _Features:
     return _Features(
         key=hashlib.sha1(prepared.key.encode()).hexdigest(),
-        shingles=prepared.shingles,  # a numpy array, a list once written to the cache
+        shingle_count=len(prepared.shingles),
+        shingles=prepared.shingles,
         terms=prepared.counts,
     )

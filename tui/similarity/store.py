@@ -1,0 +1,183 @@
+"""The index's cache on disk: one SQLite database (WAL) of features, verdicts and the current pairs.
+
+Everything in it is derived data, keyed by content hash: features of each article's text, the verdict
+of each pair of texts, and the pairs of the library it was last built for (with that library's
+signature). A build reads what is there, writes only what it computed, and removes what no article
+holds any more, in one transaction: a second process reading meanwhile sees the old index or the new
+one, never half of each. A missing, damaged or foreign file is started again; a folder that cannot be
+written costs time, not an error (the index is then kept in memory).
+
+Pure core: no Textual, no Rich.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "index.sqlite"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS features ("
+    " hash TEXT PRIMARY KEY, key TEXT NOT NULL, shingle_count INTEGER NOT NULL,"
+    " minhash BLOB, terms BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS verdicts ("
+    " pair TEXT PRIMARY KEY, score REAL NOT NULL, kind TEXT, reason TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL,"
+    " kind TEXT NOT NULL, reason TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS built (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+# (hash, key, shingle count, MinHash signature or None, term counts)
+FeatureRow = tuple[str, str, int, bytes | None, dict[str, int]]
+VerdictRow = tuple[float, str | None, str]
+PairRow = tuple[str, str, float, str, str]
+
+
+class IndexStore:
+    """The index's SQLite cache; `IndexStore(None)` keeps it in memory for one build."""
+
+    def __init__(self, folder: Path | None, version: int) -> None:
+        self.version = version
+        self.db = _open(folder, version)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database, whatever another process writes meanwhile."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    def clear(self) -> None:
+        """Forget everything (a cache whose rows have the wrong shape)."""
+        with contextlib.suppress(sqlite3.OperationalError), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for table in ("features", "verdicts", "pairs", "built"):
+                self.db.execute(f"DELETE FROM {table}")
+
+    def signature(self) -> str | None:
+        row = self.db.execute("SELECT value FROM built WHERE name = 'signature'").fetchone()
+        return str(row[0]) if row else None
+
+    def pairs(self) -> list[PairRow]:
+        rows = self.db.execute("SELECT a, b, score, kind, reason FROM pairs").fetchall()
+        return [(str(a), str(b), float(s), str(k), str(r)) for a, b, s, k, r in rows]
+
+    def features(self) -> dict[str, tuple[str, int, bytes | None]]:
+        """hash -> (key, shingle count, MinHash signature): the terms stay on disk until asked for."""
+        rows = self.db.execute("SELECT hash, key, shingle_count, minhash FROM features")
+        return {str(h): (str(k), int(n), bytes(m) if m is not None else None) for h, k, n, m in rows}
+
+    def terms(self, hashes: Iterable[str]) -> Iterator[dict[str, int]]:
+        """Each hash's term counts, in the order given (one row read at a time)."""
+        query = "SELECT terms FROM features WHERE hash = ?"
+        for content_hash in hashes:
+            row = self.db.execute(query, (content_hash,)).fetchone()
+            terms = marshal.loads(row[0]) if row else {}
+            if not isinstance(terms, dict):
+                raise ValueError(f"terms of {content_hash} are not a mapping")
+            yield terms
+
+    def verdicts(self) -> dict[str, VerdictRow]:
+        rows = self.db.execute("SELECT pair, score, kind, reason FROM verdicts")
+        return {str(p): (float(s), None if k is None else str(k), str(r)) for p, s, k, r in rows}
+
+    def save(
+        self,
+        new_features: Iterable[FeatureRow],
+        minhashes: Iterable[tuple[str, bytes]],
+        new_verdicts: Iterable[tuple[str, VerdictRow]],
+        live_hashes: Iterable[str],
+        signature: str,
+        pairs: Iterable[PairRow],
+    ) -> None:
+        """One transaction: what was computed added, what no live article holds removed, the pairs."""
+        db = self.db
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?)",
+                    ((h, k, n, m, marshal.dumps(dict(t))) for h, k, n, m, t in new_features),
+                )
+                db.executemany(
+                    "UPDATE features SET minhash = ? WHERE hash = ?", ((m, h) for h, m in minhashes)
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)",
+                    ((key, *verdict) for key, verdict in new_verdicts),
+                )
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (hash TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM temp.live")
+                db.executemany("INSERT OR IGNORE INTO temp.live VALUES (?)", ((h,) for h in live_hashes))
+                db.execute("DELETE FROM features WHERE hash NOT IN (SELECT hash FROM temp.live)")
+                # A verdict's key is its two hashes, sorted and joined by "|".
+                db.execute(
+                    "DELETE FROM verdicts WHERE substr(pair, 1, instr(pair, '|') - 1) NOT IN temp.live"
+                    " OR substr(pair, instr(pair, '|') + 1) NOT IN temp.live"
+                )
+                db.execute("DELETE FROM pairs")
+                db.executemany("INSERT INTO pairs VALUES (?, ?, ?, ?, ?)", pairs)
+                db.execute("INSERT OR REPLACE INTO built VALUES ('signature', ?)", (signature,))
+        except sqlite3.OperationalError:
+            pass  # busy past the timeout, read-only or full: the next build computes it again
+
+
+def _open(folder: Path | None, version: int) -> sqlite3.Connection:
+    if folder is not None:
+        path = folder / FILE_NAME
+        for _attempt in range(2):
+            try:
+                return _connect(path, version)
+            except sqlite3.DatabaseError:
+                # Not a database, damaged, or from a foreign tool: derived data, so start again.
+                for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
+            except OSError:
+                break
+    return _connect(None, version)
+
+
+def _connect(path: Path | None, version: int) -> sqlite3.Connection:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(":memory:" if path is None else path, timeout=10.0, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # derived data: a crash may lose the last build, no more
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) != version:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                for table in ("features", "verdicts", "pairs", "built"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute(f"PRAGMA user_version = {int(version)}")
+        for statement in _SCHEMA:
+            db.execute(statement)
+        _check(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _check(db: sqlite3.Connection) -> None:
+    """The tables have the columns this code reads (a file of the same name from elsewhere may not)."""
+    expected: dict[str, Any] = {
+        "features": ["hash", "key", "shingle_count", "minhash", "terms"],
+        "verdicts": ["pair", "score", "kind", "reason"],
+        "pairs": ["a", "b", "score", "kind", "reason"],
+    }
+    for table, columns in expected.items():
+        found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        if found != columns:
+            raise sqlite3.DatabaseError(f"{table} has columns {found}")
