@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from tui.articles import Library
     from tui.library_loader import Listing
+    from tui.similarity import PairMatch
     from tui.stories import Stories
 
 PROG = "tui"
@@ -358,10 +359,24 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pair_json(pair: PairMatch) -> dict[str, object]:
+    return {"a": pair.a, "b": pair.b, "score": pair.score, "kind": pair.kind, "reason": pair.reason}
+
+
 def cmd_dupes(args: argparse.Namespace) -> int:
     from tui.cli_format import group_pairs
     from tui.similarity import Kind, SimilarityIndex
 
+    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
+    if args.json and not args.id:
+        # The pairs alone: when the kept index is current for the listing, no article text is read.
+        from tui.library_loader import load_listing
+
+        listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
+        kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
+        if kept is not None:
+            emit_json([_pair_json(p) for p in kept.pairs(args.kind or story_kinds)])
+            return 0
     library = open_library(args)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
     progress = None
@@ -397,10 +412,9 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         return 0
     # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
     # --kind related), template siblings only when asked for.
-    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     pairs = index.pairs(args.kind or story_kinds)
     if args.json:
-        emit_json([{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "reason": p.reason} for p in pairs])
+        emit_json([_pair_json(p) for p in pairs])
         return 0
     if not pairs:
         print(

@@ -207,3 +207,15 @@ def test_incremental_index_equals_a_full_rebuild(library_dir: Path, tmp_path: Pa
 def test_without_a_cache_folder(library_dir: Path) -> None:
     index = SimilarityIndex.build(load_library(library_dir), None)
     assert len(index.pairs(["duplicate"])) == 1
+
+
+def test_the_stored_index_is_read_from_ids_and_hashes_alone(library_dir: Path, tmp_path: Path) -> None:
+    from tui.library_loader import load_listing
+
+    cache = tmp_path / "cache"
+    assert SimilarityIndex.stored(load_listing(library_dir), cache) is None  # nothing built yet
+    built = build(library_dir, cache)
+    kept = SimilarityIndex.stored(load_listing(library_dir), cache)
+    assert kept is not None and kept.pairs() == built.pairs()
+    write(library_dir, "late", "Frogs again", UNRELATED[:2])
+    assert SimilarityIndex.stored(load_listing(library_dir), cache) is None  # no longer current

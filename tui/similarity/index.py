@@ -10,12 +10,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.similarity.candidates import _candidates
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
 from tui.similarity.prepared import _Features, _features, _pack, _prepare, _Prepared, _unpack
-from tui.similarity.store import IndexStore, VerdictRow
+from tui.similarity.store import FILE_NAME, IndexStore, VerdictRow
 from tui.similarity.verdict import _judge
 
 if TYPE_CHECKING:
@@ -26,9 +26,19 @@ if TYPE_CHECKING:
 INDEX_VERSION = 10
 
 
-def _signature(library: Library) -> str:
+class _Identified(Protocol):
+    """An article as the index's signature reads it: a library's `Article` or a listing's entry."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+def _signature(articles: Iterable[_Identified]) -> str:
     digest = hashlib.sha1(f"v{INDEX_VERSION}".encode())
-    for article in library:
+    for article in articles:
         digest.update(f"\0{article.id}\0{article.content_hash}".encode())
     return digest.hexdigest()
 
@@ -77,6 +87,28 @@ class SimilarityIndex:
 
     def __len__(self) -> int:
         return len(self._pairs)
+
+    @classmethod
+    def stored(cls, articles: Iterable[_Identified], cache_dir: Path | None) -> SimilarityIndex | None:
+        """The index kept on disk when it is current for these articles (ids and content hashes, as a
+        listing gives them, no text read); None when it must be built."""
+        if cache_dir is None or not (cache_dir / "similarity" / FILE_NAME).is_file():
+            return None
+        articles = list(articles)
+        signature = _signature(articles)
+        store = IndexStore(cache_dir / "similarity", INDEX_VERSION)
+        try:
+            with store.snapshot():
+                if store.signature() != signature:
+                    return None
+                rows = store.pairs()
+            index = cls((_pair_from_row(list(row)) for row in rows), (a.id for a in articles))
+        except (IndexError, KeyError, TypeError, ValueError):
+            return None  # rows of the wrong shape: `build` starts again
+        finally:
+            store.close()
+        index.stats = {"reused": 1.0}
+        return index
 
     @classmethod
     def build(
