@@ -144,7 +144,8 @@ def test_deleted_cache_is_rebuilt(library_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        "UPDATE features SET terms = x'00'",
+        "UPDATE features SET term_ids = x'01'",
+        "UPDATE vocabulary SET number = number + 1000",
         "UPDATE features SET minhash = x'0102'",
         "UPDATE verdicts SET kind = 'twin'",
         "UPDATE pairs SET kind = 'twin'",

@@ -5,10 +5,9 @@ Pure core: no Textual, no Rich; numpy and scipy are imported inside the function
 
 from __future__ import annotations
 
-import array
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from tui.similarity.prepared import _Features
@@ -24,9 +23,9 @@ LSH_THRESHOLD = 0.35
 TOP_K = 8
 
 
-def _candidates(features: Sequence[_Features], terms: Iterable[dict[str, int]]) -> set[tuple[int, int]]:
-    """Stage 1: pairs worth verifying, without comparing all pairs (`terms`: each article's term
-    counts, in order, read once)."""
+def _candidates(features: Sequence[_Features], term_rows: Sequence[tuple[Any, Any]]) -> set[tuple[int, int]]:
+    """Stage 1: pairs worth verifying, without comparing all pairs (`term_rows`: each article's term
+    numbers and counts, in order)."""
     candidates: set[tuple[int, int]] = set()
     # Exact duplicates by hash of the normalised text.
     groups: dict[str, list[int]] = defaultdict(list)
@@ -37,7 +36,7 @@ def _candidates(features: Sequence[_Features], terms: Iterable[dict[str, int]]) 
             for j in members[x + 1 :]:
                 candidates.add((i, j))
     candidates |= _lsh_candidates(features)
-    candidates |= _tfidf_candidates(terms)
+    candidates |= _tfidf_candidates(term_rows)
     return candidates
 
 
@@ -156,30 +155,31 @@ COMMON_TERM_MIN = 100
 
 
 def _tfidf_candidates(
-    terms_in_order: Iterable[dict[str, int]], top_k: int = TOP_K, floor: float = 0.2
+    term_rows: Sequence[tuple[Any, Any]], top_k: int = TOP_K, floor: float = 0.2
 ) -> set[tuple[int, int]]:
-    """Rewrites and related stories: top-k neighbours by TF-IDF cosine over content words and names."""
+    """Rewrites and related stories: top-k neighbours by TF-IDF cosine over content words and names.
+
+    `term_rows`: each article's (term numbers, counts), int32 arrays, numbered by one vocabulary kept
+    with the index. Ties are broken by article order and similarities rounded to 1e-5, so that the
+    neighbours do not depend on how the vocabulary happened to be numbered (an index kept up to date
+    and one built afresh number it differently)."""
     import numpy as np
     from scipy import sparse
 
-    vocabulary: dict[str, int] = {}
-    indices = array.array("i")
-    counts = array.array("i")
-    indptr = [0]
-    for terms in terms_in_order:
-        for term, count in terms.items():
-            indices.append(vocabulary.setdefault(term, len(vocabulary)))
-            counts.append(count)
-        indptr.append(len(indices))
-    n = len(indptr) - 1
-    if n < 2 or not vocabulary:
+    n = len(term_rows)
+    if n < 2:
         return set()
-    columns = np.asarray(indices, dtype=np.int32)
-    values = 1.0 + np.log(np.asarray(counts, dtype=np.float32))  # sublinear tf
-    df = np.bincount(columns, minlength=len(vocabulary))
+    lengths = np.fromiter((len(ids) for ids, _ in term_rows), dtype=np.int64, count=n)
+    if not lengths.sum():
+        return set()
+    columns = np.concatenate([ids for ids, _ in term_rows]).astype(np.int32)
+    counts = np.concatenate([c for _, c in term_rows]).astype(np.float32)
+    width = int(columns.max()) + 1
+    values = 1.0 + np.log(counts)  # sublinear tf
+    df = np.bincount(columns, minlength=width)
     idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
     values *= idf[columns]
-    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    row_of = np.repeat(np.arange(n), lengths)
     norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n)).astype(np.float32)
     norms[norms == 0] = 1.0
     values /= norms[row_of]
@@ -191,23 +191,24 @@ def _tfidf_candidates(
             columns[keep],
             np.concatenate(([0], np.cumsum(np.bincount(row_of[keep], minlength=n)))),
         ),
-        shape=(n, len(vocabulary)),
+        shape=(n, width),
         dtype=np.float32,
     )
     transposed = matrix.T.tocsr()
-    candidates: set[tuple[int, int]] = set()
+    found: list[Any] = []
     chunk = 512
     for start in range(0, n, chunk):
-        block = (matrix[start : start + chunk] @ transposed).tocsr()
-        for offset in range(block.shape[0]):
-            i = start + offset
-            lo, hi = block.indptr[offset], block.indptr[offset + 1]
-            cols, sims = block.indices[lo:hi], block.data[lo:hi]
-            mask = (sims >= floor) & (cols != i)
-            cols, sims = cols[mask], sims[mask]
-            if len(cols) > top_k:
-                best = np.argpartition(-sims, top_k - 1)[:top_k]
-                cols = cols[best]
-            for j in cols.tolist():
-                candidates.add((i, j) if i < j else (j, i))
-    return candidates
+        block = (matrix[start : start + chunk] @ transposed).tocoo()
+        rows, cols = block.row.astype(np.int64) + start, block.col.astype(np.int64)
+        sims = np.round(block.data, 5)
+        mask = (sims >= floor) & (cols != rows)
+        rows, cols, sims = rows[mask], cols[mask], sims[mask]
+        order = np.lexsort((cols, -sims, rows))  # each row's best first, ties by article order
+        rows, cols = rows[order], cols[order]
+        first = np.concatenate(([True], rows[1:] != rows[:-1]))
+        starts = np.maximum.accumulate(np.where(first, np.arange(len(rows)), 0))
+        best = (np.arange(len(rows)) - starts) < top_k
+        rows, cols = rows[best], cols[best]
+        found.append(np.minimum(rows, cols) * n + np.maximum(rows, cols))
+    pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return {(int(p // n), int(p % n)) for p in pairs.tolist()}

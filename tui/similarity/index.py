@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 
 
 class _Identified(Protocol):
@@ -153,7 +153,10 @@ class SimilarityIndex:
             features, packed = _article_features(articles, stored, progress, total)
             featured = time.perf_counter()
             computed = len(packed)
-            candidates = _candidates(features, _terms_in_order(articles, features, store))
+            vocabulary = store.vocabulary()
+            numbered = len(vocabulary)
+            term_rows = _term_rows(articles, features, store.term_rows(), vocabulary)
+            candidates = _candidates(features, term_rows)
             known_verdicts = store.verdicts()
         proposed = time.perf_counter()
         pairs, new_verdicts = _verify(articles, features, packed, candidates, known_verdicts, progress)
@@ -161,8 +164,8 @@ class SimilarityIndex:
             progress(total, total)
         store.save(
             new_features=(
-                (a.content_hash, f.key, f.shingle_count, f.minhash, f.terms)
-                for a, f in zip(articles, features, strict=True)
+                (a.content_hash, f.key, f.shingle_count, f.minhash, ids.tobytes(), counts.tobytes())
+                for a, f, (ids, counts) in zip(articles, features, term_rows, strict=True)
                 if a.content_hash not in stored and f.terms is not None
             ),
             minhashes=(
@@ -171,6 +174,7 @@ class SimilarityIndex:
                 if a.content_hash in stored and stored[a.content_hash][2] is None and f.minhash is not None
             ),
             new_verdicts=new_verdicts.items(),
+            new_terms=((t, n) for t, n in vocabulary.items() if n >= numbered),
             live_hashes=(a.content_hash for a in articles),
             signature=signature,
             pairs=((p.a, p.b, p.score, p.kind, p.reason) for p in pairs),
@@ -216,15 +220,32 @@ def _article_features(
     return features, packed
 
 
-def _terms_in_order(
-    articles: list[Article], features: list[_Features], store: IndexStore
-) -> Iterator[dict[str, int]]:
-    """Each article's term counts, in library order: computed ones from memory, the others from the store."""
+def _term_rows(
+    articles: list[Article],
+    features: list[_Features],
+    stored: dict[str, tuple[bytes, bytes]],
+    vocabulary: dict[str, int],
+) -> list[tuple[Any, Any]]:
+    """Each article's (term numbers, counts) as int32 arrays: from the store, or numbered here, new
+    terms added to `vocabulary`."""
+    import numpy as np
+
+    rows: list[tuple[Any, Any]] = []
     for article, feature in zip(articles, features, strict=True):
         if feature.terms is not None:
-            yield feature.terms
+            ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in feature.terms), dtype="<i4")
+            rows.append((ids, np.fromiter(feature.terms.values(), dtype="<i4", count=len(ids))))
         else:
-            yield next(store.terms([article.content_hash]))
+            raw_ids, raw_counts = stored[article.content_hash]
+            ids, counts = np.frombuffer(raw_ids, dtype="<i4"), np.frombuffer(raw_counts, dtype="<i4")
+            if len(ids) != len(counts):
+                raise ValueError(f"term rows of {article.content_hash} do not match")
+            rows.append((ids, counts))
+    if rows and any(len(ids) for ids, _ in rows):
+        numbers = np.concatenate([ids for ids, _ in rows])
+        if numbers.min() < 0 or numbers.max() >= len(vocabulary):
+            raise ValueError("term numbers outside the vocabulary")
+    return rows
 
 
 def _verify(

@@ -13,7 +13,6 @@ Pure core: no Textual, no Rich.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,7 +23,8 @@ FILE_NAME = "index.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS features ("
     " hash TEXT PRIMARY KEY, key TEXT NOT NULL, shingle_count INTEGER NOT NULL,"
-    " minhash BLOB, terms BLOB NOT NULL)",
+    " minhash BLOB, term_ids BLOB NOT NULL, term_counts BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS vocabulary (term TEXT PRIMARY KEY, number INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS verdicts ("
     " pair TEXT PRIMARY KEY, score REAL NOT NULL, kind TEXT, reason TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL,"
@@ -32,8 +32,9 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS built (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-# (hash, key, shingle count, MinHash signature or None, term counts)
-FeatureRow = tuple[str, str, int, bytes | None, dict[str, int]]
+# (hash, key, shingle count, MinHash signature or None, term numbers, term counts): the numbers and
+# counts as little-endian int32 bytes, the numbers from the store's vocabulary
+FeatureRow = tuple[str, str, int, bytes | None, bytes, bytes]
 VerdictRow = tuple[float, str | None, str]
 PairRow = tuple[str, str, float, str, str]
 
@@ -61,7 +62,7 @@ class IndexStore:
         """Forget everything (a cache whose rows have the wrong shape)."""
         with contextlib.suppress(sqlite3.OperationalError), self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            for table in ("features", "verdicts", "pairs", "built"):
+            for table in ("features", "verdicts", "pairs", "built", "vocabulary"):
                 self.db.execute(f"DELETE FROM {table}")
 
     def signature(self) -> str | None:
@@ -77,15 +78,14 @@ class IndexStore:
         rows = self.db.execute("SELECT hash, key, shingle_count, minhash FROM features")
         return {str(h): (str(k), int(n), bytes(m) if m is not None else None) for h, k, n, m in rows}
 
-    def terms(self, hashes: Iterable[str]) -> Iterator[dict[str, int]]:
-        """Each hash's term counts, in the order given (one row read at a time)."""
-        query = "SELECT terms FROM features WHERE hash = ?"
-        for content_hash in hashes:
-            row = self.db.execute(query, (content_hash,)).fetchone()
-            terms = marshal.loads(row[0]) if row else {}
-            if not isinstance(terms, dict):
-                raise ValueError(f"terms of {content_hash} are not a mapping")
-            yield terms
+    def term_rows(self) -> dict[str, tuple[bytes, bytes]]:
+        """hash -> (term numbers, counts), int32 bytes, of every article the store holds."""
+        rows = self.db.execute("SELECT hash, term_ids, term_counts FROM features")
+        return {str(h): (bytes(i), bytes(c)) for h, i, c in rows}
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every term the store has numbered (append-only: a number never changes meaning)."""
+        return {str(t): int(n) for t, n in self.db.execute("SELECT term, number FROM vocabulary")}
 
     def verdicts(self) -> dict[str, VerdictRow]:
         rows = self.db.execute("SELECT pair, score, kind, reason FROM verdicts")
@@ -96,6 +96,7 @@ class IndexStore:
         new_features: Iterable[FeatureRow],
         minhashes: Iterable[tuple[str, bytes]],
         new_verdicts: Iterable[tuple[str, VerdictRow]],
+        new_terms: Iterable[tuple[str, int]],
         live_hashes: Iterable[str],
         signature: str,
         pairs: Iterable[PairRow],
@@ -105,10 +106,8 @@ class IndexStore:
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany(
-                    "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?)",
-                    ((h, k, n, m, marshal.dumps(dict(t))) for h, k, n, m, t in new_features),
-                )
+                db.executemany("INSERT OR IGNORE INTO vocabulary VALUES (?, ?)", new_terms)
+                db.executemany("INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?)", new_features)
                 db.executemany(
                     "UPDATE features SET minhash = ? WHERE hash = ?", ((m, h) for h, m in minhashes)
                 )
@@ -158,7 +157,7 @@ def _connect(path: Path | None, version: int) -> sqlite3.Connection:
         if int(db.execute("PRAGMA user_version").fetchone()[0]) != version:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("features", "verdicts", "pairs", "built"):
+                for table in ("features", "verdicts", "pairs", "built", "vocabulary"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute(f"PRAGMA user_version = {int(version)}")
         for statement in _SCHEMA:
@@ -173,7 +172,8 @@ def _connect(path: Path | None, version: int) -> sqlite3.Connection:
 def _check(db: sqlite3.Connection) -> None:
     """The tables have the columns this code reads (a file of the same name from elsewhere may not)."""
     expected: dict[str, Any] = {
-        "features": ["hash", "key", "shingle_count", "minhash", "terms"],
+        "features": ["hash", "key", "shingle_count", "minhash", "term_ids", "term_counts"],
+        "vocabulary": ["term", "number"],
         "verdicts": ["pair", "score", "kind", "reason"],
         "pairs": ["a", "b", "score", "kind", "reason"],
     }
