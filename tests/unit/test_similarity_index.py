@@ -220,3 +220,31 @@ def test_the_stored_index_is_read_from_ids_and_hashes_alone(library_dir: Path, t
     assert kept is not None and kept.pairs() == built.pairs()
     write(library_dir, "late", "Frogs again", UNRELATED[:2])
     assert SimilarityIndex.stored(load_listing(library_dir), cache) is None  # no longer current
+
+
+def test_pairs_judged_in_worker_processes_give_the_same_index(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.similarity import judging
+
+    write(library_dir, "partial", "Night trains", PARAGRAPHS[:3])
+    write(library_dir, "frog2", "Frog found", UNRELATED[1:])
+    serial = build(library_dir, tmp_path / "serial").pairs()
+    monkeypatch.setattr(judging, "worker_count", lambda pairs: 2)
+    monkeypatch.setattr(judging, "CHUNK_PAIRS", 2)  # several chunks, some in flight together
+    calls: list[tuple[int, int]] = []
+    parallel = build(library_dir, tmp_path / "parallel", calls)
+    assert parallel.pairs() == serial and parallel.stats["verified"] >= 4
+    assert calls[-1][0] == calls[-1][1]
+
+
+def test_worker_count_follows_the_size_of_the_work_and_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tui.similarity import judging
+
+    assert judging.worker_count(10) == 1
+    monkeypatch.setenv(judging.WORKERS_ENV, "1")
+    assert judging.worker_count(10**6) == 1
+    monkeypatch.setenv(judging.WORKERS_ENV, "not a number")
+    assert 1 <= judging.worker_count(10**6) <= 8

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.similarity.candidates import _candidates
+from tui.similarity.judging import judge_pairs
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
-from tui.similarity.prepared import _Features, _features, _pack, _prepare, _Prepared, _unpack
+from tui.similarity.prepared import _Features, _features, _pack, _prepare
 from tui.similarity.store import FILE_NAME, IndexStore, VerdictRow
-from tui.similarity.verdict import _judge
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
@@ -257,33 +257,37 @@ def _verify(
     progress: Callable[[int, int], None] | None,
 ) -> tuple[list[PairMatch], dict[str, VerdictRow]]:
     """Stage 2: each candidate pair judged, or its verdict taken from the store by content hashes."""
-    pairs: list[PairMatch] = []
-    computed: dict[str, VerdictRow] = {}
     ordered = sorted(candidates)
-    last_use: dict[int, int] = {}
-    for position, (i, j) in enumerate(ordered):
-        last_use[i] = last_use[j] = position
-    prepared: dict[int, _Prepared] = {}
-    for done, (i, j) in enumerate(ordered, 1):
-        a, b = articles[i], articles[j]
-        key = _pair_key(a.content_hash, b.content_hash)
-        verdict = known.get(key) or computed.get(key)
-        if verdict is None:
-            for k, article in ((i, a), (j, b)):
-                if k not in prepared:
-                    if k not in packed:
-                        packed[k] = _pack(_prepare(article))  # features came from the store
-                    prepared[k] = _unpack(packed[k], features[k].key)
-            judged = _judge(prepared[i], prepared[j])
-            verdict = computed[key] = (round(judged.score, 4), judged.kind, judged.reason)
-        for k in (i, j):
-            if last_use[k] == done - 1:
-                prepared.pop(k, None)  # bounded memory on large libraries
-                packed.pop(k, None)
+    hashes = [a.content_hash for a in articles]
+    todo: dict[str, tuple[int, int]] = {}  # one judgement per pair of texts
+    for i, j in ordered:
+        key = _pair_key(hashes[i], hashes[j])
+        if key not in known:
+            todo.setdefault(key, (i, j))
+
+    def packed_of(k: int) -> bytes:
+        if k not in packed:
+            packed[k] = _pack(_prepare(articles[k]))  # features came from the store
+        return packed[k]
+
+    def release(k: int) -> None:
+        packed.pop(k, None)  # bounded memory on large libraries
+
+    judged = 0
+
+    def advance(count: int) -> None:
+        nonlocal judged
+        judged += count
+        if progress and todo and (judged % 256 < count or judged >= len(todo)):
+            progress(len(articles) + len(articles) * min(judged, len(todo)) // len(todo), 2 * len(articles))
+
+    rows = judge_pairs(list(todo.values()), packed_of, [f.key for f in features], release, advance)
+    computed = dict(zip(todo, rows, strict=True))
+    pairs = []
+    for i, j in ordered:
+        verdict = known.get(_pair_key(hashes[i], hashes[j])) or computed[_pair_key(hashes[i], hashes[j])]
         if verdict[1] is not None:
-            pairs.append(_pair_from_row([a.id, b.id, *verdict]))
-        if progress and (done % 256 == 0 or done == len(ordered)):
-            progress(len(articles) + len(articles) * done // len(ordered), len(articles) * 2)
+            pairs.append(_pair_from_row([articles[i].id, articles[j].id, *verdict]))
     return pairs, computed
 
 

@@ -1,0 +1,133 @@
+"""Stage 2 at scale: the candidate pairs judged one after another, or in several processes.
+
+A verdict is a pure function of the two texts, so pairs may be judged in any process and any order
+and give the same index. A cold build of a large library spends most of its time here, so on a
+machine with several cores the pairs are cut into chunks judged by worker processes; each chunk
+carries its articles packed (`_pack`), never the library. Workers are spawned, not forked: the app
+builds its index from a thread, and forking a threaded process is unsafe.
+
+Pure core: no Textual, no Rich.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+
+from tui.similarity.prepared import _Prepared, _unpack
+from tui.similarity.store import VerdictRow
+from tui.similarity.verdict import _judge
+
+# Pairs to judge before worker processes pay for their start (about a second each: imports, model).
+PARALLEL_FROM = 3_000
+# Pairs a worker judges per task: big enough to amortise sending the articles, small enough for
+# progress and for an even share between workers.
+CHUNK_PAIRS = 1_000
+# The environment variable that caps the worker processes ("1": judge in this process only).
+WORKERS_ENV = "TUI_INDEX_WORKERS"
+
+
+def worker_count(pairs: int) -> int:
+    """How many processes judge `pairs` pairs: one below PARALLEL_FROM, else the cores (capped)."""
+    if pairs < PARALLEL_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        cap = int(os.environ.get(WORKERS_ENV, "") or cores)
+    except ValueError:
+        cap = cores
+    return max(1, min(cores, cap, 8))
+
+
+def judge_pairs(
+    todo: Sequence[tuple[int, int]],
+    packed_of: Callable[[int], bytes],
+    keys: Sequence[str],
+    release: Callable[[int], None],
+    advance: Callable[[int], None],
+) -> list[VerdictRow]:
+    """Each pair's verdict, in the order given.
+
+    `packed_of(k)` gives article k packed, `keys[k]` its text digest; `release(k)` is called once
+    article k is no longer needed (bounded memory); `advance(n)` after each n pairs judged."""
+    workers = worker_count(len(todo))
+    if workers > 1:
+        try:
+            return _in_workers(todo, packed_of, keys, release, advance, workers)
+        except (OSError, RuntimeError):
+            pass  # no processes to be had here (a sandbox, a broken pool): judge them in this one
+    return list(_in_this_process(todo, packed_of, keys, release, advance))
+
+
+def _last_uses(todo: Sequence[tuple[int, int]], step: int) -> dict[int, int]:
+    """For each article, the last position (in steps of `step` pairs) that needs it."""
+    last: dict[int, int] = {}
+    for position, (i, j) in enumerate(todo):
+        last[i] = last[j] = position // step
+    return last
+
+
+def _in_this_process(
+    todo: Sequence[tuple[int, int]],
+    packed_of: Callable[[int], bytes],
+    keys: Sequence[str],
+    release: Callable[[int], None],
+    advance: Callable[[int], None],
+) -> Iterator[VerdictRow]:
+    last = _last_uses(todo, 1)
+    prepared: dict[int, _Prepared] = {}
+    for position, (i, j) in enumerate(todo):
+        for k in (i, j):
+            if k not in prepared:
+                prepared[k] = _unpack(packed_of(k), keys[k])
+        judged = _judge(prepared[i], prepared[j])
+        yield (round(judged.score, 4), judged.kind, judged.reason)
+        for k in (i, j):
+            if last[k] == position:
+                prepared.pop(k, None)
+                release(k)
+        advance(1)
+
+
+def _in_workers(
+    todo: Sequence[tuple[int, int]],
+    packed_of: Callable[[int], bytes],
+    keys: Sequence[str],
+    release: Callable[[int], None],
+    advance: Callable[[int], None],
+    workers: int,
+) -> list[VerdictRow]:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    last = _last_uses(todo, CHUNK_PAIRS)
+    verdicts: list[VerdictRow] = []
+    pending: list[Future[list[VerdictRow]]] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for number, start in enumerate(range(0, len(todo), CHUNK_PAIRS)):
+            chunk = todo[start : start + CHUNK_PAIRS]
+            members = sorted({k for pair in chunk for k in pair})
+            articles = {k: (packed_of(k), keys[k]) for k in members}
+            pending.append(pool.submit(_judge_chunk, list(chunk), articles))
+            for k in members:
+                if last[k] == number:
+                    release(k)
+            while len(pending) > 2 * workers:  # bounded memory: a few chunks in flight
+                verdicts += pending.pop(0).result()
+                advance(CHUNK_PAIRS)
+        for future in pending:
+            done = future.result()
+            verdicts += done
+            advance(len(done))
+    return verdicts
+
+
+def _judge_chunk(pairs: list[tuple[int, int]], articles: dict[int, tuple[bytes, str]]) -> list[VerdictRow]:
+    """In a worker: the verdicts of one chunk of pairs."""
+    prepared = {k: _unpack(data, key) for k, (data, key) in articles.items()}
+    rows: list[VerdictRow] = []
+    for i, j in pairs:
+        judged = _judge(prepared[i], prepared[j])
+        rows.append((round(judged.score, 4), judged.kind, judged.reason))
+    return rows
