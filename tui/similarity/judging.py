@@ -11,6 +11,7 @@ Pure core: no Textual, no Rich.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 
@@ -56,7 +57,16 @@ def judge_pairs(
             return _in_workers(todo, packed_of, keys, release, advance, workers)
         except (OSError, RuntimeError):
             pass  # no processes to be had here (a sandbox, a broken pool): judge them in this one
-    return list(_in_this_process(todo, packed_of, keys, release, advance))
+    with _one_blas_thread():
+        return list(_in_this_process(todo, packed_of, keys, release, advance))
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """Judging multiplies thousands of tiny matrices: OpenBLAS's threads cost more than they give."""
+    from threadpoolctl import threadpool_limits
+
+    limits: contextlib.AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 def _last_uses(todo: Sequence[tuple[int, int]], step: int) -> dict[int, int]:
@@ -127,7 +137,8 @@ def _judge_chunk(pairs: list[tuple[int, int]], articles: dict[int, tuple[bytes, 
     """In a worker: the verdicts of one chunk of pairs."""
     prepared = {k: _unpack(data, key) for k, (data, key) in articles.items()}
     rows: list[VerdictRow] = []
-    for i, j in pairs:
-        judged = _judge(prepared[i], prepared[j])
-        rows.append((round(judged.score, 4), judged.kind, judged.reason))
+    with _one_blas_thread():
+        for i, j in pairs:
+            judged = _judge(prepared[i], prepared[j])
+            rows.append((round(judged.score, 4), judged.kind, judged.reason))
     return rows
