@@ -308,7 +308,15 @@ def _word_table(model: StaticModel) -> _WordTable:
 def _prepare(text: str, model: StaticModel, table: _WordTable) -> Prepared:
     import numpy as np
 
-    rows = [r for w in _pre_tokens(text) if w.isalnum() and (r := table.row(w)) >= 0]
+    known = table.rows.get  # a word met before costs a look-up, not a method call
+    rows: list[int] = []
+    for word in _pre_tokens(text):
+        if word.isalnum():
+            row = known(word)
+            if row is None:
+                row = table.row(word)  # met for the first time: spelled and added
+            if row >= 0:
+                rows.append(row)
     word_rows = np.asarray(rows, dtype=np.int32)
     if rows:
         word_weights = table.weights[word_rows]
