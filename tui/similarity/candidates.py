@@ -103,6 +103,7 @@ def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
         for k, row in enumerate(batch):
             signatures[row] = minima[k]
             features[members[row]].minhash = minima[k].astype("<u4").tobytes()
+            features[members[row]].shingles = ()  # the signature is all the index needs of them now
     return signatures
 
 

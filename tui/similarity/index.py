@@ -149,12 +149,12 @@ class SimilarityIndex:
                     progress(total, total)
                 return index
             stored = store.features()
-            started = time.perf_counter()
-            features, packed = _article_features(articles, stored, progress, total)
-            featured = time.perf_counter()
-            computed = len(packed)
             vocabulary = store.vocabulary()
             numbered = len(vocabulary)
+            started = time.perf_counter()
+            features, packed = _article_features(articles, stored, vocabulary, progress, total)
+            featured = time.perf_counter()
+            computed = len(packed)
             term_rows = _term_rows(articles, features, store.term_rows(), vocabulary)
             candidates = _candidates(features, term_rows)
             known_verdicts = store.verdicts()
@@ -166,7 +166,7 @@ class SimilarityIndex:
             new_features=(
                 (a.content_hash, f.key, f.shingle_count, f.minhash, ids.tobytes(), counts.tobytes())
                 for a, f, (ids, counts) in zip(articles, features, term_rows, strict=True)
-                if a.content_hash not in stored and f.terms is not None
+                if a.content_hash not in stored and f.term_ids is not None
             ),
             minhashes=(
                 (a.content_hash, f.minhash)
@@ -195,12 +195,16 @@ class SimilarityIndex:
 def _article_features(
     articles: list[Article],
     stored: dict[str, tuple[str, int, bytes | None]],
+    vocabulary: dict[str, int],
     progress: Callable[[int, int], None] | None,
     total: int,
 ) -> tuple[list[_Features], dict[int, bytes]]:
-    """Each article's stage-1 features, from the store or computed; and the verification data of the
-    articles prepared here, packed (about a tenth of the live objects' memory), so that no article is
-    prepared twice."""
+    """Each article's stage-1 features, from the store or computed (new terms numbered into
+    `vocabulary`); and the verification data of the articles prepared here, packed (about a tenth of
+    the live objects' memory), so that no article is prepared twice. Nothing of a computed article
+    is kept but these: a cold build of a large library holds arrays, not dictionaries."""
+    import numpy as np
+
     features: list[_Features] = []
     packed: dict[int, bytes] = {}
     fresh: dict[str, _Features] = {}  # one text stored twice in the library is prepared once
@@ -213,6 +217,11 @@ def _article_features(
         else:
             prepared = _prepare(article)
             feature = fresh[article.content_hash] = _features(prepared)
+            counts = prepared.counts
+            feature.term_ids = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in counts), dtype="<i4"
+            )
+            feature.term_counts = np.fromiter(counts.values(), dtype="<i4", count=len(counts))
             packed[done - 1] = _pack(prepared)
         features.append(feature)
         if progress and (done % 64 == 0 or done == len(articles)):
@@ -226,15 +235,13 @@ def _term_rows(
     stored: dict[str, tuple[bytes, bytes]],
     vocabulary: dict[str, int],
 ) -> list[tuple[Any, Any]]:
-    """Each article's (term numbers, counts) as int32 arrays: from the store, or numbered here, new
-    terms added to `vocabulary`."""
+    """Each article's (term numbers, counts) as int32 arrays: computed in this build, or from the store."""
     import numpy as np
 
     rows: list[tuple[Any, Any]] = []
     for article, feature in zip(articles, features, strict=True):
-        if feature.terms is not None:
-            ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in feature.terms), dtype="<i4")
-            rows.append((ids, np.fromiter(feature.terms.values(), dtype="<i4", count=len(ids))))
+        if feature.term_ids is not None:
+            rows.append((feature.term_ids, feature.term_counts))
         else:
             raw_ids, raw_counts = stored[article.content_hash]
             ids, counts = np.frombuffer(raw_ids, dtype="<i4"), np.frombuffer(raw_counts, dtype="<i4")

@@ -233,7 +233,8 @@ class _Features:
     key: str  # digest of the normalised text: equal digests are duplicates
     shingle_count: int
     shingles: Collection[int] = ()  # needed only until the MinHash signature is known
-    terms: dict[str, int] | None = None  # None: still in the index's store
+    term_ids: Any = None  # int32 term numbers (the index's vocabulary) of a text prepared in this build
+    term_counts: Any = None  # their counts; both None when the terms are in the index's store
     minhash: bytes | None = None  # MinHash signature (little-endian uint32), filled in by the LSH stage
 
 
@@ -242,5 +243,4 @@ def _features(prepared: _Prepared) -> _Features:
         key=hashlib.sha1(prepared.key.encode()).hexdigest(),
         shingle_count=len(prepared.shingles),
         shingles=prepared.shingles,
-        terms=prepared.counts,
     )
