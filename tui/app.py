@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
 
 
+class _IndexCancelled(Exception):
+    """Raised from the index's progress callback when its worker was cancelled."""
+
+
 class TuiApp(SessionApp):
     """Read, compare and annotate news articles."""
 
@@ -191,10 +195,15 @@ class TuiApp(SessionApp):
         except ImportError as error:
             self.post_message(IndexFailed(f"similarity is unavailable: {error}"))
             return
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
         last_percent = -1
 
         def progress(done: int, total: int) -> None:
             nonlocal last_percent
+            if worker.is_cancelled:  # the app quits: stop here rather than finish a long build
+                raise _IndexCancelled
             percent = done * 100 // max(1, total)
             if percent != last_percent:  # a message per percent, not per article
                 last_percent = percent
@@ -202,6 +211,8 @@ class TuiApp(SessionApp):
 
         try:
             index = SimilarityIndex.build(library, self.cache_dir, progress=progress)
+        except _IndexCancelled:
+            return
         except Exception as error:  # an index problem must not take the reader down
             self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
             return

@@ -248,3 +248,27 @@ def test_worker_count_follows_the_size_of_the_work_and_the_environment(
     assert judging.worker_count(10**6) == 1
     monkeypatch.setenv(judging.WORKERS_ENV, "not a number")
     assert 1 <= judging.worker_count(10**6) <= 8
+
+
+def test_a_progress_callback_that_raises_stops_the_build_and_saves_nothing(
+    library_dir: Path, tmp_path: Path
+) -> None:
+    """How the app cancels a long build when it quits: the exception goes through, the cache keeps
+    the last complete build."""
+
+    class Stop(Exception):
+        pass
+
+    cache = tmp_path / "cache"
+    before = build(library_dir, cache).pairs()
+    write(library_dir, "late", "Frogs again", UNRELATED[:2])
+
+    def stop(done: int, total: int) -> None:
+        if done > 0:
+            raise Stop
+
+    with pytest.raises(Stop):
+        SimilarityIndex.build(load_library(library_dir), cache, progress=stop)
+    (library_dir / "late.txt").unlink()
+    kept = build(library_dir, cache)
+    assert kept.stats["reused"] == 1.0 and kept.pairs() == before

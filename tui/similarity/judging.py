@@ -4,7 +4,9 @@ A verdict is a pure function of the two texts, so pairs may be judged in any pro
 and give the same index. A cold build of a large library spends most of its time here, so on a
 machine with several cores the pairs are cut into chunks judged by worker processes; each chunk
 carries its articles packed (`_pack`), never the library. Workers are spawned, not forked: the app
-builds its index from a thread, and forking a threaded process is unsafe.
+builds its index from a thread, and forking a threaded process is unsafe. They are a
+`multiprocessing.Pool`'s daemons, so quitting the app ends them at once (a `ProcessPoolExecutor`
+makes the interpreter wait for every queued chunk first).
 
 Pure core: no Textual, no Rich.
 """
@@ -24,6 +26,9 @@ PARALLEL_FROM = 3_000
 # Pairs a worker judges per task: big enough to amortise sending the articles, small enough for
 # progress and for an even share between workers.
 CHUNK_PAIRS = 1_000
+# Seconds a chunk may take before its worker is taken for dead (a killed worker's chunk never
+# returns; the pairs are then judged in this process). A chunk takes 5-60 s.
+CHUNK_TIMEOUT = 900.0
 # The environment variable that caps the worker processes ("1": judge in this process only).
 WORKERS_ENV = "TUI_INDEX_WORKERS"
 
@@ -108,28 +113,36 @@ def _in_workers(
     workers: int,
 ) -> list[VerdictRow]:
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from collections import deque
+    from multiprocessing.pool import AsyncResult
 
     last = _last_uses(todo, CHUNK_PAIRS)
     verdicts: list[VerdictRow] = []
-    pending: list[Future[list[VerdictRow]]] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pending: deque[AsyncResult[list[VerdictRow]]] = deque()
+
+    def collect() -> None:
+        try:
+            done = pending.popleft().get(timeout=CHUNK_TIMEOUT)
+        except multiprocessing.TimeoutError:
+            raise RuntimeError("a worker process stopped answering") from None
+        verdicts.extend(done)
+        advance(len(done))
+
+    # A pool's workers are daemons, ended with it: an app that quits, or a build stopped by an
+    # exception (its progress callback may raise to cancel it), leaves no process behind.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
         for number, start in enumerate(range(0, len(todo), CHUNK_PAIRS)):
-            chunk = todo[start : start + CHUNK_PAIRS]
+            chunk = list(todo[start : start + CHUNK_PAIRS])
             members = sorted({k for pair in chunk for k in pair})
             articles = {k: (packed_of(k), keys[k]) for k in members}
-            pending.append(pool.submit(_judge_chunk, list(chunk), articles))
+            pending.append(pool.apply_async(_judge_chunk, (chunk, articles)))
             for k in members:
                 if last[k] == number:
                     release(k)
             while len(pending) > 2 * workers:  # bounded memory: a few chunks in flight
-                verdicts += pending.pop(0).result()
-                advance(CHUNK_PAIRS)
-        for future in pending:
-            done = future.result()
-            verdicts += done
-            advance(len(done))
+                collect()
+        while pending:
+            collect()
     return verdicts
 
 
