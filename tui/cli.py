@@ -655,6 +655,7 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
     adding.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
     adding.add_argument("--force", action="store_true", help="add even what is already in the library")
     _add_robots_option(adding)
+    _add_index_option(adding)
 
     feeds = command("feeds", "the feeds you follow")
     actions = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", parser_class=_Parser)
@@ -688,6 +689,15 @@ def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser])
         help="take at most N new items this run; the rest come at the next (default: 200)",
     )
     _add_robots_option(fetching)
+    _add_index_option(fetching)
+
+
+def _add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-index",
+        action="store_true",
+        help="leave the near-duplicate index for the next command that needs it",
+    )
 
 
 def _add_robots_option(parser: argparse.ArgumentParser) -> None:
@@ -783,7 +793,28 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UsageError("standard input (-) can be given once")
     intake = _intake(args, tags=args.tag, force=args.force)
     outcomes = intake.add_sources(args.sources, progress=_progress_bar("adding"))
-    return _report(outcomes, args.json)
+    code = _report(outcomes, args.json)
+    _refresh_index(args, outcomes)
+    return code
+
+
+def _refresh_index(args: argparse.Namespace, outcomes: Sequence[Any]) -> None:
+    """After articles came in: the near-duplicate index brought up to date, the new articles judged
+    against their candidates (the rest comes from the index's store), with progress on stderr."""
+    if args.no_index or not any(outcome.status in ("added", "update") for outcome in outcomes):
+        return
+    from tui.similarity import SimilarityIndex
+
+    cache = paths.cache_dir(args.cache_dir)
+    try:
+        library = open_library(args)
+        index = SimilarityIndex.build(library, cache, progress=_progress_bar("indexing"))
+    except TuiError as error:  # the articles are saved; the index follows at the next command
+        print(f"{PROG}: the index was not updated: {_one_line(str(error))}", file=sys.stderr)
+        return
+    if not args.json:  # beside the report of what came in; failures alone go to stderr
+        judged = int(index.stats.get("verified", 0))
+        print(f"index: {len(library)} articles, {counted(judged, 'pair')} judged anew")
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -927,6 +958,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             f"{report.items_left} left for the next `{PROG} fetch`",
             file=sys.stderr,
         )
+    _refresh_index(args, report.outcomes)
     return code
 
 

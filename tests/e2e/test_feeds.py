@@ -78,7 +78,8 @@ def test_follow_a_feed(local_web: LocalWeb, tmp_path: Path) -> None:
     )
     third = tui(tmp_path, "fetch")
     assert third.returncode == 0, third.stderr
-    [line] = third.stdout.splitlines()
+    line, indexed = third.stdout.splitlines()
+    assert indexed.startswith("index: 4 articles, ")  # the new version judged against the rest
     earlier = next(a["id"] for a in library if a["title"] == TITLES[1])
     assert line.startswith("update: ") and line.endswith(f"(a new version of {earlier})")
     assert "0 added, 1 update, 0 failed" in third.stderr

@@ -177,3 +177,26 @@ def test_markdown_tags_and_given_tags_through_the_command(tmp_path: Path) -> Non
     bad = tui(tmp_path, "add", str(source), "--tag", "!!!")
     assert bad.returncode == 2
     assert bad.stderr == "tui: error: not a usable tag: '!!!' (letters, digits, '-', '_' and '/')\n"
+
+
+def test_add_brings_the_index_up_to_date_unless_asked_not_to(tmp_path: Path) -> None:
+    story = "The regional rail operator cancelled all night trains on the northern line from Friday. " * 3
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("Night trains cancelled\n\n" + story + "\n")
+    second.write_text("Night trains cancelled again\n\n" + story + "Drivers are short.\n")
+    index_file = tmp_path / "cache" / "similarity" / "index.sqlite"
+
+    skipped = tui(tmp_path, "add", str(first), "--no-index")
+    assert skipped.returncode == 0, skipped.stderr
+    assert not index_file.exists() and "index:" not in skipped.stdout
+
+    added = tui(tmp_path, "add", str(second))
+    assert added.returncode == 0, added.stderr
+    assert "index: 2 articles, 1 pair judged anew" in added.stdout and not added.stderr
+    assert index_file.is_file()
+    # The next command finds the index current: no pair judged again.
+    from tui.library_loader import load_library
+    from tui.similarity import SimilarityIndex
+
+    kept = SimilarityIndex.stored(load_library(tmp_path / "articles"), tmp_path / "cache")
+    assert kept is not None and len(kept.pairs()) == 1
