@@ -1,8 +1,10 @@
-"""The library cache in two files: the listing `tui list` reads alone, and the text read with the articles."""
+"""The library cache in one SQLite file: the listing `tui list` reads alone, the text read with the
+articles, and a word index over the text."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +66,25 @@ def _library_as_listed(root: Path, cache: Path | None = None) -> list[Any]:
     return _listed(load_library(root, cache))
 
 
-def _cache_files(cache: Path) -> tuple[Path, Path]:
-    [listing_file] = cache.glob("library-*.list.json")
-    [text_file] = cache.glob("library-*.text.json")
-    return listing_file, text_file
+def _cache_file(cache: Path) -> Path:
+    [file] = cache.glob("library-*.sqlite3")
+    return file
+
+
+def _change_cache(cache: Path, *statements: str) -> None:
+    """Run SQL on the library's cache, as damage from outside would."""
+    connection = sqlite3.connect(_cache_file(cache), isolation_level=None)
+    for statement in statements:
+        connection.execute(statement)
+    connection.close()
+
+
+def _query_cache(cache: Path, query: str) -> list[Any]:
+    connection = sqlite3.connect(_cache_file(cache))
+    try:
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()
 
 
 def _no_library(*args: object) -> None:
@@ -115,16 +132,15 @@ def test_a_warm_listing_never_reads_the_text(tmp_path: Path, parsed: list[str]) 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
     expected = _listed(load_listing(folder, cache))
-    listing_file, text_file = _cache_files(cache)
-    text_file.write_bytes(b"{damaged")
+    _change_cache(cache, "DELETE FROM texts")
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
-    assert parsed == [] and text_file.read_bytes() == b"{damaged"
-    # The articles need the text: it is parsed again, and the cache written whole again.
+    assert parsed == [] and _query_cache(cache, "SELECT count(*) FROM texts") == [(0,)]
+    # The articles need the text: it is parsed again, and written to the cache again.
     library = load_library(folder, cache)
     assert sorted(parsed) == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
     assert library.get("wire/s1").body == "Shares rose 1 pct. Dealers said so."
-    assert orjson.loads(text_file.read_bytes())["version"] == f"{CACHE_VERSION}.{CACHE_FORMAT}"
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(6,)]
     parsed.clear()
     assert (
         load_library(folder, cache).get("d.txt").text(library.get("d.txt").sentences[1])
@@ -181,11 +197,11 @@ def test_files_added_and_removed_are_listed(tmp_path: Path, parsed: list[str]) -
     assert parsed == ["e"]
     assert [a.id for a in listing] == ["c-latin", "d", "d.txt", "e", "wire/s1", "wire/s2"]
     assert _listed(listing) == _library_as_listed(folder)
-    listing_file, text_file = _cache_files(cache)
     articles = ["c-latin.txt", "d.md", "d.txt", "e.txt", "wire/s1.md", "wire/s2.md"]
-    assert sorted(orjson.loads(text_file.read_bytes())["entries"]) == articles
-    # The listing keeps the file that is not an article too, with why.
-    assert sorted(orjson.loads(listing_file.read_bytes())["entries"]) == ["a-empty.txt", *articles]
+    # The listing keeps the file that is not an article too, with why; s0's text left with it.
+    rows = _query_cache(cache, "SELECT relative, skip FROM files ORDER BY relative")
+    assert rows == [("a-empty.txt", "empty file"), *((name, None) for name in articles)]
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(6,)]
 
 
 def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
@@ -197,23 +213,20 @@ def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
     assert "empty file" not in [s.reason for s in listing.skipped]
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        b"{not json",
-        b"",
-        b"[]",
-        orjson.dumps({"version": CACHE_VERSION, "entries": {}}),  # the one-file layout's version
-        orjson.dumps({"version": f"{CACHE_VERSION}.{CACHE_FORMAT}", "entries": []}),
-    ],
-)
-def test_a_corrupt_or_old_listing_is_rebuilt_silently(
-    tmp_path: Path, parsed: list[str], damage: bytes
+@pytest.mark.parametrize("damage", [b"{not json", b"", b"SQLite format 3\x00" + b"\xff" * 200, "old", "deleted"])
+def test_a_corrupt_old_or_deleted_cache_is_rebuilt_silently(
+    tmp_path: Path, parsed: list[str], damage: bytes | str
 ) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _listed(load_listing(folder, cache))
-    listing_file, _text_file = _cache_files(cache)
-    listing_file.write_bytes(damage)
+    file = _cache_file(cache)
+    if damage == "old":
+        _change_cache(cache, "UPDATE meta SET value = '0.0.0' WHERE key = 'stamp'")
+    else:
+        for part in cache.glob("library-*"):
+            part.unlink()
+        if isinstance(damage, bytes):
+            file.write_bytes(damage)
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
     assert sorted(parsed) == ALL_PARSED  # without the listing, no text record can be trusted
@@ -225,42 +238,44 @@ def test_a_corrupt_or_old_listing_is_rebuilt_silently(
 def test_damaged_listing_records_are_read_again(tmp_path: Path, parsed: list[str]) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _listed(load_listing(folder, cache))
-    listing_file, _text_file = _cache_files(cache)
-    data = orjson.loads(listing_file.read_bytes())
-    entries = data["entries"]
-    entries["wire/s0.md"]["words"] = "7"
-    entries["wire/s1.md"]["published"] = "yesterday"
-    del entries["wire/s2.md"]["title"]
-    entries["d.txt"]["source"] = 3
-    entries["a-empty.txt"]["skip"] = None
-    listing_file.write_bytes(orjson.dumps(data))
+    _change_cache(
+        cache,
+        "UPDATE files SET words = NULL WHERE relative = 'wire/s0.md'",
+        "UPDATE files SET published = 'yesterday' WHERE relative = 'wire/s1.md'",
+        "UPDATE files SET title = NULL WHERE relative = 'wire/s2.md'",
+        "UPDATE files SET encoding = NULL WHERE relative = 'd.txt'",
+        "UPDATE files SET skip = NULL WHERE relative = 'a-empty.txt'",
+    )
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
     assert sorted(parsed) == ["a-empty", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
 
 
-def test_a_text_record_of_other_bytes_is_not_used(tmp_path: Path, parsed: list[str]) -> None:
+def test_a_missing_or_damaged_text_record_is_parsed_again(tmp_path: Path, parsed: list[str]) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
-    _listing_file, text_file = _cache_files(cache)
-    data = orjson.loads(text_file.read_bytes())
-    data["entries"]["wire/s0.md"] = data["entries"]["wire/s1.md"]  # s1's text under s0's name
-    text_file.write_bytes(orjson.dumps(data))
+    [(s0_hash,)] = _query_cache(cache, "SELECT hash FROM files WHERE relative = 'wire/s0.md'")
+    [(s1_hash,)] = _query_cache(cache, "SELECT hash FROM files WHERE relative = 'wire/s1.md'")
+    _change_cache(
+        cache,
+        f"DELETE FROM texts WHERE hash = '{s0_hash}'",
+        f"UPDATE texts SET layout = x'7b6e6f' WHERE hash = '{s1_hash}'",
+    )
     parsed.clear()
     library = load_library(folder, cache)
-    assert parsed == ["wire/s0"]
+    assert parsed == ["wire/s0", "wire/s1"]
     assert library.get("wire/s0").body == "Shares rose 0 pct. Dealers said so."
 
 
-def test_the_one_file_cache_of_earlier_versions_is_removed(tmp_path: Path) -> None:
+def test_the_json_caches_of_earlier_versions_are_removed(tmp_path: Path) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
-    listing_file, _text_file = _cache_files(cache)
-    old = listing_file.with_name(listing_file.name.replace(".list.json", ".json"))
-    old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
-    listing_file.unlink()
+    file = _cache_file(cache)
+    olds = [file.with_name(file.name.replace(".sqlite3", suffix)) for suffix in (".json", ".list.json", ".text.json")]
+    for old in olds:
+        old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
     load_listing(folder, cache)
-    assert not old.exists() and listing_file.exists()
+    assert not any(old.exists() for old in olds) and file.exists()
 
 
 def test_an_unwritable_cache_folder_costs_time_not_the_listing(tmp_path: Path) -> None:
@@ -339,6 +354,6 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
     assert plain[1] == ""  # the skipped files are said once, until the list of them changes
     assert tui_list("--json") == (cold[0], "")
     assert tui_list("--json", "--verbose") == cold  # or every time, when asked
-    _cache_files(cache)[1].unlink()  # the text: `tui list` does not need it
+    _change_cache(cache, "DELETE FROM texts")  # the text: `tui list` does not need it
     assert tui_list("--json") == (cold[0], "") and tui_list() == plain
-    assert list(cache.glob("library-*.text.json")) == []
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(0,)]
