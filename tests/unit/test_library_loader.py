@@ -14,7 +14,7 @@ from shared_data import shared_data
 
 import tui.library_loader as loader
 from tui.articles import CACHE_VERSION, Library
-from tui.library_loader import CACHE_FORMAT, Listing, load_library, load_listing
+from tui.library_loader import Listing, load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
@@ -213,7 +213,9 @@ def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
     assert "empty file" not in [s.reason for s in listing.skipped]
 
 
-@pytest.mark.parametrize("damage", [b"{not json", b"", b"SQLite format 3\x00" + b"\xff" * 200, "old", "deleted"])
+@pytest.mark.parametrize(
+    "damage", [b"{not json", b"", b"SQLite format 3\x00" + b"\xff" * 200, "old", "deleted"]
+)
 def test_a_corrupt_old_or_deleted_cache_is_rebuilt_silently(
     tmp_path: Path, parsed: list[str], damage: bytes | str
 ) -> None:
@@ -271,7 +273,10 @@ def test_the_json_caches_of_earlier_versions_are_removed(tmp_path: Path) -> None
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
     file = _cache_file(cache)
-    olds = [file.with_name(file.name.replace(".sqlite3", suffix)) for suffix in (".json", ".list.json", ".text.json")]
+    olds = [
+        file.with_name(file.name.replace(".sqlite3", suffix))
+        for suffix in (".json", ".list.json", ".text.json")
+    ]
     for old in olds:
         old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
     load_listing(folder, cache)
