@@ -11,11 +11,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from tui.articles import (
     CACHE_VERSION,
@@ -34,6 +35,9 @@ from tui.articles import (
 )
 from tui.errors import TuiError
 from tui.library_store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
+
+if TYPE_CHECKING:
+    import subprocess
 
 _Loaded = TypeVar("_Loaded")
 
@@ -186,7 +190,7 @@ CACHE_FORMAT = 4
 _CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}.{SCHEMA_VERSION}"
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 2000
-PARALLEL_CHUNK = 256
+OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
 
 
 def cache_file(root: Path, cache_dir: Path) -> Path:
@@ -436,35 +440,112 @@ _Parsed = tuple[str, object, object]
 
 
 def _parse_file(path: str, article_id: str) -> _Parsed:
-    """Read and parse one file into cache records; runs in a worker process for big loads."""
+    """Read and parse one file into cache records, in a worker process."""
+    file = Path(path)
     try:
-        data = Path(path).read_bytes()
+        data = file.read_bytes()
     except OSError as error:
         return "error", _os_reason(error), None
     try:
-        article = read_article(Path(path), article_id, data)
+        article = read_article(file, article_id, data)
     except ArticleError as error:
         return "skip", str(error), None
     listing, text = _records(article)
     return "article", listing, text
 
 
-def _parse_in_workers(jobs: list[tuple[str, str]]) -> list[_Parsed] | None:
-    """Every job parsed by worker processes, in order; None when they cannot be used."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
-        return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+# The worker process: reads a pickled list of (path, id) on stdin, writes the pickled parses.
+_WORKER_CODE = "from tui.library_loader import parse_files_main; parse_files_main()"
 
-    # Spawned, not forked: the app loads from a thread, and a fork copies other threads' locks.
-    context = multiprocessing.get_context("spawn")
-    paths, ids = [path for path, _ in jobs], [article_id for _, article_id in jobs]
+
+def parse_files_main() -> None:
+    """The body of a worker process (see `_parse_jobs`)."""
+    import pickle
+
+    jobs: list[tuple[str, str]] = pickle.load(sys.stdin.buffer)
+    gc.disable()  # every record made here lives until it is written out
+    results = [_parse_file(path, article_id) for path, article_id in jobs]
+    pickle.dump(results, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _cores() -> int:
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_parse_file, paths, ids, chunksize=PARALLEL_CHUNK))
-    except Exception:  # a worker that died or could not start: parse here instead
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# One parse as the scan uses it: (kind, record or reason, text row, article or listing).
+_Done = tuple[str, object, object, "Article | ListedArticle | None"]
+
+
+def _parse_jobs(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]:
+    """Every job parsed, in order. Many jobs are shared with worker processes, one per other core,
+    each given a contiguous share; this process parses the first share meanwhile. A worker that
+    fails has its share parsed here: it costs time, never files."""
+    cores = min(_cores(), 4)
+    if len(jobs) < PARALLEL_MIN_FILES or cores < 2:
+        return [_parse_here(path, article_id, want_articles) for path, article_id in jobs]
+    # This process also writes the cache and gathers the results: its share is a little smaller.
+    own = int(len(jobs) / cores * OWN_SHARE)
+    size = -(-(len(jobs) - own) // (cores - 1))
+    shares = [jobs[:own]] + [jobs[start : start + size] for start in range(own, len(jobs), size)]
+    workers = [_start_worker(share) for share in shares[1:]]
+    done = [_parse_here(path, article_id, want_articles) for path, article_id in shares[0]]
+    for share, worker in zip(shares[1:], workers, strict=True):
+        parsed = _worker_results(worker, len(share))
+        if parsed is None:
+            done.extend(_parse_here(path, article_id, want_articles) for path, article_id in share)
+            continue
+        for (path, article_id), (kind, first, second) in zip(share, parsed, strict=True):
+            done.append(
+                (kind, first, second, _from_parse(kind, first, second, article_id, path, want_articles))
+            )
+    return done
+
+
+_Worker = tuple["subprocess.Popen[bytes] | None", "IO[bytes]"]
+
+
+def _start_worker(share: list[tuple[str, str]]) -> _Worker:
+    """A worker process parsing `share`, its output going to a temporary file (a pipe could fill
+    up and stall it)."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    output = tempfile.TemporaryFile()  # noqa: SIM115  # read and closed by _worker_results
+    try:
+        with tempfile.TemporaryFile() as jobs_file:
+            pickle.dump(share, jobs_file, protocol=pickle.HIGHEST_PROTOCOL)
+            jobs_file.seek(0)
+            process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE],
+                stdin=jobs_file,
+                stdout=output,
+                stderr=subprocess.DEVNULL,
+            )
+    except OSError:
+        return None, output
+    return process, output
+
+
+def _worker_results(worker: _Worker, expected: int) -> list[_Parsed] | None:
+    """The worker's parses, or None when it failed in any way."""
+    import pickle
+
+    process, output = worker
+    with output:
+        if process is None or process.wait() != 0:
+            return None
+        output.seek(0)
+        try:
+            parsed = pickle.load(output)
+        except Exception:  # a truncated or garbled answer: parsed here instead
+            return None
+    if type(parsed) is not list or len(parsed) != expected:
         return None
+    return parsed
 
 
 # A file the scan resolved: an article (or its listing), a skipped file, or the index of a pending
@@ -540,14 +621,9 @@ def _scan_with(
         pending.append((relative, len(slots), stat))
         slots.append(len(jobs))
         jobs.append((path, article_id))
-    parsed = _parse_in_workers(jobs)
-    for number, (path, article_id) in enumerate(jobs):
+    for number, (kind, first, second, resolved) in enumerate(_parse_jobs(jobs, want_articles)):
+        path = jobs[number][0]
         relative, position, stat = pending[number]
-        if parsed is not None:
-            kind, first, second = parsed[number]
-            resolved = _from_parse(kind, first, second, article_id, path, want_articles)
-        else:
-            kind, first, second, resolved = _parse_here(path, article_id, want_articles)
         if kind == "error":
             slots[position] = Skipped(Path(path), str(first))
             continue
@@ -613,12 +689,13 @@ def _parse_here(
     path: str, article_id: str, want_articles: bool
 ) -> tuple[str, object, object, Article | ListedArticle | None]:
     """One file parsed in this process: (kind, record or reason, text row, article or listing)."""
+    file = Path(path)
     try:
-        data = Path(path).read_bytes()
+        data = file.read_bytes()
     except OSError as error:
         return "error", _os_reason(error), None, None
     try:
-        article = read_article(Path(path), article_id, data)
+        article = read_article(file, article_id, data)
     except ArticleError as error:
         return "skip", str(error), None, None
     record, text = _records(article)

@@ -362,3 +362,97 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
     _change_cache(cache, "DELETE FROM texts")  # the text: `tui list` does not need it
     assert tui_list("--json") == (cold[0], "") and tui_list() == plain
     assert _query_cache(cache, "SELECT count(*) FROM texts") == [(0,)]
+
+
+def test_many_files_are_parsed_in_worker_processes_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    started: list[int] = []
+    real_start = loader._start_worker
+
+    def start_worker(share: list[tuple[str, str]]) -> Any:
+        started.append(len(share))
+        return real_start(share)
+
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(loader, "_start_worker", start_worker)
+    assert _listed(load_listing(folder, cache)) == expected  # cold, shared with a worker
+    assert started and sum(started) < len(ALL_PARSED)
+    assert _library_as_listed(folder, cache) == expected  # the worker's records make whole articles
+    for part in cache.glob("library-*"):
+        part.unlink()
+    assert _library_as_listed(folder, cache) == expected
+
+
+def test_a_worker_that_fails_costs_time_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(loader, "_WORKER_CODE", "import sys; sys.exit(3)")
+    assert _listed(load_listing(folder, cache)) == expected
+    monkeypatch.setattr(loader, "_WORKER_CODE", "import sys; sys.stdout.buffer.write(b'garbage')")
+    assert _library_as_listed(folder, tmp_path / "other-cache") == expected
+
+
+def test_a_deleted_cache_is_built_again_whole(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _listed(load_listing(folder, cache))
+    import shutil
+
+    shutil.rmtree(cache)
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert sorted(parsed) == ALL_PARSED
+    assert _query_cache(cache, "SELECT count(*) FROM files") == [(7,)]  # six articles and the empty file
+    parsed.clear()
+    assert _library_as_listed(folder, cache) == expected and parsed == []
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from tui.library_loader import load_listing
+folder, cache, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+for number in range(rounds):
+    for index in range(20):
+        (folder / "many" / f"m{index}.txt").write_text(f"Round {number}\\n\\nStory {index} of round {number}.\\n")
+    load_listing(folder, cache)
+print("done")
+"""
+
+
+def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path) -> None:
+    """Another process rewrites twenty files and their cache records, round after round; each read
+    here finds the twenty records of one round, never a mix and never a record without its text."""
+    import subprocess
+    import sys
+
+    from tui.library_loader import open_store
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    (folder / "many").mkdir()
+    load_library(folder, cache)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(folder), str(cache), "15"], stdout=subprocess.PIPE, cwd=REPO
+    )
+    reads = 0
+    rounds_seen: set[str] = set()
+    while writer.poll() is None or reads == 0:
+        store = open_store(folder, cache)
+        assert store is not None
+        with store:
+            listing, texts = store.listing_and_texts()
+        many = {relative: record for relative, record in listing.items() if relative.startswith("many/")}
+        titles = {record[5] for record in many.values()}
+        assert len(titles) <= 1, titles  # one round, not a mix of two
+        assert all(record[4] in texts for record in listing.values() if record[3] is None)
+        if many:
+            assert len(many) == 20
+            rounds_seen.update(titles)
+        reads += 1
+    assert writer.wait() == 0 and writer.stdout is not None and writer.stdout.read() == b"done\n"
+    assert reads > 1 and rounds_seen
