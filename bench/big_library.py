@@ -13,6 +13,8 @@ folder and written only to FOLDER, never into the project.
 `measure` runs, as child processes in one run (wall time and peak RSS from `wait4`), for the Reuters
 folder and for FOLDER: the raw read of every file (the baseline), `tui list --json` cold (empty
 cache) and warm. Targets at 95k: warm <= 1.5 s, cold <= 10 s, peak <= 1.5 GB.
+`--before DIR` also runs the same commands with another checkout of the code (say, `git archive` of
+the commit before a change, unpacked into DIR) first on PYTHONPATH: a before/after in one run.
 """
 
 from __future__ import annotations
@@ -163,16 +165,16 @@ def measure_library(library: Path, runs: int) -> dict[str, tuple[float, float]]:
     return result
 
 
-def measure(folder: Path, runs: int) -> None:
+def measure(folder: Path, runs: int, before: Path | None) -> None:
     print(f"median of {runs} runs, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'library':<10}{'articles':>9}  {'run':<10}{'wall s':>8}{'peak MB':>9}{'x raw read':>12}")
+    print(f"{'library':<10}{'articles':>9}  {'run':<14}{'wall s':>8}{'peak MB':>9}{'x raw read':>12}")
     verdicts: list[str] = []
     for name, library in (("reuters", REUTERS), ("big", folder)):
-        figures = measure_library(library, runs)
+        figures = measure_library(library, runs, before)
         count = int(figures.pop("count")[0])
         raw_seconds = figures["raw read"][0]
         for run, (seconds, peak) in figures.items():
-            print(f"{name:<10}{count:>9}  {run:<10}{seconds:>8.2f}{peak:>9.0f}{seconds / raw_seconds:>12.1f}")
+            print(f"{name:<10}{count:>9}  {run:<14}{seconds:>8.2f}{peak:>9.0f}{seconds / raw_seconds:>12.1f}")
         if name == "big":
             cold, warm = figures["cold"][0], figures["warm"][0]
             peak = max(figures["cold"][1], figures["warm"][1])
@@ -194,6 +196,7 @@ def main() -> None:
     measure_command = commands.add_parser("measure", help="tui list at 19k and 95k, beside a raw read")
     measure_command.add_argument("folder", type=Path)
     measure_command.add_argument("--runs", type=int, default=3)
+    measure_command.add_argument("--before", type=Path, default=None, help="another checkout of the code")
     args = parser.parse_args()
     if args.command == "build":
         start = time.perf_counter()
@@ -202,7 +205,7 @@ def main() -> None:
     else:
         if not args.folder.is_dir():
             raise SystemExit(f"big_library.py: no library at {args.folder} (run `build` first)")
-        measure(args.folder, args.runs)
+        measure(args.folder, args.runs, args.before)
 
 
 if __name__ == "__main__":
