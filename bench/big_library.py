@@ -122,7 +122,8 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, st
     """(seconds, peak RSS in MB, stdout) of one child process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        # Run from a neutral folder: the current one comes first on sys.path and would choose the code.
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=tempfile.gettempdir())
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         out.seek(0)
@@ -132,7 +133,7 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, st
         return seconds, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def measure_library(library: Path, runs: int) -> dict[str, tuple[float, float]]:
+def measure_library(library: Path, runs: int, before: Path | None) -> dict[str, tuple[float, float]]:
     """Median wall seconds and max peak MB of each run kind, all in this one run."""
     cache = Path(tempfile.mkdtemp(prefix="tui-bench-cache-"))
     env = {**os.environ, "TUI_CACHE": str(cache)}
@@ -149,6 +150,9 @@ def measure_library(library: Path, runs: int) -> dict[str, tuple[float, float]]:
     ]
     raw = [sys.executable, "-c", RAW_READ, str(library)]
     rows: dict[str, list[tuple[float, float]]] = {"raw read": [], "cold": [], "warm": []}
+    before_env = {**env, "PYTHONPATH": str(before)} if before is not None else None
+    if before_env is not None:
+        rows |= {"cold, before": [], "warm, before": []}
     count = 0
     try:
         for _ in range(runs):
@@ -158,6 +162,10 @@ def measure_library(library: Path, runs: int) -> dict[str, tuple[float, float]]:
             count = len(json.loads(out))
             rows["cold"].append((seconds, rss))
             rows["warm"].append(run_child(tui, env)[:2])
+            if before_env is not None:
+                shutil.rmtree(cache, ignore_errors=True)
+                rows["cold, before"].append(run_child(tui, before_env)[:2])
+                rows["warm, before"].append(run_child(tui, before_env)[:2])
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     result = {name: (statistics.median(s for s, _ in v), max(m for _, m in v)) for name, v in rows.items()}
