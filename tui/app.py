@@ -34,7 +34,6 @@ from tui.messages import (
 from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
-    from tui.articles import Library
     from tui.screens.library import LibraryScreen
     from tui.store import AnnotationStore
 
@@ -117,16 +116,20 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
-        from tui.library_loader import load_library
+        from tui.library_loader import load_listing
+        from tui.library_texts import TextSource, library_from_listing
 
+        # From the listing alone: an article's text is read when a screen first wants it.
         try:
-            library = load_library(self.articles_dir, self.cache_dir)
+            texts = TextSource(self.articles_dir, self.cache_dir)
+            library = library_from_listing(load_listing(self.articles_dir, self.cache_dir), texts)
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
             return
         except Exception as error:  # a bug or an odd file system: say so rather than spin forever
             self.post_message(LibraryFailed(f"{type(error).__name__}: {error}"))
             return
+        self.texts = texts
         # The library shows first; the store (TinyDB's import, the file) follows a moment later.
         self.post_message(LibraryLoaded(library))
         self.post_message(StoreOpened(*self._open_store()))
@@ -167,11 +170,21 @@ class TuiApp(SessionApp):
         screen = self.library_screen
         if screen is not None:
             screen.show_library(message.library)
+        if len(message.library):
+            self.set_timer(INDEX_START_DELAY, self.index_texts)
         if self.build_index_enabled and len(message.library):
             # Let the library paint and take keys first: the index worker's imports and cache
             # reads hold the GIL for a few hundred milliseconds.
-            library = message.library
-            self.set_timer(INDEX_START_DELAY, lambda: self.build_index(library))
+            self.set_timer(INDEX_START_DELAY, self.build_index)
+
+    @work(thread=True, group="texts", exit_on_error=False, exclusive=True, description="word index")
+    def index_texts(self) -> None:
+        """Bring the cache's word index over the text up to date, in batches (the filter reads it)."""
+        from textual.worker import get_current_worker
+
+        worker, texts = get_current_worker(), self.texts
+        while texts is not None and not worker.is_cancelled and texts.index_pending():
+            pass
 
     def on_library_failed(self, message: LibraryFailed) -> None:
         self.library_failed = True
@@ -185,11 +198,19 @@ class TuiApp(SessionApp):
     # A description of its own: by default Textual describes a worker by the repr of its arguments,
     # and the repr of a library of 19,000 articles took seconds of the UI thread and hundreds of MB.
     @work(thread=True, group="index", exit_on_error=False, exclusive=True, description="similarity index")
-    def build_index(self, library: Library) -> None:
+    def build_index(self) -> None:
         try:
             from tui.similarity import SimilarityIndex
         except ImportError as error:
             self.post_message(IndexFailed(f"similarity is unavailable: {error}"))
+            return
+        from tui.library_loader import load_library
+
+        # The index reads every article's text: here, in its worker, never before the first paint.
+        try:
+            library = load_library(self.articles_dir, self.cache_dir)
+        except Exception as error:  # the folder went away since it was listed
+            self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
             return
         last_percent = -1
 
@@ -205,7 +226,7 @@ class TuiApp(SessionApp):
         except Exception as error:  # an index problem must not take the reader down
             self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
             return
-        self.post_message(IndexReady(index))
+        self.post_message(IndexReady(index, library))
 
     def on_index_progress(self, message: IndexProgress) -> None:
         screen = self.library_screen
@@ -214,8 +235,9 @@ class TuiApp(SessionApp):
 
     def on_index_ready(self, message: IndexReady) -> None:
         self.index = message.index
-        if self.library is not None:
-            self.build_stories(self.library, message.index)
+        library = message.library or self.library
+        if library is not None:
+            self.build_stories(library, message.index)
         for screen in self.screen_stack:
             screen.post_message(IndexChanged())
 
@@ -290,3 +312,5 @@ class TuiApp(SessionApp):
     def on_unmount(self) -> None:
         with contextlib.suppress(OSError):  # the terminal is gone; nothing useful to say
             self.positions.save()
+        if self.texts is not None:
+            self.texts.close()

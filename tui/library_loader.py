@@ -28,6 +28,7 @@ from tui.articles import (
     ArticleError,
     Library,
     Skipped,
+    Span,
     hash_bytes,
     parse_article_text,
     spans_flat,
@@ -253,22 +254,19 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _from_records_or_none(
-    listing: Record, text: tuple[str, bytes] | None, article_id: str, path: Path
-) -> Article | None:
-    """The cached article, or None when its text is missing or damaged in any way (then the file is
-    parsed). The listing record is whole: the store reads no other."""
+# An article's text fields: body, paragraphs, sentences, captions, caption spans, structure.
+_TextFields = tuple[str, list[Span], list[Span], list[str], list[Span], list[int | str]]
+
+
+def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
+    """The text fields of a cached text row, or None when it is damaged in any way."""
     import orjson
 
-    if text is None:
-        return None
     body, layout_bytes = text
     try:
         layout = orjson.loads(layout_bytes)
         captions, structure = layout["captions"], layout["structure"]
         flats = (layout["paragraphs"], layout["sentences"], layout["caption_spans"])
-        published = _moment(listing[_PUBLISHED])
-        added = _moment(listing[_ADDED])
     except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
         return None
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
@@ -286,6 +284,23 @@ def _from_records_or_none(
                 return None
         except TypeError:  # a string among the offsets
             return None
+    return body, spans_from(flats[0]), spans_from(flats[1]), captions, spans_from(flats[2]), structure
+
+
+def _from_records_or_none(
+    listing: Record, text: tuple[str, bytes] | None, article_id: str, path: Path
+) -> Article | None:
+    """The cached article, or None when its text is missing or damaged in any way (then the file is
+    parsed). The listing record is whole: the store reads no other."""
+    fields = _text_fields(text) if text is not None else None
+    if fields is None:
+        return None
+    try:
+        published = _moment(listing[_PUBLISHED])
+        added = _moment(listing[_ADDED])
+    except ValueError:
+        return None
+    body, paragraphs, sentences, captions, caption_spans, structure = fields
     return Article(
         id=article_id,
         path=path,
@@ -295,13 +310,13 @@ def _from_records_or_none(
         published=published,
         subtitle=listing[_SUBTITLE],
         body=body,
-        paragraphs=spans_from(flats[0]),
-        sentences=spans_from(flats[1]),
+        paragraphs=paragraphs,
+        sentences=sentences,
         captions=captions,
         content_hash=listing[_HASH],
         encoding=listing[_ENCODING],
         words=listing[_WORDS],
-        caption_spans=spans_from(flats[2]),
+        caption_spans=caption_spans,
         day_only=bool(listing[_DAY_ONLY]),
         structure=structure,
         url=listing[_URL],
@@ -309,11 +324,42 @@ def _from_records_or_none(
     )
 
 
+def article_from_text(article: Article, text: tuple[str, bytes]) -> Article | None:
+    """A whole article from one whose text is not read yet (its metadata) and a cached text row;
+    None when the row is damaged."""
+    fields = _text_fields(text)
+    if fields is None:
+        return None
+    body, paragraphs, sentences, captions, caption_spans, structure = fields
+    return Article(
+        id=article.id,
+        path=article.path,
+        title=article.title,
+        source=article.source,
+        author=article.author,
+        published=article.published,
+        subtitle=article.subtitle,
+        body=body,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        captions=captions,
+        content_hash=article.content_hash,
+        encoding=article.encoding,
+        words=article.words,
+        caption_spans=caption_spans,
+        day_only=article.day_only,
+        structure=structure,
+        url=article.url,
+        added=article.added,
+    )
+
+
 def _listed_or_none(record: Record, article_id: str, path: str) -> ListedArticle | None:
-    """The listed article of a whole listing record, or None when its date is damaged."""
+    """The listed article of a whole listing record, or None when a date of it is damaged."""
     published = record[_PUBLISHED]
     try:
         moment = datetime.fromisoformat(published) if published else None
+        added = _moment(record[_ADDED])
     except ValueError:
         return None
     return ListedArticle(
@@ -328,6 +374,8 @@ def _listed_or_none(record: Record, article_id: str, path: str) -> ListedArticle
         record[_HASH],
         record[_ENCODING],
         record[_DAY_ONLY] == 1,
+        record[_URL],
+        added,
     )
 
 
@@ -349,6 +397,8 @@ class ListedArticle:
     content_hash: str
     encoding: str
     day_only: bool = False  # the source gave a day, no time of day
+    url: str | None = None
+    added: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -262,11 +262,15 @@ _SELECT_RECORDS = f"SELECT {', '.join(LISTING_COLUMNS)} FROM files WHERE {_RECOR
 
 
 def match_query(words: str) -> str | None:
-    """An FTS5 query for texts holding every word of `words` as the start of a word; None when it
-    has no word. Each word is quoted, so no character of the user's is FTS5 syntax."""
+    """An FTS5 query for texts holding every word of `words` as the start of a word, or, when
+    `words` is in double quotes, holding them in that order; None when it has no word. Only the
+    words found here reach the query, each quoted, so no character of the user's is FTS5 syntax."""
     found = _WORD.findall(words.lower())
     if not found:
         return None
+    stripped = words.strip()
+    if len(found) > 1 and len(stripped) > 1 and stripped[0] == stripped[-1] == '"':
+        return '"' + " ".join(found) + '"*'
     return " ".join(f'"{word}"*' for word in found)
 
 

@@ -51,6 +51,7 @@ class IndexProgress(Message):
 @dataclass
 class IndexReady(Message):
     index: SimilarityIndex
+    library: Library | None = None  # the articles read whole for the index, for the stories
 
 
 @dataclass

@@ -456,3 +456,28 @@ def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path
         reads += 1
     assert writer.wait() == 0 and writer.stdout is not None and writer.stdout.read() == b"done\n"
     assert reads > 1 and rounds_seen
+
+
+def test_the_word_index_finds_words_of_the_text_and_follows_edits(tmp_path: Path) -> None:
+    from tui.library_texts import TextSource
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_listing(folder, cache)
+    texts = TextSource(folder, cache)
+    assert texts.search("dealers") == set()  # nothing indexed yet: the listing does not pay for it
+    while texts.index_pending():
+        pass
+    hashes = dict(_query_cache(cache, "SELECT relative, hash FROM files WHERE skip IS NULL"))
+    wire = {hashes[f"wire/s{n}.md"] for n in range(3)}
+    assert texts.search("dealers") == wire
+    assert texts.search("DEAL shares") == wire  # every word, each as a word's start, any case
+    assert texts.search('"said so"') == wire and texts.search('"so said"') == set()  # a phrase
+    assert texts.search("markdown twin") == {hashes["d.md"]}
+    assert texts.search('" * -') is None  # no word: the index is not asked
+    assert texts.search('" OR') == set()  # FTS5's syntax is the user's words here
+    # An edited file: its old text leaves the index with it, the new one is indexed once.
+    (folder / "d.md").write_text("# Delta again\n\nNow about tulips.\n")
+    load_listing(folder, cache)
+    assert texts.search("twin") == set()
+    assert texts.index_pending() == 1 and texts.search("tulips") != set()
+    texts.close()

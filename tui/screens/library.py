@@ -21,7 +21,7 @@ from tui.widgets.safe_text import safe_text, sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
 
     from textual.worker import Worker
 
@@ -73,11 +73,26 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def filter_rank(query: str, head: str, meta: str, body: str) -> int:
+class BodyHits:
+    """What the word index says of one article's text, for `filter_rank`: `text in hits` is
+    whether the text holds `text` (a word, or the phrase), as the index found it."""
+
+    __slots__ = ("_found", "content_hash")
+
+    def __init__(self, found: dict[str, set[str]], content_hash: str) -> None:
+        self._found = found
+        self.content_hash = content_hash
+
+    def __contains__(self, text: object) -> bool:
+        holding = self._found.get(str(text))
+        return holding is not None and self.content_hash in holding
+
+
+def filter_rank(query: str, head: str, meta: str, body: Container[str]) -> int:
     """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
 
-    ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
-    folded by ``_folded``. The id or title itself comes first, then the title holding the words
+    ``head`` is the id and title, ``meta`` the source and author, each folded by ``_folded``;
+    ``body`` the text folded the same way, or what the word index found in it (`BodyHits`). The id or title itself comes first, then the title holding the words
     as typed, then all the words in the title, then in source and author, then the body holding
     them as typed, then the words anywhere: "As Putin visits" opens the article of that title,
     not one that mentions the words.
@@ -157,7 +172,8 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self.filter_text = ""
         self.shown: list[Article] = []
-        self._haystacks: dict[str, tuple[str, str, str]] = {}
+        self._haystacks: dict[str, tuple[str, str]] = {}
+        self._body_hits: dict[str, set[str]] = {}  # the filter's phrase and words: texts holding each
         self._ranks: dict[str, int] = {}
         self._twins: dict[str, str] = {}  # what tells apart rows that would read the same
         self._filter_timer: Timer | None = None
@@ -318,6 +334,8 @@ class LibraryScreen(Screen[None]):
             return
         table = self.query_one("#articles", ArticleTable)
         self._ranks = {}
+        if self.filter_text:
+            self._search_bodies()
         articles = [article for article in self.library.articles if self._matches_filter(article)]
         articles.sort(key=sort_key(self.sort))
         if self.filter_text:  # best matches first, each rank in the chosen order
@@ -385,21 +403,38 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
 
-    def _haystack(self, article: Article) -> tuple[str, str, str]:
+    def _haystack(self, article: Article) -> tuple[str, str]:
         haystack = self._haystacks.get(article.id)
         if haystack is None:
             haystack = (
                 f"{_folded(article.id)}\n{_folded(article.title)}",
                 f"{_folded(article.source or '')}\n{_folded(article.author or '')}",
-                _folded(article.body),
             )
             self._haystacks[article.id] = haystack
         return haystack
 
+    def _search_bodies(self) -> None:
+        """Ask the word index, once per filter, which texts hold the phrase and each word: the
+        text itself is never read here (a library of 100,000 articles holds 100 MB of it)."""
+        self._body_hits = {}
+        texts = self.app.texts
+        phrase = _folded(self.filter_text)
+        if texts is None or not phrase:
+            return
+        terms = phrase.split()
+        wanted = {term: term for term in terms}
+        if len(terms) > 1:
+            wanted[phrase] = '"' + phrase.replace('"', " ") + '"'  # the words in this order
+        for key, query in wanted.items():
+            found = texts.search(query)
+            if found is not None:
+                self._body_hits[key] = found
+
     def _matches_filter(self, article: Article) -> bool:
         if not self.filter_text:
             return True
-        rank = filter_rank(self.filter_text, *self._haystack(article))
+        head, meta = self._haystack(article)
+        rank = filter_rank(self.filter_text, head, meta, BodyHits(self._body_hits, article.content_hash))
         self._ranks[article.id] = rank
         return rank < NO_MATCH
 
