@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
+from tui.library_filter import NO_MATCH, FilterRows, folded
+from tui.library_filter import sort_key as library_sort_key
 from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
@@ -21,7 +23,7 @@ from tui.widgets.safe_text import safe_text, sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container
+    from collections.abc import Callable
 
     from textual.worker import Worker
 
@@ -66,33 +68,16 @@ def twin_labels(articles: list[Article]) -> dict[str, str]:
     return labels
 
 
-NO_MATCH = 99
-
-
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return folded(text)
 
 
-class BodyHits:
-    """What the word index says of one article's text, for `filter_rank`: `text in hits` is
-    whether the text holds `text` (a word, or the phrase), as the index found it."""
-
-    __slots__ = ("_found", "content_hash")
-
-    def __init__(self, found: dict[str, set[str]], content_hash: str) -> None:
-        self._found = found
-        self.content_hash = content_hash
-
-    def __contains__(self, text: object) -> bool:
-        holding = self._found.get(str(text))
-        return holding is not None and self.content_hash in holding
-
-
-def filter_rank(query: str, head: str, meta: str, body: Container[str]) -> int:
+def filter_rank(query: str, head: str, meta: str, body: str) -> int:
     """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
 
-    ``head`` is the id and title, ``meta`` the source and author, each folded by ``_folded``;
-    ``body`` the text folded the same way, or what the word index found in it (`BodyHits`). The id or title itself comes first, then the title holding the words
+    ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
+    folded by ``_folded``. The screen ranks every row at once with `tui.library_filter.rank_rows`,
+    which gives the same ranks and finds the words of the text through the word index. The id or title itself comes first, then the title holding the words
     as typed, then all the words in the title, then in source and author, then the body holding
     them as typed, then the words anywhere: "As Putin visits" opens the article of that title,
     not one that mentions the words.
@@ -129,16 +114,7 @@ def similar_mark(matches: list[Match]) -> Text:
 
 
 def sort_key(sort: str) -> Callable[[Article], tuple[bool | str | float, ...]]:
-    if sort == "title":
-        return lambda article: (article.title.casefold(), article.id)
-    if sort == "source":
-        return lambda article: ((article.source or "\uffff").casefold(), article.id)
-    # newest first, undated last
-    return lambda article: (
-        article.published is None,
-        -(article.published.timestamp() if article.published else 0),
-        article.id,
-    )
+    return library_sort_key(sort)
 
 
 class LibraryScreen(Screen[None]):
@@ -172,9 +148,8 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self.filter_text = ""
         self.shown: list[Article] = []
-        self._haystacks: dict[str, tuple[str, str]] = {}
+        self._rows: FilterRows | None = None  # the folded text and sort orders of every row
         self._body_hits: dict[str, set[str]] = {}  # the filter's phrase and words: texts holding each
-        self._ranks: dict[str, int] = {}
         self._twins: dict[str, str] = {}  # what tells apart rows that would read the same
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
@@ -333,13 +308,15 @@ class LibraryScreen(Screen[None]):
         if self.library is None:
             return
         table = self.query_one("#articles", ArticleTable)
-        self._ranks = {}
-        if self.filter_text:
-            self._search_bodies()
-        articles = [article for article in self.library.articles if self._matches_filter(article)]
-        articles.sort(key=sort_key(self.sort))
+        every = self.library.articles
+        if self._rows is None or self._rows.rows is not every:
+            self._rows = FilterRows(every)
         if self.filter_text:  # best matches first, each rank in the chosen order
-            articles.sort(key=lambda article: self._ranks.get(article.id, NO_MATCH))
+            self._search_bodies()
+            positions, _ranks = self._rows.filtered(self.filter_text, self.sort, self._body_hits)
+        else:
+            positions = self._rows.order(self.sort)
+        articles = [every[index] for index in positions]
         self._groups = {}
         if self.grouped and self.app.stories is not None:
             articles, self._groups = group_by_story(articles, self.app.stories, self.expanded)
@@ -385,7 +362,7 @@ class LibraryScreen(Screen[None]):
             count,
             f"best match first, then by {self.sort}" if self.filter_text else f"sorted by {self.sort}",
         ]
-        new = sum(1 for article in self.library.articles if self.app.is_new(article))
+        new = sum(1 for a in self.library.articles if a.added is not None and self.app.is_new(a))
         if new:
             parts.append(f"{NEW_MARK} {new} new since last time, {UNREAD_MARK} unread")
         if self.notice_lines and self.notice_dismissed:
@@ -403,16 +380,6 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
 
-    def _haystack(self, article: Article) -> tuple[str, str]:
-        haystack = self._haystacks.get(article.id)
-        if haystack is None:
-            haystack = (
-                f"{_folded(article.id)}\n{_folded(article.title)}",
-                f"{_folded(article.source or '')}\n{_folded(article.author or '')}",
-            )
-            self._haystacks[article.id] = haystack
-        return haystack
-
     def _search_bodies(self) -> None:
         """Ask the word index, once per filter, which texts hold the phrase and each word: the
         text itself is never read here (a library of 100,000 articles holds 100 MB of it)."""
@@ -422,21 +389,15 @@ class LibraryScreen(Screen[None]):
         if texts is None or not phrase:
             return
         terms = phrase.split()
-        wanted = {term: term for term in terms}
+        # A single letter is looked for in titles, sources and authors only: as the start of a
+        # word of the text it would hold most of the library, and ask the index for most of it.
+        wanted = {term: term for term in terms if len(term) > 1}
         if len(terms) > 1:
             wanted[phrase] = '"' + phrase.replace('"', " ") + '"'  # the words in this order
         for key, query in wanted.items():
             found = texts.search(query)
             if found is not None:
                 self._body_hits[key] = found
-
-    def _matches_filter(self, article: Article) -> bool:
-        if not self.filter_text:
-            return True
-        head, meta = self._haystack(article)
-        rank = filter_rank(self.filter_text, head, meta, BodyHits(self._body_hits, article.content_hash))
-        self._ranks[article.id] = rank
-        return rank < NO_MATCH
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

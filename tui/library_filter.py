@@ -1,0 +1,146 @@
+"""The Library's filter and sort over every row at once, fast enough for each keystroke at 100,000.
+
+`rank_rows` gives each row the rank `filter_rank` (tui/screens/library.py) would give it, but a
+condition at a time over all rows (comprehensions, set and string operations in C) rather than a
+Python call per row: 95,000 calls took 1.5 s a keystroke. The text is not read: `body_hits` says,
+for the phrase and each word, which content hashes the word index found them in. Knows nothing of
+Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+NO_MATCH = 99
+
+
+class Row(Protocol):
+    """What the filter and the sorts read of an article (an Article or a listed one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def content_hash(self) -> str: ...
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def sort_key(sort: str) -> Callable[[Row], tuple[bool | str | float, ...]]:
+    if sort == "title":
+        return lambda article: (article.title.casefold(), article.id)
+    if sort == "source":
+        return lambda article: ((article.source or "\uffff").casefold(), article.id)
+    # newest first, undated last
+    return lambda article: (
+        article.published is None,
+        -(article.published.timestamp() if article.published else 0),
+        article.id,
+    )
+
+
+@dataclass
+class FilterRows:
+    """The folded text of every row, made once per library, and its orders, made once per sort."""
+
+    rows: Sequence[Row]
+    heads: list[str] = field(init=False)  # folded id, newline, folded title
+    named: list[str] = field(init=False)  # the head, newline, folded source, newline, folded author
+    hashes: list[str] = field(init=False)
+    _orders: dict[str, list[int]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.heads = [f"{folded(row.id)}\n{folded(row.title)}" for row in self.rows]
+        self.named = [
+            f"{head}\n{folded(row.source or '')}\n{folded(row.author or '')}"
+            for head, row in zip(self.heads, self.rows, strict=True)
+        ]
+        self.hashes = [row.content_hash for row in self.rows]
+
+    def order(self, sort: str) -> list[int]:
+        """The rows' positions in this sort order (sorted once, then kept)."""
+        found = self._orders.get(sort)
+        if found is None:
+            key = sort_key(sort)
+            rows = self.rows
+            found = sorted(range(len(rows)), key=lambda index: key(rows[index]))
+            self._orders[sort] = found
+        return found
+
+    def filtered(self, query: str, sort: str, body_hits: dict[str, set[str]]) -> tuple[list[int], list[int]]:
+        """(positions of the matching rows, best rank first and in sort order within a rank; every
+        row's rank)."""
+        ranks = rank_rows(query, self.heads, self.named, self.hashes, body_hits)
+        shown = [index for index in self.order(sort) if ranks[index] < NO_MATCH]
+        shown.sort(key=ranks.__getitem__)  # stable: the sort order holds within a rank
+        return shown, ranks
+
+
+def rank_rows(
+    query: str, heads: list[str], named: list[str], hashes: list[str], body_hits: dict[str, set[str]]
+) -> list[int]:
+    """Every row's rank for the query, as `filter_rank` gives it: 0 the id or title itself, 1 one
+    starting with the words as typed, 2 the title holding them, 3 all the words in the title, 4 in
+    source and author too, 5 the text holding the words as typed, 6 the words anywhere."""
+    phrase = folded(query)
+    if not phrase:
+        return [0] * len(heads)
+    terms = phrase.split()
+    matches = _rows_with_every_term(terms, named, hashes, body_hits)
+    ranks = [NO_MATCH] * len(heads)
+    # From the loosest condition to the strictest: each row keeps the best rank it meets.
+    for index in matches:
+        ranks[index] = 6
+    in_body = body_hits.get(phrase, set())
+    _assign(ranks, [i for i in matches if hashes[i] in in_body], 5)
+    _assign(ranks, _holding_every(terms, matches, named), 4)
+    holding = _holding_every(terms, matches, heads)
+    _assign(ranks, holding, 3)
+    holding = [i for i in holding if phrase in heads[i]]
+    _assign(ranks, holding, 2)
+    line_start = "\n" + phrase
+    holding = [i for i in holding if heads[i].startswith(phrase) or line_start in heads[i]]
+    _assign(ranks, holding, 1)
+    first_line, last_line = phrase + "\n", "\n" + phrase
+    _assign(ranks, [i for i in holding if heads[i].startswith(first_line) or heads[i].endswith(last_line)], 0)
+    return ranks
+
+
+def _rows_with_every_term(
+    terms: list[str], named: list[str], hashes: list[str], body_hits: dict[str, set[str]]
+) -> list[int]:
+    """The rows whose head, source, author or text holds every term, in row order."""
+    common: set[int] | None = None
+    for term in terms:
+        rows = {index for index, text in enumerate(named) if term in text}
+        in_body = body_hits.get(term)
+        if in_body:
+            rows |= {index for index, content_hash in enumerate(hashes) if content_hash in in_body}
+        common = rows if common is None else common & rows
+        if not common:
+            return []
+    return sorted(common or ())
+
+
+def _holding_every(terms: list[str], rows: list[int], texts: list[str]) -> list[int]:
+    """The rows whose text holds every term (one comprehension per term: no generator per row)."""
+    for term in terms:
+        rows = [index for index in rows if term in texts[index]]
+    return rows
+
+
+def _assign(ranks: list[int], rows: list[int], rank: int) -> None:
+    for index in rows:
+        ranks[index] = rank
