@@ -116,6 +116,7 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
+        from tui.library_filter import FilterRows, twin_labels
         from tui.library_loader import load_listing
         from tui.library_texts import TextSource, library_from_listing
 
@@ -130,9 +131,15 @@ class TuiApp(SessionApp):
             self.post_message(LibraryFailed(f"{type(error).__name__}: {error}"))
             return
         self.texts = texts
+        # What the Library screen would otherwise make on the UI thread: labels, rows, an order.
+        rows = FilterRows(library.articles)
+        rows.order("date")
+        twins = twin_labels(library.articles)
         # The library shows first; the store (TinyDB's import, the file) follows a moment later.
-        self.post_message(LibraryLoaded(library))
+        self.post_message(LibraryLoaded(library, twins, rows))
         self.post_message(StoreOpened(*self._open_store()))
+        for sort in ("title", "source"):  # ready before the first `s`: sorting never waits
+            rows.order(sort)
 
     def _open_store(self) -> tuple[AnnotationStore | None, str | None]:
         try:
@@ -169,7 +176,7 @@ class TuiApp(SessionApp):
         self.library = message.library
         screen = self.library_screen
         if screen is not None:
-            screen.show_library(message.library)
+            screen.show_library(message.library, message.twins, message.rows)
         if len(message.library):
             self.set_timer(INDEX_START_DELAY, self.index_texts)
         if self.build_index_enabled and len(message.library):

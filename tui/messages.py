@@ -16,6 +16,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.library_filter import FilterRows
     from tui.similarity import Alignment, Repeat, SimilarityIndex
     from tui.store import Anchored, Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
@@ -29,6 +30,8 @@ class LibraryLoaded(Message):
     """The articles are loaded (the annotation store follows in StoreOpened)."""
 
     library: Library
+    twins: dict[str, str] | None = None  # made in the worker (see LibraryScreen.show_library)
+    rows: FilterRows | None = None
 
 
 @dataclass
