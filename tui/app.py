@@ -34,11 +34,24 @@ from tui.messages import (
 from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
+    from tui.articles import Library
+    from tui.library_filter import FilterRows
+    from tui.library_loader import Listing
     from tui.screens.library import LibraryScreen
     from tui.store import AnnotationStore
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
+
+
+def _same_listing(before: Listing, now: Listing) -> bool:
+    """Whether two listings show the same articles, files skipped and notices."""
+    return (
+        [(a.id, a.path, a.content_hash) for a in before.articles]
+        == [(a.id, a.path, a.content_hash) for a in now.articles]
+        and before.skipped == now.skipped
+        and before.notices == now.notices
+    )
 
 
 class TuiApp(SessionApp):
@@ -116,30 +129,47 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
-        from tui.library_filter import FilterRows, twin_labels
-        from tui.library_loader import load_listing
-        from tui.library_texts import TextSource, library_from_listing
+        from tui.library_loader import cached_listing, load_listing
+        from tui.library_texts import TextSource
 
-        # From the listing alone: an article's text is read when a screen first wants it.
+        # From the listing alone: an article's text is read when a screen first wants it. The
+        # cache's listing is shown first, before the folder is walked (95,000 `stat`s take a
+        # second or more); the listing of the folder as it is now follows, and replaces it only
+        # if anything changed.
         try:
-            texts = TextSource(self.articles_dir, self.cache_dir)
-            library = library_from_listing(load_listing(self.articles_dir, self.cache_dir), texts)
+            self.texts = TextSource(self.articles_dir, self.cache_dir)
+            cached = cached_listing(self.articles_dir, self.cache_dir) if self.cache_dir else None
+            shown = self._post_library(cached, verified=False) if cached is not None else None
+            listing = load_listing(self.articles_dir, self.cache_dir)
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
             return
         except Exception as error:  # a bug or an odd file system: say so rather than spin forever
             self.post_message(LibraryFailed(f"{type(error).__name__}: {error}"))
             return
-        self.texts = texts
-        # What the Library screen would otherwise make on the UI thread: labels, rows, an order.
+        if shown is not None and cached is not None and _same_listing(cached, listing):
+            self.post_message(LibraryLoaded(shown[0], verified=True))
+            rows = shown[1]
+        else:
+            rows = self._post_library(listing, verified=True)[1]
+        # The library shows first; the store (TinyDB's import, the file) follows a moment later.
+        self.post_message(StoreOpened(*self._open_store()))
+        rows.folded_rows()  # ready before the first keystroke of a filter
+        for sort in ("title", "source"):  # and before the first `s`: sorting never waits
+            rows.order(sort)
+
+    def _post_library(self, listing: Listing, *, verified: bool) -> tuple[Library, FilterRows]:
+        """Post the library of a listing, with what the Library screen would otherwise make on the
+        UI thread (labels, the rows, their date order)."""
+        from tui.library_filter import FilterRows, twin_labels
+        from tui.library_texts import library_from_listing
+
+        assert self.texts is not None
+        library = library_from_listing(listing, self.texts)
         rows = FilterRows(library.articles)
         rows.order("date")
-        twins = twin_labels(library.articles)
-        # The library shows first; the store (TinyDB's import, the file) follows a moment later.
-        self.post_message(LibraryLoaded(library, twins, rows))
-        self.post_message(StoreOpened(*self._open_store()))
-        for sort in ("title", "source"):  # ready before the first `s`: sorting never waits
-            rows.order(sort)
+        self.post_message(LibraryLoaded(library, twin_labels(library.articles), rows, verified))
+        return library, rows
 
     def _open_store(self) -> tuple[AnnotationStore | None, str | None]:
         try:
@@ -173,10 +203,13 @@ class TuiApp(SessionApp):
         self._changed()  # counts in the library, highlights in any reader already open
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
-        self.library = message.library
         screen = self.library_screen
-        if screen is not None:
-            screen.show_library(message.library, message.twins, message.rows)
+        if message.library is not self.library:
+            self.library = message.library
+            if screen is not None:
+                screen.show_library(message.library, message.twins, message.rows)
+        if not message.verified:
+            return  # the background work waits for the library of the folder as it is
         if len(message.library):
             self.set_timer(INDEX_START_DELAY, self.index_texts)
         if self.build_index_enabled and len(message.library):

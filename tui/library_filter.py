@@ -40,12 +40,18 @@ class Row(Protocol):
 def twin_labels(articles: Sequence[Row]) -> dict[str, str]:
     """For rows that would read the same (title, source and day), what tells them apart:
     a version number in the order they came in, and when each was added where that is known."""
-    groups: dict[tuple[str, str, str], list[Row]] = {}
+    # By title first, then by source and day within a title held twice: the full key of every row
+    # (a date made a string) was most of the cost at 95,000 rows, where few titles repeat.
+    by_title: dict[str, list[Row]] = {}
     for article in articles:
-        day = article.published.date().isoformat() if article.published else ""
-        groups.setdefault((article.title.casefold(), (article.source or "").casefold(), day), []).append(
-            article
-        )
+        by_title.setdefault(article.title.casefold(), []).append(article)
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for title, same_title in by_title.items():
+        if len(same_title) < 2:
+            continue
+        for article in same_title:
+            day = article.published.date().isoformat() if article.published else ""
+            groups.setdefault((title, (article.source or "").casefold(), day), []).append(article)
     labels: dict[str, str] = {}
     for group in groups.values():
         if len(group) < 2:
@@ -81,18 +87,20 @@ class FilterRows:
     """The folded text of every row, made once per library, and its orders, made once per sort."""
 
     rows: Sequence[Row]
-    heads: list[str] = field(init=False)  # folded id, newline, folded title
-    named: list[str] = field(init=False)  # the head, newline, folded source, newline, folded author
-    hashes: list[str] = field(init=False)
+    _folded: tuple[list[str], list[str], list[str]] | None = field(init=False, default=None)
     _orders: dict[str, list[int]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.heads = [f"{folded(row.id)}\n{folded(row.title)}" for row in self.rows]
-        self.named = [
-            f"{head}\n{folded(row.source or '')}\n{folded(row.author or '')}"
-            for head, row in zip(self.heads, self.rows, strict=True)
-        ]
-        self.hashes = [row.content_hash for row in self.rows]
+    def folded_rows(self) -> tuple[list[str], list[str], list[str]]:
+        """(heads, named, hashes): each row's folded id and title; that, its source and author;
+        its content hash. Made at the first filter (or ahead of it, by a worker), then kept."""
+        if self._folded is None:
+            heads = [f"{folded(row.id)}\n{folded(row.title)}" for row in self.rows]
+            named = [
+                f"{head}\n{folded(row.source or '')}\n{folded(row.author or '')}"
+                for head, row in zip(heads, self.rows, strict=True)
+            ]
+            self._folded = heads, named, [row.content_hash for row in self.rows]
+        return self._folded
 
     def order(self, sort: str) -> list[int]:
         """The rows' positions in this sort order (sorted once, then kept)."""
@@ -107,7 +115,7 @@ class FilterRows:
     def filtered(self, query: str, sort: str, body_hits: dict[str, set[str]]) -> tuple[list[int], list[int]]:
         """(positions of the matching rows, best rank first and in sort order within a rank; every
         row's rank)."""
-        ranks = rank_rows(query, self.heads, self.named, self.hashes, body_hits)
+        ranks = rank_rows(query, *self.folded_rows(), body_hits)
         shown = [index for index in self.order(sort) if ranks[index] < NO_MATCH]
         shown.sort(key=ranks.__getitem__)  # stable: the sort order holds within a rank
         return shown, ranks

@@ -32,6 +32,9 @@ class LibraryLoaded(Message):
     library: Library
     twins: dict[str, str] | None = None  # made in the worker (see LibraryScreen.show_library)
     rows: FilterRows | None = None
+    # False for the library as the cache last saw it, shown first; a verified one (the same object
+    # when nothing changed) follows once the folder has been read.
+    verified: bool = True
 
 
 @dataclass

@@ -57,3 +57,25 @@ async def test_the_filter_finds_a_word_of_the_text_through_the_index(make_test_a
         assert await until(pilot, lambda: shown_ids(app) == [])
         assert app.library is not None
         assert not any(a.text_read for a in app.library)  # type: ignore[attr-defined]
+
+
+async def test_the_cached_listing_shows_first_and_the_folder_as_it_is_follows(
+    make_test_app: AppFactory,
+) -> None:
+    app = make_test_app(build_index_enabled=False)
+    load_listing(app.articles_dir, app.cache_dir)
+    (app.articles_dir / "new.txt").write_text("A new story\n\nIt arrived after the cache was written.\n")
+    shown: list[int] = []
+    real_show = LibraryScreen.show_library
+
+    def show_library(screen: LibraryScreen, library: Any, *args: Any) -> None:
+        shown.append(len(library))
+        real_show(screen, library, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LibraryScreen, "show_library", show_library)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert shown == [3, 4]  # the cache's three, then the folder's four
+            assert "new" in [article.id for article in app.screen.shown]  # type: ignore[attr-defined]
+            assert app.screen.query_one("#articles", ArticleTable).row_count == 4

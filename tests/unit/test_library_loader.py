@@ -481,3 +481,19 @@ def test_the_word_index_finds_words_of_the_text_and_follows_edits(tmp_path: Path
     assert texts.search("twin") == set()
     assert texts.index_pending() == 1 and texts.search("tulips") != set()
     texts.close()
+
+
+def test_the_cached_listing_lists_what_the_cache_saw_without_reading_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library_loader import cached_listing
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    assert cached_listing(folder, cache) is None  # no cache yet
+    listing = load_listing(folder, cache)
+    monkeypatch.setattr(loader, "_walk", _no_library)
+    cached = cached_listing(folder, cache)
+    assert cached is not None
+    assert _listed(cached)[0] == _listed(listing)[0] and cached.notices == listing.notices
+    # Only what the cache holds of the skipped files: the walk's own (a README, a broken link) are not.
+    assert [s.reason for s in cached.skipped] == ["empty file"]
