@@ -502,7 +502,9 @@ def _listing_of_records(root: Path, records: dict[str, Record]) -> Listing:
     prefix = "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
     slots: list[_Slot] = []
     seen_ids: set[str] = set()
-    for relative in sorted(records, key=lambda r: r.split("/")):  # the walk's order
+    # Nearly the walk's order (which sorts by folder, then name): a name with a character below "/"
+    # may come elsewhere, which changes at most the order of notices, set right by `load_listing`.
+    for relative in sorted(records):
         record, path = records[relative], prefix + relative
         if record[_SKIP] is not None:
             slots.append(Skipped(Path(path), record[_SKIP]))

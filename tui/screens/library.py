@@ -187,6 +187,12 @@ class LibraryScreen(Screen[None]):
         if self.app.build_index_enabled and len(library):
             self.show_progress(0, len(library))
 
+    def show_twins(self, twins: dict[str, str]) -> None:
+        """Labels for rows that would read the same, made after the first paint."""
+        if twins != self._twins:
+            self._twins = twins
+            self.query_one("#articles", ArticleTable).refresh_rows()
+
     def _show_empty(self) -> None:
         """An empty library says how to fill it."""
         hint = self.query_one("#library-empty", Static)
