@@ -376,6 +376,7 @@ def _listed_or_none(record: Record, article_id: str, path: str) -> ListedArticle
         record[_DAY_ONLY] == 1,
         record[_URL],
         added,
+        published,
     )
 
 
@@ -399,6 +400,9 @@ class ListedArticle:
     day_only: bool = False  # the source gave a day, no time of day
     url: str | None = None
     added: datetime | None = None
+    # `published` as the cache keeps it (its isoformat): `tui list --json` prints it without
+    # formatting 95,000 dates again.
+    published_text: str | None = None
 
 
 @dataclass(slots=True)
