@@ -8,6 +8,7 @@ the screens, and the palette. Slow work runs in thread workers that report back 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
+FIRST_PAINT_WAIT = 3.0  # seconds the loading worker waits for the cached library to be painted
 
 
 def _same_listing(before: Listing, now: Listing) -> bool:
@@ -66,6 +68,7 @@ class TuiApp(SessionApp):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
+        self._first_paint = threading.Event()
         self._restore_theme()
         self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
@@ -141,6 +144,8 @@ class TuiApp(SessionApp):
             self.texts = TextSource(self.articles_dir, self.cache_dir)
             cached = cached_listing(self.articles_dir, self.cache_dir) if self.cache_dir else None
             shown = self._post_library(cached, verified=False) if cached is not None else None
+            if shown is not None:  # the walk would take the GIL from the first paint
+                self._first_paint.wait(FIRST_PAINT_WAIT)
             listing = load_listing(self.articles_dir, self.cache_dir)
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
@@ -213,6 +218,7 @@ class TuiApp(SessionApp):
             self.library = message.library
             if screen is not None:
                 screen.show_library(message.library, message.twins, message.rows)
+            self.call_after_refresh(self._first_paint.set)
         elif screen is not None and message.twins is not None:
             screen.show_twins(message.twins)
         if not message.verified:
