@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
@@ -811,5 +812,5 @@ def _collected(slots: list[_Slot]) -> tuple[list[Article] | list[ListedArticle],
         notice = _notice(slot.path, slot.encoding)
         if notice is not None:
             notices.append(notice)
-    articles.sort(key=lambda a: a.id)
+    articles.sort(key=attrgetter("id"))
     return articles, skipped, notices  # type: ignore[return-value]
