@@ -8,6 +8,7 @@ the screens, and the palette. Slow work runs in thread workers that report back 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,11 +36,24 @@ from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
     from tui.articles import Library
+    from tui.library_filter import FilterRows
+    from tui.library_loader import Listing
     from tui.screens.library import LibraryScreen
     from tui.store import AnnotationStore
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
+FIRST_PAINT_WAIT = 3.0  # seconds the loading worker waits for the cached library to be painted
+
+
+def _same_listing(before: Listing, now: Listing) -> bool:
+    """Whether two listings show the same articles, files skipped and notices."""
+    return (
+        [(a.id, a.path, a.content_hash) for a in before.articles]
+        == [(a.id, a.path, a.content_hash) for a in now.articles]
+        and before.skipped == now.skipped
+        and before.notices == now.notices
+    )
 
 
 class _IndexCancelled(Exception):
@@ -58,6 +72,7 @@ class TuiApp(SessionApp):
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
 
+        self._first_paint = threading.Event()
         self._restore_theme()
         self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
@@ -121,19 +136,54 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
-        from tui.library_loader import load_library
+        from tui.library_filter import twin_labels
+        from tui.library_loader import cached_listing, load_listing
+        from tui.library_texts import TextSource
 
+        # From the listing alone: an article's text is read when a screen first wants it. The
+        # cache's listing is shown first, before the folder is walked (95,000 `stat`s take a
+        # second or more); the listing of the folder as it is now follows, and replaces it only
+        # if anything changed.
         try:
-            library = load_library(self.articles_dir, self.cache_dir)
+            self.texts = TextSource(self.articles_dir, self.cache_dir)
+            cached = cached_listing(self.articles_dir, self.cache_dir) if self.cache_dir else None
+            shown = self._post_library(cached, verified=False) if cached is not None else None
+            if shown is not None:  # the walk would take the GIL from the first paint
+                self._first_paint.wait(FIRST_PAINT_WAIT)
+            listing = load_listing(self.articles_dir, self.cache_dir)
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
             return
         except Exception as error:  # a bug or an odd file system: say so rather than spin forever
             self.post_message(LibraryFailed(f"{type(error).__name__}: {error}"))
             return
+        if shown is not None and cached is not None and _same_listing(cached, listing):
+            twins = twin_labels(shown[0].articles)  # not made for the first paint
+            self.post_message(LibraryLoaded(shown[0], twins, verified=True))
+            rows = shown[1]
+        else:
+            rows = self._post_library(listing, verified=True)[1]
         # The library shows first; the store (TinyDB's import, the file) follows a moment later.
-        self.post_message(LibraryLoaded(library))
         self.post_message(StoreOpened(*self._open_store()))
+        rows.folded_rows()  # ready before the first keystroke of a filter
+        for sort in ("title", "source"):  # and before the first `s`: sorting never waits
+            rows.order(sort)
+
+    def _post_library(self, listing: Listing, *, verified: bool) -> tuple[Library, FilterRows]:
+        """Post the library of a listing, with what the Library screen would otherwise make on the
+        UI thread (labels, the rows, their date order)."""
+        from tui.library_filter import FilterRows, twin_labels
+        from tui.library_texts import library_from_listing
+
+        assert self.texts is not None
+        library = library_from_listing(listing, self.texts)
+        rows = FilterRows(library.articles)
+        rows.order("date")
+        # Labels for rows that would read the same: a moment after the first paint (half a second
+        # at 95,000 articles), with the verified library.
+        twins = twin_labels(library.articles) if verified else {}
+        self.post_message(LibraryLoaded(library, twins, rows, verified))
+        return library, rows
 
     def _open_store(self) -> tuple[AnnotationStore | None, str | None]:
         try:
@@ -167,15 +217,31 @@ class TuiApp(SessionApp):
         self._changed()  # counts in the library, highlights in any reader already open
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
-        self.library = message.library
         screen = self.library_screen
-        if screen is not None:
-            screen.show_library(message.library)
+        if message.library is not self.library:
+            self.library = message.library
+            if screen is not None:
+                screen.show_library(message.library, message.twins, message.rows)
+            self.call_after_refresh(self._first_paint.set)
+        elif screen is not None and message.twins is not None:
+            screen.show_twins(message.twins)
+        if not message.verified:
+            return  # the background work waits for the library of the folder as it is
+        if len(message.library):
+            self.set_timer(INDEX_START_DELAY, self.index_texts)
         if self.build_index_enabled and len(message.library):
             # Let the library paint and take keys first: the index worker's imports and cache
             # reads hold the GIL for a few hundred milliseconds.
-            library = message.library
-            self.set_timer(INDEX_START_DELAY, lambda: self.build_index(library))
+            self.set_timer(INDEX_START_DELAY, self.build_index)
+
+    @work(thread=True, group="texts", exit_on_error=False, exclusive=True, description="word index")
+    def index_texts(self) -> None:
+        """Bring the cache's word index over the text up to date, in batches (the filter reads it)."""
+        from textual.worker import get_current_worker
+
+        worker, texts = get_current_worker(), self.texts
+        while texts is not None and not worker.is_cancelled and texts.index_pending():
+            pass
 
     def on_library_failed(self, message: LibraryFailed) -> None:
         self.library_failed = True
@@ -189,7 +255,7 @@ class TuiApp(SessionApp):
     # A description of its own: by default Textual describes a worker by the repr of its arguments,
     # and the repr of a library of 19,000 articles took seconds of the UI thread and hundreds of MB.
     @work(thread=True, group="index", exit_on_error=False, exclusive=True, description="similarity index")
-    def build_index(self, library: Library) -> None:
+    def build_index(self) -> None:
         try:
             from tui.similarity import SimilarityIndex
         except ImportError as error:
@@ -197,7 +263,22 @@ class TuiApp(SessionApp):
             return
         from textual.worker import get_current_worker
 
+        from tui.library_loader import load_library
+
         worker = get_current_worker()
+        shown = self.library
+        if shown is not None:
+            # The index kept on disk, when it is current for the library shown: no text is read.
+            kept = SimilarityIndex.stored(shown, self.cache_dir)
+            if kept is not None:
+                self.post_message(IndexReady(kept, None))
+                return
+        # The index reads every article's text: here, in its worker, never before the first paint.
+        try:
+            library = load_library(self.articles_dir, self.cache_dir)
+        except Exception as error:  # the folder went away since it was listed
+            self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
+            return
         last_percent = -1
 
         def progress(done: int, total: int) -> None:
@@ -216,7 +297,7 @@ class TuiApp(SessionApp):
         except Exception as error:  # an index problem must not take the reader down
             self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
             return
-        self.post_message(IndexReady(index))
+        self.post_message(IndexReady(index, library))
 
     def on_index_progress(self, message: IndexProgress) -> None:
         screen = self.library_screen
@@ -225,8 +306,9 @@ class TuiApp(SessionApp):
 
     def on_index_ready(self, message: IndexReady) -> None:
         self.index = message.index
-        if self.library is not None:
-            self.build_stories(self.library, message.index)
+        library = message.library or self.library
+        if library is not None:
+            self.build_stories(library, message.index)
         for screen in self.screen_stack:
             screen.post_message(IndexChanged())
 
@@ -301,3 +383,5 @@ class TuiApp(SessionApp):
     def on_unmount(self) -> None:
         with contextlib.suppress(OSError):  # the terminal is gone; nothing useful to say
             self.positions.save()
+        if self.texts is not None:
+            self.texts.close()

@@ -40,6 +40,7 @@ from tui.wording import counted
 if TYPE_CHECKING:
     from tui.articles import Article, Library
     from tui.export import Flavor
+    from tui.library_texts import TextSource
     from tui.screens.dialogs import ExportFormat
     from tui.similarity import Match, SimilarityIndex
     from tui.store import Annotation, AnnotationStore
@@ -123,6 +124,7 @@ class SessionApp(App[None]):
         self.config_dir = Path(config_dir) if config_dir is not None else paths.config_dir()
         self.build_index_enabled = build_index
         self.library: Library | None = None
+        self.texts: TextSource | None = None  # where the library's articles read their text
         self.library_failed = False
         self.store: AnnotationStore | None = None
         self.store_opened = False

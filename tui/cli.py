@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tui.articles import Library
-    from tui.library_loader import Listing
+    from tui.library_loader import ListedArticle, Listing
     from tui.similarity import PairMatch
     from tui.stories import Stories
 
@@ -261,8 +261,17 @@ def emit_json(value: Any) -> None:
     sys.stdout.flush()
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def _published_iso(article: ListedArticle) -> str | None:
+    """The date as `published_iso` gives it, from the text the cache keeps when it has it."""
     from tui.articles import published_iso
+
+    text = article.published_text
+    if text is not None and len(text) >= 10:
+        return text[:10] if article.day_only else text
+    return published_iso(article.published, article.day_only) if article.published else None
+
+
+def cmd_list(args: argparse.Namespace) -> int:
     from tui.library_loader import load_listing
 
     # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
@@ -276,9 +285,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "title": article.title,
                     "source": article.source,
                     "author": article.author,
-                    "published": published_iso(article.published, article.day_only)
-                    if article.published
-                    else None,
+                    "published": _published_iso(article),
                     "words": article.words,
                     "path": article.path,
                     "hash": article.content_hash,

@@ -11,11 +11,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from tui.articles import (
     CACHE_VERSION,
@@ -27,12 +29,17 @@ from tui.articles import (
     ArticleError,
     Library,
     Skipped,
+    Span,
     hash_bytes,
     parse_article_text,
     spans_flat,
     spans_from,
 )
 from tui.errors import TuiError
+from tui.library_store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
+
+if TYPE_CHECKING:
+    import subprocess
 
 _Loaded = TypeVar("_Loaded")
 
@@ -175,106 +182,92 @@ def _walk(root: Path) -> list[_Found | Skipped]:
 
 # --------------------------------------------------------------------------- the cache
 
-# The cache of a library is two files, both keyed by the path of each file relative to the root:
-# - the listing: size and mtime, content hash, the metadata `tui list` prints, or why the file is not
-#   an article (~250 bytes a file), read on every start;
-# - the text: body, paragraph and sentence offsets, captions (~1 KB a Reuters story), read only when
-#   the articles themselves are wanted. `tui list` on a warm cache never decodes it.
-# Bump CACHE_FORMAT when the layout of either file changes (CACHE_VERSION covers the parser's output);
-# a cache of another version is ignored and written again.
-CACHE_FORMAT = 3
-_CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}"
+# The cache of a library is one SQLite file (`tui.library_store`): the listing (size and mtime,
+# content hash, the metadata `tui list` prints, or why the file is not an article), read on every
+# start; the text of each distinct content (body, paragraph and sentence offsets, captions), read
+# only when the articles themselves are wanted; and a word index over the text.
+# Bump CACHE_FORMAT when the layout of a record changes (CACHE_VERSION covers the parser's output);
+# a cache of another version is deleted and written again.
+CACHE_FORMAT = 4
+_CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}.{SCHEMA_VERSION}"
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
 
 
-def _cache_files(root: Path, cache_dir: Path) -> tuple[Path, Path]:
-    """(listing, text) cache files of the library at root."""
-    key = _cache_key(root)
-    return cache_dir / f"library-{key}.list.json", cache_dir / f"library-{key}.text.json"
+def cache_file(root: Path, cache_dir: Path) -> Path:
+    """The cache file of the library at root."""
+    return cache_dir / f"library-{_cache_key(root)}.sqlite3"
 
 
 def _cache_key(root: Path) -> str:
     return hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
 
 
-def _records(article: Article, stat: os.stat_result) -> tuple[dict[str, object], dict[str, object]]:
-    """The (listing, text) cache records of a parsed article."""
-    listing: dict[str, object] = {
-        "size": stat.st_size,
-        "mtime": stat.st_mtime_ns,
-        "hash": article.content_hash,
-        "title": article.title,
-        "source": article.source,
-        "author": article.author,
-        "published": article.published.isoformat() if article.published else None,
-        "day_only": article.day_only,
-        "url": article.url,
-        "added": article.added.isoformat() if article.added else None,
-        "subtitle": article.subtitle,
-        "encoding": article.encoding,
-        "words": article.words,
-    }
-    text: dict[str, object] = {
-        "hash": article.content_hash,
-        "body": article.body,
+def open_store(root: Path, cache_dir: Path) -> LibraryStore | None:
+    """The library's cache, created when missing; None when the cache folder is not usable."""
+    from tui.paths import remove_cache_file
+
+    file = cache_file(root, cache_dir)
+    # The JSON files of earlier versions would otherwise lie there for good.
+    for old in (".json", ".list.json", ".text.json"):
+        remove_cache_file(file.with_name(file.name.replace(".sqlite3", old)))
+    return LibraryStore.open(file, _CACHE_STAMP)
+
+
+# Positions in a listing record (`tui.library_store.LISTING_COLUMNS`).
+_SIZE, _MTIME, _SKIP, _HASH, _TITLE, _SOURCE, _AUTHOR, _PUBLISHED = 1, 2, 3, 4, 5, 6, 7, 8
+_SUBTITLE, _WORDS, _ENCODING, _DAY_ONLY, _URL, _ADDED = 9, 10, 11, 12, 13, 14
+
+
+def _records(article: Article) -> tuple[Record, TextRow]:
+    """The article's fields of a listing record (from the hash on) and its text row."""
+    import orjson
+
+    fields: Record = (
+        article.content_hash,
+        article.title,
+        article.source,
+        article.author,
+        article.published.isoformat() if article.published else None,
+        article.subtitle,
+        article.words,
+        article.encoding,
+        int(article.day_only),
+        article.url,
+        article.added.isoformat() if article.added else None,
+    )
+    layout = {
         "paragraphs": spans_flat(article.paragraphs),
         "sentences": spans_flat(article.sentences),
         "captions": article.captions,
         "caption_spans": spans_flat(article.caption_spans),
         "structure": article.structure,
     }
-    return listing, text
+    return fields, (article.content_hash, article.body, orjson.dumps(layout))
 
 
-def _listing_ok(record: dict) -> bool:  # type: ignore[type-arg]
-    """Whether a listing record has the fields an article needs, each of its type."""
-    # Plain type tests, each field by name: a `str | None` union built per call and a generator per
-    # record were a fifth of a warm start. JSON gives exact types, so `type(...) is` is enough.
+def _skip_record(relative: str, stat: os.stat_result, reason: str) -> Record:
+    return (relative, stat.st_size, stat.st_mtime_ns, reason, *(None,) * (len(LISTING_COLUMNS) - 4))
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+# An article's text fields: body, paragraphs, sentences, captions, caption spans, structure.
+_TextFields = tuple[str, list[Span], list[Span], list[str], list[Span], list[int | str]]
+
+
+def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
+    """The text fields of a cached text row, or None when it is damaged in any way."""
+    import orjson
+
+    body, layout_bytes = text
     try:
-        source, author, subtitle, published, url, added = (
-            record["source"],
-            record["author"],
-            record["subtitle"],
-            record["published"],
-            record["url"],
-            record["added"],
-        )
-        return (
-            type(record["title"]) is str
-            and type(record["hash"]) is str
-            and type(record["encoding"]) is str
-            and type(record["words"]) is int
-            and (source is None or type(source) is str)
-            and (author is None or type(author) is str)
-            and (subtitle is None or type(subtitle) is str)
-            and (published is None or type(published) is str)
-            and type(record["day_only"]) is bool
-            and (url is None or type(url) is str)
-            and (added is None or type(added) is str)
-        )
-    except KeyError:
-        return False
-
-
-def _published(record: dict) -> datetime | None:  # type: ignore[type-arg]
-    published = record["published"]
-    return datetime.fromisoformat(published) if published else None
-
-
-def _added(record: dict) -> datetime | None:  # type: ignore[type-arg]
-    added = record["added"]
-    return datetime.fromisoformat(added) if added else None
-
-
-def _from_records_or_none(listing: dict, text: object, article_id: str, path: Path) -> Article | None:  # type: ignore[type-arg]
-    """The cached article, or None when either record is damaged in any way or the text record is
-    of other bytes than the listing (then the file is parsed)."""
-    if not _listing_ok(listing) or type(text) is not dict or text.get("hash") != listing["hash"]:
-        return None
-    try:
-        body, captions, structure = text["body"], text["captions"], text["structure"]
-        flats = (text["paragraphs"], text["sentences"], text["caption_spans"])
-        published = _published(listing)
-        added = _added(listing)
+        layout = orjson.loads(layout_bytes)
+        captions, structure = layout["captions"], layout["structure"]
+        flats = (layout["paragraphs"], layout["sentences"], layout["caption_spans"])
     except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
         return None
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
@@ -292,55 +285,100 @@ def _from_records_or_none(listing: dict, text: object, article_id: str, path: Pa
                 return None
         except TypeError:  # a string among the offsets
             return None
+    return body, spans_from(flats[0]), spans_from(flats[1]), captions, spans_from(flats[2]), structure
+
+
+def _from_records_or_none(
+    listing: Record, text: tuple[str, bytes] | None, article_id: str, path: Path
+) -> Article | None:
+    """The cached article, or None when its text is missing or damaged in any way (then the file is
+    parsed). The listing record is whole: the store reads no other."""
+    fields = _text_fields(text) if text is not None else None
+    if fields is None:
+        return None
+    try:
+        published = _moment(listing[_PUBLISHED])
+        added = _moment(listing[_ADDED])
+    except ValueError:
+        return None
+    body, paragraphs, sentences, captions, caption_spans, structure = fields
     return Article(
         id=article_id,
         path=path,
-        title=listing["title"],
-        source=listing["source"],
-        author=listing["author"],
+        title=listing[_TITLE],
+        source=listing[_SOURCE],
+        author=listing[_AUTHOR],
         published=published,
-        subtitle=listing["subtitle"],
+        subtitle=listing[_SUBTITLE],
         body=body,
-        paragraphs=spans_from(flats[0]),
-        sentences=spans_from(flats[1]),
+        paragraphs=paragraphs,
+        sentences=sentences,
         captions=captions,
-        content_hash=listing["hash"],
-        encoding=listing["encoding"],
-        words=listing["words"],
-        caption_spans=spans_from(flats[2]),
-        day_only=listing["day_only"],
+        content_hash=listing[_HASH],
+        encoding=listing[_ENCODING],
+        words=listing[_WORDS],
+        caption_spans=caption_spans,
+        day_only=bool(listing[_DAY_ONLY]),
         structure=structure,
-        url=listing["url"],
+        url=listing[_URL],
         added=added,
     )
 
 
-def _read_cache(file: Path) -> dict[str, object]:
-    """The cached entries, or nothing when the cache is missing, stale in format, or damaged."""
-    import orjson
+def article_from_text(article: Article, text: tuple[str, bytes]) -> Article | None:
+    """A whole article from one whose text is not read yet (its metadata) and a cached text row;
+    None when the row is damaged."""
+    fields = _text_fields(text)
+    if fields is None:
+        return None
+    body, paragraphs, sentences, captions, caption_spans, structure = fields
+    return Article(
+        id=article.id,
+        path=article.path,
+        title=article.title,
+        source=article.source,
+        author=article.author,
+        published=article.published,
+        subtitle=article.subtitle,
+        body=body,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        captions=captions,
+        content_hash=article.content_hash,
+        encoding=article.encoding,
+        words=article.words,
+        caption_spans=caption_spans,
+        day_only=article.day_only,
+        structure=structure,
+        url=article.url,
+        added=article.added,
+    )
 
+
+def _listed_or_none(record: Record, article_id: str, path: str) -> ListedArticle | None:
+    """The listed article of a whole listing record, or None when a date of it is damaged."""
+    published = record[_PUBLISHED]
     try:
-        data = orjson.loads(file.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _CACHE_STAMP:
-        return {}
-    entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
-
-
-def _write_cache(files: tuple[Path, Path], listing: dict[str, object], text: dict[str, object]) -> None:
-    import orjson
-
-    from tui.paths import remove_cache_file, write_cache_file
-
-    listing_file, text_file = files
-    # The text first: a listing is never newer than the text it lists. Either may still be lost (the
-    # writes are best effort); a text record that is missing or of other bytes is parsed again.
-    write_cache_file(text_file, orjson.dumps({"version": _CACHE_STAMP, "entries": text}))
-    write_cache_file(listing_file, orjson.dumps({"version": _CACHE_STAMP, "entries": listing}))
-    # The one-file cache of earlier versions would otherwise lie there for good.
-    remove_cache_file(listing_file.with_name(listing_file.name.replace(".list.json", ".json")))
+        moment = datetime.fromisoformat(published) if published else None
+        added = _moment(record[_ADDED])
+    except ValueError:
+        return None
+    return ListedArticle(
+        article_id,
+        path,
+        record[_TITLE],
+        record[_SOURCE],
+        record[_AUTHOR],
+        moment,
+        record[_SUBTITLE],
+        record[_WORDS],
+        record[_HASH],
+        record[_ENCODING],
+        record[_DAY_ONLY] == 1,
+        record[_URL],
+        added,
+        published,
+    )
 
 
 # --------------------------------------------------------------------------- the library
@@ -361,6 +399,11 @@ class ListedArticle:
     content_hash: str
     encoding: str
     day_only: bool = False  # the source gave a day, no time of day
+    url: str | None = None
+    added: datetime | None = None
+    # `published` as the cache keeps it (its isoformat): `tui list --json` prints it without
+    # formatting 95,000 dates again.
+    published_text: str | None = None
 
 
 @dataclass(slots=True)
@@ -435,161 +478,339 @@ def _notice(path: object, encoding: str) -> str | None:
 
 
 def _load_listing(root: Path, cache_dir: Path | None) -> Listing:
-    found = list(_walk(_checked_root(root)))
-    if cache_dir is not None:
-        listing = _listing_from_cache(root, found, _read_cache(_cache_files(root, cache_dir)[0]))
-        if listing is not None:
-            return listing
-    library = _load_library(root, cache_dir, found)
-    listed = [
-        ListedArticle(
-            id=article.id,
-            path=str(article.path),
-            title=article.title,
-            source=article.source,
-            author=article.author,
-            published=article.published,
-            subtitle=article.subtitle,
-            words=article.words,
-            content_hash=article.content_hash,
-            encoding=article.encoding,
-            day_only=article.day_only,
-        )
-        for article in library
-    ]
-    return Listing(root=root, articles=listed, skipped=library.skipped, notices=library.notices)
+    found = _walk(_checked_root(root))
+    listed, skipped, notices = _scan(root, cache_dir, found, want_articles=False)
+    return Listing(root=root, articles=listed, skipped=skipped, notices=notices)  # type: ignore[arg-type]
 
 
-def _listing_from_cache(
-    root: Path, found: list[_Found | Skipped], cached: dict[str, object]
-) -> Listing | None:
-    """The listing from the cache alone, or None when any file is new, changed or damaged in it."""
+def cached_listing(root: Path, cache_dir: Path) -> Listing | None:
+    """The listing as the cache last saw it, without looking at the folder: no walk, no `stat`
+    (at 95,000 files those are most of a warm `load_listing`). None when there is no cache.
+
+    For a first paint only: files changed since are not seen, and the files skipped without being
+    read (a README) are not listed; `load_listing` says what is there now.
+    """
+    if not cache_file(root, cache_dir).exists():
+        return None
+    store = open_store(root, cache_dir)
+    if store is None:
+        return None
+    with store:
+        records = store.listing()
+    if not records:
+        return None
+    return _paused_collector(lambda: _listing_of_records(root, records))
+
+
+def _listing_of_records(root: Path, records: dict[str, Record]) -> Listing:
+    root_text = str(root)
+    prefix = "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
+    slots: list[_Slot] = []
+    seen_ids: set[str] = set()
+    # Nearly the walk's order (which sorts by folder, then name): a name with a character below "/"
+    # may come elsewhere, which changes at most the order of notices, set right by `load_listing`.
+    for relative in sorted(records):
+        record, path = records[relative], prefix + relative
+        if record[_SKIP] is not None:
+            slots.append(Skipped(Path(path), record[_SKIP]))
+            continue
+        stem_id = relative[: relative.rfind(".")] if "." in relative.rsplit("/", 1)[-1] else relative
+        listed = _listed_or_none(record, _article_id(stem_id, relative, seen_ids), path)
+        if listed is not None:
+            slots.append(listed)
+    listed_articles, skipped, notices = _collected(slots)
+    return Listing(root=root, articles=listed_articles, skipped=skipped, notices=notices)  # type: ignore[arg-type]
+
+
+def _load_library(root: Path, cache_dir: Path | None, found: list[_Found | Skipped]) -> Library:
+    articles, skipped, notices = _scan(root, cache_dir, found, want_articles=True)
+    return Library(root=root, articles=articles, skipped=skipped, notices=notices)  # type: ignore[arg-type]
+
+
+# What a parse gives back: ("article", listing record, text row), ("skip", reason, None) for a file
+# that is not an article (kept in the cache), or ("error", reason, None) for one that could not be
+# read (not kept: a permission or a link can change without the file).
+_Parsed = tuple[str, object, object]
+
+
+def _parse_file(path: str, article_id: str) -> _Parsed:
+    """Read and parse one file into cache records, in a worker process."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        return "error", _os_reason(error), None
+    try:
+        article = read_article(file, article_id, data)
+    except ArticleError as error:
+        return "skip", str(error), None
+    listing, text = _records(article)
+    return "article", listing, text
+
+
+# The worker process: reads a pickled list of (path, id) on stdin, writes the pickled parses.
+_WORKER_CODE = "from tui.library_loader import parse_files_main; parse_files_main()"
+
+
+def parse_files_main() -> None:
+    """The body of a worker process (see `_parse_jobs`)."""
+    import pickle
+
+    jobs: list[tuple[str, str]] = pickle.load(sys.stdin.buffer)
+    gc.disable()  # every record made here lives until it is written out
+    results = [_parse_file(path, article_id) for path, article_id in jobs]
+    pickle.dump(results, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# One parse as the scan uses it: (kind, record or reason, text row, article or listing).
+_Done = tuple[str, object, object, "Article | ListedArticle | None"]
+
+
+def _parse_jobs(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]:
+    """Every job parsed, in order. Many jobs are shared with worker processes, one per other core,
+    each given a contiguous share; this process parses the first share meanwhile. A worker that
+    fails has its share parsed here: it costs time, never files."""
+    cores = min(_cores(), 4)
+    if len(jobs) < PARALLEL_MIN_FILES or cores < 2:
+        return [_parse_here(path, article_id, want_articles) for path, article_id in jobs]
+    # This process also writes the cache and gathers the results: its share is a little smaller.
+    own = int(len(jobs) / cores * OWN_SHARE)
+    size = -(-(len(jobs) - own) // (cores - 1))
+    shares = [jobs[:own]] + [jobs[start : start + size] for start in range(own, len(jobs), size)]
+    workers = [_start_worker(share) for share in shares[1:]]
+    done = [_parse_here(path, article_id, want_articles) for path, article_id in shares[0]]
+    for share, worker in zip(shares[1:], workers, strict=True):
+        parsed = _worker_results(worker, len(share))
+        if parsed is None:
+            done.extend(_parse_here(path, article_id, want_articles) for path, article_id in share)
+            continue
+        for (path, article_id), (kind, first, second) in zip(share, parsed, strict=True):
+            done.append(
+                (kind, first, second, _from_parse(kind, first, second, article_id, path, want_articles))
+            )
+    return done
+
+
+_Worker = tuple["subprocess.Popen[bytes] | None", "IO[bytes]"]
+
+
+def _start_worker(share: list[tuple[str, str]]) -> _Worker:
+    """A worker process parsing `share`, its output going to a temporary file (a pipe could fill
+    up and stall it)."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    output = tempfile.TemporaryFile()  # noqa: SIM115  # read and closed by _worker_results
+    try:
+        with tempfile.TemporaryFile() as jobs_file:
+            pickle.dump(share, jobs_file, protocol=pickle.HIGHEST_PROTOCOL)
+            jobs_file.seek(0)
+            process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE],
+                stdin=jobs_file,
+                stdout=output,
+                stderr=subprocess.DEVNULL,
+            )
+    except OSError:
+        return None, output
+    return process, output
+
+
+def _worker_results(worker: _Worker, expected: int) -> list[_Parsed] | None:
+    """The worker's parses, or None when it failed in any way."""
+    import pickle
+
+    process, output = worker
+    with output:
+        if process is None or process.wait() != 0:
+            return None
+        output.seek(0)
+        try:
+            parsed = pickle.load(output)
+        except Exception:  # a truncated or garbled answer: parsed here instead
+            return None
+    if type(parsed) is not list or len(parsed) != expected:
+        return None
+    return parsed
+
+
+# A file the scan resolved: an article (or its listing), a skipped file, or the index of a pending
+# parse in the job list.
+_Slot = Article | ListedArticle | Skipped | int
+
+
+def _scan(
+    root: Path, cache_dir: Path | None, found: list[_Found | Skipped], want_articles: bool
+) -> tuple[list[Article] | list[ListedArticle], list[Skipped], list[str]]:
+    """The articles (or only their listing) of the files found, from the cache where it is current;
+    the rest parsed (in worker processes when there are many) and the cache brought up to date.
+
+    With a cache, a file whose size and mtime are unchanged is not read again, and one whose bytes
+    are unchanged (same hash) is not parsed again.
+    """
+    store = open_store(root, cache_dir) if cache_dir is not None else None
+    try:
+        return _scan_with(root, store, found, want_articles)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _scan_with(
+    root: Path, store: LibraryStore | None, found: list[_Found | Skipped], want_articles: bool
+) -> tuple[list[Article] | list[ListedArticle], list[Skipped], list[str]]:
+    cached: dict[str, Record] = {}
+    texts: dict[str, tuple[str, bytes]] = {}
+    if store is not None:
+        cached, texts = store.listing_and_texts() if want_articles else (store.listing(), {})
     # Paths as `root / relative` prints them, without making a Path a file (a seventh of a warm listing).
     root_text = str(root)
     prefix = "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
-    articles: list[ListedArticle] = []
-    skipped: list[Skipped] = []
-    notices: list[str] = []
+    kept: set[str] = set()
+    changed: list[Record] = []
+    new_texts: dict[str, TextRow] = {}
+    slots: list[_Slot] = []
+    jobs: list[tuple[str, str]] = []
+    pending: list[tuple[str, int, os.stat_result]] = []  # relative, slot and stat of each job
     seen_ids: set[str] = set()
     for item in found:
         if type(item) is Skipped:
-            skipped.append(item)
+            slots.append(item)
             continue
         relative, stem_id, stat = item  # type: ignore[misc]
         path = prefix + relative
         article_id = _article_id(stem_id, relative, seen_ids)
         entry = cached.get(relative)
         if entry is None and stat.st_size > MAX_FILE_BYTES:  # never cached: the size alone says it
-            skipped.append(Skipped(Path(path), _too_large(stat.st_size)))
+            slots.append(Skipped(Path(path), _too_large(stat.st_size)))
             continue
-        if (
-            type(entry) is not dict
-            or entry.get("size") != stat.st_size
-            or entry.get("mtime") != stat.st_mtime_ns
-        ):
-            return None
-        if "skip" in entry:
-            if type(entry["skip"]) is not str:
-                return None
-            skipped.append(Skipped(Path(path), entry["skip"]))
+        fresh = entry is not None and entry[_SIZE] == stat.st_size and entry[_MTIME] == stat.st_mtime_ns
+        if fresh and entry is not None and entry[_SKIP] is not None:
+            # Not an article when last read, and not changed since: the same bytes would fail the same way.
+            slots.append(Skipped(Path(path), entry[_SKIP]))
+            kept.add(relative)
             continue
-        if not _listing_ok(entry):
-            return None
-        try:
-            published = _published(entry)
-        except ValueError:
-            return None
-        encoding = entry["encoding"]
-        articles.append(
-            ListedArticle(
-                article_id,
-                path,
-                entry["title"],
-                entry["source"],
-                entry["author"],
-                published,
-                entry["subtitle"],
-                entry["words"],
-                entry["hash"],
-                encoding,
-                entry["day_only"],
-            )
-        )
-        notice = _notice(path, encoding)
-        if notice is not None:
-            notices.append(notice)
-    articles.sort(key=lambda a: a.id)
-    return Listing(root=root, articles=articles, skipped=skipped, notices=notices)
+        resolved: Article | ListedArticle | None = None
+        if fresh and entry is not None:
+            resolved = _resolved(entry, texts, article_id, path, want_articles)
+        elif entry is not None and entry[_SKIP] is None and stat.st_size <= MAX_FILE_BYTES:
+            resolved = _same_bytes(entry, texts, article_id, path, want_articles)
+            if resolved is not None:  # touched, same bytes: read and hashed, not parsed
+                changed.append((relative, stat.st_size, stat.st_mtime_ns, *entry[_SKIP:]))
+        if resolved is not None:
+            slots.append(resolved)
+            kept.add(relative)
+            continue
+        if stat.st_size > MAX_FILE_BYTES:
+            slots.append(Skipped(Path(path), _too_large(stat.st_size)))
+            continue
+        pending.append((relative, len(slots), stat))
+        slots.append(len(jobs))
+        jobs.append((path, article_id))
+    for number, (kind, first, second, resolved) in enumerate(_parse_jobs(jobs, want_articles)):
+        path = jobs[number][0]
+        relative, position, stat = pending[number]
+        if kind == "error":
+            slots[position] = Skipped(Path(path), str(first))
+            continue
+        if kind == "skip":
+            slots[position] = Skipped(Path(path), str(first))
+            changed.append(_skip_record(relative, stat, str(first)))
+            kept.add(relative)
+            continue
+        record, text = first, second
+        if resolved is None or not isinstance(record, tuple) or not isinstance(text, tuple):
+            slots[position] = Skipped(Path(path), "could not be parsed")  # a worker's garbled answer
+            continue
+        changed.append((relative, stat.st_size, stat.st_mtime_ns, None, *record))
+        new_texts[text[0]] = text
+        kept.add(relative)
+        slots[position] = resolved
+    # A record left out as not whole is rewritten too: its file was parsed again.
+    removed = [relative for relative in cached if relative not in kept]
+    if store is not None and (changed or removed):
+        store.write(changed, new_texts.values(), removed)
+    return _collected(slots)
 
 
-def _load_library(root: Path, cache_dir: Path | None, found: Iterable[_Found | Skipped]) -> Library:
-    cache_files = _cache_files(root, cache_dir) if cache_dir is not None else None
-    listing_cache = _read_cache(cache_files[0]) if cache_files is not None else {}
-    text_cache = _read_cache(cache_files[1]) if cache_files is not None else {}
-    listing_entries: dict[str, object] = {}
-    text_entries: dict[str, object] = {}
-    changed = False
-    articles: list[Article] = []
+def _resolved(
+    entry: Record, texts: dict[str, tuple[str, bytes]], article_id: str, path: str, want_articles: bool
+) -> Article | ListedArticle | None:
+    """The article (or its listing) from its cached records, or None when they will not do."""
+    if want_articles:
+        return _from_records_or_none(entry, texts.get(entry[_HASH]), article_id, Path(path))
+    return _listed_or_none(entry, article_id, path)
+
+
+def _same_bytes(
+    entry: Record,
+    texts: dict[str, tuple[str, bytes]],
+    article_id: str,
+    path: str,
+    want_articles: bool,
+) -> Article | ListedArticle | None:
+    """The cached article of a file whose size or mtime changed but whose bytes did not."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if entry[_HASH] != hash_bytes(data):
+        return None
+    return _resolved(entry, texts, article_id, path, want_articles)
+
+
+def _from_parse(
+    kind: str, record: object, text: object, article_id: str, path: str, want_articles: bool
+) -> Article | ListedArticle | None:
+    """The article (or its listing) a worker's records describe."""
+    if kind != "article" or not isinstance(record, tuple) or not isinstance(text, tuple):
+        return None
+    whole = ("", 0, 0, None, *record)
+    if want_articles:
+        return _from_records_or_none(whole, (text[1], text[2]), article_id, Path(path))
+    return _listed_or_none(whole, article_id, path)
+
+
+def _parse_here(
+    path: str, article_id: str, want_articles: bool
+) -> tuple[str, object, object, Article | ListedArticle | None]:
+    """One file parsed in this process: (kind, record or reason, text row, article or listing)."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        return "error", _os_reason(error), None, None
+    try:
+        article = read_article(file, article_id, data)
+    except ArticleError as error:
+        return "skip", str(error), None, None
+    record, text = _records(article)
+    if want_articles:
+        return "article", record, text, article
+    return "article", record, text, _listed_or_none(("", 0, 0, None, *record), article_id, path)
+
+
+def _collected(slots: list[_Slot]) -> tuple[list[Article] | list[ListedArticle], list[Skipped], list[str]]:
+    """(articles sorted by id, skipped files and notices in walk order) of the resolved slots."""
+    articles: list[Article | ListedArticle] = []
     skipped: list[Skipped] = []
     notices: list[str] = []
-    seen_ids: set[str] = set()
-    for item in found:
-        if type(item) is Skipped:
-            skipped.append(item)
+    for slot in slots:
+        if type(slot) is Skipped:
+            skipped.append(slot)
             continue
-        relative, stem_id, stat = item  # type: ignore[misc]
-        path = root / relative
-        article_id = _article_id(stem_id, relative, seen_ids)
-        entry = listing_cache.get(relative)
-        if type(entry) is not dict:
-            entry = None  # a damaged entry is parsed again, like a missing one
-        fresh = (
-            entry is not None and entry.get("size") == stat.st_size and entry.get("mtime") == stat.st_mtime_ns
-        )
-        if fresh and entry is not None and "skip" in entry and type(entry["skip"]) is str:
-            # Not an article when last read, and not changed since: the same bytes would fail the same way.
-            skipped.append(Skipped(path, entry["skip"]))
-            listing_entries[relative] = entry
-            continue
-        text_entry = text_cache.get(relative)
-        article: Article | None = None
-        if fresh and entry is not None:
-            article = _from_records_or_none(entry, text_entry, article_id, path)
-        if article is None:
-            if stat.st_size > MAX_FILE_BYTES:
-                skipped.append(Skipped(path, _too_large(stat.st_size)))
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as error:  # not kept: a permission or a link can change without the file
-                skipped.append(Skipped(path, _os_reason(error)))
-                continue
-            # Hashed here only to compare with a cached record: the parser hashes what it parses.
-            if entry is not None and entry.get("hash") == hash_bytes(data):
-                article = _from_records_or_none(entry, text_entry, article_id, path)
-            if article is None:
-                try:
-                    article = read_article(path, article_id, data)
-                except ArticleError as error:
-                    skipped.append(Skipped(path, str(error)))
-                    listing_entries[relative] = {
-                        "size": stat.st_size,
-                        "mtime": stat.st_mtime_ns,
-                        "skip": str(error),
-                    }
-                    changed = True
-                    continue
-            entry, text_entry = _records(article, stat)
-            changed = True
-        listing_entries[relative] = entry
-        text_entries[relative] = text_entry
-        notice = _notice(path, article.encoding)
+        assert not isinstance(slot, int | Skipped)
+        articles.append(slot)
+        notice = _notice(slot.path, slot.encoding)
         if notice is not None:
             notices.append(notice)
-        articles.append(article)
-    if cache_files is not None and (
-        changed or listing_entries.keys() != listing_cache.keys() or text_entries.keys() != text_cache.keys()
-    ):
-        _write_cache(cache_files, listing_entries, text_entries)
-    articles.sort(key=lambda a: a.id)
-    return Library(root=root, articles=articles, skipped=skipped, notices=notices)
+    articles.sort(key=attrgetter("id"))
+    return articles, skipped, notices  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tui.articles import Article, Library
+    from tui.library_filter import FilterRows
     from tui.similarity import Alignment, Repeat, SimilarityIndex
     from tui.store import Anchored, Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
@@ -29,6 +30,11 @@ class LibraryLoaded(Message):
     """The articles are loaded (the annotation store follows in StoreOpened)."""
 
     library: Library
+    twins: dict[str, str] | None = None  # made in the worker (see LibraryScreen.show_library)
+    rows: FilterRows | None = None
+    # False for the library as the cache last saw it, shown first; a verified one (the same object
+    # when nothing changed) follows once the folder has been read.
+    verified: bool = True
 
 
 @dataclass
@@ -51,6 +57,7 @@ class IndexProgress(Message):
 @dataclass
 class IndexReady(Message):
     index: SimilarityIndex
+    library: Library | None = None  # the articles read whole for the index, for the stories
 
 
 @dataclass

@@ -264,8 +264,7 @@ def test_cache_is_used_refreshed_and_survives_corruption(
     (library_dir / "b.txt").write_text("Beta\n\nSecond body.\n")
     cache = tmp_path / "cache"
     assert len(load_library(library_dir, cache)) == 2
-    [listing_file] = cache.glob("library-*.list.json")
-    assert len(list(cache.glob("library-*.json"))) == 2  # the listing and the text
+    [cache_file] = cache.glob("library-*.sqlite3")
 
     parsed: list[str] = []
     real_read = articles.read_article
@@ -280,7 +279,9 @@ def test_cache_is_used_refreshed_and_survives_corruption(
     assert [a.title for a in library] == ["Alpha", "Beta two", "Gamma"]
     assert sorted(parsed) == ["b", "c"]
 
-    listing_file.write_bytes(b"{not json")
+    for part in cache.glob("library-*"):
+        part.unlink()
+    cache_file.write_bytes(b"{not json")
     parsed.clear()
     assert len(load_library(library_dir, cache)) == 3  # a corrupt cache is ignored and rebuilt
     assert sorted(parsed) == ["a", "b", "c"]
@@ -359,16 +360,25 @@ def test_damaged_cache_entries_are_parsed_again(tmp_path: Path) -> None:
     for name in ("a", "b", "c", "d", "e"):
         (library_dir / f"{name}.txt").write_text(f"Title {name}\n\nBody of {name}. It has two sentences.\n")
     load_library(library_dir, cache)
-    [listing_file] = cache.glob("library-*.list.json")
-    [text_file] = cache.glob("library-*.text.json")
-    listing, text = orjson.loads(listing_file.read_bytes()), orjson.loads(text_file.read_bytes())
-    listing["entries"]["a.txt"] = "x"
-    listing["entries"]["b.txt"]["title"] = None
-    text["entries"]["c.txt"]["sentences"] = 5
-    text["entries"]["d.txt"]["paragraphs"] = [0, 10**9]
-    text["entries"]["e.txt"] = []
-    listing_file.write_bytes(orjson.dumps(listing))
-    text_file.write_bytes(orjson.dumps(text))
+    import sqlite3
+
+    [cache_file] = cache.glob("library-*.sqlite3")
+    connection = sqlite3.connect(cache_file, isolation_level=None)
+
+    def change_layout(name: str, field: str, value: object) -> None:
+        [(text_hash,)] = connection.execute("SELECT hash FROM files WHERE relative = ?", (f"{name}.txt",))
+        [(layout,)] = connection.execute("SELECT layout FROM texts WHERE hash = ?", (text_hash,))
+        changed = {**orjson.loads(layout), field: value}
+        connection.execute("UPDATE texts SET layout = ? WHERE hash = ?", (orjson.dumps(changed), text_hash))
+
+    connection.execute("UPDATE files SET skip = 'x' WHERE relative = 'a.txt'")  # mtime no longer fresh
+    connection.execute("UPDATE files SET mtime = 0 WHERE relative = 'a.txt'")
+    connection.execute("UPDATE files SET title = NULL WHERE relative = 'b.txt'")
+    change_layout("c", "sentences", 5)
+    change_layout("d", "paragraphs", [0, 10**9])
+    [(e_hash,)] = connection.execute("SELECT hash FROM files WHERE relative = 'e.txt'")
+    connection.execute("UPDATE texts SET layout = x'5b5d' WHERE hash = ?", (e_hash,))
+    connection.close()
     library = load_library(library_dir, cache)
     assert [a.title for a in library] == ["Title a", "Title b", "Title c", "Title d", "Title e"]
     assert all(library.get(n).text(library.get(n).sentences[0]).startswith("Body of") for n in "abcde")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -153,25 +154,25 @@ def _library_with_cache(tmp_path: Path, names: str) -> tuple[Path, Path]:
 
 def test_cached_records_with_wrong_field_types_are_parsed_again(tmp_path: Path) -> None:
     library_dir, cache = _library_with_cache(tmp_path, "abcdefgh")
-    [listing_file] = cache.glob("library-*.list.json")
-    [text_file] = cache.glob("library-*.text.json")
-    files = {"listing": listing_file, "text": text_file}
-    data = {name: orjson.loads(file.read_bytes()) for name, file in files.items()}
-    damage = {
-        "a": ("source", 7),
-        "b": ("author", ["x"]),
-        "c": ("subtitle", {"x": 1}),
-        "d": ("captions", ["ok", 3]),
-        "e": ("captions", "not a list"),
-        "f": ("encoding", None),
-        "g": ("hash", 12),
-        "h": ("body", None),
-    }
-    for name, (field, value) in damage.items():
-        part = "listing" if field in ("source", "author", "subtitle", "encoding", "hash") else "text"
-        data[part]["entries"][f"{name}.md"][field] = value
-    for name, file in files.items():
-        file.write_bytes(orjson.dumps(data[name]))
+    [cache_file] = cache.glob("library-*.sqlite3")
+    connection = sqlite3.connect(cache_file, isolation_level=None)
+    # Listing columns are typed (STRICT): the damage a column can hold is NULL or another text.
+    for name, column, value in [
+        ("a", "title", None),
+        ("b", "published", "soon"),
+        ("c", "words", None),
+        ("f", "encoding", None),
+        ("g", "hash", "not the text's hash"),
+    ]:
+        connection.execute(f"UPDATE files SET {column} = ? WHERE relative = ?", (value, f"{name}.md"))
+    # The text's layout is JSON: any shape may be found there.
+    layout_damage = {"d": ("captions", ["ok", 3]), "e": ("captions", "not a list"), "h": ("sentences", None)}
+    for name, (field, value) in layout_damage.items():
+        [(text_hash,)] = connection.execute("SELECT hash FROM files WHERE relative = ?", (f"{name}.md",))
+        [(layout,)] = connection.execute("SELECT layout FROM texts WHERE hash = ?", (text_hash,))
+        changed = {**orjson.loads(layout), field: value}
+        connection.execute("UPDATE texts SET layout = ? WHERE hash = ?", (orjson.dumps(changed), text_hash))
+    connection.close()
     library = load_library(library_dir, cache)
     for name in "abcdefgh":
         article = library.get(name)

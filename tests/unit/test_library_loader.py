@@ -1,8 +1,10 @@
-"""The library cache in two files: the listing `tui list` reads alone, and the text read with the articles."""
+"""The library cache in one SQLite file: the listing `tui list` reads alone, the text read with the
+articles, and a word index over the text."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from shared_data import shared_data
 
 import tui.library_loader as loader
 from tui.articles import CACHE_VERSION, Library
-from tui.library_loader import CACHE_FORMAT, Listing, load_library, load_listing
+from tui.library_loader import Listing, load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
@@ -64,10 +66,25 @@ def _library_as_listed(root: Path, cache: Path | None = None) -> list[Any]:
     return _listed(load_library(root, cache))
 
 
-def _cache_files(cache: Path) -> tuple[Path, Path]:
-    [listing_file] = cache.glob("library-*.list.json")
-    [text_file] = cache.glob("library-*.text.json")
-    return listing_file, text_file
+def _cache_file(cache: Path) -> Path:
+    [file] = cache.glob("library-*.sqlite3")
+    return file
+
+
+def _change_cache(cache: Path, *statements: str) -> None:
+    """Run SQL on the library's cache, as damage from outside would."""
+    connection = sqlite3.connect(_cache_file(cache), isolation_level=None)
+    for statement in statements:
+        connection.execute(statement)
+    connection.close()
+
+
+def _query_cache(cache: Path, query: str) -> list[Any]:
+    connection = sqlite3.connect(_cache_file(cache))
+    try:
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()
 
 
 def _no_library(*args: object) -> None:
@@ -115,16 +132,15 @@ def test_a_warm_listing_never_reads_the_text(tmp_path: Path, parsed: list[str]) 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
     expected = _listed(load_listing(folder, cache))
-    listing_file, text_file = _cache_files(cache)
-    text_file.write_bytes(b"{damaged")
+    _change_cache(cache, "DELETE FROM texts")
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
-    assert parsed == [] and text_file.read_bytes() == b"{damaged"
-    # The articles need the text: it is parsed again, and the cache written whole again.
+    assert parsed == [] and _query_cache(cache, "SELECT count(*) FROM texts") == [(0,)]
+    # The articles need the text: it is parsed again, and written to the cache again.
     library = load_library(folder, cache)
     assert sorted(parsed) == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
     assert library.get("wire/s1").body == "Shares rose 1 pct. Dealers said so."
-    assert orjson.loads(text_file.read_bytes())["version"] == f"{CACHE_VERSION}.{CACHE_FORMAT}"
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(6,)]
     parsed.clear()
     assert (
         load_library(folder, cache).get("d.txt").text(library.get("d.txt").sentences[1])
@@ -181,11 +197,11 @@ def test_files_added_and_removed_are_listed(tmp_path: Path, parsed: list[str]) -
     assert parsed == ["e"]
     assert [a.id for a in listing] == ["c-latin", "d", "d.txt", "e", "wire/s1", "wire/s2"]
     assert _listed(listing) == _library_as_listed(folder)
-    listing_file, text_file = _cache_files(cache)
     articles = ["c-latin.txt", "d.md", "d.txt", "e.txt", "wire/s1.md", "wire/s2.md"]
-    assert sorted(orjson.loads(text_file.read_bytes())["entries"]) == articles
-    # The listing keeps the file that is not an article too, with why.
-    assert sorted(orjson.loads(listing_file.read_bytes())["entries"]) == ["a-empty.txt", *articles]
+    # The listing keeps the file that is not an article too, with why; s0's text left with it.
+    rows = _query_cache(cache, "SELECT relative, skip FROM files ORDER BY relative")
+    assert rows == [("a-empty.txt", "empty file"), *((name, None) for name in articles)]
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(6,)]
 
 
 def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
@@ -198,22 +214,21 @@ def test_an_empty_file_that_gains_text_is_an_article(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage",
-    [
-        b"{not json",
-        b"",
-        b"[]",
-        orjson.dumps({"version": CACHE_VERSION, "entries": {}}),  # the one-file layout's version
-        orjson.dumps({"version": f"{CACHE_VERSION}.{CACHE_FORMAT}", "entries": []}),
-    ],
+    "damage", [b"{not json", b"", b"SQLite format 3\x00" + b"\xff" * 200, "old", "deleted"]
 )
-def test_a_corrupt_or_old_listing_is_rebuilt_silently(
-    tmp_path: Path, parsed: list[str], damage: bytes
+def test_a_corrupt_old_or_deleted_cache_is_rebuilt_silently(
+    tmp_path: Path, parsed: list[str], damage: bytes | str
 ) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _listed(load_listing(folder, cache))
-    listing_file, _text_file = _cache_files(cache)
-    listing_file.write_bytes(damage)
+    file = _cache_file(cache)
+    if damage == "old":
+        _change_cache(cache, "UPDATE meta SET value = '0.0.0' WHERE key = 'stamp'")
+    else:
+        for part in cache.glob("library-*"):
+            part.unlink()
+        if isinstance(damage, bytes):
+            file.write_bytes(damage)
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
     assert sorted(parsed) == ALL_PARSED  # without the listing, no text record can be trusted
@@ -225,42 +240,47 @@ def test_a_corrupt_or_old_listing_is_rebuilt_silently(
 def test_damaged_listing_records_are_read_again(tmp_path: Path, parsed: list[str]) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _listed(load_listing(folder, cache))
-    listing_file, _text_file = _cache_files(cache)
-    data = orjson.loads(listing_file.read_bytes())
-    entries = data["entries"]
-    entries["wire/s0.md"]["words"] = "7"
-    entries["wire/s1.md"]["published"] = "yesterday"
-    del entries["wire/s2.md"]["title"]
-    entries["d.txt"]["source"] = 3
-    entries["a-empty.txt"]["skip"] = None
-    listing_file.write_bytes(orjson.dumps(data))
+    _change_cache(
+        cache,
+        "UPDATE files SET words = NULL WHERE relative = 'wire/s0.md'",
+        "UPDATE files SET published = 'yesterday' WHERE relative = 'wire/s1.md'",
+        "UPDATE files SET title = NULL WHERE relative = 'wire/s2.md'",
+        "UPDATE files SET encoding = NULL WHERE relative = 'd.txt'",
+        "UPDATE files SET skip = NULL WHERE relative = 'a-empty.txt'",
+    )
     parsed.clear()
     assert _listed(load_listing(folder, cache)) == expected
     assert sorted(parsed) == ["a-empty", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
 
 
-def test_a_text_record_of_other_bytes_is_not_used(tmp_path: Path, parsed: list[str]) -> None:
+def test_a_missing_or_damaged_text_record_is_parsed_again(tmp_path: Path, parsed: list[str]) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
-    _listing_file, text_file = _cache_files(cache)
-    data = orjson.loads(text_file.read_bytes())
-    data["entries"]["wire/s0.md"] = data["entries"]["wire/s1.md"]  # s1's text under s0's name
-    text_file.write_bytes(orjson.dumps(data))
+    [(s0_hash,)] = _query_cache(cache, "SELECT hash FROM files WHERE relative = 'wire/s0.md'")
+    [(s1_hash,)] = _query_cache(cache, "SELECT hash FROM files WHERE relative = 'wire/s1.md'")
+    _change_cache(
+        cache,
+        f"DELETE FROM texts WHERE hash = '{s0_hash}'",
+        f"UPDATE texts SET layout = x'7b6e6f' WHERE hash = '{s1_hash}'",
+    )
     parsed.clear()
     library = load_library(folder, cache)
-    assert parsed == ["wire/s0"]
+    assert parsed == ["wire/s0", "wire/s1"]
     assert library.get("wire/s0").body == "Shares rose 0 pct. Dealers said so."
 
 
-def test_the_one_file_cache_of_earlier_versions_is_removed(tmp_path: Path) -> None:
+def test_the_json_caches_of_earlier_versions_are_removed(tmp_path: Path) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_library(folder, cache)
-    listing_file, _text_file = _cache_files(cache)
-    old = listing_file.with_name(listing_file.name.replace(".list.json", ".json"))
-    old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
-    listing_file.unlink()
+    file = _cache_file(cache)
+    olds = [
+        file.with_name(file.name.replace(".sqlite3", suffix))
+        for suffix in (".json", ".list.json", ".text.json")
+    ]
+    for old in olds:
+        old.write_bytes(orjson.dumps({"version": CACHE_VERSION - 1, "entries": {}}))
     load_listing(folder, cache)
-    assert not old.exists() and listing_file.exists()
+    assert not any(old.exists() for old in olds) and file.exists()
 
 
 def test_an_unwritable_cache_folder_costs_time_not_the_listing(tmp_path: Path) -> None:
@@ -339,6 +359,141 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
     assert plain[1] == ""  # the skipped files are said once, until the list of them changes
     assert tui_list("--json") == (cold[0], "")
     assert tui_list("--json", "--verbose") == cold  # or every time, when asked
-    _cache_files(cache)[1].unlink()  # the text: `tui list` does not need it
+    _change_cache(cache, "DELETE FROM texts")  # the text: `tui list` does not need it
     assert tui_list("--json") == (cold[0], "") and tui_list() == plain
-    assert list(cache.glob("library-*.text.json")) == []
+    assert _query_cache(cache, "SELECT count(*) FROM texts") == [(0,)]
+
+
+def test_many_files_are_parsed_in_worker_processes_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    started: list[int] = []
+    real_start = loader._start_worker
+
+    def start_worker(share: list[tuple[str, str]]) -> Any:
+        started.append(len(share))
+        return real_start(share)
+
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(loader, "_start_worker", start_worker)
+    assert _listed(load_listing(folder, cache)) == expected  # cold, shared with a worker
+    assert started and sum(started) < len(ALL_PARSED)
+    assert _library_as_listed(folder, cache) == expected  # the worker's records make whole articles
+    for part in cache.glob("library-*"):
+        part.unlink()
+    assert _library_as_listed(folder, cache) == expected
+
+
+def test_a_worker_that_fails_costs_time_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(loader, "_WORKER_CODE", "import sys; sys.exit(3)")
+    assert _listed(load_listing(folder, cache)) == expected
+    monkeypatch.setattr(loader, "_WORKER_CODE", "import sys; sys.stdout.buffer.write(b'garbage')")
+    assert _library_as_listed(folder, tmp_path / "other-cache") == expected
+
+
+def test_a_deleted_cache_is_built_again_whole(tmp_path: Path, parsed: list[str]) -> None:
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _listed(load_listing(folder, cache))
+    import shutil
+
+    shutil.rmtree(cache)
+    parsed.clear()
+    assert _listed(load_listing(folder, cache)) == expected
+    assert sorted(parsed) == ALL_PARSED
+    assert _query_cache(cache, "SELECT count(*) FROM files") == [(7,)]  # six articles and the empty file
+    parsed.clear()
+    assert _library_as_listed(folder, cache) == expected and parsed == []
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from tui.library_loader import load_listing
+folder, cache, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+for number in range(rounds):
+    for index in range(20):
+        (folder / "many" / f"m{index}.txt").write_text(f"Round {number}\\n\\nStory {index} of round {number}.\\n")
+    load_listing(folder, cache)
+print("done")
+"""
+
+
+def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path) -> None:
+    """Another process rewrites twenty files and their cache records, round after round; each read
+    here finds the twenty records of one round, never a mix and never a record without its text."""
+    import subprocess
+    import sys
+
+    from tui.library_loader import open_store
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    (folder / "many").mkdir()
+    load_library(folder, cache)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(folder), str(cache), "15"], stdout=subprocess.PIPE, cwd=REPO
+    )
+    reads = 0
+    rounds_seen: set[str] = set()
+    while writer.poll() is None or reads == 0:
+        store = open_store(folder, cache)
+        assert store is not None
+        with store:
+            listing, texts = store.listing_and_texts()
+        many = {relative: record for relative, record in listing.items() if relative.startswith("many/")}
+        titles = {record[5] for record in many.values()}
+        assert len(titles) <= 1, titles  # one round, not a mix of two
+        assert all(record[4] in texts for record in listing.values() if record[3] is None)
+        if many:
+            assert len(many) == 20
+            rounds_seen.update(titles)
+        reads += 1
+    assert writer.wait() == 0 and writer.stdout is not None and writer.stdout.read() == b"done\n"
+    assert reads > 1 and rounds_seen
+
+
+def test_the_word_index_finds_words_of_the_text_and_follows_edits(tmp_path: Path) -> None:
+    from tui.library_texts import TextSource
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    load_listing(folder, cache)
+    texts = TextSource(folder, cache)
+    assert texts.search("dealers") == set()  # nothing indexed yet: the listing does not pay for it
+    while texts.index_pending():
+        pass
+    hashes = dict(_query_cache(cache, "SELECT relative, hash FROM files WHERE skip IS NULL"))
+    wire = {hashes[f"wire/s{n}.md"] for n in range(3)}
+    assert texts.search("dealers") == wire
+    assert texts.search("DEAL shares") == wire  # every word, each as a word's start, any case
+    assert texts.search('"said so"') == wire and texts.search('"so said"') == set()  # a phrase
+    assert texts.search("markdown twin") == {hashes["d.md"]}
+    assert texts.search('" * -') is None  # no word: the index is not asked
+    assert texts.search('" OR') == set()  # FTS5's syntax is the user's words here
+    # An edited file: its old text leaves the index with it, the new one is indexed once.
+    (folder / "d.md").write_text("# Delta again\n\nNow about tulips.\n")
+    load_listing(folder, cache)
+    assert texts.search("twin") == set()
+    assert texts.index_pending() == 1 and texts.search("tulips") != set()
+    texts.close()
+
+
+def test_the_cached_listing_lists_what_the_cache_saw_without_reading_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library_loader import cached_listing
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    assert cached_listing(folder, cache) is None  # no cache yet
+    listing = load_listing(folder, cache)
+    monkeypatch.setattr(loader, "_walk", _no_library)
+    cached = cached_listing(folder, cache)
+    assert cached is not None
+    assert _listed(cached)[0] == _listed(listing)[0] and cached.notices == listing.notices
+    # Only what the cache holds of the skipped files: the walk's own (a README, a broken link) are not.
+    assert [s.reason for s in cached.skipped] == ["empty file"]

@@ -180,11 +180,14 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     """Load the library again when something was written (in the worker's thread)."""
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
-    from tui.library_loader import load_library
+    from tui.library_loader import load_listing
+    from tui.library_texts import TextSource, library_from_listing
     from tui.messages import LibraryLoaded
 
+    # From the listing, as at start-up: the texts are read when wanted, not all again.
     try:
-        library = load_library(app.articles_dir, app.cache_dir)
+        texts = app.texts or TextSource(app.articles_dir, app.cache_dir)
+        library = library_from_listing(load_listing(app.articles_dir, app.cache_dir), texts)
     except TuiError as error:
         app.call_from_thread(app.notify, str(error), severity="error", markup=False)
         return

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
+from tui.library_filter import NO_MATCH, FilterRows, folded, twin_labels
+from tui.library_filter import sort_key as library_sort_key
 from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
 from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
 from tui.widgets.article_table import ArticleTable, Column
@@ -44,40 +46,16 @@ NEW_MARK = "●"  # added since the library was last opened, not read yet
 UNREAD_MARK = "○"  # not opened yet
 
 
-def twin_labels(articles: list[Article]) -> dict[str, str]:
-    """For rows that would read the same (title, source and day), what tells them apart:
-    a version number in the order they came in, and when each was added where that is known."""
-    groups: dict[tuple[str, str, str], list[Article]] = {}
-    for article in articles:
-        day = article.published.date().isoformat() if article.published else ""
-        groups.setdefault((article.title.casefold(), (article.source or "").casefold(), day), []).append(
-            article
-        )
-    labels: dict[str, str] = {}
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda a: (a.added is None, a.added.timestamp() if a.added else 0.0, a.id))
-        for number, article in enumerate(group, 1):
-            label = f"v{number}"
-            if article.added is not None:
-                label += f", added {article.added.astimezone():%d %b %H:%M}"
-            labels[article.id] = label
-    return labels
-
-
-NO_MATCH = 99
-
-
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return folded(text)
 
 
 def filter_rank(query: str, head: str, meta: str, body: str) -> int:
     """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
 
     ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
-    folded by ``_folded``. The id or title itself comes first, then the title holding the words
+    folded by ``_folded``. The screen ranks every row at once with `tui.library_filter.rank_rows`,
+    which gives the same ranks and finds the words of the text through the word index. The id or title itself comes first, then the title holding the words
     as typed, then all the words in the title, then in source and author, then the body holding
     them as typed, then the words anywhere: "As Putin visits" opens the article of that title,
     not one that mentions the words.
@@ -114,16 +92,7 @@ def similar_mark(matches: list[Match]) -> Text:
 
 
 def sort_key(sort: str) -> Callable[[Article], tuple[bool | str | float, ...]]:
-    if sort == "title":
-        return lambda article: (article.title.casefold(), article.id)
-    if sort == "source":
-        return lambda article: ((article.source or "\uffff").casefold(), article.id)
-    # newest first, undated last
-    return lambda article: (
-        article.published is None,
-        -(article.published.timestamp() if article.published else 0),
-        article.id,
-    )
+    return library_sort_key(sort)
 
 
 class LibraryScreen(Screen[None]):
@@ -157,8 +126,8 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self.filter_text = ""
         self.shown: list[Article] = []
-        self._haystacks: dict[str, tuple[str, str, str]] = {}
-        self._ranks: dict[str, int] = {}
+        self._rows: FilterRows | None = None  # the folded text and sort orders of every row
+        self._body_hits: dict[str, set[str]] = {}  # the filter's phrase and words: texts holding each
         self._twins: dict[str, str] = {}  # what tells apart rows that would read the same
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
@@ -194,9 +163,15 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data in
 
-    def show_library(self, library: Library) -> None:
+    def show_library(
+        self, library: Library, twins: dict[str, str] | None = None, rows: FilterRows | None = None
+    ) -> None:
+        """Show the library; `twins` and `rows` made by the loading worker save the UI thread
+        their making (at 95,000 articles, a second)."""
         self.library = library
-        self._twins = twin_labels(library.articles)
+        self._twins = twin_labels(library.articles) if twins is None else twins
+        if rows is not None and rows.rows is library.articles:
+            self._rows = rows
         tables = self.query("#articles").results(ArticleTable)
         table = next(tables, None)
         if table is None:
@@ -211,6 +186,12 @@ class LibraryScreen(Screen[None]):
         self._rebuild()
         if self.app.build_index_enabled and len(library):
             self.show_progress(0, len(library))
+
+    def show_twins(self, twins: dict[str, str]) -> None:
+        """Labels for rows that would read the same, made after the first paint."""
+        if twins != self._twins:
+            self._twins = twins
+            self.query_one("#articles", ArticleTable).refresh_rows()
 
     def _show_empty(self) -> None:
         """An empty library says how to fill it."""
@@ -317,11 +298,15 @@ class LibraryScreen(Screen[None]):
         if self.library is None:
             return
         table = self.query_one("#articles", ArticleTable)
-        self._ranks = {}
-        articles = [article for article in self.library.articles if self._matches_filter(article)]
-        articles.sort(key=sort_key(self.sort))
+        every = self.library.articles
+        if self._rows is None or self._rows.rows is not every:
+            self._rows = FilterRows(every)
         if self.filter_text:  # best matches first, each rank in the chosen order
-            articles.sort(key=lambda article: self._ranks.get(article.id, NO_MATCH))
+            self._search_bodies()
+            positions, _ranks = self._rows.filtered(self.filter_text, self.sort, self._body_hits)
+        else:
+            positions = self._rows.order(self.sort)
+        articles = [every[index] for index in positions]
         self._groups = {}
         if self.grouped and self.app.stories is not None:
             articles, self._groups = group_by_story(articles, self.app.stories, self.expanded)
@@ -367,7 +352,7 @@ class LibraryScreen(Screen[None]):
             count,
             f"best match first, then by {self.sort}" if self.filter_text else f"sorted by {self.sort}",
         ]
-        new = sum(1 for article in self.library.articles if self.app.is_new(article))
+        new = sum(1 for a in self.library.articles if a.added is not None and self.app.is_new(a))
         if new:
             parts.append(f"{NEW_MARK} {new} new since last time, {UNREAD_MARK} unread")
         if self.notice_lines and self.notice_dismissed:
@@ -385,23 +370,24 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
 
-    def _haystack(self, article: Article) -> tuple[str, str, str]:
-        haystack = self._haystacks.get(article.id)
-        if haystack is None:
-            haystack = (
-                f"{_folded(article.id)}\n{_folded(article.title)}",
-                f"{_folded(article.source or '')}\n{_folded(article.author or '')}",
-                _folded(article.body),
-            )
-            self._haystacks[article.id] = haystack
-        return haystack
-
-    def _matches_filter(self, article: Article) -> bool:
-        if not self.filter_text:
-            return True
-        rank = filter_rank(self.filter_text, *self._haystack(article))
-        self._ranks[article.id] = rank
-        return rank < NO_MATCH
+    def _search_bodies(self) -> None:
+        """Ask the word index, once per filter, which texts hold the phrase and each word: the
+        text itself is never read here (a library of 100,000 articles holds 100 MB of it)."""
+        self._body_hits = {}
+        texts = self.app.texts
+        phrase = _folded(self.filter_text)
+        if texts is None or not phrase:
+            return
+        terms = phrase.split()
+        # A single letter is looked for in titles, sources and authors only: as the start of a
+        # word of the text it would hold most of the library, and ask the index for most of it.
+        wanted = {term: term for term in terms if len(term) > 1}
+        if len(terms) > 1:
+            wanted[phrase] = '"' + phrase.replace('"', " ") + '"'  # the words in this order
+        for key, query in wanted.items():
+            found = texts.search(query)
+            if found is not None:
+                self._body_hits[key] = found
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
