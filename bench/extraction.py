@@ -152,7 +152,9 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
         import newspaper as np
 
         try:
-            article = np.Article(u or "http://example.com/")
+            config = np.Config()
+            config.fetch_images = False  # else it downloads every image while parsing a saved page
+            article = np.Article(u or "http://example.com/", config=config)
             article.download(input_html=_decoded(h))
             article.parse()
             return str(article.text)
@@ -264,7 +266,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument(
-        "--newspaper", action="store_true", help="also newspaper4k (slow: it waits on the network)"
+        "--newspaper", action="store_true", help="also newspaper4k (pip install newspaper4k)"
     )
     parser.add_argument(
         "--write-quirky", type=Path, metavar="DIR", help="write the quirky pages there and stop"
