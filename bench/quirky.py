@@ -275,10 +275,8 @@ def parse(data: bytes) -> html.HtmlElement:
 
 def as_utf8(page: html.HtmlElement) -> bytes:
     """The page as UTF-8 bytes that say so (a `<meta>` declaring the source's charset would lie)."""
-    for meta in page.iter("meta"):
-        if meta.get("charset") is not None:
-            meta.getparent().remove(meta)
-        elif (meta.get("http-equiv") or "").lower() == "content-type":
+    for meta in list(page.iter("meta")):
+        if meta.get("charset") is not None or (meta.get("http-equiv") or "").lower() == "content-type":
             meta.getparent().remove(meta)
     head = page.find("head")
     if head is None:
