@@ -459,7 +459,10 @@ def _body_words(document: Any) -> list[str]:
 
 def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page:
     import trafilatura
+    from lxml import html as lxml_html
     from trafilatura.xml import xmltotxt
+
+    from tui.intake.markup import normalise
 
     tree = trafilatura.load_html(html)
     if tree is None:
@@ -467,15 +470,19 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
     canonical, language = _page_hints(tree)
     page_tree = trafilatura.load_html(html)  # extraction prunes `tree`; the headline is read whole
     url = web_url(url)
+    normalise(tree)
+    plain_page = lxml_html.tostring(tree, encoding="unicode")  # both extractors read the same markup
     document: Any = _trafilatura(tree, url)
-    summary, second_text = readability_article(html)
+    summary, second_text = readability_article(plain_page)
     second = _words(second_text)
     first = _body_words(document)
     body = document.body if document is not None else None
     wrapped = f"<html><body><article>{summary}</article></body></html>" if summary else ""
     if len(first) < MIN_WORDS:
         # Nothing: trafilatura's recall mode on the page, then readability's block through it.
-        recall: Any = _trafilatura(trafilatura.load_html(html), url, favor_precision=False, favor_recall=True)
+        recall: Any = _trafilatura(
+            lxml_html.fromstring(plain_page), url, favor_precision=False, favor_recall=True
+        )
         if len(_body_words(recall)) >= MIN_WORDS:
             body = recall.body
             document = document or recall
