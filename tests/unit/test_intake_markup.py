@@ -40,6 +40,7 @@ def test_a_block_holding_other_blocks_is_left_as_it_is() -> None:
 def test_presentational_tags_give_way_to_their_content() -> None:
     root = _normalised(f"<center><p><font face='Verdana' size='2'>{SENTENCES[0]}</font></p></center>")
     assert not list(root.iter("font", "center"))
+    assert _texts(root, "div") == [SENTENCES[0]]  # the centred block stays a block
     assert _texts(root, "p") == [SENTENCES[0]]
 
 

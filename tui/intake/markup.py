@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-# Presentational wrappers with no meaning of their own: their content stays where they were.
-PRESENTATIONAL = frozenset({"font", "center", "basefont"})
+# Inline presentational wrappers with no meaning of their own: their content stays where they were.
+PRESENTATIONAL = frozenset({"font", "basefont"})
 # Inline elements a paragraph of text is made of; a `<br><br>` run among only these separates
 # paragraphs. A parent that also holds blocks (div, table, list) is left as it is.
 INLINE = frozenset(
@@ -71,10 +71,13 @@ def drop_footnote_references(root: Any) -> None:
 
 
 def unwrap_presentational(root: Any) -> None:
-    """`<font>`, `<center>` and `<basefont>` give way to what they hold."""
+    """`<font>` and `<basefont>` give way to what they hold; a `<center>` is the block it always
+    was, a `<div>` (what HTML5 writes for it): its boundary may be the article's, its look is not."""
     for element in list(root.iter(*PRESENTATIONAL)):
         if element.getparent() is not None:
             _unwrap(element)
+    for element in root.iter("center"):
+        element.tag = "div"
 
 
 def split_br_runs(root: Any) -> None:
