@@ -1,6 +1,6 @@
 """Article extraction: `tui add` against every single extractor, measured in the same run.
 
-    python bench/extraction.py [--corpus ../shared/bench/extraction] [--newspaper]
+    python bench/extraction.py [--corpus ../shared/bench/extraction] [--newspaper] [--before REV]
 
 Two sets of pages: the benchmark's 88 pages (`../shared/bench/extraction/`, text marked by people)
 and a quirky set made from them and from pages written here (`bench/quirky.py` says how). The
@@ -45,6 +45,7 @@ RULES = [(share, too_little) for share in (0.5, 0.6) for too_little in (1.5, 2.0
 HTML_TAG = re.compile(r"</?(sup|sub|font|div|span|u|center|p|br|img|a|table|iframe|script)\b[^<>]*>", re.I)
 
 Score = tuple[float, float, float]
+Extractor = Callable[[bytes | str, str], str]  # page (as intake decodes it), url -> text
 Pages = list[tuple[str, bytes, str, str]]  # key, html, url, truth
 
 
@@ -87,21 +88,19 @@ def load(corpus: Path) -> Pages:
     ]
 
 
-def _decoded(html: bytes) -> str:
-    from tui.intake.intake import decode_page
-
-    text = decode_page(html)
-    return text if isinstance(text, str) else html.decode("utf-8", "replace")
+def _decoded(html: bytes | str) -> str:
+    """Text for the extractors that take only text (a page `decode_page` left as bytes: UTF-8)."""
+    return html if isinstance(html, str) else html.decode("utf-8", "replace")
 
 
-def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]:
+def single_extractors(newspaper: bool) -> dict[str, Extractor]:
     """Every extractor measured on its own; those not installed are left out (and said so)."""
     import trafilatura
 
-    def traf(**options: Any) -> Callable[[bytes, str], str]:
+    def traf(**options: Any) -> Extractor:
         return lambda h, u: trafilatura.extract(h, url=u, **options) or ""
 
-    found: dict[str, Callable[[bytes, str], str]] = {
+    found: dict[str, Extractor] = {
         "trafilatura, defaults (baseline)": traf(),
         "trafilatura, no comments": traf(include_comments=False),
         "trafilatura, no comments, precision": traf(include_comments=False, favor_precision=True),
@@ -109,14 +108,14 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
         "trafilatura, precision, with comments": traf(favor_precision=True),
     }
 
-    def readability_lxml(h: bytes, u: str) -> str:
+    def readability_lxml(h: bytes | str, u: str) -> str:
         from tui.intake.extract import readability_article
 
         return readability_article(h)[1]
 
     found["readability-lxml"] = readability_lxml
 
-    def justext_(h: bytes, u: str) -> str:
+    def justext_(h: bytes | str, u: str) -> str:
         import justext
 
         try:
@@ -125,13 +124,13 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
             return ""
         return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
-    def resiliparse_(h: bytes, u: str) -> str:
+    def resiliparse_(h: bytes | str, u: str) -> str:
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.html import HTMLTree
 
         return str(extract_plain_text(HTMLTree.parse(_decoded(h)), main_content=True))
 
-    def boilerpy(h: bytes, u: str) -> str:
+    def boilerpy(h: bytes | str, u: str) -> str:
         from boilerpy3 import extractors
 
         try:
@@ -139,7 +138,7 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
         except Exception:
             return ""
 
-    def goose(h: bytes, u: str) -> str:
+    def goose(h: bytes | str, u: str) -> str:
         from goose3 import Goose
 
         try:
@@ -148,11 +147,13 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
         except Exception:
             return ""
 
-    def news(h: bytes, u: str) -> str:
+    def news(h: bytes | str, u: str) -> str:
         import newspaper as np
 
         try:
-            article = np.Article(u or "http://example.com/")
+            config = np.Config()
+            config.fetch_images = False  # else it downloads every image while parsing a saved page
+            article = np.Article(u or "http://example.com/", config=config)
             article.download(input_html=_decoded(h))
             article.parse()
             return str(article.text)
@@ -177,13 +178,53 @@ def single_extractors(newspaper: bool) -> dict[str, Callable[[bytes, str], str]]
     return found
 
 
-def run_all(pages: list[tuple[str, str, bytes, str, str]], newspaper: bool) -> dict[str, Any]:
+def extractor_at(revision: str) -> Extractor:
+    """`tui add`'s extraction as it was at `revision` (its `extract_page`, default rule), to be
+    measured in the same run as the working tree's."""
+    import subprocess
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{revision}:tui/intake/extract.py"],
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType("extract_before")
+    sys.modules[module.__name__] = module  # dataclasses look their module up there
+    exec(compile(source, f"{revision}:tui/intake/extract.py", "exec"), module.__dict__)
+
+    def extract(h: bytes | str, u: str) -> str:
+        try:
+            return str(module.extract_page(h, u).markdown)
+        except module.ExtractError:
+            return ""
+
+    return extract
+
+
+def as_intake_reads(html: bytes) -> bytes | str:
+    """The page as `tui add` hands it to extraction: in its declared charset, else UTF-8 when it is
+    valid UTF-8 (`decode_page`). Every extractor is given the same."""
+    from tui.intake.intake import decode_page
+
+    return decode_page(html)
+
+
+def run_all(
+    pages: list[tuple[str, str, bytes, str, str]], newspaper: bool, before: str | None = None
+) -> dict[str, Any]:
     """Every extractor's score on every page, `tui add`'s for every rule, titles and checks."""
     from tui.intake.extract import ExtractError, Rule, extract_page
 
     results: dict[str, dict[str, Score]] = {}
     times: dict[str, list[float]] = {}
-    for name, extract in single_extractors(newspaper).items():
+    singles = single_extractors(newspaper)
+    if before is not None:
+        singles[f"tui add at {before} (same run)"] = extractor_at(before)
+    pages = [(key, kind, as_intake_reads(html), url, truth) for key, kind, html, url, truth in pages]
+    for name, extract in singles.items():
         results[name], times[name] = {}, []
         for key, _kind, html, url, truth in pages:
             start = time.perf_counter()
@@ -263,8 +304,11 @@ def write_quirky(pages: list[Any], out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--newspaper", action="store_true", help="also newspaper4k (pip install newspaper4k)")
     parser.add_argument(
-        "--newspaper", action="store_true", help="also newspaper4k (slow: it waits on the network)"
+        "--before",
+        metavar="REV",
+        help="also tui add's extraction as it was at this git revision, in the same run",
     )
     parser.add_argument(
         "--write-quirky", type=Path, metavar="DIR", help="write the quirky pages there and stop"
@@ -284,7 +328,7 @@ def main() -> None:
     print(
         f"{len(bench)} benchmark pages, {len(pages) - len(bench)} quirky pages; trafilatura {trafilatura.__version__}\n"
     )
-    found = run_all(pages, args.newspaper)
+    found = run_all(pages, args.newspaper, args.before)
     chosen, lines = held_out(pages, found["rules"])
     print("\n".join(lines) + "\n")
     rows: dict[str, dict[str, Score]] = {**found["singles"], "**tui add** (held-out rule)": chosen}

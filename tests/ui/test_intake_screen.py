@@ -128,3 +128,35 @@ async def test_added_rewrite_gets_its_mark_without_a_restart(
         assert app.matches_for(added.id), "the index was rebuilt with the new article"
         mark = screen._cells(added)[-1].plain
         assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are
+
+
+async def test_a_bounded_fetch_says_how_many_items_are_left_for_next_time(
+    make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.intake import intake
+
+    monkeypatch.setattr(intake, "MAX_ITEMS", 2)
+    titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]
+    items = []
+    for number, (title, key) in enumerate(zip(titles, article_keys(3), strict=True)):
+        local_web.route(f"/story{number}", article_html(title, truth()[key]["articleBody"]))
+        items.append((title, f"/story{number}", f"Mon, 17 Jun 2024 0{number}:00:00 GMT"))
+    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    feeds = FeedList.load(tmp_path / "config")
+    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
+    feeds.save()
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await wait_for_intake(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert "1 feed: 2 new, 1 item left for the next fetch (R)" in said, said
+        app.clear_notifications()
+        await pilot.press("R")  # the next run takes up the item the bound left
+        await wait_for_intake(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert said and not any("left for the next fetch" in message for message in said), said
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and screen.library is not None
+        assert set(titles) <= {a.title for a in screen.library.articles}

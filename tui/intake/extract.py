@@ -370,7 +370,8 @@ class Rule:
     finds the article's block by another method, is the second opinion:
 
     - agreement: a paragraph of trafilatura's text is kept when readability has at least `share` of
-      its words (a teaser line, a byline, a caption that only one of them took goes);
+      its words (a teaser line, a byline, a caption that only one of them took goes), provided
+      readability found the same block (`SAME_BLOCK`) and the agreement leaves an article;
     - too little: when readability finds `too_little` times as many words and holds nearly all of
       trafilatura's (`CONTAINED`), trafilatura stopped early and readability's article is taken;
     - nothing: when trafilatura finds no article, its recall mode, then readability's, are tried.
@@ -383,6 +384,10 @@ class Rule:
 RULE = Rule()
 CONTAINED = 0.9  # share of trafilatura's 4-word shingles that readability must hold to replace it
 MIN_SECOND_OPINION = 0.3  # readability with fewer words than this share of trafilatura's is no opinion
+# readability's opinion on trafilatura's paragraphs counts only when it found the same block: it
+# holds most (half or more) of trafilatura's 4-word shingles. Else it took another block (a
+# caption, an author's note) and would drop the article's own paragraphs for not being in it.
+SAME_BLOCK = 0.5
 
 
 def extract_page(
@@ -434,12 +439,19 @@ def _agree(body: Any, second: Counter[str], share: float) -> None:
     """Drop the paragraphs of `body` whose words the second extractor mostly lacks. Headings,
     lists, tables and quotes stay whole: readability leaves out tables of figures and short
     headings that are the article's."""
+    kept = len(_words(_block_text(body)))
+    lacking = []
     for block in list(body):
         if block.tag != "p":
             continue
         words = _words(_block_text(block))
         if words and sum((Counter(words) & second).values()) < share * len(words):
-            body.remove(block)
+            lacking.append(block)
+            kept -= len(words)
+    if kept < MIN_WORDS:
+        return  # agreement would leave no article: the two found different blocks
+    for block in lacking:
+        body.remove(block)
 
 
 def _trafilatura(html: Any, url: str | None, **options: Any) -> Any:
@@ -459,7 +471,10 @@ def _body_words(document: Any) -> list[str]:
 
 def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page:
     import trafilatura
+    from lxml import html as lxml_html
     from trafilatura.xml import xmltotxt
+
+    from tui.intake.markup import normalise
 
     tree = trafilatura.load_html(html)
     if tree is None:
@@ -467,15 +482,19 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
     canonical, language = _page_hints(tree)
     page_tree = trafilatura.load_html(html)  # extraction prunes `tree`; the headline is read whole
     url = web_url(url)
+    normalise(tree)
+    plain_page = lxml_html.tostring(tree, encoding="unicode")  # both extractors read the same markup
     document: Any = _trafilatura(tree, url)
-    summary, second_text = readability_article(html)
+    summary, second_text = readability_article(plain_page)
     second = _words(second_text)
     first = _body_words(document)
     body = document.body if document is not None else None
     wrapped = f"<html><body><article>{summary}</article></body></html>" if summary else ""
     if len(first) < MIN_WORDS:
         # Nothing: trafilatura's recall mode on the page, then readability's block through it.
-        recall: Any = _trafilatura(trafilatura.load_html(html), url, favor_precision=False, favor_recall=True)
+        recall: Any = _trafilatura(
+            lxml_html.fromstring(plain_page), url, favor_precision=False, favor_recall=True
+        )
         if len(_body_words(recall)) >= MIN_WORDS:
             body = recall.body
             document = document or recall
@@ -488,7 +507,7 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
         found = _trafilatura(wrapped, url, favor_precision=False, favor_recall=True)
         if len(_body_words(found)) > len(first):
             body = found.body
-    elif len(second) >= MIN_SECOND_OPINION * len(first):
+    elif len(second) >= MIN_SECOND_OPINION * len(first) and _contained(first, second) >= SAME_BLOCK:
         _agree(body, Counter(second), rule.share)
     if document is None or body is None:
         raise ExtractError(f"{label}: no article text found")

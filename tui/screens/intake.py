@@ -138,8 +138,8 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
     """Fetch every feed in a worker, with a progress bar on ``screen``; the library reloads at the end."""
 
     def work() -> None:
+        from tui.intake import intake
         from tui.intake.feeds import FeedList, FeedState
-        from tui.intake.intake import fetch_feeds
 
         try:
             feeds = FeedList.load(app.config_dir)
@@ -150,14 +150,20 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
                 return
             state = FeedState.load(app.state_dir)
             _show_bar(screen, 0, len(feeds.feeds))
-            report = fetch_feeds(
-                _intake(app), feeds.feeds, state, progress=lambda done, total: _show_bar(screen, done, total)
+            report = intake.fetch_feeds(
+                _intake(app),
+                feeds.feeds,
+                state,
+                progress=lambda done, total: _show_bar(screen, done, total),
+                max_items=intake.MAX_ITEMS,  # read at the call: the bound is the module's, as `tui fetch`'s
             )
         except (TuiError, OSError) as error:
             app.call_from_thread(_finish, screen, [], [str(error)])
             return
         _reload(app, report.outcomes)
-        app.call_from_thread(_finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"))
+        app.call_from_thread(
+            _finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"), report.items_left
+        )
 
     screen.run_worker(work, thread=True, group="intake", exit_on_error=False, name="fetch")
 
@@ -195,7 +201,15 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     app.post_message(LibraryLoaded(library))
 
 
-def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "") -> None:
+def left_for_next_time(left: int) -> str:
+    """What a bounded feed run says of the items it did not take (empty when it took them all)."""
+    return f"{counted(left, 'item')} left for the next fetch (R)" if left else ""
+
+
+def _finish(
+    screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "", left: int = 0
+) -> None:
+    """Say what came in; `checked` names the feeds read and `left` the items a bounded run left."""
     for bar in screen.query("#intake-progress"):
         bar.remove()
     app = screen.app
@@ -203,9 +217,8 @@ def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], che
     came_in = [outcome for outcome in outcomes if outcome.status in ("added", "update")]
     duplicates = [outcome for outcome in outcomes if outcome.status == "duplicate"]
     if len(outcomes) == 1 and not errors:
-        app.notify(
-            outcomes[0].line(), severity="error" if failures else "information", markup=False, timeout=8
-        )
+        line = "; ".join(part for part in (outcomes[0].line(), left_for_next_time(left)) if part)
+        app.notify(line, severity="error" if failures else "information", markup=False, timeout=8)
     elif outcomes or not failures:
         parts = [checked] if checked else []
         parts.append(f"{len(came_in)} new")
@@ -213,6 +226,8 @@ def _finish(screen: Screen[Any], outcomes: list[Outcome], errors: list[str], che
             parts.append(f"{len(duplicates)} already in the library")
         if failures:
             parts.append(f"{len(failures)} failed")
+        if left:
+            parts.append(left_for_next_time(left))
         app.notify(": ".join([parts[0], ", ".join(parts[1:])]) if checked else ", ".join(parts), timeout=6)
     if failures and (len(outcomes) != 1 or errors):
         app.push_screen(DetailsScreen(f"{len(failures)} could not be added", failures))
