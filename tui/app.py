@@ -273,12 +273,15 @@ class TuiApp(SessionApp):
             if kept is not None:
                 self.post_message(IndexReady(kept, None))
                 return
-        # The index reads every article's text: here, in its worker, never before the first paint.
-        try:
-            library = load_library(self.articles_dir, self.cache_dir)
-        except Exception as error:  # the folder went away since it was listed
-            self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
-            return
+        # The library shown reads the texts the index has not seen, here in its worker, and lets each
+        # go once prepared; before the first paint there is none, and the folder is loaded whole.
+        library = shown
+        if library is None:
+            try:
+                library = load_library(self.articles_dir, self.cache_dir)
+            except Exception as error:  # the folder went away since it was listed
+                self.post_message(IndexFailed(f"{type(error).__name__}: {error}"))
+                return
         last_percent = -1
 
         def progress(done: int, total: int) -> None:

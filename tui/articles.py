@@ -65,6 +65,10 @@ class Article:
     url: str | None = None  # where the article was read from (front matter `url`), if it says
     added: datetime | None = None  # when `tui add` or a fetch put it in the library (front matter `added`)
 
+    def forget_text(self) -> None:
+        """Let go of the text when it can be read again (a library's lazy articles); a whole
+        article keeps it. Called by work that reads many texts once (the index's cold build)."""
+
     def text(self, span: Span) -> str:
         return self.body[span.start : span.end]
 

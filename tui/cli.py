@@ -209,11 +209,19 @@ def _add_story_commands(
     )
 
 
-def open_library(args: argparse.Namespace) -> Library:
-    """Load the articles (cached); each skipped file is reported once, in one line, on stderr."""
-    from tui.library_loader import load_library
+def open_library(args: argparse.Namespace, *, lazy: bool = False) -> Library:
+    """Load the articles (cached); each skipped file is reported once, in one line, on stderr.
 
-    library = load_library(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
+    `lazy`: from the listing, each article reading its text when first wanted (the index reads only
+    the texts it has not seen, and lets each go once prepared)."""
+    from tui.library_loader import load_library, load_listing
+    from tui.library_texts import TextSource, library_from_listing
+
+    root, cache = paths.articles_dir(args.articles), paths.cache_dir(args.cache_dir)
+    if lazy:
+        library = library_from_listing(load_listing(root, cache_dir=cache), TextSource(root, cache))
+    else:
+        library = load_library(root, cache_dir=cache)
     # The library lives until the command ends: the cyclic collector need not walk its ~15 objects
     # an article again at every collection (on 19,000 stories, a seventh of a warm `tui list`).
     gc.freeze()
@@ -384,7 +392,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         if kept is not None:
             emit_json([_pair_json(p) for p in kept.pairs(args.kind or story_kinds)])
             return 0
-    library = open_library(args)
+    library = open_library(args, lazy=True)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
     progress = None
     if sys.stderr.isatty():  # a cold index of a large library takes seconds: show that it moves
@@ -814,7 +822,7 @@ def _refresh_index(args: argparse.Namespace, outcomes: Sequence[Any]) -> None:
 
     cache = paths.cache_dir(args.cache_dir)
     try:
-        library = open_library(args)
+        library = open_library(args, lazy=True)
         index = SimilarityIndex.build(library, cache, progress=_progress_bar("indexing"))
     except TuiError as error:  # the articles are saved; the index follows at the next command
         print(f"{PROG}: the index was not updated: {_one_line(str(error))}", file=sys.stderr)

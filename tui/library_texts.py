@@ -9,6 +9,7 @@ searched through the cache's word index rather than read. Knows nothing of Textu
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from dataclasses import fields
@@ -149,6 +150,12 @@ class LazyArticle(Article):
         except AttributeError:
             return False
         return True
+
+    def forget_text(self) -> None:
+        """The text is dropped; it is read again from the cache when next wanted."""
+        for name in TEXT_FIELDS:
+            with contextlib.suppress(AttributeError):  # not read
+                Article.__dict__[name].__delete__(self)
 
     def read_text(self) -> None:
         whole = self._source.text_of(self)

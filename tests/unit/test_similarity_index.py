@@ -272,3 +272,19 @@ def test_a_progress_callback_that_raises_stops_the_build_and_saves_nothing(
     (library_dir / "late.txt").unlink()
     kept = build(library_dir, cache)
     assert kept.stats["reused"] == 1.0 and kept.pairs() == before
+
+
+def test_a_lazy_library_lets_each_text_go_once_the_index_has_prepared_it(
+    library_dir: Path, tmp_path: Path
+) -> None:
+    from tui.library_loader import load_listing
+    from tui.library_texts import LazyArticle, TextSource, library_from_listing
+
+    cache = tmp_path / "cache"
+    load_listing(library_dir, cache)  # the texts in the cache
+    library = library_from_listing(load_listing(library_dir, cache), TextSource(library_dir, cache))
+    index = SimilarityIndex.build(library, cache)
+    assert index.pairs() == build(library_dir, tmp_path / "whole").pairs()
+    lazy = [a for a in library if isinstance(a, LazyArticle)]
+    assert lazy and not any(a.text_read for a in lazy)
+    assert lazy[0].body  # and read again when wanted

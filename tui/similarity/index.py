@@ -216,6 +216,7 @@ def _article_features(
             feature = fresh[article.content_hash]
         else:
             prepared = _prepare(article)
+            article.forget_text()  # a lazy article reads it again if a screen wants it
             feature = fresh[article.content_hash] = _features(prepared)
             counts = prepared.counts
             feature.term_ids = np.fromiter(
@@ -275,6 +276,7 @@ def _verify(
     def packed_of(k: int) -> bytes:
         if k not in packed:
             packed[k] = _pack(_prepare(articles[k]))  # features came from the store
+            articles[k].forget_text()
         return packed[k]
 
     def release(k: int) -> None:
