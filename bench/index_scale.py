@@ -15,7 +15,7 @@ The library is not copied: the bench reads it through a folder of symbolic links
 articles are written. Target (issue "a year of feeds", 95k): cold <= 180 s, warm <= 2 s, after 100 new
 <= 8 s, peak <= 1.5 GB; Reuters: cold <= 30 s and 600 MB, warm <= 1 s.
 
-    python bench/index_scale.py [--library FOLDER] [--previous CHECKOUT] [--skip-cold-previous]
+    python bench/index_scale.py [--library FOLDER] [--previous CHECKOUT] [--skip-cold-previous] [--skip-rebuild]
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def linked_library(source: Path, work: Path) -> Path:
 def articles_under(folder: Path) -> list[Path]:
     found = []
     for root, _dirs, files in os.walk(folder, followlinks=True):
-        found += [Path(root) / name for name in files if name.endswith((".md", ".txt")) and name != "README.md"]
+        found += [
+            Path(root) / name for name in files if name.endswith((".md", ".txt")) and name != "README.md"
+        ]
     return sorted(found)
 
 
@@ -85,7 +87,10 @@ def add_a_day(library: Path, seed: int = 1) -> int:
     new.mkdir()
     for number, path in enumerate(pick.sample(existing, 50)):
         text = path.read_text(encoding="utf-8", errors="replace")
-        text = re.sub(r"\bsaid\b", "told reporters", text, count=1) + "\n\nThe report was updated later in the day.\n"
+        text = (
+            re.sub(r"\bsaid\b", "told reporters", text, count=1)
+            + "\n\nThe report was updated later in the day.\n"
+        )
         (new / f"version-{number}.md").write_text(text, encoding="utf-8")
     bbc = articles_under(BENCH_DATA / "bbc")
     for number, path in enumerate(pick.sample(bbc, 50)):
@@ -97,7 +102,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", type=Path, default=BENCH_DATA / "reuters")
     parser.add_argument("--previous", type=Path, default=None, help="a checkout of the previous code")
-    parser.add_argument("--skip-cold-previous", action="store_true", help="previous code: warm runs only")
+    parser.add_argument("--skip-cold-previous", action="store_true", help="no runs of the previous code")
+    parser.add_argument(
+        "--skip-rebuild", action="store_true", help="no full rebuild to check the kept index against"
+    )
     args = parser.parse_args()
     if not args.library.is_dir():
         raise SystemExit(f"no library at {args.library}")
@@ -128,23 +136,36 @@ def run(args: argparse.Namespace, work: Path) -> None:
 
     cache = work / "cache"
     measure("raw read (baseline)", [sys.executable, "-c", RAW_READ, str(library)], env)
-    count = len(json.loads(measure("tui list --json cold", [*tui, "--cache-dir", str(cache), "list", "--json"], env)))
+    count = len(
+        json.loads(measure("tui list --json cold", [*tui, "--cache-dir", str(cache), "list", "--json"], env))
+    )
     measure("tui list --json warm (baseline)", [*tui, "--cache-dir", str(cache), "list", "--json"], env)
     previous_cache = work / "previous-cache"
-    shutil.copytree(cache, previous_cache)  # both codes start from a warm listing
     dupes = ["dupes", "--json"]
     measure("dupes cold", [*tui, "--cache-dir", str(cache), *dupes], env)
     measure("dupes warm", [*tui, "--cache-dir", str(cache), *dupes], env)
     if args.previous is not None and not args.skip_cold_previous:
         old, old_env = commands(library, args.previous)
+        # Its own listing first (its cache format is its own), so that both index builds start warm.
+        measure(
+            "previous code: tui list --json cold",
+            [*old, "--cache-dir", str(previous_cache), "list", "--json"],
+            old_env,
+        )
         measure("previous code: dupes cold", [*old, "--cache-dir", str(previous_cache), *dupes], old_env)
         measure("previous code: dupes warm", [*old, "--cache-dir", str(previous_cache), *dupes], old_env)
     added = add_a_day(library)
     kept = measure(f"dupes after {added} new", [*tui, "--cache-dir", str(cache), *dupes], env)
     if args.previous is not None and not args.skip_cold_previous:
         old, old_env = commands(library, args.previous)
-        measure(f"previous code: dupes after {added} new", [*old, "--cache-dir", str(previous_cache), *dupes], old_env)
-    fresh = measure("dupes of the grown library, empty cache", [*tui, "--cache-dir", str(work / "fresh"), *dupes], env)
+        measure(
+            f"previous code: dupes after {added} new",
+            [*old, "--cache-dir", str(previous_cache), *dupes],
+            old_env,
+        )
+    fresh = measure(
+        "dupes of the grown library, empty cache", [*tui, "--cache-dir", str(work / "fresh"), *dupes], env
+    )
     same = json.loads(kept) == json.loads(fresh)
 
     raw = rows[0][1]
@@ -152,7 +173,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"{'run':<48}{'wall s':>9}{'peak MB':>9}{'x raw read':>12}")
     for name, seconds, peak in rows:
         print(f"{name:<48}{seconds:>9.2f}{peak:>9.0f}{seconds / raw:>12.1f}")
-    print(f"kept index after {added} new == full rebuild: {'yes' if same else 'NO'} ({len(json.loads(kept))} pairs)")
+    print(
+        f"kept index after {added} new == full rebuild: {'yes' if same else 'NO'} ({len(json.loads(kept))} pairs)"
+    )
     if not same:
         raise SystemExit("the kept index and a full rebuild disagree")
 
