@@ -178,7 +178,10 @@ def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> N
     items = []
     for n in range(12):
         # Each page its own text: a paragraph of its own words before the shared article.
-        local_web.route(f"/p{n}.html", article_html(f"Story {n}", _words_article(100 + n) + "\n" + body))
+        # The later pages answer slowly, so that the run is surely still going when ctrl+c comes
+        # (on a fast machine all twelve could otherwise be in before it, and the run end normally).
+        page = article_html(f"Story {n}", _words_article(100 + n) + "\n" + body)
+        local_web.route(f"/p{n}.html", page, delay=1.0 if n >= 4 else 0.0)
         items.append((f"Story {n}", f"/p{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT"))
     from intake_web import rss20
 
