@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.errors import TuiError
+from tui.intake.markup import unwrap_element
 from tui.text_safety import without_controls
 
 # The extraction settings, shared with the benchmark so that it measures what `tui add` does.
@@ -180,30 +181,6 @@ def _replace_with_text(element: Any, text: str) -> None:
     parent.remove(element)
 
 
-def _unwrap(element: Any) -> None:
-    """Keep what `element` holds (text and children) in its place, without the element."""
-    parent = element.getparent()
-    index = parent.index(element)
-    children = list(element)
-    if element.text:
-        _append_text(parent, index, element.text)
-    for offset, child in enumerate(children):
-        parent.insert(index + 1 + offset, child)
-    tail = element.tail
-    parent.remove(element)
-    if tail:
-        _append_text(parent, index + len(children), tail)
-
-
-def _append_text(parent: Any, index: int, text: str) -> None:
-    """Add `text` after the child before position `index` (or to the parent's own text)."""
-    if index > 0:
-        before = parent[index - 1]
-        before.tail = (before.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
 def _plain_marks(body: Any) -> None:
     """Superscripts, subscripts and underlines as plain text: Markdown has none of them, and
     trafilatura would write them as HTML (`<sup>22</sup>`), which a reader then sees as markup."""
@@ -212,7 +189,7 @@ def _plain_marks(body: Any) -> None:
         if mark.getparent() is None or rend not in ("#sup", "#sub", "#u"):
             continue
         if rend == "#u":
-            _unwrap(mark)
+            unwrap_element(mark)
             continue
         text = " ".join("".join(mark.itertext()).split())
         if rend == "#sup":

@@ -75,7 +75,7 @@ def unwrap_presentational(root: Any) -> None:
     was, a `<div>` (what HTML5 writes for it): its boundary may be the article's, its look is not."""
     for element in list(root.iter(*PRESENTATIONAL)):
         if element.getparent() is not None:
-            _unwrap(element)
+            unwrap_element(element)
     for element in root.iter("center"):
         element.tag = "div"
 
@@ -188,7 +188,7 @@ def _remove_keeping_tail(element: Any) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def _unwrap(element: Any) -> None:
+def unwrap_element(element: Any) -> None:
     """Keep what `element` holds (text and children) in its place, without the element."""
     parent = element.getparent()
     index = parent.index(element)

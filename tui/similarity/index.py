@@ -294,7 +294,8 @@ def _verify(
     computed = dict(zip(todo, rows, strict=True))
     pairs = []
     for i, j in ordered:
-        verdict = known.get(_pair_key(hashes[i], hashes[j])) or computed[_pair_key(hashes[i], hashes[j])]
+        key = _pair_key(hashes[i], hashes[j])
+        verdict = known.get(key) or computed[key]
         if verdict[1] is not None:
             pairs.append(_pair_from_row([articles[i].id, articles[j].id, *verdict]))
     return pairs, computed
