@@ -53,7 +53,7 @@ SIZE = (100, 30)
 LAUNCH_TUI = """
 import sys, time, asyncio
 from pathlib import Path
-from tui.factory import make_app
+from tui.app.factory import make_app
 root, cache, state = map(Path, sys.argv[1:4])
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
 async def auto_pilot(pilot):
@@ -79,16 +79,16 @@ app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
 LAUNCH_MARKS = """
 import sys, time, asyncio
 from pathlib import Path
-from tui.factory import make_app
-import tui.app
+from tui.app.factory import make_app
+import tui.app.tui_app
 root, cache, state = map(Path, sys.argv[1:4])
 events = {}
 def after(name):
-    handler = getattr(tui.app.TuiApp, name)
+    handler = getattr(tui.app.tui_app.TuiApp, name)
     def wrapped(self, message):
         handler(self, message)
         events[name].set()
-    setattr(tui.app.TuiApp, name, wrapped)
+    setattr(tui.app.tui_app.TuiApp, name, wrapped)
 for name in ("on_library_loaded", "on_library_failed", "on_index_ready", "on_index_failed"):
     after(name)
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
@@ -120,8 +120,8 @@ app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
 LAUNCH_LISTING = """
 import sys, time, asyncio, json, statistics, resource
 from pathlib import Path
-from tui.factory import make_app
-from tui.screens.library import LibraryScreen
+from tui.app.factory import make_app
+from tui.app.screens.library import LibraryScreen
 root, cache, state = map(Path, sys.argv[1:4])
 started = float(sys.argv[4])
 app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
@@ -425,10 +425,10 @@ async def in_app_timings(folder: Path, cache: Path, runs: int) -> dict[str, Any]
     from textual.screen import Screen
     from textual.widgets import Static
 
-    from tui.factory import make_app
-    from tui.screens.compare import CompareScreen
-    from tui.screens.reader import ReaderScreen
-    from tui.widgets.article_view import ArticleView
+    from tui.app.factory import make_app
+    from tui.app.screens.compare import CompareScreen
+    from tui.app.screens.reader import ReaderScreen
+    from tui.app.widgets.article_view import ArticleView
 
     app = make_app(folder, cache / "ann.json", cache / "notes", cache, cache / "state")
     results: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""Entry point: `tui` and `python -m tui`. The commands live in `tui.cli`, the app in `tui.factory`."""
+"""Entry point: `tui` and `python -m tui`. The commands live in `tui.cli`, the app in `tui.app.factory`."""
 
 from __future__ import annotations
 

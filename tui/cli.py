@@ -639,7 +639,7 @@ def _offer_to_create(articles: Path) -> bool:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from tui.factory import make_app
+    from tui.app.factory import make_app
 
     articles = paths.articles_dir(args.articles)
     if not articles.is_dir() and not _offer_to_create(articles):

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tui.app import TuiApp
-from tui.factory import make_app
+from tui.app.factory import make_app
+from tui.app.tui_app import TuiApp
 
 AppFactory = Callable[..., TuiApp]
 

@@ -11,11 +11,11 @@ from conftest import AppFactory
 from textual.widgets import DataTable, Input, TextArea
 from ui_helpers import SEED_IDS, open_reader, settle
 
-from tui.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
-from tui.screens.notes import NotesScreen
-from tui.screens.reader import ReaderScreen
+from tui.app.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
+from tui.app.screens.notes import NotesScreen
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_view import ArticleView
 from tui.store import AnnotationStore
-from tui.widgets.article_view import ArticleView
 
 
 def stored(tmp_path: Path) -> list:  # type: ignore[type-arg]
@@ -254,7 +254,7 @@ async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
 ) -> None:
     from textual.widgets import Static
 
-    from tui.widgets.article_view import ArticleView
+    from tui.app.widgets.article_view import ArticleView
 
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -6,9 +6,9 @@ import pytest
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, settle
 
+from tui.app.screens.library import LibraryScreen
+from tui.app.widgets.article_table import ArticleTable
 from tui.articles import Article, SpanList
-from tui.screens.library import LibraryScreen
-from tui.widgets.article_table import ArticleTable
 
 
 async def test_starting_the_index_never_reprs_the_articles(

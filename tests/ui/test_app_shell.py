@@ -12,8 +12,8 @@ from rich.console import Console
 from textual.widgets import Static
 from ui_helpers import open_reader, settle
 
-from tui.screens.help import binding_tables, grouped_keys
-from tui.widgets.article_view import ArticleView
+from tui.app.screens.help import binding_tables, grouped_keys
+from tui.app.widgets.article_view import ArticleView
 
 
 async def test_palette_offers_the_screens_actions(make_test_app: AppFactory) -> None:
@@ -116,7 +116,7 @@ async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, t
         rows = {description: keys for keys, description, _ in grouped_keys(app, ArticleView.BINDINGS)}
         assert rows["Highlight"] == "m"
         # Help names each binding's id, which is what keymap.json takes.
-        from tui.screens.help import help_renderable
+        from tui.app.screens.help import help_renderable
 
         console = Console(width=120, record=True)
         console.print(help_renderable(app))
@@ -161,7 +161,7 @@ async def test_help_names_the_colors_and_the_tag_editor_keys(make_test_app: AppF
         await pilot.press("question_mark")
         await pilot.pause()
         console = Console(width=120, record=True)
-        from tui.screens.help import help_renderable
+        from tui.app.screens.help import help_renderable
 
         console.print(help_renderable(app, app.screen))
         shown = console.export_text()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich._wrap import divide_line
 
-from tui.widgets.article_view import wrap_offsets
-from tui.widgets.safe_text import safe_text, sanitize
+from tui.app.widgets.article_view import wrap_offsets
+from tui.app.widgets.safe_text import safe_text, sanitize
 
 SEEDS = Path(__file__).resolve().parents[2] / "articles"
 

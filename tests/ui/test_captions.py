@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
-from tui.widgets.article_view import ArticleView
+from tui.app.widgets.article_view import ArticleView
 
 CAPTION_WORDS = "Russia’s Far East on Sept. 13"
 

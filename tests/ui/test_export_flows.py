@@ -12,8 +12,8 @@ from conftest import AppFactory
 from textual.widgets import OptionList
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
+from tui.app.screens.dialogs import ExportFormatScreen
 from tui.importing import read_jsonld
-from tui.screens.dialogs import ExportFormatScreen
 from tui.store import AnnotationStore
 
 pytest.importorskip("tui.export", reason="tui/export.py (issue 4) is not in the tree yet")
@@ -164,7 +164,7 @@ async def test_json_export_refuses_a_file_it_did_not_write(make_test_app: AppFac
         await open_reader(pilot)
         await pilot.press("h")
         await settle(pilot)
-        from tui.screens.exporting import ask_export_notes
+        from tui.app.screens.exporting import ask_export_notes
 
         ask_export_notes(app, None, "every article's notes")
         await settle(pilot)
@@ -175,7 +175,7 @@ async def test_json_export_refuses_a_file_it_did_not_write(make_test_app: AppFac
 
 
 async def test_story_export_offers_markdown_flavours_only(make_test_app: AppFactory, tmp_path: Path) -> None:
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.story import StoryScreen
 
     app = make_test_app()
     async with app.run_test(size=(110, 34)) as pilot:

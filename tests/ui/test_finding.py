@@ -7,9 +7,9 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, settle, until
 
-from tui.screens.library import LibraryScreen, filter_rank
-from tui.screens.reader import ReaderScreen
-from tui.widgets.history_input import HistoryInput
+from tui.app.screens.library import LibraryScreen, filter_rank
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.history_input import HistoryInput
 
 
 def shown_ids(app: object) -> list[str]:

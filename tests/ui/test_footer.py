@@ -10,10 +10,10 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
-from tui.screens.compare import CompareScreen
-from tui.screens.library import LibraryScreen
-from tui.screens.notes import NotesScreen
-from tui.screens.reader import ReaderScreen
+from tui.app.screens.compare import CompareScreen
+from tui.app.screens.library import LibraryScreen
+from tui.app.screens.notes import NotesScreen
+from tui.app.screens.reader import ReaderScreen
 
 SIZES = [(80, 24), (100, 30)]
 

@@ -18,12 +18,12 @@ from intake_web import (  # noqa: F401  (the fixtures)
 from textual.widgets import Input
 from ui_helpers import settle
 
+from tui.app.screens import intake as intake_screen
+from tui.app.screens.dialogs import DetailsScreen
+from tui.app.screens.intake import AddArticleScreen, clipboard_link
+from tui.app.screens.library import LibraryScreen
+from tui.app.widgets.article_table import ArticleTable
 from tui.intake.feeds import Feed, FeedList
-from tui.screens import intake as intake_screen
-from tui.screens.dialogs import DetailsScreen
-from tui.screens.intake import AddArticleScreen, clipboard_link
-from tui.screens.library import LibraryScreen
-from tui.widgets.article_table import ArticleTable
 
 # The pause between requests to one host is tested in tests/unit/test_intake_politeness.py.
 pytestmark = pytest.mark.usefixtures("no_pause")

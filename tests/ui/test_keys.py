@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable
 from ui_helpers import open_reader, settle
 
-from tui.commands import binding_commands
-from tui.screens.help import HelpScreen, binding_tables
-from tui.screens.story import StoryScreen
+from tui.app.commands import binding_commands
+from tui.app.screens.help import HelpScreen, binding_tables
+from tui.app.screens.story import StoryScreen
 
 
 async def test_j_and_k_move_in_the_story_tables_and_tab_says_where_the_keys_are(

@@ -11,11 +11,11 @@ from test_finding import shown_ids, type_filter
 from ui_helpers import SEED_IDS, settle, until
 
 import tui.library_loader as loader
+from tui.app.screens.library import LibraryScreen
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_table import ArticleTable
 from tui.library_loader import load_listing
 from tui.library_texts import LazyArticle, TextSource
-from tui.screens.library import LibraryScreen
-from tui.screens.reader import ReaderScreen
-from tui.widgets.article_table import ArticleTable
 
 
 def _no_text(*args: object) -> Any:

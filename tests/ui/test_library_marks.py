@@ -9,9 +9,9 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import screen_lines, settle
 
-from tui.screens.library import NEW_MARK, UNREAD_MARK, LibraryScreen
-from tui.screens.reader import ReaderScreen
-from tui.widgets.article_table import ArticleTable
+from tui.app.screens.library import NEW_MARK, UNREAD_MARK, LibraryScreen
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_table import ArticleTable
 
 BODY = "The council met on Monday. It agreed to rebuild the old bridge by spring.\n"
 
@@ -145,7 +145,7 @@ async def test_the_chosen_theme_is_kept_for_the_next_run(make_test_app: AppFacto
 
 
 async def test_compare_at_80_columns_names_each_pane_and_cuts_no_count(make_test_app: AppFactory) -> None:
-    from tui.screens.compare import CompareScreen
+    from tui.app.screens.compare import CompareScreen
 
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -167,7 +167,7 @@ async def test_compare_at_80_columns_names_each_pane_and_cuts_no_count(make_test
 async def test_story_at_80_columns_fits_without_sideways_scrolling(make_test_app: AppFactory) -> None:
     from textual.widgets import DataTable
 
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.story import StoryScreen
 
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -10,9 +10,9 @@ from textual import events
 from textual.widgets import Input, Static
 from ui_helpers import SEED_IDS, settle, until
 
-from tui.screens.library import LibraryScreen
-from tui.screens.reader import ReaderScreen
-from tui.widgets.article_table import ArticleTable
+from tui.app.screens.library import LibraryScreen
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_table import ArticleTable
 
 
 def table_ids(app: object) -> list[str]:

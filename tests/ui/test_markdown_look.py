@@ -8,10 +8,10 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import screen_lines, settle
 
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_view import ArticleView
 from tui.library_loader import load_library
 from tui.markdown_look import look
-from tui.screens.reader import ReaderScreen
-from tui.widgets.article_view import ArticleView
 
 ARTICLE = """---
 title: A test of structure

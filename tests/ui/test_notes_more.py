@@ -10,9 +10,9 @@ from conftest import AppFactory
 from textual.pilot import Pilot
 from ui_helpers import SEED_IDS, screen_lines, settle, until
 
+from tui.app.screens.notes import NotesScreen
 from tui.cli_format import notes_text
 from tui.library_loader import load_library
-from tui.screens.notes import NotesScreen
 from tui.store import AnnotationStore, find_quote
 
 A = SEED_IDS[0]

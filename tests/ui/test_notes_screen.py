@@ -11,7 +11,7 @@ from conftest import AppFactory
 from textual.widgets import DataTable
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
-from tui.screens.notes import NotesScreen
+from tui.app.screens.notes import NotesScreen
 
 LONG_TITLE = "Seoul cautions Moscow on Putin's NK visit, " + "and a headline that goes on " * 4 + "at length"
 
@@ -118,7 +118,7 @@ async def test_r_reattaches_an_orphan_to_a_passage_typed_and_u_undoes(
 ) -> None:
     from textual.widgets import Input
 
-    from tui.screens.dialogs import QuoteScreen
+    from tui.app.screens.dialogs import QuoteScreen
 
     gone = 'Seoul has warned Moscow against "going beyond a certain point,"'
     new = "An entirely new opening line about other matters"

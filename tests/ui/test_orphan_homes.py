@@ -108,7 +108,7 @@ async def test_an_orphan_without_a_home_says_so_and_stays(
 async def test_notes_screen_shows_the_home_of_the_orphan_under_the_cursor_and_moves_it(
     make_test_app: AppFactory, tmp_path: Path, seed_library: Path
 ) -> None:
-    from tui.screens.notes import NotesScreen
+    from tui.app.screens.notes import NotesScreen
 
     orphan = orphan_on_a(tmp_path, seed_library)
     article = load_library(seed_library).get(A)

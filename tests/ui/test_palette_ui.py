@@ -7,8 +7,8 @@ import threading
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, settle
 
+from tui.app.screens.reader import ReaderScreen
 from tui.palette import PALETTE
-from tui.screens.reader import ReaderScreen
 
 
 async def test_a_reader_opened_before_the_store_loads_highlights_red_with_key_4(

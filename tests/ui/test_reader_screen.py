@@ -9,9 +9,9 @@ from conftest import AppFactory
 from textual.widgets import Input, Static
 from ui_helpers import SEED_IDS, open_reader, settle
 
-from tui.screens.help import HelpScreen
-from tui.screens.library import LibraryScreen
-from tui.widgets.article_view import GUTTER, ArticleView
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.library import LibraryScreen
+from tui.app.widgets.article_view import GUTTER, ArticleView
 
 
 def view_of(app: object) -> ArticleView:
@@ -184,8 +184,8 @@ async def test_help_lists_every_key_from_the_bindings(make_test_app: AppFactory)
         assert isinstance(app.screen, HelpScreen)
         help_table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
         shown = "\n".join(str(cell) for column in help_table.columns for cell in column._cells)
-        from tui.screens.help import binding_description
-        from tui.widgets.article_view import ArticleView as View
+        from tui.app.screens.help import binding_description
+        from tui.app.widgets.article_view import ArticleView as View
 
         for binding in View.BINDINGS:
             assert binding_description(binding.action, binding.description) in shown  # type: ignore[union-attr]

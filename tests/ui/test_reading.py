@@ -14,10 +14,10 @@ from textual.filter import monochrome_style
 from textual.pilot import Pilot
 from ui_helpers import open_reader, settle
 
+from tui.app.screens.library import LibraryScreen
+from tui.app.screens.reader import ReaderScreen
+from tui.app.widgets.article_view import ArticleView
 from tui.palette import PALETTE
-from tui.screens.library import LibraryScreen
-from tui.screens.reader import ReaderScreen
-from tui.widgets.article_view import ArticleView
 
 
 async def search(pilot: Pilot[Any], text: str) -> None:
@@ -153,7 +153,7 @@ async def test_the_cursor_on_a_highlight_keeps_its_colour_legible(
 
 
 async def test_in_compare_the_cursor_on_a_highlight_keeps_its_colour(make_test_app: AppFactory) -> None:
-    from tui.screens.compare import CompareScreen
+    from tui.app.screens.compare import CompareScreen
 
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:

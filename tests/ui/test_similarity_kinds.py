@@ -10,9 +10,9 @@ from conftest import AppFactory
 from textual.widgets import Static
 from ui_helpers import open_reader, settle
 
-from tui.screens.compare import CompareScreen
-from tui.screens.library import LibraryScreen
-from tui.widgets.article_table import ArticleTable
+from tui.app.screens.compare import CompareScreen
+from tui.app.screens.library import LibraryScreen
+from tui.app.widgets.article_table import ArticleTable
 
 HAND_CASES = Path(__file__).resolve().parents[1] / "data" / "neardup"
 

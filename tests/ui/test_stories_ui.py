@@ -7,10 +7,10 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
+from tui.app.screens.dialogs import EchoNoteScreen
+from tui.app.widgets.article_view import ArticleView
 from tui.library_loader import load_library
-from tui.screens.dialogs import EchoNoteScreen
 from tui.store import AnnotationStore, find_quote
-from tui.widgets.article_view import ArticleView
 
 A, B, RELATED = SEED_IDS
 FIRST_SENTENCE = 'Seoul has warned Moscow against "going beyond a certain point,"'
@@ -102,9 +102,9 @@ async def test_story_screen_from_the_library_and_the_reader(
 ) -> None:
     from textual.widgets import DataTable
 
-    from tui.screens.compare import CompareScreen
-    from tui.screens.reader import ReaderScreen
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.compare import CompareScreen
+    from tui.app.screens.reader import ReaderScreen
+    from tui.app.screens.story import StoryScreen
 
     annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
     app = make_test_app()
@@ -143,7 +143,7 @@ async def test_story_screen_from_the_library_and_the_reader(
 async def test_story_screen_moves_an_orphan_home_and_exports(
     make_test_app: AppFactory, tmp_path: Path, seed_library: Path
 ) -> None:
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.story import StoryScreen
 
     annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
     path = seed_library / f"{A}.txt"
@@ -171,7 +171,7 @@ async def test_story_screen_moves_an_orphan_home_and_exports(
 async def test_library_groups_versions_by_story(
     make_test_app: AppFactory, tmp_path: Path, seed_library: Path
 ) -> None:
-    from tui.widgets.article_table import ArticleTable
+    from tui.app.widgets.article_table import ArticleTable
 
     annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "on A")
     annotate(tmp_path, seed_library, B, "Additionally, there is speculation", "on B")
@@ -207,7 +207,7 @@ async def test_story_screen_matrix_shows_at_most_twelve_versions(
 ) -> None:
     from textual.widgets import DataTable, Label
 
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.story import StoryScreen
 
     text = (seed_library / f"{A}.txt").read_text(encoding="utf-8")
     for number in range(12):
@@ -229,7 +229,7 @@ async def test_story_screen_matrix_shows_at_most_twelve_versions(
 async def test_palette_exports_the_story(
     make_test_app: AppFactory, tmp_path: Path, seed_library: Path
 ) -> None:
-    from tui.commands import app_commands
+    from tui.app.commands import app_commands
 
     annotate(tmp_path, seed_library, A, FIRST_SENTENCE, "the warning")
     app = make_test_app()
@@ -251,7 +251,7 @@ async def test_story_screen_of_an_article_without_other_versions(
 ) -> None:
     from textual.widgets import DataTable
 
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.story import StoryScreen
 
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -269,7 +269,7 @@ async def test_story_screen_of_an_article_without_other_versions(
 async def test_adopting_an_echo_whose_figures_changed_asks_first(
     make_test_app: AppFactory, tmp_path: Path, seed_library: Path
 ) -> None:
-    from tui.screens.dialogs import ConfirmScreen
+    from tui.app.screens.dialogs import ConfirmScreen
 
     treaties = "Kremlin and Pyongyang signed a new set of treaties in 2000"
     text = (seed_library / f"{A}.txt").read_text(encoding="utf-8")

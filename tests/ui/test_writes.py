@@ -10,7 +10,7 @@ import pytest
 from conftest import AppFactory
 from ui_helpers import open_reader, settle
 
-from tui.app_session import WriteTurns
+from tui.app.session import WriteTurns
 
 
 def test_write_turns_keep_the_order_asked_for() -> None:
@@ -103,7 +103,7 @@ async def test_a_failing_screen_worker_is_told_not_swallowed(
 ) -> None:
     """A screen's worker (here: anchoring the Reader's highlights) that fails reaches the app's one
     failure handler and is shown, instead of leaving the article silently without its highlights."""
-    from tui.screens.annotating import AnnotatingScreen
+    from tui.app.screens.annotating import AnnotatingScreen
 
     def broken(self: AnnotatingScreen, article: object) -> list[object]:
         raise RuntimeError("anchoring broke")

@@ -31,7 +31,7 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
 
 
 async def open_reader(pilot: Pilot[Any], article_id: str = SEED_IDS[0]) -> Any:
-    from tui.screens.reader import ReaderScreen
+    from tui.app.screens.reader import ReaderScreen
 
     await settle(pilot)
     app = pilot.app

@@ -504,7 +504,7 @@ def test_zero_width_characters_stay_in_the_body_offsets(tmp_path: Path) -> None:
 
 
 def test_the_app_shows_zero_width_characters_one_for_one() -> None:
-    from tui.widgets.safe_text import sanitize
+    from tui.app.widgets.safe_text import sanitize
 
     text = "Seo\u200bul\u2060 talks\ufeff"
     shown = sanitize(text)

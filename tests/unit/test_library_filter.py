@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
+from tui.app.screens.library import filter_rank
 from tui.library_filter import NO_MATCH, FilterRows, folded, rank_rows
-from tui.screens.library import filter_rank
 
 
 @dataclass

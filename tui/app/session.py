@@ -1,7 +1,7 @@
 """The typed face the screens see: the session's data, and every write, export and navigation request.
 
 `TuiApp` (tui/app.py) inherits this and adds start-up, the screens and the palette. Screens and
-commands import this module, never `tui.app`, so the app can import every screen without a circle:
+commands import this module, never `tui.app.tui_app`, so the app can import every screen without a circle:
 what needs a screen class (opening a reader, a comparison, the notes, a story) is asked for here by a
 message that `TuiApp` handles. The store, index and stories are typed (imported for the type checker
 only: TinyDB and the similarity libraries stay off the start path).
@@ -22,8 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from tui import paths
-from tui.errors import TuiError
-from tui.messages import (
+from tui.app.messages import (
     AnnotationsChanged,
     OpenArticle,
     OpenCompare,
@@ -33,15 +32,16 @@ from tui.messages import (
     StoriesReady,
     Written,
 )
+from tui.errors import TuiError
 from tui.palette import DEFAULT_COLOR, PALETTE
 from tui.state import SETTINGS_FILE, ReadingPositions, SmallJson
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from tui.app.screens.dialogs import ExportFormat
     from tui.articles import Article, Library
     from tui.export import Flavor
     from tui.library_texts import TextSource
-    from tui.screens.dialogs import ExportFormat
     from tui.similarity import Match, SimilarityIndex
     from tui.store import Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story

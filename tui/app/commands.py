@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from tui.screens.help import binding_description
+from tui.app.screens.help import binding_description
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
 
 
 def binding_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -44,7 +44,7 @@ def _run(app: SessionApp, action: str, node: DOMNode) -> None:
 
 
 def app_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
-    from tui.screens.library import SORTS, LibraryScreen
+    from tui.app.screens.library import SORTS, LibraryScreen
 
     yield from binding_commands(app, screen)
     yield SystemCommand(
@@ -62,16 +62,16 @@ def app_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand
 
 
 def _export_all(app: SessionApp) -> Callable[[], None]:
-    from tui.screens.exporting import ask_export_notes
+    from tui.app.screens.exporting import ask_export_notes
 
     return partial(ask_export_notes, app, None, "every article's notes")
 
 
 def _story_commands(app: SessionApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     """Export the story of the article on screen (the Reader, or the story screen itself)."""
-    from tui.screens.exporting import ask_export_story
-    from tui.screens.reader import ReaderScreen
-    from tui.screens.story import StoryScreen
+    from tui.app.screens.exporting import ask_export_story
+    from tui.app.screens.reader import ReaderScreen
+    from tui.app.screens.story import StoryScreen
 
     story = None
     if isinstance(screen, StoryScreen):

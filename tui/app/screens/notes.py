@@ -12,12 +12,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
-from tui.screens.annotating import edit_note, edit_tags
-from tui.screens.homes import HomesCache
-from tui.widgets.article_view import highlight_style
-from tui.widgets.history_input import HistoryInput
-from tui.widgets.safe_text import sanitize
+from tui.app.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
+from tui.app.screens.annotating import edit_note, edit_tags
+from tui.app.screens.homes import HomesCache
+from tui.app.widgets.article_view import highlight_style
+from tui.app.widgets.history_input import HistoryInput
+from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from textual.worker import Worker
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.articles import Library
     from tui.store import Anchored, Annotation, AnnotationStore
     from tui.stories import Home, Stories
@@ -188,7 +188,7 @@ class NotesScreen(Screen[None]):
     def _find_homes(self, stories: Stories | None, orphans: list[Annotation], article_id: str | None) -> None:
         from textual.worker import get_current_worker
 
-        from tui.screens.homes import find_homes, stories_settled
+        from tui.app.screens.homes import find_homes, stories_settled
 
         ready = stories_settled(self.app)
         homes = find_homes(stories, orphans, self.homes_cache)
@@ -258,7 +258,7 @@ class NotesScreen(Screen[None]):
 
     def _show_home(self) -> None:
         """Under the table, for the orphan under the cursor: its home and the key, or why none."""
-        from tui.screens.homes import home_line
+        from tui.app.screens.homes import home_line
 
         line = self.query_one("#notes-home", Static)
         placed = self.current()
@@ -341,7 +341,7 @@ class NotesScreen(Screen[None]):
         self.action_jump()
 
     def action_jump(self) -> None:
-        from tui.screens.reader import ReaderScreen
+        from tui.app.screens.reader import ReaderScreen
 
         placed = self.current()
         if placed is None:
@@ -385,8 +385,8 @@ class NotesScreen(Screen[None]):
     def action_reattach(self) -> None:
         """Anchor an orphan again, to a passage of its article the user types (u undoes)."""
         from tui.anchoring import find_quote
+        from tui.app.screens.dialogs import QuoteScreen
         from tui.errors import UsageError
-        from tui.screens.dialogs import QuoteScreen
 
         placed = self.current()
         if placed is None:
@@ -415,7 +415,7 @@ class NotesScreen(Screen[None]):
         self.app.push_screen(QuoteScreen(annotation.exact), chosen)
 
     def action_move_home(self) -> None:
-        from tui.screens.homes import move_home
+        from tui.app.screens.homes import move_home
 
         placed = self.current()
         if placed is None:

@@ -12,11 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
-from tui.messages import AlignmentReady
-from tui.screens.annotating import AnnotatingScreen
-from tui.screens.reader import breakpoint_class
-from tui.widgets.article_view import ArticleView, Mark
-from tui.widgets.safe_text import sanitize
+from tui.app.messages import AlignmentReady
+from tui.app.screens.annotating import AnnotatingScreen
+from tui.app.screens.reader import breakpoint_class
+from tui.app.widgets.article_view import ArticleView, Mark
+from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:

@@ -19,14 +19,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar
 
+from tui.app.screens.dialogs import DetailsScreen
 from tui.errors import TuiError
-from tui.screens.dialogs import DetailsScreen
 from tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.intake.intake import Intake, Outcome
 
 _LINK = re.compile(r"^https?://\S+$")
@@ -186,9 +186,9 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     """Load the library again when something was written (in the worker's thread)."""
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
+    from tui.app.messages import LibraryLoaded
     from tui.library_loader import load_listing
     from tui.library_texts import TextSource, library_from_listing
-    from tui.messages import LibraryLoaded
 
     # From the listing, as at start-up: the texts are read when wanted, not all again.
     try:

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
-from tui.widgets.safe_text import safe_text
+from tui.app.widgets.safe_text import safe_text
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from tui.widgets.safe_text import sanitize
+from tui.app.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.articles import Library
     from tui.store import Annotation
     from tui.stories import Home, Stories

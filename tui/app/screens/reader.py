@@ -12,12 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFound, StoriesChanged
-from tui.screens.annotating import AnnotatingScreen
-from tui.screens.homes import HomesCache
-from tui.widgets.article_view import ArticleView
-from tui.widgets.history_input import HistoryInput
-from tui.widgets.safe_text import sanitize
+from tui.app.messages import AnnotationsChanged, HomesFound, IndexChanged, RepeatsFound, StoriesChanged
+from tui.app.screens.annotating import AnnotatingScreen
+from tui.app.screens.homes import HomesCache
+from tui.app.widgets.article_view import ArticleView
+from tui.app.widgets.history_input import HistoryInput
+from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ class ReaderScreen(AnnotatingScreen):
         """This article's orphaned notes and their homes (aligning versions takes a while)."""
         from textual.worker import get_current_worker
 
-        from tui.screens.homes import find_homes, stories_settled
+        from tui.app.screens.homes import find_homes, stories_settled
         from tui.store import anchor_all
 
         article, app = self.article, self.app
@@ -259,7 +259,7 @@ class ReaderScreen(AnnotatingScreen):
         return candidates[0] if candidates else None
 
     def _show_orphan_notice(self) -> None:
-        from tui.screens.homes import home_line
+        from tui.app.screens.homes import home_line
 
         notice = self.query_one("#orphan-notice", Static)
         orphan = self._orphan_to_move()
@@ -273,7 +273,7 @@ class ReaderScreen(AnnotatingScreen):
         notice.display = True
 
     def action_move_home(self) -> None:
-        from tui.screens.homes import move_home
+        from tui.app.screens.homes import move_home
 
         orphan = self._orphan_to_move()
         if orphan is None:
@@ -408,7 +408,7 @@ class ReaderScreen(AnnotatingScreen):
         self.app.open_compare(self.article, offset=self.view.cursor_offset)
 
     def action_export(self) -> None:
-        from tui.screens.exporting import ask_export_notes
+        from tui.app.screens.exporting import ask_export_notes
 
         ask_export_notes(self.app, [self.article.id], "this article's notes")
 

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from tui.app_session import SessionApp
+from tui.app.session import SessionApp
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -26,20 +26,20 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     Those of the screen under the help come first (marked "this screen"), then the rest in the
     order a user meets them.
     """
-    from tui.screens.compare import CompareScreen
-    from tui.screens.dialogs import (
+    from tui.app.screens.compare import CompareScreen
+    from tui.app.screens.dialogs import (
         ConfirmScreen,
         DetailsScreen,
         ExportFormatScreen,
         NoteEditorScreen,
         TagsScreen,
     )
-    from tui.screens.library import LibraryScreen
-    from tui.screens.notes import NotesScreen
-    from tui.screens.reader import ReaderScreen
-    from tui.screens.story import StoryScreen
-    from tui.widgets.article_table import ArticleTable
-    from tui.widgets.article_view import ArticleView
+    from tui.app.screens.library import LibraryScreen
+    from tui.app.screens.notes import NotesScreen
+    from tui.app.screens.reader import ReaderScreen
+    from tui.app.screens.story import StoryScreen
+    from tui.app.widgets.article_table import ArticleTable
+    from tui.app.widgets.article_view import ArticleView
 
     reading = "Reading and annotating, in the Reader and both Compare panes"
     sections: list[tuple[str, list[BindingType], tuple[type[Screen[Any]], ...]]] = [
@@ -177,14 +177,14 @@ class HelpScreen(ModalScreen[None]):
 def _binding_contexts() -> list[tuple[str, list[list[BindingType]]]]:
     """The key tables active together, as Textual looks a key up: the focused widget's first,
     then the screen's, then the app's."""
-    from tui.screens.annotating import AnnotatingScreen
-    from tui.screens.compare import CompareScreen
-    from tui.screens.library import LibraryScreen
-    from tui.screens.notes import NotesScreen
-    from tui.screens.reader import ReaderScreen
-    from tui.screens.story import StoryScreen
-    from tui.widgets.article_table import ArticleTable
-    from tui.widgets.article_view import ArticleView
+    from tui.app.screens.annotating import AnnotatingScreen
+    from tui.app.screens.compare import CompareScreen
+    from tui.app.screens.library import LibraryScreen
+    from tui.app.screens.notes import NotesScreen
+    from tui.app.screens.reader import ReaderScreen
+    from tui.app.screens.story import StoryScreen
+    from tui.app.widgets.article_table import ArticleTable
+    from tui.app.widgets.article_view import ArticleView
 
     app = SessionApp.BINDINGS
     return [

@@ -1,6 +1,6 @@
 """The reading app: a Textual shell over the pure core (articles, similarity, store, export).
 
-The session's data and every write live in `SessionApp` (tui/app_session.py), the typed face the
+The session's data and every write live in `SessionApp` (tui/app/session.py), the typed face the
 screens see; this class adds start-up (loading the library, opening the store, building the index),
 the screens, and the palette. Slow work runs in thread workers that report back by message.
 """
@@ -17,9 +17,7 @@ from textual import work
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from tui.app_session import SessionApp
-from tui.errors import TuiError
-from tui.messages import (
+from tui.app.messages import (
     IndexChanged,
     IndexFailed,
     IndexProgress,
@@ -32,13 +30,15 @@ from tui.messages import (
     OpenStory,
     StoreOpened,
 )
+from tui.app.session import SessionApp
+from tui.errors import TuiError
 from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
+    from tui.app.screens.library import LibraryScreen
     from tui.articles import Library
     from tui.library_filter import FilterRows
     from tui.library_loader import Listing
-    from tui.screens.library import LibraryScreen
     from tui.store import AnnotationStore
 
 
@@ -70,14 +70,14 @@ class TuiApp(SessionApp):
     # ------------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        from tui.screens.library import LibraryScreen
+        from tui.app.screens.library import LibraryScreen
 
         self._first_paint = threading.Event()
         self._restore_theme()
         self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
         if keymap:
-            from tui.screens.help import keymap_problems
+            from tui.app.screens.help import keymap_problems
 
             self.set_keymap(keymap)
             for problem in keymap_problems(keymap):
@@ -127,7 +127,7 @@ class TuiApp(SessionApp):
 
     @property
     def library_screen(self) -> LibraryScreen | None:
-        from tui.screens.library import LibraryScreen
+        from tui.app.screens.library import LibraryScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
@@ -325,7 +325,7 @@ class TuiApp(SessionApp):
     # ------------------------------------------------------------------ navigation
 
     def on_open_article(self, message: OpenArticle) -> None:
-        from tui.screens.reader import ReaderScreen
+        from tui.app.screens.reader import ReaderScreen
 
         if self.library is None:
             return
@@ -333,7 +333,7 @@ class TuiApp(SessionApp):
         self.push_screen(ReaderScreen(article, offset=message.offset))
 
     def on_open_compare(self, message: OpenCompare) -> None:
-        from tui.screens.compare import CompareScreen
+        from tui.app.screens.compare import CompareScreen
 
         if self.library is None:
             return
@@ -356,12 +356,12 @@ class TuiApp(SessionApp):
         )
 
     def on_open_notes(self, message: OpenNotes) -> None:
-        from tui.screens.notes import NotesScreen
+        from tui.app.screens.notes import NotesScreen
 
         self.push_screen(NotesScreen(message.article_id))
 
     def on_open_story(self, message: OpenStory) -> None:
-        from tui.screens.story import StoryScreen
+        from tui.app.screens.story import StoryScreen
 
         if self.stories is None or self.library is None:
             self.notify("Still finding the stories; try again in a moment.", severity="warning")
@@ -370,7 +370,7 @@ class TuiApp(SessionApp):
         self.push_screen(StoryScreen(story.id, message.article_id))
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.app.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -378,7 +378,7 @@ class TuiApp(SessionApp):
     # ------------------------------------------------------------------ palette and exit
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from tui.commands import app_commands
+        from tui.app.commands import app_commands
 
         yield from super().get_system_commands(screen)
         yield from app_commands(self, screen)

@@ -6,7 +6,7 @@ on demand and cached. A key press re-renders only the blocks whose look changed,
 cursor through a 5,000-word article costs about as much as through a short one.
 
 The view never saves anything: highlight, note, tag, delete and undo are posted as messages
-(``tui.messages``) for the screen to act on.
+(``tui.app.messages``) for the screen to act on.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app.widgets.safe_text import sanitize
 from tui.articles import format_published
 from tui.markdown_look import ROLES, look
 from tui.palette import PALETTE
-from tui.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
     from tui.articles import Article, Span

@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
+from tui.app.messages import AnnotationsChanged, IndexChanged, StoriesChanged
+from tui.app.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
+from tui.app.widgets.article_table import ArticleTable, Column
+from tui.app.widgets.history_input import HistoryInput
+from tui.app.widgets.safe_text import safe_text, sanitize
 from tui.library_filter import NO_MATCH, FilterRows, folded, twin_labels
 from tui.library_filter import sort_key as library_sort_key
-from tui.messages import AnnotationsChanged, IndexChanged, StoriesChanged
-from tui.screens.library_groups import GroupRow, group_by_story, group_notes, group_title
-from tui.widgets.article_table import ArticleTable, Column
-from tui.widgets.history_input import HistoryInput
-from tui.widgets.safe_text import safe_text, sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from textual.worker import Worker
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.articles import Article, Library
     from tui.similarity import Match
 
@@ -478,7 +478,7 @@ class LibraryScreen(Screen[None]):
         self._update_status(indexing=self.query_one("#index-progress").display)
 
     def action_notice_details(self) -> None:
-        from tui.screens.dialogs import DetailsScreen
+        from tui.app.screens.dialogs import DetailsScreen
 
         self.app.push_screen(
             DetailsScreen(
@@ -547,7 +547,7 @@ class LibraryScreen(Screen[None]):
     # ------------------------------------------------------------------ getting articles in
 
     def action_add_article(self) -> None:
-        from tui.screens.intake import AddArticleScreen, intake_running, start_add
+        from tui.app.screens.intake import AddArticleScreen, intake_running, start_add
 
         if intake_running(self):
             self.notify("Still adding; try again when it is done.", severity="warning")
@@ -560,7 +560,7 @@ class LibraryScreen(Screen[None]):
         self.app.push_screen(AddArticleScreen(), chosen)
 
     def action_fetch_feeds(self) -> None:
-        from tui.screens.intake import intake_running, start_fetch
+        from tui.app.screens.intake import intake_running, start_fetch
 
         if intake_running(self):
             self.notify("Already fetching.", severity="warning")

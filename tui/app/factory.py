@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.app import TuiApp
+    from tui.app.tui_app import TuiApp
 
 
 def make_app(
@@ -22,7 +22,7 @@ def make_app(
     config_dir: Path | None = None,
 ) -> TuiApp:
     """The app over these data paths; a path left out is resolved by `tui.paths`."""
-    from tui.app import TuiApp  # Textual is imported only when the app is wanted
+    from tui.app.tui_app import TuiApp  # Textual is imported only when the app is wanted
 
     return TuiApp(
         articles_dir=articles_dir,

@@ -14,16 +14,16 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
-from tui.messages import AnnotationsChanged, EchoesFound, StoriesChanged
-from tui.screens.dialogs import ConfirmScreen, EchoNoteScreen, NoteEditorScreen, TagsScreen
-from tui.widgets.article_view import ArticleView, EchoMark, HighlightMark
+from tui.app.messages import AnnotationsChanged, EchoesFound, StoriesChanged
+from tui.app.screens.dialogs import ConfirmScreen, EchoNoteScreen, NoteEditorScreen, TagsScreen
+from tui.app.widgets.article_view import ArticleView, EchoMark, HighlightMark
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.worker import Worker
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.articles import Article
     from tui.store import Annotation
     from tui.stories import Echo

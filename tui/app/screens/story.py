@@ -17,14 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from tui.messages import AnnotationsChanged, StoryLoaded
-from tui.widgets.safe_text import sanitize
+from tui.app.messages import AnnotationsChanged, StoryLoaded
+from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
     from tui.stories import Home, Story
 
 CARRIES, ADDS, OMITS, CHANGED, NOT_YET = "●", "+", "−", "Δ", " "
@@ -393,7 +393,7 @@ class StoryScreen(Screen[None]):
         self.app.move_to_home(row["id"], home)
 
     def action_export(self) -> None:
-        from tui.screens.exporting import ask_export_story
+        from tui.app.screens.exporting import ask_export_story
 
         ask_export_story(self.app, self.wanted)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tui.screens.dialogs import ExportFormat, ExportFormatScreen
+from tui.app.screens.dialogs import ExportFormat, ExportFormatScreen
 
 if TYPE_CHECKING:
-    from tui.app_session import SessionApp
+    from tui.app.session import SessionApp
 
 MARKDOWN_ONLY: tuple[ExportFormat, ...] = ("obsidian", "logseq")
 
