@@ -27,10 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tui.anchoring import Anchored, anchor  # noqa: E402
-from tui.articles import Article  # noqa: E402
-from tui.library_loader import load_library  # noqa: E402
-from tui.store import Annotation  # noqa: E402
+from tui.annotations import Annotation  # noqa: E402
+from tui.annotations.anchoring import Anchored, anchor  # noqa: E402
+from tui.library.articles import Article  # noqa: E402
+from tui.library.loader import load_library  # noqa: E402
 
 Span = tuple[int, int]
 SCENARIOS = (

@@ -3,7 +3,7 @@
 A model2vec distillation of all-MiniLM-L6-v2: every token of MiniLM's vocabulary is run through the
 transformer once, alone, and its output vector kept; the table is reduced by PCA and each row scaled by a
 Zipf-based SIF weight, then stored as float16. At run time a sentence is the mean of its tokens' rows
-(`tui.paraphrase`, numpy and `tokenizers` only). torch is needed here, once, never by the project.
+(`tui.similarity.paraphrase`, numpy and `tokenizers` only). torch is needed here, once, never by the project.
 
 Run in a side venv outside the project (torch 2.13.0 is the version this machine has on disk):
 

@@ -56,7 +56,7 @@ print(n)
 LOAD_ARTICLES = """
 import sys
 from pathlib import Path
-from tui.library_loader import load_library
+from tui.library.loader import load_library
 print(len(load_library(Path(sys.argv[1]), Path(sys.argv[2]))))
 """
 

@@ -1,8 +1,8 @@
-"""Sentence paraphrase on MSRP: `tui.paraphrase` against plain lexical scores, 10-fold cross-validated.
+"""Sentence paraphrase on MSRP: `tui.similarity.paraphrase` against plain lexical scores, 10-fold cross-validated.
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/msrp.py            # the table, the cross-corpus check and the costs
-    .venv/bin/python bench/msrp.py --fit      # the constants for tui/paraphrase.py, fitted on all pairs
+    .venv/bin/python bench/msrp.py --fit      # the constants for tui/similarity/paraphrase.py, fitted on all pairs
 
 Data: `../shared/bench/msrp/train.tsv` (3,424 pairs of news sentences judged by people; read its
 README). Every method is scored on the same ten stratified folds: a method with a fitted part (the
@@ -34,8 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui import paraphrase  # noqa: E402
-from tui.similarity import words  # noqa: E402
+from tui.similarity import paraphrase, words  # noqa: E402
 
 MSRP = ROOT.parent / "shared" / "bench" / "msrp" / "train.tsv"
 FOLDS = 10
@@ -71,10 +70,10 @@ def jaccard5(a: str, b: str) -> float:
 
 def issue_reference_features(pairs: Sequence[tuple[str, str]]) -> Any:
     """The combination issue 19 measured: the model's plain pooling (mean of token rows), 3-gram
-    containment, 5-shingle Jaccard, shared figures (Jaccard of `tui.facts` numbers) and length ratio."""
+    containment, 5-shingle Jaccard, shared figures (Jaccard of `tui.similarity.facts` numbers) and length ratio."""
     import numpy as np
 
-    from tui.facts import sentence_facts
+    from tui.similarity.facts import sentence_facts
 
     model = paraphrase.default_model()
 
@@ -313,7 +312,7 @@ def table(pairs: Sequence[tuple[str, str]], labels_list: list[int]) -> None:
         area, accuracy = cross_validated(columns, labels, splits, fitted)
         print(f"| {name} | {area:.3f} | {accuracy:.2%} | {100 * (accuracy - majority):+.2f} |")
 
-    row("**tui.paraphrase** (logistic regression, all features)", features, True)
+    row("**tui.similarity.paraphrase** (logistic regression, all features)", features, True)
     other_seeds = [
         cross_validated(features, labels, folds(labels, seed), True) for seed in range(SEED + 1, SEED + 5)
     ]
@@ -349,7 +348,9 @@ def table(pairs: Sequence[tuple[str, str]], labels_list: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fit", action="store_true", help="print the constants for tui/paraphrase.py")
+    parser.add_argument(
+        "--fit", action="store_true", help="print the constants for tui/similarity/paraphrase.py"
+    )
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--cost-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -374,7 +375,7 @@ def main() -> None:
         "\nCross-corpus: trained on MSRP, scored on the hand gold links (bench/data/paraphrase/gold.json)\n"
     )
     for line in gold_check(paraphrase.score_matrix, paraphrase.THRESHOLD):
-        print(f"- tui.paraphrase, {line}")
+        print(f"- tui.similarity.paraphrase, {line}")
     for line in gold_check(lambda a, b: paraphrase.embed(a) @ paraphrase.embed(b).T, None):
         print(f"- static cosine alone, {line}")
     for line in gold_check(lambda a, b: [containment3(x, y) for x in a for y in b], None):

@@ -38,10 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.articles import Article, article_from_text  # noqa: E402
-from tui.facts import conflict, name_words, sentence_facts  # noqa: E402
-from tui.library_loader import read_article  # noqa: E402
+from tui.library.articles import Article, article_from_text  # noqa: E402
+from tui.library.loader import read_article  # noqa: E402
 from tui.similarity import compare, words  # noqa: E402
+from tui.similarity.facts import conflict, name_words, sentence_facts  # noqa: E402
 
 GOLD = ROOT / "bench" / "data" / "paraphrase" / "gold.json"
 CLOUGH = ROOT.parent / "shared" / "bench" / "clough"
@@ -208,7 +208,7 @@ class lemmas_before_stemmer:  # noqa: N801 - used as a context manager, read as 
 
 
 def facts_of(sentence: str) -> frozenset[str]:
-    """Numbers, months, tickers and names, in the form `tui.facts.conflict` compares."""
+    """Numbers, months, tickers and names, in the form `tui.similarity.facts.conflict` compares."""
     names = {f"={n}" for n in name_words(sentence)}
     return sentence_facts(sentence).all() | frozenset(names)
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tui.similarity.alignment
-from tui.articles import Article
-from tui.library_loader import load_library, read_article
+from tui.library.articles import Article
+from tui.library.loader import load_library, read_article
 from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, shingles
 
 

@@ -24,8 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tui.articles import Article, Library, article_from_text
-from tui.library_loader import load_library
+from tui.library.articles import Article, Library, article_from_text
+from tui.library.loader import load_library
 from tui.similarity import SimilarityIndex, compare, shingles
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bbc"

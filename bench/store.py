@@ -26,9 +26,9 @@ sys.path.insert(0, str(REPO))
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
-from tui.articles import Article  # noqa: E402
-from tui.library_loader import load_library  # noqa: E402
-from tui.store import COLORS, Annotation, AnnotationStore, format_time, now  # noqa: E402
+from tui.annotations import COLORS, Annotation, AnnotationStore, format_time, now  # noqa: E402
+from tui.library.articles import Article  # noqa: E402
+from tui.library.loader import load_library  # noqa: E402
 
 WORDS = [
     "policy",

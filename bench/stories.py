@@ -28,10 +28,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tui.articles import Article
-from tui.library_loader import load_library
+from tui.annotations import Annotation
+from tui.library.articles import Article
+from tui.library.loader import load_library
 from tui.similarity import SimilarityIndex
-from tui.store import Annotation
 from tui.stories import Stories
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,15 +14,15 @@ import sys
 import time
 from pathlib import Path
 
-from tui.store import AnnotationStore
+from tui.annotations import AnnotationStore
 
 REPO = Path(__file__).resolve().parent.parent
 
 WRITER = """
 import sys, time
 from pathlib import Path
-from tui.articles import article_from_text
-from tui.store import AnnotationStore
+from tui.library.articles import article_from_text
+from tui.annotations import AnnotationStore
 
 db, count, start_at = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 article = article_from_text("Alpha beta gamma delta epsilon zeta eta theta iota kappa. " * 40, sys.argv[4])
@@ -49,8 +49,8 @@ def spawn(db: Path, count: int, start_at: float, article_id: str) -> subprocess.
 
 def seed(db: Path, count: int) -> None:
     """A file big enough that a write takes a few milliseconds: kills land inside writes too."""
-    from tui.articles import article_from_text
-    from tui.store import Annotation
+    from tui.annotations import Annotation
+    from tui.library.articles import article_from_text
 
     article = article_from_text("Some seeded text for the store to hold. " * 60, "seed")
     store = AnnotationStore(db)

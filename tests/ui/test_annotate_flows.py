@@ -11,11 +11,11 @@ from conftest import AppFactory
 from textual.widgets import DataTable, Input, TextArea
 from ui_helpers import SEED_IDS, open_reader, settle
 
+from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
 from tui.app.screens.notes import NotesScreen
 from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.store import AnnotationStore
 
 
 def stored(tmp_path: Path) -> list:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ from ui_helpers import SEED_IDS, settle
 
 from tui.app.screens.library import LibraryScreen
 from tui.app.widgets.article_table import ArticleTable
-from tui.articles import Article, SpanList
+from tui.library.articles import Article, SpanList
 
 
 async def test_starting_the_index_never_reprs_the_articles(
@@ -31,7 +31,7 @@ async def test_starting_the_index_never_reprs_the_articles(
 
 
 def test_library_and_span_reprs_are_short_and_keep_nothing(make_test_app: AppFactory) -> None:
-    from tui.library_loader import load_library
+    from tui.library.loader import load_library
 
     app = make_test_app()
     library = load_library(app.articles_dir)

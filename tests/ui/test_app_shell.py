@@ -153,7 +153,7 @@ async def test_help_starts_with_the_current_screens_keys(make_test_app: AppFacto
 
 
 async def test_help_names_the_colors_and_the_tag_editor_keys(make_test_app: AppFactory) -> None:
-    from tui.store import COLORS
+    from tui.annotations import COLORS
 
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:

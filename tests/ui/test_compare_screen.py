@@ -12,10 +12,10 @@ from rate_versions import write_rate_versions
 from textual.widgets import Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
+from tui.annotations import AnnotationStore
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.store import AnnotationStore
 
 
 async def open_compare(pilot: object, article_id: str = SEED_IDS[0]) -> CompareScreen:

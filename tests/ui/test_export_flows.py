@@ -12,11 +12,11 @@ from conftest import AppFactory
 from textual.widgets import OptionList
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
+from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import ExportFormatScreen
-from tui.importing import read_jsonld
-from tui.store import AnnotationStore
+from tui.export.importing import read_jsonld
 
-pytest.importorskip("tui.export", reason="tui/export.py (issue 4) is not in the tree yet")
+pytest.importorskip("tui.export", reason="tui/export/ (issue 4) is not in the tree yet")
 
 
 def notices(app: object) -> list[str]:

@@ -10,12 +10,12 @@ from conftest import AppFactory
 from test_finding import shown_ids, type_filter
 from ui_helpers import SEED_IDS, settle, until
 
-import tui.library_loader as loader
+import tui.library.loader as loader
 from tui.app.screens.library import LibraryScreen
 from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_table import ArticleTable
-from tui.library_loader import load_listing
-from tui.library_texts import LazyArticle, TextSource
+from tui.library.loader import load_listing
+from tui.library.texts import LazyArticle, TextSource
 
 
 def _no_text(*args: object) -> Any:

@@ -10,7 +10,7 @@ from ui_helpers import screen_lines, settle
 
 from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.library_loader import load_library
+from tui.library.loader import load_library
 from tui.markdown_look import look
 
 ARTICLE = """---

@@ -10,10 +10,10 @@ from conftest import AppFactory
 from textual.pilot import Pilot
 from ui_helpers import SEED_IDS, screen_lines, settle, until
 
+from tui.annotations import AnnotationStore, find_quote
 from tui.app.screens.notes import NotesScreen
-from tui.cli_format import notes_text
-from tui.library_loader import load_library
-from tui.store import AnnotationStore, find_quote
+from tui.cli.printers import notes_text
+from tui.library.loader import load_library
 
 A = SEED_IDS[0]
 CHANG = "Chang, who was formerly South Korea's ambassador to Russia"

@@ -11,8 +11,8 @@ from conftest import AppFactory
 from textual.widgets import DataTable, Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
-from tui.library_loader import load_library
-from tui.store import Annotation, AnnotationStore, anchor_all, find_quote
+from tui.annotations import Annotation, AnnotationStore, anchor_all, find_quote
+from tui.library.loader import load_library
 from tui.stories import Home, Story
 
 A, B, RELATED = SEED_IDS

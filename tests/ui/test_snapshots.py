@@ -89,8 +89,8 @@ def test_story_snapshot(
     snap_compare: Any, make_test_app: AppFactory, tmp_path: Path, seed_library: Path, size: tuple[int, int]
 ) -> None:
     """The seeds' story (000 and its rewrite 002) with a note on 000 that echoes, reworded, on 002."""
-    from tui.library_loader import load_library
-    from tui.store import AnnotationStore, find_quote
+    from tui.annotations import AnnotationStore, find_quote
+    from tui.library.loader import load_library
 
     article = load_library(seed_library).get(SEED_IDS[0])
     start, end = find_quote(article, 'Seoul has warned Moscow against "going beyond a certain point,"', 1)

@@ -7,10 +7,10 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
+from tui.annotations import AnnotationStore, find_quote
 from tui.app.screens.dialogs import EchoNoteScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.library_loader import load_library
-from tui.store import AnnotationStore, find_quote
+from tui.library.loader import load_library
 
 A, B, RELATED = SEED_IDS
 FIRST_SENTENCE = 'Seoul has warned Moscow against "going beyond a certain point,"'

@@ -10,11 +10,11 @@ from conftest import AppFactory
 from textual.widgets import DataTable, Static
 from ui_helpers import SEED_IDS, open_reader, settle
 
+from tui.annotations import AnnotationStore, find_quote
 from tui.app.screens.reader import ReaderScreen
 from tui.app.screens.story import StoryScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.library_loader import load_library
-from tui.store import AnnotationStore, find_quote
+from tui.library.loader import load_library
 
 A, B, RELATED = SEED_IDS
 

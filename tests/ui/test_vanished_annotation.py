@@ -7,9 +7,9 @@ from pathlib import Path
 from conftest import AppFactory
 from ui_helpers import open_reader, settle
 
+from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import NoteEditorScreen, TagsScreen
 from tui.app.widgets.article_view import ArticleView
-from tui.store import AnnotationStore
 
 
 async def test_note_and_tags_on_a_highlight_deleted_elsewhere(

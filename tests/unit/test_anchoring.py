@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from tui.articles import Article, article_from_text
-from tui.store import Annotation, anchor, anchor_all
+from tui.annotations import Annotation, anchor, anchor_all
+from tui.library.articles import Article, article_from_text
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point, amid reports that Russia and "

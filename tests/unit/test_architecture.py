@@ -39,7 +39,7 @@ def modules() -> dict[str, Path]:
 def imports(path: Path, known: set[str]) -> Iterator[tuple[str, bool]]:
     """(imported name, at module level?) for every import in the file, relative ones resolved.
 
-    `from tui.store import annotations` names the submodule when one is called so, else the package.
+    `from tui.annotations import annotations` names the submodule when one is called so, else the package.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     own = module_name(path)
@@ -116,10 +116,12 @@ def circles(edges: dict[str, set[str]]) -> list[set[str]]:
 
 def test_the_graph_is_read() -> None:
     edges = graph()
-    assert {"tui.cli", "tui.store", "tui.store.annotations", "tui.app.tui_app"} <= set(edges)
-    assert "tui.durable" in edges["tui.store.storage"]
+    assert {"tui.cli", "tui.annotations", "tui.annotations.store", "tui.app.tui_app"} <= set(edges)
+    assert "tui.durable" in edges["tui.annotations.storage"]
     assert "tui.app.factory" in edges["tui.cli"]  # a function-level import counts
-    assert "tui.annotation" in edges["tui.anchoring"]  # so does one under TYPE_CHECKING
+    assert (
+        "tui.annotations.annotation" in edges["tui.annotations.anchoring"]
+    )  # so does one under TYPE_CHECKING
 
 
 def test_circles_are_found() -> None:
@@ -161,7 +163,7 @@ def test_only_the_store_imports_tinydb() -> None:
         for name, path in found.items()
         if any(imported.split(".")[0] == "tinydb" for imported, _ in imports(path, known))
     )
-    assert users and all(name.startswith("tui.store.") for name in users), users
+    assert users and all(name.startswith("tui.annotations.") for name in users), users
 
 
 def test_every_module_that_imports_textual_or_rich_is_in_the_shell_folder() -> None:

@@ -12,9 +12,9 @@ import orjson
 import pytest
 import yaml
 
-from tui.articles import _WORD, _simple_front_matter, count_words, read_front_matter
 from tui.errors import TuiError
-from tui.library_loader import load_library
+from tui.library.articles import _WORD, _simple_front_matter, count_words, read_front_matter
+from tui.library.loader import load_library
 
 
 def fields_by_yaml(block: str) -> dict[str, Any] | None:

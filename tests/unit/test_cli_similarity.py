@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.library_loader import load_library
+from tui.library.loader import load_library
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGINAL, REWRITE, OTHER = "000_097ad0791a11b944", "002_3b2e89bd4e21a8c9", "004_177cef035ac10641"

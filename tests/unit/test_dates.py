@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from tui.articles import format_published, parse_date_and_time
-from tui.library_loader import load_library
+from tui.library.articles import format_published, parse_date_and_time
+from tui.library.loader import load_library
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour bridge reopens after repairs | Local Times</title>

@@ -12,7 +12,7 @@ import orjson
 import pytest
 import yaml
 
-from tui.articles import Article, Library, article_from_text
+from tui.annotations import COLORS, AnnotationStore, StoreError
 from tui.errors import UsageError
 from tui.export import (
     MARKER,
@@ -24,8 +24,8 @@ from tui.export import (
     export_markdown,
     safe_filename,
 )
-from tui.importing import read_jsonld
-from tui.store import COLORS, AnnotationStore, StoreError
+from tui.export.importing import read_jsonld
+from tui.library.articles import Article, Library, article_from_text
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.grouping import group_versions
 from tui.similarity import PairMatch
+from tui.stories.grouping import group_versions
 
 ORDER = {name: (rank,) for rank, name in enumerate("abcdefghij")}
 
@@ -81,7 +81,7 @@ def test_versions_of_one_page_are_one_story_whatever_their_texts_say() -> None:
 
 
 def test_a_page_key_reads_one_address_however_written() -> None:
-    from tui.grouping import page_key
+    from tui.stories.grouping import page_key
 
     assert page_key("https://Example.org/news/1/?utm_source=x#top") == page_key("https://example.org/news/1")
     assert page_key("javascript:alert(1)") is None and page_key(None) is None

@@ -19,7 +19,7 @@ from intake_web import (  # noqa: F401  (the fixtures)
 from tui.intake.extract import ExtractError, extract_page
 from tui.intake.intake import Intake, normalise_url
 from tui.intake.library_writer import ArticleRecord, write_new_article
-from tui.library_loader import load_library
+from tui.library.loader import load_library
 
 # The pause between requests to one host is tested in test_intake_politeness.py.
 pytestmark = pytest.mark.usefixtures("no_pause")
@@ -280,7 +280,7 @@ def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def written_tags(path: str | None) -> list[str]:
-    from tui.articles import read_front_matter
+    from tui.library.articles import read_front_matter
 
     fields, _rest, problem = read_front_matter(Path(str(path)).read_text())
     assert problem is None

@@ -195,7 +195,7 @@ def test_add_brings_the_index_up_to_date_unless_asked_not_to(tmp_path: Path) -> 
     assert "index: 2 articles, 1 pair judged anew" in added.stdout and not added.stderr
     assert index_file.is_file()
     # The next command finds the index current: no pair judged again.
-    from tui.library_loader import load_library
+    from tui.library.loader import load_library
     from tui.similarity import SimilarityIndex
 
     kept = SimilarityIndex.stored(load_library(tmp_path / "articles"), tmp_path / "cache")

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from tui.app.screens.library import filter_rank
-from tui.library_filter import NO_MATCH, FilterRows, folded, rank_rows
+from tui.library.filter import NO_MATCH, FilterRows, folded, rank_rows
 
 
 @dataclass

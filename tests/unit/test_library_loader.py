@@ -12,9 +12,9 @@ import orjson
 import pytest
 from shared_data import shared_data
 
-import tui.library_loader as loader
-from tui.articles import CACHE_VERSION, Library
-from tui.library_loader import Listing, load_library, load_listing
+import tui.library.loader as loader
+from tui.library.articles import CACHE_VERSION, Library
+from tui.library.loader import Listing, load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
@@ -415,7 +415,7 @@ def test_a_deleted_cache_is_built_again_whole(tmp_path: Path, parsed: list[str])
 WRITER = """
 import sys, time
 from pathlib import Path
-from tui.library_loader import load_listing
+from tui.library.loader import load_listing
 folder, cache, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 for number in range(rounds):
     for index in range(20):
@@ -431,7 +431,7 @@ def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path
     import subprocess
     import sys
 
-    from tui.library_loader import open_store
+    from tui.library.loader import open_store
 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     (folder / "many").mkdir()
@@ -459,7 +459,7 @@ def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path
 
 
 def test_the_word_index_finds_words_of_the_text_and_follows_edits(tmp_path: Path) -> None:
-    from tui.library_texts import TextSource
+    from tui.library.texts import TextSource
 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     load_listing(folder, cache)
@@ -486,7 +486,7 @@ def test_the_word_index_finds_words_of_the_text_and_follows_edits(tmp_path: Path
 def test_the_cached_listing_lists_what_the_cache_saw_without_reading_the_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.library_loader import cached_listing
+    from tui.library.loader import cached_listing
 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     assert cached_listing(folder, cache) is None  # no cache yet

@@ -1,4 +1,4 @@
-"""The sentence-pair paraphrase scorer (tui/paraphrase.py) and its shipped static model."""
+"""The sentence-pair paraphrase scorer (tui/similarity/paraphrase.py) and its shipped static model."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tui import paraphrase
+from tui.similarity import paraphrase
 
 REPO = Path(__file__).resolve().parents[2]
 MSRP = REPO.parent / "shared" / "bench" / "msrp" / "train.tsv"
@@ -42,7 +42,7 @@ def test_scoring_needs_no_network_textual_or_torch() -> None:
         "    raise OSError('no network in this test')\n"
         "socket.socket = refuse\n"
         "socket.create_connection = refuse\n"
-        "import tui.paraphrase as p\n"
+        "import tui.similarity.paraphrase as p\n"
         "assert 'numpy' not in sys.modules, 'numpy imported with the module'\n"
         "score = p.same_content('The bank cut rates.', 'Rates were cut by the bank.')\n"
         "assert 0.0 <= score <= 1.0\n"

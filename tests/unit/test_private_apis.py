@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
-# -- TinyDB (tui/store/storage.py) ------------------------------------------------------------
+# -- TinyDB (tui/annotations/storage.py) ------------------------------------------------------------
 
 
 def test_tinydb_routes_every_write_through_table_update_table() -> None:
@@ -50,7 +50,7 @@ def test_tinydb_table_takes_a_document_id_class() -> None:
 
 
 def test_our_table_adapter_still_works_on_this_tinydb() -> None:
-    from tui.store.storage import Database
+    from tui.annotations.storage import Database
 
     database = Database(storage=MemoryStorage)
     table = database.table("annotations")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.articles import Library, article_from_text
-from tui.facts import conflict, name_words, number_key, numbers_in, sentence_facts
-from tui.library_loader import load_library
+from tui.library.articles import Library, article_from_text
+from tui.library.loader import load_library
 from tui.similarity import SimilarityIndex, compare
+from tui.similarity.facts import conflict, name_words, number_key, numbers_in, sentence_facts
 
 HAND_CASES = Path(__file__).resolve().parents[1] / "data" / "neardup"
 

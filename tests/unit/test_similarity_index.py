@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tui.errors import UnknownArticleError, UsageError
-from tui.library_loader import load_library
+from tui.library.loader import load_library
 from tui.similarity import SimilarityIndex
 from tui.similarity import index as similarity_index
 
@@ -211,7 +211,7 @@ def test_without_a_cache_folder(library_dir: Path) -> None:
 
 
 def test_the_stored_index_is_read_from_ids_and_hashes_alone(library_dir: Path, tmp_path: Path) -> None:
-    from tui.library_loader import load_listing
+    from tui.library.loader import load_listing
 
     cache = tmp_path / "cache"
     assert SimilarityIndex.stored(load_listing(library_dir), cache) is None  # nothing built yet
@@ -277,8 +277,8 @@ def test_a_progress_callback_that_raises_stops_the_build_and_saves_nothing(
 def test_a_lazy_library_lets_each_text_go_once_the_index_has_prepared_it(
     library_dir: Path, tmp_path: Path
 ) -> None:
-    from tui.library_loader import load_listing
-    from tui.library_texts import LazyArticle, TextSource, library_from_listing
+    from tui.library.loader import load_listing
+    from tui.library.texts import LazyArticle, TextSource, library_from_listing
 
     cache = tmp_path / "cache"
     load_listing(library_dir, cache)  # the texts in the cache

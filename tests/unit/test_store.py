@@ -11,9 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tui.articles import Article, article_from_text
-from tui.errors import UsageError
-from tui.store import (
+from tui.annotations import (
     BACKUPS_KEPT,
     COLORS,
     DEFAULT_COLOR,
@@ -25,6 +23,8 @@ from tui.store import (
     find_quote,
     open_store,
 )
+from tui.errors import UsageError
+from tui.library.articles import Article, article_from_text
 
 TEXT = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"
@@ -338,7 +338,7 @@ def test_a_failed_write_is_a_store_error_and_changes_nothing(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("tui.store.storage.write_atomically", full_disk)
+    monkeypatch.setattr("tui.annotations.storage.write_atomically", full_disk)
     with pytest.raises(StoreError, match="No space left"):
         store.add(article, 6, 9)
     with pytest.raises(StoreError):
@@ -399,7 +399,7 @@ def test_rotation_never_drops_the_last_good_backup(
         Path(source).write_bytes(b"")  # someone empties the file between our check and our copy
         real_copy(source, target)
 
-    monkeypatch.setattr("tui.store.annotations.shutil.copyfile", truncated_meanwhile)
+    monkeypatch.setattr("tui.annotations.store.shutil.copyfile", truncated_meanwhile)
     with pytest.raises(StoreError, match="cut short"):
         store.add(article, 10, 14)
     assert store.backups() == before
@@ -476,7 +476,7 @@ def test_a_full_disk_leaves_no_partial_backup_and_rotation_keeps_the_good_ones(
         Path(target).write_bytes(data[: len(data) // 3])  # part of the copy reached the disk
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr("tui.store.annotations.shutil.copyfile", disk_full)
+    monkeypatch.setattr("tui.annotations.store.shutil.copyfile", disk_full)
     for session in range(3):
         with pytest.raises((OSError, StoreError)):
             AnnotationStore(db).add(article, 20 + session, 24 + session)

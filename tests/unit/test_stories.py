@@ -10,10 +10,10 @@ import pytest
 from rate_versions import write_rate_versions
 from shared_data import shared_data
 
-from tui.articles import Article, Library
-from tui.library_loader import load_library
+from tui.annotations import AnnotationStore, find_quote, open_store
+from tui.library.articles import Article, Library
+from tui.library.loader import load_library
 from tui.similarity import Alignment, SimilarityIndex
-from tui.store import AnnotationStore, find_quote, open_store
 from tui.stories import STORY_KINDS, Stories, story_json
 
 A = "000_097ad0791a11b944"
@@ -228,7 +228,7 @@ def test_stories_is_pure_core() -> None:
 def test_carry_over_moves_verbatim_orphans_only_and_records_where_from(
     seed_library: Path, tmp_path: Path
 ) -> None:
-    from tui.anchoring import anchor
+    from tui.annotations.anchoring import anchor
     from tui.stories import carry_over
 
     _copy_of_a(seed_library, "010_copy", (FIRST_SENTENCE + "\n\n", ""))
@@ -361,7 +361,7 @@ def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
     library, stories = _stories(seed_library, tmp_path)
     assert stories.of(RELATED) is None  # no other version: the home is in its own new text
     (annotation,) = store.for_article(RELATED)
-    from tui.anchoring import anchor
+    from tui.annotations.anchoring import anchor
 
     assert anchor(annotation, library.get(RELATED)).orphaned
     (home,) = stories.homes(annotation)
@@ -371,7 +371,7 @@ def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
 
 def test_a_sentence_with_other_figures_left_unaligned_is_still_one_passage() -> None:
     # An engine that keeps sentences with other facts apart leaves them in only_a / only_b.
-    from tui.articles import article_from_text
+    from tui.library.articles import article_from_text
     from tui.stories import _restated_with_other_figures
 
     a = article_from_text(
@@ -449,7 +449,7 @@ def test_an_echo_on_a_sentence_whose_figures_differ_is_changed_not_reworded(
 
 
 def test_fact_change_reads_figures_and_names_and_ignores_a_fact_left_out() -> None:
-    from tui.facts import fact_change
+    from tui.similarity.facts import fact_change
 
     assert fact_change("Federal funds opened at 6-3/8 pct", "Federal funds opened at 6-1/16 pct") == (
         "6-3/8 pct → 6-1/16 pct"

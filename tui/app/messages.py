@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Library
-    from tui.library_filter import FilterRows
+    from tui.annotations import Anchored, Annotation, AnnotationStore
+    from tui.library.articles import Article, Library
+    from tui.library.filter import FilterRows
     from tui.similarity import Alignment, Repeat, SimilarityIndex
-    from tui.store import Anchored, Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
 
 

@@ -38,12 +38,12 @@ from tui.state import SETTINGS_FILE, ReadingPositions, SmallJson
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from tui.annotations import Annotation, AnnotationStore
     from tui.app.screens.dialogs import ExportFormat
-    from tui.articles import Article, Library
     from tui.export import Flavor
-    from tui.library_texts import TextSource
+    from tui.library.articles import Article, Library
+    from tui.library.texts import TextSource
     from tui.similarity import Match, SimilarityIndex
-    from tui.store import Annotation, AnnotationStore
     from tui.stories import Echo, Home, Stories, Story
 
 

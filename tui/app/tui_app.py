@@ -35,11 +35,11 @@ from tui.errors import TuiError
 from tui.state import last_visit, load_keymap
 
 if TYPE_CHECKING:
+    from tui.annotations import AnnotationStore
     from tui.app.screens.library import LibraryScreen
-    from tui.articles import Library
-    from tui.library_filter import FilterRows
-    from tui.library_loader import Listing
-    from tui.store import AnnotationStore
+    from tui.library.articles import Library
+    from tui.library.filter import FilterRows
+    from tui.library.loader import Listing
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
@@ -136,9 +136,9 @@ class TuiApp(SessionApp):
 
     @work(thread=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
-        from tui.library_filter import twin_labels
-        from tui.library_loader import cached_listing, load_listing
-        from tui.library_texts import TextSource
+        from tui.library.filter import twin_labels
+        from tui.library.loader import cached_listing, load_listing
+        from tui.library.texts import TextSource
 
         # From the listing alone: an article's text is read when a screen first wants it. The
         # cache's listing is shown first, before the folder is walked (95,000 `stat`s take a
@@ -172,8 +172,8 @@ class TuiApp(SessionApp):
     def _post_library(self, listing: Listing, *, verified: bool) -> tuple[Library, FilterRows]:
         """Post the library of a listing, with what the Library screen would otherwise make on the
         UI thread (labels, the rows, their date order)."""
-        from tui.library_filter import FilterRows, twin_labels
-        from tui.library_texts import library_from_listing
+        from tui.library.filter import FilterRows, twin_labels
+        from tui.library.texts import library_from_listing
 
         assert self.texts is not None
         library = library_from_listing(listing, self.texts)
@@ -188,7 +188,7 @@ class TuiApp(SessionApp):
     def _open_store(self) -> tuple[AnnotationStore | None, str | None]:
         try:
             # imported here, in the worker: TinyDB stays off the start path
-            from tui.store import AnnotationStore
+            from tui.annotations import AnnotationStore
         except ImportError as error:
             return None, f"annotations are unavailable: {error}"
         try:
@@ -263,7 +263,7 @@ class TuiApp(SessionApp):
             return
         from textual.worker import get_current_worker
 
-        from tui.library_loader import load_library
+        from tui.library.loader import load_library
 
         worker = get_current_worker()
         shown = self.library

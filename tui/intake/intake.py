@@ -143,7 +143,7 @@ class _Known:
     """One article already in the library, as the door sees it."""
 
     id: str
-    article: Any  # tui.articles.Article
+    article: Any  # tui.library.articles.Article
     text_key: str
     words: frozenset[str]
 
@@ -166,7 +166,7 @@ class Intake:
     _loaded: bool = False
 
     def __post_init__(self) -> None:
-        from tui.annotation import clean_tags
+        from tui.annotations.annotation import clean_tags
 
         # The rule every tag in the project follows (a usable `#tag`); an unusable one is a usage error.
         self.tags = clean_tags(self.tags)
@@ -174,7 +174,7 @@ class Intake:
     # ------------------------------------------------------------------ what is there
 
     def load(self) -> None:
-        from tui.library_loader import load_library
+        from tui.library.loader import load_library
 
         if self._loaded:
             return
@@ -188,7 +188,7 @@ class Intake:
 
     def _learn(self, article: Any) -> None:
         """Know `article`, and the URLs its front matter gives (fetched and canonical)."""
-        from tui.articles import read_front_matter
+        from tui.library.articles import read_front_matter
 
         self._remember(article)
         self._paths.add(self._relative(article.path))
@@ -253,8 +253,8 @@ class Intake:
 
     def _catch_up(self) -> None:
         """Learn the article files written by other processes since this one last looked."""
-        from tui.articles import ArticleError
-        from tui.library_loader import read_article
+        from tui.library.articles import ArticleError
+        from tui.library.loader import read_article
 
         for folder, folders, files in os.walk(self.articles_dir):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
@@ -310,7 +310,7 @@ class Intake:
             return Outcome(label, "failed", title=page.title, error=str(error))
 
     def _add_page(self, page: Page, label: str) -> Outcome:
-        from tui.articles import ArticleError, parse_article_text
+        from tui.library.articles import ArticleError, parse_article_text
 
         title = page.title or _first_words(page.text)
         fetched = web_url(page.url)
@@ -475,8 +475,8 @@ def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
 
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
     """A text or Markdown article as a page: metadata from the loader's own rules."""
-    from tui.articles import ArticleError, parse_article_text
-    from tui.library_loader import decode
+    from tui.library.articles import ArticleError, parse_article_text
+    from tui.library.loader import decode
 
     if isinstance(text, bytes):
         text, _encoding = decode(text)
@@ -492,7 +492,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
     if suffix in MARKDOWN_SUFFIXES:
         # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
         # any Markdown file.
-        from tui.articles import read_front_matter
+        from tui.library.articles import read_front_matter
 
         fields, rest, _problem = read_front_matter(text.replace("\r\n", "\n"))
         markdown = drop_title_line(rest, article.title)
@@ -514,7 +514,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
 def front_matter_tags(fields: dict[str, object]) -> tuple[str, ...]:
     """A Markdown file's own tags (`tags:` or `tag:`, a list or a comma- or space-separated line),
     cleaned by the project's tag rule; what is left empty by it is dropped, never an error."""
-    from tui.annotation import normalize_tag
+    from tui.annotations.annotation import normalize_tag
 
     value = fields.get("tags", fields.get("tag"))
     if isinstance(value, str):

@@ -9,7 +9,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from tui.facts import (
+from tui.similarity.facts import (
     Conflict,
     conflict,
 )

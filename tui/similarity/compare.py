@@ -15,7 +15,7 @@ from tui.similarity.text import _literal
 from tui.similarity.verdict import MAX_ALIGNED_SENTENCES, MAX_ALIGNED_WORDS, _change_text, _judge
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.library.articles import Article, Span
 
 
 def compare(a: Article, b: Article) -> Alignment:
@@ -97,7 +97,7 @@ def _changed_pair(a: Article, b: Article, span_a: Span, span_b: Span, facts: tup
     """One sentence in two forms, with the runs of words that differ (difflib's matching of words)."""
     import difflib
 
-    from tui.articles import Span
+    from tui.library.articles import Span
 
     old = [
         (m.group(0), span_a.start + m.start(), span_a.start + m.end())

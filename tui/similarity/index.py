@@ -19,7 +19,7 @@ from tui.similarity.prepared import _Features, _features, _pack, _prepare
 from tui.similarity.store import FILE_NAME, IndexStore, VerdictRow
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Library
+    from tui.library.articles import Article, Library
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.

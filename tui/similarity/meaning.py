@@ -4,7 +4,7 @@ Lexical alignment (`alignment`) links sentences that share weighted words; two o
 one event share many words and still say different things ("the Fed is expected to add reserves" and
 "the Fed entered the market to add reserves"), and a reworded sentence may share few. Here every
 sentence meets its lexical partners and its nearest sentence of the other article by meaning (a
-static embedding), and the paraphrase model (`tui.paraphrase`, fitted on people's judgements of news
+static embedding), and the paraphrase model (`tui.similarity.paraphrase`, fitted on people's judgements of news
 sentences) says how likely each pair says the same thing. A sentence's coverage becomes that
 probability, and it counts as restated from the model's threshold on.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.facts import conflict
 from tui.similarity.alignment import RESTATED_COVERAGE, _Linked
+from tui.similarity.facts import conflict
 
 if TYPE_CHECKING:
     from tui.similarity.prepared import _Prepared
@@ -37,7 +37,7 @@ def read_for_meaning(a: _Prepared, b: _Prepared, linked: _Linked) -> None:
     """
     import numpy as np
 
-    from tui import paraphrase
+    from tui.similarity import paraphrase
 
     if not a.keys or not b.keys:
         return

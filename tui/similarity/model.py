@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from tui.errors import TuiError
 
 if TYPE_CHECKING:
-    from tui.articles import Span
+    from tui.library.articles import Span
 
 
 Kind = Literal["duplicate", "near-duplicate", "rewrite", "update", "partial", "related", "template"]

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tui.facts import (
+from tui.similarity.facts import (
     EMPTY,
     GENERIC_CAPITALS,
     NUMBER_WORDS,
@@ -34,7 +34,7 @@ from tui.similarity.text import (
 )
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.library.articles import Article, Span
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from tui.similarity.model import Repeat
 from tui.similarity.text import words
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.library.articles import Article, Span
 
 
 def _sentence_spans(article: Article) -> list[Span]:
@@ -30,7 +30,7 @@ def find_repeats(article: Article) -> list[Repeat]:
 
 
 def _find_repeats(article: Article, sentence_words: list[list[str]]) -> list[Repeat]:
-    from tui.articles import Span
+    from tui.library.articles import Span
 
     sentences = _sentence_spans(article)
     keys = [" ".join(ws) for ws in sentence_words]

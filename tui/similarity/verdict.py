@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.facts import (
+from tui.similarity.alignment import RESTATED_COVERAGE, _cosine, _link, _Linked, _pair_idf, _with_names
+from tui.similarity.facts import (
     NUMBER_WORDS,
     Conflict,
     conflict,
     same_rounded,
 )
-from tui.similarity.alignment import RESTATED_COVERAGE, _cosine, _link, _Linked, _pair_idf, _with_names
 from tui.similarity.meaning import read_for_meaning
 from tui.similarity.model import Kind
 from tui.similarity.prepared import _Prepared

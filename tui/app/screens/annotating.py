@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     from textual.worker import Worker
 
+    from tui.annotations import Annotation
     from tui.app.session import SessionApp
-    from tui.articles import Article
-    from tui.store import Annotation
+    from tui.library.articles import Article
     from tui.stories import Echo
 
 
@@ -192,7 +192,7 @@ class AnnotatingScreen(Screen[Any]):
     def highlight_marks(self, article: Article) -> list[HighlightMark]:
         if self.app.store is None:
             return []
-        from tui.store import anchor_all
+        from tui.annotations import anchor_all
 
         marks: list[HighlightMark] = []
         for placed in anchor_all(self.app.annotations_for(article.id), article):

@@ -22,7 +22,7 @@ from tui.wording import counted
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tui.articles import Article, Span
+    from tui.library.articles import Article, Span
     from tui.similarity import Alignment, ChangedPair
 
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from tui.app.widgets.safe_text import sanitize
 
 if TYPE_CHECKING:
+    from tui.annotations import Annotation
     from tui.app.session import SessionApp
-    from tui.articles import Library
-    from tui.store import Annotation
+    from tui.library.articles import Library
     from tui.stories import Home, Stories
 
 QUOTE_ROOM = 48  # characters of the home's passage quoted in a notice

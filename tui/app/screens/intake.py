@@ -187,8 +187,8 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     if not any(outcome.status in ("added", "update") for outcome in outcomes):
         return
     from tui.app.messages import LibraryLoaded
-    from tui.library_loader import load_listing
-    from tui.library_texts import TextSource, library_from_listing
+    from tui.library.loader import load_listing
+    from tui.library.texts import TextSource, library_from_listing
 
     # From the listing, as at start-up: the texts are read when wanted, not all again.
     try:

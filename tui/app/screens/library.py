@@ -18,8 +18,8 @@ from tui.app.screens.library_groups import GroupRow, group_by_story, group_notes
 from tui.app.widgets.article_table import ArticleTable, Column
 from tui.app.widgets.history_input import HistoryInput
 from tui.app.widgets.safe_text import safe_text, sanitize
-from tui.library_filter import NO_MATCH, FilterRows, folded, twin_labels
-from tui.library_filter import sort_key as library_sort_key
+from tui.library.filter import NO_MATCH, FilterRows, folded, twin_labels
+from tui.library.filter import sort_key as library_sort_key
 from tui.wording import counted
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from tui.app.session import SessionApp
-    from tui.articles import Article, Library
+    from tui.library.articles import Article, Library
     from tui.similarity import Match
 
 SORTS = ("date", "title", "source")
@@ -54,7 +54,7 @@ def filter_rank(query: str, head: str, meta: str, body: str) -> int:
     """How well an article matches a filter, best 0; ``NO_MATCH`` when it does not.
 
     ``head`` is the id and title, ``meta`` the source and author, ``body`` the text, each
-    folded by ``_folded``. The screen ranks every row at once with `tui.library_filter.rank_rows`,
+    folded by ``_folded``. The screen ranks every row at once with `tui.library.filter.rank_rows`,
     which gives the same ranks and finds the words of the text through the word index. The id or title itself comes first, then the title holding the words
     as typed, then all the words in the title, then in source and author, then the body holding
     them as typed, then the words anywhere: "As Putin visits" opens the article of that title,

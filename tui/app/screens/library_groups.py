@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from tui.articles import Article
+    from tui.library.articles import Article
     from tui.stories import Stories, Story
 
 

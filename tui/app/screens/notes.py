@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
     from textual.worker import Worker
 
+    from tui.annotations import Anchored, Annotation, AnnotationStore
     from tui.app.session import SessionApp
-    from tui.articles import Library
-    from tui.store import Anchored, Annotation, AnnotationStore
+    from tui.library.articles import Library
     from tui.stories import Home, Stories
 
 STATUS_STYLE = {"anchored": "", "moved": "italic", "orphaned": "bold reverse"}
@@ -40,7 +40,7 @@ def one_line(text: str, limit: int = 80) -> str:
 
 def notes_filter(query: str) -> Callable[[Annotation], bool] | None:
     """The Notes screen's filter: `#tag` words ask for a tag (any of them), the rest for text."""
-    from tui.annotation import note_filter
+    from tui.annotations.annotation import note_filter
 
     words = query.split()
     tags = [word[1:] for word in words if word.startswith("#") and len(word) > 1]
@@ -156,7 +156,7 @@ class NotesScreen(Screen[None]):
 
     @work(thread=True, group="anchor", exclusive=True, exit_on_error=False, description="anchoring notes")
     def _anchor_notes(self, library: Library, store: AnnotationStore, article_id: str | None) -> None:
-        from tui.store import anchor, anchor_all
+        from tui.annotations import anchor, anchor_all
 
         rows: list[Anchored] = []
         if article_id is None:
@@ -384,7 +384,7 @@ class NotesScreen(Screen[None]):
 
     def action_reattach(self) -> None:
         """Anchor an orphan again, to a passage of its article the user types (u undoes)."""
-        from tui.anchoring import find_quote
+        from tui.annotations.anchoring import find_quote
         from tui.app.screens.dialogs import QuoteScreen
         from tui.errors import UsageError
 
@@ -501,6 +501,6 @@ class NotesScreen(Screen[None]):
 
 def _orphan(annotation: Annotation) -> Anchored:
     """An annotation whose article is gone from the library."""
-    from tui.store import Anchored
+    from tui.annotations import Anchored
 
     return Anchored(annotation, "orphaned", None, None)

@@ -21,9 +21,9 @@ from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.annotations import Annotation
+    from tui.library.articles import Article, Span
     from tui.similarity import Match, Repeat
-    from tui.store import Annotation
     from tui.stories import Home
 
 
@@ -235,8 +235,8 @@ class ReaderScreen(AnnotatingScreen):
         """This article's orphaned notes and their homes (aligning versions takes a while)."""
         from textual.worker import get_current_worker
 
+        from tui.annotations import anchor_all
         from tui.app.screens.homes import find_homes, stories_settled
-        from tui.store import anchor_all
 
         article, app = self.article, self.app
         placed = anchor_all(app.annotations_for(article.id), article)

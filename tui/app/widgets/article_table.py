@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from tui.articles import Article
+    from tui.library.articles import Article
 
 CellsFunction = Callable[["Article"], Sequence[Text]]
 

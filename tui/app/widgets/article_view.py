@@ -28,12 +28,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.app.widgets.safe_text import sanitize
-from tui.articles import format_published
+from tui.library.articles import format_published
 from tui.markdown_look import ROLES, look
 from tui.palette import PALETTE
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Span
+    from tui.library.articles import Article, Span
 
 BlockKind = Literal["title", "meta", "link", "subtitle", "caption", "body", "hidden", "gap"]
 # Blocks of the article's text, with body offsets: a cursor, a search and highlights reach them.

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from tui.articles import Article
+    from tui.library.articles import Article
 
 
 class PairOfArticles(Protocol):

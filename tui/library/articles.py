@@ -1,6 +1,6 @@
 """Articles: the model, and the parser that pulls out metadata, drops page furniture and segments.
 
-The folder walk, file decoding and the cache of parsed articles live in `tui.library_loader`.
+The folder walk, file decoding and the cache of parsed articles live in `tui.library.loader`.
 
 Knows nothing of Textual. Everything here works on plain strings and returns dataclasses, so the
 CLI, the app and the similarity engine share one reading of every file.

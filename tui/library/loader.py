@@ -1,6 +1,6 @@
 """The article folder: walking it, reading each file, and the on-disk cache of parsed articles.
 
-The parser (`tui.articles`) turns one text into an `Article`; this module finds the files, decodes
+The parser (`tui.library.articles`) turns one text into an `Article`; this module finds the files, decodes
 them, reports the ones that are not articles, and keeps parsed articles in a cache keyed by path,
 size, mtime and content hash. `load_library` gives the articles; `load_listing` gives what `tui list`
 prints, from the cache's small listing alone when it is current. Knows nothing of Textual.
@@ -19,7 +19,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from tui.articles import (
+from tui.errors import TuiError
+from tui.library.articles import (
     CACHE_VERSION,
     MAX_FILE_BYTES,
     NOT_ARTICLE_NAMES,
@@ -35,8 +36,7 @@ from tui.articles import (
     spans_flat,
     spans_from,
 )
-from tui.errors import TuiError
-from tui.library_store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
+from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
 
 if TYPE_CHECKING:
     import subprocess
@@ -182,7 +182,7 @@ def _walk(root: Path) -> list[_Found | Skipped]:
 
 # --------------------------------------------------------------------------- the cache
 
-# The cache of a library is one SQLite file (`tui.library_store`): the listing (size and mtime,
+# The cache of a library is one SQLite file (`tui.library.store`): the listing (size and mtime,
 # content hash, the metadata `tui list` prints, or why the file is not an article), read on every
 # start; the text of each distinct content (body, paragraph and sentence offsets, captions), read
 # only when the articles themselves are wanted; and a word index over the text.
@@ -215,7 +215,7 @@ def open_store(root: Path, cache_dir: Path) -> LibraryStore | None:
     return LibraryStore.open(file, _CACHE_STAMP)
 
 
-# Positions in a listing record (`tui.library_store.LISTING_COLUMNS`).
+# Positions in a listing record (`tui.library.store.LISTING_COLUMNS`).
 _SIZE, _MTIME, _SKIP, _HASH, _TITLE, _SOURCE, _AUTHOR, _PUBLISHED = 1, 2, 3, 4, 5, 6, 7, 8
 _SUBTITLE, _WORDS, _ENCODING, _DAY_ONLY, _URL, _ADDED = 9, 10, 11, 12, 13, 14
 
@@ -549,7 +549,7 @@ def _parse_file(path: str, article_id: str) -> _Parsed:
 
 
 # The worker process: reads a pickled list of (path, id) on stdin, writes the pickled parses.
-_WORKER_CODE = "from tui.library_loader import parse_files_main; parse_files_main()"
+_WORKER_CODE = "from tui.library.loader import parse_files_main; parse_files_main()"
 
 
 def parse_files_main() -> None:

@@ -16,9 +16,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from tui.articles import Article, ArticleError, Library, spans_from
-from tui.library_loader import ListedArticle, Listing, article_from_text, open_store, read_article
-from tui.library_store import LibraryStore, match_query
+from tui.library.articles import Article, ArticleError, Library, spans_from
+from tui.library.loader import ListedArticle, Listing, article_from_text, open_store, read_article
+from tui.library.store import LibraryStore, match_query
 
 # The fields an article reads from its text; the rest come from the listing.
 TEXT_FIELDS = ("body", "paragraphs", "sentences", "captions", "caption_spans", "structure")

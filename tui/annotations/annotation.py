@@ -17,7 +17,7 @@ from tui.palette import COLORS, DEFAULT_COLOR
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
-    from tui.articles import Article
+    from tui.library.articles import Article
 
 
 Doc = dict[str, Any]

@@ -22,8 +22,8 @@ from tui.wording import counted
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tui.articles import Library
-    from tui.library_loader import ListedArticle, Listing
+    from tui.library.articles import Library
+    from tui.library.loader import ListedArticle, Listing
     from tui.similarity import PairMatch
     from tui.stories import Stories
 
@@ -191,7 +191,7 @@ def _add_note_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _note_filter(args: argparse.Namespace) -> Any:
-    from tui.annotation import note_filter
+    from tui.annotations.annotation import note_filter
 
     return note_filter(args.tag, args.text)
 
@@ -214,8 +214,8 @@ def open_library(args: argparse.Namespace, *, lazy: bool = False) -> Library:
 
     `lazy`: from the listing, each article reading its text when first wanted (the index reads only
     the texts it has not seen, and lets each go once prepared)."""
-    from tui.library_loader import load_library, load_listing
-    from tui.library_texts import TextSource, library_from_listing
+    from tui.library.loader import load_library, load_listing
+    from tui.library.texts import TextSource, library_from_listing
 
     root, cache = paths.articles_dir(args.articles), paths.cache_dir(args.cache_dir)
     if lazy:
@@ -271,7 +271,7 @@ def emit_json(value: Any) -> None:
 
 def _published_iso(article: ListedArticle) -> str | None:
     """The date as `published_iso` gives it, from the text the cache keeps when it has it."""
-    from tui.articles import published_iso
+    from tui.library.articles import published_iso
 
     text = article.published_text
     if text is not None and len(text) >= 10:
@@ -280,7 +280,7 @@ def _published_iso(article: ListedArticle) -> str | None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tui.library_loader import load_listing
+    from tui.library.loader import load_listing
 
     # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
     library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
@@ -333,7 +333,7 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
 
 
 def cmd_story(args: argparse.Namespace) -> int:
-    from tui.store import open_store
+    from tui.annotations import open_store
     from tui.stories import story_json, story_text
 
     library = open_library(args)
@@ -353,7 +353,7 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from tui.store import open_store
+    from tui.annotations import open_store
     from tui.stories import stories_json
 
     library = open_library(args)
@@ -379,13 +379,13 @@ def _pair_json(pair: PairMatch) -> dict[str, object]:
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.cli_format import group_pairs
+    from tui.cli.printers import group_pairs
     from tui.similarity import Kind, SimilarityIndex
 
     story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.
-        from tui.library_loader import load_listing
+        from tui.library.loader import load_listing
 
         listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
         kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
@@ -471,7 +471,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import shutil
 
-    from tui.cli_format import alignment_json, render_alignment
+    from tui.cli.printers import alignment_json, render_alignment
     from tui.similarity import compare
 
     library = open_library(args)
@@ -486,7 +486,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from tui.store import DEFAULT_COLOR, find_quote, open_store
+    from tui.annotations import DEFAULT_COLOR, find_quote, open_store
 
     article = open_library(args).get(args.id)
     start, end = find_quote(article, args.quote, args.occurrence)
@@ -497,7 +497,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_reattach(args: argparse.Namespace) -> int:
-    from tui.store import find_quote, open_store
+    from tui.annotations import find_quote, open_store
 
     store = open_store(paths.db_path(args.db))
     annotation = store.get(args.annotation)  # an unknown or ambiguous id is a UsageError
@@ -509,9 +509,9 @@ def cmd_reattach(args: argparse.Namespace) -> int:
 
 
 def cmd_notes(args: argparse.Namespace) -> int:
-    from tui.cli_format import notes_text
+    from tui.annotations import open_store
+    from tui.cli.printers import notes_text
     from tui.export import note_records
-    from tui.store import open_store
 
     library = open_library(args)
     keep = _note_filter(args)
@@ -534,6 +534,7 @@ def cmd_notes(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from tui.annotations import open_store
     from tui.export import (
         PartialExportError,
         export_jsonld,
@@ -543,7 +544,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_article_ids,
         safe_filename,
     )
-    from tui.store import open_store
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
@@ -611,8 +611,8 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tui.importing import read_jsonld
-    from tui.store import open_store
+    from tui.annotations import open_store
+    from tui.export.importing import read_jsonld
 
     annotations = read_jsonld(Path(args.file))
     result = open_store(paths.db_path(args.db)).merge(annotations)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tui.annotation import Annotation, format_time, normalize_tag, now, parse_time
+from tui.annotations.annotation import Annotation, format_time, normalize_tag, now, parse_time
 from tui.errors import UsageError
 from tui.export import ARTICLE_URN
 from tui.palette import COLORS, DEFAULT_COLOR

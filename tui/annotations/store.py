@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tinydb.table import Document
 
-from tui.annotation import Annotation, Doc, check_color, clean_tags, format_time, now, parse_time
+from tui.annotations.annotation import Annotation, Doc, check_color, clean_tags, format_time, now, parse_time
+from tui.annotations.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables
+from tui.annotations.storage import AtomicJSONStorage, Database, TextIdTable, file_signature
 from tui.durable import fsync_dir, name_start
 from tui.errors import DamagedFileError, StoreError, UsageError
 from tui.palette import DEFAULT_COLOR
-from tui.store.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables
-from tui.store.storage import AtomicJSONStorage, Database, TextIdTable, file_signature
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
-    from tui.articles import Article
+    from tui.library.articles import Article
 
 
 BACKUPS_KEPT = 5

@@ -14,7 +14,7 @@ word and 2-gram coverage, word 3-gram containment, whether their figures agree, 
 length ratio. The weights are constants fitted on the MSRP training pairs (`bench/msrp.py --fit`);
 MSRP 10-fold: ROC AUC 0.815, accuracy 76.5% (bench/README.md, "Sentence paraphrase (MSRP)").
 
-    from tui.paraphrase import embed, same_content, score_matrix, score_pairs
+    from tui.similarity.paraphrase import embed, same_content, score_matrix, score_pairs
 
     same_content("Seoul has warned Moscow against crossing a red line.",
                  "Seoul has issued a warning to Moscow not to cross a red line.")  # 0.72
@@ -24,7 +24,7 @@ MSRP 10-fold: ROC AUC 0.815, accuracy 76.5% (bench/README.md, "Sentence paraphra
 
 Limits: words, not roles ("Moscow has warned Seoul…" scores 0.99 against the first sentence above),
 and a changed figure lowers the score without deciding it (MSRP's judges often called two outlets'
-different figures the same content): whether a figure changed is `tui.facts.conflict`'s call.
+different figures the same content): whether a figure changed is `tui.similarity.facts.conflict`'s call.
 
 A pair scoring above `THRESHOLD` was called "same content" on MSRP; an engine aligning articles
 should rather rank its candidates by the score and choose its own cut. Sentences are prepared once
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.facts import conflict, sentence_facts
+from tui.similarity.facts import conflict, sentence_facts
 from tui.similarity.text import stem, words
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 else:
     Matrix = Table = Any
 
-MODEL_DIR = Path(__file__).resolve().parent / "models" / "minilm-static"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "minilm-static"
 
 
 # --------------------------------------------------------------------------- the static model
@@ -251,7 +251,7 @@ class Prepared:
     stems: frozenset[str]  # `tui.similarity` word stems
     bigrams: frozenset[tuple[str, str]]
     trigrams: frozenset[tuple[str, str, str]]
-    facts: frozenset[str]  # numbers, months, tickers as `tui.facts` normalises them
+    facts: frozenset[str]  # numbers, months, tickers as `tui.similarity.facts` normalises them
     negated: bool
     length: int  # words
     table: _WordTable  # where the word rows are (a table started again leaves older sentences theirs)
@@ -398,7 +398,7 @@ FEATURES = (
     "words_covered_max",  # the same for the better-covered sentence
     "bigrams_covered_min",  # share of the less-covered sentence's stem 2-grams found in the other
     "trigram_containment",  # share of the shorter sentence's word 3-grams found in the other
-    "figures_conflict",  # 1 when each gives a figure, month or ticker the other lacks (`tui.facts.conflict`)
+    "figures_conflict",  # 1 when each gives a figure, month or ticker the other lacks (`tui.similarity.facts.conflict`)
     "figures_unmatched",  # share of the two sentences' figures that only one gives
     "negation_differs",  # 1 when one sentence negates ("not", "n't", "never"…) and the other does not
     "length_ratio",  # shorter / longer, in words

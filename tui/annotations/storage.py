@@ -15,11 +15,11 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from tui.annotation import Doc
+from tui.annotations.annotation import Doc
+from tui.annotations.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables, set_schema
+from tui.annotations.tables import Fragments, TrackedTable
 from tui.durable import write_atomically
 from tui.errors import StoreError, UnreadableFileError
-from tui.store.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables, set_schema
-from tui.store.tables import Fragments, TrackedTable
 
 
 def file_signature(path: Path) -> tuple[int, int, int, int] | None:

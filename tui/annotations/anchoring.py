@@ -20,8 +20,8 @@ from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from tui.annotation import Annotation
-    from tui.articles import Article
+    from tui.annotations.annotation import Annotation
+    from tui.library.articles import Article
 
 Status = Literal["anchored", "moved", "orphaned"]
 

@@ -26,17 +26,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tui.articles import Span
 from tui.errors import UsageError
-from tui.facts import fact_change
-from tui.grouping import STORY_KINDS, group_versions, page_key, report_order
+from tui.library.articles import Span
+from tui.similarity.facts import fact_change
+from tui.stories.grouping import STORY_KINDS, group_versions, page_key, report_order
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from tui.anchoring import Anchored
-    from tui.articles import Article, Library
+    from tui.annotations import Annotation, AnnotationStore
+    from tui.annotations.anchoring import Anchored
+    from tui.library.articles import Article, Library
     from tui.similarity import PairMatch, SimilarityIndex
-    from tui.store import Annotation, AnnotationStore
 
 # Kinds whose verbatim passages are the same text edited, not retold: an orphaned note whose quote
 # is found verbatim in such a version (or verbatim with its context) is carried over at once;
@@ -554,7 +554,7 @@ class Stories:
 
     def echoes_on(self, article_id: str, store: AnnotationStore) -> list[Echo]:
         """Every other version's annotations as they fall on this article, placed ones in text order."""
-        from tui.anchoring import anchor_all
+        from tui.annotations.anchoring import anchor_all
 
         story = self.of(article_id)
         if story is None:
@@ -610,7 +610,7 @@ class Stories:
         *,
         own_text: bool = False,
     ) -> Home | None:
-        from tui.articles import article_from_text
+        from tui.library.articles import article_from_text
         from tui.similarity import compare
 
         if other.id != annotation.article_id:  # in its own text, anchoring has looked already
@@ -646,7 +646,7 @@ class Stories:
 
     def orphans(self, story: Story, store: AnnotationStore) -> list[tuple[Anchored, list[Home]]]:
         """The story's orphaned annotations (on a version, or on an article since removed), with homes."""
-        from tui.anchoring import Anchored, anchor_all
+        from tui.annotations.anchoring import Anchored, anchor_all
 
         found: list[tuple[Anchored, list[Home]]] = []
         for version_id in story.version_ids:
@@ -663,7 +663,7 @@ class Stories:
 
 
 def _alignment_version() -> str:
-    from tui.articles import CACHE_VERSION
+    from tui.library.articles import CACHE_VERSION
     from tui.similarity import INDEX_VERSION
 
     return f"{ALIGNMENT_VERSION}.{CACHE_VERSION}.{INDEX_VERSION}"
@@ -971,7 +971,7 @@ def home_json(home: Home) -> dict[str, Any]:
 
 def story_json(stories: Stories, story: Story, store: AnnotationStore) -> dict[str, Any]:
     """`tui story ID --json`: versions, passages, and every annotation with its echoes (or homes)."""
-    from tui.anchoring import anchor_all
+    from tui.annotations.anchoring import anchor_all
 
     stories.align(story)
     annotations: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from tui.annotation import Doc
+from tui.annotations.annotation import Doc
 
 
 class Fragments:

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from tui.anchoring import Anchored, anchor_all
-from tui.annotation import Annotation, format_time, now
+from tui.annotations.anchoring import Anchored, anchor_all
+from tui.annotations.annotation import Annotation, format_time, now
 from tui.durable import write_atomically
 from tui.errors import StoreError, TuiError, UsageError
 from tui.palette import color_meaning, color_swatch
 from tui.text_safety import UNSAFE_CHARACTERS, printable
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Library
-    from tui.store import AnnotationStore
+    from tui.annotations import AnnotationStore
+    from tui.library.articles import Article, Library
     from tui.stories import Echo, Stories, Story
 
 MARKER = (

@@ -9,10 +9,10 @@ from typing import Any
 
 import orjson
 
-from tui.annotation import format_time, now, parse_time, selectors
+from tui.annotations.annotation import format_time, now, parse_time, selectors
+from tui.annotations.tables import TrackedTable
 from tui.errors import DamagedFileError, NewerSchemaError
 from tui.palette import DEFAULT_COLOR
-from tui.store.tables import TrackedTable
 from tui.text_safety import printable
 
 SCHEMA_VERSION = 1

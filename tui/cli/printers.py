@@ -15,13 +15,13 @@ from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from tui.articles import Article, Library, Span
+    from tui.library.articles import Article, Library, Span
     from tui.similarity import AlignedPair, Alignment, PairMatch
 
 
 def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairMatch]]:
-    """The versions of each story (the one grouping of `tui.grouping`) with their pairs, best group first."""
-    from tui.grouping import group_versions, page_key, report_order
+    """The versions of each story (the one grouping of `tui.stories.grouping`) with their pairs, best group first."""
+    from tui.stories.grouping import group_versions, page_key, report_order
 
     pages = {a.id: key for a in library if (key := page_key(a.url)) is not None}
     groups = group_versions(pairs, lambda article_id: report_order(library.get(article_id)), pages)
