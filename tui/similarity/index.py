@@ -65,11 +65,19 @@ class SimilarityIndex:
     def __init__(self, pairs: Iterable[PairMatch], ids: Iterable[str]) -> None:
         self._pairs = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
         self._ids = set(ids)
-        self._by_id: dict[str, list[Match]] = defaultdict(list)
-        for pair in self._pairs:
-            self._by_id[pair.a].append(Match(id=pair.b, score=pair.score, kind=pair.kind, reason=pair.reason))
-            self._by_id[pair.b].append(Match(id=pair.a, score=pair.score, kind=pair.kind, reason=pair.reason))
+        self._matches_by_id: dict[str, list[Match]] | None = None
         self.stats: dict[str, float] = {}
+
+    def _by_id(self) -> dict[str, list[Match]]:
+        """Each article's matches, best first: made when first asked for, since a listing of every
+        pair (`tui dupes`) never needs them and at 100,000 articles they take seconds to make."""
+        if self._matches_by_id is None:
+            by_id: dict[str, list[Match]] = defaultdict(list)
+            for pair in self._pairs:
+                by_id[pair.a].append(Match(id=pair.b, score=pair.score, kind=pair.kind, reason=pair.reason))
+                by_id[pair.b].append(Match(id=pair.a, score=pair.score, kind=pair.kind, reason=pair.reason))
+            self._matches_by_id = by_id
+        return self._matches_by_id
 
     def matches(self, article_id: str, kinds: Iterable[Kind] | None = None) -> list[Match]:
         """That article's matches, best first."""
@@ -78,7 +86,7 @@ class SimilarityIndex:
 
             raise UnknownArticleError(article_id)
         chosen = _kind_filter(kinds)
-        return [m for m in self._by_id.get(article_id, []) if m.kind in chosen]
+        return [m for m in self._by_id().get(article_id, []) if m.kind in chosen]
 
     def pairs(self, kinds: Iterable[Kind] | None = None) -> list[PairMatch]:
         """All matching pairs of the library, best first."""
