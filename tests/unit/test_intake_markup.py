@@ -72,3 +72,29 @@ def test_a_page_of_br_runs_in_font_with_comments_extracts_as_its_paragraphs() ->
     )
     markdown = extract_page(page, "https://herald.example.com/budget").markdown
     assert markdown.split("\n\n") == SENTENCES
+
+
+def test_what_the_page_hides_from_every_reader_goes_unless_it_holds_the_page() -> None:
+    root = _normalised(
+        f"<article><p>{SENTENCES[0]}</p>"
+        "<span class='hidden'><span itemprop='url'>http://example.com/logo.jpg</span></span>"
+        "<p hidden>Template text.</p><p style='display: none'>Pop-up text.</p>"
+        "<p class='promo d-none'>Subscribe now.</p><p style='visibility:hidden'>Ghost.</p>"
+        f"<p>{SENTENCES[1]}<span class='sr-only'> (opens in a new window)</span></p></article>"
+        f"<div class='hidden'><h1>Budget</h1><p>{SENTENCES[2]}</p></div>"
+    )
+    assert _texts(root, "p") == [SENTENCES[0], f"{SENTENCES[1]} (opens in a new window)", SENTENCES[2]]
+    assert "logo.jpg" not in "".join(root.itertext())
+
+
+def test_a_page_with_hidden_structured_data_in_its_article_stores_the_article_alone() -> None:
+    page = (
+        "<html><head><title>Council approves the budget</title></head><body><main><article>"
+        f"<h1>Council approves the budget</h1><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p><p>{SENTENCES[2]}</p>"
+        "<span class='hidden'><span itemprop='image'><span itemprop='url'>"
+        "http://herald.example.com/uploads/2018/10/photo.jpeg</span><span itemprop='height'>1200</span>"
+        "</span><span itemprop='author'><span itemprop='name'>webadmin</span></span></span>"
+        "</article></main></body></html>"
+    )
+    markdown = extract_page(page, "https://herald.example.com/budget").markdown
+    assert markdown.split("\n\n") == SENTENCES

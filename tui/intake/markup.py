@@ -48,6 +48,11 @@ _NOTE_MARK = re.compile(r"[\[(]?\s*(\d{1,4}|[a-z]|[*†‡§¶])\s*[\])]?")
 # "comments-area", "disqus_thread"); "commentary" is journalism and is not one of them.
 _COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
 _NAME_WORDS = re.compile(r"[a-z]+")
+# Class names the common CSS frameworks give to "display: none" (Bootstrap 3 and WordPress themes,
+# Bootstrap 4+, Bulma); screen-reader-only classes ("sr-only", "visually-hidden") are text for
+# some readers and are not among them.
+_HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden"})
+_HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 
 
 def normalise(root: Any) -> Any:
@@ -56,6 +61,7 @@ def normalise(root: Any) -> Any:
     unwrap_presentational(root)
     split_br_runs(root)
     drop_comment_sections(root)
+    drop_hidden(root)
     return root
 
 
@@ -105,6 +111,24 @@ def drop_comment_sections(root: Any) -> None:
             continue
         if _is_comments_or_aside(element) and not _holds_the_page(element):
             _remove_keeping_tail(element)
+
+
+def drop_hidden(root: Any) -> None:
+    """What the page hides from every reader is not its article: an element with the `hidden`
+    attribute, an inline style of `display: none` or `visibility: hidden`, or a framework's class
+    for it (structured data for search engines, templates, pop-ups). One that holds the headline,
+    `<main>` or an `<article>` is the page itself (a script may reveal it) and stays."""
+    for element in list(root.iter()):
+        if element.getparent() is None or not isinstance(element.tag, str) or element.tag in ("html", "body"):
+            continue
+        if _is_hidden(element) and not _holds_the_page(element):
+            _remove_keeping_tail(element)
+
+
+def _is_hidden(element: Any) -> bool:
+    if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""):
+        return True
+    return not _HIDDEN_CLASSES.isdisjoint((element.get("class") or "").lower().split())
 
 
 def _is_comments_or_aside(element: Any) -> bool:
