@@ -334,7 +334,7 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
 
 def cmd_story(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
-    from tui.stories import story_json, story_text
+    from tui.cli.story_json import story_json, story_text
 
     library = open_library(args)
     if not args.id.startswith("s-"):
@@ -342,19 +342,21 @@ def cmd_story(args: argparse.Namespace) -> int:
     stories = open_stories(args, library)
     story = stories.get(args.id)
     store = open_store(paths.db_path(args.db))
+    data = story_json(stories, story, store)
+    stories.save()  # the alignments made for it, for the next run
     if args.json:
-        emit_json(story_json(stories, story, store))
+        emit_json(data)
     else:
         import shutil
 
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
-        sys.stdout.write(story_text(story_json(stories, story, store), width=width))
+        sys.stdout.write(story_text(data, width=width))
     return 0
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
-    from tui.stories import stories_json
+    from tui.cli.story_json import stories_json
 
     library = open_library(args)
     stories = open_stories(args, library)
