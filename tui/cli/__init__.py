@@ -513,7 +513,7 @@ def cmd_reattach(args: argparse.Namespace) -> int:
 def cmd_notes(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
     from tui.cli.printers import notes_text
-    from tui.export import note_records
+    from tui.export.selection import note_records
 
     library = open_library(args)
     keep = _note_filter(args)
@@ -537,15 +537,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.annotations import open_store
-    from tui.export import (
-        PartialExportError,
-        export_jsonld,
-        export_jsonld_file,
-        export_markdown,
-        markdown_text,
-        resolve_article_ids,
-        safe_filename,
-    )
+    from tui.export.markdown import safe_filename
+    from tui.export.notes import PartialExportError, export_markdown, markdown_text
+    from tui.export.selection import resolve_article_ids
+    from tui.export.web_annotation import export_jsonld, export_jsonld_file
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
@@ -592,7 +587,8 @@ def _chosen_title(args: argparse.Namespace) -> str:
 def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
     from pathlib import Path
 
-    from tui.export import export_story, story_markdown_text
+    from tui.export.story import export_story, story_markdown_text
+    from tui.stories.views import story_view
 
     if args.ids:
         raise UsageError("give either article ids or --story, not both")
@@ -601,12 +597,13 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
     if not args.story.startswith("s-"):
         library.get(args.story)  # an unknown article id fails before any indexing
     stories = open_stories(args, library)
-    story = stories.get(args.story)
+    view = story_view(stories, stories.get(args.story), store)
+    stories.save()  # the alignments made for it, for the next run
     if args.output == "-":
-        sys.stdout.write(story_markdown_text(stories, store, story, args.flavor))
+        sys.stdout.write(story_markdown_text(view, library, store, args.flavor))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
-    print(printable(str(export_story(stories, store, story, target, args.flavor))))
+    print(printable(str(export_story(view, library, store, target, args.flavor))))
     return 0
 
 
@@ -614,7 +611,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.annotations import open_store
-    from tui.export.importing import read_jsonld
+    from tui.export.web_annotation import read_jsonld
 
     annotations = read_jsonld(Path(args.file))
     result = open_store(paths.db_path(args.db)).merge(annotations)
