@@ -211,7 +211,6 @@ class StoryScreen(Screen[None]):
     def on_story_loaded(self, message: StoryLoaded) -> None:
         self.story, self.view = message.story, message.view
         story = message.story
-        library = self.app.library
         width = self.size.width or self.app.size.width or 100
         self.laid_out_width = width
         title = Text()
@@ -222,7 +221,13 @@ class StoryScreen(Screen[None]):
         self.query_one("#story-title", Static).update(title)
         # The title and passage columns take what the others leave: no sideways scrolling at 80.
         room = width - 2 - 2  # the scrollbar, the left edge
-        narrow = width < 100
+        self._fill_versions(message.view, room, narrow=width < 100)
+        self._fill_matrix(story, room)
+        self._fill_notes(message.view, room)
+
+    def _fill_versions(self, view: StoryView, room: int, *, narrow: bool) -> None:
+        """The versions table: date, source, how each matches, its notes, its title."""
+        story = view.story
         source_width = min(
             10 if narrow else 18, max((len(v.source or "") for v in story.versions), default=6)
         )
@@ -232,7 +237,7 @@ class StoryScreen(Screen[None]):
         title_width = max(16, room - sum(fixed.values()) - 2 * (len(fixed) + 1))
 
         counts: dict[str, int] = {}
-        for note in message.view.notes:
+        for note in view.notes:
             article_id = note.placed.annotation.article_id
             counts[article_id] = counts.get(article_id, 0) + 1
         versions = self.query_one("#story-versions", DataTable)
@@ -259,6 +264,9 @@ class StoryScreen(Screen[None]):
             keep = story.version_ids.index(self.article_id)
         versions.move_cursor(row=min(keep, len(story.versions) - 1))
 
+    def _fill_matrix(self, story: Story, room: int) -> None:
+        """The passages table: a symbol per version (see `matrix_cells`), and the passage's text."""
+        library = self.app.library
         matrix = self.query_one("#story-matrix", DataTable)
         matrix.clear(columns=True)
         shown = min(len(story.versions), MATRIX_VERSIONS)
@@ -279,6 +287,9 @@ class StoryScreen(Screen[None]):
             shown_text = flat if len(flat) <= passage_width else flat[: passage_width - 1] + "…"
             matrix.add_row(*_cells(*cells[:shown], shown_text))
 
+    def _fill_notes(self, view: StoryView, room: int) -> None:
+        """The notes table: each note's version, status, quote, where it stands elsewhere, note."""
+        story = view.story
         notes = self.query_one("#story-notes", DataTable)
         notes.clear(columns=True)
         quote_width = max(12, (room - 2 - 8 - 2 * 6) * 2 // 5)
@@ -292,7 +303,7 @@ class StoryScreen(Screen[None]):
         ):
             notes.add_column(label, width=column_width)
         numbers = {article_id: str(n) for n, article_id in enumerate(story.version_ids, 1)}
-        self.note_rows = list(message.view.notes)
+        self.note_rows = list(view.notes)
         for note in self.note_rows:
             annotation = note.placed.annotation
             notes.add_row(
