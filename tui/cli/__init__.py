@@ -382,9 +382,9 @@ def _pair_json(pair: PairMatch) -> dict[str, object]:
 
 def cmd_dupes(args: argparse.Namespace) -> int:
     from tui.cli.printers import group_pairs
-    from tui.similarity import Kind, SimilarityIndex
+    from tui.similarity import SimilarityIndex
+    from tui.stories.grouping import STORY_KINDS
 
-    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.
         from tui.library.loader import load_listing
@@ -392,7 +392,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
         kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
         if kept is not None:
-            emit_json([_pair_json(p) for p in kept.pairs(args.kind or story_kinds)])
+            emit_json([_pair_json(p) for p in kept.pairs(args.kind or STORY_KINDS)])
             return 0
     library = open_library(args, lazy=True)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -429,7 +429,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         return 0
     # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
     # --kind related), template siblings only when asked for.
-    pairs = index.pairs(args.kind or story_kinds)
+    pairs = index.pairs(args.kind or STORY_KINDS)
     if args.json:
         emit_json([_pair_json(p) for p in pairs])
         return 0
@@ -440,7 +440,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
             else "no matches of that kind"
         )
     # Versions form groups; related stories and templates chain whole topics together, so they are listed.
-    copies = [p for p in pairs if p.kind in story_kinds]
+    copies = [p for p in pairs if p.kind in STORY_KINDS]
     siblings = index.pairs(["template"])
     for number, group in enumerate(group_pairs(copies + siblings, library), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
