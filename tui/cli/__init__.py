@@ -335,6 +335,7 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
 def cmd_story(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
     from tui.cli.story_json import story_json, story_text
+    from tui.stories.views import story_view
 
     library = open_library(args)
     if not args.id.startswith("s-"):
@@ -342,15 +343,14 @@ def cmd_story(args: argparse.Namespace) -> int:
     stories = open_stories(args, library)
     story = stories.get(args.id)
     store = open_store(paths.db_path(args.db))
-    data = story_json(stories, story, store)
-    stories.save()  # the alignments made for it, for the next run
     if args.json:
-        emit_json(data)
+        emit_json(story_json(stories, story, store))
     else:
         import shutil
 
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
-        sys.stdout.write(story_text(data, width=width))
+        sys.stdout.write(story_text(story_view(stories, story, store), width=width))
+    stories.save()  # the alignments made for it, for the next run
     return 0
 
 

@@ -6,6 +6,7 @@ model. Making JSON writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +116,7 @@ def stories_json(stories: Stories, counts: dict[str, int]) -> list[dict[str, Any
     ]
 
 
-def story_text(data: dict[str, Any], width: int = 100) -> str:
+def story_text(view: StoryView, width: int = 100) -> str:
     """`tui story ID` without --json: the versions, then each note with where it echoes."""
 
     def cut(text: str, room: int) -> str:
@@ -123,28 +124,40 @@ def story_text(data: dict[str, Any], width: int = 100) -> str:
         room = max(8, room)
         return text if len(text) <= room else text[: room - 1] + "…"
 
-    lines = [f"{data['id']}  {cut(data['title'], width - 16)}", counted(len(data["versions"]), "version")]
-    for number, version in enumerate(data["versions"], 1):
-        date = (version["published"] or "undated")[:10]
-        kind = version["kind"] or "first"
-        score = f"{version['score']:.2f}" if version["score"] is not None else ""
-        source = cut(version["source"] or "", 20)
-        lines.append(f"  {number}. {printable(version['id'])}  {date}  {kind} {score}  {source}".rstrip())
-        lines.append(f"     {cut(version['title'], width - 5)}")
-    if data["related"]:
-        lines.append("related: " + ", ".join(printable(article_id) for article_id in data["related"]))
-    lines.append(counted(len(data["passages"]), "passage"))
-    lines.append(counted(len(data["annotations"]), "note") if data["annotations"] else "no notes")
-    for row in data["annotations"]:
-        lines.append(f"  {row['id'][:8]} on {printable(row['article_id'])} ({row['status']})")
-        lines.append(f"      quote: {cut(row['quote'], width - 13)}")
-        if row["note"].strip():
-            lines.append(f"      note: {cut(row['note'], width - 12)}")
-        for echo in row["echoes"]:
-            where = f": {cut(echo['text'], width - 40)}" if echo["start"] is not None else ""
-            lines.append(f"      {echo['match']} in {printable(echo['article_id'])}{where}")
-        for home in row.get("homes", []):
-            carry = " (carried over at once: verbatim)" if home["carry"] else " (moves on your say)"
-            lines.append(f"      home, {home['match']}, in {printable(home['article_id'])}{carry}")
-            lines.append(f"        {cut(home['text'], width - 8)}")
+    story = view.story
+    lines = [f"{story.id}  {cut(story.title, width - 16)}", counted(len(story.versions), "version")]
+    for number, version in enumerate(story.versions, 1):
+        date = version.published.isoformat()[:10] if version.published else "undated"
+        kind = version.kind or "first"
+        score = f"{version.score:.2f}" if version.score is not None else ""
+        source = cut(version.source or "", 20)
+        lines.append(
+            f"  {number}. {printable(version.article_id)}  {date}  {kind} {score}  {source}".rstrip()
+        )
+        lines.append(f"     {cut(version.title, width - 5)}")
+    if story.related:
+        lines.append("related: " + ", ".join(printable(article_id) for article_id in story.related))
+    lines.append(counted(len(story.passages), "passage"))
+    lines.append(counted(len(view.notes), "note") if view.notes else "no notes")
+    for note in view.notes:
+        lines += _note_lines(note, cut, width)
     return "\n".join(lines) + "\n"
+
+
+def _note_lines(note: StoryNote, cut: Callable[[str, int], str], width: int) -> list[str]:
+    """A note in `tui story`'s text: where it is, its quote and note, its echoes or its homes."""
+    annotation = note.placed.annotation
+    lines = [
+        f"  {annotation.id[:8]} on {printable(annotation.article_id)} ({note.placed.status})",
+        f"      quote: {cut(annotation.exact, width - 13)}",
+    ]
+    if annotation.note.strip():
+        lines.append(f"      note: {cut(annotation.note, width - 12)}")
+    for echo in note.echoes:
+        where = f": {cut(echo.text, width - 40)}" if echo.start is not None else ""
+        lines.append(f"      {echo.match} in {printable(echo.article_id)}{where}")
+    for home in note.homes:
+        carry = " (carried over at once: verbatim)" if home.carry else " (moves on your say)"
+        lines.append(f"      home, {home.match}, in {printable(home.article_id)}{carry}")
+        lines.append(f"        {cut(home.text, width - 8)}")
+    return lines
