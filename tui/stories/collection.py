@@ -58,9 +58,8 @@ class Stories:
         story_pairs = [p for p in all_pairs if p.kind in STORY_KINDS and p.a in library and p.b in library]
         related_pairs = [p for p in all_pairs if p.kind == "related"]
         known = read_state(state_dir / STORIES_FILE) if state_dir is not None else {}
-        groups = _groups(
-            library, story_pairs + [p for p in index.pairs(["template"]) if p.a in library and p.b in library]
-        )
+        siblings = [p for p in index.pairs(["template"]) if p.a in library and p.b in library]
+        groups = _groups(library, story_pairs + siblings)
         ids = assign_ids([[article.content_hash for article in ordered] for ordered in groups], known)
         pairs_by_member: dict[str, list[PairMatch]] = defaultdict(list)
         for pair in story_pairs:
