@@ -14,7 +14,7 @@ from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
 from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import ExportFormatScreen
-from tui.export.importing import read_jsonld
+from tui.export.web_annotation import read_jsonld
 
 pytest.importorskip("tui.export", reason="tui/export/ (issue 4) is not in the tree yet")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import run
-from tui.export import MARKER
+from tui.export.markdown import MARKER
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = "000_097ad0791a11b944"
@@ -189,7 +189,7 @@ def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore
 ) -> None:
     import errno
 
-    from tui import export as export_module
+    from tui.export import notes as export_module
 
     notes = str(tmp_path / "out")
     assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0

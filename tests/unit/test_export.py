@@ -14,17 +14,9 @@ import yaml
 
 from tui.annotations import COLORS, AnnotationStore, StoreError
 from tui.errors import UsageError
-from tui.export import (
-    MARKER,
-    ORPHANS_HEADING,
-    block_id,
-    escape_markdown,
-    export_jsonld,
-    export_jsonld_file,
-    export_markdown,
-    safe_filename,
-)
-from tui.export.importing import read_jsonld
+from tui.export.markdown import MARKER, ORPHANS_HEADING, block_id, escape_markdown, safe_filename
+from tui.export.notes import export_markdown
+from tui.export.web_annotation import export_jsonld, export_jsonld_file, read_jsonld
 from tui.library.articles import Article, Library, article_from_text
 
 BODY = (
@@ -247,7 +239,7 @@ def test_jsonld_round_trip_and_newer_wins(tmp_path: Path, store: AnnotationStore
 
 
 def _single(annotation):  # type: ignore[no-untyped-def]
-    from tui.export import to_web_annotation
+    from tui.export.web_annotation import to_web_annotation
 
     return to_web_annotation(annotation)
 
@@ -422,7 +414,7 @@ def test_every_hostile_character_is_escaped_in_markdown() -> None:
 def test_one_document_export_writes_ids_titles_and_paths_inert(
     tmp_path: Path, store: AnnotationStore, to_stdout: bool
 ) -> None:
-    from tui.export import markdown_text
+    from tui.export.notes import markdown_text
 
     article = make_article(HOSTILE_NAME, title="Title \x1b[2J" + HOSTILE_NAME)
     article.path = tmp_path / f"{HOSTILE_NAME}.txt"
@@ -486,8 +478,8 @@ def test_one_failing_article_is_reported_and_the_rest_exported(
 ) -> None:
     import errno
 
-    import tui.export
-    from tui.export import PartialExportError
+    import tui.export.notes
+    from tui.export.notes import PartialExportError
 
     first, broken, last = (
         make_article("a1", "First"),
@@ -496,14 +488,14 @@ def test_one_failing_article_is_reported_and_the_rest_exported(
     )
     for article in (first, broken, last):
         highlight(store, article, "warned Moscow")
-    real_write = tui.export.write_atomically
+    real_write = tui.export.notes.write_atomically
 
     def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
         if path.name == "Broken.md":
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, chunks, **kwargs)
 
-    monkeypatch.setattr(tui.export, "write_atomically", write)
+    monkeypatch.setattr(tui.export.notes, "write_atomically", write)
     with pytest.raises(PartialExportError) as raised:
         export_markdown(Library(tmp_path, [first, broken, last]), store, None, tmp_path / "notes")
     assert [path.name for path in raised.value.written] == ["First.md", "Last.md"]

@@ -11,10 +11,12 @@ from rate_versions import write_rate_versions
 from shared_data import shared_data
 
 from tui.annotations import AnnotationStore, find_quote, open_store
+from tui.cli.story_json import story_json
 from tui.library.articles import Article, Library
 from tui.library.loader import load_library
 from tui.similarity import Alignment, SimilarityIndex
-from tui.stories import STORY_KINDS, Stories, story_json
+from tui.stories import Stories
+from tui.stories.grouping import STORY_KINDS
 
 A = "000_097ad0791a11b944"
 B = "002_3b2e89bd4e21a8c9"
@@ -372,7 +374,7 @@ def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
 def test_a_sentence_with_other_figures_left_unaligned_is_still_one_passage() -> None:
     # An engine that keeps sentences with other facts apart leaves them in only_a / only_b.
     from tui.library.articles import article_from_text
-    from tui.stories import _restated_with_other_figures
+    from tui.stories.alignment import _restated_with_other_figures
 
     a = article_from_text(
         "The treaty was scrapped in 1996 as Russia established trade ties with South Korea. "

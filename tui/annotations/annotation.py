@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from tui.errors import UsageError
 from tui.palette import COLORS, DEFAULT_COLOR
@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 Doc = dict[str, Any]
 
 CONTEXT_CHARS = 32  # prefix/suffix kept around a quote, as Hypothesis does
+
+
+class NoteFields(TypedDict, total=False):
+    """What a user gives a new annotation besides its passage; each may be left out (`Annotation.create`
+    holds the defaults: no note, the default color, no tags). The store's `add` takes the same."""
+
+    note: str
+    color: str
+    tags: Iterable[str]
 
 
 @dataclass
@@ -54,10 +63,8 @@ class Annotation:
         start: int,
         end: int,
         *,
-        note: str = "",
-        color: str = DEFAULT_COLOR,
-        tags: Iterable[str] = (),
         moment: datetime | None = None,
+        **fields: Unpack[NoteFields],
     ) -> Annotation:
         """A new annotation on article.body[start:end], with its quote, context and a fresh id."""
         body = article.body
@@ -82,9 +89,9 @@ class Annotation:
             suffix=body[end : end + CONTEXT_CHARS],
             start=start,
             end=end,
-            color=check_color(color),
-            note=note,
-            tags=clean_tags(tags),
+            color=check_color(fields.get("color", DEFAULT_COLOR)),
+            note=fields.get("note", ""),
+            tags=clean_tags(fields.get("tags", ())),
             created=moment,
             updated=moment,
         )

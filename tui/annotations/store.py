@@ -16,16 +16,24 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from tinydb.table import Document
 
-from tui.annotations.annotation import Annotation, Doc, check_color, clean_tags, format_time, now, parse_time
+from tui.annotations.annotation import (
+    Annotation,
+    Doc,
+    NoteFields,
+    check_color,
+    clean_tags,
+    format_time,
+    now,
+    parse_time,
+)
 from tui.annotations.schema import ANNOTATIONS_TABLE, SCHEMA_VERSION, load_tables
 from tui.annotations.storage import AtomicJSONStorage, Database, TextIdTable, file_signature
 from tui.durable import fsync_dir, name_start
 from tui.errors import DamagedFileError, StoreError, UsageError
-from tui.palette import DEFAULT_COLOR
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
@@ -159,14 +167,10 @@ class AnnotationStore:
         article: Article,
         start: int,
         end: int,
-        *,
-        note: str = "",
-        color: str = DEFAULT_COLOR,
-        tags: Iterable[str] = (),
+        **fields: Unpack[NoteFields],
     ) -> Annotation:
-        return self._insert(
-            Annotation.create(article, start, end, note=note, color=color, tags=tags), "highlight"
-        )
+        """A new highlight on article.body[start:end] (see `Annotation.create`), saved."""
+        return self._insert(Annotation.create(article, start, end, **fields), "highlight")
 
     def update(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tui.library.filter import FilterRows
     from tui.similarity import Alignment, Repeat, SimilarityIndex
     from tui.stories import Echo, Home, Stories, Story
+    from tui.stories.views import StoryView
 
 
 # --------------------------------------------------------------------------- background work, to the app
@@ -168,7 +169,7 @@ class NotesAnchored(Message):
 @dataclass
 class StoryLoaded(Message):
     story: Story
-    data: dict[str, Any]  # tui.stories.story_json: the same JSON as `tui story --json`
+    view: StoryView  # the story's notes with their echoes and homes
 
 
 @dataclass

@@ -40,7 +40,7 @@ from tui.wording import counted
 if TYPE_CHECKING:
     from tui.annotations import Annotation, AnnotationStore
     from tui.app.screens.dialogs import ExportFormat
-    from tui.export import Flavor
+    from tui.export.markdown import Flavor
     from tui.library.articles import Article, Library
     from tui.library.texts import TextSource
     from tui.similarity import Match, SimilarityIndex
@@ -471,7 +471,7 @@ class SessionApp(App[None]):
             self._export_json(article_ids)
             return
         with _failing_as("Export", ImportError, TuiError, OSError):
-            from tui.export import export_markdown
+            from tui.export.notes import export_markdown
 
             written = export_markdown(self.library, self.store, article_ids, self.notes_dir, fmt)
         kind = "Logseq Markdown" if fmt == "logseq" else "Obsidian Markdown"
@@ -493,7 +493,8 @@ class SessionApp(App[None]):
         """Every note in one file, `annotations.jsonld`; one article's in a file named after it."""
         assert self.library is not None and self.store is not None
         with _failing_as("Export", ImportError, TuiError, OSError):
-            from tui.export import export_jsonld_file, safe_filename
+            from tui.export.markdown import safe_filename
+            from tui.export.web_annotation import export_jsonld_file
 
             wanted = set(article_ids) if article_ids is not None else None
             count = sum(1 for item in self.store.all() if wanted is None or item.article_id in wanted)
@@ -520,12 +521,14 @@ class SessionApp(App[None]):
 
     @work(thread=True, group="export", exit_on_error=False, description="export")
     def _export_story(self, story_id: str, flavor: Flavor) -> None:
-        from tui.export import export_story
+        from tui.export.story import export_story
+        from tui.stories.views import story_view
 
         assert self.stories is not None and self.store is not None
         with _failing_as("Export", TuiError, OSError):
-            story = self.stories.get(story_id)
-            written = export_story(self.stories, self.store, story, self.notes_dir, flavor)
+            view = story_view(self.stories, self.stories.get(story_id), self.store)
+            self.stories.save()
+            written = export_story(view, self.stories.library, self.store, self.notes_dir, flavor)
         kind = "Logseq Markdown" if flavor == "logseq" else "Obsidian Markdown"
         self.call_from_thread(
             self.notify, f"Exported the story to {written} ({kind})", markup=False, timeout=8

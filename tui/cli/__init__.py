@@ -334,7 +334,8 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
 
 def cmd_story(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
-    from tui.stories import story_json, story_text
+    from tui.cli.story_json import story_json, story_text
+    from tui.stories.views import story_view
 
     library = open_library(args)
     if not args.id.startswith("s-"):
@@ -348,13 +349,14 @@ def cmd_story(args: argparse.Namespace) -> int:
         import shutil
 
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
-        sys.stdout.write(story_text(story_json(stories, story, store), width=width))
+        sys.stdout.write(story_text(story_view(stories, story, store), width=width))
+    stories.save()  # the alignments made for it, for the next run
     return 0
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
-    from tui.stories import stories_json
+    from tui.cli.story_json import stories_json
 
     library = open_library(args)
     stories = open_stories(args, library)
@@ -380,9 +382,9 @@ def _pair_json(pair: PairMatch) -> dict[str, object]:
 
 def cmd_dupes(args: argparse.Namespace) -> int:
     from tui.cli.printers import group_pairs
-    from tui.similarity import Kind, SimilarityIndex
+    from tui.similarity import SimilarityIndex
+    from tui.stories.grouping import STORY_KINDS
 
-    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.
         from tui.library.loader import load_listing
@@ -390,7 +392,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
         kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
         if kept is not None:
-            emit_json([_pair_json(p) for p in kept.pairs(args.kind or story_kinds)])
+            emit_json([_pair_json(p) for p in kept.pairs(args.kind or STORY_KINDS)])
             return 0
     library = open_library(args, lazy=True)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
@@ -427,7 +429,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         return 0
     # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
     # --kind related), template siblings only when asked for.
-    pairs = index.pairs(args.kind or story_kinds)
+    pairs = index.pairs(args.kind or STORY_KINDS)
     if args.json:
         emit_json([_pair_json(p) for p in pairs])
         return 0
@@ -438,7 +440,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
             else "no matches of that kind"
         )
     # Versions form groups; related stories and templates chain whole topics together, so they are listed.
-    copies = [p for p in pairs if p.kind in story_kinds]
+    copies = [p for p in pairs if p.kind in STORY_KINDS]
     siblings = index.pairs(["template"])
     for number, group in enumerate(group_pairs(copies + siblings, library), 1):
         members = sorted({p.a for p in group} | {p.b for p in group})
@@ -511,7 +513,7 @@ def cmd_reattach(args: argparse.Namespace) -> int:
 def cmd_notes(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
     from tui.cli.printers import notes_text
-    from tui.export import note_records
+    from tui.export.selection import note_records
 
     library = open_library(args)
     keep = _note_filter(args)
@@ -535,15 +537,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.annotations import open_store
-    from tui.export import (
-        PartialExportError,
-        export_jsonld,
-        export_jsonld_file,
-        export_markdown,
-        markdown_text,
-        resolve_article_ids,
-        safe_filename,
-    )
+    from tui.export.markdown import safe_filename
+    from tui.export.notes import PartialExportError, export_markdown, markdown_text
+    from tui.export.selection import resolve_article_ids
+    from tui.export.web_annotation import export_jsonld, export_jsonld_file
 
     library = open_library(args)
     store = open_store(paths.db_path(args.db))
@@ -590,7 +587,8 @@ def _chosen_title(args: argparse.Namespace) -> str:
 def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int:
     from pathlib import Path
 
-    from tui.export import export_story, story_markdown_text
+    from tui.export.story import export_story, story_markdown_text
+    from tui.stories.views import story_view
 
     if args.ids:
         raise UsageError("give either article ids or --story, not both")
@@ -599,12 +597,13 @@ def _export_story(args: argparse.Namespace, library: Library, store: Any) -> int
     if not args.story.startswith("s-"):
         library.get(args.story)  # an unknown article id fails before any indexing
     stories = open_stories(args, library)
-    story = stories.get(args.story)
+    view = story_view(stories, stories.get(args.story), store)
+    stories.save()  # the alignments made for it, for the next run
     if args.output == "-":
-        sys.stdout.write(story_markdown_text(stories, store, story, args.flavor))
+        sys.stdout.write(story_markdown_text(view, library, store, args.flavor))
         return 0
     target = Path(args.output) if args.output else paths.notes_dir(args.notes_dir)
-    print(printable(str(export_story(stories, store, story, target, args.flavor))))
+    print(printable(str(export_story(view, library, store, target, args.flavor))))
     return 0
 
 
@@ -612,7 +611,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui.annotations import open_store
-    from tui.export.importing import read_jsonld
+    from tui.export.web_annotation import read_jsonld
 
     annotations = read_jsonld(Path(args.file))
     result = open_store(paths.db_path(args.db)).merge(annotations)

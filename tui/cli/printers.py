@@ -1,6 +1,6 @@
 """What the CLI prints: groups of copies, the two-column comparison, the `tui notes` listing.
 
-Presentation only; the engine (`tui.similarity`) and the notes (`tui.export.note_records`) give the
+Presentation only; the engine (`tui.similarity`) and the notes (`tui.export.selection.note_records`) give the
 data. Every text from an article or a user is shown through `printable`, never obeyed.
 """
 

@@ -43,8 +43,6 @@ MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
 MAX_SOURCE_TAGS = 50  # a source's own tags kept at most; more is a keyword dump, not tags
 MAX_TAG_CHARS = 100
 MAX_FILE_BYTES = 10 * 1024 * 1024
-# Kinds that make two articles versions of one story (the shared decision on match kinds).
-VERSION_KINDS = ("duplicate", "near-duplicate", "rewrite", "update", "partial")
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
 FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
@@ -375,11 +373,12 @@ class Intake:
                 scored.append((overlap, known))
         scored.sort(key=lambda pair: -pair[0])
         from tui.similarity import compare
+        from tui.stories.grouping import STORY_KINDS
 
         best: tuple[float, str | None, str | None] = (-1.0, None, None)
         for _overlap, known in scored[:CANDIDATES]:
             alignment = compare(candidate, known.article)
-            if alignment.kind in VERSION_KINDS and alignment.score > best[0]:
+            if alignment.kind in STORY_KINDS and alignment.score > best[0]:
                 best = (alignment.score, alignment.kind, known.id)
         return best[1], best[2]
 

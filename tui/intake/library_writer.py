@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tui.durable import write_atomically
-from tui.export import safe_filename
+from tui.export.markdown import safe_filename
 from tui.text_safety import without_controls
 
 NAME_MAX_CHARS = 100

@@ -8,7 +8,7 @@ move an orphaned note to its home, and export the story.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from tui.app.session import SessionApp
-    from tui.stories import Home, Story
+    from tui.stories import Story
+    from tui.stories.views import StoryNote, StoryView
 
 CARRIES, ADDS, OMITS, CHANGED, NOT_YET = "●", "+", "−", "Δ", " "
 LEGEND = f"{CARRIES} carries   {ADDS} adds   {OMITS} leaves out   {CHANGED} figures changed"
@@ -106,10 +107,10 @@ class StoryScreen(Screen[None]):
         self.wanted = article_id or story_id
         self.article_id = article_id
         self.story: Story | None = None
-        self.data: dict[str, Any] = {}
+        self.view: StoryView | None = None
         self.marked: str | None = None
         self.passage_texts: list[tuple[str, int]] = []  # (version, offset) to open for each matrix row
-        self.note_rows: list[dict[str, Any]] = []
+        self.note_rows: list[StoryNote] = []
         self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
@@ -138,8 +139,8 @@ class StoryScreen(Screen[None]):
         return None
 
     def on_resize(self) -> None:
-        if self.story is not None and self.size.width != self.laid_out_width:
-            self.on_story_loaded(StoryLoaded(self.story, self.data))
+        if self.view is not None and self.size.width != self.laid_out_width:
+            self.on_story_loaded(StoryLoaded(self.view.story, self.view))
 
     def on_descendant_focus(self) -> None:
         self._mark_focus()
@@ -197,18 +198,19 @@ class StoryScreen(Screen[None]):
 
     @work(thread=True, group="story", exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        from tui.stories import story_json
+        from tui.stories.views import story_view
 
         stories, store = self.app.stories, self.app.store
         if stories is None or store is None:
             return
         story = stories.get(self.wanted)
-        self.post_message(StoryLoaded(story, story_json(stories, story, store)))
+        view = story_view(stories, story, store)
+        stories.save()  # the alignments made for it, for the next time
+        self.post_message(StoryLoaded(story, view))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
-        self.story, self.data = message.story, message.data
+        self.story, self.view = message.story, message.view
         story = message.story
-        library = self.app.library
         width = self.size.width or self.app.size.width or 100
         self.laid_out_width = width
         title = Text()
@@ -219,7 +221,13 @@ class StoryScreen(Screen[None]):
         self.query_one("#story-title", Static).update(title)
         # The title and passage columns take what the others leave: no sideways scrolling at 80.
         room = width - 2 - 2  # the scrollbar, the left edge
-        narrow = width < 100
+        self._fill_versions(message.view, room, narrow=width < 100)
+        self._fill_matrix(story, room)
+        self._fill_notes(message.view, room)
+
+    def _fill_versions(self, view: StoryView, room: int, *, narrow: bool) -> None:
+        """The versions table: date, source, how each matches, its notes, its title."""
+        story = view.story
         source_width = min(
             10 if narrow else 18, max((len(v.source or "") for v in story.versions), default=6)
         )
@@ -229,8 +237,9 @@ class StoryScreen(Screen[None]):
         title_width = max(16, room - sum(fixed.values()) - 2 * (len(fixed) + 1))
 
         counts: dict[str, int] = {}
-        for row in self.data["annotations"]:
-            counts[row["article_id"]] = counts.get(row["article_id"], 0) + 1
+        for note in view.notes:
+            article_id = note.placed.annotation.article_id
+            counts[article_id] = counts.get(article_id, 0) + 1
         versions = self.query_one("#story-versions", DataTable)
         keep = versions.cursor_row
         versions.clear(columns=True)
@@ -255,6 +264,9 @@ class StoryScreen(Screen[None]):
             keep = story.version_ids.index(self.article_id)
         versions.move_cursor(row=min(keep, len(story.versions) - 1))
 
+    def _fill_matrix(self, story: Story, room: int) -> None:
+        """The passages table: a symbol per version (see `matrix_cells`), and the passage's text."""
+        library = self.app.library
         matrix = self.query_one("#story-matrix", DataTable)
         matrix.clear(columns=True)
         shown = min(len(story.versions), MATRIX_VERSIONS)
@@ -275,6 +287,9 @@ class StoryScreen(Screen[None]):
             shown_text = flat if len(flat) <= passage_width else flat[: passage_width - 1] + "…"
             matrix.add_row(*_cells(*cells[:shown], shown_text))
 
+    def _fill_notes(self, view: StoryView, room: int) -> None:
+        """The notes table: each note's version, status, quote, where it stands elsewhere, note."""
+        story = view.story
         notes = self.query_one("#story-notes", DataTable)
         notes.clear(columns=True)
         quote_width = max(12, (room - 2 - 8 - 2 * 6) * 2 // 5)
@@ -288,31 +303,30 @@ class StoryScreen(Screen[None]):
         ):
             notes.add_column(label, width=column_width)
         numbers = {article_id: str(n) for n, article_id in enumerate(story.version_ids, 1)}
-        self.note_rows = list(self.data["annotations"])
-        for row in self.note_rows:
+        self.note_rows = list(view.notes)
+        for note in self.note_rows:
+            annotation = note.placed.annotation
             notes.add_row(
                 *_cells(
-                    numbers.get(row["article_id"], "gone"),
-                    row["status"],
-                    _fit(row["quote"], quote_width),
-                    _fit(self._elsewhere(row, numbers), rest // 2),
-                    _fit(row["note"], rest - rest // 2),
+                    numbers.get(annotation.article_id, "gone"),
+                    note.placed.status,
+                    _fit(annotation.exact, quote_width),
+                    _fit(self._elsewhere(note, numbers), rest // 2),
+                    _fit(annotation.note, rest - rest // 2),
                 )
             )
         if not self.note_rows:
             notes.add_row(*_cells("", "", Text("No notes yet.", style="italic"), "", ""))
 
     @staticmethod
-    def _elsewhere(row: dict[str, Any], numbers: dict[str, str]) -> str:
-        if row.get("homes"):
+    def _elsewhere(note: StoryNote, numbers: dict[str, str]) -> str:
+        if note.homes:
             # Every candidate, newest first; H moves the note to the first.
-            homes = ", ".join(
-                f"{numbers.get(home['article_id'], '?')} ({home['match']})" for home in row["homes"]
-            )
+            homes = ", ".join(f"{numbers.get(home.article_id, '?')} ({home.match})" for home in note.homes)
             return f"homes: {homes} · H moves it to the first"
         parts = []
         for match in ("verbatim", "reworded", "changed", "absent"):
-            found = [numbers.get(echo["article_id"], "?") for echo in row["echoes"] if echo["match"] == match]
+            found = [numbers.get(echo.article_id, "?") for echo in note.echoes if echo.match == match]
             if found:
                 parts.append(f"{match} {','.join(found)}")
         return "; ".join(parts) or "—"
@@ -332,13 +346,10 @@ class StoryScreen(Screen[None]):
             article_id, offset = self.passage_texts[focused.cursor_row]
             self.app.open_article(article_id, offset)
         elif isinstance(focused, DataTable) and focused.id == "story-notes" and self.note_rows:
-            row = self.note_rows[focused.cursor_row]
-            if (
-                row["start"] is not None
-                and self.app.library is not None
-                and row["article_id"] in self.app.library
-            ):
-                self.app.open_article(row["article_id"], row["start"])
+            placed = self.note_rows[focused.cursor_row].placed
+            article_id = placed.annotation.article_id
+            if placed.start is not None and self.app.library is not None and article_id in self.app.library:
+                self.app.open_article(article_id, placed.start)
             else:
                 self.notify("This note is orphaned: H moves it to its home.", severity="warning")
         else:
@@ -359,8 +370,8 @@ class StoryScreen(Screen[None]):
         self.notify(
             "Marked: c on another version compares the two." if self.marked else "Unmarked.", timeout=3
         )
-        if self.story is not None:
-            self.on_story_loaded(StoryLoaded(self.story, self.data))
+        if self.view is not None:
+            self.on_story_loaded(StoryLoaded(self.view.story, self.view))
 
     def action_compare(self) -> None:
         current = self._current_version()
@@ -380,17 +391,11 @@ class StoryScreen(Screen[None]):
         notes = self.query_one("#story-notes", DataTable)
         if not self.note_rows or self.app.stories is None:
             return
-        row = self.note_rows[min(notes.cursor_row, len(self.note_rows) - 1)]
-        if not row.get("homes"):
+        note = self.note_rows[min(notes.cursor_row, len(self.note_rows) - 1)]
+        if not note.homes:
             self.notify("Not an orphan with a home (choose one in the Notes list).", severity="warning")
             return
-        first = row["homes"][0]
-        from tui.stories import Home
-
-        home: Home = Home(
-            first["article_id"], first["start"], first["end"], first["text"], first["match"], first["carry"]
-        )
-        self.app.move_to_home(row["id"], home)
+        self.app.move_to_home(note.placed.annotation.id, note.homes[0])
 
     def action_export(self) -> None:
         from tui.app.screens.exporting import ask_export_story

@@ -1,22 +1,130 @@
-"""Reading W3C Web Annotations back in (`tui import`): from JSON-LD files of ours or of other tools.
+"""Notes as W3C Web Annotations (JSON-LD), out and back in: for other annotation tools.
 
-All or nothing: a file with one bad item imports nothing, and the error names the item.
+Out: every annotation with a TextQuoteSelector and a TextPositionSelector, our own terms under
+`tui:`. In (`tui import`): JSON-LD files of ours or of other tools, all or nothing: a file with one
+bad item imports nothing, and the error names the item.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from tui.annotations.annotation import Annotation, format_time, normalize_tag, now, parse_time
+from tui.durable import write_atomically
 from tui.errors import UsageError
-from tui.export import ARTICLE_URN
-from tui.palette import COLORS, DEFAULT_COLOR
+from tui.export.selection import Keep, refuse_damaged
+from tui.palette import COLORS, DEFAULT_COLOR, color_meaning
 from tui.text_safety import printable
+
+if TYPE_CHECKING:
+    from tui.annotations import AnnotationStore
+
+ARTICLE_URN = "urn:tui:article:"
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+TUI_CONTEXT = {"tui": "urn:tui:terms:"}
+
+
+# --------------------------------------------------------------------------- out
+
+
+def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
+    bodies: list[dict[str, Any]] = []
+    if annotation.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": annotation.note,
+                "format": "text/markdown",
+                "purpose": "commenting",
+            }
+        )
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in annotation.tags]
+    return {
+        "id": f"urn:uuid:{annotation.id}",
+        "type": "Annotation",
+        "motivation": "commenting" if annotation.note else "highlighting",
+        "created": format_time(annotation.created),
+        "modified": format_time(annotation.updated),
+        "body": bodies,
+        "target": {
+            "source": ARTICLE_URN + quote(annotation.article_id, safe="/"),
+            "styleClass": annotation.color,
+            "tui:articleHash": annotation.article_hash,
+            "tui:colorMeaning": color_meaning(annotation.color),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": annotation.exact,
+                    "prefix": annotation.prefix,
+                    "suffix": annotation.suffix,
+                },
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+            ],
+        },
+    }
+
+
+def export_jsonld(
+    store: AnnotationStore, article_ids: Iterable[str] | None = None, keep: Keep = None
+) -> dict[str, Any]:
+    refuse_damaged(store)
+    wanted = set(article_ids) if article_ids is not None else None
+    items = [
+        to_web_annotation(annotation)
+        for annotation in store.all()
+        if (wanted is None or annotation.article_id in wanted) and (keep is None or keep(annotation))
+    ]
+    return {
+        "@context": [W3C_CONTEXT, TUI_CONTEXT],
+        "type": "AnnotationCollection",
+        "label": "tui annotations",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def _is_our_jsonld(path: Path) -> bool:
+    """Whether a file is a JSON-LD export of ours (so re-exporting over it loses nothing)."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("type") == "AnnotationCollection"
+        and data.get("label") == "tui annotations"
+        and data.get("@context") == [W3C_CONTEXT, TUI_CONTEXT]
+    )
+
+
+def export_jsonld_file(
+    store: AnnotationStore, article_ids: Iterable[str] | None, target: Path, keep: Keep = None
+) -> Path:
+    """Write the JSON-LD export to a file (a folder gets `annotations.jsonld`); returns the file."""
+    import orjson
+
+    target = Path(target)
+    if target.is_dir() or not target.suffix:
+        target.mkdir(parents=True, exist_ok=True)
+        target = target / "annotations.jsonld"
+    data = export_jsonld(store, article_ids, keep)
+    if target.exists() and not _is_our_jsonld(target):
+        raise UsageError(f"{target} exists and was not written by tui export; choose another file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    from tui.text_safety import json_safe
+
+    write_atomically(target, [json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)) + b"\n"])
+    return target
+
+
+# --------------------------------------------------------------------------- in
 
 
 def _items(data: Any) -> Iterator[Any]:
