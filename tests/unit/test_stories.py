@@ -15,8 +15,8 @@ from tui.cli.story_json import story_json
 from tui.library.articles import Article, Library
 from tui.library.loader import load_library
 from tui.similarity import Alignment, SimilarityIndex
+from tui.similarity.model import STORY_KINDS
 from tui.stories import Stories
-from tui.stories.grouping import STORY_KINDS
 
 A = "000_097ad0791a11b944"
 B = "002_3b2e89bd4e21a8c9"

@@ -383,7 +383,7 @@ def _pair_json(pair: PairMatch) -> dict[str, object]:
 def cmd_dupes(args: argparse.Namespace) -> int:
     from tui.cli.printers import group_pairs
     from tui.similarity import SimilarityIndex
-    from tui.stories.grouping import STORY_KINDS
+    from tui.similarity.model import STORY_KINDS
 
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.

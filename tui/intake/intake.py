@@ -373,7 +373,7 @@ class Intake:
                 scored.append((overlap, known))
         scored.sort(key=lambda pair: -pair[0])
         from tui.similarity import compare
-        from tui.stories.grouping import STORY_KINDS
+        from tui.similarity.model import STORY_KINDS
 
         best: tuple[float, str | None, str | None] = (-1.0, None, None)
         for _overlap, known in scored[:CANDIDATES]:

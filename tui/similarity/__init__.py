@@ -21,6 +21,7 @@ from tui.similarity.index import INDEX_VERSION, SimilarityIndex
 from tui.similarity.model import (
     KINDS,
     LISTED_KINDS,
+    STORY_KINDS,
     AlignedPair,
     Alignment,
     AlignmentTooLargeError,
@@ -34,7 +35,6 @@ from tui.similarity.prepared import wording_shared
 from tui.similarity.repeats import find_repeats
 from tui.similarity.text import normalise, shingles, stem, words
 from tui.similarity.verdict import MAX_ALIGNED_SENTENCES, MAX_ALIGNED_WORDS, MOSTLY_SAME_WORDS
-from tui.stories.grouping import STORY_KINDS
 
 __all__ = [
     "INDEX_VERSION",

@@ -24,6 +24,12 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 LISTED_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != "template")
 
 
+# The kinds of match that make two articles versions of one story: copies, rewrites, updates and
+# partial copies. `related` stands beside a story, `template` is a sibling: neither ever joins one.
+# The one list of them: `tui dupes`, intake and the stories all ask this.
+STORY_KINDS: frozenset[Kind] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
+
+
 @dataclass(slots=True)
 class Match:
     """One article's match: the other article's id, how close, what kind, and why."""

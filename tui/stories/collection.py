@@ -15,9 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.similarity.model import STORY_KINDS
 from tui.stories.alignment import Alignments
 from tui.stories.echoes import echoes_of, homes_of
-from tui.stories.grouping import STORY_KINDS, group_versions, page_key, report_order
+from tui.stories.grouping import group_versions, page_key, report_order
 from tui.stories.ids import STORIES_FILE, assign_ids, read_state, write_state
 from tui.stories.model import STORY_ID_PREFIX, Echo, Home, Story, UnknownStoryError, Version
 

@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui.similarity.model import STORY_KINDS
+
 if TYPE_CHECKING:
     from tui.library.articles import Article
-    from tui.similarity.model import Kind
 
 
 class PairOfArticles(Protocol):
@@ -35,10 +36,6 @@ class PairOfArticles(Protocol):
     def score(self) -> float: ...
 
 
-# The kinds of match that make two articles versions of one story: copies, rewrites, updates and
-# partial copies. `related` stands beside a story, `template` is a sibling: neither ever joins one.
-# The one list of them: `tui dupes`, intake and the stories all ask this.
-STORY_KINDS: frozenset[Kind] = frozenset({"duplicate", "near-duplicate", "rewrite", "update", "partial"})
 # A partial copy joins a story but never links two stories, or a second partial copy, together.
 LEAF_KINDS: frozenset[str] = frozenset({"partial"})
 SIBLING_KINDS: frozenset[str] = frozenset({"template"})
