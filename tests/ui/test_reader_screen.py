@@ -11,7 +11,8 @@ from ui_helpers import SEED_IDS, open_reader, settle
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.library import LibraryScreen
-from tui.app.widgets.article_view import GUTTER, ArticleView
+from tui.app.widgets.article_layout import GUTTER
+from tui.app.widgets.article_view import ArticleView
 
 
 def view_of(app: object) -> ArticleView:

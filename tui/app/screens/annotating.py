@@ -16,7 +16,8 @@ from textual.screen import Screen
 
 from tui.app.messages import AnnotationsChanged, EchoesFound, StoriesChanged
 from tui.app.screens.dialogs import ConfirmScreen, EchoNoteScreen, NoteEditorScreen, TagsScreen
-from tui.app.widgets.article_view import ArticleView, EchoMark, HighlightMark
+from tui.app.widgets.article_marks import EchoMark, HighlightMark
+from tui.app.widgets.article_view import ArticleView
 
 if TYPE_CHECKING:
     from collections.abc import Callable
