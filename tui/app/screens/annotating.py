@@ -50,8 +50,8 @@ class AnnotatingScreen(Screen[Any]):
         Binding("y", "adopt_echo", "Adopt the echo as this version's note", show=False, id="annotate.adopt"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
         self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 
