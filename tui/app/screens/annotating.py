@@ -7,7 +7,7 @@ redraws the highlights when the store says something changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from tui.stories import Echo
 
 
-class AnnotatingScreen(Screen[Any]):
+class AnnotatingScreen(Screen[None]):
     app: SessionApp
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -73,7 +73,7 @@ class Mark:
 
     start: int
     end: int
-    component: str  # one of ArticleView.COMPONENT_CLASSES
+    component: str  # one of ArticlePage.COMPONENT_CLASSES
     symbol: str = ""
 
 

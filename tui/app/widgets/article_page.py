@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -44,10 +45,72 @@ from tui.app.widgets.article_marks import (
     gutter_mark,
 )
 from tui.library.articles import Article, Span
+from tui.markdown_look import ROLES
 
 
 class ArticlePage(ScrollView):
     """One article's text as lines on a scrollable page, with its marks and a sentence cursor."""
+
+    DEFAULT_CSS = """
+    ArticlePage {
+        background: $surface;
+        color: $foreground;
+        scrollbar-gutter: stable;
+    }
+    ArticlePage > .article-view--title { text-style: bold; color: $text-primary; }
+    ArticlePage > .article-view--meta { color: $text-muted; }
+    ArticlePage > .article-view--link { color: $text-muted; text-style: underline; }
+    ArticlePage > .article-view--subtitle { text-style: italic; }
+    ArticlePage > .article-view--caption { color: $text-muted; text-style: italic; }
+    ArticlePage > .article-view--hidden { color: $text-warning; text-style: italic; }
+    ArticlePage > .article-view--md-h1 { text-style: bold underline; color: $text-primary; }
+    ArticlePage > .article-view--md-h2 { text-style: bold; color: $text-primary; }
+    ArticlePage > .article-view--md-h3 { text-style: bold; }
+    ArticlePage > .article-view--md-strong { text-style: bold; }
+    ArticlePage > .article-view--md-em { text-style: italic; }
+    ArticlePage > .article-view--md-code { color: $text-accent; }
+    ArticlePage > .article-view--md-marker { color: $text-disabled; }
+    ArticlePage > .article-view--md-quote { text-style: italic; }
+    ArticlePage > .article-view--md-rule { color: $text-muted; }
+    ArticlePage > .article-view--md-bullet { color: $text-accent; text-style: bold; }
+    ArticlePage > .article-view--cursor { background: $primary 12%; }
+    ArticlePage:focus > .article-view--cursor { background: $primary 45%; }
+    ArticlePage > .article-view--cursor-on-highlight { text-style: bold overline; }
+    ArticlePage > .article-view--gutter { color: $primary; }
+    ArticlePage > .article-view--note-mark { color: $text-accent; text-style: bold; }
+    ArticlePage > .article-view--selection { background: $secondary 60%; text-style: bold; }
+    ArticlePage > .article-view--search { background: $warning 70%; color: $text; text-style: underline; }
+    ArticlePage > .article-view--search-current { background: $error; color: $text; text-style: bold reverse; }
+    ArticlePage > .article-view--match-0 { color: $text-success; }
+    ArticlePage > .article-view--match-1 { color: $text-accent; }
+    ArticlePage > .article-view--current-match { text-style: bold underline; }
+    ArticlePage > .article-view--only { color: $text-error; text-style: italic; }
+    ArticlePage > .article-view--changed { color: $text-warning; }
+    ArticlePage > .article-view--changed-word { text-style: bold reverse; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-view--title",
+        "article-view--meta",
+        "article-view--link",
+        "article-view--subtitle",
+        "article-view--caption",
+        "article-view--hidden",
+        *(f"article-view--md-{role}" for role in ROLES),
+        "article-view--cursor",
+        "article-view--cursor-on-highlight",
+        "article-view--gutter",
+        "article-view--note-mark",
+        "article-view--selection",
+        "article-view--search",
+        "article-view--search-current",
+        "article-view--match-0",
+        "article-view--match-1",
+        "article-view--current-match",
+        "article-view--only",
+        "article-view--changed",
+        "article-view--changed-word",
+    }
 
     def __init__(
         self,

@@ -31,7 +31,6 @@ from tui.app.widgets.article_cursor import (
 )
 from tui.app.widgets.article_marks import EchoMark, HighlightMark
 from tui.app.widgets.article_page import ArticlePage
-from tui.markdown_look import ROLES
 
 
 class ArticleView(ArticlePage, can_focus=True):
@@ -90,67 +89,6 @@ class ArticleView(ArticlePage, can_focus=True):
     @dataclass
     class SearchCleared(ViewMessage):
         """Escape put the search away (the matches are no longer marked)."""
-
-    DEFAULT_CSS = """
-    ArticleView {
-        background: $surface;
-        color: $foreground;
-        scrollbar-gutter: stable;
-    }
-    ArticleView > .article-view--title { text-style: bold; color: $text-primary; }
-    ArticleView > .article-view--meta { color: $text-muted; }
-    ArticleView > .article-view--link { color: $text-muted; text-style: underline; }
-    ArticleView > .article-view--subtitle { text-style: italic; }
-    ArticleView > .article-view--caption { color: $text-muted; text-style: italic; }
-    ArticleView > .article-view--hidden { color: $text-warning; text-style: italic; }
-    ArticleView > .article-view--md-h1 { text-style: bold underline; color: $text-primary; }
-    ArticleView > .article-view--md-h2 { text-style: bold; color: $text-primary; }
-    ArticleView > .article-view--md-h3 { text-style: bold; }
-    ArticleView > .article-view--md-strong { text-style: bold; }
-    ArticleView > .article-view--md-em { text-style: italic; }
-    ArticleView > .article-view--md-code { color: $text-accent; }
-    ArticleView > .article-view--md-marker { color: $text-disabled; }
-    ArticleView > .article-view--md-quote { text-style: italic; }
-    ArticleView > .article-view--md-rule { color: $text-muted; }
-    ArticleView > .article-view--md-bullet { color: $text-accent; text-style: bold; }
-    ArticleView > .article-view--cursor { background: $primary 12%; }
-    ArticleView:focus > .article-view--cursor { background: $primary 45%; }
-    ArticleView > .article-view--cursor-on-highlight { text-style: bold overline; }
-    ArticleView > .article-view--gutter { color: $primary; }
-    ArticleView > .article-view--note-mark { color: $text-accent; text-style: bold; }
-    ArticleView > .article-view--selection { background: $secondary 60%; text-style: bold; }
-    ArticleView > .article-view--search { background: $warning 70%; color: $text; text-style: underline; }
-    ArticleView > .article-view--search-current { background: $error; color: $text; text-style: bold reverse; }
-    ArticleView > .article-view--match-0 { color: $text-success; }
-    ArticleView > .article-view--match-1 { color: $text-accent; }
-    ArticleView > .article-view--current-match { text-style: bold underline; }
-    ArticleView > .article-view--only { color: $text-error; text-style: italic; }
-    ArticleView > .article-view--changed { color: $text-warning; }
-    ArticleView > .article-view--changed-word { text-style: bold reverse; }
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "article-view--title",
-        "article-view--meta",
-        "article-view--link",
-        "article-view--subtitle",
-        "article-view--caption",
-        "article-view--hidden",
-        *(f"article-view--md-{role}" for role in ROLES),
-        "article-view--cursor",
-        "article-view--cursor-on-highlight",
-        "article-view--gutter",
-        "article-view--note-mark",
-        "article-view--selection",
-        "article-view--search",
-        "article-view--search-current",
-        "article-view--match-0",
-        "article-view--match-1",
-        "article-view--current-match",
-        "article-view--only",
-        "article-view--changed",
-        "article-view--changed-word",
-    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "next_sentence", "Next sentence", show=False, id="view.next_sentence"),
