@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich._wrap import divide_line
 
-from tui.app.widgets.article_view import wrap_offsets
+from tui.app.widgets.article_layout import wrap_offsets
 from tui.app.widgets.safe_text import safe_text, sanitize
 
 SEEDS = Path(__file__).resolve().parents[2] / "articles"

@@ -11,7 +11,8 @@ from ui_helpers import SEED_IDS, open_reader, settle
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.library import LibraryScreen
-from tui.app.widgets.article_view import GUTTER, ArticleView
+from tui.app.widgets.article_layout import GUTTER
+from tui.app.widgets.article_view import ArticleView
 
 
 def view_of(app: object) -> ArticleView:
@@ -184,7 +185,7 @@ async def test_help_lists_every_key_from_the_bindings(make_test_app: AppFactory)
         assert isinstance(app.screen, HelpScreen)
         help_table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
         shown = "\n".join(str(cell) for column in help_table.columns for cell in column._cells)
-        from tui.app.screens.help import binding_description
+        from tui.app.keys import binding_description
         from tui.app.widgets.article_view import ArticleView as View
 
         for binding in View.BINDINGS:

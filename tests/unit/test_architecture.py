@@ -1,4 +1,5 @@
-"""The shape of the house, read from the code: no import circles, and a core without Textual or Rich.
+"""The shape of the house, read from the code: no import circles, a core without Textual or Rich, and
+the shell in layers that import only downwards.
 
 Every import counts, at module level, inside a function or under TYPE_CHECKING: a lazy import or a
 type hint that closes a circle still ties the two modules together for whoever changes one.
@@ -19,6 +20,20 @@ PACKAGE = REPO / "tui"
 SHELL = "tui.app"
 UI_LIBRARIES = ("textual", "rich")
 APP_DOOR = "tui.app.factory"
+
+# The shell's layers, lowest first: a module may import from its own layer or one below, never from
+# one above, not even lazily inside a function. The core (everything outside tui/app/) is below them
+# all; its one way up is the CLI's lazy import of `tui.app.factory`. An entry names a module or a
+# package (then every module in it); `tui.app` is the package's face alone.
+LAYERS: list[tuple[str, ...]] = [
+    ("tui.app", "tui.app.messages", "tui.app.keys", "tui.app.export_format"),  # notions the shell shares
+    ("tui.app.widgets",),  # reusable widgets: they ask by message, never act
+    ("tui.app.session",),  # the app's state and its workers, as the screens see it
+    ("tui.app.screens",),
+    ("tui.app.commands",),  # the palette, which opens screens
+    ("tui.app.tui_app",),
+    (APP_DOOR,),
+]
 
 
 def module_name(path: Path) -> str:
@@ -177,3 +192,45 @@ def test_every_module_that_imports_textual_or_rich_is_in_the_shell_folder() -> N
     assert users, "the graph reader found no Textual import at all"
     assert sorted(name for name in users if not is_ui(name)) == []
     assert (PACKAGE / "app" / "app.tcss").is_file()
+
+
+def layer_of(name: str) -> int | None:
+    """0 for the core, else 1 + the index of the shell layer holding ``name`` (None: in none)."""
+    if not is_ui(name):
+        return 0
+    for index, layer in enumerate(LAYERS, start=1):
+        for entry in layer:
+            if name == entry or (entry != SHELL and name.startswith(entry + ".")):
+                return index
+    return None
+
+
+def upward_imports(edges: dict[str, set[str]]) -> list[str]:
+    """Every import of a module from a higher layer than its own, but the CLI's door into the app."""
+    wrong = []
+    for name, targets in sorted(edges.items()):
+        here = layer_of(name)
+        for target in sorted(targets):
+            there = layer_of(target)
+            if here == 0 and target == APP_DOOR:
+                continue  # kept lazy, as test_the_core_imports_neither_textual_nor_rich checks
+            if here is not None and there is not None and there > here:
+                wrong.append(f"{name} (layer {here}) imports {target} (layer {there})")
+    return wrong
+
+
+def test_every_shell_module_has_a_layer() -> None:
+    assert sorted(name for name in modules() if layer_of(name) is None) == []
+
+
+def test_no_import_runs_up_the_layers() -> None:
+    assert upward_imports(graph()) == []
+
+
+def test_an_upward_import_is_found() -> None:
+    edges = {
+        "tui.app.session": {"tui.app.screens.help"},
+        "tui.cli": {APP_DOOR},
+        "tui.app.screens.x": {"tui.app.session"},
+    }
+    assert upward_imports(edges) == ["tui.app.session (layer 3) imports tui.app.screens.help (layer 4)"]

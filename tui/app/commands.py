@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from tui.app.screens.help import binding_description
+from tui.app.keys import binding_description
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode

@@ -39,7 +39,7 @@ from tui.wording import counted
 
 if TYPE_CHECKING:
     from tui.annotations import Annotation, AnnotationStore
-    from tui.app.screens.dialogs import ExportFormat
+    from tui.app.export_format import ExportFormat
     from tui.export.markdown import Flavor
     from tui.library.articles import Article, Library
     from tui.library.texts import TextSource

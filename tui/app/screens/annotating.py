@@ -7,7 +7,7 @@ redraws the highlights when the store says something changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -16,7 +16,8 @@ from textual.screen import Screen
 
 from tui.app.messages import AnnotationsChanged, EchoesFound, StoriesChanged
 from tui.app.screens.dialogs import ConfirmScreen, EchoNoteScreen, NoteEditorScreen, TagsScreen
-from tui.app.widgets.article_view import ArticleView, EchoMark, HighlightMark
+from tui.app.widgets.article_marks import EchoMark, HighlightMark
+from tui.app.widgets.article_view import ArticleView
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from tui.stories import Echo
 
 
-class AnnotatingScreen(Screen[Any]):
+class AnnotatingScreen(Screen[None]):
     app: SessionApp
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -49,8 +50,8 @@ class AnnotatingScreen(Screen[Any]):
         Binding("y", "adopt_echo", "Adopt the echo as this version's note", show=False, id="annotate.adopt"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._echoes: dict[str, list[Echo]] = {}  # article id -> echoes, as last drawn
         self._anchor_turns: dict[str, int] = {}  # article id -> the latest anchoring asked for
 

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Static
 from tui.app.messages import AlignmentReady
 from tui.app.screens.annotating import AnnotatingScreen
 from tui.app.screens.reader import breakpoint_class
-from tui.app.widgets.article_view import ArticleView, Mark
+from tui.app.widgets.article_marks import Mark
+from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
 

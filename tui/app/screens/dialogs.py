@@ -4,7 +4,7 @@ the format of an export."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
+from tui.app.export_format import EXPORT_FORMATS, ExportFormat
 from tui.app.widgets.safe_text import safe_text
 
 
@@ -266,17 +267,6 @@ class EchoNoteScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-# What the app can export notes as: the two Markdown flavours of `tui export --flavor`, and the W3C
-# Web Annotation JSON-LD of `tui export --format json`.
-ExportFormat = Literal["obsidian", "logseq", "json"]
-# format -> (its key in the dialog, its name, what it writes)
-EXPORT_FORMATS: dict[ExportFormat, tuple[str, str, str]] = {
-    "obsidian": ("o", "Markdown for Obsidian", "a file per article; block ids ^h-…"),
-    "logseq": ("l", "Markdown for Logseq", "an outline; block ids as id:: properties"),
-    "json": ("w", "W3C Web Annotation JSON-LD", "one .jsonld file, as tui export --format json"),
-}
 
 
 class ExportFormatScreen(ModalScreen[ExportFormat | None]):

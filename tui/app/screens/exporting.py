@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tui.app.screens.dialogs import ExportFormat, ExportFormatScreen
+from tui.app.export_format import ExportFormat
+from tui.app.screens.dialogs import ExportFormatScreen
 
 if TYPE_CHECKING:
     from tui.app.session import SessionApp

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from tui.app.keys import binding_description
 from tui.app.session import SessionApp
 
 if TYPE_CHECKING:
@@ -65,28 +65,6 @@ def binding_tables(under: Screen[Any] | None = None) -> list[tuple[str, list[Bin
     here = [(f"{title} ({where})", bindings) for title, bindings, _ in mine]
     rest = [(title, bindings) for title, bindings, screens in sections if not isinstance(under, screens)]
     return [*here, *rest]
-
-
-_COLOR_ACTION = re.compile(r"(highlight_color|recolor)\((\d+)\)")
-
-
-def binding_description(action: str, description: str) -> str:
-    """A binding's description, with the color keys named after the palette.
-
-    "Highlight yellow (key point)" says more than "Highlight in color 1"; the palette (names,
-    order, meanings) lives in tui/palette.py, which the help reads rather than repeating it.
-    """
-    match = _COLOR_ACTION.fullmatch(action)
-    if match is None:
-        return description
-    from tui.palette import COLORS
-
-    names = list(COLORS)
-    index = int(match.group(2))
-    if index >= len(names):
-        return description
-    verb = "Highlight" if match.group(1) == "highlight_color" else "Recolor"
-    return f"{verb} {names[index]} ({COLORS[names[index]]})"
 
 
 def grouped_keys(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[str, str, str | None]]:

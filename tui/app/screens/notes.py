@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.app.messages import AnnotationsChanged, HomesFound, NotesAnchored, StoriesChanged
 from tui.app.screens.annotating import edit_note, edit_tags
 from tui.app.screens.homes import HomesCache
-from tui.app.widgets.article_view import highlight_style
+from tui.app.widgets.article_marks import highlight_style
 from tui.app.widgets.history_input import HistoryInput
 from tui.app.widgets.safe_text import sanitize
 from tui.wording import counted
