@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tui.library.articles import Article, Library
     from tui.library.filter import FilterRows
     from tui.similarity import Alignment, Repeat, SimilarityIndex
-    from tui.stories import Echo, Home, Stories, Story
+    from tui.stories import Echo, Home, Stories
     from tui.stories.views import StoryView
 
 
@@ -168,8 +168,7 @@ class NotesAnchored(Message):
 
 @dataclass
 class StoryLoaded(Message):
-    story: Story
-    view: StoryView  # the story's notes with their echoes and homes
+    view: StoryView  # the story (aligned) and its notes with their echoes and homes
 
 
 @dataclass

@@ -140,7 +140,7 @@ class StoryScreen(Screen[None]):
 
     def on_resize(self) -> None:
         if self.view is not None and self.size.width != self.laid_out_width:
-            self.on_story_loaded(StoryLoaded(self.view.story, self.view))
+            self.on_story_loaded(StoryLoaded(self.view))
 
     def on_descendant_focus(self) -> None:
         self._mark_focus()
@@ -206,11 +206,11 @@ class StoryScreen(Screen[None]):
         story = stories.get(self.wanted)
         view = story_view(stories, story, store)
         stories.save()  # the alignments made for it, for the next time
-        self.post_message(StoryLoaded(story, view))
+        self.post_message(StoryLoaded(view))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
-        self.story, self.view = message.story, message.view
-        story = message.story
+        self.story, self.view = message.view.story, message.view
+        story = self.story
         width = self.size.width or self.app.size.width or 100
         self.laid_out_width = width
         title = Text()
@@ -371,7 +371,7 @@ class StoryScreen(Screen[None]):
             "Marked: c on another version compares the two." if self.marked else "Unmarked.", timeout=3
         )
         if self.view is not None:
-            self.on_story_loaded(StoryLoaded(self.view.story, self.view))
+            self.on_story_loaded(StoryLoaded(self.view))
 
     def action_compare(self) -> None:
         current = self._current_version()
