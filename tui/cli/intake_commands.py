@@ -1,0 +1,245 @@
+"""Getting articles in: `tui add`, `tui feeds`, `tui fetch`, and the index brought up to date after."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tui import paths
+from tui.cli.common import PROG, emit_json, one_line, open_library
+from tui.errors import TuiError, UsageError
+from tui.text_safety import printable
+from tui.wording import counted
+
+
+def _fetcher(args: argparse.Namespace) -> Any:
+    from tui.intake.fetch import TIMEOUT, Fetcher
+
+    return Fetcher(ignore_robots=args.ignore_robots, timeout=args.timeout or TIMEOUT)
+
+
+def _progress_bar(label: str, *, piped: bool = False) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr when it is a terminal. When piped, nothing; or with `piped` (a long
+    fetch run by cron, into a log) a plain line at each tenth of the way, so it says how far it got."""
+    if not sys.stderr.isatty():
+        if not piped:
+            return None
+        shown: set[tuple[int, int]] = set()
+
+        def log(done: int, total: int) -> None:
+            step = (10 * done // total) if total else 10
+            if done and (step, total) not in shown:
+                shown.add((step, total))
+                print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+
+        return log
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\r\x1b[K" if done >= total else "\r"
+        bar = "█" * filled + "·" * (width - filled)
+        print(f"{label} {bar} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _intake(args: argparse.Namespace, *, tags: Sequence[str] = (), force: bool = False) -> Any:
+    from tui.intake.intake import Intake
+
+    return Intake(
+        articles_dir=paths.articles_dir(args.articles),
+        cache_dir=paths.cache_dir(args.cache_dir),
+        fetcher=_fetcher(args),
+        tags=list(tags),
+        force=force,
+    )
+
+
+def _report(outcomes: Sequence[Any], as_json: bool) -> int:
+    """Print outcomes (failures on stderr, one line each); 1 if any failed."""
+    if as_json:
+        emit_json([outcome.as_json() for outcome in outcomes])
+    else:
+        for outcome in outcomes:
+            if outcome.status == "failed":
+                print(f"{PROG}: {one_line(outcome.line())}", file=sys.stderr)
+            else:
+                print(one_line(outcome.line()))
+    return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    if args.sources.count("-") > 1:
+        raise UsageError("standard input (-) can be given once")
+    intake = _intake(args, tags=args.tag, force=args.force)
+    outcomes = intake.add_sources(args.sources, progress=_progress_bar("adding"))
+    code = _report(outcomes, args.json)
+    _refresh_index(args, outcomes)
+    return code
+
+
+def _refresh_index(args: argparse.Namespace, outcomes: Sequence[Any]) -> None:
+    """After articles came in: the near-duplicate index brought up to date, the new articles judged
+    against their candidates (the rest comes from the index's store), with progress on stderr."""
+    if args.no_index or not any(outcome.status in ("added", "update") for outcome in outcomes):
+        return
+    from tui.similarity import SimilarityIndex
+
+    cache = paths.cache_dir(args.cache_dir)
+    try:
+        library = open_library(args, lazy=True)
+        index = SimilarityIndex.build(library, cache, progress=_progress_bar("indexing"))
+    except TuiError as error:  # the articles are saved; the index follows at the next command
+        print(f"{PROG}: the index was not updated: {one_line(str(error))}", file=sys.stderr)
+        return
+    if not args.json:  # beside the report of what came in; failures alone go to stderr
+        judged = int(index.stats.get("verified", 0))
+        print(f"index: {len(library)} articles, {counted(judged, 'pair')} judged anew")
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from tui.intake.feeds import (
+        Feed,
+        FeedList,
+        FeedState,
+        feed_name,
+        opml_document,
+        parse_feed,
+        read_opml_file,
+    )
+    from tui.intake.fetch import check_url, host_of
+
+    feeds = FeedList.load(paths.config_dir(args.config_dir))
+    if args.feeds_command == "list":
+        if args.json:
+            state = FeedState.load(paths.state_dir(args.state_dir)).feeds
+            emit_json(
+                [
+                    {"name": f.name, "url": f.url, "checked": state.get(f.url, {}).get("checked")}
+                    for f in feeds.feeds
+                ]
+            )
+        elif not feeds.feeds:
+            print(f"{PROG}: no feeds yet (see `{PROG} feeds add --help`)", file=sys.stderr)
+        for feed in [] if args.json else feeds.feeds:
+            print(f"{printable(feed.name):<30} {printable(feed.url)}")
+        return 0
+    if args.feeds_command == "export":
+        document = opml_document(feeds.feeds)
+        if args.output in (None, "-"):
+            sys.stdout.write(document)
+            return 0
+        from pathlib import Path
+
+        from tui.durable import write_atomically
+
+        target = Path(args.output)
+        if target.exists():
+            raise UsageError(f"{args.output}: already exists; choose a new file")
+        write_atomically(target, [document.encode("utf-8")], overwrite=False)
+        print(printable(str(target)))
+        return 0
+    if args.feeds_command == "remove":
+        gone = feeds.find(args.name)
+        if gone is None:
+            raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
+        feeds.feeds.remove(gone)
+        feeds.save()
+        print(f"removed {printable(gone.name)} ({printable(gone.url)})")
+        return 0
+    if args.feeds_command == "import":
+        from pathlib import Path
+        from urllib.parse import urlsplit
+
+        added = 0
+        left_out: dict[str, int] = {}
+        for feed in read_opml_file(Path(args.file)):
+            scheme = urlsplit(feed.url).scheme.lower()
+            if feeds.find(feed.url) is not None:
+                reason = "already followed"
+            elif scheme in ("http", "https") and urlsplit(feed.url).hostname:
+                feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
+                added += 1
+                continue
+            elif not scheme:
+                reason = "a relative link"
+            else:
+                reason = f"a {scheme}: link, not http(s)" if scheme.isalnum() else "not an http(s) link"
+            left_out[reason] = left_out.get(reason, 0) + 1
+            print(
+                f"{PROG}: left out {printable(feed.url)} ({printable(feed.name)}): {reason}", file=sys.stderr
+            )
+        if added:
+            feeds.save()
+        dropped = sum(left_out.values())
+        why = f" ({', '.join(f'{count} {reason}' for reason, count in left_out.items())})" if dropped else ""
+        print(
+            f"{printable(args.file)}: {counted(added, 'feed')} added of {added + dropped}, "
+            f"{dropped} left out{why}; {len(feeds.feeds)} followed"
+        )
+        return 0
+    # add: read the feed once, so a wrong link is said now rather than at every fetch
+    url = args.url.strip()
+    try:
+        check_url(url)
+    except TuiError as error:
+        raise UsageError(str(error)) from None
+    known = feeds.find(url)
+    if known is not None:
+        print(f"already following {printable(url)} as {printable(known.name)}")
+        return 0
+    wanted = feed_name(args.name) if args.name is not None else None
+    if args.name is not None and not wanted:
+        raise UsageError(f"not a usable feed name: {printable(repr(args.name))}")
+    if wanted and feeds.find(wanted) is not None:
+        raise UsageError(f"a feed is already named {printable(repr(wanted))}")
+    parsed = parse_feed(_fetcher(args).fetch(url).body, url)
+    name = wanted or feeds.unique_name(parsed.title or host_of(url))
+    feeds.feeds.append(Feed(name, url))
+    feeds.save()
+    print(
+        f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"
+    )
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from tui.intake.feeds import FeedList, FeedState
+    from tui.intake.intake import fetch_feeds
+
+    feeds = FeedList.load(paths.config_dir(args.config_dir))
+    if not feeds.feeds:
+        print(f"{PROG}: no feeds to fetch (see `{PROG} feeds add --help`)", file=sys.stderr)
+        if args.json:
+            emit_json([])
+        return 0
+    from tui.intake.intake import MAX_ITEMS
+
+    args.max_items = args.max_items or MAX_ITEMS
+    state = FeedState.load(paths.state_dir(args.state_dir))
+    report = fetch_feeds(
+        _intake(args),
+        feeds.feeds,
+        state,
+        progress=_progress_bar("fetching", piped=True),
+        max_items=args.max_items,
+    )
+    code = _report(report.outcomes, args.json)
+    if not args.json:
+        count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
+        print(
+            f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
+            f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed",
+            file=sys.stderr,
+        )
+    if report.items_left:
+        print(
+            f"{PROG}: stopped at {args.max_items} items of {report.items_new} new; "
+            f"{report.items_left} left for the next `{PROG} fetch`",
+            file=sys.stderr,
+        )
+    _refresh_index(args, report.outcomes)
+    return code
