@@ -19,41 +19,39 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+# Where the data lives: (flag, metavar, help). Each also comes from its environment variable (`paths`).
+DATA_LOCATIONS: tuple[tuple[str, str, str], ...] = (
+    ("--articles", "DIR", f"articles folder (default ./articles, or ${paths.ARTICLES_ENV})"),
+    ("--db", "FILE", f"annotation store (default ./annotations.json, or ${paths.DB_ENV})"),
+    ("--notes-dir", "DIR", f"where `e` in the app exports notes (default ./notes, or ${paths.NOTES_ENV})"),
+    (
+        "--cache-dir",
+        "DIR",
+        f"derived data, safe to delete (default: the platform cache folder, or ${paths.CACHE_ENV})",
+    ),
+    (
+        "--state-dir",
+        "DIR",
+        "kept between runs: reading positions, story ids, what feeds gave "
+        f"(default: the platform state folder, or ${paths.STATE_ENV})",
+    ),
+)
+
+# The settings folder, listed after -v as it always has been.
+SETTINGS_LOCATION: tuple[str, str, str] = (
+    "--config-dir",
+    "DIR",
+    f"settings: the feed list, keymap.json (default: the platform config folder, or ${paths.CONFIG_ENV})",
+)
+
+
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On subparsers the defaults are SUPPRESS so that a value given before the subcommand is not
     # overwritten by the subparser's default: `tui --articles X list` and `tui list --articles X` agree.
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("data locations")
-    group.add_argument(
-        "--articles",
-        metavar="DIR",
-        default=default,
-        help=f"articles folder (default ./articles, or ${paths.ARTICLES_ENV})",
-    )
-    group.add_argument(
-        "--db",
-        metavar="FILE",
-        default=default,
-        help=f"annotation store (default ./annotations.json, or ${paths.DB_ENV})",
-    )
-    group.add_argument(
-        "--notes-dir",
-        metavar="DIR",
-        default=default,
-        help=f"where `e` in the app exports notes (default ./notes, or ${paths.NOTES_ENV})",
-    )
-    group.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        default=default,
-        help=f"derived data, safe to delete (default: the platform cache folder, or ${paths.CACHE_ENV})",
-    )
-    group.add_argument(
-        "--state-dir",
-        metavar="DIR",
-        default=default,
-        help=f"kept between runs: reading positions, story ids, what feeds gave (default: the platform state folder, or ${paths.STATE_ENV})",
-    )
+    for flag, metavar, help_text in DATA_LOCATIONS:
+        group.add_argument(flag, metavar=metavar, default=default, help=help_text)
     group.add_argument(
         "-v",
         "--verbose",
@@ -61,12 +59,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         default=False if top else argparse.SUPPRESS,
         help="say every skipped or re-encoded file every time (by default: once after each change)",
     )
-    group.add_argument(
-        "--config-dir",
-        metavar="DIR",
-        default=default,
-        help=f"settings: the feed list, keymap.json (default: the platform config folder, or ${paths.CONFIG_ENV})",
-    )
+    flag, metavar, help_text = SETTINGS_LOCATION
+    group.add_argument(flag, metavar=metavar, default=default, help=help_text)
+
+
+# Adds a subcommand by name and help, with the global options, and gives its parser.
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
         _add_global_options(sub, top=False)
         return sub
 
+    _add_reading_commands(command)
+    _add_annotation_commands(command)
+    export = _add_notes_commands(command)
+    _add_story_commands(command, export)
+    _add_intake_commands(command)
+    return parser
+
+
+def _add_reading_commands(command: AddCommand) -> None:
+    """`list`, `dupes` and `compare`: the library and what its articles share."""
     listing = command("list", "list the articles with their metadata")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
 
@@ -103,19 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("b", metavar="B")
     compare.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _add_annotation_commands(command: AddCommand) -> None:
     annotate = command("annotate", "highlight a passage of an article, with an optional note")
     annotate.add_argument("id", metavar="ID")
     annotate.add_argument("--quote", required=True, metavar="TEXT", help="the exact passage")
     annotate.add_argument("--note", default="", metavar="TEXT", help="a Markdown note")
     annotate.add_argument("--color", default=None, metavar="NAME", help="highlight color")
     annotate.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
-    annotate.add_argument(
-        "--occurrence",
-        type=int,
-        default=None,
-        metavar="N",
-        help="which occurrence of a repeated quote (1-based)",
-    )
+    _add_occurrence_option(annotate)
 
     reattach = command(
         "reattach", "place an annotation (an orphan) on a passage again; its note and tags stay"
@@ -124,17 +128,24 @@ def build_parser() -> argparse.ArgumentParser:
         "annotation", metavar="ANNOTATION_ID", help="its id, or a unique start of it (see `tui notes`)"
     )
     reattach.add_argument("--quote", required=True, metavar="TEXT", help="the passage it now belongs to")
+    _add_occurrence_option(reattach)
     reattach.add_argument(
+        "--article", default=None, metavar="ID", help="the article to place it in (default: its own article)"
+    )
+
+
+def _add_occurrence_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--occurrence",
         type=int,
         default=None,
         metavar="N",
         help="which occurrence of a repeated quote (1-based)",
     )
-    reattach.add_argument(
-        "--article", default=None, metavar="ID", help="the article to place it in (default: its own article)"
-    )
 
+
+def _add_notes_commands(command: AddCommand) -> argparse.ArgumentParser:
+    """`notes`, `export` and `import`; gives `export`'s parser, which the story commands extend."""
     notes = command("notes", "the annotations, in text order")
     notes.add_argument("id", nargs="?", metavar="ID")
     notes.add_argument("--json", action="store_true", help="print one JSON array")
@@ -154,9 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     importing = command("import", "merge W3C Web Annotation JSON-LD into the store")
     importing.add_argument("file", metavar="FILE")
-    _add_story_commands(command, export)
-    _add_intake_commands(command)
-    return parser
+    return export
 
 
 def _add_note_filters(parser: argparse.ArgumentParser) -> None:
@@ -172,9 +181,7 @@ def _add_note_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_story_commands(
-    command: Callable[[str, str], argparse.ArgumentParser], export: argparse.ArgumentParser
-) -> None:
+def _add_story_commands(command: AddCommand, export: argparse.ArgumentParser) -> None:
     story = command("story", "the story of an article: its versions, passages and notes with their echoes")
     story.add_argument("id", metavar="ID", help="an article id (or a story id)")
     story.add_argument("--json", action="store_true", help="print one JSON object")
@@ -185,7 +192,7 @@ def _add_story_commands(
     )
 
 
-def _add_intake_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+def _add_intake_commands(command: AddCommand) -> None:
     adding = command("add", "add web pages, saved pages or article files to the library")
     adding.add_argument("sources", nargs="+", metavar="SOURCE", help="an http(s) link, a file, or - (stdin)")
     adding.add_argument("--json", action="store_true", help="print one JSON array")
