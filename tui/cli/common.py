@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
@@ -82,7 +82,7 @@ def emit_json(value: Any) -> None:
     sys.stdout.flush()
 
 
-def _progress() -> Callable[[int, int], None] | None:
+def indexing_progress() -> Callable[[int, int], None] | None:
     if not sys.stderr.isatty():
         return None
 
@@ -99,9 +99,15 @@ def open_stories(args: argparse.Namespace, library: Library) -> Stories:
     from tui.stories import Stories
 
     cache = paths.cache_dir(args.cache_dir)
-    index = SimilarityIndex.build(library, cache, progress=_progress())
+    index = SimilarityIndex.build(library, cache, progress=indexing_progress())
     return Stories.build(library, index, state_dir=paths.state_dir(args.state_dir), cache_dir=cache)
 
 
 def one_line(message: str) -> str:
     return printable(" ".join(message.split()))
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """Each line on stdout; none at all when there are none."""
+    for line in lines:
+        print(line)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import paths
-from tui.cli.common import PROG, emit_json, one_line, open_library
+from tui.cli.common import PROG, emit_json, one_line, open_library, print_lines
 from tui.errors import TuiError, UsageError
 from tui.text_safety import printable
 from tui.wording import counted
+
+if TYPE_CHECKING:
+    from tui.intake.feeds import Feed, FeedList
 
 
 def _fetcher(args: argparse.Namespace) -> Any:
@@ -101,87 +104,105 @@ def _refresh_index(args: argparse.Namespace, outcomes: Sequence[Any]) -> None:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from tui.intake.feeds import (
-        Feed,
-        FeedList,
-        FeedState,
-        feed_name,
-        opml_document,
-        parse_feed,
-        read_opml_file,
-    )
-    from tui.intake.fetch import check_url, host_of
+    from tui.intake.feeds import FeedList
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
-    if args.feeds_command == "list":
-        if args.json:
-            state = FeedState.load(paths.state_dir(args.state_dir)).feeds
-            emit_json(
-                [
-                    {"name": f.name, "url": f.url, "checked": state.get(f.url, {}).get("checked")}
-                    for f in feeds.feeds
-                ]
-            )
-        elif not feeds.feeds:
-            print(f"{PROG}: no feeds yet (see `{PROG} feeds add --help`)", file=sys.stderr)
-        for feed in [] if args.json else feeds.feeds:
-            print(f"{printable(feed.name):<30} {printable(feed.url)}")
-        return 0
-    if args.feeds_command == "export":
-        document = opml_document(feeds.feeds)
-        if args.output in (None, "-"):
-            sys.stdout.write(document)
-            return 0
-        from pathlib import Path
+    actions: dict[str, Callable[[argparse.Namespace, FeedList], int]] = {
+        "list": _feeds_list,
+        "export": _feeds_export,
+        "remove": _feeds_remove,
+        "import": _feeds_import,
+        "add": _feeds_add,
+    }
+    return actions[args.feeds_command](args, feeds)
 
-        from tui.durable import write_atomically
 
-        target = Path(args.output)
-        if target.exists():
-            raise UsageError(f"{args.output}: already exists; choose a new file")
-        write_atomically(target, [document.encode("utf-8")], overwrite=False)
-        print(printable(str(target)))
+def _feeds_list(args: argparse.Namespace, feeds: FeedList) -> int:
+    from tui.cli.printers import feeds_json, feeds_lines
+    from tui.intake.feeds import FeedState
+
+    if args.json:
+        emit_json(feeds_json(feeds.feeds, FeedState.load(paths.state_dir(args.state_dir)).feeds))
         return 0
-    if args.feeds_command == "remove":
-        gone = feeds.find(args.name)
-        if gone is None:
-            raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
-        feeds.feeds.remove(gone)
+    if not feeds.feeds:
+        print(f"{PROG}: no feeds yet (see `{PROG} feeds add --help`)", file=sys.stderr)
+    print_lines(feeds_lines(feeds.feeds))
+    return 0
+
+
+def _feeds_export(args: argparse.Namespace, feeds: FeedList) -> int:
+    from tui.intake.feeds import opml_document
+
+    document = opml_document(feeds.feeds)
+    if args.output in (None, "-"):
+        sys.stdout.write(document)
+        return 0
+    from pathlib import Path
+
+    from tui.durable import write_atomically
+
+    target = Path(args.output)
+    if target.exists():
+        raise UsageError(f"{args.output}: already exists; choose a new file")
+    write_atomically(target, [document.encode("utf-8")], overwrite=False)
+    print(printable(str(target)))
+    return 0
+
+
+def _feeds_remove(args: argparse.Namespace, feeds: FeedList) -> int:
+    gone = feeds.find(args.name)
+    if gone is None:
+        raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
+    feeds.feeds.remove(gone)
+    feeds.save()
+    print(f"removed {printable(gone.name)} ({printable(gone.url)})")
+    return 0
+
+
+def _feeds_import(args: argparse.Namespace, feeds: FeedList) -> int:
+    from pathlib import Path
+
+    from tui.cli.printers import feeds_import_lines
+    from tui.intake.feeds import Feed, read_opml_file
+    from tui.intake.fetch import host_of
+
+    added = 0
+    left_out: list[tuple[Feed, str]] = []
+    for feed in read_opml_file(Path(args.file)):
+        reason = _not_followed_because(feed, feeds)
+        if reason is None:
+            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
+            added += 1
+        else:
+            left_out.append((feed, reason))
+    report, summary = feeds_import_lines(args.file, added, left_out, followed=len(feeds.feeds))
+    for line in report:
+        print(line, file=sys.stderr)
+    if added:
         feeds.save()
-        print(f"removed {printable(gone.name)} ({printable(gone.url)})")
-        return 0
-    if args.feeds_command == "import":
-        from pathlib import Path
-        from urllib.parse import urlsplit
+    print(summary)
+    return 0
 
-        added = 0
-        left_out: dict[str, int] = {}
-        for feed in read_opml_file(Path(args.file)):
-            scheme = urlsplit(feed.url).scheme.lower()
-            if feeds.find(feed.url) is not None:
-                reason = "already followed"
-            elif scheme in ("http", "https") and urlsplit(feed.url).hostname:
-                feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
-                added += 1
-                continue
-            elif not scheme:
-                reason = "a relative link"
-            else:
-                reason = f"a {scheme}: link, not http(s)" if scheme.isalnum() else "not an http(s) link"
-            left_out[reason] = left_out.get(reason, 0) + 1
-            print(
-                f"{PROG}: left out {printable(feed.url)} ({printable(feed.name)}): {reason}", file=sys.stderr
-            )
-        if added:
-            feeds.save()
-        dropped = sum(left_out.values())
-        why = f" ({', '.join(f'{count} {reason}' for reason, count in left_out.items())})" if dropped else ""
-        print(
-            f"{printable(args.file)}: {counted(added, 'feed')} added of {added + dropped}, "
-            f"{dropped} left out{why}; {len(feeds.feeds)} followed"
-        )
-        return 0
-    # add: read the feed once, so a wrong link is said now rather than at every fetch
+
+def _not_followed_because(feed: Feed, feeds: FeedList) -> str | None:
+    """Why a feed of an OPML file is left out: None when it is to be followed."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(feed.url).scheme.lower()
+    if feeds.find(feed.url) is not None:
+        return "already followed"
+    if scheme in ("http", "https") and urlsplit(feed.url).hostname:
+        return None
+    if not scheme:
+        return "a relative link"
+    return f"a {scheme}: link, not http(s)" if scheme.isalnum() else "not an http(s) link"
+
+
+def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
+    """Read the feed once, so a wrong link is said now rather than at every fetch."""
+    from tui.intake.feeds import Feed, feed_name, parse_feed
+    from tui.intake.fetch import check_url, host_of
+
     url = args.url.strip()
     try:
         check_url(url)

@@ -7,12 +7,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from tui import paths
-from tui.cli.common import emit_json, open_library, open_stories
+from tui.cli.common import emit_json, indexing_progress, open_library, open_stories, print_lines
 from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
-    from tui.similarity import PairMatch
+    from tui.similarity import Kind
 
 
 def cmd_story(args: argparse.Namespace) -> int:
@@ -57,15 +57,14 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pair_json(pair: PairMatch) -> dict[str, object]:
-    return {"a": pair.a, "b": pair.b, "score": pair.score, "kind": pair.kind, "reason": pair.reason}
+# The kinds that make versions of one story; related and template pairs are listed only when asked for.
+STORY_KINDS: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
 
 
 def cmd_dupes(args: argparse.Namespace) -> int:
-    from tui.cli.printers import group_pairs
-    from tui.similarity import Kind, SimilarityIndex
+    from tui.cli.printers import matches_json, matches_lines, pair_groups_lines, pair_json
+    from tui.similarity import SimilarityIndex
 
-    story_kinds: list[Kind] = ["duplicate", "near-duplicate", "rewrite", "update", "partial"]
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.
         from tui.library.loader import load_listing
@@ -73,81 +72,28 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
         kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
         if kept is not None:
-            emit_json([_pair_json(p) for p in kept.pairs(args.kind or story_kinds)])
+            emit_json([pair_json(p) for p in kept.pairs(args.kind or STORY_KINDS)])
             return 0
     library = open_library(args, lazy=True)
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
-    progress = None
-    if sys.stderr.isatty():  # a cold index of a large library takes seconds: show that it moves
-
-        def progress(done: int, total: int) -> None:
-            end = "\r" if done < total else "\r\x1b[K"
-            print(f"indexing {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
-
-    index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir), progress=progress)
+    # A cold index of a large library takes seconds: on a terminal, show that it moves.
+    index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir), progress=indexing_progress())
     if article is not None:
         matches = index.matches(article.id, args.kind)
         if args.json:
-            emit_json(
-                [
-                    {
-                        "id": m.id,
-                        "title": library.get(m.id).title,
-                        "score": m.score,
-                        "kind": m.kind,
-                        "reason": m.reason,
-                    }
-                    for m in matches
-                ]
-            )
-            return 0
-        print(f"{printable(article.id)}  {printable(article.title)}")
-        if not matches:
-            print("  no matches")
-        for m in matches:
-            title = printable(library.get(m.id).title)
-            print(f"  {m.score:.3f}  {m.kind:<14} {printable(m.id):<28} {title}  ({printable(m.reason)})")
+            emit_json(matches_json(matches, library))
+        else:
+            print_lines(matches_lines(article, matches, library))
         return 0
     # Without an id: the groups of versions of one story; related pairs are counted apart (listed with
     # --kind related), template siblings only when asked for.
-    pairs = index.pairs(args.kind or story_kinds)
+    pairs = index.pairs(args.kind or STORY_KINDS)
     if args.json:
-        emit_json([_pair_json(p) for p in pairs])
+        emit_json([pair_json(p) for p in pairs])
         return 0
-    if not pairs:
-        print(
-            "no duplicates, near-duplicates, rewrites, updates or partial copies"
-            if not args.kind
-            else "no matches of that kind"
-        )
-    # Versions form groups; related stories and templates chain whole topics together, so they are listed.
-    copies = [p for p in pairs if p.kind in story_kinds]
     siblings = index.pairs(["template"])
-    for number, group in enumerate(group_pairs(copies + siblings, library), 1):
-        members = sorted({p.a for p in group} | {p.b for p in group})
-        print(f"group {number}: {counted(len(members), 'article')}")
-        for member in members:
-            print(f"  {printable(member):<28} {printable(library.get(member).title)}")
-        for p in group:
-            print(
-                f"    {p.score:.3f}  {p.kind:<14} {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})"
-            )
-    if not args.kind:
-        related_count = len(index.pairs(["related"]))
-        if related_count:
-            print(
-                f"related: {counted(related_count, 'pair')} of the same story or topic written apart"
-                " (list them with --kind related)"
-            )
-        return 0
-    for kind in ("related", "template"):
-        listed = [p for p in pairs if p.kind == kind]
-        if listed:
-            print(f"{kind}: {counted(len(listed), 'pair')}")
-        for p in listed:
-            a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
-            print(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")
-            print(f"         {a_title} ~ {b_title}")
+    related = 0 if args.kind else len(index.pairs(["related"]))
+    print_lines(pair_groups_lines(pairs, siblings, library, kinds_chosen=bool(args.kind), related=related))
     return 0
 
 
