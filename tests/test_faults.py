@@ -50,7 +50,7 @@ def spawn(db: Path, count: int, start_at: float, article_id: str) -> subprocess.
 def seed(db: Path, count: int) -> None:
     """A file big enough that a write takes a few milliseconds: kills land inside writes too."""
     from tui.annotations import Annotation
-    from tui.library.articles import article_from_text
+    from tui.library.parsing import article_from_text
 
     article = article_from_text("Some seeded text for the store to hold. " * 60, "seed")
     store = AnnotationStore(db)

@@ -25,7 +25,8 @@ from tui.export import (
     safe_filename,
 )
 from tui.export.importing import read_jsonld
-from tui.library.articles import Article, Library, article_from_text
+from tui.library.articles import Article, Library
+from tui.library.parsing import article_from_text
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _published_iso(article: ListedArticle) -> str | None:
     """The date as `published_iso` gives it, from the text the cache keeps when it has it."""
-    from tui.library.articles import published_iso
+    from tui.library.dates import published_iso
 
     text = article.published_text
     if text is not None and len(text) >= 10:

@@ -188,7 +188,7 @@ class Intake:
 
     def _learn(self, article: Any) -> None:
         """Know `article`, and the URLs its front matter gives (fetched and canonical)."""
-        from tui.library.articles import read_front_matter
+        from tui.library.markdown_files import read_front_matter
 
         self._remember(article)
         self._paths.add(self._relative(article.path))
@@ -310,7 +310,8 @@ class Intake:
             return Outcome(label, "failed", title=page.title, error=str(error))
 
     def _add_page(self, page: Page, label: str) -> Outcome:
-        from tui.library.articles import ArticleError, parse_article_text
+        from tui.library.articles import ArticleError
+        from tui.library.parsing import parse_article_text
 
         title = page.title or _first_words(page.text)
         fetched = web_url(page.url)
@@ -475,8 +476,9 @@ def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
 
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
     """A text or Markdown article as a page: metadata from the loader's own rules."""
-    from tui.library.articles import ArticleError, parse_article_text
+    from tui.library.articles import ArticleError
     from tui.library.loader import decode
+    from tui.library.parsing import parse_article_text
 
     if isinstance(text, bytes):
         text, _encoding = decode(text)
@@ -492,7 +494,7 @@ def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix
     if suffix in MARKDOWN_SUFFIXES:
         # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
         # any Markdown file.
-        from tui.library.articles import read_front_matter
+        from tui.library.markdown_files import read_front_matter
 
         fields, rest, _problem = read_front_matter(text.replace("\r\n", "\n"))
         markdown = drop_title_line(rest, article.title)

@@ -32,10 +32,10 @@ from tui.library.articles import (
     Skipped,
     Span,
     hash_bytes,
-    parse_article_text,
     spans_flat,
     spans_from,
 )
+from tui.library.parsing import parse_article_text
 from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
 
 if TYPE_CHECKING:

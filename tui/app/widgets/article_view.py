@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.app.widgets.safe_text import sanitize
-from tui.library.articles import format_published
+from tui.library.dates import format_published
 from tui.markdown_look import ROLES, look
 from tui.palette import PALETTE
 
