@@ -138,57 +138,76 @@ class _Parsed:
 
 
 def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> _Parsed:
+    """The layout of a page's text: its header's fields, then its body's paragraphs and captions."""
     parsed = _Parsed()
     lines = text.split("\n")
-    heading_is_title = known_title is None
     near_photo: set[str] = set()  # lines beside a picture: an image's alt text, a line by "[Photo]"
     folded = text.casefold()
     if "posted on" in folded or "button that move" in folded:  # spares a test of every line
         parsed.hankyoreh = any(sign.match(line.strip()) for sign in HANKYOREH_SIGNS for line in lines)
     line_marks: dict[str, list[Mark]] = {}  # a converted line's headings and bold passages
     if markdown:
-        converted: list[str] = []
-        for line in lines:
-            heading = MD_HEADING.match(line)
-            if heading:
-                first = not any(c.strip() for c in converted)
-                heading_text, bold = markdown_line(heading.group(1))
-                # A leading heading is the title, unless the front matter names another one.
-                if first and (heading_is_title or heading_text.strip() == known_title):
-                    parsed.title = heading_text
-                    converted.append("")
-                    continue
-                level = len(line.lstrip(" ").split(" ", 1)[0])
-                stripped = heading_text.strip()
-                cut = len(heading_text) - len(heading_text.lstrip())
-                marks = [(0, len(stripped), f"h{min(level, 6)}")]
-                marks += [(start - cut, end - cut, kind) for start, end, kind in bold if end - cut > 0]
-                line_marks[stripped] = marks
-                converted.extend(["", heading_text, ""])
-            else:
-                if MD_IMAGE.fullmatch(line.strip()):
-                    near_photo.add(markdown_to_text(line).strip())
-                text, bold = markdown_line(line)
-                if bold:
-                    cut = len(text) - len(text.lstrip())
-                    line_marks.setdefault(text.strip(), [(s - cut, e - cut, k) for s, e, k in bold])
-                converted.append(text)
-        lines = converted
-
+        lines = _markdown_as_lines(lines, parsed, known_title, near_photo, line_marks)
     if known_title is not None:
         parsed.title = known_title
-    # The header: masthead, headline, byline, date line, a standfirst; furniture in between.
-    index = 0
+    index = _read_header(lines, parsed)
+    body_lines = _body_lines(lines[index:], parsed, near_photo)
+    _sort_paragraphs(body_lines, markdown, parsed, near_photo, line_marks)
+    return parsed
+
+
+def _markdown_as_lines(
+    lines: list[str],
+    parsed: _Parsed,
+    known_title: str | None,
+    near_photo: set[str],
+    line_marks: dict[str, list[Mark]],
+) -> list[str]:
+    """Markdown lines as text: a leading heading taken as the title, headings and bold passages
+    kept in `line_marks`, images' alt text in `near_photo`."""
+    heading_is_title = known_title is None
+    converted: list[str] = []
+    for line in lines:
+        heading = MD_HEADING.match(line)
+        if heading:
+            first = not any(c.strip() for c in converted)
+            heading_text, bold = markdown_line(heading.group(1))
+            # A leading heading is the title, unless the front matter names another one.
+            if first and (heading_is_title or heading_text.strip() == known_title):
+                parsed.title = heading_text
+                converted.append("")
+                continue
+            level = len(line.lstrip(" ").split(" ", 1)[0])
+            stripped = heading_text.strip()
+            cut = len(heading_text) - len(heading_text.lstrip())
+            marks = [(0, len(stripped), f"h{min(level, 6)}")]
+            marks += [(start - cut, end - cut, kind) for start, end, kind in bold if end - cut > 0]
+            line_marks[stripped] = marks
+            converted.extend(["", heading_text, ""])
+        else:
+            if MD_IMAGE.fullmatch(line.strip()):
+                near_photo.add(markdown_to_text(line).strip())
+            text, bold = markdown_line(line)
+            if bold:
+                cut = len(text) - len(text.lstrip())
+                line_marks.setdefault(text.strip(), [(s - cut, e - cut, k) for s, e, k in bold])
+            converted.append(text)
+    return converted
+
+
+def _next_nonblank(lines: list[str], start: int) -> int:
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return start
+
+
+def _read_header(lines: list[str], parsed: _Parsed) -> int:
+    """The header: masthead, headline, byline, date line, a standfirst; furniture in between.
+    Fills `parsed` and gives the index of the body's first line."""
     total = len(lines)
-
-    def next_nonblank(start: int) -> int:
-        while start < total and not lines[start].strip():
-            start += 1
-        return start
-
-    index = next_nonblank(index)
+    index = _next_nonblank(lines, 0)
     if index < total and parsed.title is None and is_source_line(lines[index]):
-        nxt = next_nonblank(index + 1)
+        nxt = _next_nonblank(lines, index + 1)
         if nxt < total:  # a masthead needs something after it
             parsed.source = lines[index].strip()
             index = nxt
@@ -208,38 +227,48 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
             index += 1
             continue
         if parsed.title is None and not is_caption(line):
-            next_blank = index + 1 >= total or not lines[index + 1].strip()
-            following = next_nonblank(index + 1)
-            # A line followed by a byline or a date line is the headline, however long it is.
-            before_header = following < total and (
-                bool(BYLINE.match(lines[following].strip()))
-                or bool(PUBLISHED.match(lines[following].strip()))
-            )
-            if is_headline(line, next_blank) or (before_header and len(line) <= 400):
-                parsed.title = " ".join(line.split())
-                index += 1
-                continue
-            break
-        if (
-            parsed.title is not None
-            and parsed.subtitle is None
-            and not is_caption(line)
-            and not ends_sentence(line)
-            and 4 <= len(line.split()) <= 40
-            and (parsed.published_text is not None or parsed.author is not None)
-        ):
-            parsed.subtitle = " ".join(line.split())
+            if not _is_title(lines, index):
+                break
+            parsed.title = " ".join(line.split())
             index += 1
             continue
-        break
+        if not _is_subtitle(line, parsed):
+            break
+        parsed.subtitle = " ".join(line.split())
+        index += 1
+    return index
 
-    nonblank = [line.strip() for line in lines[index:] if line.strip()]
+
+def _is_title(lines: list[str], index: int) -> bool:
+    line = lines[index].strip()
+    next_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
+    following = _next_nonblank(lines, index + 1)
+    # A line followed by a byline or a date line is the headline, however long it is.
+    before_header = following < len(lines) and (
+        bool(BYLINE.match(lines[following].strip())) or bool(PUBLISHED.match(lines[following].strip()))
+    )
+    return is_headline(line, next_blank) or (before_header and len(line) <= 400)
+
+
+def _is_subtitle(line: str, parsed: _Parsed) -> bool:
+    return (
+        parsed.title is not None
+        and parsed.subtitle is None
+        and not is_caption(line)
+        and not ends_sentence(line)
+        and 4 <= len(line.split()) <= 40
+        and (parsed.published_text is not None or parsed.author is not None)
+    )
+
+
+def _body_lines(lines: list[str], parsed: _Parsed, near_photo: set[str]) -> list[str]:
+    """The body's lines without furniture or photo markers (the lines beside a marker noted in
+    `near_photo`), and without a byline at its foot, which is taken as the author."""
+    nonblank = [line.strip() for line in lines if line.strip()]
     for i, line in enumerate(nonblank):
         if _PHOTO_MARKER.match(line):
             near_photo.update(nonblank[max(0, i - 1) : i] + nonblank[i + 1 : i + 2])
-    body_lines = [
-        line for line in lines[index:] if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())
-    ]
+    body_lines = [line for line in lines if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())]
     # A byline at the foot of the article ("By Park Min-hee, senior staff writer").
     tail = [i for i, line in enumerate(body_lines) if line.strip()][-6:]
     for i in reversed(tail):
@@ -247,7 +276,17 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
         if byline and len(body_lines[i].split()) <= 10:
             parsed.author = parsed.author or clean_author(byline.group("name"))
             body_lines[i] = ""
+    return body_lines
 
+
+def _sort_paragraphs(
+    body_lines: list[str],
+    markdown: bool,
+    parsed: _Parsed,
+    near_photo: set[str],
+    line_marks: dict[str, list[Mark]],
+) -> None:
+    """The body's paragraphs into `parsed`: captions apart, each paragraph with its marks."""
     previous: str | None = None
     blocks = [piece for block in _blocks(body_lines) for piece in _split_doubled(block)]
     for block in blocks:
@@ -268,7 +307,6 @@ def _parse_layout(text: str, markdown: bool, known_title: str | None = None) -> 
                 parsed.paragraphs.append(paragraph)
                 parsed.marks.append(_paragraph_marks(paragraph, block, line_marks))
             previous = paragraph
-    return parsed
 
 
 def parse_article_text(
