@@ -15,7 +15,7 @@ from tui.text_safety import printable
 
 if TYPE_CHECKING:
     from tui.library.articles import Library
-    from tui.library.loader import Listing
+    from tui.library.cache import Listing
     from tui.stories import Stories
 
 

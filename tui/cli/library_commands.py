@@ -10,7 +10,7 @@ from tui.cli.common import emit_json, report_skipped
 from tui.text_safety import printable
 
 if TYPE_CHECKING:
-    from tui.library.loader import ListedArticle
+    from tui.library.cache import ListedArticle
 
 
 def _published_iso(article: ListedArticle) -> str | None:

@@ -254,7 +254,7 @@ class Intake:
     def _catch_up(self) -> None:
         """Learn the article files written by other processes since this one last looked."""
         from tui.library.articles import ArticleError
-        from tui.library.loader import read_article
+        from tui.library.files import read_article
 
         for folder, folders, files in os.walk(self.articles_dir):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
@@ -477,7 +477,7 @@ def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
 def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
     """A text or Markdown article as a page: metadata from the loader's own rules."""
     from tui.library.articles import ArticleError
-    from tui.library.loader import decode
+    from tui.library.files import decode
     from tui.library.parsing import parse_article_text
 
     if isinstance(text, bytes):
