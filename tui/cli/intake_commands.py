@@ -228,8 +228,8 @@ def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from tui.intake.feed_intake import fetch_feeds
     from tui.intake.feeds import FeedList, FeedState
-    from tui.intake.intake import fetch_feeds
 
     feeds = FeedList.load(paths.config_dir(args.config_dir))
     if not feeds.feeds:
@@ -237,7 +237,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
-    from tui.intake.intake import MAX_ITEMS
+    from tui.intake.feed_intake import MAX_ITEMS
 
     args.max_items = args.max_items or MAX_ITEMS
     state = FeedState.load(paths.state_dir(args.state_dir))
