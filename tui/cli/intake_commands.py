@@ -228,6 +228,7 @@ def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from tui.cli.printers import fetch_summary_lines
     from tui.intake.feed_intake import fetch_feeds
     from tui.intake.feeds import FeedList, FeedState
 
@@ -249,18 +250,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         max_items=args.max_items,
     )
     code = _report(report.outcomes, args.json)
-    if not args.json:
-        count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
-        print(
-            f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
-            f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed",
-            file=sys.stderr,
-        )
-    if report.items_left:
-        print(
-            f"{PROG}: stopped at {args.max_items} items of {report.items_new} new; "
-            f"{report.items_left} left for the next `{PROG} fetch`",
-            file=sys.stderr,
-        )
+    for line in fetch_summary_lines(report, args.max_items, counts=not args.json):
+        print(line, file=sys.stderr)
     _refresh_index(args, report.outcomes)
     return code

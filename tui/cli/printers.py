@@ -1,4 +1,5 @@
-"""What the CLI prints: groups of copies, the two-column comparison, the `tui notes` listing.
+"""What the CLI prints, a function per output: the listing, matches and groups of copies, the
+two-column comparison, the `tui notes` listing, the feeds and a fetch's summary.
 
 Presentation only; the engine (`tui.similarity`) and the notes (`tui.export.note_records`) give the
 data. Every text from an article or a user is shown through `printable`, never obeyed.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import PROG
@@ -16,8 +17,10 @@ from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from tui.intake.feed_intake import FetchReport
     from tui.intake.feeds import Feed
     from tui.library.articles import Article, Library, Span
+    from tui.library.cache import ListedArticle
     from tui.similarity import AlignedPair, Alignment, Match, PairMatch
 
 
@@ -34,6 +37,58 @@ def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairM
         if within:
             found.append(within)
     return sorted(found, key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
+
+
+def listing_json(listing: Iterable[ListedArticle]) -> list[dict[str, object]]:
+    """`tui list --json`: each article's metadata."""
+    return [
+        {
+            "id": article.id,
+            "title": article.title,
+            "source": article.source,
+            "author": article.author,
+            "published": _published_iso(article),
+            "words": article.words,
+            "path": article.path,
+            "hash": article.content_hash,
+        }
+        for article in listing
+    ]
+
+
+def _published_iso(article: ListedArticle) -> str | None:
+    """The date as `published_iso` gives it, from the text the cache keeps when it has it."""
+    from tui.library.dates import published_iso
+
+    text = article.published_text
+    if text is not None and len(text) >= 10:
+        return text[:10] if article.day_only else text
+    return published_iso(article.published, article.day_only) if article.published else None
+
+
+def listing_lines(listing: Iterable[ListedArticle]) -> Iterator[str]:
+    """`tui list`: a line per article, made as it is printed."""
+    for article in listing:
+        date = article.published.date().isoformat() if article.published else "----------"
+        source = printable(article.source or "")[:20]
+        yield f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
+
+
+def fetch_summary_lines(report: FetchReport, max_items: int, *, counts: bool) -> list[str]:
+    """`tui fetch`, for stderr: what came in (with `counts`), and how many items wait for the next run."""
+    lines: list[str] = []
+    if counts:
+        count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
+        lines.append(
+            f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
+            f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed"
+        )
+    if report.items_left:
+        lines.append(
+            f"{PROG}: stopped at {max_items} items of {report.items_new} new; "
+            f"{report.items_left} left for the next `{PROG} fetch`"
+        )
+    return lines
 
 
 def pair_json(pair: PairMatch) -> dict[str, object]:
