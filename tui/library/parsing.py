@@ -345,31 +345,14 @@ def _build_article(
     content_hash: str,
     encoding: str,
 ) -> Article:
-
+    """The article of a parsed layout; the front matter's fields, when given, come first."""
     source = as_text(fields.get("source") or fields.get("publisher") or fields.get("site")) or parsed.source
     if source is None and parsed.hankyoreh:
         source = "The Hankyoreh"
     author = as_text(fields.get("author") or fields.get("authors") or fields.get("byline")) or parsed.author
-    published: datetime | None = None
-    timed = False
-    raw_date = fields.get("date") or fields.get("published")
-    if isinstance(raw_date, str):
-        published, timed = parse_date_and_time(raw_date, source)
-    if published is None and parsed.published_text:
-        published, timed = parse_date_and_time(parsed.published_text, source)
-    url = next(
-        (
-            text
-            for key in ("url", "canonical_url", "link", "source_url")
-            if (text := as_text(fields.get(key))) and "\n" not in text
-        ),
-        None,
-    )
-    added: datetime | None = None
+    published, timed = _published(parsed, fields, source)
     raw_added = as_text(fields.get("added"))
-    if raw_added:
-        added = parse_date(raw_added)
-
+    added = parse_date(raw_added) if raw_added else None
     text = "\n\n".join(parsed.paragraphs)
     caption_spans: list[Span] = []
     body = text
@@ -377,19 +360,7 @@ def _build_article(
         body += "\n\n" if body else ""
         caption_spans.append(Span(len(body), len(body) + len(caption)))
         body += caption
-    # Flat offsets, as the cache keeps them: Span objects are made only for the articles read.
-    paragraphs: list[int] = []
-    sentences: list[int] = []
-    structure: list[int | str] = []
-    offset = 0
-    for paragraph, marks in zip(
-        parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
-    ):
-        paragraphs += (offset, offset + len(paragraph))
-        sentences += [offset + value for value in paragraph_sentences(paragraph)]
-        for start, end, kind in marks:
-            structure += (offset + start, offset + end, kind)
-        offset += len(paragraph) + 2
+    paragraphs, sentences, structure = _offsets(parsed)
     title = as_text(fields.get("title")) or parsed.title or title_from_text(text)
     return Article(
         id=article_id,
@@ -409,9 +380,52 @@ def _build_article(
         caption_spans=caption_spans,
         day_only=published is not None and not timed,
         structure=structure,
-        url=url,
+        url=_front_matter_url(fields),
         added=added,
     )
+
+
+def _published(
+    parsed: _Parsed, fields: dict[str, object], source: str | None
+) -> tuple[datetime | None, bool]:
+    """(the date, whether it has a time of day): the front matter's, else the date line's."""
+    published: datetime | None = None
+    timed = False
+    raw_date = fields.get("date") or fields.get("published")
+    if isinstance(raw_date, str):
+        published, timed = parse_date_and_time(raw_date, source)
+    if published is None and parsed.published_text:
+        published, timed = parse_date_and_time(parsed.published_text, source)
+    return published, timed
+
+
+def _front_matter_url(fields: dict[str, object]) -> str | None:
+    return next(
+        (
+            text
+            for key in ("url", "canonical_url", "link", "source_url")
+            if (text := as_text(fields.get(key))) and "\n" not in text
+        ),
+        None,
+    )
+
+
+def _offsets(parsed: _Parsed) -> tuple[list[int], list[int], list[int | str]]:
+    """(paragraphs, sentences, structure) in the body, as flat offsets, as the cache keeps them:
+    Span objects are made only for the articles read."""
+    paragraphs: list[int] = []
+    sentences: list[int] = []
+    structure: list[int | str] = []
+    offset = 0
+    for paragraph, marks in zip(
+        parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
+    ):
+        paragraphs += (offset, offset + len(paragraph))
+        sentences += [offset + value for value in paragraph_sentences(paragraph)]
+        for start, end, kind in marks:
+            structure += (offset + start, offset + end, kind)
+        offset += len(paragraph) + 2
+    return paragraphs, sentences, structure
 
 
 def article_from_text(body_text: str, article_id: str = "t", title: str | None = None) -> Article:
