@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys, time
 from pathlib import Path
-from tui.library.articles import article_from_text
+from tui.library.parsing import article_from_text
 from tui.annotations import AnnotationStore
 
 db, count, start_at = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
