@@ -85,6 +85,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (or the app) and give its exit code; a user's error is one line on stderr."""
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
