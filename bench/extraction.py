@@ -207,7 +207,7 @@ def extractor_at(revision: str) -> Extractor:
 def as_intake_reads(html: bytes) -> bytes | str:
     """The page as `tui add` hands it to extraction: in its declared charset, else UTF-8 when it is
     valid UTF-8 (`decode_page`). Every extractor is given the same."""
-    from tui.intake.intake import decode_page
+    from tui.intake.pages import decode_page
 
     return decode_page(html)
 

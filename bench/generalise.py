@@ -34,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.library.articles import Article, article_from_text  # noqa: E402
-from tui.library.loader import read_article  # noqa: E402
+from tui.library.articles import Article  # noqa: E402
+from tui.library.files import read_article  # noqa: E402
+from tui.library.parsing import article_from_text  # noqa: E402
 from tui.similarity import STORY_KINDS, compare, words  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tui.similarity.verdict
-from tui.library.articles import Article, article_from_text
+from tui.library.articles import Article
+from tui.library.parsing import article_from_text
 from tui.similarity import compare, shingles
 
 

@@ -38,8 +38,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.library.articles import Article, article_from_text  # noqa: E402
-from tui.library.loader import read_article  # noqa: E402
+from tui.library.articles import Article  # noqa: E402
+from tui.library.files import read_article  # noqa: E402
+from tui.library.parsing import article_from_text  # noqa: E402
 from tui.similarity import compare, words  # noqa: E402
 from tui.similarity.facts import conflict, name_words, sentence_facts  # noqa: E402
 

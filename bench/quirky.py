@@ -265,7 +265,7 @@ def parse(data: bytes) -> html.HtmlElement:
     """The page read in the charset intake reads it in. lxml alone reads bytes that declare no
     charset as Latin-1, so a UTF-8 page's "’" became "â\x80\x99" in the derived page itself, a
     fault of the set that no extractor could undo."""
-    from tui.intake.intake import decode_page
+    from tui.intake.pages import decode_page
 
     text = decode_page(data)
     if isinstance(text, bytes):

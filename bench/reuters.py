@@ -32,7 +32,8 @@ from pathlib import Path
 
 import tui.similarity.alignment
 from tui.library.articles import Article
-from tui.library.loader import load_library, read_article
+from tui.library.files import read_article
+from tui.library.loader import load_library
 from tui.similarity import KINDS, STORY_KINDS, SimilarityIndex, compare, shingles
 
 

@@ -24,8 +24,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tui.library.articles import Article, Library, article_from_text
+from tui.library.articles import Article, Library
 from tui.library.loader import load_library
+from tui.library.parsing import article_from_text
 from tui.similarity import SimilarityIndex, compare, shingles
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bbc"

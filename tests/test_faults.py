@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys, time
 from pathlib import Path
-from tui.library.articles import article_from_text
+from tui.library.parsing import article_from_text
 from tui.annotations import AnnotationStore
 
 db, count, start_at = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -50,7 +50,7 @@ def spawn(db: Path, count: int, start_at: float, article_id: str) -> subprocess.
 def seed(db: Path, count: int) -> None:
     """A file big enough that a write takes a few milliseconds: kills land inside writes too."""
     from tui.annotations import Annotation
-    from tui.library.articles import article_from_text
+    from tui.library.parsing import article_from_text
 
     article = article_from_text("Some seeded text for the store to hold. " * 60, "seed")
     store = AnnotationStore(db)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from tui.cli import main
 
-def main(argv: list[str] | None = None) -> int:
-    from tui.cli import run
-
-    return run(argv)
-
+__all__ = ["main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

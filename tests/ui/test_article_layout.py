@@ -19,7 +19,8 @@ from tui.app.widgets.article_cursor import (
 )
 from tui.app.widgets.article_layout import TEXT_KINDS, build_page, lay_out, visible_sentences
 from tui.app.widgets.article_marks import HighlightMark, PageMarks, cursor_layer, decorations, gutter_mark
-from tui.library.articles import Article, Span, article_from_text, parse_article_text
+from tui.library.articles import Article, Span
+from tui.library.parsing import article_from_text, parse_article_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "articles"
 TEXT = (

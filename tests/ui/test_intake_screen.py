@@ -133,7 +133,7 @@ async def test_added_rewrite_gets_its_mark_without_a_restart(
 async def test_a_bounded_fetch_says_how_many_items_are_left_for_next_time(
     make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.intake import intake
+    from tui.intake import feed_intake as intake
 
     monkeypatch.setattr(intake, "MAX_ITEMS", 2)
     titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]

@@ -6,7 +6,8 @@ import dataclasses
 from datetime import UTC, datetime
 
 from tui.annotations import Annotation, anchor, anchor_all
-from tui.library.articles import Article, article_from_text
+from tui.library.articles import Article
+from tui.library.parsing import article_from_text
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point, amid reports that Russia and "

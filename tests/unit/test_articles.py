@@ -11,15 +11,11 @@ from pathlib import Path
 import pytest
 
 from tui.errors import TuiError, UnknownArticleError, UsageError
-from tui.library.articles import (
-    Article,
-    Span,
-    article_from_text,
-    parse_article_text,
-    parse_date,
-    split_sentences,
-)
+from tui.library.articles import Article, Span
+from tui.library.dates import parse_date
 from tui.library.loader import load_library
+from tui.library.parsing import article_from_text, parse_article_text
+from tui.library.segmentation import split_sentences
 from tui.text_safety import printable
 
 KST = timezone(timedelta(hours=9))
@@ -576,7 +572,7 @@ def test_captions_are_text_in_the_body_coordinates_after_the_article(seeds) -> N
     assert caption.start > article.paragraphs[-1].end
     assert all(span.end <= article.paragraphs[-1].end for span in article.sentences)
     assert article.caption_index(caption.start + 3) == 0 and article.caption_index(0) is None
-    from tui.library.articles import count_words
+    from tui.library.segmentation import count_words
 
     assert article.words == count_words(article.body[: article.paragraphs[-1].end])  # captions not counted
 

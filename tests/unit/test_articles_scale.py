@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from tui.errors import TuiError
-from tui.library.articles import _WORD, _simple_front_matter, count_words, read_front_matter
 from tui.library.loader import load_library
+from tui.library.markdown_files import _simple_front_matter, read_front_matter
+from tui.library.segmentation import _WORD, count_words
 
 
 def fields_by_yaml(block: str) -> dict[str, Any] | None:

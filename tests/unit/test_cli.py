@@ -173,3 +173,25 @@ def test_newlines_in_names_and_titles_cannot_forge_lines(tmp_path: Path) -> None
     assert any("real\\nfake_id" in line for line in lines)
     assert any("Line one\\nforged line two" in line for line in lines)
     assert result.stderr.count("\n") == 1 and "empty\\ntui: skipped forged" in result.stderr
+
+
+def test_tui_list_imports_neither_the_shell_nor_the_engine(tmp_path: Path) -> None:
+    """The command modules import their heavy parts inside the commands: a listing pays for none."""
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"main(['list', '--articles', {str(tmp_path)!r}, '--cache-dir', {str(tmp_path / 'cache')!r},"
+        f" '--state-dir', {str(tmp_path / 'state')!r}])\n"
+        "heavy = ('textual', 'rich', 'numpy', 'scipy', 'tui.similarity', 'tui.intake.extract', 'tui.app')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_command_has_its_function() -> None:
+    from tui.cli import COMMANDS
+    from tui.cli.parser import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices  # the subcommands argparse knows
+    assert set(commands) | {None} == set(COMMANDS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import run
+from tui.cli import main as run
 from tui.export.markdown import MARKER
 
 REPO = Path(__file__).resolve().parents[2]

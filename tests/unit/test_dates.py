@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from tui.library.articles import format_published, parse_date_and_time
+from tui.library.dates import format_published, parse_date_and_time
 from tui.library.loader import load_library
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

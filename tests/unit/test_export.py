@@ -17,7 +17,8 @@ from tui.errors import UsageError
 from tui.export.markdown import MARKER, ORPHANS_HEADING, block_id, escape_markdown, safe_filename
 from tui.export.notes import export_markdown
 from tui.export.web_annotation import export_jsonld, export_jsonld_file, read_jsonld
-from tui.library.articles import Article, Library, article_from_text
+from tui.library.articles import Article, Library
+from tui.library.parsing import article_from_text
 
 BODY = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"

@@ -280,7 +280,7 @@ def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def written_tags(path: str | None) -> list[str]:
-    from tui.library.articles import read_front_matter
+    from tui.library.markdown_files import read_front_matter
 
     fields, _rest, problem = read_front_matter(Path(str(path)).read_text())
     assert problem is None

@@ -20,8 +20,9 @@ from intake_web import (
 )
 
 from tui.errors import TuiError, UsageError
+from tui.intake.feed_intake import fetch_feeds
 from tui.intake.feeds import Feed, FeedError, FeedList, FeedState, opml_document, parse_feed, read_opml_file
-from tui.intake.intake import Intake, fetch_feeds
+from tui.intake.intake import Intake
 
 # The pause between requests to one host is tested in test_intake_politeness.py.
 pytestmark = pytest.mark.usefixtures("no_pause")

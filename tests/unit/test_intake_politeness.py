@@ -13,9 +13,10 @@ import pytest
 from intake_web import FakeClock, LocalWeb, article_html, article_keys, local_web_fixture, rss20, truth  # noqa: F401
 
 from tui.intake import fetch as fetch_module
+from tui.intake.feed_intake import fetch_feeds
 from tui.intake.feeds import Feed, FeedState
 from tui.intake.fetch import Fetcher, FetchError
-from tui.intake.intake import Intake, fetch_feeds
+from tui.intake.intake import Intake
 
 
 def paced(clock: FakeClock, **options: object) -> Fetcher:

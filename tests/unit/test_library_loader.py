@@ -14,7 +14,8 @@ from shared_data import shared_data
 
 import tui.library.loader as loader
 from tui.library.articles import CACHE_VERSION, Library
-from tui.library.loader import Listing, load_library, load_listing
+from tui.library.cache import Listing
+from tui.library.loader import load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
@@ -431,7 +432,7 @@ def test_a_reader_sees_a_whole_state_while_another_process_writes(tmp_path: Path
     import subprocess
     import sys
 
-    from tui.library.loader import open_store
+    from tui.library.cache import open_store
 
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     (folder / "many").mkdir()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.library.articles import Article, Library, article_from_text
+from tui.library.articles import Article, Library
 from tui.library.loader import load_library
+from tui.library.parsing import article_from_text
 from tui.similarity import SimilarityIndex, compare, find_repeats, stem, words
 
 SEEDS = Path(__file__).resolve().parents[2] / "articles"

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from tui.errors import TuiError
-from tui.library.articles import Article, article_from_text
+from tui.library.articles import Article
+from tui.library.parsing import article_from_text
 from tui.similarity import MAX_ALIGNED_SENTENCES, AlignmentTooLargeError, compare
 
 VOCABULARY = [

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.library.articles import Library, article_from_text
+from tui.library.articles import Library
 from tui.library.loader import load_library
+from tui.library.parsing import article_from_text
 from tui.similarity import SimilarityIndex, compare
 from tui.similarity.facts import conflict, name_words, number_key, numbers_in, sentence_facts
 

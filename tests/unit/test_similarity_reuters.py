@@ -13,7 +13,7 @@ import pytest
 from shared_data import shared_data
 
 from tui.library.articles import Article
-from tui.library.loader import read_article
+from tui.library.files import read_article
 from tui.similarity import MOSTLY_SAME_WORDS, STORY_KINDS, Alignment, compare, wording_shared
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bench" / "reuters"
@@ -89,7 +89,7 @@ def test_a_verdict_does_not_depend_on_the_hash_seed() -> None:
     # Sums over sets of strings run in an order that changes with the seed; on this pair of defence
     # contracts (Westinghouse's and General Motors') it used to flip the kind between runs.
     script = (
-        "import sys; from pathlib import Path; from tui.library.loader import read_article;"
+        "import sys; from pathlib import Path; from tui.library.files import read_article;"
         "from tui.similarity import compare; r = Path(sys.argv[1]);"
         "a = compare(read_article(r / 'reut2-006/6870.md', 'a'), read_article(r / 'reut2-016/16669.md', 'b'));"
         "print(a.kind, a.score, a.reason)"

@@ -24,7 +24,8 @@ from tui.annotations import (
     open_store,
 )
 from tui.errors import UsageError
-from tui.library.articles import Article, article_from_text
+from tui.library.articles import Article
+from tui.library.parsing import article_from_text
 
 TEXT = (
     "Seoul has warned Moscow against going beyond a certain point.\n\n"

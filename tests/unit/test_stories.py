@@ -373,7 +373,7 @@ def test_a_re_fetched_article_offers_its_reworded_sentence_as_home(
 
 def test_a_sentence_with_other_figures_left_unaligned_is_still_one_passage() -> None:
     # An engine that keeps sentences with other facts apart leaves them in only_a / only_b.
-    from tui.library.articles import article_from_text
+    from tui.library.parsing import article_from_text
     from tui.stories.alignment import _restated_with_other_figures
 
     a = article_from_text(

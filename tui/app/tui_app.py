@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from tui.annotations import AnnotationStore
     from tui.app.screens.library import LibraryScreen
     from tui.library.articles import Library
+    from tui.library.cache import Listing
     from tui.library.filter import FilterRows
-    from tui.library.loader import Listing
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown

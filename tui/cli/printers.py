@@ -1,4 +1,5 @@
-"""What the CLI prints: groups of copies, the two-column comparison, the `tui notes` listing.
+"""What the CLI prints, a function per output: the listing, matches and groups of copies, the
+two-column comparison, the `tui notes` listing, the feeds and a fetch's summary.
 
 Presentation only; the engine (`tui.similarity`) and the notes (`tui.export.selection.note_records`) give the
 data. Every text from an article or a user is shown through `printable`, never obeyed.
@@ -8,15 +9,19 @@ from __future__ import annotations
 
 import textwrap
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tui.cli.common import PROG
 from tui.text_safety import printable
 from tui.wording import counted
 
 if TYPE_CHECKING:
+    from tui.intake.feed_intake import FetchReport
+    from tui.intake.feeds import Feed
     from tui.library.articles import Article, Library, Span
-    from tui.similarity import AlignedPair, Alignment, PairMatch
+    from tui.library.cache import ListedArticle
+    from tui.similarity import AlignedPair, Alignment, Match, PairMatch
 
 
 def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairMatch]]:
@@ -32,6 +37,168 @@ def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairM
         if within:
             found.append(within)
     return sorted(found, key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
+
+
+def listing_json(listing: Iterable[ListedArticle]) -> list[dict[str, object]]:
+    """`tui list --json`: each article's metadata."""
+    return [
+        {
+            "id": article.id,
+            "title": article.title,
+            "source": article.source,
+            "author": article.author,
+            "published": _published_iso(article),
+            "words": article.words,
+            "path": article.path,
+            "hash": article.content_hash,
+        }
+        for article in listing
+    ]
+
+
+def _published_iso(article: ListedArticle) -> str | None:
+    """The date as `published_iso` gives it, from the text the cache keeps when it has it."""
+    from tui.library.dates import published_iso
+
+    text = article.published_text
+    if text is not None and len(text) >= 10:
+        return text[:10] if article.day_only else text
+    return published_iso(article.published, article.day_only) if article.published else None
+
+
+def listing_lines(listing: Iterable[ListedArticle]) -> Iterator[str]:
+    """`tui list`: a line per article, made as it is printed."""
+    for article in listing:
+        date = article.published.date().isoformat() if article.published else "----------"
+        source = printable(article.source or "")[:20]
+        yield f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
+
+
+def fetch_summary_lines(report: FetchReport, max_items: int, *, counts: bool) -> list[str]:
+    """`tui fetch`, for stderr: what came in (with `counts`), and how many items wait for the next run."""
+    lines: list[str] = []
+    if counts:
+        count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
+        lines.append(
+            f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
+            f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed"
+        )
+    if report.items_left:
+        lines.append(
+            f"{PROG}: stopped at {max_items} items of {report.items_new} new; "
+            f"{report.items_left} left for the next `{PROG} fetch`"
+        )
+    return lines
+
+
+def pair_json(pair: PairMatch) -> dict[str, object]:
+    """One pair of `tui dupes --json`."""
+    return {"a": pair.a, "b": pair.b, "score": pair.score, "kind": pair.kind, "reason": pair.reason}
+
+
+def matches_json(matches: Sequence[Match], library: Library) -> list[dict[str, object]]:
+    """`tui dupes ID --json`: the article's matches, best first."""
+    return [
+        {"id": m.id, "title": library.get(m.id).title, "score": m.score, "kind": m.kind, "reason": m.reason}
+        for m in matches
+    ]
+
+
+def matches_lines(article: Article, matches: Sequence[Match], library: Library) -> list[str]:
+    """`tui dupes ID`: the article, then a line per match."""
+    lines = [f"{printable(article.id)}  {printable(article.title)}"]
+    if not matches:
+        lines.append("  no matches")
+    for m in matches:
+        title = printable(library.get(m.id).title)
+        lines.append(f"  {m.score:.3f}  {m.kind:<14} {printable(m.id):<28} {title}  ({printable(m.reason)})")
+    return lines
+
+
+def pair_groups_lines(
+    pairs: Sequence[PairMatch],
+    siblings: Sequence[PairMatch],
+    library: Library,
+    *,
+    kinds_chosen: bool,
+    related: int,
+) -> list[str]:
+    """`tui dupes`: the groups of versions, then the related pairs counted (or, with --kind, listed).
+
+    `pairs` are of the kinds asked for, `siblings` the template pairs, `related` how many related
+    pairs there are (counted when no kind was chosen)."""
+    lines: list[str] = []
+    if not pairs:
+        lines.append(
+            "no duplicates, near-duplicates, rewrites, updates or partial copies"
+            if not kinds_chosen
+            else "no matches of that kind"
+        )
+    lines += _group_lines(pairs, siblings, library)
+    if not kinds_chosen:
+        if related:
+            lines.append(
+                f"related: {counted(related, 'pair')} of the same story or topic written apart"
+                " (list them with --kind related)"
+            )
+        return lines
+    for kind in ("related", "template"):
+        listed = [p for p in pairs if p.kind == kind]
+        if listed:
+            lines.append(f"{kind}: {counted(len(listed), 'pair')}")
+        for p in listed:
+            a_title, b_title = printable(library.get(p.a).title), printable(library.get(p.b).title)
+            lines.append(f"  {p.score:.3f}  {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})")
+            lines.append(f"         {a_title} ~ {b_title}")
+    return lines
+
+
+def _group_lines(pairs: Sequence[PairMatch], siblings: Sequence[PairMatch], library: Library) -> list[str]:
+    from tui.similarity.model import STORY_KINDS
+
+    # Versions form groups; related stories and templates chain whole topics together, so they are listed.
+    copies = [p for p in pairs if p.kind in STORY_KINDS]
+    lines: list[str] = []
+    for number, group in enumerate(group_pairs([*copies, *siblings], library), 1):
+        members = sorted({p.a for p in group} | {p.b for p in group})
+        lines.append(f"group {number}: {counted(len(members), 'article')}")
+        for member in members:
+            lines.append(f"  {printable(member):<28} {printable(library.get(member).title)}")
+        for p in group:
+            lines.append(
+                f"    {p.score:.3f}  {p.kind:<14} {printable(p.a)} ~ {printable(p.b)}  ({printable(p.reason)})"
+            )
+    return lines
+
+
+def feeds_json(feeds: Sequence[Feed], state: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`tui feeds list --json`: each feed with when it was last checked (None before its first fetch)."""
+    return [{"name": f.name, "url": f.url, "checked": state.get(f.url, {}).get("checked")} for f in feeds]
+
+
+def feeds_lines(feeds: Sequence[Feed]) -> list[str]:
+    """`tui feeds list`: a line per feed, its name and its link."""
+    return [f"{printable(feed.name):<30} {printable(feed.url)}" for feed in feeds]
+
+
+def feeds_import_lines(
+    file: str, added: int, left_out: Sequence[tuple[Feed, str]], *, followed: int
+) -> tuple[list[str], str]:
+    """`tui feeds import`: a line per feed left out, with why (for stderr), and the summary."""
+    said = [
+        f"{PROG}: left out {printable(feed.url)} ({printable(feed.name)}): {reason}"
+        for feed, reason in left_out
+    ]
+    counts: dict[str, int] = {}
+    for _, reason in left_out:
+        counts[reason] = counts.get(reason, 0) + 1
+    dropped = len(left_out)
+    why = f" ({', '.join(f'{count} {reason}' for reason, count in counts.items())})" if dropped else ""
+    summary = (
+        f"{printable(file)}: {counted(added, 'feed')} added of {added + dropped}, "
+        f"{dropped} left out{why}; {followed} followed"
+    )
+    return said, summary
 
 
 def _span_json(article: Article, span: Span) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Adding articles to the library, with duplicates caught at the door, and fetching the feeds.
+"""Adding articles to the library, with duplicates caught at the door.
+
+Sources are read into pages by `tui.intake.pages`; the feeds are fetched by `tui.intake.feed_intake`,
+through this door.
 
 Work that waits on the network runs a few at a time (one at a time per host); deciding whether an
 article is new and writing it happen one after another, in input order, so two inputs in one run
@@ -23,44 +26,31 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tui.errors import TuiError
 from tui.intake.extract import (
-    MIN_WORDS,
-    ExtractError,
     Page,
     canonical_for,
-    drop_title_line,
     extract_page,
     web_url,
 )
-from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
-from tui.intake.fetch import HTML_TYPES, Fetcher, Response, by_turns, host_of
+from tui.intake.fetch import Fetcher
 from tui.intake.library_writer import ArticleRecord, markdown_document, write_new_article
-from tui.text_safety import without_controls
+from tui.intake.pages import (
+    MAX_FILE_BYTES,
+    TEXT_SUFFIXES,
+    IntakeError,
+    decode_page,
+    merged_tags,
+    page_from_response,
+    read_file,
+)
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-TEXT_SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".text")
-MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
-MAX_SOURCE_TAGS = 50  # a source's own tags kept at most; more is a keyword dump, not tags
-MAX_TAG_CHARS = 100
-MAX_FILE_BYTES = 10 * 1024 * 1024
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
-FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
-# A run of `tui fetch` takes at most this many new items (a 10,000-item feed is taken in over
-# several runs, each saving what it got); at one request a second per host that is under 4 minutes.
-MAX_ITEMS = 200
-MAX_ITEM_TRIES = 3  # an item that failed this many fetches in a row is given up on
-SAVE_EVERY = 2.0  # seconds between two saves of the fetch history during a run
 LOCK_FILE = ".tui-intake.lock"  # in the articles folder; the library loader skips dot files
 GENERATION_FILE = ".tui-intake.generation"  # changed by every write, so a writer knows to look again
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another to finish one article
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.IGNORECASE)
 
 Progress = Callable[[int, int], None]
-
-
-class IntakeError(TuiError):
-    """One input that could not be added; the message names it."""
 
 
 @dataclass(slots=True)
@@ -132,7 +122,7 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"\w{4,}", text.casefold()))
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -186,7 +176,7 @@ class Intake:
 
     def _learn(self, article: Any) -> None:
         """Know `article`, and the URLs its front matter gives (fetched and canonical)."""
-        from tui.library.articles import read_front_matter
+        from tui.library.markdown_files import read_front_matter
 
         self._remember(article)
         self._paths.add(self._relative(article.path))
@@ -252,7 +242,7 @@ class Intake:
     def _catch_up(self) -> None:
         """Learn the article files written by other processes since this one last looked."""
         from tui.library.articles import ArticleError
-        from tui.library.loader import read_article
+        from tui.library.files import read_article
 
         for folder, folders, files in os.walk(self.articles_dir):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
@@ -308,7 +298,8 @@ class Intake:
             return Outcome(label, "failed", title=page.title, error=str(error))
 
     def _add_page(self, page: Page, label: str) -> Outcome:
-        from tui.library.articles import ArticleError, parse_article_text
+        from tui.library.articles import ArticleError
+        from tui.library.parsing import parse_article_text
 
         title = page.title or _first_words(page.text)
         fetched = web_url(page.url)
@@ -321,7 +312,7 @@ class Intake:
             date=page.date,
             url=canonical,
             fetched=fetched if fetched != canonical else None,
-            added=_now(),
+            added=utc_now(),
             tags=merged_tags(page.tags, self.tags),
         )
         document = markdown_document(record)
@@ -399,7 +390,7 @@ class Intake:
             zip(sources, self.fetcher.map(read, sources), strict=True), 1
         ):
             if isinstance(result, TuiError):
-                outcomes.append(Outcome(source, "failed", error=_with_label(str(result), source)))
+                outcomes.append(Outcome(source, "failed", error=with_label(str(result), source)))
             else:
                 outcomes.append(self.add_page(result, source))
             if progress is not None:
@@ -407,318 +398,10 @@ class Intake:
         return outcomes
 
 
-def _with_label(message: str, label: str) -> str:
+def with_label(message: str, label: str) -> str:
     return message if label in message else f"{label}: {message}"
 
 
 def _first_words(text: str, limit: int = 80) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def page_from_response(response: Response, label: str) -> Page:
-    """The article of a fetched page; a PDF or another non-HTML body is refused by name."""
-    body = response.body
-    head = body[:1024].lstrip().lower()
-    if response.content_type == "application/pdf" or head.startswith(b"%pdf"):
-        raise IntakeError(f"{label}: a PDF; PDFs are not supported yet")
-    # A page served with the wrong type ("text/plain", "application/octet-stream") is still read
-    # as HTML when it starts like one.
-    looks_html = head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
-    if response.content_type in HTML_TYPES or looks_html:
-        return extract_page(_decoded(response), response.final_url, name=label)
-    path = urlsplit(response.final_url).path.lower()
-    if response.content_type in MARKDOWN_TYPES or (
-        response.content_type == "text/plain" and path.endswith(MARKDOWN_SUFFIXES)
-    ):
-        return page_from_text(_decoded(response), label, url=response.final_url, suffix=".md")
-    if response.content_type == "text/plain":
-        return page_from_text(_decoded(response), label, url=response.final_url)
-    shown = response.content_type or "unknown"
-    raise IntakeError(f"{label}: not an HTML page (content type {shown})")
-
-
-def _decoded(response: Response) -> bytes | str:
-    return decode_page(response.body, response.charset)
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-
-
-def decode_page(body: bytes, declared: str | None = None) -> bytes | str:
-    """A page's text: in the charset the server or the page's own `<meta>` declares (a few bad
-    bytes in a page declared UTF-8 become U+FFFD; they do not make it another encoding), else UTF-8
-    when it is valid UTF-8, else the bytes, for trafilatura to guess."""
-    import codecs
-
-    if not declared:
-        found = _META_CHARSET.search(body[:4096])
-        declared = found.group(1).decode("ascii", "replace") if found else None
-    if declared:
-        try:
-            name = codecs.lookup(declared.strip()).name
-        except LookupError:
-            name = None
-        if name == "utf-8":
-            return body.decode("utf-8", errors="replace").lstrip("\ufeff")
-        if name is not None:
-            try:
-                return body.decode(name)
-            except UnicodeDecodeError:
-                pass
-    try:
-        return body.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError:
-        return body
-
-
-def page_from_text(text: str | bytes, label: str, url: str | None = None, suffix: str = ".txt") -> Page:
-    """A text or Markdown article as a page: metadata from the loader's own rules."""
-    from tui.library.articles import ArticleError, parse_article_text
-    from tui.library.loader import decode
-
-    if isinstance(text, bytes):
-        text, _encoding = decode(text)
-    text = without_controls(text)  # a NUL would make the file binary, an ESC would stay in a title
-    try:
-        article = parse_article_text(text, "(new)", Path(f"new{suffix}"), suffix)
-    except ArticleError as error:
-        raise IntakeError(f"{label}: {error}") from None
-    if len(re.findall(r"\w+", article.body)) < min(MIN_WORDS, 5):
-        raise IntakeError(f"{label}: no article text found")
-    markdown = article.body
-    fields: dict[str, object] = {}
-    if suffix in MARKDOWN_SUFFIXES:
-        # Keep the file's own Markdown (headings, lists, quotes); the library reads it as it reads
-        # any Markdown file.
-        from tui.library.articles import read_front_matter
-
-        fields, rest, _problem = read_front_matter(text.replace("\r\n", "\n"))
-        markdown = drop_title_line(rest, article.title)
-    url = url or _front_text(fields.get("url"))
-    return Page(
-        title=article.title,
-        author=article.author,
-        date=article.published.isoformat() if article.published else None,
-        source=article.source,
-        url=url,
-        canonical_url=url,
-        language=None,
-        markdown=markdown,
-        text=article.body,
-        tags=front_matter_tags(fields),
-    )
-
-
-def front_matter_tags(fields: dict[str, object]) -> tuple[str, ...]:
-    """A Markdown file's own tags (`tags:` or `tag:`, a list or a comma- or space-separated line),
-    cleaned by the project's tag rule; what is left empty by it is dropped, never an error."""
-    from tui.annotations.annotation import normalize_tag
-
-    value = fields.get("tags", fields.get("tag"))
-    if isinstance(value, str):
-        raw = re.split(r"[,\s]+", value)  # `tags: a, b` (Obsidian) and `tags: a b` (Jekyll)
-    elif isinstance(value, list):
-        raw = [str(item) for item in value]
-    else:
-        return ()
-    tags: list[str] = []
-    for item in raw:
-        tag = normalize_tag(item)
-        if tag and len(tag) <= MAX_TAG_CHARS and tag not in tags:
-            tags.append(tag)
-    return tuple(tags[:MAX_SOURCE_TAGS])
-
-
-def merged_tags(own: Iterable[str], given: Iterable[str]) -> list[str]:
-    """A source's own tags, then the `--tag` ones it does not have already."""
-    merged: list[str] = []
-    for tag in [*own, *given]:
-        if tag not in merged:
-            merged.append(tag)
-    return merged
-
-
-def _front_text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def read_file(path: Path, label: str) -> Page:
-    suffix = path.suffix.lower()
-    if suffix not in HTML_SUFFIXES + TEXT_SUFFIXES:
-        if not path.exists():
-            raise IntakeError(f"{label}: no such file, and not an http(s) link")
-        raise IntakeError(f"{label}: not a page or an article file (.html, .htm, .xhtml, .md, .txt)")
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise IntakeError(f"{label}: larger than 10 MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IntakeError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise IntakeError(f"{label}: a folder, not a file") from None
-    except OSError as error:
-        raise IntakeError(f"{label}: {error.strerror or error}") from None
-    if suffix in HTML_SUFFIXES:
-        return extract_page(decode_page(data), None, name=label)
-    return page_from_text(data, label, suffix=suffix)
-
-
-# --------------------------------------------------------------------------- feeds
-
-
-@dataclass(slots=True)
-class FetchReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    feeds_checked: int = 0
-    feeds_unchanged: int = 0
-    items_new: int = 0  # new or edited items found in the feeds
-    items_left: int = 0  # of those, left for the next run by the bound
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-
-def _item_page(intake: Intake, item: FeedItem) -> Page:
-    """The article of a feed item: the feed's own text when it is whole (or when there is no page
-    to fetch), else its page."""
-    link = web_url(item.link)
-    page = None
-    if item.content_html:
-        try:
-            page = extract_page(f"<html><body><article>{item.content_html}</article></body></html>", link)
-        except ExtractError:
-            page = None
-        if page is not None and (link is None or len(re.findall(r"\w+", page.text)) >= FULL_CONTENT_WORDS):
-            return _with_item_metadata(page, item)
-    if link is None:
-        if item.link:
-            raise IntakeError(f"{item.link}: not an http(s) link, and the feed does not carry the article")
-        raise IntakeError("feed item has no link")  # the caller names the feed and the item
-    return _with_item_metadata(page_from_response(intake.fetcher.fetch(link), link), item)
-
-
-def _with_item_metadata(page: Page, item: FeedItem) -> Page:
-    from dataclasses import replace
-
-    link = web_url(item.link)
-    return replace(
-        page,
-        title=page.title or item.title,
-        author=page.author or item.author,
-        date=page.date or item.date,
-        url=page.url or link,
-        canonical_url=page.canonical_url or link,
-    )
-
-
-def fetch_feeds(
-    intake: Intake,
-    feeds: list[Feed],
-    state: FeedState,
-    progress: Progress | None = None,
-    *,
-    max_items: int = MAX_ITEMS,
-    clock: Callable[[], float] | None = None,
-) -> FetchReport:
-    """Every feed read (conditionally), then at most `max_items` new or edited items added.
-
-    What each item gave is saved as it goes (every few seconds and at the end, even on ctrl+c), so a
-    run that stops, or stops at the bound, is taken up where it stopped by the next. An item that
-    failed `MAX_ITEM_TRIES` runs in a row is given up on, and the outcome says so.
-    """
-    import time
-
-    tick_clock = clock or time.monotonic
-    intake.load()
-    report = FetchReport()
-    total = len(feeds)
-    done = 0
-
-    def tick() -> None:
-        if progress is not None:
-            progress(done, total)
-
-    def read_feed(feed: Feed) -> tuple[Feed, list[FeedItem] | None, Response | TuiError]:
-        memory = state.of(feed.url)
-        try:
-            response = intake.fetcher.fetch(
-                feed.url,
-                etag=memory.get("etag"),
-                last_modified=memory.get("last_modified"),
-                accept="application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
-            )
-            if response.not_modified:
-                return feed, [], response
-            return feed, parse_feed(response.body, feed.url).items, response
-        except TuiError as error:
-            return feed, None, error
-
-    tick()
-    read = list(intake.fetcher.map(read_feed, feeds))
-    todo: list[tuple[Feed, FeedItem]] = []
-    for feed, items, response in read:
-        done += 1
-        report.feeds_checked += 1
-        if items is None:
-            report.outcomes.append(Outcome(feed.url, "failed", error=_with_label(str(response), feed.url)))
-            continue
-        if isinstance(response, Response) and response.not_modified:
-            report.feeds_unchanged += 1
-        fresh = [item for item in items if not state.seen(feed.url, item)]
-        todo.extend((feed, item) for item in fresh)
-    todo = by_turns(todo, lambda pair: host_of(pair[1].link or ""))
-    report.items_new = len(todo)
-    unfinished = {feed.url for feed, _item in todo[max_items:]}  # left for the next run
-    todo = todo[:max_items]
-    report.items_left = report.items_new - len(todo)
-    total += len(todo)
-    tick()
-
-    def read_item(pair: tuple[Feed, FeedItem]) -> Page | TuiError:
-        try:
-            return _item_page(intake, pair[1])
-        except TuiError as error:
-            return error
-
-    failed_feeds: set[str] = set()
-    last_save = tick_clock()
-    try:
-        for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
-            label = item.link or f"{feed.name}: {item.title or item.key}"
-            if isinstance(result, TuiError):
-                outcome = Outcome(label, "failed", title=item.title, error=_with_label(str(result), label))
-            else:
-                outcome = intake.add_page(result, label)
-            if outcome.status == "failed":
-                tries = state.failed(feed.url, item, outcome.error or "", _now())
-                if tries >= MAX_ITEM_TRIES:
-                    state.give_up(feed.url, item, outcome.error or "", _now())
-                    outcome.error = (
-                        f"{outcome.error} (failed {tries} fetches in a row: given up, not tried again)"
-                    )
-                else:
-                    failed_feeds.add(feed.url)  # tried again next time
-            else:
-                state.remember(feed.url, item, outcome.id or outcome.duplicate_of, _now())
-            report.outcomes.append(outcome)
-            done += 1
-            tick()
-            if tick_clock() - last_save >= SAVE_EVERY:
-                state.save()
-                last_save = tick_clock()
-        # A feed's validators are kept only when all its items came in: else the next fetch would get
-        # "304 Not Modified" and never retry the items that failed or were left for the next run.
-        for feed, items, response in read:
-            if items is None or not isinstance(response, Response):
-                continue
-            if feed.url in failed_feeds or feed.url in unfinished:
-                continue
-            memory = state.of(feed.url)
-            memory["checked"] = _now().isoformat(timespec="seconds")
-            if not response.not_modified:
-                memory["etag"], memory["last_modified"] = response.etag, response.last_modified
-    finally:
-        state.save()  # what came in is kept, whatever stopped the run
-    return report

@@ -1,27 +1,26 @@
-"""The article folder: walking it, reading each file, and the on-disk cache of parsed articles.
+"""The article folder: walking it, the scan that takes each file from the cache or parses it (in
+worker processes when there are many), and the listing.
 
-The parser (`tui.library.articles`) turns one text into an `Article`; this module finds the files, decodes
-them, reports the ones that are not articles, and keeps parsed articles in a cache keyed by path,
-size, mtime and content hash. `load_library` gives the articles; `load_listing` gives what `tui list`
+The parser (`tui.library.parsing`) turns one text into an `Article`, `tui.library.files` reads one
+file, `tui.library.cache` makes the cache's records; this module finds the files, reports the ones
+that are not articles, and keeps parsed articles in a cache keyed by path, size, mtime and content
+hash. `load_library` gives the articles; `load_listing` gives what `tui list`
 prints, from the cache's small listing alone when it is current. Knows nothing of Textual.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
 from tui.errors import TuiError
 from tui.library.articles import (
-    CACHE_VERSION,
     MAX_FILE_BYTES,
     NOT_ARTICLE_NAMES,
     NOT_ARTICLE_REASON,
@@ -30,92 +29,29 @@ from tui.library.articles import (
     ArticleError,
     Library,
     Skipped,
-    Span,
     hash_bytes,
-    parse_article_text,
-    spans_flat,
-    spans_from,
 )
-from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
+from tui.library.cache import (
+    HASH,
+    MTIME,
+    SIZE,
+    SKIP,
+    ListedArticle,
+    Listing,
+    cache_file,
+    cache_records,
+    from_records_or_none,
+    listed_or_none,
+    open_store,
+    skip_record,
+)
+from tui.library.files import os_reason, read_article, too_large
+from tui.library.store import LibraryStore, Record, TextRow
 
 if TYPE_CHECKING:
     import subprocess
 
 _Loaded = TypeVar("_Loaded")
-
-# Byte order marks of the wide encodings, UTF-32 first: its little-endian mark starts like UTF-16's.
-_WIDE_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
-
-
-def _wide_encoding(data: bytes) -> str | None:
-    """UTF-16 or UTF-32 when the data starts with its byte order mark (its zero bytes are not binary)."""
-    return next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-16/32 by their byte order mark, else UTF-8, then Windows-1252, then
-    Latin-1 (which always succeeds)."""
-    wide = _wide_encoding(data)
-    if wide is not None:
-        try:
-            return data.decode(wide), wide
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def read_article(path: Path, article_id: str, data: bytes | None = None) -> Article:
-    """Read and parse one file; ArticleError says why it is not an article."""
-    if data is None:
-        try:
-            size = path.stat().st_size
-        except OSError as error:
-            raise ArticleError(_os_reason(error)) from None
-        if size > MAX_FILE_BYTES:
-            raise ArticleError(_too_large(size))
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ArticleError(_os_reason(error)) from None
-    if not data.strip():
-        raise ArticleError("empty file")
-    if b"\x00" in data[:8192] and _wide_encoding(data) is None:
-        raise ArticleError("binary file (not text)")
-    text, encoding = decode(data)
-    return parse_article_text(
-        text, article_id, path, path.suffix, content_hash=hash_bytes(data), encoding=encoding
-    )
-
-
-def _too_large(size: int) -> str:
-    return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
-
-
-def _os_reason(error: OSError) -> str:
-    import errno
-
-    if error.errno == errno.ELOOP:
-        return "symbolic link loop"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if error.errno == errno.ENOENT:
-        return "broken link or file vanished"
-    return error.strerror or str(error)
-
-
-# --------------------------------------------------------------------------- the library
 
 
 # A file the walk found: its path relative to the root, its id (that path without the suffix), and
@@ -137,7 +73,7 @@ def _walk(root: Path) -> list[_Found | Skipped]:
         try:
             folder_stat = os.stat(folder)
         except OSError as error:
-            found.append(Skipped(Path(folder), _os_reason(error)))
+            found.append(Skipped(Path(folder), os_reason(error)))
             return
         key = (folder_stat.st_dev, folder_stat.st_ino)
         if key in seen_dirs:
@@ -148,7 +84,7 @@ def _walk(root: Path) -> list[_Found | Skipped]:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError as error:
-            found.append(Skipped(Path(folder), _os_reason(error)))
+            found.append(Skipped(Path(folder), os_reason(error)))
             return
         for entry in entries:
             name = entry.name
@@ -172,254 +108,12 @@ def _walk(root: Path) -> list[_Found | Skipped]:
             try:
                 stat = entry.stat(follow_symlinks=True)
             except OSError as error:
-                found.append(Skipped(Path(entry.path), _os_reason(error)))
+                found.append(Skipped(Path(entry.path), os_reason(error)))
                 continue
             found.append((prefix + name, prefix + stem, stat))
 
     visit(str(root), "")
     return found
-
-
-# --------------------------------------------------------------------------- the cache
-
-# The cache of a library is one SQLite file (`tui.library.store`): the listing (size and mtime,
-# content hash, the metadata `tui list` prints, or why the file is not an article), read on every
-# start; the text of each distinct content (body, paragraph and sentence offsets, captions), read
-# only when the articles themselves are wanted; and a word index over the text.
-# Bump CACHE_FORMAT when the layout of a record changes (CACHE_VERSION covers the parser's output);
-# a cache of another version is deleted and written again.
-CACHE_FORMAT = 4
-_CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}.{SCHEMA_VERSION}"
-# Below this many files to parse, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 2000
-OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
-
-
-def cache_file(root: Path, cache_dir: Path) -> Path:
-    """The cache file of the library at root."""
-    return cache_dir / f"library-{_cache_key(root)}.sqlite3"
-
-
-def _cache_key(root: Path) -> str:
-    return hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
-
-
-def open_store(root: Path, cache_dir: Path) -> LibraryStore | None:
-    """The library's cache, created when missing; None when the cache folder is not usable."""
-    from tui.paths import remove_cache_file
-
-    file = cache_file(root, cache_dir)
-    # The JSON files of earlier versions would otherwise lie there for good.
-    for old in (".json", ".list.json", ".text.json"):
-        remove_cache_file(file.with_name(file.name.replace(".sqlite3", old)))
-    return LibraryStore.open(file, _CACHE_STAMP)
-
-
-# Positions in a listing record (`tui.library.store.LISTING_COLUMNS`).
-_SIZE, _MTIME, _SKIP, _HASH, _TITLE, _SOURCE, _AUTHOR, _PUBLISHED = 1, 2, 3, 4, 5, 6, 7, 8
-_SUBTITLE, _WORDS, _ENCODING, _DAY_ONLY, _URL, _ADDED = 9, 10, 11, 12, 13, 14
-
-
-def _records(article: Article) -> tuple[Record, TextRow]:
-    """The article's fields of a listing record (from the hash on) and its text row."""
-    import orjson
-
-    fields: Record = (
-        article.content_hash,
-        article.title,
-        article.source,
-        article.author,
-        article.published.isoformat() if article.published else None,
-        article.subtitle,
-        article.words,
-        article.encoding,
-        int(article.day_only),
-        article.url,
-        article.added.isoformat() if article.added else None,
-    )
-    layout = {
-        "paragraphs": spans_flat(article.paragraphs),
-        "sentences": spans_flat(article.sentences),
-        "captions": article.captions,
-        "caption_spans": spans_flat(article.caption_spans),
-        "structure": article.structure,
-    }
-    return fields, (article.content_hash, article.body, orjson.dumps(layout))
-
-
-def _skip_record(relative: str, stat: os.stat_result, reason: str) -> Record:
-    return (relative, stat.st_size, stat.st_mtime_ns, reason, *(None,) * (len(LISTING_COLUMNS) - 4))
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-# An article's text fields: body, paragraphs, sentences, captions, caption spans, structure.
-_TextFields = tuple[str, list[Span], list[Span], list[str], list[Span], list[int | str]]
-
-
-def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
-    """The text fields of a cached text row, or None when it is damaged in any way."""
-    import orjson
-
-    body, layout_bytes = text
-    try:
-        layout = orjson.loads(layout_bytes)
-        captions, structure = layout["captions"], layout["structure"]
-        flats = (layout["paragraphs"], layout["sentences"], layout["caption_spans"])
-    except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
-        return None
-    if type(body) is not str or type(captions) is not list:  # `list()` would split a string
-        return None
-    if captions and not all(type(caption) is str for caption in captions):
-        return None
-    if type(structure) is not list or len(structure) % 3:
-        return None
-    limit = len(body)
-    for flat in flats:
-        if type(flat) is not list or len(flat) % 2:
-            return None
-        try:  # min and max run in C: a per-item check was a third of a warm start
-            if flat and (min(flat) < 0 or max(flat) > limit):
-                return None
-        except TypeError:  # a string among the offsets
-            return None
-    return body, spans_from(flats[0]), spans_from(flats[1]), captions, spans_from(flats[2]), structure
-
-
-def _from_records_or_none(
-    listing: Record, text: tuple[str, bytes] | None, article_id: str, path: Path
-) -> Article | None:
-    """The cached article, or None when its text is missing or damaged in any way (then the file is
-    parsed). The listing record is whole: the store reads no other."""
-    fields = _text_fields(text) if text is not None else None
-    if fields is None:
-        return None
-    try:
-        published = _moment(listing[_PUBLISHED])
-        added = _moment(listing[_ADDED])
-    except ValueError:
-        return None
-    body, paragraphs, sentences, captions, caption_spans, structure = fields
-    return Article(
-        id=article_id,
-        path=path,
-        title=listing[_TITLE],
-        source=listing[_SOURCE],
-        author=listing[_AUTHOR],
-        published=published,
-        subtitle=listing[_SUBTITLE],
-        body=body,
-        paragraphs=paragraphs,
-        sentences=sentences,
-        captions=captions,
-        content_hash=listing[_HASH],
-        encoding=listing[_ENCODING],
-        words=listing[_WORDS],
-        caption_spans=caption_spans,
-        day_only=bool(listing[_DAY_ONLY]),
-        structure=structure,
-        url=listing[_URL],
-        added=added,
-    )
-
-
-def article_from_text(article: Article, text: tuple[str, bytes]) -> Article | None:
-    """A whole article from one whose text is not read yet (its metadata) and a cached text row;
-    None when the row is damaged."""
-    fields = _text_fields(text)
-    if fields is None:
-        return None
-    body, paragraphs, sentences, captions, caption_spans, structure = fields
-    return Article(
-        id=article.id,
-        path=article.path,
-        title=article.title,
-        source=article.source,
-        author=article.author,
-        published=article.published,
-        subtitle=article.subtitle,
-        body=body,
-        paragraphs=paragraphs,
-        sentences=sentences,
-        captions=captions,
-        content_hash=article.content_hash,
-        encoding=article.encoding,
-        words=article.words,
-        caption_spans=caption_spans,
-        day_only=article.day_only,
-        structure=structure,
-        url=article.url,
-        added=article.added,
-    )
-
-
-def _listed_or_none(record: Record, article_id: str, path: str) -> ListedArticle | None:
-    """The listed article of a whole listing record, or None when a date of it is damaged."""
-    published = record[_PUBLISHED]
-    try:
-        moment = datetime.fromisoformat(published) if published else None
-        added = _moment(record[_ADDED])
-    except ValueError:
-        return None
-    return ListedArticle(
-        article_id,
-        path,
-        record[_TITLE],
-        record[_SOURCE],
-        record[_AUTHOR],
-        moment,
-        record[_SUBTITLE],
-        record[_WORDS],
-        record[_HASH],
-        record[_ENCODING],
-        record[_DAY_ONLY] == 1,
-        record[_URL],
-        added,
-        published,
-    )
-
-
-# --------------------------------------------------------------------------- the library
-
-
-@dataclass(slots=True)
-class ListedArticle:
-    """An article as `tui list` shows it: its metadata, without its text."""
-
-    id: str
-    path: str
-    title: str
-    source: str | None
-    author: str | None
-    published: datetime | None
-    subtitle: str | None
-    words: int
-    content_hash: str
-    encoding: str
-    day_only: bool = False  # the source gave a day, no time of day
-    url: str | None = None
-    added: datetime | None = None
-    # `published` as the cache keeps it (its isoformat): `tui list --json` prints it without
-    # formatting 95,000 dates again.
-    published_text: str | None = None
-
-
-@dataclass(slots=True)
-class Listing:
-    """The articles of a folder as `tui list` shows them, and the files that are not articles."""
-
-    root: Path
-    articles: list[ListedArticle]
-    skipped: list[Skipped] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[ListedArticle]:
-        return iter(self.articles)
-
-    def __len__(self) -> int:
-        return len(self.articles)
 
 
 def _paused_collector(load: Callable[[], _Loaded]) -> _Loaded:
@@ -454,6 +148,13 @@ def load_listing(root: Path, cache_dir: Path | None = None) -> Listing:
     """
     root = Path(root)
     return _paused_collector(lambda: _load_listing(root, cache_dir))
+
+
+def _path_prefix(root: Path) -> str:
+    """What goes before a relative path to print it as `root / relative` does, without making a
+    Path of each file (a seventh of a warm listing)."""
+    root_text = str(root)
+    return "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
 
 
 def _checked_root(root: Path) -> Path:
@@ -503,19 +204,18 @@ def cached_listing(root: Path, cache_dir: Path) -> Listing | None:
 
 
 def _listing_of_records(root: Path, records: dict[str, Record]) -> Listing:
-    root_text = str(root)
-    prefix = "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
+    prefix = _path_prefix(root)
     slots: list[_Slot] = []
     seen_ids: set[str] = set()
     # Nearly the walk's order (which sorts by folder, then name): a name with a character below "/"
     # may come elsewhere, which changes at most the order of notices, set right by `load_listing`.
     for relative in sorted(records):
         record, path = records[relative], prefix + relative
-        if record[_SKIP] is not None:
-            slots.append(Skipped(Path(path), record[_SKIP]))
+        if record[SKIP] is not None:
+            slots.append(Skipped(Path(path), record[SKIP]))
             continue
         stem_id = relative[: relative.rfind(".")] if "." in relative.rsplit("/", 1)[-1] else relative
-        listed = _listed_or_none(record, _article_id(stem_id, relative, seen_ids), path)
+        listed = listed_or_none(record, _article_id(stem_id, relative, seen_ids), path)
         if listed is not None:
             slots.append(listed)
     listed_articles, skipped, notices = _collected(slots)
@@ -535,17 +235,23 @@ _Parsed = tuple[str, object, object]
 
 def _parse_file(path: str, article_id: str) -> _Parsed:
     """Read and parse one file into cache records, in a worker process."""
+    kind, first, second, _article = _read_and_parse(path, article_id)
+    return kind, first, second
+
+
+def _read_and_parse(path: str, article_id: str) -> tuple[str, object, object, Article | None]:
+    """One file read and parsed: a parse (see `_Parsed`) and the article, when there is one."""
     file = Path(path)
     try:
         data = file.read_bytes()
     except OSError as error:
-        return "error", _os_reason(error), None
+        return "error", os_reason(error), None, None
     try:
         article = read_article(file, article_id, data)
     except ArticleError as error:
-        return "skip", str(error), None
-    listing, text = _records(article)
-    return "article", listing, text
+        return "skip", str(error), None, None
+    record, text = cache_records(article)
+    return "article", record, text, article
 
 
 # The worker process: reads a pickled list of (path, id) on stdin, writes the pickled parses.
@@ -560,6 +266,11 @@ def parse_files_main() -> None:
     gc.disable()  # every record made here lives until it is written out
     results = [_parse_file(path, article_id) for path, article_id in jobs]
     pickle.dump(results, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
 
 
 def _cores() -> int:
@@ -579,17 +290,17 @@ def _parse_jobs(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]
     fails has its share parsed here: it costs time, never files."""
     cores = min(_cores(), 4)
     if len(jobs) < PARALLEL_MIN_FILES or cores < 2:
-        return [_parse_here(path, article_id, want_articles) for path, article_id in jobs]
+        return _parse_all_here(jobs, want_articles)
     # This process also writes the cache and gathers the results: its share is a little smaller.
     own = int(len(jobs) / cores * OWN_SHARE)
     size = -(-(len(jobs) - own) // (cores - 1))
     shares = [jobs[:own]] + [jobs[start : start + size] for start in range(own, len(jobs), size)]
     workers = [_start_worker(share) for share in shares[1:]]
-    done = [_parse_here(path, article_id, want_articles) for path, article_id in shares[0]]
+    done = _parse_all_here(shares[0], want_articles)
     for share, worker in zip(shares[1:], workers, strict=True):
         parsed = _worker_results(worker, len(share))
         if parsed is None:
-            done.extend(_parse_here(path, article_id, want_articles) for path, article_id in share)
+            done.extend(_parse_all_here(share, want_articles))
             continue
         for (path, article_id), (kind, first, second) in zip(share, parsed, strict=True):
             done.append(
@@ -664,6 +375,18 @@ def _scan(
             store.close()
 
 
+@dataclass(slots=True)
+class _ScanState:
+    """What a scan gathers: a slot per file, the parses still to make, and the cache's changes."""
+
+    slots: list[_Slot] = field(default_factory=list)
+    jobs: list[tuple[str, str]] = field(default_factory=list)  # (path, id) of each file to parse
+    pending: list[tuple[str, int, os.stat_result]] = field(default_factory=list)  # relative, slot, stat
+    kept: set[str] = field(default_factory=set)  # relative paths whose cache records stay
+    changed: list[Record] = field(default_factory=list)
+    new_texts: dict[str, TextRow] = field(default_factory=dict)
+
+
 def _scan_with(
     root: Path, store: LibraryStore | None, found: list[_Found | Skipped], want_articles: bool
 ) -> tuple[list[Article] | list[ListedArticle], list[Skipped], list[str]]:
@@ -671,15 +394,26 @@ def _scan_with(
     texts: dict[str, tuple[str, bytes]] = {}
     if store is not None:
         cached, texts = store.listing_and_texts() if want_articles else (store.listing(), {})
-    # Paths as `root / relative` prints them, without making a Path a file (a seventh of a warm listing).
-    root_text = str(root)
-    prefix = "" if root_text == "." else root_text if root_text.endswith("/") else root_text + "/"
-    kept: set[str] = set()
-    changed: list[Record] = []
-    new_texts: dict[str, TextRow] = {}
-    slots: list[_Slot] = []
-    jobs: list[tuple[str, str]] = []
-    pending: list[tuple[str, int, os.stat_result]] = []  # relative, slot and stat of each job
+    state = _ScanState()
+    _take_from_cache(state, _path_prefix(root), found, cached, texts, want_articles)
+    _take_parses(state, _parse_jobs(state.jobs, want_articles))
+    # A record left out as not whole is rewritten too: its file was parsed again.
+    removed = [relative for relative in cached if relative not in state.kept]
+    if store is not None and (state.changed or removed):
+        store.write(state.changed, state.new_texts.values(), removed)
+    return _collected(state.slots)
+
+
+def _take_from_cache(
+    state: _ScanState,
+    prefix: str,
+    found: list[_Found | Skipped],
+    cached: dict[str, Record],
+    texts: dict[str, tuple[str, bytes]],
+    want_articles: bool,
+) -> None:
+    """A slot for each file found: from the cache where it is current, else a job to parse it."""
+    slots, kept, changed = state.slots, state.kept, state.changed
     seen_ids: set[str] = set()
     for item in found:
         if type(item) is Skipped:
@@ -690,40 +424,45 @@ def _scan_with(
         article_id = _article_id(stem_id, relative, seen_ids)
         entry = cached.get(relative)
         if entry is None and stat.st_size > MAX_FILE_BYTES:  # never cached: the size alone says it
-            slots.append(Skipped(Path(path), _too_large(stat.st_size)))
+            slots.append(Skipped(Path(path), too_large(stat.st_size)))
             continue
-        fresh = entry is not None and entry[_SIZE] == stat.st_size and entry[_MTIME] == stat.st_mtime_ns
-        if fresh and entry is not None and entry[_SKIP] is not None:
+        fresh = entry is not None and entry[SIZE] == stat.st_size and entry[MTIME] == stat.st_mtime_ns
+        if fresh and entry is not None and entry[SKIP] is not None:
             # Not an article when last read, and not changed since: the same bytes would fail the same way.
-            slots.append(Skipped(Path(path), entry[_SKIP]))
+            slots.append(Skipped(Path(path), entry[SKIP]))
             kept.add(relative)
             continue
         resolved: Article | ListedArticle | None = None
         if fresh and entry is not None:
             resolved = _resolved(entry, texts, article_id, path, want_articles)
-        elif entry is not None and entry[_SKIP] is None and stat.st_size <= MAX_FILE_BYTES:
+        elif entry is not None and entry[SKIP] is None and stat.st_size <= MAX_FILE_BYTES:
             resolved = _same_bytes(entry, texts, article_id, path, want_articles)
             if resolved is not None:  # touched, same bytes: read and hashed, not parsed
-                changed.append((relative, stat.st_size, stat.st_mtime_ns, *entry[_SKIP:]))
+                changed.append((relative, stat.st_size, stat.st_mtime_ns, *entry[SKIP:]))
         if resolved is not None:
             slots.append(resolved)
             kept.add(relative)
             continue
         if stat.st_size > MAX_FILE_BYTES:
-            slots.append(Skipped(Path(path), _too_large(stat.st_size)))
+            slots.append(Skipped(Path(path), too_large(stat.st_size)))
             continue
-        pending.append((relative, len(slots), stat))
-        slots.append(len(jobs))
-        jobs.append((path, article_id))
-    for number, (kind, first, second, resolved) in enumerate(_parse_jobs(jobs, want_articles)):
-        path = jobs[number][0]
-        relative, position, stat = pending[number]
+        state.pending.append((relative, len(slots), stat))
+        slots.append(len(state.jobs))
+        state.jobs.append((path, article_id))
+
+
+def _take_parses(state: _ScanState, parses: list[_Done]) -> None:
+    """Each parse into its file's slot, and into the cache's changes."""
+    slots, kept, changed = state.slots, state.kept, state.changed
+    for number, (kind, first, second, resolved) in enumerate(parses):
+        path = state.jobs[number][0]
+        relative, position, stat = state.pending[number]
         if kind == "error":
             slots[position] = Skipped(Path(path), str(first))
             continue
         if kind == "skip":
             slots[position] = Skipped(Path(path), str(first))
-            changed.append(_skip_record(relative, stat, str(first)))
+            changed.append(skip_record(relative, stat, str(first)))
             kept.add(relative)
             continue
         record, text = first, second
@@ -731,14 +470,9 @@ def _scan_with(
             slots[position] = Skipped(Path(path), "could not be parsed")  # a worker's garbled answer
             continue
         changed.append((relative, stat.st_size, stat.st_mtime_ns, None, *record))
-        new_texts[text[0]] = text
+        state.new_texts[text[0]] = text
         kept.add(relative)
         slots[position] = resolved
-    # A record left out as not whole is rewritten too: its file was parsed again.
-    removed = [relative for relative in cached if relative not in kept]
-    if store is not None and (changed or removed):
-        store.write(changed, new_texts.values(), removed)
-    return _collected(slots)
 
 
 def _resolved(
@@ -746,8 +480,8 @@ def _resolved(
 ) -> Article | ListedArticle | None:
     """The article (or its listing) from its cached records, or None when they will not do."""
     if want_articles:
-        return _from_records_or_none(entry, texts.get(entry[_HASH]), article_id, Path(path))
-    return _listed_or_none(entry, article_id, path)
+        return from_records_or_none(entry, texts.get(entry[HASH]), article_id, Path(path))
+    return listed_or_none(entry, article_id, path)
 
 
 def _same_bytes(
@@ -762,7 +496,7 @@ def _same_bytes(
         data = Path(path).read_bytes()
     except OSError:
         return None
-    if entry[_HASH] != hash_bytes(data):
+    if entry[HASH] != hash_bytes(data):
         return None
     return _resolved(entry, texts, article_id, path, want_articles)
 
@@ -775,27 +509,22 @@ def _from_parse(
         return None
     whole = ("", 0, 0, None, *record)
     if want_articles:
-        return _from_records_or_none(whole, (text[1], text[2]), article_id, Path(path))
-    return _listed_or_none(whole, article_id, path)
+        return from_records_or_none(whole, (text[1], text[2]), article_id, Path(path))
+    return listed_or_none(whole, article_id, path)
 
 
 def _parse_here(
     path: str, article_id: str, want_articles: bool
 ) -> tuple[str, object, object, Article | ListedArticle | None]:
     """One file parsed in this process: (kind, record or reason, text row, article or listing)."""
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        return "error", _os_reason(error), None, None
-    try:
-        article = read_article(file, article_id, data)
-    except ArticleError as error:
-        return "skip", str(error), None, None
-    record, text = _records(article)
+    kind, first, second, article = _read_and_parse(path, article_id)
     if want_articles:
-        return "article", record, text, article
-    return "article", record, text, _listed_or_none(("", 0, 0, None, *record), article_id, path)
+        return kind, first, second, article
+    return kind, first, second, _from_parse(kind, first, second, article_id, path, want_articles=False)
+
+
+def _parse_all_here(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]:
+    return [_parse_here(path, article_id, want_articles) for path, article_id in jobs]
 
 
 def _collected(slots: list[_Slot]) -> tuple[list[Article] | list[ListedArticle], list[Skipped], list[str]]:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.library.articles import Article, ArticleError, Library, spans_from
-from tui.library.loader import ListedArticle, Listing, article_from_text, open_store, read_article
+from tui.library.cache import ListedArticle, Listing, article_from_text, open_store
+from tui.library.files import read_article
 from tui.library.store import LibraryStore, match_query
 
 # The fields an article reads from its text; the rest come from the listing.

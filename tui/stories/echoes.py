@@ -96,7 +96,7 @@ def _home_in(
     *,
     own_text: bool = False,
 ) -> Home | None:
-    from tui.library.articles import article_from_text
+    from tui.library.parsing import article_from_text
     from tui.similarity import compare
 
     if other.id != annotation.article_id:  # in its own text, anchoring has looked already

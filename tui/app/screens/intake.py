@@ -138,7 +138,7 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
     """Fetch every feed in a worker, with a progress bar on ``screen``; the library reloads at the end."""
 
     def work() -> None:
-        from tui.intake import intake
+        from tui.intake import feed_intake as intake
         from tui.intake.feeds import FeedList, FeedState
 
         try:

@@ -20,7 +20,8 @@ from typing import Literal
 from rich._wrap import divide_line
 
 from tui.app.widgets.safe_text import sanitize
-from tui.library.articles import Article, Span, format_published
+from tui.library.articles import Article, Span
+from tui.library.dates import format_published
 from tui.markdown_look import look
 
 BlockKind = Literal["title", "meta", "link", "subtitle", "caption", "body", "hidden", "gap"]

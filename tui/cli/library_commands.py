@@ -1,0 +1,22 @@
+"""`tui list`: the articles with their metadata."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui import paths
+from tui.cli.common import emit_json, print_lines, report_skipped
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from tui.cli.printers import listing_json, listing_lines
+    from tui.library.loader import load_listing
+
+    # The listing, not the library: on a warm cache only the metadata is read, not the articles' text.
+    library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
+    report_skipped(library, args)
+    if args.json:
+        emit_json(listing_json(library))
+    else:
+        print_lines(listing_lines(library))
+    return 0
