@@ -22,17 +22,20 @@ if TYPE_CHECKING:
 PROG = "tui"
 
 
-def open_library(args: argparse.Namespace, *, lazy: bool = False) -> Library:
+def open_library(args: argparse.Namespace, *, lazy: bool = False, listing: Listing | None = None) -> Library:
     """Load the articles (cached); each skipped file is reported once, in one line, on stderr.
 
     `lazy`: from the listing, each article reading its text when first wanted (the index reads only
-    the texts it has not seen, and lets each go once prepared)."""
+    the texts it has not seen, and lets each go once prepared). `listing`: one already loaded (at
+    100,000 articles a load walks and stats every file: seconds), which implies `lazy`."""
     from tui.library.loader import load_library, load_listing
     from tui.library.texts import TextSource, library_from_listing
 
     root, cache = paths.articles_dir(args.articles), paths.cache_dir(args.cache_dir)
-    if lazy:
-        library = library_from_listing(load_listing(root, cache_dir=cache), TextSource(root, cache))
+    if lazy or listing is not None:
+        if listing is None:
+            listing = load_listing(root, cache_dir=cache)
+        library = library_from_listing(listing, TextSource(root, cache))
     else:
         library = load_library(root, cache_dir=cache)
     # The library lives until the command ends: the cyclic collector need not walk its ~15 objects

@@ -64,6 +64,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
     from tui.similarity import SimilarityIndex
     from tui.similarity.model import STORY_KINDS
 
+    listing = None
     if args.json and not args.id:
         # The pairs alone: when the kept index is current for the listing, no article text is read.
         from tui.library.loader import load_listing
@@ -73,7 +74,7 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         if kept is not None:
             emit_json([pair_json(p) for p in kept.pairs(args.kind or STORY_KINDS)])
             return 0
-    library = open_library(args, lazy=True)
+    library = open_library(args, lazy=True, listing=listing)  # the listing read once
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing
     # A cold index of a large library takes seconds: on a terminal, show that it moves.
     index = SimilarityIndex.build(library, paths.cache_dir(args.cache_dir), progress=indexing_progress())
