@@ -13,7 +13,7 @@ import pytest
 from shared_data import shared_data
 
 import tui.library.loader as loader
-from tui.library.articles import CACHE_VERSION, Library
+from tui.library.articles import CACHE_VERSION, NOT_ARTICLE_REASON, Library
 from tui.library.loader import Listing, load_library, load_listing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ def test_the_listing_is_what_the_library_lists_cold_warm_and_uncached(
     expected = _library_as_listed(folder)
     assert [a[0] for a in expected[0]] == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
     assert expected[1] == [
-        (str(folder / "README.md"), loader.NOT_ARTICLE_REASON),
+        (str(folder / "README.md"), NOT_ARTICLE_REASON),
         (str(folder / "a-empty.txt"), "empty file"),
         (str(folder / "b-dangling.txt"), "broken link or file vanished"),
     ]
@@ -350,7 +350,7 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
         "hash": rows[3]["hash"],
     }
     assert cold[1].splitlines() == [
-        f"tui: skipped {folder / 'README.md'}: {loader.NOT_ARTICLE_REASON}",
+        f"tui: skipped {folder / 'README.md'}: {NOT_ARTICLE_REASON}",
         f"tui: skipped {folder / 'a-empty.txt'}: empty file",
         f"tui: skipped {folder / 'b-dangling.txt'}: broken link or file vanished",
         f"tui: {folder / 'c-latin.txt'}: not valid UTF-8; read as cp1252",
