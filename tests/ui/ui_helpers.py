@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.table import Table
 from textual.app import App
@@ -73,7 +74,9 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: floa
         await pilot.pause(POLL)
     if condition():
         return True
-    raise AssertionError(f"condition not reached within {timeout} s")
+    code = getattr(condition, "__code__", None)  # a lambda's says where the test states it
+    where = f" at {Path(code.co_filename).name}:{code.co_firstlineno}" if code is not None else ""
+    raise AssertionError(f"the condition{where} was not reached within {timeout} s")
 
 
 async def open_reader(pilot: Pilot[None], article_id: str = SEED_IDS[0]) -> ReaderScreen:
