@@ -1,11 +1,18 @@
-"""Shared fixtures: every test runs with its data paths in a temporary folder."""
+"""Shared fixtures: every test runs with its data paths in a temporary folder; Pilot tests build the
+real app through `make_test_app`."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
+
+from tui.app.factory import make_app
+
+if TYPE_CHECKING:
+    from tui.app.tui_app import TuiApp
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "articles"
@@ -31,3 +38,27 @@ def seed_library(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
     shutil.copytree(SEEDS, target)
     return target
+
+
+class AppFactory(Protocol):
+    """The `make_test_app` fixture: the app over a library folder (the seeds' copy by default)."""
+
+    def __call__(self, articles: Path | None = None, *, build_index: bool = True) -> TuiApp: ...
+
+
+@pytest.fixture
+def make_test_app(tmp_path: Path, seed_library: Path) -> AppFactory:
+    """make_app(...) over a copy of the seeds (or another folder), all paths in tmp_path."""
+
+    def factory(articles: Path | None = None, *, build_index: bool = True) -> TuiApp:
+        return make_app(
+            articles_dir=articles or seed_library,
+            db_path=tmp_path / "annotations.json",
+            notes_dir=tmp_path / "notes",
+            cache_dir=tmp_path / "cache",
+            state_dir=tmp_path / "state",
+            config_dir=tmp_path / "config",
+            build_index=build_index,
+        )
+
+    return factory

@@ -103,6 +103,7 @@ class LocalWeb:
                 route = web.routes.get(self.path.split("#")[0])
                 if route is not None and route.delay:
                     time.sleep(route.delay)
+                content_type: str | None
                 status, body, content_type, headers = 404, b"not found", "text/plain", {}
                 if route is not None:
                     status, body, content_type, headers = (
@@ -153,9 +154,22 @@ class LocalWeb:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def route(self, path: str, body: bytes | str = b"", **options: object) -> str:
+    def route(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        *,
+        status: int = 200,
+        content_type: str = Route.content_type,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        gzip: bool = False,
+        etag: str | None = None,
+    ) -> str:
         data = body.encode() if isinstance(body, str) else body
-        self.routes[path] = Route(body=data, **options)  # type: ignore[arg-type]
+        self.routes[path] = Route(
+            data, status, content_type, {} if headers is None else headers, delay, gzip, etag
+        )
         return self.url(path)
 
     def hits_for(self, path: str) -> list[Hit]:

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import AppFactory
+from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
-from ui_helpers import SEED_IDS, open_reader, settle
+from ui_helpers import SEED_IDS, open_reader, settle, tui_app
 
-from tui.annotations import AnnotationStore
+from tui.annotations import Annotation, AnnotationStore
 from tui.app.screens.dialogs import ConfirmScreen, NoteEditorScreen, TagsScreen
 from tui.app.screens.notes import NotesScreen
 from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_view import ArticleView
 
 
-def stored(tmp_path: Path) -> list:  # type: ignore[type-arg]
+def stored(tmp_path: Path) -> list[Annotation]:
     return AnnotationStore(tmp_path / "annotations.json").all()
 
 
-async def highlight_then_break_saves(pilot: Any, error: Exception) -> None:
+async def highlight_then_break_saves(
+    pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
     """Open 000, highlight its first sentence, then make every later store update fail."""
     await open_reader(pilot)
     await pilot.press("h")
@@ -31,11 +34,11 @@ async def highlight_then_break_saves(pilot: Any, error: Exception) -> None:
     def broken_update(*args: object, **kwargs: object) -> None:
         raise error
 
-    pilot.app.store.update = broken_update
+    monkeypatch.setattr(tui_app(pilot).store, "update", broken_update)
 
 
-def view_of(app: object) -> ArticleView:
-    return app.screen.query_one(ArticleView)  # type: ignore[attr-defined]
+def view_of(app: App[None]) -> ArticleView:
+    return app.screen.query_one(ArticleView)
 
 
 async def test_h_highlights_sentence_in_default_color(make_test_app: AppFactory, tmp_path: Path) -> None:
@@ -115,10 +118,12 @@ async def test_escape_asks_before_discarding_a_changed_note(
         assert annotation.note == ""
 
 
-async def test_failed_save_is_loud_and_keeps_the_text(make_test_app: AppFactory, tmp_path: Path) -> None:
+async def test_failed_save_is_loud_and_keeps_the_text(
+    make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await highlight_then_break_saves(pilot, OSError(28, "No space left on device"))
+        await highlight_then_break_saves(pilot, monkeypatch, OSError(28, "No space left on device"))
         await pilot.press("a", *"precious words", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, NoteEditorScreen)  # reopened, nothing lost
@@ -205,7 +210,7 @@ async def test_notes_screen_lists_edits_and_jumps(make_test_app: AppFactory, tmp
         assert table.row_count == 2
         await pilot.press("A")  # all articles
         await pilot.pause()
-        assert app.screen.article_id is None  # type: ignore[attr-defined]
+        assert app.screen.article_id is None
         await pilot.press("A")
         await pilot.press("j", "enter")  # jump back into the reader, on that annotation
         await settle(pilot)
@@ -238,10 +243,12 @@ async def test_orphaned_annotation_shows_its_status(
         assert data
 
 
-async def test_failed_tag_save_keeps_the_tags(make_test_app: AppFactory, tmp_path: Path) -> None:
+async def test_failed_tag_save_keeps_the_tags(
+    make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await highlight_then_break_saves(pilot, OSError(13, "Permission denied"))
+        await highlight_then_break_saves(pilot, monkeypatch, OSError(13, "Permission denied"))
         await pilot.press("t", *"kept, safe", "enter")
         await settle(pilot)
         assert isinstance(app.screen, TagsScreen)
@@ -262,6 +269,7 @@ async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
         view = reader.query_one(ArticleView)
         article = view.article
         noted, plain = article.sentences[1], article.sentences[3]
+        assert app.store is not None
         annotation = app.store.add(article, noted.start, noted.end)
         app.store.update(annotation.id, note="Chang is the national security adviser.")
         app.store.add(article, plain.start, plain.end)
@@ -285,7 +293,7 @@ async def test_reader_marks_a_highlight_that_carries_a_note_and_shows_the_note(
         assert not note_line.display  # on the highlight without a note
 
 
-async def open_note_editor(pilot: Any) -> NoteEditorScreen:
+async def open_note_editor(pilot: Pilot[None]) -> NoteEditorScreen:
     await open_reader(pilot)
     await pilot.press("a")
     await settle(pilot)
@@ -306,6 +314,7 @@ async def test_note_editor_colours_markdown_where_tree_sitter_is_installed(make_
         assert any(area._highlights.values())  # the heading and the bold are coloured
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert app.store is not None
         (annotation,) = app.store.all()
         assert annotation.note == "# Heading\nsome **bold** text"
 
@@ -323,6 +332,7 @@ async def test_note_editor_is_plain_text_without_the_markdown_grammar(
         assert area.language is None
         await pilot.press(*"# plain", "ctrl+s")
         await settle(pilot)
+        assert app.store is not None
         (annotation,) = app.store.all()
         assert annotation.note == "# plain"
 

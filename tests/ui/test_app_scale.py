@@ -17,7 +17,12 @@ async def test_starting_the_index_never_reprs_the_articles(
     # A worker is described by the repr of its arguments unless given a description; the repr of
     # a whole library took seconds of the UI thread and hundreds of MB on 19,000 articles.
     calls: list[str] = []
-    monkeypatch.setattr(Article, "__repr__", lambda self: calls.append(self.id) or f"Article({self.id})")
+
+    def counted_repr(self: Article) -> str:
+        calls.append(self.id)
+        return f"Article({self.id})"
+
+    monkeypatch.setattr(Article, "__repr__", counted_repr)
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

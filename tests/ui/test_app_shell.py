@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import AppFactory
 from rich.console import Console
-from textual.widgets import Static
-from ui_helpers import open_reader, settle
+from textual.app import App
+from ui_helpers import as_binding, help_table, open_reader, settle
 
 from tui.app.screens.help import binding_tables, grouped_keys
 from tui.app.widgets.article_view import ArticleView
@@ -48,8 +47,8 @@ async def test_palette_command_runs_the_action(make_test_app: AppFactory) -> Non
 def test_every_binding_has_an_id_and_a_description() -> None:
     for _, bindings in binding_tables():
         for binding in bindings:
-            assert binding.id, binding  # type: ignore[union-attr]
-            assert binding.description, binding  # type: ignore[union-attr]
+            assert as_binding(binding).id, binding
+            assert as_binding(binding).description, binding
 
 
 async def test_help_groups_aliases(make_test_app: AppFactory) -> None:
@@ -124,9 +123,9 @@ async def test_user_keymap_rebinds_and_help_follows(make_test_app: AppFactory, t
         assert any("view.highlight" in line and line.lstrip().startswith("m ") for line in shown), shown
 
 
-def help_section_titles(app: Any) -> list[str]:
+def help_section_titles(app: App[None]) -> list[str]:
     """The section titles of the open help, in order."""
-    table = app.screen.query_one("#help-text", Static).visual._renderable
+    table = help_table(app)
     cells = table.columns[1]._cells
     return [str(cell) for cell in cells if "underline" in str(getattr(cell, "style", ""))]
 

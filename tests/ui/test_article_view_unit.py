@@ -40,7 +40,7 @@ def test_markup_is_never_parsed() -> None:
 
 
 def paragraphs() -> list[str]:
-    found = []
+    found: list[str] = []
     for path in sorted(SEEDS.glob("*.txt")):
         found.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return found

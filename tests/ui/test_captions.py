@@ -28,5 +28,6 @@ async def test_a_caption_is_a_cursor_stop_found_by_search_and_highlighted(make_t
         await pilot.press("escape", "h")
         await settle(pilot)
         assert [(mark.start, mark.end) for mark in view.highlights] == [(caption.start, caption.end)]
+        assert app.store is not None
         assert [annotation.exact for annotation in app.store.all()] == [view.article.text(caption)]
         assert any(CAPTION_WORDS in line for line in screen_lines(app))

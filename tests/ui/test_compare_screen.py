@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import AppFactory
 from rate_versions import write_rate_versions
+from rich.style import Style
+from textual.pilot import Pilot
 from textual.widgets import Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
@@ -18,11 +19,11 @@ from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_view import ArticleView
 
 
-async def open_compare(pilot: object, article_id: str = SEED_IDS[0]) -> CompareScreen:
-    await open_reader(pilot, article_id)  # type: ignore[arg-type]
-    await pilot.press("c")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    screen = pilot.app.screen  # type: ignore[attr-defined]
+async def open_compare(pilot: Pilot[None], article_id: str = SEED_IDS[0]) -> CompareScreen:
+    await open_reader(pilot, article_id)
+    await pilot.press("c")
+    await settle(pilot)
+    screen = pilot.app.screen
     assert isinstance(screen, CompareScreen)
     return screen
 
@@ -84,7 +85,7 @@ async def test_match_stepping_and_tab(make_test_app: AppFactory) -> None:
 async def test_swap_and_next_duplicate(make_test_app: AppFactory) -> None:
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_compare(pilot)
+        await open_compare(pilot)
         await pilot.press("s")
         await settle(pilot)
         swapped = app.screen
@@ -92,15 +93,14 @@ async def test_swap_and_next_duplicate(make_test_app: AppFactory) -> None:
         assert (swapped.left.id, swapped.right.id) == (SEED_IDS[1], SEED_IDS[0])
         await pilot.press("s")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, CompareScreen)
+        assert isinstance(app.screen, CompareScreen)
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         assert app.screen.right.id == SEED_IDS[2]
         await pilot.press("d")
         await settle(pilot)
-        assert app.screen.right.id == SEED_IDS[1]  # type: ignore[attr-defined]
+        assert app.screen.right.id == SEED_IDS[1]
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
@@ -129,7 +129,7 @@ async def test_compare_stacks_or_narrows_at_80x24(make_test_app: AppFactory) -> 
 
 
 async def test_compare_needs_the_index(make_test_app: AppFactory) -> None:
-    app = make_test_app(build_index_enabled=False)
+    app = make_test_app(build_index=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_reader(pilot)
         await pilot.press("c")
@@ -164,7 +164,7 @@ async def test_scrolling_one_pane_by_wheel_levels_the_other(make_test_app: AppFa
         screen = await open_compare(pilot, SEED_IDS[1])
         left, right = panes(screen)
         for _ in range(3):
-            left.scroll_down(animate=False, immediate=True)  # type: ignore[call-arg]
+            left.scroll_down(animate=False, immediate=True)
         await pilot.pause()
         index = screen._pair_at(0, left.top_offset() or 0)
         assert index is not None
@@ -240,8 +240,8 @@ async def test_header_counts_similar_articles_not_duplicates(make_test_app: AppF
         screen = await open_compare(pilot)
         await pilot.press("d")
         await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
         screen = app.screen
-        assert isinstance(screen, CompareScreen)
         summary = str(screen.query_one("#compare-summary", Static).render())
         assert "related" in summary  # 004 is only related to 000, so "duplicate" would be wrong
         assert "similar 2 of 2 (d next)" in summary
@@ -330,11 +330,13 @@ async def test_compare_opens_at_the_readers_place(make_test_app: AppFactory) -> 
         assert cursor_on_screen(new_left)
 
 
-def pane_title_style(screen: CompareScreen, pane: ArticleView) -> Any:
+def pane_title_style(screen: CompareScreen, pane: ArticleView) -> Style:
     """The style of the first letter of a pane's title (its top border), as drawn."""
     region = pane.region
     strip = screen._compositor.render_strips()[region.y].crop(region.x, region.right)
-    return next(segment.style for segment in strip if segment.text.strip(" ─━▔▁-"))
+    style = next(segment.style for segment in strip if segment.text.strip(" ─━▔▁-"))
+    assert style is not None
+    return style
 
 
 def cursor_gutter(screen: CompareScreen, pane: ArticleView) -> str:
@@ -374,6 +376,7 @@ async def test_compare_top_line_is_one_line_of_plain_words_that_agree(make_test_
     async with app.run_test(size=(120, 40)) as pilot:
         for other in (SEED_IDS[1], SEED_IDS[2]):
             await open_reader(pilot, SEED_IDS[0])
+            assert app.library is not None
             app.open_compare(app.library.get(SEED_IDS[0]), other)
             await settle(pilot)
             screen = app.screen
@@ -383,6 +386,7 @@ async def test_compare_top_line_is_one_line_of_plain_words_that_agree(make_test_
             assert summary.size.height == 1 and len(text.rstrip()) <= 118, text
             assert "(s)" not in text and "passage" not in text
             alignment = screen.alignment
+            assert alignment is not None
             # the engine's one set of counts, the same as tui compare prints
             matched_left, matched_right = alignment.matched_a, alignment.matched_b
             total_left, total_right = alignment.sentences_a, alignment.sentences_b
@@ -405,6 +409,7 @@ async def test_compare_tells_apart_articles_with_the_same_title(
     app = make_test_app()
     async with app.run_test(size=(120, 30)) as pilot:  # room for whole ids
         await open_reader(pilot, SEED_IDS[0])
+        assert app.library is not None
         app.open_compare(app.library.get(SEED_IDS[0]), "999_copy")
         await settle(pilot)
         screen = app.screen
@@ -432,7 +437,8 @@ async def test_the_other_cursor_follows_the_partner_without_moving_the_page(
             assert index is not None
             partner = screen.pairs[index][1]
             assert right.cursor_span.start == partner.start  # not a stale place from before
-            assert level_gap(screen) is not None and level_gap(screen) <= 2
+            gap = level_gap(screen)
+            assert gap is not None and gap <= 2
 
 
 async def test_a_changed_sentence_is_one_pair_marked_with_its_changed_words(
@@ -442,6 +448,7 @@ async def test_a_changed_sentence_is_one_pair_marked_with_its_changed_words(
     app = make_test_app(articles)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_reader(pilot, "a")
+        assert app.library is not None
         app.open_compare(app.library.get("a"), "b")
         await settle(pilot)
         screen = app.screen

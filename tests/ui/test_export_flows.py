@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
+from textual.app import App
 from textual.widgets import OptionList
-from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
+from ui_helpers import SEED_IDS, current_screen, open_reader, screen_lines, settle
 
 from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import ExportFormatScreen
@@ -19,8 +20,8 @@ from tui.export.web_annotation import read_jsonld
 pytest.importorskip("tui.export", reason="tui/export/ (issue 4) is not in the tree yet")
 
 
-def notices(app: object) -> list[str]:
-    return [n.message for n in app._notifications]  # type: ignore[attr-defined]
+def notices(app: App[None]) -> list[str]:
+    return [n.message for n in app._notifications]
 
 
 async def test_e_asks_the_format_and_exports_this_article_and_says_where(
@@ -41,7 +42,7 @@ async def test_e_asks_the_format_and_exports_this_article_and_says_where(
         assert app.screen.query_one(OptionList).highlighted == 0  # Obsidian, as before: e, Enter
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is reader
+        assert current_screen(app) is reader
         files = list((tmp_path / "notes").glob("*.md"))
         assert len(files) == 1
         content = files[0].read_text()
@@ -57,7 +58,7 @@ async def test_escape_in_the_format_dialog_exports_nothing(make_test_app: AppFac
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen is reader
+        assert current_screen(app) is reader
         assert not (tmp_path / "notes").exists()
 
 
@@ -194,7 +195,7 @@ async def test_story_export_offers_markdown_flavours_only(make_test_app: AppFact
         assert isinstance(app.screen, ExportFormatScreen)
         await pilot.press("l")
         await settle(pilot)
-        assert app.screen is story
+        assert current_screen(app) is story
         (exported,) = (tmp_path / "notes").glob("*.md")
         content = exported.read_text(encoding="utf-8")
         assert "story_id:" in content and "id:: " in content

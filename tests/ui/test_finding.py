@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import AppFactory
+from textual.app import App
+from textual.pilot import Pilot
 from ui_helpers import SEED_IDS, settle, until
 
 from tui.app.screens.library import LibraryScreen, filter_rank
@@ -12,15 +14,15 @@ from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.history_input import HistoryInput
 
 
-def shown_ids(app: object) -> list[str]:
-    screen = app.screen  # type: ignore[attr-defined]
+def shown_ids(app: App[None]) -> list[str]:
+    screen = app.screen
     assert isinstance(screen, LibraryScreen)
     return [article.id for article in screen.shown]
 
 
-async def type_filter(pilot: object, text: str) -> None:
-    await pilot.press("slash")  # type: ignore[attr-defined]
-    await pilot.press(*[("space" if c == " " else c) for c in text])  # type: ignore[attr-defined]
+async def type_filter(pilot: Pilot[None], text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*[("space" if c == " " else c) for c in text])
 
 
 async def test_the_article_titled_as_typed_opens_not_one_that_mentions_the_words(

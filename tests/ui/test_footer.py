@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from conftest import AppFactory
+from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
@@ -18,7 +18,7 @@ from tui.app.screens.reader import ReaderScreen
 SIZES = [(80, 24), (100, 30)]
 
 
-def assert_footer_fits(app: Any, back: str = "q Back") -> None:
+def assert_footer_fits(app: App[None], back: str = "q Back") -> None:
     app.clear_notifications()
     footer_line = screen_lines(app)[-1]
     keys = list(app.screen.query_one(Footer).query(FooterKey))
@@ -29,7 +29,7 @@ def assert_footer_fits(app: Any, back: str = "q Back") -> None:
     assert back in footer_line and "? Help" in footer_line, footer_line
 
 
-async def shown(pilot: Any) -> None:
+async def shown(pilot: Pilot[None]) -> None:
     await settle(pilot)
     pilot.app.clear_notifications()
     await pilot.pause()

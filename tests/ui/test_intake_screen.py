@@ -15,8 +15,10 @@ from intake_web import (  # noqa: F401  (the fixtures)
     rss20,
     truth,
 )
+from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input
-from ui_helpers import settle
+from ui_helpers import settle, until
 
 from tui.app.screens import intake as intake_screen
 from tui.app.screens.dialogs import DetailsScreen
@@ -29,11 +31,11 @@ from tui.intake.feeds import Feed, FeedList
 pytestmark = pytest.mark.usefixtures("no_pause")
 
 
-async def wait_for_intake(pilot: object, app: object) -> None:
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
+async def wait_for_intake(pilot: Pilot[None], app: App[None]) -> None:
+    await app.workers.wait_for_complete()
+    await settle(pilot)
+    await app.workers.wait_for_complete()
+    await settle(pilot)
 
 
 def test_clipboard_link_only_when_it_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,11 +122,8 @@ async def test_added_rewrite_gets_its_mark_without_a_restart(
         screen = app.screen
         assert isinstance(screen, LibraryScreen) and screen.library is not None
         [added] = [a for a in screen.library.articles if a.path.suffix == ".md"]
-        for _ in range(50):  # the index restarts a moment after the library is shown again
-            if app.matches_for(added.id):
-                break
-            await pilot.pause(0.2)
-            await app.workers.wait_for_complete()
+        # the index restarts on a timer a moment after the library is shown again: no event to await
+        await until(pilot, lambda: bool(app.matches_for(added.id)), timeout=10.0)
         assert app.matches_for(added.id), "the index was rebuilt with the new article"
         mark = screen._cells(added)[-1].plain
         assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are

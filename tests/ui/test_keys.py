@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import AppFactory
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable
-from ui_helpers import open_reader, settle
+from ui_helpers import as_binding, open_reader, settle
 
 from tui.app.commands import binding_commands
 from tui.app.screens.help import HelpScreen, binding_tables
@@ -42,7 +42,7 @@ async def test_j_and_k_move_in_the_story_tables_and_tab_says_where_the_keys_are(
         assert matrix.cursor_row == 1
         titles = [title for title, _ in binding_tables(story)]
         assert titles[0] == "Story (this screen; keys go to Passages; tab moves on)"
-        keys = [binding.key for _, bindings in binding_tables(story)[:1] for binding in bindings]  # type: ignore[union-attr]
+        keys = [as_binding(binding).key for _, bindings in binding_tables(story)[:1] for binding in bindings]
         assert "tab" in keys and "j,down" in keys
 
 

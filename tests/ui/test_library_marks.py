@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import AppFactory
+from textual.app import App
 from ui_helpers import screen_lines, settle
 
 from tui.app.screens.library import NEW_MARK, UNREAD_MARK, LibraryScreen
@@ -21,13 +23,13 @@ def write(folder: Path, name: str, **fields: str) -> None:
     (folder / name).write_text(f"---\n{front}---\n\n{BODY}", encoding="utf-8")
 
 
-def table(app: object) -> ArticleTable:
-    screen = app.screen  # type: ignore[attr-defined]
+def table(app: App[None]) -> ArticleTable:
+    screen = app.screen
     assert isinstance(screen, LibraryScreen)
     return screen.query_one("#articles", ArticleTable)
 
 
-def cells_by_id(app: object) -> dict[str, list[str]]:
+def cells_by_id(app: App[None]) -> dict[str, list[str]]:
     articles = table(app)
     return {article.id: articles.row_text(row) for row, article in enumerate(articles.articles)}
 
@@ -86,7 +88,7 @@ async def test_new_and_unread_marks_and_opening_an_article_clears_its_mark(
         marks = {article_id: cells[0] for article_id, cells in cells_by_id(app).items()}
         assert marks == {"fresh": NEW_MARK, "older": UNREAD_MARK, "read": ""}
         assert any("1 new" in line for line in screen_lines(app))
-        app.open_article("fresh")  # type: ignore[attr-defined]
+        app.open_article("fresh")
         await settle(pilot)
         await pilot.press("q")
         await settle(pilot)
@@ -95,14 +97,20 @@ async def test_new_and_unread_marks_and_opening_an_article_clears_its_mark(
     assert visits["library_opened"] > "2026-01-01"
 
 
-async def test_the_reader_shows_the_address_and_o_opens_it(make_test_app: AppFactory, tmp_path: Path) -> None:
+async def test_the_reader_shows_the_address_and_o_opens_it(
+    make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles = tmp_path / "web"
     articles.mkdir()
     write(articles, "a.md", title="Bridge", url="https://example.org/news/bridge", date="2026-11-20")
     write(articles, "b.md", title="No address")
     app = make_test_app(articles)
     opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
+
+    def record_url(url: str, new_tab: bool = True) -> None:
+        opened.append(url)
+
+    monkeypatch.setattr(app, "open_url", record_url)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.open_article("a")
@@ -150,7 +158,7 @@ async def test_compare_at_80_columns_names_each_pane_and_cuts_no_count(make_test
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_article("000_097ad0791a11b944")  # type: ignore[attr-defined]
+        app.open_article("000_097ad0791a11b944")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
@@ -172,7 +180,7 @@ async def test_story_at_80_columns_fits_without_sideways_scrolling(make_test_app
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_article("000_097ad0791a11b944")  # type: ignore[attr-defined]
+        app.open_article("000_097ad0791a11b944")
         await settle(pilot)
         await pilot.press("S")
         await settle(pilot)

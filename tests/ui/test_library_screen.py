@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import AppFactory
 from textual import events
+from textual.app import App
 from textual.widgets import Input, Static
 from ui_helpers import SEED_IDS, settle, until
 
@@ -15,8 +17,8 @@ from tui.app.screens.reader import ReaderScreen
 from tui.app.widgets.article_table import ArticleTable
 
 
-def table_ids(app: object) -> list[str]:
-    screen = app.screen  # type: ignore[attr-defined]
+def table_ids(app: App[None]) -> list[str]:
+    screen = app.screen
     assert isinstance(screen, LibraryScreen)
     return [article.id for article in screen.shown]
 
@@ -76,7 +78,7 @@ async def test_sort_cycles_date_title_source(make_test_app: AppFactory) -> None:
         await pilot.press("s")
         assert table_ids(app) == [SEED_IDS[2], SEED_IDS[0], SEED_IDS[1]]  # by title
         await pilot.press("s")
-        assert app.screen.sort == "source"  # type: ignore[attr-defined]
+        assert isinstance(app.screen, LibraryScreen) and app.screen.sort == "source"
         assert table_ids(app)[-1] == SEED_IDS[1]  # no source sorts last
 
 
@@ -118,29 +120,32 @@ async def test_missing_folder_is_reported(make_test_app: AppFactory, tmp_path: P
 async def test_progress_shows_while_indexing_and_marks_fill_in(
     make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import asyncio
     import threading
 
     from textual.widgets import ProgressBar
 
+    from tui.library.articles import Library
     from tui.similarity import SimilarityIndex
 
     real_build = SimilarityIndex.build
     halfway = threading.Event()
     release = threading.Event()
 
-    def slow_build(library: object, cache_dir: object, progress: object = None) -> SimilarityIndex:
-        progress(1, 3)  # type: ignore[operator]
+    def slow_build(
+        library: Library, cache_dir: Path | None, progress: Callable[[int, int], None] | None = None
+    ) -> SimilarityIndex:
+        assert progress is not None
+        progress(1, 3)
         halfway.set()
         release.wait(10)
-        return real_build(library, cache_dir, progress=progress)  # type: ignore[arg-type]
+        return real_build(library, cache_dir, progress=progress)
 
     monkeypatch.setattr(SimilarityIndex, "build", staticmethod(slow_build))
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(200):
-            if halfway.is_set():
-                break
-            await pilot.pause(0.02)
+        # the build's thread sets the event; waiting for it in another thread keeps the app running
+        assert await asyncio.to_thread(halfway.wait, 10), "the index never reported its progress"
         await pilot.pause(0.1)
         bar = app.screen.query_one("#index-progress", ProgressBar)
         assert bar.display and bar.progress == 1 and bar.total == 3
@@ -153,16 +158,17 @@ async def test_progress_shows_while_indexing_and_marks_fill_in(
         assert any(row[6] for row in map(app.screen.query_one(ArticleTable).row_text, range(3)))
 
 
-def burst(app: object, *items: str | events.Event) -> None:
+def burst(app: App[None], *items: str | events.Event) -> None:
     """Keys (and pastes) arriving together, as from a fast typist or the terminal's one read:
     all are queued before the app handles the first."""
-    driver = app._driver  # type: ignore[attr-defined]
+    driver = app._driver
+    assert driver is not None
     for item in items:
         if isinstance(item, str):
             event: events.Event = events.Key(item, item if len(item) == 1 else None)
         else:
             event = item
-        event.set_sender(app)  # type: ignore[arg-type]
+        event.set_sender(app)
         driver.send_message(event)
 
 

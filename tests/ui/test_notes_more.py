@@ -4,7 +4,6 @@ moved at start-up listed where the user sees them, each one a key away from movi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from conftest import AppFactory
 from textual.pilot import Pilot
@@ -29,7 +28,7 @@ def add(tmp_path: Path, articles: Path, quote: str, note: str = "", tags: tuple[
     AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note=note, tags=list(tags))
 
 
-async def open_notes(pilot: Pilot[Any]) -> NotesScreen:
+async def open_notes(pilot: Pilot[None]) -> NotesScreen:
     await settle(pilot)
     await pilot.press("l")
     await settle(pilot)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import AppFactory
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
 from textual.widgets import DataTable
-from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
+from textual.widgets.data_table import ColumnKey
+from ui_helpers import SEED_IDS, open_reader, screen_lines, settle, tui_app
 
 from tui.app.screens.notes import NotesScreen
 
@@ -21,10 +23,11 @@ def lengthen_title(seed_library: Path) -> None:
     path.write_text(path.read_text().replace("Seoul cautions Moscow on Putin's NK visit", LONG_TITLE, 1))
 
 
-async def open_notes(pilot: Any, count: int, article_id: str = SEED_IDS[0]) -> NotesScreen:
+async def open_notes(pilot: Pilot[None], count: int, article_id: str = SEED_IDS[0]) -> NotesScreen:
     """Highlight the first ``count`` sentences of an article (with a note), then open its notes."""
     reader = await open_reader(pilot, article_id)
-    app = pilot.app
+    app = tui_app(pilot)
+    assert app.library is not None and app.store is not None
     other = app.library.get(SEED_IDS[1])  # so that all articles' notes overflow the screen
     for span in other.sentences[:8]:
         app.add_highlight(other, span.start, span.end)
@@ -60,8 +63,8 @@ async def test_notes_status_and_count_are_readable(
             # A scrollbar may stand at the right edge of a row; the status must end just before it.
             bad = [line for line in rows if not re.search(r"\byellow +anchored$", line.rstrip(" ▁▂▃▄▅▆▇█▔"))]
             assert not bad, (scope, bad)
-            quote_width = screen.query_one(DataTable).columns["quote"].width  # type: ignore[index]
-            note_width = screen.query_one(DataTable).columns["note"].width  # type: ignore[index]
+            quote_width = screen.query_one(DataTable).columns[ColumnKey("quote")].width
+            note_width = screen.query_one(DataTable).columns[ColumnKey("note")].width
             assert quote_width > note_width, scope
             await pilot.press("A")
             await pilot.pause()
@@ -107,7 +110,8 @@ async def test_all_notes_list_articles_by_title_not_id(make_test_app: AppFactory
         screen = app.screen
         assert isinstance(screen, NotesScreen)
         table = screen.query_one(DataTable)
-        cell = str(table.get_cell_at((0, 0)))  # type: ignore[arg-type]
+        cell = str(table.get_cell_at(Coordinate(0, 0)))
+        assert app.library is not None
         title = app.library.get(SEED_IDS[2]).title
         assert cell and title.startswith(cell.rstrip("…")), cell
         assert SEED_IDS[2] not in cell
@@ -125,6 +129,7 @@ async def test_r_reattaches_an_orphan_to_a_passage_typed_and_u_undoes(
     app = make_test_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
+        assert app.library is not None and app.store is not None
         article = app.library.get(SEED_IDS[0])
         start = article.body.index(gone)
         app.store.add(article, start, start + len(gone))
@@ -154,6 +159,7 @@ async def test_r_reattaches_an_orphan_to_a_passage_typed_and_u_undoes(
         again.screen.query_one(Input).value = new
         await pilot.press("enter")
         await settle(pilot)
+        assert again.store is not None and again.library is not None
         (annotation,) = again.store.all()
         body = again.library.get(SEED_IDS[0]).body
         assert body[annotation.start : annotation.end] == new

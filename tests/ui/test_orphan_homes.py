@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from ui_helpers import SEED_IDS, open_reader, screen_lines, settle
 
@@ -33,8 +34,8 @@ def orphan_on_a(tmp_path: Path, articles: Path, note: str = "the warning") -> st
     return annotation_id
 
 
-def notice_text(screen: object, selector: str) -> str:
-    widget = screen.query_one(selector, Static)  # type: ignore[attr-defined]
+def notice_text(screen: Widget, selector: str) -> str:
+    widget = screen.query_one(selector, Static)
     return str(widget.render()) if widget.display else ""
 
 

@@ -4,36 +4,33 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from conftest import AppFactory
-from ui_helpers import SEED_IDS, settle
+from ui_helpers import SEED_IDS, settle, until
 
+from tui.annotations import AnnotationStore
 from tui.app.screens.reader import ReaderScreen
 from tui.palette import PALETTE
 
 
 async def test_a_reader_opened_before_the_store_loads_highlights_red_with_key_4(
-    make_test_app: AppFactory,
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_test_app()
     store_may_open = threading.Event()
     open_store = app._open_store
 
-    def held_open_store() -> object:
+    def held_open_store() -> tuple[AnnotationStore | None, str | None]:
         store_may_open.wait(timeout=30)
         return open_store()
 
-    app._open_store = held_open_store  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(app, "_open_store", held_open_store)
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(500):
-            if app.library is not None:
-                break
-            await pilot.pause(0.02)
+        # the store is held, so settle() would wait for it: poll for the library alone
+        await until(pilot, lambda: app.library is not None, timeout=10.0)
         assert app.store is None, "the store is held back"
         app.open_article(SEED_IDS[0])
-        for _ in range(50):
-            if isinstance(app.screen, ReaderScreen):
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         reader = app.screen
         assert isinstance(reader, ReaderScreen)
         assert reader.view.highlight_colors == [color.name for color in PALETTE]

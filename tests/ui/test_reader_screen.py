@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from conftest import AppFactory
+from rich.style import Style
+from textual.app import App
 from textual.widgets import Input, Static
-from ui_helpers import SEED_IDS, open_reader, settle
+from ui_helpers import SEED_IDS, as_binding, current_focus, help_table, open_reader, settle
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.library import LibraryScreen
@@ -15,8 +16,8 @@ from tui.app.widgets.article_layout import GUTTER
 from tui.app.widgets.article_view import ArticleView
 
 
-def view_of(app: object) -> ArticleView:
-    return app.screen.query_one(ArticleView)  # type: ignore[attr-defined]
+def view_of(app: App[None]) -> ArticleView:
+    return app.screen.query_one(ArticleView)
 
 
 def sentence_text(view: ArticleView) -> str:
@@ -28,7 +29,7 @@ async def test_cursor_starts_on_first_sentence_and_moves(make_test_app: AppFacto
     async with app.run_test(size=(100, 30)) as pilot:
         await open_reader(pilot)
         view = view_of(app)
-        assert app.focused is view
+        assert current_focus(app) is view
         assert sentence_text(view).startswith("Seoul has warned Moscow")
         await pilot.press("j")
         assert sentence_text(view).startswith("National Security Adviser")
@@ -90,7 +91,7 @@ async def test_search_marks_matches_and_steps(make_test_app: AppFactory) -> None
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"pyongyang", "enter")
-        assert app.focused is view
+        assert current_focus(app) is view
         total = len(view.search_matches)
         assert total >= 3
         status = app.screen.query_one("#search-status", Static)
@@ -183,13 +184,14 @@ async def test_help_lists_every_key_from_the_bindings(make_test_app: AppFactory)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        help_table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
-        shown = "\n".join(str(cell) for column in help_table.columns for cell in column._cells)
+        table = help_table(app)
+        shown = "\n".join(str(cell) for column in table.columns for cell in column._cells)
         from tui.app.keys import binding_description
         from tui.app.widgets.article_view import ArticleView as View
 
         for binding in View.BINDINGS:
-            assert binding_description(binding.action, binding.description) in shown  # type: ignore[union-attr]
+            binding = as_binding(binding)
+            assert binding_description(binding.action, binding.description) in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -249,18 +251,19 @@ async def test_similar_panel_tells_apart_articles_with_the_same_title(
         assert "999_copy" in prompts["999_copy"] and SEED_IDS[0] in prompts[SEED_IDS[0]]
 
 
-def segment_styles(view: ArticleView, start: int, end: int) -> list[Any]:
+def segment_styles(view: ArticleView, start: int, end: int) -> list[Style]:
     """The styles drawn over body range [start, end), which lies on one line on screen."""
     line_index = view._line_of_offset(start)
     line = view._lines[line_index]
     block = view._blocks[line.block]
     column = GUTTER + start - block.start - line.start
     strip = view.render_line(line_index - int(view.scroll_y))
-    styles = []
+    styles: list[Style] = []
     x = 0
     for segment in strip:
         width = len(segment.text)
         if x < column + (end - start) and column < x + width:
+            assert segment.style is not None, segment
             styles.append(segment.style)
         x += width
     assert styles

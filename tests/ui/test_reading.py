@@ -3,8 +3,6 @@ changes by a word at either end, Escape putting a search away first, the cursor 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from conftest import AppFactory
 from rich.color import Color as RichColor
@@ -20,7 +18,7 @@ from tui.app.widgets.article_view import ArticleView
 from tui.palette import PALETTE
 
 
-async def search(pilot: Pilot[Any], text: str) -> None:
+async def search(pilot: Pilot[None], text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*[("space" if c == " " else c) for c in text])
     await pilot.press("enter")

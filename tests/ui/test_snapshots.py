@@ -7,24 +7,38 @@ and nothing on screen depends on the clock. Review the report before `--snapshot
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import pytest
 from conftest import AppFactory
+from textual.app import App
 from textual.pilot import Pilot
-from ui_helpers import SEED_IDS, settle
+from ui_helpers import SEED_IDS, settle, tui_app
 
 SIZES = [(100, 30), (80, 24)]
 
 
-async def library_ready(pilot: Pilot[Any]) -> None:
+class SnapCompare(Protocol):
+    """pytest-textual-snapshot's `snap_compare` fixture: the app's screen against the committed one."""
+
+    def __call__(
+        self,
+        app: App[None],
+        *,
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[None]], Awaitable[None]] | None = None,
+    ) -> bool: ...
+
+
+async def library_ready(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def reader_ready(pilot: Pilot[Any]) -> None:
+async def reader_ready(pilot: Pilot[None]) -> None:
     await settle(pilot)
-    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    tui_app(pilot).open_article(SEED_IDS[0])
     await settle(pilot)
     await pilot.press("j", "j", "h", "j")
     await settle(pilot)
@@ -32,9 +46,9 @@ async def reader_ready(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def compare_ready(pilot: Pilot[Any]) -> None:
+async def compare_ready(pilot: Pilot[None]) -> None:
     await settle(pilot)
-    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    tui_app(pilot).open_article(SEED_IDS[0])
     await settle(pilot)
     await pilot.press("c")
     await settle(pilot)
@@ -43,28 +57,32 @@ async def compare_ready(pilot: Pilot[Any]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_library_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+def test_library_snapshot(
+    snap_compare: SnapCompare, make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
     assert snap_compare(make_test_app(), terminal_size=size, run_before=library_ready)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_reader_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+def test_reader_snapshot(snap_compare: SnapCompare, make_test_app: AppFactory, size: tuple[int, int]) -> None:
     assert snap_compare(make_test_app(), terminal_size=size, run_before=reader_ready)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_compare_snapshot(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+def test_compare_snapshot(
+    snap_compare: SnapCompare, make_test_app: AppFactory, size: tuple[int, int]
+) -> None:
     assert snap_compare(make_test_app(), terminal_size=size, run_before=compare_ready)
 
 
-async def compare_right_pane_ready(pilot: Pilot[Any]) -> None:
+async def compare_right_pane_ready(pilot: Pilot[None]) -> None:
     await compare_ready(pilot)
     await pilot.press("tab")
     await settle(pilot)
 
 
 def test_compare_no_color_snapshot(
-    snap_compare: Any, make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    snap_compare: SnapCompare, make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Under NO_COLOR the focused pane (the right one, after tab) still stands out."""
     monkeypatch.setenv("NO_COLOR", "1")
@@ -74,9 +92,9 @@ def test_compare_no_color_snapshot(
 STORY_SIZE = (110, 34)  # versions, the passage matrix and the notes all in view
 
 
-async def story_ready(pilot: Pilot[Any]) -> None:
+async def story_ready(pilot: Pilot[None]) -> None:
     await settle(pilot)
-    pilot.app.open_article(SEED_IDS[0])  # type: ignore[attr-defined]
+    tui_app(pilot).open_article(SEED_IDS[0])
     await settle(pilot)
     await pilot.press("S")
     await settle(pilot)
@@ -86,7 +104,11 @@ async def story_ready(pilot: Pilot[Any]) -> None:
 
 @pytest.mark.parametrize("size", [STORY_SIZE, (80, 24)], ids=lambda size: f"{size[0]}x{size[1]}")
 def test_story_snapshot(
-    snap_compare: Any, make_test_app: AppFactory, tmp_path: Path, seed_library: Path, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    make_test_app: AppFactory,
+    tmp_path: Path,
+    seed_library: Path,
+    size: tuple[int, int],
 ) -> None:
     """The seeds' story (000 and its rewrite 002) with a note on 000 that echoes, reworded, on 002."""
     from tui.annotations import AnnotationStore, find_quote

@@ -4,11 +4,11 @@ passage and on a note, Enter on an orphan, help, and back."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from conftest import AppFactory
-from textual.widgets import DataTable, Static
-from ui_helpers import SEED_IDS, open_reader, settle
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+from ui_helpers import SEED_IDS, current_screen, help_table, open_reader, settle
 
 from tui.annotations import AnnotationStore, find_quote
 from tui.app.screens.reader import ReaderScreen
@@ -25,7 +25,7 @@ def annotate(tmp_path: Path, articles: Path, article_id: str, quote: str, note: 
     return AnnotationStore(tmp_path / "annotations.json").add(article, start, end, note=note).id
 
 
-async def open_story(pilot: Any, article_id: str = A) -> StoryScreen:
+async def open_story(pilot: Pilot[None], article_id: str = A) -> StoryScreen:
     await open_reader(pilot, article_id)
     await pilot.press("S")
     await settle(pilot)
@@ -117,7 +117,7 @@ async def test_help_from_the_story_screen_starts_with_its_keys(make_test_app: Ap
         screen = await open_story(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        table = app.screen.query_one("#help-text", Static).visual._renderable  # type: ignore[attr-defined]
+        table = help_table(app)
         titles = [
             str(cell) for cell in table.columns[1]._cells if "underline" in str(getattr(cell, "style", ""))
         ]
@@ -126,4 +126,4 @@ async def test_help_from_the_story_screen_starts_with_its_keys(make_test_app: Ap
         assert "Move orphan home" in keys and "Mark for compare" in keys
         await pilot.press("escape", "escape")
         await settle(pilot)
-        assert isinstance(app.screen, ReaderScreen) and app.screen is not screen
+        assert isinstance(app.screen, ReaderScreen) and current_screen(app) is not screen

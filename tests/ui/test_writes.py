@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AppFactory
+from textual.notifications import SeverityLevel
 from ui_helpers import open_reader, settle
 
 from tui.app.session import WriteTurns
@@ -56,7 +57,7 @@ async def test_highlight_then_undo_pressed_at_once_run_in_order(make_test_app: A
 
 
 async def test_a_failed_highlight_is_told_once_and_saves_nothing(
-    make_test_app: AppFactory, tmp_path: Path
+    make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -66,7 +67,7 @@ async def test_a_failed_highlight_is_told_once_and_saves_nothing(
         def broken_add(*args: object, **kwargs: object) -> object:
             raise OSError("No space left on device")
 
-        app.store.add = broken_add  # type: ignore[method-assign]
+        monkeypatch.setattr(app.store, "add", broken_add)
         app.clear_notifications()
         await pilot.press("1")
         await settle(pilot)
@@ -76,7 +77,7 @@ async def test_a_failed_highlight_is_told_once_and_saves_nothing(
 
 
 async def test_a_highlight_is_on_disk_before_it_is_confirmed(
-    make_test_app: AppFactory, tmp_path: Path
+    make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
@@ -84,13 +85,20 @@ async def test_a_highlight_is_on_disk_before_it_is_confirmed(
     on_disk_when_confirmed: list[int] = []
     notify = app.notify
 
-    def recording_notify(message: str, **options: object) -> None:
+    def recording_notify(
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         if message == "Highlighted.":
             stored = json.loads((tmp_path / "annotations.json").read_text(encoding="utf-8"))
             on_disk_when_confirmed.append(len(stored["annotations"]))
-        notify(message, **options)  # type: ignore[arg-type]
+        notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    app.notify = recording_notify  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(app, "notify", recording_notify)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_reader(pilot)
         await pilot.press("1")

@@ -79,11 +79,11 @@ def imports(path: Path, known: set[str]) -> Iterator[tuple[str, bool]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     own = module_name(path)
     package = own if path.name == "__init__.py" else own.rpartition(".")[0]
-    top_level = {id(node) for node in tree.body}
+    top_level: set[int] = {id(node) for node in tree.body}
     # An import under `if TYPE_CHECKING:` at the top is module level too.
-    for node in tree.body:
-        if isinstance(node, ast.If):
-            top_level.update(id(child) for child in ast.walk(node))
+    for statement in tree.body:
+        if isinstance(statement, ast.If):
+            top_level.update(id(child) for child in ast.walk(statement))
     for node in ast.walk(tree):
         at_top = id(node) in top_level
         if isinstance(node, ast.Import):

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tui.errors import TuiError, UnknownArticleError, UsageError
-from tui.library.articles import Article, Span
+from tui.library import files
+from tui.library.articles import Article, Library, Span
 from tui.library.dates import parse_date
 from tui.library.loader import load_library
 from tui.library.parsing import article_from_text, parse_article_text
@@ -28,11 +29,11 @@ def article_text(article: Article) -> str:
 
 
 @pytest.fixture(scope="module")
-def seeds():
+def seeds() -> Library:
     return load_library(REPO / "articles")
 
 
-def test_korea_herald_header(seeds) -> None:
+def test_korea_herald_header(seeds: Library) -> None:
     article = seeds.get("000_097ad0791a11b944")
     assert article.title == "Seoul cautions Moscow on Putin's NK visit"
     assert article.source == "The Korea Herald"
@@ -41,7 +42,7 @@ def test_korea_herald_header(seeds) -> None:
     assert article.published.utcoffset() == timedelta(hours=9)
 
 
-def test_korea_herald_furniture_and_caption(seeds) -> None:
+def test_korea_herald_furniture_and_caption(seeds: Library) -> None:
     article = seeds.get("000_097ad0791a11b944")
     assert "Link copied" not in article.body
     assert "(Reuters-Yonhap)" not in article_text(article)  # a caption, after the article's text
@@ -52,7 +53,7 @@ def test_korea_herald_furniture_and_caption(seeds) -> None:
     assert len(article.paragraphs) == 12
 
 
-def test_headerless_rewrite_gets_title_from_first_sentence(seeds) -> None:
+def test_headerless_rewrite_gets_title_from_first_sentence(seeds: Library) -> None:
     article = seeds.get("002_3b2e89bd4e21a8c9")
     assert article.title == (
         "Seoul has issued a warning to Moscow, cautioning against exceeding certain limits, as…"
@@ -65,7 +66,7 @@ def test_headerless_rewrite_gets_title_from_first_sentence(seeds) -> None:
     assert len(article.sentences) == 20
 
 
-def test_hankyoreh_layout(seeds) -> None:
+def test_hankyoreh_layout(seeds: Library) -> None:
     article = seeds.get("004_177cef035ac10641")
     assert article.title == (
         "As Putin visits Pyongyang, Seoul to host Chinese diplomatic, security officials for dialogue"
@@ -89,7 +90,7 @@ def test_hankyoreh_layout(seeds) -> None:
     assert article_text(article).endswith("putting the situation in a precarious position,” he added.")
 
 
-def test_sentences_are_trimmed_spans_inside_paragraphs(seeds) -> None:
+def test_sentences_are_trimmed_spans_inside_paragraphs(seeds: Library) -> None:
     for article in seeds:
         for sentence in article.sentences:
             text = article.text(sentence)
@@ -97,7 +98,7 @@ def test_sentences_are_trimmed_spans_inside_paragraphs(seeds) -> None:
             assert any(p.start <= sentence.start and sentence.end <= p.end for p in article.paragraphs)
 
 
-def test_seed_004_sentences_do_not_split_at_abbreviations(seeds) -> None:
+def test_seed_004_sentences_do_not_split_at_abbreviations(seeds: Library) -> None:
     article = seeds.get("004_177cef035ac10641")
     texts = [article.text(s) for s in article.sentences]
     assert any("Kim Jong-un met for a summit nine months ago" in t for t in texts)
@@ -194,7 +195,7 @@ def test_same_name_with_two_suffixes_gets_two_ids(tmp_path: Path) -> None:
     assert library.get("story").title == "Markdown one"
 
 
-def test_unknown_id_and_missing_folder(tmp_path: Path, seeds) -> None:
+def test_unknown_id_and_missing_folder(tmp_path: Path, seeds: Library) -> None:
     with pytest.raises(UnknownArticleError):
         seeds.get("nope")
     with pytest.raises(UnknownArticleError):
@@ -270,8 +271,13 @@ def test_cache_is_used_refreshed_and_survives_corruption(
     [cache_file] = cache.glob("library-*.sqlite3")
 
     parsed: list[str] = []
-    real_read = articles.read_article
-    monkeypatch.setattr(articles, "read_article", lambda p, i, d=None: parsed.append(i) or real_read(p, i, d))
+    real_read = files.read_article
+
+    def counted_read(path: Path, article_id: str, data: bytes | None = None) -> Article:
+        parsed.append(article_id)
+        return real_read(path, article_id, data)
+
+    monkeypatch.setattr(articles, "read_article", counted_read)
     assert [a.title for a in load_library(library_dir, cache)] == ["Alpha", "Beta"]
     assert parsed == []  # warm: nothing parsed again
 
@@ -563,7 +569,7 @@ def test_a_markdown_image_and_its_caption_are_one_caption(tmp_path: Path) -> Non
     assert article.body.count(caption) == 1
 
 
-def test_captions_are_text_in_the_body_coordinates_after_the_article(seeds) -> None:
+def test_captions_are_text_in_the_body_coordinates_after_the_article(seeds: Library) -> None:
     article = seeds.get("004")
     (caption,) = article.caption_spans
     assert article.text(caption) == article.captions[0]

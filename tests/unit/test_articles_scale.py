@@ -168,10 +168,10 @@ def test_cached_records_with_wrong_field_types_are_parsed_again(tmp_path: Path) 
         connection.execute(f"UPDATE files SET {column} = ? WHERE relative = ?", (value, f"{name}.md"))
     # The text's layout is JSON: any shape may be found there.
     layout_damage = {"d": ("captions", ["ok", 3]), "e": ("captions", "not a list"), "h": ("sentences", None)}
-    for name, (field, value) in layout_damage.items():
+    for name, (field, damage) in layout_damage.items():
         [(text_hash,)] = connection.execute("SELECT hash FROM files WHERE relative = ?", (f"{name}.md",))
         [(layout,)] = connection.execute("SELECT layout FROM texts WHERE hash = ?", (text_hash,))
-        changed = {**orjson.loads(layout), field: value}
+        changed = {**orjson.loads(layout), field: damage}
         connection.execute("UPDATE texts SET layout = ? WHERE hash = ?", (orjson.dumps(changed), text_hash))
     connection.close()
     library = load_library(library_dir, cache)

@@ -193,5 +193,9 @@ def test_every_command_has_its_function() -> None:
     from tui.cli import COMMANDS
     from tui.cli.parser import build_parser
 
-    commands = build_parser()._subparsers._group_actions[0].choices  # the subcommands argparse knows
+    subparsers = build_parser()._subparsers
+    assert subparsers is not None
+    choices = subparsers._group_actions[0].choices  # the subcommands argparse knows
+    assert choices is not None
+    commands = set(choices)
     assert set(commands) | {None} == set(COMMANDS)

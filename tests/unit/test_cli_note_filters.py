@@ -8,10 +8,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 ARTICLE = "000_097ad0791a11b944"
+
+
+class Cli(Protocol):
+    """The `tui` fixture: `python -m tui` run with these arguments (at this terminal width)."""
+
+    def __call__(self, *args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]: ...
+
+
 LONG_NOTE = (
     "Chang's warning reads as a signal to Moscow rather than a threat; compare the wording of June.\n"
     "Second line: check Yonhap's transcript for the exact phrase."
@@ -19,7 +28,7 @@ LONG_NOTE = (
 
 
 @pytest.fixture
-def tui(seed_library: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+def tui(seed_library: Path, tmp_path: Path) -> Cli:
     def call(*args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
         environment = dict(os.environ)
         if columns is not None:
@@ -36,12 +45,12 @@ def tui(seed_library: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     return call
 
 
-def annotate(tui, quote: str, *extra: str) -> None:  # type: ignore[no-untyped-def]
+def annotate(tui: Cli, quote: str, *extra: str) -> None:
     result = tui("annotate", ARTICLE, "--quote", quote, *extra)
     assert result.returncode == 0, result.stderr
 
 
-def test_notes_are_printed_whole_with_their_tags(tui) -> None:  # type: ignore[no-untyped-def]
+def test_notes_are_printed_whole_with_their_tags(tui: Cli) -> None:
     assert len(LONG_NOTE) > 120
     annotate(tui, "Seoul has warned Moscow", "--note", LONG_NOTE, "--tag", "russia", "--tag", "doubt")
     shown = tui("notes").stdout  # piped: as it is
@@ -53,7 +62,7 @@ def test_notes_are_printed_whole_with_their_tags(tui) -> None:  # type: ignore[n
     assert "#russia #doubt" in shown
 
 
-def test_notes_and_export_choose_notes_by_tag_and_text(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_notes_and_export_choose_notes_by_tag_and_text(tui: Cli, tmp_path: Path) -> None:
     annotate(tui, "Seoul has warned Moscow", "--note", "the warning", "--tag", "russia/diplomacy")
     annotate(tui, "Yoon administration", "--note", "who governs", "--tag", "politics")
     annotate(tui, "Chang Ho-jin", "--tag", "people")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -18,8 +20,14 @@ EARLY = "Seoul has warned Moscow"
 LATE = "Yoon administration"
 
 
+class Cli(Protocol):
+    """The `tui` fixture: the CLI run in-process with these arguments, as (exit code, stdout, stderr)."""
+
+    def __call__(self, *args: str) -> tuple[int, str, str]: ...
+
+
 @pytest.fixture
-def tui(seed_library: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def tui(seed_library: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     """Run the CLI in-process on a copy of the seeds: (exit code, stdout, stderr)."""
 
     def call(*args: str) -> tuple[int, str, str]:
@@ -30,7 +38,7 @@ def tui(seed_library: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore
     return call
 
 
-def test_annotate_prints_the_new_id_and_notes_are_in_text_order(tui) -> None:  # type: ignore[no-untyped-def]
+def test_annotate_prints_the_new_id_and_notes_are_in_text_order(tui: Cli) -> None:
     code, late_id, _ = tui("annotate", ARTICLE, "--quote", LATE, "--note", "check", "--tag", "politics")
     assert code == 0 and len(late_id.strip()) == 36
     code, early_id, _ = tui("annotate", ARTICLE, "--quote", EARLY, "--color", "green")
@@ -59,13 +67,13 @@ def test_annotate_prints_the_new_id_and_notes_are_in_text_order(tui) -> None:  #
         ("import", "no-such-file.jsonld"),
     ],
 )
-def test_bad_requests_are_one_line_exit_2(tui, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_are_one_line_exit_2(tui: Cli, args: tuple[str, ...]) -> None:
     code, out, err = tui(*args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("tui: error:") and "Traceback" not in err
 
 
-def test_occurrence_picks_the_nth_copy(tui) -> None:  # type: ignore[no-untyped-def]
+def test_occurrence_picks_the_nth_copy(tui: Cli) -> None:
     tui("annotate", ARTICLE, "--quote", "Russia", "--occurrence", "2")
     tui("annotate", ARTICLE, "--quote", "Russia", "--occurrence", "1")
     _, out, _ = tui("notes", "--json")
@@ -73,12 +81,12 @@ def test_occurrence_picks_the_nth_copy(tui) -> None:  # type: ignore[no-untyped-
     assert first["start"] < second["start"] and first["quote"] == second["quote"] == "Russia"
 
 
-def test_quote_matches_across_whitespace_and_quote_marks(tui) -> None:  # type: ignore[no-untyped-def]
+def test_quote_matches_across_whitespace_and_quote_marks(tui: Cli) -> None:
     code, _, err = tui("annotate", ARTICLE, "--quote", "Seoul  has\nwarned   Moscow")
     assert code == 0, err
 
 
-def test_edited_article_shows_moved_and_orphaned(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+def test_edited_article_shows_moved_and_orphaned(tui: Cli, seed_library: Path) -> None:
     tui("annotate", ARTICLE, "--quote", EARLY)
     tui("annotate", ARTICLE, "--quote", LATE)
     path = seed_library / f"{ARTICLE}.txt"
@@ -89,7 +97,7 @@ def test_edited_article_shows_moved_and_orphaned(tui, seed_library: Path) -> Non
     assert statuses[EARLY][0] == "moved" and statuses[LATE] == ("orphaned", None)
 
 
-def test_export_import_round_trip(tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_export_import_round_trip(tui: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tui("annotate", ARTICLE, "--quote", EARLY, "--note", "why it matters", "--tag", "x")
     tui("annotate", "004_177cef035ac10641", "--quote", "Kazakhstan")
     code, out, _ = tui("export")
@@ -111,7 +119,7 @@ def test_export_import_round_trip(tui, tmp_path: Path, monkeypatch: pytest.Monke
     assert json.loads(after) == json.loads(before)
 
 
-def test_damaged_store_is_a_one_line_error_and_left_alone(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_store_is_a_one_line_error_and_left_alone(tui: Cli, tmp_path: Path) -> None:
     db = tmp_path / "annotations.json"
     db.write_text('{"annotations": {', encoding="utf-8")
     for args in (("notes",), ("annotate", ARTICLE, "--quote", EARLY)):
@@ -136,7 +144,7 @@ def test_real_entry_point_annotate_and_notes(seed_library: Path) -> None:
     assert json.loads(listed.stdout)[0]["id"] == made.stdout.strip()
 
 
-def test_a_unique_id_prefix_works_for_notes_and_export(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_unique_id_prefix_works_for_notes_and_export(tui: Cli, tmp_path: Path) -> None:
     tui("annotate", "000", "--quote", EARLY)
     code, out, _ = tui("notes", "000", "--json")
     assert code == 0 and json.loads(out)[0]["article_id"] == ARTICLE
@@ -144,7 +152,7 @@ def test_a_unique_id_prefix_works_for_notes_and_export(tui, tmp_path: Path) -> N
     assert code == 0 and json.loads(out)["total"] == 1
 
 
-def test_an_emptied_store_is_refused_and_its_backup_survives(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_emptied_store_is_refused_and_its_backup_survives(tui: Cli, tmp_path: Path) -> None:
     db = tmp_path / "annotations.json"
     assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0
     assert tui("annotate", ARTICLE, "--quote", LATE)[0] == 0  # a second session backs up the first
@@ -157,13 +165,13 @@ def test_an_emptied_store_is_refused_and_its_backup_survives(tui, tmp_path: Path
     assert backups and EARLY in backups[-1].read_text(encoding="utf-8")
 
 
-def test_a_db_path_through_a_file_is_a_one_line_error(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_db_path_through_a_file_is_a_one_line_error(tui: Cli, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x", encoding="utf-8")
     code, _, err = tui("--db", str(tmp_path / "f" / "db.json"), "notes")
     assert code == 1 and err.count("\n") == 1 and "cannot be read" in err
 
 
-def test_json_export_never_overwrites_a_users_file(tui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_json_export_never_overwrites_a_users_file(tui: Cli, tmp_path: Path) -> None:
     tui("annotate", ARTICLE, "--quote", EARLY)
     mine = tmp_path / "mine.md"
     mine.write_text("mine\n", encoding="utf-8")
@@ -171,7 +179,7 @@ def test_json_export_never_overwrites_a_users_file(tui, tmp_path: Path) -> None:
     assert code == 2 and err.count("\n") == 1 and mine.read_text(encoding="utf-8") == "mine\n"
 
 
-def test_a_decomposed_quote_is_found(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_decomposed_quote_is_found(tui: Cli, seed_library: Path) -> None:
     import unicodedata
 
     (seed_library / "fr.txt").write_text(
@@ -184,22 +192,24 @@ def test_a_decomposed_quote_is_found(tui, seed_library: Path) -> None:  # type: 
     assert json.loads(listed)[0]["quote"] == "café de Séoul"
 
 
-def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore[no-untyped-def]
-    tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_export_lists_what_it_wrote_and_names_what_it_could_not(
+    tui: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
 
+    from tui.durable import write_atomically as real_write
     from tui.export import notes as export_module
 
     notes = str(tmp_path / "out")
     assert tui("annotate", ARTICLE, "--quote", EARLY)[0] == 0
     assert tui("annotate", "004", "--quote", "Russia", "--occurrence", "1")[0] == 0
-    real_write = export_module.write_atomically
 
-    def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+    def write(
+        path: Path, chunks: Iterable[bytes], *, free_later: bool = False, overwrite: bool = True
+    ) -> None:
         if path.name.startswith("Seoul"):
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real_write(path, chunks, **kwargs)
+        real_write(path, chunks, free_later=free_later, overwrite=overwrite)
 
     monkeypatch.setattr(export_module, "write_atomically", write)
     code, out, err = tui("export", "-o", notes)
@@ -208,7 +218,7 @@ def test_export_lists_what_it_wrote_and_names_what_it_could_not(  # type: ignore
     assert err.count("\n") == 1 and "1 written, 1 not exported" in err and ARTICLE in err, err
 
 
-def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui) -> None:  # type: ignore[no-untyped-def]
+def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui: Cli) -> None:
     code, made, err = tui("annotate", "004", "--quote", "Russia's Far East on Sept. 13")
     assert code == 0, err
     code, out, _ = tui("notes", "004", "--json")
@@ -220,7 +230,7 @@ def test_a_caption_can_be_annotated_and_is_placed_as_a_caption(tui) -> None:  # 
     assert "caption 1" in text
 
 
-def test_export_flavor_switch(tui) -> None:  # type: ignore[no-untyped-def]
+def test_export_flavor_switch(tui: Cli) -> None:
     code, made, _ = tui("annotate", ARTICLE, "--quote", EARLY)
     assert code == 0
     code, logseq, _ = tui("export", "--flavor", "logseq", "-o", "-")
@@ -230,7 +240,7 @@ def test_export_flavor_switch(tui) -> None:  # type: ignore[no-untyped-def]
     assert tui("export", "--flavor", "roam")[0] == 2
 
 
-def _orphan(tui, seed_library: Path) -> str:  # type: ignore[no-untyped-def]
+def _orphan(tui: Cli, seed_library: Path) -> str:
     """An annotation on LATE, orphaned by an edit of the article that rewords it."""
     _, made, _ = tui("annotate", ARTICLE, "--quote", LATE, "--note", "keep me", "--tag", "politics")
     path = seed_library / f"{ARTICLE}.txt"
@@ -238,7 +248,7 @@ def _orphan(tui, seed_library: Path) -> str:  # type: ignore[no-untyped-def]
     return made.strip()
 
 
-def test_reattach_places_an_orphan_again_keeping_its_note(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reattach_places_an_orphan_again_keeping_its_note(tui: Cli, seed_library: Path) -> None:
     orphan = _orphan(tui, seed_library)
     code, out, err = tui("reattach", orphan[:8], "--quote", EARLY)
     assert code == 0, err
@@ -253,7 +263,7 @@ def test_reattach_places_an_orphan_again_keeping_its_note(tui, seed_library: Pat
     )
 
 
-def test_reattach_into_another_article(tui, seed_library: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reattach_into_another_article(tui: Cli, seed_library: Path) -> None:
     orphan = _orphan(tui, seed_library)
     code, _, err = tui("reattach", orphan, "--quote", "Kazakhstan", "--article", "004_177cef035ac10641")
     assert code == 0, err
@@ -270,8 +280,8 @@ def test_reattach_into_another_article(tui, seed_library: Path) -> None:  # type
         (("{id}", "--quote", EARLY, "--article", "no-such-article"), "unknown article id"),
     ],
 )
-def test_reattach_bad_input_is_one_line_exit_2_and_changes_nothing(  # type: ignore[no-untyped-def]
-    tui, seed_library: Path, tmp_path: Path, args: tuple[str, ...], says: str
+def test_reattach_bad_input_is_one_line_exit_2_and_changes_nothing(
+    tui: Cli, seed_library: Path, tmp_path: Path, args: tuple[str, ...], says: str
 ) -> None:
     orphan = _orphan(tui, seed_library)
     before = (tmp_path / "annotations.json").read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import orjson
 import pytest
 import yaml
 
-from tui.annotations import COLORS, AnnotationStore, StoreError
+from tui.annotations import COLORS, DEFAULT_COLOR, Annotation, AnnotationStore, StoreError
 from tui.errors import UsageError
 from tui.export.markdown import MARKER, ORPHANS_HEADING, block_id, escape_markdown, safe_filename
 from tui.export.notes import export_markdown
@@ -31,9 +32,17 @@ def make_article(article_id: str = "a1", title: str = "Seoul warns Moscow", body
     return article_from_text(body, article_id, title=title)
 
 
-def highlight(store: AnnotationStore, article: Article, quote: str, **kwargs: object):  # type: ignore[no-untyped-def]
+def highlight(
+    store: AnnotationStore,
+    article: Article,
+    quote: str,
+    *,
+    note: str = "",
+    color: str = DEFAULT_COLOR,
+    tags: Iterable[str] = (),
+) -> Annotation:
     start = article.body.index(quote)
-    return store.add(article, start, start + len(quote), **kwargs)  # type: ignore[arg-type]
+    return store.add(article, start, start + len(quote), note=note, color=color, tags=tags)
 
 
 @pytest.fixture
@@ -239,7 +248,7 @@ def test_jsonld_round_trip_and_newer_wins(tmp_path: Path, store: AnnotationStore
     assert fresh.get(made.id).note == "edited elsewhere"
 
 
-def _single(annotation):  # type: ignore[no-untyped-def]
+def _single(annotation: Annotation) -> dict[str, Any]:
     from tui.export.web_annotation import to_web_annotation
 
     return to_web_annotation(annotation)
@@ -318,7 +327,7 @@ def test_json_export_never_overwrites_a_file_it_did_not_write(tmp_path: Path, st
     assert len(read_jsonld(ours)) == 2
 
 
-def _import(tmp_path: Path, data: object) -> list:  # type: ignore[type-arg]
+def _import(tmp_path: Path, data: object) -> list[Annotation]:
     file = tmp_path / "in.jsonld"
     file.write_bytes(orjson.dumps(data))
     return read_jsonld(file)
@@ -405,7 +414,7 @@ def _raw_hostile(text: str) -> list[str]:
 
 
 def test_every_hostile_character_is_escaped_in_markdown() -> None:
-    from tests.unit.test_articles import HOSTILE
+    from test_articles import HOSTILE
 
     escaped = escape_markdown("".join(f"a{c}b" for c in HOSTILE))
     assert _raw_hostile(escaped) == []
@@ -479,6 +488,7 @@ def test_one_failing_article_is_reported_and_the_rest_exported(
 ) -> None:
     import errno
 
+    import tui.durable
     import tui.export.notes
     from tui.export.notes import PartialExportError
 
@@ -489,12 +499,14 @@ def test_one_failing_article_is_reported_and_the_rest_exported(
     )
     for article in (first, broken, last):
         highlight(store, article, "warned Moscow")
-    real_write = tui.export.notes.write_atomically
+    real_write = tui.durable.write_atomically
 
-    def write(path: Path, chunks, **kwargs):  # type: ignore[no-untyped-def]
+    def write(
+        path: Path, chunks: Iterable[bytes], *, free_later: bool = False, overwrite: bool = True
+    ) -> None:
         if path.name == "Broken.md":
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real_write(path, chunks, **kwargs)
+        real_write(path, chunks, free_later=free_later, overwrite=overwrite)
 
     monkeypatch.setattr(tui.export.notes, "write_atomically", write)
     with pytest.raises(PartialExportError) as raised:
@@ -522,7 +534,7 @@ def test_a_front_matter_longer_than_4_kb_is_still_found_on_reexport(
 
 
 def _annotation_json(**changes: object) -> dict[str, object]:
-    item = {
+    item: dict[str, object] = {
         "type": "Annotation",
         "id": "urn:uuid:12345678-1234-4234-8234-123456789abc",
         "created": "2024-06-17T10:00:00Z",
@@ -610,6 +622,7 @@ def test_obsidian_reads_published_as_a_date_time_property(tmp_path: Path, store:
     # Obsidian's Date & time property: YYYY-MM-DDTHH:mm:ss, unquoted (a quoted value is Text).
     assert "\npublished: 2024-06-17T15:43:00\n" in text
     assert yaml.safe_load(text.split("---\n")[1])["published"] == datetime(2024, 6, 17, 15, 43)
+    assert article.published is not None
     day = dataclasses.replace(article, published=article.published.replace(hour=0, minute=0), day_only=True)
     (path,) = export_markdown(Library(tmp_path, [day]), store, None, tmp_path / "notes")
     assert "\npublished: 2024-06-17\n" in path.read_text(encoding="utf-8")  # a Date
@@ -651,7 +664,8 @@ def _mldoc_parse(text: str) -> list[Any]:
     done = subprocess.run(
         [node, str(script)], input=text, capture_output=True, text=True, check=True, cwd=folder, timeout=60
     )
-    return json.loads(done.stdout)
+    parsed: list[Any] = json.loads(done.stdout)
+    return parsed
 
 
 def test_logseq_flavor_is_an_outline_whose_blocks_carry_id_properties(

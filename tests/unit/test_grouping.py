@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.similarity import PairMatch
+from tui.similarity.model import Kind
 from tui.stories.grouping import group_versions
 
 ORDER = {name: (rank,) for rank, name in enumerate("abcdefghij")}
@@ -12,8 +13,8 @@ def order(article_id: str) -> tuple[int]:
     return ORDER[article_id]
 
 
-def pair(a: str, b: str, kind: str, score: float = 0.8) -> PairMatch:
-    return PairMatch(a, b, score, kind, "")  # type: ignore[arg-type]
+def pair(a: str, b: str, kind: Kind, score: float = 0.8) -> PairMatch:
+    return PairMatch(a, b, score, kind, "")
 
 
 def test_versions_of_the_core_form_one_story() -> None:

@@ -274,7 +274,9 @@ def test_pages_are_extracted_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(extract, "_extract", slow_extract)
     with ThreadPoolExecutor(4) as pool:
-        labels = list(pool.map(lambda n: extract.extract_page(b"<html></html>", name=str(n)), range(8)))
+        labels: list[object] = list(
+            pool.map(lambda n: extract.extract_page(b"<html></html>", name=str(n)), range(8))
+        )
     assert labels == [str(n) for n in range(8)]
     assert most == 1
 

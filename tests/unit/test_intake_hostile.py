@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -231,7 +231,7 @@ def test_an_item_that_keeps_failing_is_given_up_after_three_fetches(
     assert len(local_web.hits_for("/gone.html")) == 3
 
 
-def _annotation(source: str, tags: list[str] = ()) -> dict[str, object]:  # type: ignore[assignment]
+def _annotation(source: str, tags: Sequence[str] = ()) -> dict[str, object]:
     return {
         "type": "Annotation",
         "id": "urn:uuid:aaaaaaaa-1234-4234-8234-123456789abc",

@@ -7,6 +7,7 @@ the real clock checks the pause is really kept.
 from __future__ import annotations
 
 import time
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from tui.intake.fetch import Fetcher, FetchError
 from tui.intake.intake import Intake
 
 
-def paced(clock: FakeClock, **options: object) -> Fetcher:
-    return Fetcher(clock=clock, sleep=clock.sleep, **options)  # type: ignore[arg-type]
+def paced(clock: FakeClock, *, ignore_robots: bool = False) -> Fetcher:
+    return Fetcher(clock=clock, sleep=clock.sleep, ignore_robots=ignore_robots)
 
 
 def test_one_host_waits_the_default_interval(local_web: LocalWeb) -> None:
@@ -127,6 +128,7 @@ def test_stopping_early_does_not_wait_out_the_pause(local_web: LocalWeb) -> None
     began = time.monotonic()
     results = fetcher.map(lambda url: fetcher.fetch(url).body, urls)
     assert next(results) == b"x"
+    assert isinstance(results, Generator)  # map is a generator, so that stopping early can close it
     results.close()  # what ctrl+c does to the loop that reads the results
     assert time.monotonic() - began < 10.0
     assert local_web.hits_for("/p1") == []
@@ -140,6 +142,7 @@ def test_a_turn_given_up_is_given_back(local_web: LocalWeb) -> None:
     results = fetcher.map(lambda url: fetcher.fetch(url).body, urls[:2])
     assert next(results) == b"x"
     began = local_web.hits_for("/p0")[0].start
+    assert isinstance(results, Generator)
     results.close()  # /p1 gave up its turn, so /p2 waits for the turn after /p0, not after /p1
     fetcher.fetch(urls[2])
     waited = local_web.hits_for("/p2")[0].start - began

@@ -27,8 +27,8 @@ Disallow: /*?session=
 """
 
 
-def serve_robots(web: LocalWeb, body: bytes = ROBOTS, **options: object) -> None:
-    web.route("/robots.txt", body, content_type="text/plain", **options)
+def serve_robots(web: LocalWeb, body: bytes = ROBOTS, *, status: int = 200) -> None:
+    web.route("/robots.txt", body, content_type="text/plain", status=status)
 
 
 def test_disallowed_page_is_refused_in_one_line_and_never_asked_for(local_web: LocalWeb) -> None:

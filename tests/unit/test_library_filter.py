@@ -21,6 +21,7 @@ class _Row:
     published: datetime | None
     content_hash: str
     body: str
+    added: datetime | None = None
 
 
 WORDS = ["oil", "prices", "rise", "Oil Prices", "bank", "rates", "cut", "seoul", "putin", "visit", "o", "x"]

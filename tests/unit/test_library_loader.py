@@ -13,7 +13,8 @@ import pytest
 from shared_data import shared_data
 
 import tui.library.loader as loader
-from tui.library.articles import CACHE_VERSION, Library
+from tui.library import files
+from tui.library.articles import CACHE_VERSION, NOT_ARTICLE_REASON, Library
 from tui.library.cache import Listing
 from tui.library.loader import load_library, load_listing
 
@@ -96,7 +97,7 @@ def _no_library(*args: object) -> None:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids parsed from their files (not taken from the cache), in order."""
     ids: list[str] = []
-    real_read = loader.read_article
+    real_read = files.read_article
 
     def read_article(path: Path, article_id: str, data: bytes | None = None) -> Any:
         ids.append(article_id)
@@ -113,7 +114,7 @@ def test_the_listing_is_what_the_library_lists_cold_warm_and_uncached(
     expected = _library_as_listed(folder)
     assert [a[0] for a in expected[0]] == ["c-latin", "d", "d.txt", "wire/s0", "wire/s1", "wire/s2"]
     assert expected[1] == [
-        (str(folder / "README.md"), loader.NOT_ARTICLE_REASON),
+        (str(folder / "README.md"), NOT_ARTICLE_REASON),
         (str(folder / "a-empty.txt"), "empty file"),
         (str(folder / "b-dangling.txt"), "broken link or file vanished"),
     ]
@@ -351,7 +352,7 @@ def test_tui_list_prints_the_same_cold_warm_and_without_the_text(tmp_path: Path)
         "hash": rows[3]["hash"],
     }
     assert cold[1].splitlines() == [
-        f"tui: skipped {folder / 'README.md'}: {loader.NOT_ARTICLE_REASON}",
+        f"tui: skipped {folder / 'README.md'}: {NOT_ARTICLE_REASON}",
         f"tui: skipped {folder / 'a-empty.txt'}: empty file",
         f"tui: skipped {folder / 'b-dangling.txt'}: broken link or file vanished",
         f"tui: {folder / 'c-latin.txt'}: not valid UTF-8; read as cp1252",

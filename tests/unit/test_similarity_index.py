@@ -72,7 +72,7 @@ def test_unknown_id_and_kind(library_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(UnknownArticleError):
         index.matches("nope")
     with pytest.raises(UsageError):
-        index.pairs(["twin"])  # type: ignore[list-item]
+        index.pairs(["twin"])  # type: ignore[list-item]  # a kind that is not one, on purpose
 
 
 def test_progress_is_reported_up_to_the_total(library_dir: Path, tmp_path: Path) -> None:

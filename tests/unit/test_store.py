@@ -7,6 +7,7 @@ import random
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import orjson
 import pytest
@@ -103,15 +104,20 @@ def test_selection_whitespace_is_trimmed(article: Article, db: Path) -> None:
     assert made.exact == "quick brown fox"
 
 
+class AddOptions(TypedDict, total=False):
+    color: str
+    tags: list[str]
+
+
 @pytest.mark.parametrize(
     ("start", "end", "kwargs"),
     [(5, 5, {}), (-1, 4, {}), (0, 10_000, {}), (0, 5, {"color": "pink"}), (0, 5, {"tags": ["!!"]})],
 )
 def test_bad_requests_are_usage_errors(
-    article: Article, db: Path, start: int, end: int, kwargs: dict[str, object]
+    article: Article, db: Path, start: int, end: int, kwargs: AddOptions
 ) -> None:
     with pytest.raises(UsageError):
-        AnnotationStore(db).add(article, start, end, **kwargs)  # type: ignore[arg-type]
+        AnnotationStore(db).add(article, start, end, **kwargs)
     assert not db.exists()
 
 

@@ -74,8 +74,10 @@ def test_passages_pair_the_restated_sentences(seed_library: Path, tmp_path: Path
     story = stories.align(stories.get(A))
     a, b = library.get(A), library.get(B)
     first = story.passages[0]
-    assert a.text(first.spans[A]) == FIRST_SENTENCE  # type: ignore[arg-type]
-    assert b.text(first.spans[B]).startswith(RESTATED)  # type: ignore[arg-type]
+    span_a, span_b = first.spans[A], first.spans[B]
+    assert span_a is not None and span_b is not None
+    assert a.text(span_a) == FIRST_SENTENCE
+    assert b.text(span_b).startswith(RESTATED)
     only_a = [p for p in story.passages if p.spans.get(B) is None]
     assert only_a and all(p.carriers() == [A] for p in only_a)
 
@@ -418,6 +420,7 @@ def test_a_partial_copy_joins_a_story_but_never_bridges_two(seed_library: Path, 
                 PairMatch(A, RELATED, 0.03, "related", "x"),
             ]
 
+    # a stand-in for SimilarityIndex: build reads only its pairs()
     stories = Stories.build(library, Index(), tmp_path / "state", tmp_path / "cache")  # type: ignore[arg-type]
     groups = sorted(sorted(story.version_ids) for story in stories)
     assert groups == [

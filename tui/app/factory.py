@@ -20,8 +20,13 @@ def make_app(
     cache_dir: Path | None = None,
     state_dir: Path | None = None,
     config_dir: Path | None = None,
+    *,
+    build_index: bool = True,
 ) -> TuiApp:
-    """The app over these data paths; a path left out is resolved by `tui.paths`."""
+    """The app over these data paths; a path left out is resolved by `tui.paths`.
+
+    `build_index=False` leaves the similarity index unbuilt (tests of the listing alone).
+    """
     from tui.app.tui_app import TuiApp  # Textual is imported only when the app is wanted
 
     return TuiApp(
@@ -31,4 +36,5 @@ def make_app(
         cache_dir=cache_dir,
         state_dir=state_dir,
         config_dir=config_dir,
+        build_index=build_index,
     )

@@ -123,7 +123,8 @@ class TuiApp(SessionApp):
             return False
         if self.index is not None and len(self.library):
             return self.stories_done  # stories follow the index
-        return not self.build_index_enabled or self.index is not None or self.index_error is not None
+        no_index_wanted = not self.build_index_enabled or not len(self.library)  # none for an empty library
+        return no_index_wanted or self.index is not None or self.index_error is not None
 
     @property
     def library_screen(self) -> LibraryScreen | None:
