@@ -124,8 +124,7 @@ from tui.app.factory import make_app
 from tui.app.screens.library import LibraryScreen
 root, cache, state = map(Path, sys.argv[1:4])
 started = float(sys.argv[4])
-app = make_app(root, cache / "annotations.json", cache / "notes", cache, state)
-app.build_index_enabled = False
+app = make_app(root, cache / "annotations.json", cache / "notes", cache, state, build_index=False)
 figures = {}
 async def timed(pilot, change):
     start = time.perf_counter()
