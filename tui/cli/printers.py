@@ -376,3 +376,17 @@ def notes_text(records: list[dict[str, Any]], width: int | None = 100) -> str:
         if record["tags"]:
             lines.extend(block(" ".join(f"#{tag}" for tag in record["tags"])))
     return "\n".join(lines)
+
+
+def stories_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`tui stories`: each story's id, versions, notes and title, its articles under it."""
+    if not rows:
+        return ["no stories: no article has another version"]
+    lines: list[str] = []
+    for row in rows:
+        lines.append(
+            f"{row['id']:<14} {counted(row['versions'], 'version'):>11} {counted(row['notes'], 'note'):>9}  "
+            f"{printable(row['title'])}"
+        )
+        lines += [f"    {printable(article_id)}" for article_id in row["articles"]]
+    return lines

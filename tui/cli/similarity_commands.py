@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 
 from tui import paths
 from tui.cli.common import emit_json, indexing_progress, open_library, open_stories, print_lines
-from tui.text_safety import printable
-from tui.wording import counted
 
 if TYPE_CHECKING:
     pass
@@ -39,6 +37,7 @@ def cmd_story(args: argparse.Namespace) -> int:
 
 def cmd_stories(args: argparse.Namespace) -> int:
     from tui.annotations import open_store
+    from tui.cli.printers import stories_lines
     from tui.cli.story_json import stories_json
 
     library = open_library(args)
@@ -47,15 +46,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(rows)
         return 0
-    if not rows:
-        print("no stories: no article has another version")
-    for row in rows:
-        print(
-            f"{row['id']:<14} {counted(row['versions'], 'version'):>11} {counted(row['notes'], 'note'):>9}  "
-            f"{printable(row['title'])}"
-        )
-        for article_id in row["articles"]:
-            print(f"    {printable(article_id)}")
+    print_lines(stories_lines(rows))
     return 0
 
 
