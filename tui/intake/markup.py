@@ -10,7 +10,7 @@ or ARIA role says a block is), never a particular site.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Inline presentational wrappers with no meaning of their own: their content stays where they were.
@@ -106,11 +106,7 @@ def drop_comment_sections(root: Any) -> None:
     """A block whose id or class names it readers' comments, or whose ARIA role says it is beside
     the main content (`complementary`), is not the article; one that holds the page's headline
     (`<h1>`), `<main>` or `<article>` is the page itself, whatever its class says, and stays."""
-    for element in list(root.iter()):
-        if element.getparent() is None or not isinstance(element.tag, str) or element.tag in ("html", "body"):
-            continue
-        if _is_comments_or_aside(element) and not _holds_the_page(element):
-            _remove_keeping_tail(element)
+    _drop_blocks(root, _is_comments_or_aside)
 
 
 def drop_hidden(root: Any) -> None:
@@ -118,10 +114,16 @@ def drop_hidden(root: Any) -> None:
     attribute, an inline style of `display: none` or `visibility: hidden`, or a framework's class
     for it (structured data for search engines, templates, pop-ups). One that holds the headline,
     `<main>` or an `<article>` is the page itself (a script may reveal it) and stays."""
+    _drop_blocks(root, _is_hidden)
+
+
+def _drop_blocks(root: Any, is_not_article: Callable[[Any], bool]) -> None:
+    """Remove every element below `<body>` that `is_not_article` names, unless it holds the page
+    (the headline, `<main>` or an `<article>`); the text after each stays in place."""
     for element in list(root.iter()):
         if element.getparent() is None or not isinstance(element.tag, str) or element.tag in ("html", "body"):
             continue
-        if _is_hidden(element) and not _holds_the_page(element):
+        if is_not_article(element) and not _holds_the_page(element):
             _remove_keeping_tail(element)
 
 

@@ -164,7 +164,7 @@ def from_records_or_none(
     )
 
 
-def article_from_text(article: Article, text: tuple[str, bytes]) -> Article | None:
+def article_with_text(article: Article, text: tuple[str, bytes]) -> Article | None:
     """A whole article from one whose text is not read yet (its metadata) and a cached text row;
     None when the row is damaged."""
     fields = _text_fields(text)

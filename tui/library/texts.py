@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.library.articles import Article, ArticleError, Library, spans_from
-from tui.library.cache import ListedArticle, Listing, article_from_text, open_store
+from tui.library.cache import ListedArticle, Listing, article_with_text, open_store
 from tui.library.files import read_article
 from tui.library.store import LibraryStore, match_query
 
@@ -53,7 +53,7 @@ class TextSource:
         with self._lock:
             cache = self._cache()
             cached = cache.text(article.content_hash) if cache is not None else None
-        whole = article_from_text(article, cached) if cached is not None else None
+        whole = article_with_text(article, cached) if cached is not None else None
         if whole is not None:
             return whole
         try:
@@ -86,7 +86,7 @@ class TextSource:
 def _unreadable(article: Article, reason: str) -> Article:
     """The article with a text that says why its own could not be read."""
     body = f"(The text of this article could not be read: {reason}.)"
-    whole = article_from_text(
+    whole = article_with_text(
         article,
         (body, b'{"paragraphs": [], "sentences": [], "captions": [], "caption_spans": [], "structure": []}'),
     )
