@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import AppFactory
 from textual.app import App
+from textual.command import CommandList
 from textual.widgets import OptionList
-from ui_helpers import SEED_IDS, current_screen, open_reader, screen_lines, settle
+from ui_helpers import SEED_IDS, current_screen, open_reader, screen_lines, settle, until
 
 from tui.annotations import AnnotationStore
 from tui.app.screens.dialogs import ExportFormatScreen
@@ -105,6 +106,16 @@ async def test_json_export_of_this_article_uses_the_cli_writer(
         assert not list((tmp_path / "notes").glob("*.md"))
 
 
+def palette_offers(app: App[None], command: str) -> bool:
+    """The command palette has found its commands and highlights this one (Enter would run it)."""
+    found = app.screen.query(CommandList)
+    if not found:
+        return False
+    commands = found.first()
+    highlighted = commands.highlighted
+    return highlighted is not None and command in str(commands.get_option_at_index(highlighted).prompt)
+
+
 async def test_palette_exports_all_notes_as_markdown_or_json(
     make_test_app: AppFactory, tmp_path: Path
 ) -> None:
@@ -118,7 +129,7 @@ async def test_palette_exports_all_notes_as_markdown_or_json(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Export all notes")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_offers(app, "Export all notes"))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExportFormatScreen)
@@ -131,7 +142,7 @@ async def test_palette_exports_all_notes_as_markdown_or_json(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Export all notes")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_offers(app, "Export all notes"))
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("w")
