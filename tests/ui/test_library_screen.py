@@ -146,9 +146,9 @@ async def test_progress_shows_while_indexing_and_marks_fill_in(
     async with app.run_test(size=(100, 30)) as pilot:
         # the build's thread sets the event; waiting for it in another thread keeps the app running
         assert await asyncio.to_thread(halfway.wait, 10), "the index never reported its progress"
-        await pilot.pause(0.1)
         bar = app.screen.query_one("#index-progress", ProgressBar)
-        assert bar.display and bar.progress == 1 and bar.total == 3
+        # the progress reaches the screen through a message posted from the build's thread
+        await until(pilot, lambda: bool(bar.display) and bar.progress == 1 and bar.total == 3)
         assert "finding near-duplicates" in str(app.screen.query_one("#status", Static).render())
         assert all(row[6] == "" for row in map(app.screen.query_one(ArticleTable).row_text, range(3)))
         await pilot.press("j")  # the library takes keys while the index is built
