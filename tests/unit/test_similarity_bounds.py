@@ -44,11 +44,13 @@ def short_sentences(seed: int, count: int) -> Article:
 
 def test_many_sentences_of_a_tiny_vocabulary_align_in_bounded_time() -> None:
     a, b = short_sentences(1, 4000), short_sentences(2, 4000)
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: other work on a busy machine does not count against it.
+    # About 2 s here; quadratic work (16 million pairs scored in Python) would take minutes.
+    started = time.process_time()
     alignment = compare(a, b)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     # Quadratic alignment would score 16 million sentence pairs here; the candidate stage keeps it linear.
-    assert elapsed < 5.0
+    assert elapsed < 20.0
     assert alignment.pairs  # identical short sentences still meet
 
 
