@@ -147,9 +147,9 @@ def test_a_long_quote_in_a_huge_paragraph_is_found_again_quickly() -> None:
     note = Annotation.create(original, start, start + 8_000, moment=MOMENT)
     middle = start + 4_000
     changed = edited("A new first sentence. " + body[:middle] + " EDITED " + body[middle:])
-    began = time.perf_counter()
+    began = time.process_time()
     placed = anchor(note, changed)
-    took = time.perf_counter() - began
+    took = time.process_time() - began
     assert placed.status == "moved"
     assert (placed.start, placed.end) == (note.start + 22, note.end + 22 + len(" EDITED "))
     assert took < 4, f"{took:.1f} s"  # edge refinement and whole-body search took ~13 s

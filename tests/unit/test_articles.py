@@ -404,10 +404,10 @@ def test_hostile_markdown_lines_load_in_linear_time(tmp_path: Path) -> None:
     import time
 
     (tmp_path / "em.md").write_text("# T\n\n" + "**a " * 25000 + "\n\n" + "[a" * 25000 + "\n")
-    started = time.perf_counter()
+    started = time.process_time()
     article = load_library(tmp_path).get("em")
     # Quadratic patterns took 40+ s on this input; linear ones take a fraction of a second.
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert article.title == "T"
 
 

@@ -302,11 +302,11 @@ def test_a_damaged_store_never_overwrites_an_earlier_export(tmp_path: Path, stor
 def test_a_long_title_is_cut_at_once_not_a_character_at_a_time() -> None:
     import time
 
-    began = time.perf_counter()
+    began = time.process_time()
     assert len(safe_filename("x" * 200_000, max_len=200_000).encode()) == 240
     assert len(safe_filename("한" * 200_000, max_len=200_000).encode()) <= 240
     assert len(safe_filename("🙂" * 200_000, max_len=200_000).encode()) > 230
-    assert time.perf_counter() - began < 2  # a character at a time took minutes
+    assert time.process_time() - began < 2  # a character at a time took minutes
 
 
 def test_json_export_never_overwrites_a_file_it_did_not_write(tmp_path: Path, store: AnnotationStore) -> None:
