@@ -273,3 +273,21 @@ def test_a_paraphrase_of_004_is_a_rewrite_and_a_pasted_excerpt_ranks_above_it(se
     assert excerpt.kind in ("near-duplicate", "rewrite")
     assert excerpt.reason.startswith("5 of 8 sentences restated, 5 verbatim")
     assert excerpt.score > paraphrase.score > compare(seeds.get(OTHER), seeds.get(ORIGINAL)).score
+
+
+def test_two_single_sentences_score_by_how_surely_one_restates_the_other() -> None:
+    """Within its kind, a pair of single sentences is placed by the paraphrase model's probability,
+    not by how literally it is worded: a paraphrase would otherwise rank below looser matches."""
+    from tui.similarity.verdict import _banded
+
+    alignment = compare(
+        article_from_text("The central bank cut its main interest rate to 3.25% on Thursday.", "a"),
+        article_from_text("On Thursday the central bank lowered its key rate to 3.25%.", "b"),
+    )
+    assert alignment.kind is not None and alignment.kind != "near-duplicate"
+    assert alignment.pairs and alignment.pairs[0].literal < 1.0  # reworded, not copied
+    placed = [_banded(alignment.kind, c) for c in (alignment.coverage_a, alignment.coverage_b)]
+    assert any(abs(alignment.score - p) <= 1e-4 for p in placed), (
+        alignment.score,
+        placed,
+    )  # scores are rounded

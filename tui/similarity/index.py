@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 
 
 class _Identified(Protocol):

@@ -488,9 +488,12 @@ def _by_meaning(a: _Prepared, b: _Prepared, m: _Measures) -> None:
     m.coverage_b = _weighted_mean(linked.coverage_b, linked.weight_b)
     m.short = _weighted_mean(short_coverage, short_weight)
     m.restated = sum(1 for c in short_coverage if c >= linked.restated_at)
+    # Two single sentences: how surely one restates the other is the measure; a verbatim copy is
+    # already a near-duplicate, so literalness would only rank paraphrases below looser matches.
+    literal_weight = 0.0 if min(a.sentence_count, b.sentence_count) == 1 else LITERAL_WEIGHT
     m.share = _weighted_mean(
         [
-            c * (1 - LITERAL_WEIGHT + LITERAL_WEIGHT * lit)
+            c * (1 - literal_weight + literal_weight * lit)
             for c, lit in zip(short_coverage, m.best_literal, strict=True)
         ],
         short_weight,
