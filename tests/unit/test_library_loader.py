@@ -163,6 +163,34 @@ def test_the_text_is_read_from_the_cache_with_its_offsets(tmp_path: Path, parsed
         assert [other.text(s) for s in other.sentences] == [article.text(s) for s in article.sentences]
 
 
+def test_a_listing_finds_no_sentences_and_an_article_finds_them_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library import segmentation
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = [[a.text(s) for s in a.sentences] for a in load_library(folder)]
+    segmented: list[str] = []
+    real_sentences = segmentation.paragraph_sentences
+
+    def paragraph_sentences(paragraph: str) -> list[int]:
+        segmented.append(paragraph)
+        return real_sentences(paragraph)
+
+    monkeypatch.setattr(segmentation, "paragraph_sentences", paragraph_sentences)
+    load_listing(folder, cache)  # cold: every file parsed
+    load_listing(folder, cache)
+    assert segmented == []
+    assert "sentences" not in orjson.loads(_query_cache(cache, "SELECT layout FROM texts")[0][0])
+    for library in (load_library(folder, cache), load_library(folder)):
+        article = library.get("d.txt")
+        assert segmented == []
+        assert [article.text(s) for s in article.sentences] == ["The body of delta.", "A second sentence."]
+        assert segmented == ["The body of delta. A second sentence."]
+        assert [[a.text(s) for s in a.sentences] for a in library] == expected
+        segmented.clear()
+
+
 @pytest.mark.parametrize("change", ["edit, same size", "edit, new size", "touch only"])
 def test_a_changed_file_is_seen_by_the_listing_and_the_library(
     tmp_path: Path, parsed: list[str], change: str

@@ -15,6 +15,7 @@ from tui.library.articles import (
     Article,
     Skipped,
     Span,
+    sentences_of,
     spans_flat,
     spans_from,
 )
@@ -22,11 +23,11 @@ from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Rec
 
 # The cache of a library is one SQLite file (`tui.library.store`): the listing (size and mtime,
 # content hash, the metadata `tui list` prints, or why the file is not an article), read on every
-# start; the text of each distinct content (body, paragraph and sentence offsets, captions), read
-# only when the articles themselves are wanted; and a word index over the text.
+# start; the text of each distinct content (body, paragraph offsets, captions; sentences are found
+# when first read), read only when the articles themselves are wanted; and a word index over the text.
 # Bump CACHE_FORMAT when the layout of a record changes (CACHE_VERSION covers the parser's output);
 # a cache of another version is deleted and written again.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 _CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}.{SCHEMA_VERSION}"
@@ -78,7 +79,6 @@ def cache_records(article: Article) -> tuple[Record, TextRow]:
     )
     layout = {
         "paragraphs": spans_flat(article.paragraphs),
-        "sentences": spans_flat(article.sentences),
         "captions": article.captions,
         "caption_spans": spans_flat(article.caption_spans),
         "structure": article.structure,
@@ -106,7 +106,7 @@ def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
     try:
         layout = orjson.loads(layout_bytes)
         captions, structure = layout["captions"], layout["structure"]
-        flats = (layout["paragraphs"], layout["sentences"], layout["caption_spans"])
+        flats = (layout["paragraphs"], layout["caption_spans"])
     except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
         return None
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
@@ -124,7 +124,11 @@ def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
                 return None
         except TypeError:  # a string among the offsets
             return None
-    return body, spans_from(flats[0]), spans_from(flats[1]), captions, spans_from(flats[2]), structure
+    paragraphs = flats[0]
+    if not all(type(offset) is int for offset in paragraphs):  # sliced by when sentences are found
+        return None
+    sentences = sentences_of(body, paragraphs)
+    return body, spans_from(paragraphs), sentences, captions, spans_from(flats[1]), structure
 
 
 def from_records_or_none(

@@ -15,6 +15,7 @@ from tui.library.articles import (
     ArticleError,
     Span,
     hash_bytes,
+    sentences_of,
     spans_from,
 )
 from tui.library.dates import parse_date, parse_date_and_time
@@ -40,10 +41,7 @@ from tui.library.markdown_files import (
     markdown_to_text,
     read_front_matter,
 )
-from tui.library.segmentation import (
-    count_words,
-    paragraph_sentences,
-)
+from tui.library.segmentation import count_words
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -360,7 +358,7 @@ def _build_article(
         body += "\n\n" if body else ""
         caption_spans.append(Span(len(body), len(body) + len(caption)))
         body += caption
-    paragraphs, sentences, structure = _offsets(parsed)
+    paragraphs, structure = _offsets(parsed)
     title = as_text(fields.get("title")) or parsed.title or title_from_text(text)
     return Article(
         id=article_id,
@@ -372,7 +370,7 @@ def _build_article(
         subtitle=parsed.subtitle,
         body=body,
         paragraphs=spans_from(paragraphs),
-        sentences=spans_from(sentences),
+        sentences=sentences_of(body, paragraphs),
         captions=parsed.captions,
         content_hash=content_hash,
         encoding=encoding,
@@ -410,22 +408,20 @@ def _front_matter_url(fields: dict[str, object]) -> str | None:
     )
 
 
-def _offsets(parsed: _Parsed) -> tuple[list[int], list[int], list[int | str]]:
-    """(paragraphs, sentences, structure) in the body, as flat offsets, as the cache keeps them:
-    Span objects are made only for the articles read."""
+def _offsets(parsed: _Parsed) -> tuple[list[int], list[int | str]]:
+    """(paragraphs, structure) in the body, as flat offsets, as the cache keeps them: Span objects
+    are made only for the articles read, and sentences only when first read (`sentences_of`)."""
     paragraphs: list[int] = []
-    sentences: list[int] = []
     structure: list[int | str] = []
     offset = 0
     for paragraph, marks in zip(
         parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
     ):
         paragraphs += (offset, offset + len(paragraph))
-        sentences += [offset + value for value in paragraph_sentences(paragraph)]
         for start, end, kind in marks:
             structure += (offset + start, offset + end, kind)
         offset += len(paragraph) + 2
-    return paragraphs, sentences, structure
+    return paragraphs, structure
 
 
 def article_from_text(body_text: str, article_id: str = "t", title: str | None = None) -> Article:
