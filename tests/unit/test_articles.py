@@ -589,3 +589,16 @@ def test_caption_spans_survive_the_cache(tmp_path: Path) -> None:
     warm = load_library(REPO / "articles", cache).get("000")
     assert list(warm.caption_spans) == list(cold.caption_spans) and len(cold.caption_spans) == 1
     assert warm.text(warm.caption_spans[0]).endswith("(Reuters-Yonhap)")
+
+
+def test_markdown_lines_with_and_without_markup_read_as_the_patterns_read_them() -> None:
+    from tui.library.markdown_files import markdown_line, markdown_to_text
+
+    plain = ["Shares rose 5 pct.", "a * b _c_ d # e ! f ( g )", "  indented_name and 3*4 ", ""]
+    marked = ["**Bold** start", "a __b__ c", "see [the report](http://x.y/z) now", "![alt text](pic.png)"]
+    for line in plain:
+        assert markdown_line(line) == (line, [])
+    for line in marked:
+        text, marks = markdown_line(line)
+        assert text == markdown_to_text(line) != line
+    assert markdown_line("a **b** c") == ("a b c", [(2, 3, "strong")])
