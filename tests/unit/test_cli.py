@@ -199,3 +199,12 @@ def test_every_command_has_its_function() -> None:
     assert choices is not None
     commands = set(choices)
     assert set(commands) | {None} == set(COMMANDS)
+
+
+def test_json_safe_escapes_only_the_unsafe_characters_ascii_or_not() -> None:
+    from tui.text_safety import json_safe
+
+    for safe in (b'{"a": "plain"}', '{"a": "café — 東京"}'.encode()):
+        assert json_safe(safe) is safe
+    assert json_safe(b'{"a": "x\x7fy"}') == b'{"a": "x\\u007fy"}'
+    assert json_safe('{"a": "é\u202eb\u0085"}'.encode()) == b'{"a": "\xc3\xa9\\u202eb\\u0085"}'
