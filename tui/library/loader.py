@@ -239,15 +239,20 @@ def _parse_file(path: str, article_id: str) -> _Parsed:
     return kind, first, second
 
 
+def _read_bytes(path: str) -> bytes:
+    # `open` on the string: `Path.read_bytes` parses the path again and goes through two more calls.
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _read_and_parse(path: str, article_id: str) -> tuple[str, object, object, Article | None]:
     """One file read and parsed: a parse (see `_Parsed`) and the article, when there is one."""
-    file = Path(path)
     try:
-        data = file.read_bytes()
+        data = _read_bytes(path)
     except OSError as error:
         return "error", os_reason(error), None, None
     try:
-        article = read_article(file, article_id, data)
+        article = read_article(Path(path), article_id, data)
     except ArticleError as error:
         return "skip", str(error), None, None
     record, text = cache_records(article)
@@ -493,7 +498,7 @@ def _same_bytes(
 ) -> Article | ListedArticle | None:
     """The cached article of a file whose size or mtime changed but whose bytes did not."""
     try:
-        data = Path(path).read_bytes()
+        data = _read_bytes(path)
     except OSError:
         return None
     if entry[HASH] != hash_bytes(data):
