@@ -204,19 +204,3 @@ class SpanList(Sequence[Span]):
 
 def spans_from(flat: list[int]) -> list[Span]:
     return SpanList(flat)  # type: ignore[return-value]  # a read-only list for every reader
-
-
-def sentences_of(body: str, paragraphs: list[int]) -> list[Span]:
-    """The sentences of a body whose paragraphs stand at `paragraphs` (flat offsets), found when
-    first read: segmentation is most of the cost of parsing, and a listing never reads them."""
-
-    def make() -> list[int]:
-        from tui.library.segmentation import paragraph_sentences
-
-        flat: list[int] = []
-        for index in range(0, len(paragraphs), 2):
-            start = paragraphs[index]
-            flat += [start + value for value in paragraph_sentences(body[start : paragraphs[index + 1]])]
-        return flat
-
-    return SpanList(None, make)  # type: ignore[return-value]  # as spans_from

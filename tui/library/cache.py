@@ -15,10 +15,10 @@ from tui.library.articles import (
     Article,
     Skipped,
     Span,
-    sentences_of,
     spans_flat,
     spans_from,
 )
+from tui.library.segmentation import sentences_of
 from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
 
 # The cache of a library is one SQLite file (`tui.library.store`): the listing (size and mtime,

@@ -15,7 +15,6 @@ from tui.library.articles import (
     ArticleError,
     Span,
     hash_bytes,
-    sentences_of,
     spans_from,
 )
 from tui.library.dates import parse_date, parse_date_and_time
@@ -41,7 +40,7 @@ from tui.library.markdown_files import (
     markdown_to_text,
     read_front_matter,
 )
-from tui.library.segmentation import count_words
+from tui.library.segmentation import count_words, sentences_of
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
