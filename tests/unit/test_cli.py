@@ -208,3 +208,32 @@ def test_json_safe_escapes_only_the_unsafe_characters_ascii_or_not() -> None:
         assert json_safe(safe) is safe
     assert json_safe(b'{"a": "x\x7fy"}') == b'{"a": "x\\u007fy"}'
     assert json_safe('{"a": "é\u202eb\u0085"}'.encode()) == b'{"a": "\xc3\xa9\\u202eb\\u0085"}'
+
+
+def test_tui_list_runs_no_cyclic_collection_and_leaves_the_collector_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+    import traceback
+
+    from tui.cli import main
+
+    for number in range(1500):
+        (tmp_path / f"{number:04}.txt").write_text(f"Title {number}\n\nThe body of story {number}.\n")
+    argv = ["list", "--json", "--articles", str(tmp_path), "--cache-dir", str(tmp_path / "cache")]
+    main(argv)  # cold: the cache is written
+    capsys.readouterr()
+    collections: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and any(frame.name == "cmd_list" for frame in traceback.extract_stack()):
+            collections.append(phase)  # argument parsing, before the command, may collect
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        main(argv)
+    finally:
+        gc.callbacks.remove(note)
+    assert len(json.loads(capsys.readouterr().out)) == 1500
+    assert collections == [] and gc.isenabled()
