@@ -420,18 +420,28 @@ def _take_from_cache(
     """A slot for each file found: from the cache where it is current, else a job to parse it."""
     slots, kept, changed = state.slots, state.kept, state.changed
     seen_ids: set[str] = set()
+    # Run once per file (95,000 at a time): the common case, a current article listed, goes first,
+    # with names looked up once.
+    append, keep, get, listed_of = slots.append, kept.add, cached.get, listed_or_none
     for item in found:
         if type(item) is Skipped:
-            slots.append(item)
+            append(item)
             continue
         relative, stem_id, stat = item  # type: ignore[misc]
         path = prefix + relative
         article_id = _article_id(stem_id, relative, seen_ids)
-        entry = cached.get(relative)
-        if entry is None and stat.st_size > MAX_FILE_BYTES:  # never cached: the size alone says it
-            slots.append(Skipped(Path(path), too_large(stat.st_size)))
+        entry = get(relative)
+        size = stat.st_size
+        if entry is None and size > MAX_FILE_BYTES:  # never cached: the size alone says it
+            append(Skipped(Path(path), too_large(size)))
             continue
-        fresh = entry is not None and entry[SIZE] == stat.st_size and entry[MTIME] == stat.st_mtime_ns
+        fresh = entry is not None and entry[SIZE] == size and entry[MTIME] == stat.st_mtime_ns
+        if fresh and entry is not None and not want_articles and entry[SKIP] is None:
+            listed = listed_of(entry, article_id, path)
+            if listed is not None:
+                append(listed)
+                keep(relative)
+                continue
         if fresh and entry is not None and entry[SKIP] is not None:
             # Not an article when last read, and not changed since: the same bytes would fail the same way.
             slots.append(Skipped(Path(path), entry[SKIP]))
