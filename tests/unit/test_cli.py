@@ -237,3 +237,16 @@ def test_tui_list_runs_no_cyclic_collection_and_leaves_the_collector_on(
         gc.callbacks.remove(note)
     assert len(json.loads(capsys.readouterr().out)) == 1500
     assert collections == [] and gc.isenabled()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_json_written_in_chunks_is_the_json_written_whole(
+    count: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli.common import emit_json, emit_json_items
+
+    items = [{"id": f"a/{n}", "title": f"T\u202e{n}", "n": n, "list": [n, None]} for n in range(count)]
+    emit_json(items)
+    whole = capsys.readouterr().out
+    emit_json_items(iter(items), chunk=2)
+    assert capsys.readouterr().out == whole

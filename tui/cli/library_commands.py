@@ -6,7 +6,7 @@ import argparse
 import gc
 
 from tui import paths
-from tui.cli.common import emit_json, print_lines, report_skipped
+from tui.cli.common import emit_json_items, print_lines, report_skipped
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def _list(args: argparse.Namespace) -> int:
     library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     report_skipped(library, args)
     if args.json:
-        emit_json(listing_json(library))
+        emit_json_items(listing_json(library))
     else:
         print_lines(listing_lines(library))
     return 0

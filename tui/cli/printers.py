@@ -39,9 +39,9 @@ def group_pairs(pairs: Sequence[PairMatch], library: Library) -> list[list[PairM
     return sorted(found, key=lambda g: (-max(p.score for p in g), min(p.a for p in g)))
 
 
-def listing_json(listing: Iterable[ListedArticle]) -> list[dict[str, object]]:
-    """`tui list --json`: each article's metadata."""
-    return [
+def listing_json(listing: Iterable[ListedArticle]) -> Iterator[dict[str, object]]:
+    """`tui list --json`: each article's metadata, made as it is written."""
+    return (
         {
             "id": article.id,
             "title": article.title,
@@ -53,7 +53,7 @@ def listing_json(listing: Iterable[ListedArticle]) -> list[dict[str, object]]:
             "hash": article.content_hash,
         }
         for article in listing
-    ]
+    )
 
 
 def _published_iso(article: ListedArticle) -> str | None:
