@@ -244,14 +244,16 @@ def test_bad_inputs_are_skipped_each_once_and_the_rest_loads(tmp_path: Path) -> 
 def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "ok.txt").write_text("Title\n\nBody text.\n")
     (tmp_path / "secret.txt").write_text("Title\n\nBody text.\n")
-    real_read_bytes = Path.read_bytes
+    from tui.library import loader
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.txt":  # tests may run as root, where chmod 000 does not stop a read
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    real_read_bytes = loader._read_bytes
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    def read_bytes(path: str) -> bytes:
+        if path.endswith("secret.txt"):  # tests may run as root, where chmod 000 does not stop a read
+            raise PermissionError(13, "Permission denied", path)
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(loader, "_read_bytes", read_bytes)
     library = load_library(tmp_path)
     assert [a.id for a in library] == ["ok"]
     assert [(s.path.name, s.reason) for s in library.skipped] == [("secret.txt", "permission denied")]
