@@ -189,6 +189,12 @@ def test_a_listing_finds_no_sentences_and_an_article_finds_them_when_read(
         assert segmented == ["The body of delta. A second sentence."]
         assert [[a.text(s) for s in a.sentences] for a in library] == expected
         segmented.clear()
+    import copy
+    import pickle
+
+    unread = load_library(folder, cache).get("wire/s1")
+    assert pickle.loads(pickle.dumps(unread)).sentences == copy.deepcopy(unread).sentences
+    assert [unread.text(s) for s in unread.sentences] == ["Shares rose 1 pct.", "Dealers said so."]
 
 
 @pytest.mark.parametrize("change", ["edit, same size", "edit, new size", "touch only"])

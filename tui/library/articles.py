@@ -197,6 +197,9 @@ class SpanList(Sequence[Span]):
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
+    def __reduce__(self) -> tuple[type[SpanList], tuple[list[int]]]:
+        return SpanList, (self.flat(),)  # offsets still to be made are made: a function does not pickle
+
     def __repr__(self) -> str:  # made for the moment, not kept: a repr must not grow the memory held
         flat = self.flat()
         return f"SpanList({[Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]!r})"
