@@ -60,6 +60,8 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 def _split_doubled(block: list[str]) -> list[list[str]]:
     """A block cut around a line printed twice in a row, so each copy stands as its own paragraph
     (the copies are then told apart as a doubled caption or a repeated paragraph)."""
+    if len(set(block)) == len(block):  # no line twice at all (most blocks): nothing to cut
+        return [block]
     pieces: list[list[str]] = [[]]
     for i, line in enumerate(block):
         doubled = (i > 0 and block[i - 1] == line) or (i + 1 < len(block) and block[i + 1] == line)
@@ -262,10 +264,12 @@ def _body_lines(lines: list[str], parsed: _Parsed, near_photo: set[str]) -> list
     """The body's lines without furniture or photo markers (the lines beside a marker noted in
     `near_photo`), and without a byline at its foot, which is taken as the author."""
     nonblank = [line.strip() for line in lines if line.strip()]
+    markers: set[str] = set()  # the photo markers, as stripped lines: each line is tested once
     for i, line in enumerate(nonblank):
         if _PHOTO_MARKER.match(line):
+            markers.add(line)
             near_photo.update(nonblank[max(0, i - 1) : i] + nonblank[i + 1 : i + 2])
-    body_lines = [line for line in lines if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())]
+    body_lines = [line for line in lines if not is_furniture(line) and line.strip() not in markers]
     # A byline at the foot of the article ("By Park Min-hee, senior staff writer").
     tail = [i for i, line in enumerate(body_lines) if line.strip()][-6:]
     for i in reversed(tail):
