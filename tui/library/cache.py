@@ -125,7 +125,7 @@ def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
         except TypeError:  # a string among the offsets
             return None
     paragraphs = flats[0]
-    if not all(type(offset) is int for offset in paragraphs):  # sliced by when sentences are found
+    if not all(type(offset) is int for offset in paragraphs):  # they slice the body for its sentences
         return None
     sentences = sentences_of(body, paragraphs)
     return body, spans_from(paragraphs), sentences, captions, spans_from(flats[1]), structure
