@@ -250,3 +250,19 @@ def test_json_written_in_chunks_is_the_json_written_whole(
     whole = capsys.readouterr().out
     emit_json_items(iter(items), chunk=2)
     assert capsys.readouterr().out == whole
+
+
+def test_a_warm_tui_list_does_not_import_the_parser(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A title\n\nThe body of a story. A second sentence.\n")
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"main(['list', '--articles', {str(tmp_path)!r}, '--cache-dir', {str(tmp_path / 'cache')!r},"
+        f" '--state-dir', {str(tmp_path / 'state')!r}])\n"
+        "print('tui.library.parsing' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in "ab"
+    ]
+    assert [run.stdout.splitlines()[-1] for run in runs] == ["True", "False"]  # cold parses, warm does not
+    assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]

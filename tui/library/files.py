@@ -11,7 +11,6 @@ from tui.library.articles import (
     ArticleError,
     hash_bytes,
 )
-from tui.library.parsing import parse_article_text
 
 # Byte order marks of the wide encodings, UTF-32 first: its little-endian mark starts like UTF-16's.
 _WIDE_BOMS = (
@@ -64,6 +63,9 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
     if b"\x00" in data[:8192] and _wide_encoding(data) is None:
         raise ArticleError("binary file (not text)")
     text, encoding = decode(data)
+    # Imported here: a warm listing parses nothing and need not compile the parser's patterns.
+    from tui.library.parsing import parse_article_text
+
     return parse_article_text(
         text, article_id, path, path.suffix, content_hash=hash_bytes(data), encoding=encoding
     )
