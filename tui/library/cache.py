@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import orjson
+
 from tui.library.articles import (
     CACHE_VERSION,
     Article,
@@ -62,8 +64,6 @@ _SUBTITLE, _WORDS, _ENCODING, _DAY_ONLY, _URL, _ADDED = 9, 10, 11, 12, 13, 14
 
 def cache_records(article: Article) -> tuple[Record, TextRow]:
     """The article's fields of a listing record (from the hash on) and its text row."""
-    import orjson
-
     fields: Record = (
         article.content_hash,
         article.title,
@@ -100,8 +100,6 @@ _TextFields = tuple[str, list[Span], list[Span], list[str], list[Span], list[int
 
 def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
     """The text fields of a cached text row, or None when it is damaged in any way."""
-    import orjson
-
     body, layout_bytes = text
     try:
         layout = orjson.loads(layout_bytes)

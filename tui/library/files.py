@@ -3,6 +3,8 @@ Windows and Latin code pages) and parsed; why a file is not an article, in words
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from tui.library.articles import (
@@ -63,12 +65,16 @@ def read_article(path: Path, article_id: str, data: bytes | None = None) -> Arti
     if b"\x00" in data[:8192] and _wide_encoding(data) is None:
         raise ArticleError("binary file (not text)")
     text, encoding = decode(data)
-    # Imported here: a warm listing parses nothing and need not compile the parser's patterns.
+    return _parser()(text, article_id, path, path.suffix, content_hash=hash_bytes(data), encoding=encoding)
+
+
+@functools.cache
+def _parser() -> Callable[..., Article]:
+    """The parser, imported when a file is first parsed: a warm listing parses nothing and need not
+    compile its patterns. (An import statement in `read_article` itself cost 2.4 µs a file.)"""
     from tui.library.parsing import parse_article_text
 
-    return parse_article_text(
-        text, article_id, path, path.suffix, content_hash=hash_bytes(data), encoding=encoding
-    )
+    return parse_article_text
 
 
 def too_large(size: int) -> str:
