@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from tui.errors import TuiError
 from tui.library.articles import (
@@ -172,9 +172,10 @@ def _article_id(stem_id: str, relative: str, seen_ids: set[str]) -> str:
     return article_id
 
 
-def _notice(path: object, encoding: str) -> str | None:
-    if encoding in ("utf-8", "utf-16", "utf-32"):  # a byte order mark is no guess
-        return None
+_UNGUESSED = ("utf-8", "utf-16", "utf-32")  # a byte order mark is no guess
+
+
+def _notice(path: object, encoding: str) -> str:
     return f"{path}: not valid UTF-8; read as {encoding}"
 
 
@@ -429,7 +430,8 @@ def _take_from_cache(
             continue
         relative, stem_id, stat = item  # type: ignore[misc]
         path = prefix + relative
-        article_id = _article_id(stem_id, relative, seen_ids)
+        article_id = stem_id if stem_id not in seen_ids else relative  # _article_id, inline
+        seen_ids.add(article_id)
         entry = get(relative)
         size = stat.st_size
         if entry is None and size > MAX_FILE_BYTES:  # never cached: the size alone says it
@@ -551,10 +553,9 @@ def _collected(slots: list[_Slot]) -> tuple[list[Article] | list[ListedArticle],
         if type(slot) is Skipped:
             skipped.append(slot)
             continue
-        assert not isinstance(slot, int | Skipped)
-        articles.append(slot)
-        notice = _notice(slot.path, slot.encoding)
-        if notice is not None:
-            notices.append(notice)
+        article = cast("Article | ListedArticle", slot)  # every pending parse is resolved by now
+        articles.append(article)
+        if article.encoding not in _UNGUESSED:
+            notices.append(_notice(article.path, article.encoding))
     articles.sort(key=attrgetter("id"))
     return articles, skipped, notices  # type: ignore[return-value]
