@@ -2,6 +2,7 @@
 
     python bench/big_library.py build FOLDER            # write the big library into FOLDER (once)
     python bench/big_library.py measure FOLDER [--runs 3]  # the figures, at 19k and at 95k
+    python bench/big_library.py profile FOLDER [--cold]    # where `tui list` spends, in one process
 
 The big library is Reuters-21578 as it is (`../shared/bench/reuters/`, 19,043 stories) plus four
 copies of it, each with every word renamed by its own fixed random permutation of the vocabulary
@@ -15,6 +16,10 @@ folder and for FOLDER: the raw read of every file (the baseline), `tui list --js
 cache) and warm. Targets at 95k: warm <= 1.5 s, cold <= 10 s, peak <= 1.5 GB.
 `--before DIR` also runs the same commands with another checkout of the code (say, `git archive` of
 the commit before a change, unpacked into DIR) first on PYTHONPATH: a before/after in one run.
+`--reuters DIR` names the Reuters library where it is not beside the repository.
+
+`profile` runs `tui list --json` in this one process under cProfile (a cold run parses every file
+here, not in worker processes, so the profile sees all of it) and prints the functions that take most.
 """
 
 from __future__ import annotations
@@ -210,6 +215,32 @@ def measure(folder: Path, runs: int, before: Path | None) -> None:
     print("targets (95k): " + "; ".join(verdicts))
 
 
+def profile(folder: Path, cold: bool, top: int) -> None:
+    """`tui list --json` on folder in this process under cProfile; the `top` functions by own time
+    and by cumulative time on stderr."""
+    import cProfile
+    import pstats
+    from contextlib import redirect_stdout
+
+    from tui.cli import main as tui_main
+    from tui.library import loader
+
+    cache = Path(tempfile.mkdtemp(prefix="tui-bench-cache-"))
+    argv = ["--articles", str(folder), "--cache-dir", str(cache), "--state-dir", str(cache), "list", "--json"]
+    loader.PARALLEL_MIN_FILES = sys.maxsize  # every parse in this process, where the profiler is
+    try:
+        with open(os.devnull, "w") as nowhere, redirect_stdout(nowhere):
+            if not cold:
+                tui_main(argv)  # the cache the warm run reads
+            profiler = cProfile.Profile()
+            profiler.runcall(tui_main, argv)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -219,7 +250,16 @@ def main() -> None:
     measure_command.add_argument("folder", type=Path)
     measure_command.add_argument("--runs", type=int, default=3)
     measure_command.add_argument("--before", type=Path, default=None, help="another checkout of the code")
+    for command in (build_command, measure_command):
+        command.add_argument("--reuters", type=Path, default=None, help="the Reuters library's folder")
+    profile_command = commands.add_parser("profile", help="tui list under cProfile, in one process")
+    profile_command.add_argument("folder", type=Path)
+    profile_command.add_argument("--cold", action="store_true", help="from an empty cache")
+    profile_command.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
+    if getattr(args, "reuters", None) is not None:
+        global REUTERS
+        REUTERS = args.reuters.resolve()
     if args.command == "build":
         start = time.perf_counter()
         written = build(args.folder)
@@ -227,7 +267,10 @@ def main() -> None:
     else:
         if not args.folder.is_dir():
             raise SystemExit(f"big_library.py: no library at {args.folder} (run `build` first)")
-        measure(args.folder, args.runs, args.before)
+        if args.command == "profile":
+            profile(args.folder, args.cold, args.top)
+        else:
+            measure(args.folder, args.runs, args.before)
 
 
 if __name__ == "__main__":

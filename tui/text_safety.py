@@ -88,5 +88,9 @@ def json_safe(document: bytes) -> bytes:
     """A JSON document with every unsafe character written as a JSON escape (`\\u202e`): the data
     is unchanged for a JSON reader, and a terminal or editor shows the escape, as `printable` does.
     (Below U+0020 the JSON encoder has escaped them already.)"""
+    if document.isascii() and b"\x7f" not in document:
+        return document  # every other unsafe character is beyond ASCII: nothing to escape (C scans)
     text = document.decode("utf-8")
+    if _JSON_UNSAFE.search(text) is None:
+        return document
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text).encode("utf-8")

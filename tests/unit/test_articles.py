@@ -244,14 +244,16 @@ def test_bad_inputs_are_skipped_each_once_and_the_rest_loads(tmp_path: Path) -> 
 def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "ok.txt").write_text("Title\n\nBody text.\n")
     (tmp_path / "secret.txt").write_text("Title\n\nBody text.\n")
-    real_read_bytes = Path.read_bytes
+    from tui.library import loader
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.txt":  # tests may run as root, where chmod 000 does not stop a read
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    real_read_bytes = loader._read_bytes
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    def read_bytes(path: str) -> bytes:
+        if path.endswith("secret.txt"):  # tests may run as root, where chmod 000 does not stop a read
+            raise PermissionError(13, "Permission denied", path)
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(loader, "_read_bytes", read_bytes)
     library = load_library(tmp_path)
     assert [a.id for a in library] == ["ok"]
     assert [(s.path.name, s.reason) for s in library.skipped] == [("secret.txt", "permission denied")]
@@ -589,3 +591,16 @@ def test_caption_spans_survive_the_cache(tmp_path: Path) -> None:
     warm = load_library(REPO / "articles", cache).get("000")
     assert list(warm.caption_spans) == list(cold.caption_spans) and len(cold.caption_spans) == 1
     assert warm.text(warm.caption_spans[0]).endswith("(Reuters-Yonhap)")
+
+
+def test_markdown_lines_with_and_without_markup_read_as_the_patterns_read_them() -> None:
+    from tui.library.markdown_files import markdown_line, markdown_to_text
+
+    plain = ["Shares rose 5 pct.", "a * b _c_ d # e ! f ( g )", "  indented_name and 3*4 ", ""]
+    marked = ["**Bold** start", "a __b__ c", "see [the report](http://x.y/z) now", "![alt text](pic.png)"]
+    for line in plain:
+        assert markdown_line(line) == (line, [])
+    for line in marked:
+        text, marks = markdown_line(line)
+        assert text == markdown_to_text(line) != line
+    assert markdown_line("a **b** c") == ("a b c", [(2, 3, "strong")])

@@ -199,3 +199,70 @@ def test_every_command_has_its_function() -> None:
     assert choices is not None
     commands = set(choices)
     assert set(commands) | {None} == set(COMMANDS)
+
+
+def test_json_safe_escapes_only_the_unsafe_characters_ascii_or_not() -> None:
+    from tui.text_safety import json_safe
+
+    for safe in (b'{"a": "plain"}', '{"a": "café — 東京"}'.encode()):
+        assert json_safe(safe) is safe
+    assert json_safe(b'{"a": "x\x7fy"}') == b'{"a": "x\\u007fy"}'
+    assert json_safe('{"a": "é\u202eb\u0085"}'.encode()) == b'{"a": "\xc3\xa9\\u202eb\\u0085"}'
+
+
+def test_tui_list_runs_no_cyclic_collection_and_leaves_the_collector_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+    import traceback
+
+    from tui.cli import main
+
+    for number in range(1500):
+        (tmp_path / f"{number:04}.txt").write_text(f"Title {number}\n\nThe body of story {number}.\n")
+    argv = ["list", "--json", "--articles", str(tmp_path), "--cache-dir", str(tmp_path / "cache")]
+    main(argv)  # cold: the cache is written
+    capsys.readouterr()
+    collections: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and any(frame.name == "cmd_list" for frame in traceback.extract_stack()):
+            collections.append(phase)  # argument parsing, before the command, may collect
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        main(argv)
+    finally:
+        gc.callbacks.remove(note)
+    assert len(json.loads(capsys.readouterr().out)) == 1500
+    assert collections == [] and gc.isenabled()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_json_written_in_chunks_is_the_json_written_whole(
+    count: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli.common import emit_json, emit_json_items
+
+    items = [{"id": f"a/{n}", "title": f"T\u202e{n}", "n": n, "list": [n, None]} for n in range(count)]
+    emit_json(items)
+    whole = capsys.readouterr().out
+    emit_json_items(iter(items), chunk=2)
+    assert capsys.readouterr().out == whole
+
+
+def test_a_warm_tui_list_does_not_import_the_parser(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A title\n\nThe body of a story. A second sentence.\n")
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"main(['list', '--articles', {str(tmp_path)!r}, '--cache-dir', {str(tmp_path / 'cache')!r},"
+        f" '--state-dir', {str(tmp_path / 'state')!r}])\n"
+        "print('tui.library.parsing' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in "ab"
+    ]
+    assert [run.stdout.splitlines()[-1] for run in runs] == ["True", "False"]  # cold parses, warm does not
+    assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]

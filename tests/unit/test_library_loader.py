@@ -17,6 +17,7 @@ from tui.library import files
 from tui.library.articles import CACHE_VERSION, NOT_ARTICLE_REASON, Library
 from tui.library.cache import Listing
 from tui.library.loader import load_library, load_listing
+from tui.library.store import LISTING_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_BBC = REPO.parent / "shared" / "bench" / "bbc"
@@ -161,6 +162,69 @@ def test_the_text_is_read_from_the_cache_with_its_offsets(tmp_path: Path, parsed
         other = warm.get(article.id)
         assert other == article  # every field: body, offsets, captions, dates, hash, encoding
         assert [other.text(s) for s in other.sentences] == [article.text(s) for s in article.sentences]
+
+
+def test_a_warm_listing_reads_the_listing_s_copy_which_any_change_of_the_rows_drops(tmp_path: Path) -> None:
+    import marshal
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _listed(load_listing(folder, cache))
+    [(blob,)] = _query_cache(cache, "SELECT records FROM listing_copy")
+    rows = marshal.loads(blob)
+    select_rows = "SELECT " + ", ".join(LISTING_COLUMNS) + " FROM files"
+    assert sorted(rows) == sorted(_query_cache(cache, select_rows)) and len(rows) == 7
+    assert _listed(load_listing(folder, cache)) == expected
+    # The copy is what is read: a title changed in it alone is listed.
+    changed = [(*row[:5], "FROM THE COPY", *row[6:]) if row[0] == "wire/s0.md" else row for row in rows]
+    _change_cache(cache, f"UPDATE listing_copy SET records = x'{marshal.dumps(changed, 4).hex()}'")
+    assert [a.title for a in load_listing(folder, cache)][3] == "FROM THE COPY"
+    # A damaged copy is not used: the rows are read.
+    _change_cache(cache, "UPDATE listing_copy SET records = x'00ff'")
+    assert _listed(load_listing(folder, cache)) == expected
+    _change_cache(cache, f"UPDATE listing_copy SET records = x'{marshal.dumps([('a.md', 1)], 4).hex()}'")
+    assert _listed(load_listing(folder, cache)) == expected
+    # A row changed from outside drops the copy; the listing then reads the rows, and a write makes it again.
+    _change_cache(cache, "UPDATE files SET title = 'FROM THE ROWS' WHERE relative = 'wire/s0.md'")
+    assert _query_cache(cache, "SELECT count(*) FROM listing_copy") == [(0,)]
+    assert [a.title for a in load_listing(folder, cache)][3] == "FROM THE ROWS"
+    (folder / "wire" / "s0.md").write_text("# Edited\n\nA new text.\n")
+    assert [a.title for a in load_listing(folder, cache)][3] == "Edited"
+    [(blob,)] = _query_cache(cache, "SELECT records FROM listing_copy")
+    assert sorted(marshal.loads(blob)) == sorted(_query_cache(cache, select_rows))
+
+
+def test_a_listing_finds_no_sentences_and_an_article_finds_them_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library import segmentation
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = [[a.text(s) for s in a.sentences] for a in load_library(folder)]
+    segmented: list[str] = []
+    real_sentences = segmentation.paragraph_sentences
+
+    def paragraph_sentences(paragraph: str) -> list[int]:
+        segmented.append(paragraph)
+        return real_sentences(paragraph)
+
+    monkeypatch.setattr(segmentation, "paragraph_sentences", paragraph_sentences)
+    load_listing(folder, cache)  # cold: every file parsed
+    load_listing(folder, cache)
+    assert segmented == []
+    assert "sentences" not in orjson.loads(_query_cache(cache, "SELECT layout FROM texts")[0][0])
+    for library in (load_library(folder, cache), load_library(folder)):
+        article = library.get("d.txt")
+        assert segmented == []
+        assert [article.text(s) for s in article.sentences] == ["The body of delta.", "A second sentence."]
+        assert segmented == ["The body of delta. A second sentence."]
+        assert [[a.text(s) for s in a.sentences] for a in library] == expected
+        segmented.clear()
+    import copy
+    import pickle
+
+    unread = load_library(folder, cache).get("wire/s1")
+    assert pickle.loads(pickle.dumps(unread)).sentences == copy.deepcopy(unread).sentences
+    assert [unread.text(s) for s in unread.sentences] == ["Shares rose 1 pct.", "Dealers said so."]
 
 
 @pytest.mark.parametrize("change", ["edit, same size", "edit, new size", "touch only"])

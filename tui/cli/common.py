@@ -81,7 +81,31 @@ def emit_json(value: Any) -> None:
 
     # Untrusted text (titles, quotes, notes) may hold bidi overrides or C1 controls: escaped in the
     # JSON (`\u202e`), as the text outputs escape them, so a terminal shows them and a reader gets them.
-    sys.stdout.buffer.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)) + b"\n")
+    write = sys.stdout.buffer.write
+    write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)))
+    write(b"\n")
+    sys.stdout.flush()
+
+
+def emit_json_items(items: Iterable[Any], chunk: int = 4096) -> None:
+    """`emit_json(list(items))`, the same bytes, made and written `chunk` items at a time: a listing
+    of 95,000 articles is never a list of 95,000 dicts nor one document of tens of megabytes."""
+    import itertools
+
+    import orjson
+
+    from tui.text_safety import json_safe
+
+    write = sys.stdout.buffer.write
+    remaining = iter(items)
+    opening = b"[\n"
+    while batch := list(itertools.islice(remaining, chunk)):
+        # Each batch as a JSON array of its own, indented alike: its items are the lines between
+        # its brackets, and batches join as items do, with ",\n".
+        write(opening)
+        write(json_safe(orjson.dumps(batch, option=orjson.OPT_INDENT_2))[2:-2])
+        opening = b",\n"
+    write(b"[]\n" if opening == b"[\n" else b"\n]\n")
     sys.stdout.flush()
 
 

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import gc
 
 from tui import paths
-from tui.cli.common import emit_json, print_lines, report_skipped
+from tui.cli.common import emit_json_items, print_lines, report_skipped
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    # The listing and the rows printed of it live until the command ends: the cyclic collector would
+    # walk 95,000 articles again and again while the rows are made, and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _list(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _list(args: argparse.Namespace) -> int:
     from tui.cli.printers import listing_json, listing_lines
     from tui.library.loader import load_listing
 
@@ -16,7 +29,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     library = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
     report_skipped(library, args)
     if args.json:
-        emit_json(listing_json(library))
+        emit_json_items(listing_json(library))
     else:
         print_lines(listing_lines(library))
     return 0

@@ -11,7 +11,7 @@ CLI, the app and the similarity engine share one reading of every file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -147,7 +147,7 @@ def hash_bytes(data: bytes) -> str:
 
 def spans_flat(spans: Sequence[Span]) -> list[int]:
     if isinstance(spans, SpanList):
-        return spans._flat
+        return spans.flat()
     return [value for span in spans for value in (span.start, span.end)]
 
 
@@ -155,23 +155,34 @@ class SpanList(Sequence[Span]):
     """Spans kept as a flat list of offsets, made into Span objects only when read.
 
     A warm start loads ~90,000 sentence spans for the BBC library; most are never looked at by
-    `tui list`, and building them all was a fifth of the start-up time.
+    `tui list`, and building them all was a fifth of the start-up time. The offsets themselves may
+    be made when first read (`make`): an article's sentences are found only when something reads
+    them, not while a library is listed.
     """
 
-    __slots__ = ("_flat", "_spans")
+    __slots__ = ("_flat", "_make", "_spans")
 
-    def __init__(self, flat: list[int]) -> None:
+    def __init__(self, flat: list[int] | None, make: Callable[[], list[int]] | None = None) -> None:
+        assert flat is not None or make is not None
         self._flat = flat
+        self._make = make
         self._spans: list[Span] | None = None
+
+    def flat(self) -> list[int]:
+        """The offsets, flat: start, end, start, end..."""
+        if self._flat is None:
+            assert self._make is not None
+            self._flat, self._make = self._make(), None
+        return self._flat
 
     def _all(self) -> list[Span]:
         if self._spans is None:
-            flat = self._flat
+            flat = self.flat()
             self._spans = [Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
         return self._spans
 
     def __len__(self) -> int:
-        return len(self._flat) // 2
+        return len(self.flat()) // 2
 
     @overload
     def __getitem__(self, index: int) -> Span: ...
@@ -186,8 +197,11 @@ class SpanList(Sequence[Span]):
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
+    def __reduce__(self) -> tuple[type[SpanList], tuple[list[int]]]:
+        return SpanList, (self.flat(),)  # offsets still to be made are made: a function does not pickle
+
     def __repr__(self) -> str:  # made for the moment, not kept: a repr must not grow the memory held
-        flat = self._flat
+        flat = self.flat()
         return f"SpanList({[Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]!r})"
 
 

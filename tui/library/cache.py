@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import orjson
+
 from tui.library.articles import (
     CACHE_VERSION,
     Article,
@@ -18,15 +20,16 @@ from tui.library.articles import (
     spans_flat,
     spans_from,
 )
+from tui.library.segmentation import sentences_of
 from tui.library.store import LISTING_COLUMNS, SCHEMA_VERSION, LibraryStore, Record, TextRow
 
 # The cache of a library is one SQLite file (`tui.library.store`): the listing (size and mtime,
 # content hash, the metadata `tui list` prints, or why the file is not an article), read on every
-# start; the text of each distinct content (body, paragraph and sentence offsets, captions), read
-# only when the articles themselves are wanted; and a word index over the text.
+# start; the text of each distinct content (body, paragraph offsets, captions; sentences are found
+# when first read), read only when the articles themselves are wanted; and a word index over the text.
 # Bump CACHE_FORMAT when the layout of a record changes (CACHE_VERSION covers the parser's output);
 # a cache of another version is deleted and written again.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 _CACHE_STAMP = f"{CACHE_VERSION}.{CACHE_FORMAT}.{SCHEMA_VERSION}"
@@ -61,8 +64,6 @@ _SUBTITLE, _WORDS, _ENCODING, _DAY_ONLY, _URL, _ADDED = 9, 10, 11, 12, 13, 14
 
 def cache_records(article: Article) -> tuple[Record, TextRow]:
     """The article's fields of a listing record (from the hash on) and its text row."""
-    import orjson
-
     fields: Record = (
         article.content_hash,
         article.title,
@@ -78,7 +79,6 @@ def cache_records(article: Article) -> tuple[Record, TextRow]:
     )
     layout = {
         "paragraphs": spans_flat(article.paragraphs),
-        "sentences": spans_flat(article.sentences),
         "captions": article.captions,
         "caption_spans": spans_flat(article.caption_spans),
         "structure": article.structure,
@@ -100,13 +100,11 @@ _TextFields = tuple[str, list[Span], list[Span], list[str], list[Span], list[int
 
 def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
     """The text fields of a cached text row, or None when it is damaged in any way."""
-    import orjson
-
     body, layout_bytes = text
     try:
         layout = orjson.loads(layout_bytes)
         captions, structure = layout["captions"], layout["structure"]
-        flats = (layout["paragraphs"], layout["sentences"], layout["caption_spans"])
+        flats = (layout["paragraphs"], layout["caption_spans"])
     except (KeyError, TypeError, ValueError):  # the cache is ours but the disk is not
         return None
     if type(body) is not str or type(captions) is not list:  # `list()` would split a string
@@ -124,7 +122,11 @@ def _text_fields(text: tuple[str, bytes]) -> _TextFields | None:
                 return None
         except TypeError:  # a string among the offsets
             return None
-    return body, spans_from(flats[0]), spans_from(flats[1]), captions, spans_from(flats[2]), structure
+    paragraphs = flats[0]
+    if not all(type(offset) is int for offset in paragraphs):  # they slice the body for its sentences
+        return None
+    sentences = sentences_of(body, paragraphs)
+    return body, spans_from(paragraphs), sentences, captions, spans_from(flats[1]), structure
 
 
 def from_records_or_none(

@@ -101,12 +101,8 @@ HANKYOREH_SIGNS = (
 )
 
 
-def _strip_bullets(line: str) -> str:
-    return line.strip().strip(_BULLETS).strip()
-
-
 def is_furniture(line: str) -> bool:
-    core = _strip_bullets(line)
+    core = line.strip().strip(_BULLETS).strip()  # bullets off; called for every line
     return bool(core) and len(core) <= 160 and bool(_FURNITURE.match(core))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from tui.errors import TuiError
 from tui.library.articles import (
@@ -172,9 +172,10 @@ def _article_id(stem_id: str, relative: str, seen_ids: set[str]) -> str:
     return article_id
 
 
-def _notice(path: object, encoding: str) -> str | None:
-    if encoding in ("utf-8", "utf-16", "utf-32"):  # a byte order mark is no guess
-        return None
+_UNGUESSED = ("utf-8", "utf-16", "utf-32")  # a byte order mark is no guess
+
+
+def _notice(path: object, encoding: str) -> str:
     return f"{path}: not valid UTF-8; read as {encoding}"
 
 
@@ -239,15 +240,20 @@ def _parse_file(path: str, article_id: str) -> _Parsed:
     return kind, first, second
 
 
+def _read_bytes(path: str) -> bytes:
+    # `open` on the string: `Path.read_bytes` parses the path again and goes through two more calls.
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _read_and_parse(path: str, article_id: str) -> tuple[str, object, object, Article | None]:
     """One file read and parsed: a parse (see `_Parsed`) and the article, when there is one."""
-    file = Path(path)
     try:
-        data = file.read_bytes()
+        data = _read_bytes(path)
     except OSError as error:
         return "error", os_reason(error), None, None
     try:
-        article = read_article(file, article_id, data)
+        article = read_article(Path(path), article_id, data)
     except ArticleError as error:
         return "skip", str(error), None, None
     record, text = cache_records(article)
@@ -415,18 +421,29 @@ def _take_from_cache(
     """A slot for each file found: from the cache where it is current, else a job to parse it."""
     slots, kept, changed = state.slots, state.kept, state.changed
     seen_ids: set[str] = set()
+    # Run once per file (95,000 at a time): the common case, a current article listed, goes first,
+    # with names looked up once.
+    append, keep, get, listed_of = slots.append, kept.add, cached.get, listed_or_none
     for item in found:
         if type(item) is Skipped:
-            slots.append(item)
+            append(item)
             continue
         relative, stem_id, stat = item  # type: ignore[misc]
         path = prefix + relative
-        article_id = _article_id(stem_id, relative, seen_ids)
-        entry = cached.get(relative)
-        if entry is None and stat.st_size > MAX_FILE_BYTES:  # never cached: the size alone says it
-            slots.append(Skipped(Path(path), too_large(stat.st_size)))
+        article_id = stem_id if stem_id not in seen_ids else relative  # _article_id, inline
+        seen_ids.add(article_id)
+        entry = get(relative)
+        size = stat.st_size
+        if entry is None and size > MAX_FILE_BYTES:  # never cached: the size alone says it
+            append(Skipped(Path(path), too_large(size)))
             continue
-        fresh = entry is not None and entry[SIZE] == stat.st_size and entry[MTIME] == stat.st_mtime_ns
+        fresh = entry is not None and entry[SIZE] == size and entry[MTIME] == stat.st_mtime_ns
+        if fresh and entry is not None and not want_articles and entry[SKIP] is None:
+            listed = listed_of(entry, article_id, path)
+            if listed is not None:
+                append(listed)
+                keep(relative)
+                continue
         if fresh and entry is not None and entry[SKIP] is not None:
             # Not an article when last read, and not changed since: the same bytes would fail the same way.
             slots.append(Skipped(Path(path), entry[SKIP]))
@@ -493,7 +510,7 @@ def _same_bytes(
 ) -> Article | ListedArticle | None:
     """The cached article of a file whose size or mtime changed but whose bytes did not."""
     try:
-        data = Path(path).read_bytes()
+        data = _read_bytes(path)
     except OSError:
         return None
     if entry[HASH] != hash_bytes(data):
@@ -536,10 +553,9 @@ def _collected(slots: list[_Slot]) -> tuple[list[Article] | list[ListedArticle],
         if type(slot) is Skipped:
             skipped.append(slot)
             continue
-        assert not isinstance(slot, int | Skipped)
-        articles.append(slot)
-        notice = _notice(slot.path, slot.encoding)
-        if notice is not None:
-            notices.append(notice)
+        article = cast("Article | ListedArticle", slot)  # every pending parse is resolved by now
+        articles.append(article)
+        if article.encoding not in _UNGUESSED:
+            notices.append(_notice(article.path, article.encoding))
     articles.sort(key=attrgetter("id"))
     return articles, skipped, notices  # type: ignore[return-value]

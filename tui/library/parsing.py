@@ -40,10 +40,7 @@ from tui.library.markdown_files import (
     markdown_to_text,
     read_front_matter,
 )
-from tui.library.segmentation import (
-    count_words,
-    paragraph_sentences,
-)
+from tui.library.segmentation import count_words, sentences_of
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -63,6 +60,8 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 def _split_doubled(block: list[str]) -> list[list[str]]:
     """A block cut around a line printed twice in a row, so each copy stands as its own paragraph
     (the copies are then told apart as a doubled caption or a repeated paragraph)."""
+    if len(set(block)) == len(block):  # no line twice at all (most blocks): nothing to cut
+        return [block]
     pieces: list[list[str]] = [[]]
     for i, line in enumerate(block):
         doubled = (i > 0 and block[i - 1] == line) or (i + 1 < len(block) and block[i + 1] == line)
@@ -168,7 +167,7 @@ def _markdown_as_lines(
     heading_is_title = known_title is None
     converted: list[str] = []
     for line in lines:
-        heading = MD_HEADING.match(line)
+        heading = MD_HEADING.match(line) if "#" in line else None  # the test spares most lines the pattern
         if heading:
             first = not any(c.strip() for c in converted)
             heading_text, bold = markdown_line(heading.group(1))
@@ -185,7 +184,7 @@ def _markdown_as_lines(
             line_marks[stripped] = marks
             converted.extend(["", heading_text, ""])
         else:
-            if MD_IMAGE.fullmatch(line.strip()):
+            if "![" in line and MD_IMAGE.fullmatch(line.strip()):
                 near_photo.add(markdown_to_text(line).strip())
             text, bold = markdown_line(line)
             if bold:
@@ -265,10 +264,12 @@ def _body_lines(lines: list[str], parsed: _Parsed, near_photo: set[str]) -> list
     """The body's lines without furniture or photo markers (the lines beside a marker noted in
     `near_photo`), and without a byline at its foot, which is taken as the author."""
     nonblank = [line.strip() for line in lines if line.strip()]
+    markers: set[str] = set()  # the photo markers, as stripped lines: each line is tested once
     for i, line in enumerate(nonblank):
         if _PHOTO_MARKER.match(line):
+            markers.add(line)
             near_photo.update(nonblank[max(0, i - 1) : i] + nonblank[i + 1 : i + 2])
-    body_lines = [line for line in lines if not is_furniture(line) and not _PHOTO_MARKER.match(line.strip())]
+    body_lines = [line for line in lines if not is_furniture(line) and line.strip() not in markers]
     # A byline at the foot of the article ("By Park Min-hee, senior staff writer").
     tail = [i for i, line in enumerate(body_lines) if line.strip()][-6:]
     for i in reversed(tail):
@@ -360,7 +361,7 @@ def _build_article(
         body += "\n\n" if body else ""
         caption_spans.append(Span(len(body), len(body) + len(caption)))
         body += caption
-    paragraphs, sentences, structure = _offsets(parsed)
+    paragraphs, structure = _offsets(parsed)
     title = as_text(fields.get("title")) or parsed.title or title_from_text(text)
     return Article(
         id=article_id,
@@ -372,7 +373,7 @@ def _build_article(
         subtitle=parsed.subtitle,
         body=body,
         paragraphs=spans_from(paragraphs),
-        sentences=spans_from(sentences),
+        sentences=sentences_of(body, paragraphs),
         captions=parsed.captions,
         content_hash=content_hash,
         encoding=encoding,
@@ -410,22 +411,20 @@ def _front_matter_url(fields: dict[str, object]) -> str | None:
     )
 
 
-def _offsets(parsed: _Parsed) -> tuple[list[int], list[int], list[int | str]]:
-    """(paragraphs, sentences, structure) in the body, as flat offsets, as the cache keeps them:
-    Span objects are made only for the articles read."""
+def _offsets(parsed: _Parsed) -> tuple[list[int], list[int | str]]:
+    """(paragraphs, structure) in the body, as flat offsets, as the cache keeps them: Span objects
+    are made only for the articles read, and sentences only when first read (`sentences_of`)."""
     paragraphs: list[int] = []
-    sentences: list[int] = []
     structure: list[int | str] = []
     offset = 0
     for paragraph, marks in zip(
         parsed.paragraphs, parsed.marks or [[]] * len(parsed.paragraphs), strict=True
     ):
         paragraphs += (offset, offset + len(paragraph))
-        sentences += [offset + value for value in paragraph_sentences(paragraph)]
         for start, end, kind in marks:
             structure += (offset + start, offset + end, kind)
         offset += len(paragraph) + 2
-    return paragraphs, sentences, structure
+    return paragraphs, structure
 
 
 def article_from_text(body_text: str, article_id: str = "t", title: str | None = None) -> Article:

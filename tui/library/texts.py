@@ -88,7 +88,7 @@ def _unreadable(article: Article, reason: str) -> Article:
     body = f"(The text of this article could not be read: {reason}.)"
     whole = article_with_text(
         article,
-        (body, b'{"paragraphs": [], "sentences": [], "captions": [], "caption_spans": [], "structure": []}'),
+        (body, b'{"paragraphs": [], "captions": [], "caption_spans": [], "structure": []}'),
     )
     assert whole is not None
     whole.paragraphs = whole.sentences = spans_from([0, len(body)])
