@@ -1,10 +1,11 @@
 """HTTP for intake: polite, bounded, standard library only.
 
-Every request has one deadline for all of it (connecting, the headers, the body, and the origin's
-robots.txt when it is read first): a watchdog shuts the socket when it passes, so a server that
-trickles a byte a second is stopped at the deadline, not at its own pace. A size cap on what is
-read (after decompression too, so a gzip bomb stops at the cap), a named user agent and at most
-`MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named as one.
+Every request has one deadline for all of it (the name lookup, connecting, the headers, the body,
+and the origin's robots.txt when it is read first): a watchdog shuts the socket when it passes, so
+a server that trickles a byte a second is stopped at the deadline, not at its own pace. A size
+cap on what is read (after decompression too, so a gzip bomb stops at the cap), a named user agent
+and at most `MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named
+as one.
 Conditional requests (ETag, Last-Modified) come back as `not_modified`. A `Fetcher` runs a few
 requests at once and one at a time per host; before each request (a redirect's too) it reads the
 origin's robots.txt once per run and keeps to it, and it leaves at least `MIN_INTERVAL` seconds,
@@ -154,16 +155,63 @@ def _connection_factory(
         def create(
             address: tuple[str, int], timeout: float | None = None, source_address: Any = None
         ) -> socket.socket:
-            left = deadline.remaining()
-            if left <= 0:
-                raise TimeoutError("timed out")
-            limit = left if timeout is None else min(timeout, left)
-            return deadline.watch(socket.create_connection(address, limit, source_address))
+            return deadline.watch(_connect(address, deadline, source_address))
 
         connection._create_connection = create  # type: ignore[attr-defined]
         return connection
 
     return make
+
+
+def _left(deadline: Deadline) -> float:
+    left = deadline.remaining()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+def _resolve(host: str, port: int, deadline: Deadline) -> list[tuple[Any, ...]]:
+    """The addresses of `host`, looked up within the deadline's time left. The system's resolver
+    takes no timeout (a slow DNS server holds it for many seconds), so it runs in a thread of its
+    own that is left to finish alone when the deadline passes first."""
+    found: list[tuple[Any, ...]] = []
+    failed: list[OSError] = []
+
+    def look_up() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except OSError as error:
+            failed.append(error)
+
+    thread = threading.Thread(target=look_up, name="tui-resolve", daemon=True)
+    thread.start()
+    thread.join(_left(deadline))
+    if thread.is_alive():
+        raise TimeoutError("timed out")
+    if failed:
+        raise failed[0]
+    return found
+
+
+def _connect(address: tuple[str, int], deadline: Deadline, source_address: Any) -> socket.socket:
+    """A socket connected to `address` (each of its addresses in turn) within the deadline."""
+    host, port = address
+    last: OSError = OSError(f"no address for {host}")
+    for family, kind, proto, _, sockaddr in _resolve(host, port, deadline):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_left(deadline))
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+        except OSError as error:
+            sock.close()
+            if isinstance(error, TimeoutError):
+                raise
+            last = error
+            continue
+        return sock
+    raise last
 
 
 class _HTTP(urllib.request.HTTPHandler):
