@@ -503,3 +503,28 @@ def test_two_fetches_at_once_add_every_article_once(local_web: LocalWeb, tmp_pat
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert len(state["feeds"][feed]["items"]) == 20
     assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing left to take in
+
+
+def test_what_add_reports_is_the_title_as_written(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: the file was named from the title before cleaning (a NUL became a space: `Ti tle`), and
+    # `tui add`/`tui fetch` reported the raw title, while the file held the cleaned one.
+    from intake_web import json_feed
+
+    feed = local_web.route(
+        "/feed.json",
+        json_feed(
+            local_web,
+            [{"id": "1", "title": "Ti\u0000tle\u001b[2J", "content_text": _words_article(7)}],
+        ),
+        content_type="application/feed+json",
+    )
+    file = tmp_path / "y.md"
+    file.write_text(f'---\ntitle: "Y\\0our\\e title"\nsource: "Lo\\acal"\n---\n\n{_words_article(8)}\n')
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    rows = json.loads(tui(tmp_path, "fetch", "--ignore-robots", "--json").stdout)
+    rows += json.loads(tui(tmp_path, "add", str(file), "--json").stdout)
+    assert [(row["status"], row["id"], row["title"]) for row in rows] == [
+        ("added", "Title 2J", "Title[2J"),
+        ("added", "Local - Your title", "Your title"),
+    ]
+    assert [_front(Path(row["path"]))["title"] for row in rows] == ["Title[2J", "Your title"]
