@@ -528,3 +528,42 @@ def test_what_add_reports_is_the_title_as_written(local_web: LocalWeb, tmp_path:
         ("added", "Local - Your title", "Your title"),
     ]
     assert [_front(Path(row["path"]))["title"] for row in rows] == ["Title[2J", "Your title"]
+
+
+def test_lone_surrogates_in_a_json_feed_never_stop_a_fetch(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: JSON's "\ud800" decodes to half a surrogate pair, which no UTF-8 file holds: `feeds add`
+    # ended in a traceback printing the feed's title, and `fetch` in one writing its history, so
+    # every later fetch took the same items in again and failed the same way.
+    content = _words_article(9)
+    document = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Half\\ud800 Times", "items": [{"id": '
+        f'"k\\ud800", "title": "Ti\\udc00tle", "authors": [{{"name": "A\\ud800n"}}], "content_text": "{content}"'
+        "}]}"
+    )
+    feed = local_web.route("/feed.json", document, content_type="application/feed+json")
+    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
+    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    (row,) = json.loads(fetched.stdout)
+    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    assert _front(Path(row["path"]))["author"] == "A\ufffdn"
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert list(state["feeds"][feed]["items"]) == ["k\ufffd"]
+    assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing taken in twice
+
+
+def test_lone_surrogates_in_a_file_or_its_name_are_one_line_each(tmp_path: Path) -> None:
+    # Before: a front matter's "\ud800" (YAML decodes it) and a file name in bytes that are not
+    # UTF-8 (`\udcff` in Python) each ended `tui add` in a traceback.
+    file = tmp_path / "half.md"
+    file.write_text(f'---\ntitle: "Half\\ud800 title"\ntags: ["a\\udc00b"]\n---\n\n{_words_article(10)}\n')
+    done = tui(tmp_path, "add", str(file), "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["title"] == "Half\ufffd title"
+    assert tui(tmp_path, "list").returncode == 0
+    missing = tui(tmp_path, "add", "missing\udcff.md", "--json")
+    assert missing.returncode == 1 and missing.stderr == ""
+    (row,) = json.loads(missing.stdout)
+    assert row["input"] == "missing\udcff.md" and row["error"] == "missing\udcff.md: no such file"

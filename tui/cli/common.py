@@ -81,7 +81,18 @@ def emit_json(value: Any) -> None:
 
     # Untrusted text (titles, quotes, notes) may hold bidi overrides or C1 controls: escaped in the
     # JSON (`\u202e`), as the text outputs escape them, so a terminal shows them and a reader gets them.
-    sys.stdout.buffer.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)) + b"\n")
+    try:
+        document = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        # A lone surrogate, which orjson refuses: a file name given in bytes that are not UTF-8
+        # (`\udcff`). The standard encoder writes it as its JSON escape, and the reader gets it back.
+        import json
+
+        def as_orjson(other: Any) -> Any:  # dates and dataclasses written as orjson writes them
+            return orjson.loads(orjson.dumps(other))
+
+        document = json.dumps(value, indent=2, default=as_orjson).encode("ascii")
+    sys.stdout.buffer.write(json_safe(document) + b"\n")
     sys.stdout.flush()
 
 

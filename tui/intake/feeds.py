@@ -197,7 +197,7 @@ def _looks_like_json(data: bytes) -> bool:
 
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
-        document = json.loads(data)
+        document = _without_surrogates(json.loads(data))
     except (ValueError, RecursionError) as error:
         raise FeedError(f"{url}: not a feed (bad JSON: {error})") from None
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
@@ -234,6 +234,20 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         )
     title = document.get("title") if isinstance(document.get("title"), str) else None
     return ParsedFeed(title=title, items=items)
+
+
+def _without_surrogates(value: Any) -> Any:
+    """A JSON document's every string without lone surrogates (JSON's `"\\ud800"` decodes to one,
+    and no UTF-8 file, the history's or an article's, can hold it)."""
+    from tui.text_safety import without_surrogates
+
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
 
 
 def _escape(text: str) -> str:
