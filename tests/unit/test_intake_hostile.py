@@ -567,3 +567,28 @@ def test_lone_surrogates_in_a_file_or_its_name_are_one_line_each(tmp_path: Path)
     assert missing.returncode == 1 and missing.stderr == ""
     (row,) = json.loads(missing.stdout)
     assert row["input"] == "missing\udcff.md" and row["error"] == "missing\udcff.md: no such file"
+
+
+def test_a_reference_to_half_a_surrogate_pair_in_an_rss_feed_is_read(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: feedparser's lenient parser turned `&#xd800;` into a character no UTF-8 text holds and
+    # failed on it, so `feeds add` and `fetch` ended in a traceback.
+    content = f"&lt;p&gt;{_words_article(11)} &amp;#xD800; &amp;#57343;&lt;/p&gt;"
+    feed = local_web.route(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Half&#xd800; Times</title><link>{local_web.base}/</link><description>d</description>"
+        f"<item><title>Ti&#55296;tle</title><link>{local_web.url('/a.html')}</link><guid>g&#xdfff;1</guid>"
+        f"<content:encoded>{content}</content:encoded></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
+    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    (row,) = json.loads(fetched.stdout)
+    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    (key,) = state["feeds"][feed]["items"]
+    assert key.endswith("g\ufffd1")

@@ -262,7 +262,12 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         return _parse_json_feed(data, url)
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    try:
+        parsed = feedparser.parse(
+            _without_surrogate_references(data), response_headers={"content-location": url}
+        )
+    except Exception as error:  # a lenient parser's own failure on a hostile feed: not a feed to us
+        raise FeedError(f"{url}: not a feed (its parser failed: {type(error).__name__})") from None
     version = parsed.get("version") or ""
     if not version:
         problem = parsed.get("bozo_exception")
@@ -274,6 +279,20 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         items = [item for entry in parsed.entries if (item := _feed_item(entry, url)) is not None]
     feed_title = feed_name(str(parsed.feed.get("title") or "")) or None
     return ParsedFeed(title=feed_title, items=items)
+
+
+# A character reference to half a surrogate pair (`&#xd800;`, escaped or not): feedparser's lenient
+# parser makes it a character that no UTF-8 text holds, and fails on it.
+_SURROGATE_REFERENCE = re.compile(rb"#(x0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
+
+
+def _without_surrogate_references(data: bytes) -> bytes:
+    def replaced(match: re.Match[bytes]) -> bytes:
+        number = match.group(1)
+        code = int(number[1:], 16) if number[:1] in (b"x", b"X") else int(number)
+        return b"#xfffd;" if 0xD800 <= code <= 0xDFFF else match.group()
+
+    return _SURROGATE_REFERENCE.sub(replaced, data)
 
 
 def _feed_item(entry: Any, url: str) -> FeedItem | None:
