@@ -592,3 +592,17 @@ def test_a_reference_to_half_a_surrogate_pair_in_an_rss_feed_is_read(
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     (key,) = state["feeds"][feed]["items"]
     assert key.endswith("g\ufffd1")
+
+
+def test_a_title_with_invisible_characters_leaves_no_heading_in_the_body(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: the heading had lost the bidi mark the title kept, so the two differed and the
+    # title stayed in the body as `# …`.
+    page = article_html("TITLE", _words_article(12)).replace(
+        b"TITLE", b"Bidi&#x202e; and &#x1b;zero&#x200b;width"
+    )
+    done = tui(tmp_path, "add", local_web.route("/p.html", page), "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    body = Path(json.loads(done.stdout)[0]["path"]).read_text().split("---\n", 2)[2]
+    assert "Bidi" not in body and "#" not in body

@@ -97,12 +97,20 @@ def canonical_for(fetched: str | None, claimed: str | None) -> str | None:
     return claimed if same_site(fetched, claimed) else None
 
 
+def _comparable(line: str) -> str:
+    """A heading or title as compared: without the characters a reader never sees (controls, bidi
+    marks, zero-width ones), which one copy may have lost and the other kept, and case folded."""
+    from tui.text_safety import UNSAFE_CHARACTERS
+
+    return " ".join("".join(c for c in line if ord(c) not in UNSAFE_CHARACTERS).split()).casefold()
+
+
 def drop_title_line(markdown: str, title: str | None) -> str:
     """The body without a leading heading or line that repeats the title."""
     lines = markdown.lstrip("\n").split("\n")
     if lines and title:
         first = re.sub(r"^\s{0,3}#{1,6}\s+", "", lines[0]).strip().strip("*_").strip()
-        if first.casefold() == title.casefold():
+        if _comparable(first) == _comparable(title):
             lines = lines[1:]
     return "\n".join(lines).strip("\n")
 
