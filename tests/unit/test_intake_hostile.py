@@ -606,3 +606,17 @@ def test_a_title_with_invisible_characters_leaves_no_heading_in_the_body(
     assert done.returncode == 0, done.stderr
     body = Path(json.loads(done.stdout)[0]["path"]).read_text().split("---\n", 2)[2]
     assert "Bidi" not in body and "#" not in body
+
+
+def test_a_note_in_bytes_that_are_not_utf8_is_kept_as_text(tmp_path: Path) -> None:
+    # Before: `--note $'n\xff'` reached the store as half a surrogate pair and the save ended in a
+    # traceback; tags already lost it by the rule of tags.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text("---\ntitle: T\n---\n\nThe quick brown fox jumps over the lazy dog.\n")
+    made = tui(
+        tmp_path, "annotate", "a", "--quote", "quick brown fox", "--note", "n\udcff", "--tag", "t\udcff"
+    )
+    assert made.returncode == 0, made.stderr
+    (note,) = json.loads(tui(tmp_path, "notes", "--json").stdout)
+    assert (note["note"], note["tags"]) == ("n\ufffd", ["t"])
