@@ -620,3 +620,26 @@ def test_a_note_in_bytes_that_are_not_utf8_is_kept_as_text(tmp_path: Path) -> No
     assert made.returncode == 0, made.stderr
     (note,) = json.loads(tui(tmp_path, "notes", "--json").stdout)
     assert (note["note"], note["tags"]) == ("n\ufffd", ["t"])
+
+
+def test_a_damaged_feed_list_stops_only_the_feed_commands_and_is_never_overwritten(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    damaged = b'<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/feed"'
+    (config / "feeds.opml").write_bytes(damaged)
+    for command in (["feeds", "list"], ["feeds", "add", _feed(local_web), "--ignore-robots"], ["fetch"]):
+        done = tui(tmp_path, *command)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, (command, done.stderr)
+        assert "the feed list is damaged" in done.stderr and "move it away" in done.stderr
+    (key,) = article_keys(1)
+    page = local_web.route("/story.html", article_html("One story", truth()[key]["articleBody"]))
+    assert tui(tmp_path, "add", page, "--ignore-robots").returncode == 0  # the rest goes on
+    assert tui(tmp_path, "list").returncode == 0
+    assert (config / "feeds.opml").read_bytes() == damaged
+    # Emptied (an editor, a `touch`), it holds no feeds and nothing to lose: it is a new list.
+    (config / "feeds.opml").write_bytes(b"\n")
+    assert tui(tmp_path, "feeds", "list").returncode == 0
+    assert tui(tmp_path, "feeds", "add", _feed(local_web), "--ignore-robots").returncode == 0
+    assert tui(tmp_path, "feeds", "list").stdout.startswith("Local Times")

@@ -147,10 +147,14 @@ class FeedList:
             data = path.read_bytes()
         except OSError as error:
             raise TuiError(f"cannot read the feed list {path}: {error.strerror or error}") from None
+        if not data.strip():
+            return cls(path)  # emptied (by an editor, a `touch`): no feeds, and nothing to lose
         try:
             feeds = _opml_outlines(data, str(path))
         except UsageError as error:  # a damaged list is the user's to fix, never overwritten
-            raise TuiError(f"the feed list is damaged: {error}") from None
+            raise TuiError(
+                f"the feed list is damaged: {error}; fix it, or move it away to start a new one"
+            ) from None
         return cls(path, feeds)
 
     def save(self) -> None:
