@@ -643,3 +643,20 @@ def test_a_damaged_feed_list_stops_only_the_feed_commands_and_is_never_overwritt
     assert tui(tmp_path, "feeds", "list").returncode == 0
     assert tui(tmp_path, "feeds", "add", _feed(local_web), "--ignore-robots").returncode == 0
     assert tui(tmp_path, "feeds", "list").stdout.startswith("Local Times")
+
+
+def test_feeds_added_at_the_same_moment_are_all_followed(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: each `feeds add` read the list when it started and wrote it back with its own feed
+    # once it had read that feed: of four at once, the last to finish was the only one kept.
+    from intake_web import rss20
+
+    urls = [
+        local_web.route(
+            f"/feed{n}.xml", rss20(local_web, [], title=f"Times {n}"), content_type="application/rss+xml"
+        )
+        for n in range(4)
+    ]
+    results = _together(tmp_path, [["feeds", "add", url, "--ignore-robots"] for url in urls])
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    listed = json.loads(tui(tmp_path, "feeds", "list", "--json").stdout)
+    assert sorted(feed["url"] for feed in listed) == sorted(urls)

@@ -150,11 +150,11 @@ def _feeds_export(args: argparse.Namespace, feeds: FeedList) -> int:
 
 
 def _feeds_remove(args: argparse.Namespace, feeds: FeedList) -> int:
-    gone = feeds.find(args.name)
-    if gone is None:
-        raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
-    feeds.feeds.remove(gone)
-    feeds.save()
+    with feeds.changing() as current:
+        gone = current.find(args.name)
+        if gone is None:
+            raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
+        current.feeds.remove(gone)
     print(f"removed {printable(gone.name)} ({printable(gone.url)})")
     return 0
 
@@ -168,18 +168,18 @@ def _feeds_import(args: argparse.Namespace, feeds: FeedList) -> int:
 
     added = 0
     left_out: list[tuple[Feed, str]] = []
-    for feed in read_opml_file(Path(args.file)):
-        reason = _not_followed_because(feed, feeds)
-        if reason is None:
-            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
-            added += 1
-        else:
-            left_out.append((feed, reason))
+    wanted = read_opml_file(Path(args.file))
+    with feeds.changing() as current:
+        for feed in wanted:
+            reason = _not_followed_because(feed, current)
+            if reason is None:
+                current.feeds.append(Feed(current.unique_name(feed.name or host_of(feed.url)), feed.url))
+                added += 1
+            else:
+                left_out.append((feed, reason))
     report, summary = feeds_import_lines(args.file, added, left_out, followed=len(feeds.feeds))
     for line in report:
         print(line, file=sys.stderr)
-    if added:
-        feeds.save()
     print(summary)
     return 0
 
@@ -218,9 +218,15 @@ def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
     if wanted and feeds.find(wanted) is not None:
         raise UsageError(f"a feed is already named {printable(repr(wanted))}")
     parsed = parse_feed(_fetcher(args).fetch(url).body, url)
-    name = wanted or feeds.unique_name(parsed.title or host_of(url))
-    feeds.feeds.append(Feed(name, url))
-    feeds.save()
+    with feeds.changing() as current:  # as it is now: another command may have changed it meanwhile
+        known = current.find(url)
+        if known is not None:
+            print(f"already following {printable(url)} as {printable(known.name)}")
+            return 0
+        if wanted and current.find(wanted) is not None:
+            raise UsageError(f"a feed is already named {printable(repr(wanted))}")
+        name = wanted or current.unique_name(parsed.title or host_of(url))
+        current.feeds.append(Feed(name, url))
     print(
         f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"
     )

@@ -8,11 +8,13 @@ JSON Feed (which feedparser does not read) by a small reader of its own here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from tui.errors import TuiError, UsageError
 FEEDS_FILE = "feeds.opml"
 STATE_FILE = "feeds-state.json"
 OPML_MAX_BYTES = 5 * 1024 * 1024
+LOCK_TIMEOUT = 60.0  # seconds a change to the feed list waits for another's
 
 
 class FeedError(TuiError):
@@ -160,6 +163,25 @@ class FeedList:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path, [opml_document(self.feeds).encode("utf-8")])
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[FeedList]:
+        """The list as it is on disk now, held under a lock (`feeds.opml.lock`) while the block
+        changes it, then saved: two commands changing the list at once (four `feeds add` started
+        together) each add to what the other saved, never write over it."""
+        import filelock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
+                current = FeedList.load(self.path.parent)
+                yield current
+                current.save()
+        except filelock.Timeout:
+            raise TuiError(
+                f"the feed list {self.path} is being changed by another process; try again later"
+            ) from None
+        self.feeds = current.feeds
 
     def find(self, name_or_url: str) -> Feed | None:
         for feed in self.feeds:
