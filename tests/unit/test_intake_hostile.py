@@ -660,3 +660,55 @@ def test_feeds_added_at_the_same_moment_are_all_followed(local_web: LocalWeb, tm
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     listed = json.loads(tui(tmp_path, "feeds", "list", "--json").stdout)
     assert sorted(feed["url"] for feed in listed) == sorted(urls)
+
+
+def test_links_python_cannot_parse_are_one_line_each(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: `http://[::1` and a port past 65535 raised from Python's URL parser wherever they
+    # came from (the command line, a redirect, a canonical link, a feed, a front matter already in
+    # the library), and the command ended in a traceback.
+    for bad in ("http://127.0.0.1:99999/x", "http://[::1/x"):
+        done = tui(tmp_path, "add", bad)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
+        assert done.stderr.startswith(f"tui: failed: {bad}: a malformed link (")
+        assert "Traceback" not in tui(tmp_path, "feeds", "add", bad).stderr
+    local_web.route("/away", b"", status=302, headers={"Location": "http://127.0.0.1:99999/x"})
+    away = tui(tmp_path, "add", local_web.url("/away"))
+    assert away.returncode == 1 and away.stderr.endswith(": redirect to a malformed link\n"), away.stderr
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "old.md").write_text(
+        f"---\ntitle: Old\nurl: http://x.example:99999/a\n---\n\n{_words_article(13)}\n"
+    )
+    pages = [
+        local_web.route(f"/c{n}.html", article_html(f"C{n}", _words_article(14 + n), canonical=canonical))
+        for n, canonical in enumerate(("http://127.0.0.1:99999/c", "http://[::1/c"))
+    ]
+    done = tui(tmp_path, "add", *pages, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    assert [_front(Path(row["path"]))["url"] for row in json.loads(done.stdout)] == pages
+    from intake_web import json_feed
+
+    feed = local_web.route(
+        "/feed.json",
+        json_feed(
+            local_web, [{"id": "1", "url": "http://[::1/a", "title": "T", "content_text": _words_article(16)}]
+        ),
+        content_type="application/feed+json",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0 and json.loads(fetched.stdout)[0]["status"] == "added", fetched.stderr
+
+
+def test_opml_import_leaves_out_malformed_links(tmp_path: Path) -> None:
+    # Before: a traceback from Python's URL parser, and nothing imported.
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body><outline text="V6" xmlUrl="http://[::1/f"/>'
+        '<outline text="P" xmlUrl="http://x.example:99999/f"/><outline text="ok" xmlUrl="https://ok.example/f"/>'
+        "</body></opml>"
+    )
+    done = tui(tmp_path, "feeds", "import", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{opml}: 1 feed added of 3, 2 left out (2 a malformed link); 1 followed"
+    assert "left out http://[::1/f (V6): a malformed link" in done.stderr

@@ -188,10 +188,15 @@ def _not_followed_because(feed: Feed, feeds: FeedList) -> str | None:
     """Why a feed of an OPML file is left out: None when it is to be followed."""
     from urllib.parse import urlsplit
 
-    scheme = urlsplit(feed.url).scheme.lower()
     if feeds.find(feed.url) is not None:
         return "already followed"
-    if scheme in ("http", "https") and urlsplit(feed.url).hostname:
+    try:
+        parts = urlsplit(feed.url)
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError:  # `http://[::1`, a port past 65535
+        return "a malformed link"
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.hostname:
         return None
     if not scheme:
         return "a relative link"

@@ -69,6 +69,7 @@ def web_url(value: object) -> str | None:
         return None
     try:
         parts = urlsplit(text)
+        parts.port  # noqa: B018  (reading it checks it: a port of 99999 is no link)
     except ValueError:
         return None
     return text if parts.scheme.lower() in ("http", "https") and parts.hostname else None
@@ -507,7 +508,10 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
     if canonical and url:
         from urllib.parse import urljoin
 
-        canonical = urljoin(url, canonical)
+        try:
+            canonical = urljoin(url, canonical)
+        except ValueError:  # `http://[::1`: no link, so no canonical one
+            canonical = None
     canonical = canonical_for(url, canonical) or canonical_for(url, document.url) or url
     return Page(
         title=title,

@@ -233,8 +233,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     for raw in raw_items if isinstance(raw_items, list) else []:
         if not isinstance(raw, dict):
             continue
-        link = raw.get("url") or raw.get("external_url")
-        link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+        link = _item_link(url, raw.get("url") or raw.get("external_url"))
         authors = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
         names = [str(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
@@ -274,6 +273,17 @@ def _without_surrogates(value: Any) -> Any:
     if isinstance(value, dict):
         return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
     return value
+
+
+def _item_link(feed_url: str, link: object) -> str | None:
+    """An item's link made absolute; None when there is none, or none Python can parse
+    (`http://[::1`): the item is then taken from the feed's text, or fails as one with no link."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        return urljoin(feed_url, link)
+    except ValueError:
+        return None
 
 
 def _escape(text: str) -> str:
@@ -322,8 +332,7 @@ def _without_surrogate_references(data: bytes) -> bytes:
 
 
 def _feed_item(entry: Any, url: str) -> FeedItem | None:
-    link = entry.get("link")
-    link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+    link = _item_link(url, entry.get("link"))
     title = " ".join(str(entry.get("title") or "").split()) or None
     contents = entry.get("content") or []
     html = max((str(c.get("value") or "") for c in contents), key=len, default="") or None

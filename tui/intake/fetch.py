@@ -238,8 +238,13 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
 
 def check_url(url: str) -> str:
-    """The URL if it is http(s) with a host, else a FetchError."""
-    parts = urllib.parse.urlsplit(url)
+    """The URL if it is http(s) with a host (and a port, if it gives one, from 0 to 65535), else a
+    FetchError. Python's URL parser raises on `http://[::1` or a port of 99999: said here, once."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError as error:
+        raise FetchError(f"{url}: a malformed link ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url}: not an http(s) link")
     return url
@@ -394,7 +399,11 @@ def _fetch(
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError(f"{url}: redirect without a location (HTTP {status})")
-                target = ascii_url(urllib.parse.urljoin(current, location.strip()))
+                try:
+                    target = ascii_url(urllib.parse.urljoin(current, location.strip()))
+                    urllib.parse.urlsplit(target).port  # noqa: B018  (reading it checks it)
+                except ValueError:  # `http://[::1`, a port past 65535
+                    raise FetchError(f"{url}: redirect to a malformed link") from None
                 if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
                     raise FetchError(f"{url}: redirect to a non-http(s) link")
                 if target in seen:

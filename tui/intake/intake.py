@@ -98,7 +98,16 @@ class Outcome:
 
 
 def normalise_url(url: str) -> str:
-    """A URL as a key: scheme and host in lower case, no default port, fragment or tracking query."""
+    """A URL as a key: scheme and host in lower case, no default port, fragment or tracking query.
+    One that Python cannot parse (`http://[::1`, a port of 99999; a front matter may hold one) is
+    its own key."""
+    try:
+        return _normalised(url)
+    except ValueError:
+        return url.strip()
+
+
+def _normalised(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and not (
