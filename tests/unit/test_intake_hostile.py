@@ -712,3 +712,43 @@ def test_opml_import_leaves_out_malformed_links(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{opml}: 1 feed added of 3, 2 left out (2 a malformed link); 1 followed"
     assert "left out http://[::1/f (V6): a malformed link" in done.stderr
+
+
+def test_a_canonical_link_to_a_parent_or_child_host_is_not_the_page_s_own(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: any host inside the other counted as the same site, so on a platform that gives each
+    # writer a host of its own (`someone.medium.com`, `someone.github.io`) one could claim another's
+    # page, or the platform's own, and be stored as an update of it.
+    first, second = article_keys(2)
+    theirs = "http://news.localhost/2024/story.html"
+    original = tmp_path / "theirs.md"
+    original.write_text(f"---\ntitle: Their story\nurl: {theirs}\n---\n\n{truth()[first]['articleBody']}\n")
+    assert tui(tmp_path, "add", str(original)).returncode == 0
+    # `localhost` is 127.0.0.1; the page there names a host inside it as its own.
+    page = local_web.route(
+        "/copy.html", article_html("A copy", truth()[second]["articleBody"], canonical=theirs)
+    )
+    page = page.replace("127.0.0.1", "localhost")
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added" and "duplicate_of" not in row
+    assert _front(Path(row["path"]))["url"] == page
+
+
+def test_another_edition_of_the_same_site_is_the_page_s_own() -> None:
+    from tui.intake.extract import canonical_for
+
+    for fetched, claimed in [
+        ("https://m.example.com/a", "https://www.example.com/a"),
+        ("https://en.m.wikipedia.org/wiki/A", "https://en.wikipedia.org/wiki/A"),
+        ("https://amp.example.co.uk/a", "https://example.co.uk/a"),
+    ]:
+        assert canonical_for(fetched, claimed) == claimed
+    for fetched, claimed in [
+        ("https://someone.medium.com/a", "https://medium.com/@other/a"),
+        ("https://medium.com/@someone/a", "https://other.medium.com/a"),
+        ("https://someone.github.io/a", "https://other.github.io/a"),
+    ]:
+        assert canonical_for(fetched, claimed) is None

@@ -75,17 +75,26 @@ def web_url(value: object) -> str | None:
     return text if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
+# Labels that name another edition of the same site (`www.`, the mobile `m.` in `en.m.wikipedia.org`,
+# AMP pages), never another site.
+_EDITION_LABELS = frozenset(["www", "m", "mobile", "amp"])
+
+
 def _site(host: str) -> str:
-    return host.lower().removeprefix("www.")
+    labels = host.lower().rstrip(".").split(".")
+    kept = [label for label in labels[:-2] if label not in _EDITION_LABELS] + labels[-2:]
+    return ".".join(kept)
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two links are on one site: the same host, or one a subdomain of the other
-    (`m.example.com` and `www.example.com`). A canonical link elsewhere is not the page's own."""
+    """Whether two links are on one site: the same host but for the labels that name an edition
+    (`m.example.com` and `www.example.com`, `en.m.wikipedia.org` and `en.wikipedia.org`). A parent
+    or sibling host is another site: `someone.medium.com` or `someone.github.io` may not claim a
+    page of `medium.com` or of `other.github.io`, so a canonical link there is not the page's own."""
     from urllib.parse import urlsplit
 
     a, b = _site(urlsplit(url).hostname or ""), _site(urlsplit(other).hostname or "")
-    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+    return bool(a and b) and a == b
 
 
 def canonical_for(fetched: str | None, claimed: str | None) -> str | None:
