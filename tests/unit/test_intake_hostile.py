@@ -752,3 +752,15 @@ def test_another_edition_of_the_same_site_is_the_page_s_own() -> None:
         ("https://someone.github.io/a", "https://other.github.io/a"),
     ]:
         assert canonical_for(fetched, claimed) is None
+
+
+def test_a_pipe_or_a_device_named_like_an_article_is_one_line(tmp_path: Path) -> None:
+    # Before: a named pipe called `x.md` waited forever for a writer, and `z.md` linked to /dev/zero
+    # was read until memory ran out (its size is 0, so the 10 MB cap never saw it).
+    os.mkfifo(tmp_path / "x.md")
+    (tmp_path / "z.md").symlink_to("/dev/zero")
+    done = tui(tmp_path, "add", "x.md", "z.md", timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"tui: failed: {name}: not a regular file (a pipe or a device)" for name in ("x.md", "z.md")
+    ]
