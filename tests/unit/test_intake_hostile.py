@@ -764,3 +764,14 @@ def test_a_pipe_or_a_device_named_like_an_article_is_one_line(tmp_path: Path) ->
     assert done.stderr.splitlines() == [
         f"tui: failed: {name}: not a regular file (a pipe or a device)" for name in ("x.md", "z.md")
     ]
+    # The same for the files `feeds import` and `import` read.
+    for name in ("x.opml", "x.jsonld"):
+        os.mkfifo(tmp_path / name)
+    for name in ("z.opml", "z.jsonld"):
+        (tmp_path / name).symlink_to("/dev/zero")
+    for command in (["feeds", "import"], ["import"]):
+        suffix = ".opml" if command[0] == "feeds" else ".jsonld"
+        for name in ("x" + suffix, "z" + suffix):
+            done = tui(tmp_path, *command, name, timeout=30)
+            assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+            assert done.stderr.endswith(f"{name}: not a regular file (a pipe or a device)\n")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from tui.durable import write_atomically
+from tui.durable import read_regular_file, write_atomically
 from tui.errors import TuiError, UsageError
 
 FEEDS_FILE = "feeds.opml"
@@ -128,7 +128,7 @@ def opml_document(feeds: list[Feed], title: str = "tui feeds") -> str:
 
 def read_opml_file(path: Path) -> list[Feed]:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, OPML_MAX_BYTES + 1)  # the cap is said by _opml_outlines
     except OSError as error:
         raise UsageError(f"{path}: {error.strerror or error}") from None
     return _opml_outlines(data, str(path))

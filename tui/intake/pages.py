@@ -4,11 +4,11 @@ the door judges, in the charset it declares; what cannot be read is an `IntakeEr
 from __future__ import annotations
 
 import re
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tui.durable import read_regular_file
 from tui.errors import TuiError
 from tui.intake.extract import (
     MIN_WORDS,
@@ -167,16 +167,10 @@ def read_file(path: Path, label: str) -> Page:
             raise IntakeError(f"{label}: no such file, and not an http(s) link")
         raise IntakeError(f"{label}: not a page or an article file (.html, .htm, .xhtml, .md, .txt)")
     try:
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(status.st_mode):  # a pipe would wait forever, /dev/zero never end
-            raise IntakeError(f"{label}: not a regular file (a pipe or a device)")
-        if status.st_size > MAX_FILE_BYTES:
+        if path.stat().st_size > MAX_FILE_BYTES:
             raise IntakeError(f"{label}: larger than 10 MB")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # a file that grew since it was looked at stops here
-        if len(data) > MAX_FILE_BYTES:
+        data = read_regular_file(path, MAX_FILE_BYTES + 1)  # a pipe or a device is refused
+        if len(data) > MAX_FILE_BYTES:  # it grew since it was looked at
             raise IntakeError(f"{label}: larger than 10 MB")
     except FileNotFoundError:
         raise IntakeError(f"{label}: no such file") from None
