@@ -775,3 +775,16 @@ def test_a_pipe_or_a_device_named_like_an_article_is_one_line(tmp_path: Path) ->
             done = tui(tmp_path, *command, name, timeout=30)
             assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
             assert done.stderr.endswith(f"{name}: not a regular file (a pipe or a device)\n")
+
+
+def test_a_feed_list_left_as_it_was_is_not_rewritten(local_web: LocalWeb, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    url = _feed(local_web)
+    mine = f'<?xml version="1.0"?>\n<!-- my feeds, by hand -->\n<opml version="1.0"><body><outline text="L" xmlUrl="{url}"/></body></opml>\n'
+    (config / "feeds.opml").write_text(mine)
+    opml = tmp_path / "same.opml"
+    opml.write_text(mine)
+    assert "already following" in tui(tmp_path, "feeds", "add", url, "--ignore-robots").stdout
+    assert tui(tmp_path, "feeds", "import", str(opml)).returncode == 0
+    assert (config / "feeds.opml").read_text() == mine

@@ -175,8 +175,10 @@ class FeedList:
         try:
             with filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
                 current = FeedList.load(self.path.parent)
+                before = list(current.feeds)
                 yield current
-                current.save()
+                if current.feeds != before:  # a list left as it was is not rewritten
+                    current.save()
         except filelock.Timeout:
             raise TuiError(
                 f"the feed list {self.path} is being changed by another process; try again later"
