@@ -788,3 +788,28 @@ def test_a_feed_list_left_as_it_was_is_not_rewritten(local_web: LocalWeb, tmp_pa
     assert "already following" in tui(tmp_path, "feeds", "add", url, "--ignore-robots").stdout
     assert tui(tmp_path, "feeds", "import", str(opml)).returncode == 0
     assert (config / "feeds.opml").read_text() == mine
+
+
+def test_an_item_never_asked_for_is_not_given_up(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: an item whose turn at its host was too far away (`Crawl-delay: 3600`) failed without
+    # being asked for, and three such runs gave it up for good, though its page was never tried.
+    from intake_web import rss20
+
+    local_web.route("/robots.txt", "User-agent: *\nCrawl-delay: 3600\n", content_type="text/plain")
+    feed = local_web.route(
+        "/feed.xml",
+        rss20(local_web, [("Later", "/later.html", "Mon, 17 Jun 2024 09:00:00 GMT")]),
+        content_type="application/rss+xml",
+    )
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "feeds.opml").write_text(
+        f'<opml version="2.0"><body><outline text="L" xmlUrl="{feed}"/></body></opml>'
+    )
+    runs = [tui(tmp_path, "fetch") for _ in range(4)]
+    assert all("not fetched" in run.stderr and "given up" not in run.stderr for run in runs), [
+        r.stderr for r in runs
+    ]
+    assert local_web.hits_for("/later.html") == []
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert state["feeds"][feed]["items"] == {} and not state["feeds"][feed].get("failures")

@@ -63,6 +63,11 @@ class HttpStatusError(FetchError):
         self.status = status
 
 
+class NotAsked(FetchError):
+    """A request not made in this run (its turn at the host too far away, or the run stopping):
+    no try of the page, so it does not count toward giving up on a feed's item."""
+
+
 class RobotsRefused(FetchError):
     """robots.txt keeps us from a URL; the message names both."""
 
@@ -554,7 +559,7 @@ class Fetcher:
                 why = f"{host}'s robots.txt asks for {interval:g} s between requests"
                 if asked is None or asked < interval:
                     why = f"{host} may be asked again in {start - now:.0f} s"
-                raise FetchError(f"{url}: not fetched: {why}; try again later")
+                raise NotAsked(f"{url}: not fetched: {why}; try again later")
             self._next_turn[host] = start + interval
         if start > now:
             if self.sleep is not None:
@@ -563,7 +568,7 @@ class Fetcher:
                 with self._guard:  # the turn booked after this one was never used: give it back
                     if self._next_turn.get(host) == start + interval:
                         self._next_turn[host] = start
-                raise FetchError(f"{url}: not fetched: stopped")
+                raise NotAsked(f"{url}: not fetched: stopped")
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`work` over `items` on a few threads, results in the order of `items`."""
