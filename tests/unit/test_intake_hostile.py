@@ -813,3 +813,25 @@ def test_an_item_never_asked_for_is_not_given_up(local_web: LocalWeb, tmp_path: 
     assert local_web.hits_for("/later.html") == []
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert state["feeds"][feed]["items"] == {} and not state["feeds"][feed].get("failures")
+
+
+@pytest.mark.parametrize("trickler", [("body", NO_ROBOTS)], indirect=True)
+def test_a_server_that_ran_out_of_time_is_not_asked_again_in_the_run(
+    trickler: Trickler, local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: every item on a trickling server waited out its own deadline, one after another, so a
+    # feed of 200 such items held a cron fetch for 200 deadlines.
+    from intake_web import rss20
+
+    items = [(f"Slow {n}", f"/slow{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT") for n in range(4)]
+    feed = rss20(local_web, items)
+    for n in range(4):
+        feed = feed.replace(local_web.url(f"/slow{n}.html"), trickler.url(f"/slow{n}.html"))
+    url = local_web.route("/feed.xml", feed, content_type="application/rss+xml")
+    assert tui(tmp_path, "feeds", "add", url, "--ignore-robots").returncode == 0
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--timeout", "1")
+    assert done.returncode == 1
+    assert done.stderr.count(": timed out\n") == 1
+    assert done.stderr.count("timed out earlier in this run; tried again next time") == 3
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][url]["failures"]) == 1  # only the one asked for counts as a try

@@ -502,6 +502,7 @@ class Fetcher:
     _robots_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _next_turn: dict[str, float] = field(default_factory=dict)  # host -> earliest start of its next request
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _timed_out: set[str] = field(default_factory=set)  # servers a request of this run ran out of time at
 
     @contextlib.contextmanager
     def host_slot(self, url: str) -> Iterator[None]:
@@ -511,12 +512,31 @@ class Fetcher:
             yield
 
     def fetch(self, url: str, **options: Any) -> Response:
+        """GET `url` in its host's turn. A server (scheme, host and port) that let one request run
+        out of time is not asked again in this run: a feed of 200 items on a server that trickles
+        would otherwise hold a run for 200 deadlines."""
         check_url(url)
-        options.setdefault("timeout", self.timeout)
+        parts = urllib.parse.urlsplit(url)
+        server = f"{parts.scheme}://{parts.netloc}".lower()
+        seconds = options.pop("timeout", self.timeout)
         with self.host_slot(url):
-            return fetch(
-                url, before_request=lambda hop, deadline: self._before_request(url, hop, deadline), **options
-            )
+            deadline = Deadline(seconds)  # from its turn: waiting for the host is not its time
+            if server in self._timed_out:
+                raise NotAsked(
+                    f"{url}: not fetched: {server} timed out earlier in this run; tried again next time"
+                )
+            try:
+                return fetch(
+                    url,
+                    before_request=lambda hop, deadline: self._before_request(url, hop, deadline),
+                    deadline=deadline,
+                    **options,
+                )
+            except FetchError:
+                if deadline.expired:
+                    with self._guard:
+                        self._timed_out.add(server)
+                raise
 
     def robots(self, url: str, deadline: Deadline | None = None) -> RobotsRules:
         """The robots.txt rules of `url`'s origin, read once per run (per Fetcher)."""
