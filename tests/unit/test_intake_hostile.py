@@ -170,7 +170,11 @@ def test_a_huge_feed_is_taken_in_over_runs_with_a_printed_bound(local_web: Local
     assert len(_article_files(tmp_path)) == 80
 
 
-def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("stop", "code"), [("SIGINT", 130), ("SIGTERM", 143)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_keeps_what_was_fetched(
+    local_web: LocalWeb, tmp_path: Path, stop: str, code: int
+) -> None:
+    # SIGTERM too (a cron job's time limit): before, it ended the run without saving the history.
     import signal
 
     (key,) = article_keys(1)
@@ -199,9 +203,9 @@ def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> N
     while len(_article_files(tmp_path)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(2.5)  # past one save of the history
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, stop))
     process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == code
     kept = len(_article_files(tmp_path))
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert len(state["feeds"][feed]["items"]) == kept >= 3

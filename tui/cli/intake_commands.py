@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
@@ -238,6 +239,26 @@ def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM stops the block as ctrl+c does (its `finally` clauses run, the history is saved), and
+    the command then exits 143, as a process that SIGTERM ends."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the app runs fetches in a worker): as before
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     from tui.cli.printers import fetch_summary_lines
     from tui.intake.feed_intake import fetch_feeds
@@ -253,13 +274,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     args.max_items = args.max_items or MAX_ITEMS
     state = FeedState.load(paths.state_dir(args.state_dir))
-    report = fetch_feeds(
-        _intake(args),
-        feeds.feeds,
-        state,
-        progress=_progress_bar("fetching", piped=True),
-        max_items=args.max_items,
-    )
+    with _stopped_by_sigterm():  # a cron job's time limit (`timeout 10m tui fetch`) keeps what came in
+        report = fetch_feeds(
+            _intake(args),
+            feeds.feeds,
+            state,
+            progress=_progress_bar("fetching", piped=True),
+            max_items=args.max_items,
+        )
     code = _report(report.outcomes, args.json)
     for line in fetch_summary_lines(report, args.max_items, counts=not args.json):
         print(line, file=sys.stderr)
