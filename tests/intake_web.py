@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import html
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-EXTRACTION = REPO.parent / "shared" / "bench" / "extraction"
+# TUI_SHARED names the shared data where a checkout is not beside it (a second worktree).
+EXTRACTION = Path(os.environ.get("TUI_SHARED") or REPO.parent / "shared") / "bench" / "extraction"
 
 
 def _extraction() -> Path:

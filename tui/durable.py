@@ -138,3 +138,19 @@ def _unlinker(names: queue.SimpleQueue[str]) -> None:
         name = names.get()
         with contextlib.suppress(OSError):
             os.unlink(name)
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at `path` (a link to one is followed), at most `limit` of them
+    when given. A pipe or a device is an OSError saying so, never read: a named pipe would wait
+    forever for a writer, and /dev/zero (whose size reads 0) would never end."""
+    import errno
+    import stat
+
+    status = os.stat(path)
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (a pipe or a device)", str(path))
+    with open(path, "rb") as handle:
+        return handle.read() if limit is None else handle.read(limit)

@@ -13,6 +13,7 @@ __all__ = [
     "json_safe",
     "printable",
     "without_controls",
+    "without_surrogates",
     "xml_safe",
 ]
 
@@ -62,12 +63,21 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
 # C0 controls but tab and newline, DEL and the C1 controls: never text, and NUL makes a file binary.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Half a surrogate pair, alone: a JSON `"\ud800"` or a YAML `"\ud800"` decodes to one, and no UTF-8
+# file can hold it (writing it raises).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD, as a decoder does with bytes it cannot read."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def without_controls(text: str) -> str:
-    """`text` without control characters (tab and newline stay; a CR or CRLF becomes a newline):
-    what is written into an article file, whatever the page or file held."""
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """`text` without control characters (tab and newline stay; a CR or CRLF becomes a newline) and
+    without lone surrogates (U+FFFD instead): what is written into an article file, whatever the
+    page or file held."""
+    return without_surrogates(_CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 # What XML 1.0 allows (tab, newline, CR, and from U+0020 on, less the surrogates and U+FFFE/FFFF).

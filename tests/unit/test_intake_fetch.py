@@ -116,6 +116,32 @@ def test_dns_failure_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         fetch("http://news.invalid/a")
 
 
+def test_a_slow_name_lookup_counts_against_the_deadline(
+    local_web: LocalWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the system's resolver took no timeout, so a DNS server slow to answer held the
+    # request for as long as it liked (here 3 s) before the deadline was even looked at.
+    import threading
+    import time
+
+    resolve = socket.getaddrinfo
+    answer = threading.Event()
+
+    def slow_dns(host: str, *args: object, **kwargs: object) -> object:
+        answer.wait(3)
+        return resolve("127.0.0.1", *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+    port = local_web.base.rsplit(":", 1)[1]
+    start = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"^http://news\.example:\d+/a: timed out$"):
+            fetch(f"http://news.example:{port}/a", timeout=0.4)
+        assert time.monotonic() - start < 1.5
+    finally:
+        answer.set()  # the lookup left behind finishes too
+
+
 def test_one_request_at_a_time_per_host(local_web: LocalWeb) -> None:
     urls = [local_web.route(f"/p{i}", "x", delay=0.15) for i in range(4)]
     fetcher = Fetcher(max_workers=4, min_interval=0)

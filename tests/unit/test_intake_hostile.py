@@ -170,7 +170,11 @@ def test_a_huge_feed_is_taken_in_over_runs_with_a_printed_bound(local_web: Local
     assert len(_article_files(tmp_path)) == 80
 
 
-def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("stop", "code"), [("SIGINT", 130), ("SIGTERM", 143)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_keeps_what_was_fetched(
+    local_web: LocalWeb, tmp_path: Path, stop: str, code: int
+) -> None:
+    # SIGTERM too (a cron job's time limit): before, it ended the run without saving the history.
     import signal
 
     (key,) = article_keys(1)
@@ -199,9 +203,9 @@ def test_ctrl_c_keeps_what_was_fetched(local_web: LocalWeb, tmp_path: Path) -> N
     while len(_article_files(tmp_path)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(2.5)  # past one save of the history
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, stop))
     process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == code
     kept = len(_article_files(tmp_path))
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert len(state["feeds"][feed]["items"]) == kept >= 3
@@ -503,3 +507,335 @@ def test_two_fetches_at_once_add_every_article_once(local_web: LocalWeb, tmp_pat
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert len(state["feeds"][feed]["items"]) == 20
     assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing left to take in
+
+
+def test_what_add_reports_is_the_title_as_written(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: the file was named from the title before cleaning (a NUL became a space: `Ti tle`), and
+    # `tui add`/`tui fetch` reported the raw title, while the file held the cleaned one.
+    from intake_web import json_feed
+
+    feed = local_web.route(
+        "/feed.json",
+        json_feed(
+            local_web,
+            [{"id": "1", "title": "Ti\u0000tle\u001b[2J", "content_text": _words_article(7)}],
+        ),
+        content_type="application/feed+json",
+    )
+    file = tmp_path / "y.md"
+    file.write_text(f'---\ntitle: "Y\\0our\\e title"\nsource: "Lo\\acal"\n---\n\n{_words_article(8)}\n')
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    rows = json.loads(tui(tmp_path, "fetch", "--ignore-robots", "--json").stdout)
+    rows += json.loads(tui(tmp_path, "add", str(file), "--json").stdout)
+    assert [(row["status"], row["id"], row["title"]) for row in rows] == [
+        ("added", "Title 2J", "Title[2J"),
+        ("added", "Local - Your title", "Your title"),
+    ]
+    assert [_front(Path(row["path"]))["title"] for row in rows] == ["Title[2J", "Your title"]
+
+
+def test_lone_surrogates_in_a_json_feed_never_stop_a_fetch(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: JSON's "\ud800" decodes to half a surrogate pair, which no UTF-8 file holds: `feeds add`
+    # ended in a traceback printing the feed's title, and `fetch` in one writing its history, so
+    # every later fetch took the same items in again and failed the same way.
+    content = _words_article(9)
+    document = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Half\\ud800 Times", "items": [{"id": '
+        f'"k\\ud800", "title": "Ti\\udc00tle", "authors": [{{"name": "A\\ud800n"}}], "content_text": "{content}"'
+        "}]}"
+    )
+    feed = local_web.route("/feed.json", document, content_type="application/feed+json")
+    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
+    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    (row,) = json.loads(fetched.stdout)
+    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    assert _front(Path(row["path"]))["author"] == "A\ufffdn"
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert list(state["feeds"][feed]["items"]) == ["k\ufffd"]
+    assert tui(tmp_path, "fetch", "--ignore-robots").stdout == ""  # nothing taken in twice
+
+
+def test_lone_surrogates_in_a_file_or_its_name_are_one_line_each(tmp_path: Path) -> None:
+    # Before: a front matter's "\ud800" (YAML decodes it) and a file name in bytes that are not
+    # UTF-8 (`\udcff` in Python) each ended `tui add` in a traceback.
+    file = tmp_path / "half.md"
+    file.write_text(f'---\ntitle: "Half\\ud800 title"\ntags: ["a\\udc00b"]\n---\n\n{_words_article(10)}\n')
+    done = tui(tmp_path, "add", str(file), "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["title"] == "Half\ufffd title"
+    assert tui(tmp_path, "list").returncode == 0
+    missing = tui(tmp_path, "add", "missing\udcff.md", "--json")
+    assert missing.returncode == 1 and missing.stderr == ""
+    (row,) = json.loads(missing.stdout)
+    assert row["input"] == "missing\udcff.md" and row["error"] == "missing\udcff.md: no such file"
+
+
+def test_a_reference_to_half_a_surrogate_pair_in_an_rss_feed_is_read(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: feedparser's lenient parser turned `&#xd800;` into a character no UTF-8 text holds and
+    # failed on it, so `feeds add` and `fetch` ended in a traceback.
+    content = f"&lt;p&gt;{_words_article(11)} &amp;#xD800; &amp;#57343;&lt;/p&gt;"
+    feed = local_web.route(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Half&#xd800; Times</title><link>{local_web.base}/</link><description>d</description>"
+        f"<item><title>Ti&#55296;tle</title><link>{local_web.url('/a.html')}</link><guid>g&#xdfff;1</guid>"
+        f"<content:encoded>{content}</content:encoded></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
+    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    (row,) = json.loads(fetched.stdout)
+    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    (key,) = state["feeds"][feed]["items"]
+    assert key.endswith("g\ufffd1")
+
+
+def test_a_title_with_invisible_characters_leaves_no_heading_in_the_body(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: the heading had lost the bidi mark the title kept, so the two differed and the
+    # title stayed in the body as `# …`.
+    page = article_html("TITLE", _words_article(12)).replace(
+        b"TITLE", b"Bidi&#x202e; and &#x1b;zero&#x200b;width"
+    )
+    done = tui(tmp_path, "add", local_web.route("/p.html", page), "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    body = Path(json.loads(done.stdout)[0]["path"]).read_text().split("---\n", 2)[2]
+    assert "Bidi" not in body and "#" not in body
+
+
+def test_a_note_in_bytes_that_are_not_utf8_is_kept_as_text(tmp_path: Path) -> None:
+    # Before: `--note $'n\xff'` reached the store as half a surrogate pair and the save ended in a
+    # traceback; tags already lost it by the rule of tags.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_text("---\ntitle: T\n---\n\nThe quick brown fox jumps over the lazy dog.\n")
+    made = tui(
+        tmp_path, "annotate", "a", "--quote", "quick brown fox", "--note", "n\udcff", "--tag", "t\udcff"
+    )
+    assert made.returncode == 0, made.stderr
+    (note,) = json.loads(tui(tmp_path, "notes", "--json").stdout)
+    assert (note["note"], note["tags"]) == ("n\ufffd", ["t"])
+
+
+def test_a_damaged_feed_list_stops_only_the_feed_commands_and_is_never_overwritten(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    damaged = b'<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/feed"'
+    (config / "feeds.opml").write_bytes(damaged)
+    for command in (["feeds", "list"], ["feeds", "add", _feed(local_web), "--ignore-robots"], ["fetch"]):
+        done = tui(tmp_path, *command)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, (command, done.stderr)
+        assert "the feed list is damaged" in done.stderr and "move it away" in done.stderr
+    (key,) = article_keys(1)
+    page = local_web.route("/story.html", article_html("One story", truth()[key]["articleBody"]))
+    assert tui(tmp_path, "add", page, "--ignore-robots").returncode == 0  # the rest goes on
+    assert tui(tmp_path, "list").returncode == 0
+    assert (config / "feeds.opml").read_bytes() == damaged
+    # Emptied (an editor, a `touch`), it holds no feeds and nothing to lose: it is a new list.
+    (config / "feeds.opml").write_bytes(b"\n")
+    assert tui(tmp_path, "feeds", "list").returncode == 0
+    assert tui(tmp_path, "feeds", "add", _feed(local_web), "--ignore-robots").returncode == 0
+    assert tui(tmp_path, "feeds", "list").stdout.startswith("Local Times")
+
+
+def test_feeds_added_at_the_same_moment_are_all_followed(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: each `feeds add` read the list when it started and wrote it back with its own feed
+    # once it had read that feed: of four at once, the last to finish was the only one kept.
+    from intake_web import rss20
+
+    urls = [
+        local_web.route(
+            f"/feed{n}.xml", rss20(local_web, [], title=f"Times {n}"), content_type="application/rss+xml"
+        )
+        for n in range(4)
+    ]
+    results = _together(tmp_path, [["feeds", "add", url, "--ignore-robots"] for url in urls])
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    listed = json.loads(tui(tmp_path, "feeds", "list", "--json").stdout)
+    assert sorted(feed["url"] for feed in listed) == sorted(urls)
+
+
+def test_links_python_cannot_parse_are_one_line_each(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: `http://[::1` and a port past 65535 raised from Python's URL parser wherever they
+    # came from (the command line, a redirect, a canonical link, a feed, a front matter already in
+    # the library), and the command ended in a traceback.
+    for bad in ("http://127.0.0.1:99999/x", "http://[::1/x"):
+        done = tui(tmp_path, "add", bad)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
+        assert done.stderr.startswith(f"tui: failed: {bad}: a malformed link (")
+        assert "Traceback" not in tui(tmp_path, "feeds", "add", bad).stderr
+    local_web.route("/away", b"", status=302, headers={"Location": "http://127.0.0.1:99999/x"})
+    away = tui(tmp_path, "add", local_web.url("/away"))
+    assert away.returncode == 1 and away.stderr.endswith(": redirect to a malformed link\n"), away.stderr
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "old.md").write_text(
+        f"---\ntitle: Old\nurl: http://x.example:99999/a\n---\n\n{_words_article(13)}\n"
+    )
+    pages = [
+        local_web.route(f"/c{n}.html", article_html(f"C{n}", _words_article(14 + n), canonical=canonical))
+        for n, canonical in enumerate(("http://127.0.0.1:99999/c", "http://[::1/c"))
+    ]
+    done = tui(tmp_path, "add", *pages, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    assert [_front(Path(row["path"]))["url"] for row in json.loads(done.stdout)] == pages
+    from intake_web import json_feed
+
+    feed = local_web.route(
+        "/feed.json",
+        json_feed(
+            local_web, [{"id": "1", "url": "http://[::1/a", "title": "T", "content_text": _words_article(16)}]
+        ),
+        content_type="application/feed+json",
+    )
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0 and json.loads(fetched.stdout)[0]["status"] == "added", fetched.stderr
+
+
+def test_opml_import_leaves_out_malformed_links(tmp_path: Path) -> None:
+    # Before: a traceback from Python's URL parser, and nothing imported.
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body><outline text="V6" xmlUrl="http://[::1/f"/>'
+        '<outline text="P" xmlUrl="http://x.example:99999/f"/><outline text="ok" xmlUrl="https://ok.example/f"/>'
+        "</body></opml>"
+    )
+    done = tui(tmp_path, "feeds", "import", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{opml}: 1 feed added of 3, 2 left out (2 a malformed link); 1 followed"
+    assert "left out http://[::1/f (V6): a malformed link" in done.stderr
+
+
+def test_a_canonical_link_to_a_parent_or_child_host_is_not_the_page_s_own(
+    local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: any host inside the other counted as the same site, so on a platform that gives each
+    # writer a host of its own (`someone.medium.com`, `someone.github.io`) one could claim another's
+    # page, or the platform's own, and be stored as an update of it.
+    first, second = article_keys(2)
+    theirs = "http://news.localhost/2024/story.html"
+    original = tmp_path / "theirs.md"
+    original.write_text(f"---\ntitle: Their story\nurl: {theirs}\n---\n\n{truth()[first]['articleBody']}\n")
+    assert tui(tmp_path, "add", str(original)).returncode == 0
+    # `localhost` is 127.0.0.1; the page there names a host inside it as its own.
+    page = local_web.route(
+        "/copy.html", article_html("A copy", truth()[second]["articleBody"], canonical=theirs)
+    )
+    page = page.replace("127.0.0.1", "localhost")
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["status"] == "added" and "duplicate_of" not in row
+    assert _front(Path(row["path"]))["url"] == page
+
+
+def test_another_edition_of_the_same_site_is_the_page_s_own() -> None:
+    from tui.intake.extract import canonical_for
+
+    for fetched, claimed in [
+        ("https://m.example.com/a", "https://www.example.com/a"),
+        ("https://en.m.wikipedia.org/wiki/A", "https://en.wikipedia.org/wiki/A"),
+        ("https://amp.example.co.uk/a", "https://example.co.uk/a"),
+    ]:
+        assert canonical_for(fetched, claimed) == claimed
+    for fetched, claimed in [
+        ("https://someone.medium.com/a", "https://medium.com/@other/a"),
+        ("https://medium.com/@someone/a", "https://other.medium.com/a"),
+        ("https://someone.github.io/a", "https://other.github.io/a"),
+    ]:
+        assert canonical_for(fetched, claimed) is None
+
+
+def test_a_pipe_or_a_device_named_like_an_article_is_one_line(tmp_path: Path) -> None:
+    # Before: a named pipe called `x.md` waited forever for a writer, and `z.md` linked to /dev/zero
+    # was read until memory ran out (its size is 0, so the 10 MB cap never saw it).
+    os.mkfifo(tmp_path / "x.md")
+    (tmp_path / "z.md").symlink_to("/dev/zero")
+    done = tui(tmp_path, "add", "x.md", "z.md", timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"tui: failed: {name}: not a regular file (a pipe or a device)" for name in ("x.md", "z.md")
+    ]
+    # The same for the files `feeds import` and `import` read.
+    for name in ("x.opml", "x.jsonld"):
+        os.mkfifo(tmp_path / name)
+    for name in ("z.opml", "z.jsonld"):
+        (tmp_path / name).symlink_to("/dev/zero")
+    for command in (["feeds", "import"], ["import"]):
+        suffix = ".opml" if command[0] == "feeds" else ".jsonld"
+        for name in ("x" + suffix, "z" + suffix):
+            done = tui(tmp_path, *command, name, timeout=30)
+            assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+            assert done.stderr.endswith(f"{name}: not a regular file (a pipe or a device)\n")
+
+
+def test_a_feed_list_left_as_it_was_is_not_rewritten(local_web: LocalWeb, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    url = _feed(local_web)
+    mine = f'<?xml version="1.0"?>\n<!-- my feeds, by hand -->\n<opml version="1.0"><body><outline text="L" xmlUrl="{url}"/></body></opml>\n'
+    (config / "feeds.opml").write_text(mine)
+    opml = tmp_path / "same.opml"
+    opml.write_text(mine)
+    assert "already following" in tui(tmp_path, "feeds", "add", url, "--ignore-robots").stdout
+    assert tui(tmp_path, "feeds", "import", str(opml)).returncode == 0
+    assert (config / "feeds.opml").read_text() == mine
+
+
+def test_an_item_never_asked_for_is_not_given_up(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: an item whose turn at its host was too far away (`Crawl-delay: 3600`) failed without
+    # being asked for, and three such runs gave it up for good, though its page was never tried.
+    from intake_web import rss20
+
+    local_web.route("/robots.txt", "User-agent: *\nCrawl-delay: 3600\n", content_type="text/plain")
+    feed = local_web.route(
+        "/feed.xml",
+        rss20(local_web, [("Later", "/later.html", "Mon, 17 Jun 2024 09:00:00 GMT")]),
+        content_type="application/rss+xml",
+    )
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "feeds.opml").write_text(
+        f'<opml version="2.0"><body><outline text="L" xmlUrl="{feed}"/></body></opml>'
+    )
+    runs = [tui(tmp_path, "fetch") for _ in range(4)]
+    assert all("not fetched" in run.stderr and "given up" not in run.stderr for run in runs), [
+        r.stderr for r in runs
+    ]
+    assert local_web.hits_for("/later.html") == []
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert state["feeds"][feed]["items"] == {} and not state["feeds"][feed].get("failures")
+
+
+@pytest.mark.parametrize("trickler", [("body", NO_ROBOTS)], indirect=True)
+def test_a_server_that_ran_out_of_time_is_not_asked_again_in_the_run(
+    trickler: Trickler, local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # Before: every item on a trickling server waited out its own deadline, one after another, so a
+    # feed of 200 such items held a cron fetch for 200 deadlines.
+    from intake_web import rss20
+
+    items = [(f"Slow {n}", f"/slow{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT") for n in range(4)]
+    feed = rss20(local_web, items)
+    for n in range(4):
+        feed = feed.replace(local_web.url(f"/slow{n}.html"), trickler.url(f"/slow{n}.html"))
+    url = local_web.route("/feed.xml", feed, content_type="application/rss+xml")
+    assert tui(tmp_path, "feeds", "add", url, "--ignore-robots").returncode == 0
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--timeout", "1")
+    assert done.returncode == 1
+    assert done.stderr.count(": timed out\n") == 1
+    assert done.stderr.count("timed out earlier in this run; tried again next time") == 3
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][url]["failures"]) == 1  # only the one asked for counts as a try

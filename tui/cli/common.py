@@ -74,16 +74,29 @@ def report_skipped(library: Library | Listing, args: argparse.Namespace) -> None
             said.save(**{key: digest})
 
 
-def emit_json(value: Any) -> None:
+def _json_document(value: Any) -> bytes:
+    """`value` as indented JSON, with untrusted text (titles, quotes, notes) that may hold bidi
+    overrides or C1 controls escaped (`\u202e`), as the text outputs escape them."""
     import orjson
 
     from tui.text_safety import json_safe
 
-    # Untrusted text (titles, quotes, notes) may hold bidi overrides or C1 controls: escaped in the
-    # JSON (`\u202e`), as the text outputs escape them, so a terminal shows them and a reader gets them.
-    write = sys.stdout.buffer.write
-    write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2)))
-    write(b"\n")
+    try:
+        document = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        # A lone surrogate, which orjson refuses: a file name given in bytes that are not UTF-8
+        # (`\udcff`). The standard encoder writes it as its JSON escape, and the reader gets it back.
+        import json
+
+        def as_orjson(other: Any) -> Any:  # dates and dataclasses written as orjson writes them
+            return orjson.loads(orjson.dumps(other))
+
+        document = json.dumps(value, indent=2, default=as_orjson).encode("ascii")
+    return json_safe(document)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.buffer.write(_json_document(value) + b"\n")
     sys.stdout.flush()
 
 
@@ -92,10 +105,6 @@ def emit_json_items(items: Iterable[Any], chunk: int = 4096) -> None:
     of 95,000 articles is never a list of 95,000 dicts nor one document of tens of megabytes."""
     import itertools
 
-    import orjson
-
-    from tui.text_safety import json_safe
-
     write = sys.stdout.buffer.write
     remaining = iter(items)
     opening = b"[\n"
@@ -103,7 +112,7 @@ def emit_json_items(items: Iterable[Any], chunk: int = 4096) -> None:
         # Each batch as a JSON array of its own, indented alike: its items are the lines between
         # its brackets, and batches join as items do, with ",\n".
         write(opening)
-        write(json_safe(orjson.dumps(batch, option=orjson.OPT_INDENT_2))[2:-2])
+        write(_json_document(batch)[2:-2])
         opening = b",\n"
     write(b"[]\n" if opening == b"[\n" else b"\n]\n")
     sys.stdout.flush()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
@@ -150,11 +151,11 @@ def _feeds_export(args: argparse.Namespace, feeds: FeedList) -> int:
 
 
 def _feeds_remove(args: argparse.Namespace, feeds: FeedList) -> int:
-    gone = feeds.find(args.name)
-    if gone is None:
-        raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
-    feeds.feeds.remove(gone)
-    feeds.save()
+    with feeds.changing() as current:
+        gone = current.find(args.name)
+        if gone is None:
+            raise UsageError(f"no feed named {args.name!r} (see `{PROG} feeds list`)")
+        current.feeds.remove(gone)
     print(f"removed {printable(gone.name)} ({printable(gone.url)})")
     return 0
 
@@ -168,18 +169,18 @@ def _feeds_import(args: argparse.Namespace, feeds: FeedList) -> int:
 
     added = 0
     left_out: list[tuple[Feed, str]] = []
-    for feed in read_opml_file(Path(args.file)):
-        reason = _not_followed_because(feed, feeds)
-        if reason is None:
-            feeds.feeds.append(Feed(feeds.unique_name(feed.name or host_of(feed.url)), feed.url))
-            added += 1
-        else:
-            left_out.append((feed, reason))
+    wanted = read_opml_file(Path(args.file))
+    with feeds.changing() as current:
+        for feed in wanted:
+            reason = _not_followed_because(feed, current)
+            if reason is None:
+                current.feeds.append(Feed(current.unique_name(feed.name or host_of(feed.url)), feed.url))
+                added += 1
+            else:
+                left_out.append((feed, reason))
     report, summary = feeds_import_lines(args.file, added, left_out, followed=len(feeds.feeds))
     for line in report:
         print(line, file=sys.stderr)
-    if added:
-        feeds.save()
     print(summary)
     return 0
 
@@ -188,10 +189,15 @@ def _not_followed_because(feed: Feed, feeds: FeedList) -> str | None:
     """Why a feed of an OPML file is left out: None when it is to be followed."""
     from urllib.parse import urlsplit
 
-    scheme = urlsplit(feed.url).scheme.lower()
     if feeds.find(feed.url) is not None:
         return "already followed"
-    if scheme in ("http", "https") and urlsplit(feed.url).hostname:
+    try:
+        parts = urlsplit(feed.url)
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError:  # `http://[::1`, a port past 65535
+        return "a malformed link"
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.hostname:
         return None
     if not scheme:
         return "a relative link"
@@ -218,13 +224,39 @@ def _feeds_add(args: argparse.Namespace, feeds: FeedList) -> int:
     if wanted and feeds.find(wanted) is not None:
         raise UsageError(f"a feed is already named {printable(repr(wanted))}")
     parsed = parse_feed(_fetcher(args).fetch(url).body, url)
-    name = wanted or feeds.unique_name(parsed.title or host_of(url))
-    feeds.feeds.append(Feed(name, url))
-    feeds.save()
+    with feeds.changing() as current:  # as it is now: another command may have changed it meanwhile
+        known = current.find(url)
+        if known is not None:
+            print(f"already following {printable(url)} as {printable(known.name)}")
+            return 0
+        if wanted and current.find(wanted) is not None:
+            raise UsageError(f"a feed is already named {printable(repr(wanted))}")
+        name = wanted or current.unique_name(parsed.title or host_of(url))
+        current.feeds.append(Feed(name, url))
     print(
         f"following {printable(name)} ({counted(len(parsed.items), 'item')} now; `{PROG} fetch` to get them)"
     )
     return 0
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM stops the block as ctrl+c does (its `finally` clauses run, the history is saved), and
+    the command then exits 143, as a process that SIGTERM ends."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the app runs fetches in a worker): as before
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -242,13 +274,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     args.max_items = args.max_items or MAX_ITEMS
     state = FeedState.load(paths.state_dir(args.state_dir))
-    report = fetch_feeds(
-        _intake(args),
-        feeds.feeds,
-        state,
-        progress=_progress_bar("fetching", piped=True),
-        max_items=args.max_items,
-    )
+    with _stopped_by_sigterm():  # a cron job's time limit (`timeout 10m tui fetch`) keeps what came in
+        report = fetch_feeds(
+            _intake(args),
+            feeds.feeds,
+            state,
+            progress=_progress_bar("fetching", piped=True),
+            max_items=args.max_items,
+        )
     code = _report(report.outcomes, args.json)
     for line in fetch_summary_lines(report, args.max_items, counts=not args.json):
         print(line, file=sys.stderr)

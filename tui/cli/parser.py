@@ -10,6 +10,7 @@ from typing import Any
 from tui import paths
 from tui.cli.common import PROG
 from tui.errors import UsageError
+from tui.text_safety import without_surrogates
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,7 +117,10 @@ def _add_annotation_commands(command: AddCommand) -> None:
     annotate = command("annotate", "highlight a passage of an article, with an optional note")
     annotate.add_argument("id", metavar="ID")
     annotate.add_argument("--quote", required=True, metavar="TEXT", help="the exact passage")
-    annotate.add_argument("--note", default="", metavar="TEXT", help="a Markdown note")
+    # A note is kept as text: bytes that are not UTF-8 (half surrogates in Python) become U+FFFD.
+    annotate.add_argument(
+        "--note", default="", type=without_surrogates, metavar="TEXT", help="a Markdown note"
+    )
     annotate.add_argument("--color", default=None, metavar="NAME", help="highlight color")
     annotate.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
     _add_occurrence_option(annotate)

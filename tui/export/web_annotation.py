@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from tui.annotations.annotation import Annotation, format_time, normalize_tag, now, parse_time
-from tui.durable import write_atomically
+from tui.durable import read_regular_file, write_atomically
 from tui.errors import UsageError
 from tui.export.selection import Keep, refuse_damaged
 from tui.palette import COLORS, DEFAULT_COLOR, color_meaning
@@ -287,7 +287,7 @@ def read_jsonld(path: Path) -> list[Annotation]:
     import orjson
 
     try:
-        data = orjson.loads(Path(path).read_bytes())
+        data = orjson.loads(read_regular_file(Path(path)))  # a pipe or a device is refused, never read
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except OSError as error:

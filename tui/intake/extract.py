@@ -69,22 +69,32 @@ def web_url(value: object) -> str | None:
         return None
     try:
         parts = urlsplit(text)
+        parts.port  # noqa: B018  (reading it checks it: a port of 99999 is no link)
     except ValueError:
         return None
     return text if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
+# Labels that name another edition of the same site (`www.`, the mobile `m.` in `en.m.wikipedia.org`,
+# AMP pages), never another site.
+_EDITION_LABELS = frozenset(["www", "m", "mobile", "amp"])
+
+
 def _site(host: str) -> str:
-    return host.lower().removeprefix("www.")
+    labels = host.lower().rstrip(".").split(".")
+    kept = [label for label in labels[:-2] if label not in _EDITION_LABELS] + labels[-2:]
+    return ".".join(kept)
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two links are on one site: the same host, or one a subdomain of the other
-    (`m.example.com` and `www.example.com`). A canonical link elsewhere is not the page's own."""
+    """Whether two links are on one site: the same host but for the labels that name an edition
+    (`m.example.com` and `www.example.com`, `en.m.wikipedia.org` and `en.wikipedia.org`). A parent
+    or sibling host is another site: `someone.medium.com` or `someone.github.io` may not claim a
+    page of `medium.com` or of `other.github.io`, so a canonical link there is not the page's own."""
     from urllib.parse import urlsplit
 
     a, b = _site(urlsplit(url).hostname or ""), _site(urlsplit(other).hostname or "")
-    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+    return bool(a and b) and a == b
 
 
 def canonical_for(fetched: str | None, claimed: str | None) -> str | None:
@@ -97,12 +107,20 @@ def canonical_for(fetched: str | None, claimed: str | None) -> str | None:
     return claimed if same_site(fetched, claimed) else None
 
 
+def _comparable(line: str) -> str:
+    """A heading or title as compared: without the characters a reader never sees (controls, bidi
+    marks, zero-width ones), which one copy may have lost and the other kept, and case folded."""
+    from tui.text_safety import UNSAFE_CHARACTERS
+
+    return " ".join("".join(c for c in line if ord(c) not in UNSAFE_CHARACTERS).split()).casefold()
+
+
 def drop_title_line(markdown: str, title: str | None) -> str:
     """The body without a leading heading or line that repeats the title."""
     lines = markdown.lstrip("\n").split("\n")
     if lines and title:
         first = re.sub(r"^\s{0,3}#{1,6}\s+", "", lines[0]).strip().strip("*_").strip()
-        if first.casefold() == title.casefold():
+        if _comparable(first) == _comparable(title):
             lines = lines[1:]
     return "\n".join(lines).strip("\n")
 
@@ -499,7 +517,10 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
     if canonical and url:
         from urllib.parse import urljoin
 
-        canonical = urljoin(url, canonical)
+        try:
+            canonical = urljoin(url, canonical)
+        except ValueError:  # `http://[::1`: no link, so no canonical one
+            canonical = None
     canonical = canonical_for(url, canonical) or canonical_for(url, document.url) or url
     return Page(
         title=title,

@@ -15,7 +15,7 @@ from tui.intake.extract import (
     web_url,
 )
 from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
-from tui.intake.fetch import Response, by_turns, host_of
+from tui.intake.fetch import NotAsked, Response, by_turns, host_of
 from tui.intake.intake import (
     Intake,
     Outcome,
@@ -199,7 +199,9 @@ def _add_items(
             outcome = Outcome(label, "failed", title=item.title, error=with_label(str(result), label))
         else:
             outcome = intake.add_page(result, label)
-        if outcome.status == "failed":
+        if outcome.status == "failed" and isinstance(result, NotAsked):
+            failed_feeds.add(feed.url)  # never asked for in this run: tried next time, no try counted
+        elif outcome.status == "failed":
             tries = state.failed(feed.url, item, outcome.error or "", utc_now())
             if tries >= MAX_ITEM_TRIES:
                 state.give_up(feed.url, item, outcome.error or "", utc_now())

@@ -8,23 +8,26 @@ JSON Feed (which feedparser does not read) by a small reader of its own here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from tui.durable import write_atomically
+from tui.durable import read_regular_file, write_atomically
 from tui.errors import TuiError, UsageError
 
 FEEDS_FILE = "feeds.opml"
 STATE_FILE = "feeds-state.json"
 OPML_MAX_BYTES = 5 * 1024 * 1024
+LOCK_TIMEOUT = 60.0  # seconds a change to the feed list waits for another's
 
 
 class FeedError(TuiError):
@@ -125,7 +128,7 @@ def opml_document(feeds: list[Feed], title: str = "tui feeds") -> str:
 
 def read_opml_file(path: Path) -> list[Feed]:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, OPML_MAX_BYTES + 1)  # the cap is said by _opml_outlines
     except OSError as error:
         raise UsageError(f"{path}: {error.strerror or error}") from None
     return _opml_outlines(data, str(path))
@@ -147,15 +150,40 @@ class FeedList:
             data = path.read_bytes()
         except OSError as error:
             raise TuiError(f"cannot read the feed list {path}: {error.strerror or error}") from None
+        if not data.strip():
+            return cls(path)  # emptied (by an editor, a `touch`): no feeds, and nothing to lose
         try:
             feeds = _opml_outlines(data, str(path))
         except UsageError as error:  # a damaged list is the user's to fix, never overwritten
-            raise TuiError(f"the feed list is damaged: {error}") from None
+            raise TuiError(
+                f"the feed list is damaged: {error}; fix it, or move it away to start a new one"
+            ) from None
         return cls(path, feeds)
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path, [opml_document(self.feeds).encode("utf-8")])
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[FeedList]:
+        """The list as it is on disk now, held under a lock (`feeds.opml.lock`) while the block
+        changes it, then saved: two commands changing the list at once (four `feeds add` started
+        together) each add to what the other saved, never write over it."""
+        import filelock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
+                current = FeedList.load(self.path.parent)
+                before = list(current.feeds)
+                yield current
+                if current.feeds != before:  # a list left as it was is not rewritten
+                    current.save()
+        except filelock.Timeout:
+            raise TuiError(
+                f"the feed list {self.path} is being changed by another process; try again later"
+            ) from None
+        self.feeds = current.feeds
 
     def find(self, name_or_url: str) -> Feed | None:
         for feed in self.feeds:
@@ -197,7 +225,7 @@ def _looks_like_json(data: bytes) -> bool:
 
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
-        document = json.loads(data)
+        document = _without_surrogates(json.loads(data))
     except (ValueError, RecursionError) as error:
         raise FeedError(f"{url}: not a feed (bad JSON: {error})") from None
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
@@ -207,8 +235,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     for raw in raw_items if isinstance(raw_items, list) else []:
         if not isinstance(raw, dict):
             continue
-        link = raw.get("url") or raw.get("external_url")
-        link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+        link = _item_link(url, raw.get("url") or raw.get("external_url"))
         authors = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
         names = [str(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
@@ -236,6 +263,31 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(title=title, items=items)
 
 
+def _without_surrogates(value: Any) -> Any:
+    """A JSON document's every string without lone surrogates (JSON's `"\\ud800"` decodes to one,
+    and no UTF-8 file, the history's or an article's, can hold it)."""
+    from tui.text_safety import without_surrogates
+
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
+
+
+def _item_link(feed_url: str, link: object) -> str | None:
+    """An item's link made absolute; None when there is none, or none Python can parse
+    (`http://[::1`): the item is then taken from the feed's text, or fails as one with no link."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        return urljoin(feed_url, link)
+    except ValueError:
+        return None
+
+
 def _escape(text: str) -> str:
     from html import escape
 
@@ -248,7 +300,12 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
         return _parse_json_feed(data, url)
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    try:
+        parsed = feedparser.parse(
+            _without_surrogate_references(data), response_headers={"content-location": url}
+        )
+    except Exception as error:  # a lenient parser's own failure on a hostile feed: not a feed to us
+        raise FeedError(f"{url}: not a feed (its parser failed: {type(error).__name__})") from None
     version = parsed.get("version") or ""
     if not version:
         problem = parsed.get("bozo_exception")
@@ -262,9 +319,22 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(title=feed_title, items=items)
 
 
+# A character reference to half a surrogate pair (`&#xd800;`, escaped or not): feedparser's lenient
+# parser makes it a character that no UTF-8 text holds, and fails on it.
+_SURROGATE_REFERENCE = re.compile(rb"#(x0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
+
+
+def _without_surrogate_references(data: bytes) -> bytes:
+    def replaced(match: re.Match[bytes]) -> bytes:
+        number = match.group(1)
+        code = int(number[1:], 16) if number[:1] in (b"x", b"X") else int(number)
+        return b"#xfffd;" if 0xD800 <= code <= 0xDFFF else match.group()
+
+    return _SURROGATE_REFERENCE.sub(replaced, data)
+
+
 def _feed_item(entry: Any, url: str) -> FeedItem | None:
-    link = entry.get("link")
-    link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+    link = _item_link(url, entry.get("link"))
     title = " ".join(str(entry.get("title") or "").split()) or None
     contents = entry.get("content") or []
     html = max((str(c.get("value") or "") for c in contents), key=len, default="") or None

@@ -1,10 +1,11 @@
 """HTTP for intake: polite, bounded, standard library only.
 
-Every request has one deadline for all of it (connecting, the headers, the body, and the origin's
-robots.txt when it is read first): a watchdog shuts the socket when it passes, so a server that
-trickles a byte a second is stopped at the deadline, not at its own pace. A size cap on what is
-read (after decompression too, so a gzip bomb stops at the cap), a named user agent and at most
-`MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named as one.
+Every request has one deadline for all of it (the name lookup, connecting, the headers, the body,
+and the origin's robots.txt when it is read first): a watchdog shuts the socket when it passes, so
+a server that trickles a byte a second is stopped at the deadline, not at its own pace. A size
+cap on what is read (after decompression too, so a gzip bomb stops at the cap), a named user agent
+and at most `MAX_REDIRECTS` redirects, followed here rather than by urllib so that a loop is named
+as one.
 Conditional requests (ETag, Last-Modified) come back as `not_modified`. A `Fetcher` runs a few
 requests at once and one at a time per host; before each request (a redirect's too) it reads the
 origin's robots.txt once per run and keeps to it, and it leaves at least `MIN_INTERVAL` seconds,
@@ -60,6 +61,11 @@ class HttpStatusError(FetchError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class NotAsked(FetchError):
+    """A request not made in this run (its turn at the host too far away, or the run stopping):
+    no try of the page, so it does not count toward giving up on a feed's item."""
 
 
 class RobotsRefused(FetchError):
@@ -154,16 +160,63 @@ def _connection_factory(
         def create(
             address: tuple[str, int], timeout: float | None = None, source_address: Any = None
         ) -> socket.socket:
-            left = deadline.remaining()
-            if left <= 0:
-                raise TimeoutError("timed out")
-            limit = left if timeout is None else min(timeout, left)
-            return deadline.watch(socket.create_connection(address, limit, source_address))
+            return deadline.watch(_connect(address, deadline, source_address))
 
         connection._create_connection = create  # type: ignore[attr-defined]
         return connection
 
     return make
+
+
+def _left(deadline: Deadline) -> float:
+    left = deadline.remaining()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+def _resolve(host: str, port: int, deadline: Deadline) -> list[tuple[Any, ...]]:
+    """The addresses of `host`, looked up within the deadline's time left. The system's resolver
+    takes no timeout (a slow DNS server holds it for many seconds), so it runs in a thread of its
+    own that is left to finish alone when the deadline passes first."""
+    found: list[tuple[Any, ...]] = []
+    failed: list[OSError] = []
+
+    def look_up() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except OSError as error:
+            failed.append(error)
+
+    thread = threading.Thread(target=look_up, name="tui-resolve", daemon=True)
+    thread.start()
+    thread.join(_left(deadline))
+    if thread.is_alive():
+        raise TimeoutError("timed out")
+    if failed:
+        raise failed[0]
+    return found
+
+
+def _connect(address: tuple[str, int], deadline: Deadline, source_address: Any) -> socket.socket:
+    """A socket connected to `address` (each of its addresses in turn) within the deadline."""
+    host, port = address
+    last: OSError = OSError(f"no address for {host}")
+    for family, kind, proto, _, sockaddr in _resolve(host, port, deadline):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_left(deadline))
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+        except OSError as error:
+            sock.close()
+            if isinstance(error, TimeoutError):
+                raise
+            last = error
+            continue
+        return sock
+    raise last
 
 
 class _HTTP(urllib.request.HTTPHandler):
@@ -190,8 +243,13 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
 
 def check_url(url: str) -> str:
-    """The URL if it is http(s) with a host, else a FetchError."""
-    parts = urllib.parse.urlsplit(url)
+    """The URL if it is http(s) with a host (and a port, if it gives one, from 0 to 65535), else a
+    FetchError. Python's URL parser raises on `http://[::1` or a port of 99999: said here, once."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError as error:
+        raise FetchError(f"{url}: a malformed link ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url}: not an http(s) link")
     return url
@@ -346,7 +404,11 @@ def _fetch(
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError(f"{url}: redirect without a location (HTTP {status})")
-                target = ascii_url(urllib.parse.urljoin(current, location.strip()))
+                try:
+                    target = ascii_url(urllib.parse.urljoin(current, location.strip()))
+                    urllib.parse.urlsplit(target).port  # noqa: B018  (reading it checks it)
+                except ValueError:  # `http://[::1`, a port past 65535
+                    raise FetchError(f"{url}: redirect to a malformed link") from None
                 if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
                     raise FetchError(f"{url}: redirect to a non-http(s) link")
                 if target in seen:
@@ -440,6 +502,7 @@ class Fetcher:
     _robots_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _next_turn: dict[str, float] = field(default_factory=dict)  # host -> earliest start of its next request
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _timed_out: set[str] = field(default_factory=set)  # servers a request of this run ran out of time at
 
     @contextlib.contextmanager
     def host_slot(self, url: str) -> Iterator[None]:
@@ -449,12 +512,31 @@ class Fetcher:
             yield
 
     def fetch(self, url: str, **options: Any) -> Response:
+        """GET `url` in its host's turn. A server (scheme, host and port) that let one request run
+        out of time is not asked again in this run: a feed of 200 items on a server that trickles
+        would otherwise hold a run for 200 deadlines."""
         check_url(url)
-        options.setdefault("timeout", self.timeout)
+        parts = urllib.parse.urlsplit(url)
+        server = f"{parts.scheme}://{parts.netloc}".lower()
+        seconds = options.pop("timeout", self.timeout)
         with self.host_slot(url):
-            return fetch(
-                url, before_request=lambda hop, deadline: self._before_request(url, hop, deadline), **options
-            )
+            deadline = Deadline(seconds)  # from its turn: waiting for the host is not its time
+            if server in self._timed_out:
+                raise NotAsked(
+                    f"{url}: not fetched: {server} timed out earlier in this run; tried again next time"
+                )
+            try:
+                return fetch(
+                    url,
+                    before_request=lambda hop, deadline: self._before_request(url, hop, deadline),
+                    deadline=deadline,
+                    **options,
+                )
+            except FetchError:
+                if deadline.expired:
+                    with self._guard:
+                        self._timed_out.add(server)
+                raise
 
     def robots(self, url: str, deadline: Deadline | None = None) -> RobotsRules:
         """The robots.txt rules of `url`'s origin, read once per run (per Fetcher)."""
@@ -497,7 +579,7 @@ class Fetcher:
                 why = f"{host}'s robots.txt asks for {interval:g} s between requests"
                 if asked is None or asked < interval:
                     why = f"{host} may be asked again in {start - now:.0f} s"
-                raise FetchError(f"{url}: not fetched: {why}; try again later")
+                raise NotAsked(f"{url}: not fetched: {why}; try again later")
             self._next_turn[host] = start + interval
         if start > now:
             if self.sleep is not None:
@@ -506,7 +588,7 @@ class Fetcher:
                 with self._guard:  # the turn booked after this one was never used: give it back
                     if self._next_turn.get(host) == start + interval:
                         self._next_turn[host] = start
-                raise FetchError(f"{url}: not fetched: stopped")
+                raise NotAsked(f"{url}: not fetched: stopped")
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """`work` over `items` on a few threads, results in the order of `items`."""

@@ -42,6 +42,7 @@ from tui.intake.pages import (
     page_from_response,
     read_file,
 )
+from tui.text_safety import without_controls
 
 CANDIDATES = 3  # articles aligned with a newcomer, chosen by shared words first
 MIN_OVERLAP = 0.12  # shared-word Jaccard below which two articles are not worth aligning
@@ -97,7 +98,16 @@ class Outcome:
 
 
 def normalise_url(url: str) -> str:
-    """A URL as a key: scheme and host in lower case, no default port, fragment or tracking query."""
+    """A URL as a key: scheme and host in lower case, no default port, fragment or tracking query.
+    One that Python cannot parse (`http://[::1`, a port of 99999; a front matter may hold one) is
+    its own key."""
+    try:
+        return _normalised(url)
+    except ValueError:
+        return url.strip()
+
+
+def _normalised(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and not (
@@ -301,13 +311,14 @@ class Intake:
         from tui.library.articles import ArticleError
         from tui.library.parsing import parse_article_text
 
-        title = page.title or _first_words(page.text)
+        # Named and reported as written: one line, without the control characters it loses there.
+        title = _one_line(page.title) or _first_words(without_controls(page.text))
         fetched = web_url(page.url)
         canonical = canonical_for(fetched, page.canonical_url) or fetched
         record = ArticleRecord(
             title=title,
             body=page.markdown,
-            source=page.source,
+            source=_one_line(page.source) or None,
             author=page.author,
             date=page.date,
             url=canonical,
@@ -400,6 +411,10 @@ class Intake:
 
 def with_label(message: str, label: str) -> str:
     return message if label in message else f"{label}: {message}"
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(without_controls(text or "").split())
 
 
 def _first_words(text: str, limit: int = 80) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tui.durable import read_regular_file
 from tui.errors import TuiError
 from tui.intake.extract import (
     MIN_WORDS,
@@ -168,7 +169,9 @@ def read_file(path: Path, label: str) -> Page:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise IntakeError(f"{label}: larger than 10 MB")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES + 1)  # a pipe or a device is refused
+        if len(data) > MAX_FILE_BYTES:  # it grew since it was looked at
+            raise IntakeError(f"{label}: larger than 10 MB")
     except FileNotFoundError:
         raise IntakeError(f"{label}: no such file") from None
     except IsADirectoryError:
