@@ -37,7 +37,11 @@ UNSAFE_CHARACTERS = frozenset(
         *INVISIBLE_CHARACTERS,
     ]
 )
-_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "]")
+# Lone surrogates too: a file name in bytes that are not UTF-8 comes back holding them, and no
+# terminal, file or hash can take them as they are.
+_CONTROL = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "\ud800-\udfff]"
+)
 _CONTROL_OR_LAYOUT = re.compile(_CONTROL.pattern[:-1] + "\n\t]")
 _LAYOUT_ESCAPES = {"\n": "\\n", "\t": "\\t"}
 

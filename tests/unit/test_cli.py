@@ -175,6 +175,18 @@ def test_newlines_in_names_and_titles_cannot_forge_lines(tmp_path: Path) -> None
     assert result.stderr.count("\n") == 1 and "empty\\ntui: skipped forged" in result.stderr
 
 
+def test_a_file_name_that_is_not_utf8_is_skipped_in_one_line(tmp_path: Path) -> None:
+    """Its bytes come back as lone surrogates, which no id, cache or JSON can hold: the rest is read."""
+    (tmp_path / "good.md").write_text("# A headline\n\nA body sentence for the article.\n")
+    with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.md"), "w") as handle:
+        handle.write("# Another\n\nAnother body.\n")
+    for args in (["list"], ["list", "--json"], ["-v", "list", "--json"]):
+        result = run_tui("--articles", str(tmp_path), "--cache-dir", str(tmp_path / "cache"), *args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "good" in result.stdout and "Another" not in result.stdout
+    assert "bad\\udcff.md: its name is not valid UTF-8" in result.stderr
+
+
 def test_tui_list_imports_neither_the_shell_nor_the_engine(tmp_path: Path) -> None:
     """The command modules import their heavy parts inside the commands: a listing pays for none."""
     code = (

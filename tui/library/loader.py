@@ -59,6 +59,17 @@ _Loaded = TypeVar("_Loaded")
 _Found = tuple[str, str, os.stat_result]
 
 
+NOT_UTF8_NAME_REASON = "its name is not valid UTF-8 (rename it to read it)"
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _walk(root: Path) -> list[_Found | Skipped]:
     """Every candidate file under root, sorted, following links once; the files skipped on the way
     are in their place, so skips are reported in walk order.
@@ -89,6 +100,11 @@ def _walk(root: Path) -> list[_Found | Skipped]:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                continue
+            if not name.isascii() and not _utf8(name):
+                # Bytes that are not UTF-8 come back as lone surrogates, which no id, cache or output
+                # can hold: said once, in one line, and the rest of the library read.
+                found.append(Skipped(Path(entry.path), NOT_UTF8_NAME_REASON))
                 continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
