@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tui.errors import TuiError
-from tui.library.loader import load_library
+from tui.library.loader import load_library, load_listing
 from tui.library.markdown_files import _simple_front_matter, read_front_matter
 from tui.library.segmentation import _WORD, count_words
 
@@ -253,3 +253,14 @@ def test_skipped_files_keep_walk_order_whether_the_walk_or_the_parser_skips_them
     assert library.notices == [f"{folder / 'c-latin.txt'}: not valid UTF-8; read as cp1252"]
     cold, warm = load_library(folder, tmp_path / "cache"), load_library(folder, tmp_path / "cache")
     assert _outline(cold) == _outline(library) == _outline(warm)
+
+
+def test_a_lone_surrogate_escaped_in_front_matter_is_read_as_a_replacement_character(tmp_path: Path) -> None:
+    """YAML's `"\\ud800"` makes a string no file, database or output can hold: one such file broke
+    the whole listing. It reads as U+FFFD, as undecodable bytes do."""
+    text = '---\ntitle: "A \\ud800 title"\ntags: ["x\\udcff"]\n---\nBody text.\n'
+    fields, rest, problem = read_front_matter(text)
+    assert fields == {"title": "A \ufffd title", "tags": ["x\ufffd"]} and problem is None
+    (tmp_path / "odd.md").write_text(text)
+    listing = load_listing(tmp_path, cache_dir=tmp_path / "cache")
+    assert [article.title for article in listing] == ["A \ufffd title"]

@@ -39,15 +39,19 @@ def read_front_matter(text: str) -> tuple[dict[str, object], str, str | None]:
         return {}, rest, None
     if not isinstance(root, yaml.MappingNode):
         return {}, rest, "front matter is not a mapping; ignored"
+    from tui.text_safety import without_surrogates as text_of  # YAML's "\ud800" escape is no text
+
     fields: dict[str, object] = {}
     for key_node, value_node in root.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         if isinstance(value_node, yaml.ScalarNode):
-            fields[str(key_node.value).lower()] = str(value_node.value)
+            fields[text_of(str(key_node.value)).lower()] = text_of(str(value_node.value))
         elif isinstance(value_node, yaml.SequenceNode):
-            items = [str(item.value) for item in value_node.value if isinstance(item, yaml.ScalarNode)]
-            fields[str(key_node.value).lower()] = items
+            items = [
+                text_of(str(item.value)) for item in value_node.value if isinstance(item, yaml.ScalarNode)
+            ]
+            fields[text_of(str(key_node.value)).lower()] = items
     return fields, rest, None
 
 
