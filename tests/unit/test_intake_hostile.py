@@ -191,6 +191,14 @@ def test_ctrl_c_or_sigterm_keeps_what_was_fetched(
 
     feed = local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
     assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+
+    def as_from_a_shell() -> None:
+        # The run hears the signal as a command started from a shell does, whatever the test
+        # process did with it (a signal it ignores or blocks, its children would too).
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
     process = subprocess.Popen(
         [sys.executable, "-m", "tui", "fetch", "--ignore-robots"],
         stdout=subprocess.PIPE,
@@ -198,6 +206,7 @@ def test_ctrl_c_or_sigterm_keeps_what_was_fetched(
         cwd=tmp_path,
         env=_env(tmp_path),
         text=True,
+        preexec_fn=as_from_a_shell,
     )
     # The signal comes once the history has been saved with three articles or more (it is saved as
     # the run goes), while the slow pages keep the run going: a fixed pause raced a loaded machine.
