@@ -37,10 +37,13 @@ UNSAFE_CHARACTERS = frozenset(
         *INVISIBLE_CHARACTERS,
     ]
 )
-# Lone surrogates too: a file name in bytes that are not UTF-8 comes back holding them, and no
-# terminal, file or hash can take them as they are.
+# Half a surrogate pair, alone: a JSON `"\ud800"` or a YAML `"\ud800"` decodes to one, a file name
+# in bytes that are not UTF-8 comes back holding them, and no UTF-8 file, terminal or hash can take
+# them as they are (writing one raises).
+_SURROGATE_RANGE = "\ud800-\udfff"
+_LONE_SURROGATE = re.compile(f"[{_SURROGATE_RANGE}]")
 _CONTROL = re.compile(
-    "[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + "\ud800-\udfff]"
+    "[" + "".join(re.escape(chr(code)) for code in sorted(UNSAFE_CHARACTERS)) + _SURROGATE_RANGE + "]"
 )
 _CONTROL_OR_LAYOUT = re.compile(_CONTROL.pattern[:-1] + "\n\t]")
 _LAYOUT_ESCAPES = {"\n": "\\n", "\t": "\\t"}
@@ -67,9 +70,6 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
 # C0 controls but tab and newline, DEL and the C1 controls: never text, and NUL makes a file binary.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Half a surrogate pair, alone: a JSON `"\ud800"` or a YAML `"\ud800"` decodes to one, and no UTF-8
-# file can hold it (writing it raises).
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def without_surrogates(text: str) -> str:

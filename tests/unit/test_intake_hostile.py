@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from intake_web import LocalWeb, Trickler, article_html, article_keys, local_web_fixture, truth  # noqa: F401
@@ -553,6 +554,18 @@ def test_what_add_reports_is_the_title_as_written(local_web: LocalWeb, tmp_path:
     assert [_front(Path(row["path"]))["title"] for row in rows] == ["Title[2J", "Your title"]
 
 
+def _followed_and_fetched_once(tmp_path: Path, feed: str) -> dict[str, Any]:
+    """The feed "Half\ud800 Times" followed and fetched: its one item, "Ti\udc00tle", added, each half
+    pair read as U+FFFD."""
+    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
+    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
+    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
+    assert fetched.returncode == 0, fetched.stderr
+    (row,) = json.loads(fetched.stdout)
+    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    return dict(row)
+
+
 def test_lone_surrogates_in_a_json_feed_never_stop_a_fetch(local_web: LocalWeb, tmp_path: Path) -> None:
     # Before: JSON's "\ud800" decodes to half a surrogate pair, which no UTF-8 file holds: `feeds add`
     # ended in a traceback printing the feed's title, and `fetch` in one writing its history, so
@@ -564,12 +577,7 @@ def test_lone_surrogates_in_a_json_feed_never_stop_a_fetch(local_web: LocalWeb, 
         "}]}"
     )
     feed = local_web.route("/feed.json", document, content_type="application/feed+json")
-    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
-    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
-    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
-    assert fetched.returncode == 0, fetched.stderr
-    (row,) = json.loads(fetched.stdout)
-    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    row = _followed_and_fetched_once(tmp_path, feed)
     assert _front(Path(row["path"]))["author"] == "A\ufffdn"
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert list(state["feeds"][feed]["items"]) == ["k\ufffd"]
@@ -606,12 +614,7 @@ def test_a_reference_to_half_a_surrogate_pair_in_an_rss_feed_is_read(
         f"<content:encoded>{content}</content:encoded></item></channel></rss>",
         content_type="application/rss+xml",
     )
-    added = tui(tmp_path, "feeds", "add", feed, "--ignore-robots")
-    assert added.returncode == 0 and "Half\ufffd Times" in added.stdout, added.stderr
-    fetched = tui(tmp_path, "fetch", "--ignore-robots", "--json")
-    assert fetched.returncode == 0, fetched.stderr
-    (row,) = json.loads(fetched.stdout)
-    assert row["status"] == "added" and row["title"] == "Ti\ufffdtle"
+    _followed_and_fetched_once(tmp_path, feed)
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     (key,) = state["feeds"][feed]["items"]
     assert key.endswith("g\ufffd1")
