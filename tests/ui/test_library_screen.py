@@ -10,7 +10,7 @@ from conftest import AppFactory
 from textual import events
 from textual.app import App
 from textual.widgets import Input, Static
-from ui_helpers import SEED_IDS, settle, until
+from ui_helpers import SEED_IDS, settle, type_a_key_a_turn, until
 
 from tui.app.screens.library import LibraryScreen
 from tui.app.screens.reader import ReaderScreen
@@ -189,6 +189,31 @@ async def test_everything_typed_after_slash_goes_to_the_filter(
         assert app.screen.query_one("#filter", Input).value == "herald"
         assert app.screen.filter_text == "herald"
         assert table_ids(app) == [SEED_IDS[0]]  # only 000 is from the Korea Herald
+
+
+async def test_keys_handed_over_one_at_a_time_after_slash_reach_the_filter_in_order(
+    make_test_app: AppFactory,
+) -> None:
+    """Typed after `/`, however the terminal hands them over, keys reach the filter in order.
+    They did not when `/` moved the focus only once the list had it: the keys handed to the list
+    before then came up through the screen after later ones had reached the filter, "Korea
+    Herald" read "oKrea Herald" (under load, with more keys handed to the list, "eraldKorea H")."""
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await type_a_key_a_turn(app, "/Korea Herald")
+        await until(pilot, lambda: getattr(app.screen, "filter_text", "") == "Korea Herald")
+        assert app.screen.query_one("#filter", Input).value == "Korea Herald"
+        assert table_ids(app) == [SEED_IDS[0]]
+
+
+async def test_a_slash_typed_in_the_filter_is_part_of_it(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"a/b")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "a/b"
 
 
 async def test_a_paste_in_the_list_filters(make_test_app: AppFactory) -> None:

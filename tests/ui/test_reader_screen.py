@@ -8,7 +8,7 @@ from conftest import AppFactory
 from rich.style import Style
 from textual.app import App
 from textual.widgets import Input, Static
-from ui_helpers import SEED_IDS, as_binding, current_focus, help_table, open_reader, settle
+from ui_helpers import SEED_IDS, as_binding, current_focus, help_table, open_reader, settle, type_a_key_a_turn
 
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.library import LibraryScreen
@@ -297,3 +297,16 @@ async def test_reader_opens_with_the_cursor_in_view_at_80x24(make_test_app: AppF
         view = reader.view
         row = view.line_offset_of(view.cursor_offset)
         assert view.cursor == 0 and 0 <= row < view.scrollable_content_region.height
+
+
+async def test_keys_handed_over_one_at_a_time_after_slash_reach_the_search_in_order(
+    make_test_app: AppFactory,
+) -> None:
+    """As in the library's filter: typed after `/`, keys reach the search in order (when `/`
+    moved the focus only once the article had it, "Seoul warns" read "Seul warons")."""
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_reader(pilot)
+        await type_a_key_a_turn(app, "/Seoul warns")
+        await pilot.pause()
+        assert app.screen.query_one("#search", Input).value == "Seoul warns"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
@@ -60,6 +62,19 @@ async def settle(pilot: Pilot[None], timeout: float = 10.0) -> None:
     for _ in range(3):  # a finished worker's message may start another (compare, stories)
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def type_a_key_a_turn(app: App[None], text: str) -> None:
+    """Type ``text`` as the terminal's input thread hands keys to the app: each key in a turn of
+    the event loop of its own, so the app hands out a key while a screen is still at the one
+    before (`Pilot.press` waits for each key to be handled; `burst` queues them all at once)."""
+    driver = app._driver
+    assert driver is not None
+    for character in text:
+        event = events.Key({"/": "slash", " ": "space"}.get(character, character), character)
+        event.set_sender(app)
+        driver.send_message(event)
+        await asyncio.sleep(0)
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> bool:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -99,7 +100,11 @@ class LibraryScreen(Screen[None]):
     """Browse, filter and sort the articles; Enter opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", id="library.filter"),
+        # A priority binding: the app runs it as it hands out the key, so every key after it goes
+        # to the filter in order. Handled by the list instead, the focus moved only when the list
+        # got to it; keys the app had meanwhile handed the list came up to the screen after later
+        # ones the filter already had ("Korea Herald" read "eraldKorea H").
+        Binding("slash", "focus_filter", "Filter", priority=True, id="library.filter"),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("l", "notes", "All notes", id="library.notes"),
         Binding("S", "story", "Story of this article", show=False, id="library.story"),
@@ -433,31 +438,11 @@ class LibraryScreen(Screen[None]):
     def action_focus_filter(self) -> None:
         """A new query, as `/` in less and vim (the last one is up arrow away)."""
         filter_input = self.query_one("#filter", HistoryInput)
+        if self.focused is filter_input:  # a `/` typed in the filter is part of the query
+            raise SkipAction()
         filter_input.start()
-        # at once, not after the keys already queued: the rest of a fast `/herald` is the filter's
+        # at once (has_focus follows a message later): the app hands the next keys to the filter
         self.set_focus(filter_input)
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed fast after `/` belong to the filter, however they arrive.
-
-        A burst reaches the list before the filter has the focus, and each key then comes up
-        here, ahead of the app's bindings (where `l` would open Notes). So `/` focuses the filter
-        here, in turn, and any letter that comes up while the filter has the focus was typed
-        after it (the filter stops the letters typed into it).
-        """
-        filter_input = self.query_one("#filter", Input)
-        if self.focused is filter_input:  # set at once (has_focus follows a message later)
-            if event.is_printable and event.character:
-                event.stop()
-                event.prevent_default()
-                filter_input.insert_text_at_cursor(event.character)
-            return
-        if any(
-            binding.action == "focus_filter" for binding in self._bindings.key_to_bindings.get(event.key, ())
-        ):
-            event.stop()
-            event.prevent_default()
-            self.action_focus_filter()
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste that reached the screen filters by the pasted text.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -65,7 +66,9 @@ class ReaderScreen(AnnotatingScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="reader.search"),
+        # A priority binding, as the library's filter: the app runs it as it hands out the key, so
+        # the keys after it go to the search in order (see LibraryScreen.BINDINGS).
+        Binding("slash", "search", "Search", priority=True, id="reader.search"),
         Binding("c", "compare", "Compare", id="reader.compare"),
         Binding("e", "export", "Export", id="reader.export"),
         Binding(
@@ -290,18 +293,11 @@ class ReaderScreen(AnnotatingScreen):
     def action_search(self) -> None:
         """A new search, as `/` in less and vim (the last one is up arrow away)."""
         search, _ = self._search_box()
+        if self.focused is search:  # a `/` typed in the search is part of it
+            raise SkipAction()
         search.start()
         search.display = True
-        self.set_focus(search)  # at once: the letters typed right after `/` are the search's
-
-    def on_key(self, event: events.Key) -> None:
-        """A letter that reached the screen while the search box has the focus was typed after `/`
-        faster than the focus moved: it belongs to the search, not to the article's keys."""
-        search = self.query_one("#search", HistoryInput)
-        if self.focused is search and event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            search.insert_text_at_cursor(event.character)
+        self.set_focus(search)  # at once: the app hands the next keys to the search
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
