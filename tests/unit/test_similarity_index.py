@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from tui.errors import UnknownArticleError, UsageError
-from tui.library.loader import load_library
+from tui.library.loader import load_library, load_listing
+from tui.library.texts import LazyArticle, TextSource, library_from_listing
 from tui.similarity import SimilarityIndex
 from tui.similarity import index as similarity_index
 
@@ -288,3 +291,39 @@ def test_a_lazy_library_lets_each_text_go_once_the_index_has_prepared_it(
     lazy = [a for a in library if isinstance(a, LazyArticle)]
     assert lazy and not any(a.text_read for a in lazy)
     assert lazy[0].body  # and read again when wanted
+
+
+def test_articles_prepared_in_worker_processes_give_the_same_index(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.similarity import featuring
+
+    write(library_dir, "partial", "Night trains", PARAGRAPHS[:3])
+    write(library_dir, "frog2", "Frog found", UNRELATED[1:])
+    write(library_dir, "frog3", "Frog found", UNRELATED[1:])  # one text twice: prepared once
+    serial = build(library_dir, tmp_path / "serial")
+    monkeypatch.setattr(featuring, "worker_count", lambda work, parallel_from: 2)
+    monkeypatch.setattr(featuring, "CHUNK_ARTICLES", 2)  # several chunks, some in flight together
+    from_workers: list[object] = []
+    in_workers = featuring._in_workers
+
+    def counted(*args: Any) -> Iterator[featuring.Computed]:
+        for result in in_workers(*args):
+            from_workers.append(result)
+            yield result
+
+    monkeypatch.setattr(featuring, "_in_workers", counted)
+    calls: list[tuple[int, int]] = []
+    parallel = build(library_dir, tmp_path / "parallel", calls)
+    assert len(from_workers) == serial.stats["features_computed"] >= 5  # none prepared here
+    assert parallel.pairs() == serial.pairs() and len(parallel.pairs()) >= 3
+    assert parallel.stats["features_computed"] == serial.stats["features_computed"]
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    # The app's and the CLI's library: lazy articles, whose texts the workers read themselves.
+    cache = tmp_path / "lazy"
+    lazy = library_from_listing(load_listing(library_dir, cache), TextSource(library_dir, cache))
+    from_workers.clear()
+    built = SimilarityIndex.build(lazy, cache)
+    assert len(from_workers) == serial.stats["features_computed"]
+    assert built.pairs() == serial.pairs()
+    assert not any(cast(LazyArticle, a).text_read for a in lazy)  # the texts were read elsewhere

@@ -143,6 +143,26 @@ class LazyArticle(Article):
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like Article
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to another process (the index's workers) as its listing and where its text is: the
+        # text is read there, so the sender neither reads it nor copies it.
+        listed = ListedArticle(
+            id=self.id,
+            path=self._path_text,
+            title=self.title,
+            source=self.source,
+            author=self.author,
+            published=self.published,
+            subtitle=self.subtitle,
+            words=self.words,
+            content_hash=self.content_hash,
+            encoding=self.encoding,
+            day_only=self.day_only,
+            url=self.url,
+            added=self.added,
+        )
+        return (_lazy_elsewhere, (listed, self._source.root, self._source.cache_dir))
+
     @property
     def text_read(self) -> bool:
         """Whether the text has been read (tests, and the memory it holds)."""
@@ -186,6 +206,17 @@ def _lazy_path() -> property:
 
 
 setattr(LazyArticle, "path", _lazy_path())  # noqa: B010  # mypy would take a class attribute for a clash
+
+
+_SOURCES: dict[tuple[Path, Path | None], TextSource] = {}
+
+
+def _lazy_elsewhere(listed: ListedArticle, root: Path, cache_dir: Path | None) -> LazyArticle:
+    """A lazy article in the process it was sent to, reading its text through one source per library."""
+    source = _SOURCES.get((root, cache_dir))
+    if source is None:
+        source = _SOURCES[(root, cache_dir)] = TextSource(root, cache_dir)
+    return LazyArticle(listed, source)
 
 
 def library_from_listing(listing: Listing, source: TextSource) -> Library:

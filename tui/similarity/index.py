@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.similarity.candidates import _candidates
+from tui.similarity.featuring import computed
 from tui.similarity.judging import judge_pairs
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
-from tui.similarity.prepared import _Features, _features, _pack, _prepare
+from tui.similarity.prepared import _Features, _pack, _prepare
 from tui.similarity.store import FILE_NAME, IndexStore, VerdictRow
 
 if TYPE_CHECKING:
@@ -213,28 +214,42 @@ def _article_features(
     is kept but these: a cold build of a large library holds arrays, not dictionaries."""
     import numpy as np
 
-    features: list[_Features] = []
+    # Which articles are prepared here: not in the store, and one text stored twice only once.
+    todo: dict[str, int] = {}
+    for position, article in enumerate(articles):
+        if article.content_hash not in stored:
+            todo.setdefault(article.content_hash, position)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress and (done % 64 < count or done == len(todo)):
+            progress(len(articles) - len(todo) + done, total)
+
+    fresh: dict[str, _Features] = {}
     packed: dict[int, bytes] = {}
-    fresh: dict[str, _Features] = {}  # one text stored twice in the library is prepared once
-    for done, article in enumerate(articles, 1):
+    for (content_hash, position), result in zip(
+        todo.items(), computed([articles[k] for k in todo.values()], advance), strict=True
+    ):
+        feature = fresh[content_hash] = result.feature
+        # Terms are numbered in the articles' order, as they always were: the same vocabulary.
+        feature.term_ids = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for t, _ in result.counts), dtype="<i4"
+        )
+        feature.term_counts = np.fromiter(
+            (n for _, n in result.counts), dtype="<i4", count=len(result.counts)
+        )
+        packed[position] = result.packed
+    features: list[_Features] = []
+    for article in articles:
         row = stored.get(article.content_hash)
         if row is not None:
-            feature = _Features(key=row[0], shingle_count=row[1], minhash=row[2])
-        elif article.content_hash in fresh:
-            feature = fresh[article.content_hash]
+            features.append(_Features(key=row[0], shingle_count=row[1], minhash=row[2]))
         else:
-            prepared = _prepare(article)
-            article.forget_text()  # a lazy article reads it again if a screen wants it
-            feature = fresh[article.content_hash] = _features(prepared)
-            counts = prepared.counts
-            feature.term_ids = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in counts), dtype="<i4"
-            )
-            feature.term_counts = np.fromiter(counts.values(), dtype="<i4", count=len(counts))
-            packed[done - 1] = _pack(prepared)
-        features.append(feature)
-        if progress and (done % 64 == 0 or done == len(articles)):
-            progress(done, total)
+            features.append(fresh[article.content_hash])
+    if progress:
+        progress(len(articles), total)
     return features, packed
 
 

@@ -33,9 +33,10 @@ CHUNK_TIMEOUT = 900.0
 WORKERS_ENV = "TUI_INDEX_WORKERS"
 
 
-def worker_count(pairs: int) -> int:
-    """How many processes judge `pairs` pairs: one below PARALLEL_FROM, else the cores (capped)."""
-    if pairs < PARALLEL_FROM:
+def worker_count(work: int, parallel_from: int = PARALLEL_FROM) -> int:
+    """How many processes share `work` items (pairs, unless another threshold is given): one below
+    `parallel_from`, else the cores (capped)."""
+    if work < parallel_from:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:

@@ -1,0 +1,98 @@
+"""Stage 1 at scale: the articles a build has not seen prepared, here or in worker processes.
+
+Preparing an article (sentences, terms, facts, shingles) is a pure function of its text, about a
+third of a cold build, and was done in one process while the other cores waited. A large build now
+sends chunks of whole articles to spawned workers, as stage 2 sends its pairs (`judging`), and takes
+back what the index keeps: the features, the term counts in their order and the packed article. The
+results come back in the articles' order, so terms are numbered as a build in one process numbers
+them and the index is the same.
+
+Pure core: no Textual, no Rich.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tui.similarity.judging import CHUNK_TIMEOUT, worker_count
+from tui.similarity.prepared import _Features, _features, _pack, _prepare
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+    from tui.library.articles import Article
+
+# Articles to prepare before worker processes pay for their start (about a second each).
+PARALLEL_FROM = 1_000
+# Articles a worker prepares per task: a few seconds of work, a few MB of text sent.
+CHUNK_ARTICLES = 250
+
+
+@dataclass(slots=True)
+class Computed:
+    """What a build keeps of one prepared article."""
+
+    feature: _Features
+    counts: list[tuple[str, int]]  # its terms and their counts, in the order they were met
+    packed: bytes  # what stage 2 needs of it (`_pack`)
+
+
+def _compute(article: Article) -> Computed:
+    prepared = _prepare(article)
+    return Computed(_features(prepared), list(prepared.counts.items()), _pack(prepared))
+
+
+def computed(articles: Sequence[Article], advance: Callable[[int], None]) -> Iterator[Computed]:
+    """Each article prepared, in order; `advance(n)` after each n. Their texts are let go of
+    (a library's lazy articles read them again if a screen wants them)."""
+    workers = worker_count(len(articles), PARALLEL_FROM)
+    given = 0
+    if workers > 1:
+        try:
+            for result in _in_workers(articles, advance, workers):
+                yield result
+                given += 1
+        except (OSError, RuntimeError):
+            pass  # no processes to be had here (a sandbox, a broken pool): the rest are prepared here
+    for article in articles[given:]:
+        yield _compute(article)
+        article.forget_text()
+        advance(1)
+
+
+def _in_workers(
+    articles: Sequence[Article], advance: Callable[[int], None], workers: int
+) -> Iterator[Computed]:
+    pending: deque[AsyncResult[list[Computed]]] = deque()
+
+    def collect() -> list[Computed]:
+        try:
+            done = pending.popleft().get(timeout=CHUNK_TIMEOUT)
+        except multiprocessing.TimeoutError:
+            raise RuntimeError("a worker process stopped answering") from None
+        advance(len(done))
+        return done
+
+    # Spawned daemons, as in `judging`: no fork of a threaded app, no process left behind.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        for start in range(0, len(articles), CHUNK_ARTICLES):
+            # A library's lazy article travels as its listing and reads its text in the worker.
+            chunk = list(articles[start : start + CHUNK_ARTICLES])
+            pending.append(pool.apply_async(_compute_chunk, (chunk,)))
+            while len(pending) > 2 * workers:  # bounded memory: a few chunks in flight
+                yield from collect()
+        while pending:
+            yield from collect()
+
+
+def _compute_chunk(articles: list[Article]) -> list[Computed]:
+    """In a worker: one chunk of articles prepared, each text let go of once prepared."""
+    done = []
+    for article in articles:
+        done.append(_compute(article))
+        article.forget_text()
+    return done
