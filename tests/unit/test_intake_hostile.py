@@ -944,3 +944,21 @@ def test_a_time_bound_that_is_not_one_is_a_one_line_error(tmp_path: Path, value:
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) <= 2 and "Traceback" not in done.stderr
     assert "--max-time" in done.stderr
+
+
+@pytest.mark.parametrize("theirs", ["https://news.example.com/story", "https://www.evil-news.co.uk/story"])
+def test_a_canonical_link_to_another_site_never_names_the_page(
+    local_web: LocalWeb, tmp_path: Path, theirs: str
+) -> None:
+    # Before: a page that gives no site name was named after the host of its canonical link, so a
+    # copy claiming another site's address was filed as that site's article (`news.example.com - …`).
+    (key,) = article_keys(1)
+    html = article_html("A copy", truth()[key]["articleBody"], canonical=theirs)
+    html = html.replace(b'<meta property="og:site_name" content="Local Times">', b"")
+    page = local_web.route("/copy.html", html)
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    text = Path(row["path"]).read_text()
+    assert "example.com" not in row["id"] + text and "evil-news" not in row["id"] + text
+    assert str(_front(Path(row["path"]))["source"]).startswith("127.0.0.1")
