@@ -129,6 +129,65 @@ async def test_added_rewrite_gets_its_mark_without_a_restart(
         assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are
 
 
+async def test_a_fetch_stopped_by_its_time_bound_says_so_and_the_next_goes_on(
+    make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.intake import feed_intake as intake
+
+    monkeypatch.setattr(intake, "MAX_SECONDS", 1.5)
+    titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]
+    items = []
+    for number, (title, key) in enumerate(zip(titles, article_keys(3), strict=True)):
+        # a second a page, one page at a time from this host: the bound comes in the second page
+        local_web.route(f"/story{number}", article_html(title, truth()[key]["articleBody"]), delay=1.0)
+        items.append((title, f"/story{number}", f"Mon, 17 Jun 2024 0{number}:00:00 GMT"))
+    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    feeds = FeedList.load(tmp_path / "config")
+    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
+    feeds.save()
+    app = make_test_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await wait_for_intake(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert any(m.endswith("items left for the next fetch (R), at the 1.5 s bound") for m in said), said
+        assert not isinstance(app.screen, DetailsScreen)  # what the bound left is no failure
+        app.clear_notifications()
+        monkeypatch.setattr(intake, "MAX_SECONDS", 60.0)
+        await pilot.press("R")
+        await wait_for_intake(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert said and not any("left for the next fetch" in message for message in said), said
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and screen.library is not None
+        assert set(titles) <= {a.title for a in screen.library.articles}
+
+
+async def test_r_gives_up_on_an_item_that_keeps_failing(
+    make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path
+) -> None:
+    # The issue: a feed item answering 404 raised a failure at every R, with no end to it.
+    items = [("Gone", "/gone.html", "Mon, 17 Jun 2024 09:00:00 GMT")]
+    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    feeds = FeedList.load(tmp_path / "config")
+    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
+    feeds.save()
+    app = make_test_app()
+    errors: list[list[str]] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            app.clear_notifications()
+            await pilot.press("R")
+            await wait_for_intake(pilot, app)
+            errors.append([n.message for n in app._notifications if n.severity == "error"])
+    assert [len(said) for said in errors] == [1, 1, 1, 0], errors
+    assert "HTTP 404" in errors[0][0] and "given up" not in errors[0][0]
+    assert "failed 3 fetches in a row: given up, not tried again" in errors[2][0]
+    assert len(local_web.hits_for("/gone.html")) == 3
+
+
 async def test_a_bounded_fetch_says_how_many_items_are_left_for_next_time(
     make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -861,3 +861,104 @@ def test_a_server_that_ran_out_of_time_is_not_asked_again_in_the_run(
     assert done.stderr.count("timed out earlier in this run; tried again next time") == 3
     state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
     assert len(state["feeds"][url]["failures"]) == 1  # only the one asked for counts as a try
+
+
+def _paged_feed(web: LocalWeb, count: int) -> str:
+    """A feed of `count` items whose pages (each its own words) are on the local web."""
+    from intake_web import rss20
+
+    items = []
+    for n in range(count):
+        web.route(f"/t{n}.html", article_html(f"Timed {n}", _words_article(300 + n, 320)))
+        items.append((f"Timed {n}", f"/t{n}.html", "Mon, 17 Jun 2024 09:00:00 GMT"))
+    return web.route("/feed.xml", rss20(web, items), content_type="application/rss+xml")
+
+
+def test_a_fetch_stops_at_its_time_bound_and_the_next_goes_on(local_web: LocalWeb, tmp_path: Path) -> None:
+    # Before: a run had a bound on items but none on time; one request a second to one host, and
+    # slow servers, held it as long as they liked.
+    feed = _paged_feed(local_web, 6)
+    assert tui(tmp_path, "feeds", "add", feed, "--ignore-robots").returncode == 0
+    start = time.monotonic()
+    first = tui(tmp_path, "fetch", "--ignore-robots", "--max-time", "2.5s")
+    elapsed = time.monotonic() - start
+    assert first.returncode == 0, first.stderr
+    kept = len(_article_files(tmp_path))
+    assert 1 <= kept < 6, first.stderr  # one page a second from this host: some, not all
+    line = f"tui: stopped after 2.5 s, the time bound; {6 - kept} items left for the next `tui fetch`"
+    assert line in first.stderr.splitlines(), first.stderr
+    assert elapsed < 2.5 + 5, elapsed  # the bound, plus starting Python twice over at most
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert len(state["feeds"][feed]["items"]) == kept and not state["feeds"][feed].get("failures")
+    assert "etag" not in state["feeds"][feed]
+    second = tui(tmp_path, "fetch", "--ignore-robots")
+    assert second.returncode == 0, second.stderr
+    assert "already in the library" not in second.stdout and "time bound" not in second.stderr
+    assert len(_article_files(tmp_path)) == 6
+
+
+@pytest.mark.parametrize("trickler", [("body", NO_ROBOTS)], indirect=True)
+def test_a_request_under_way_at_the_time_bound_is_cut_off_and_not_a_try(
+    trickler: Trickler, local_web: LocalWeb, tmp_path: Path
+) -> None:
+    from intake_web import rss20
+
+    feed = rss20(local_web, [("Slow", "/slow.html", "Mon, 17 Jun 2024 09:00:00 GMT")])
+    url = local_web.route(
+        "/feed.xml",
+        feed.replace(local_web.url("/slow.html"), trickler.url("/slow.html")),
+        content_type="application/rss+xml",
+    )
+    assert tui(tmp_path, "feeds", "add", url, "--ignore-robots").returncode == 0
+    start = time.monotonic()
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--timeout", "60", "--max-time", "2")
+    assert time.monotonic() - start < 2 + 5
+    assert done.returncode == 0, done.stderr
+    assert "tui: stopped after 2 s, the time bound; 1 item left for the next `tui fetch`" in done.stderr
+    assert "timed out" not in done.stderr and "0 failed" in done.stderr
+    state = json.loads((tmp_path / "state" / "feeds-state.json").read_text())
+    assert state["feeds"][url]["items"] == {} and not state["feeds"][url].get("failures")
+
+
+@pytest.mark.parametrize("trickler", [("body", NO_ROBOTS)], indirect=True)
+def test_a_feed_not_read_by_the_time_bound_is_said_and_read_next_time(
+    trickler: Trickler, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    feed = trickler.url("/feed.xml")
+    (config / "feeds.opml").write_text(
+        f'<opml version="2.0"><body><outline text="S" xmlUrl="{feed}"/></body></opml>'
+    )
+    done = tui(tmp_path, "fetch", "--ignore-robots", "--timeout", "60", "--max-time", "1.5")
+    assert done.returncode == 0, done.stderr
+    assert "tui: stopped after 1.5 s, the time bound; 1 feed not read left for the next `tui fetch`" in (
+        done.stderr
+    )
+    assert "0 feeds" in done.stderr and "timed out" not in done.stderr
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "0", "2d", "25h", "nan"])
+def test_a_time_bound_that_is_not_one_is_a_one_line_error(tmp_path: Path, value: str) -> None:
+    done = tui(tmp_path, "fetch", "--max-time", value)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) <= 2 and "Traceback" not in done.stderr
+    assert "--max-time" in done.stderr
+
+
+@pytest.mark.parametrize("theirs", ["https://news.example.com/story", "https://www.evil-news.co.uk/story"])
+def test_a_canonical_link_to_another_site_never_names_the_page(
+    local_web: LocalWeb, tmp_path: Path, theirs: str
+) -> None:
+    # Before: a page that gives no site name was named after the host of its canonical link, so a
+    # copy claiming another site's address was filed as that site's article (`news.example.com - …`).
+    (key,) = article_keys(1)
+    html = article_html("A copy", truth()[key]["articleBody"], canonical=theirs)
+    html = html.replace(b'<meta property="og:site_name" content="Local Times">', b"")
+    page = local_web.route("/copy.html", html)
+    done = tui(tmp_path, "add", page, "--ignore-robots", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    text = Path(row["path"]).read_text()
+    assert "example.com" not in row["id"] + text and "evil-news" not in row["id"] + text
+    assert str(_front(Path(row["path"]))["source"]).startswith("127.0.0.1")

@@ -270,9 +270,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
-    from tui.intake.feed_intake import MAX_ITEMS
+    from tui.intake.feed_intake import MAX_ITEMS, MAX_SECONDS
 
     args.max_items = args.max_items or MAX_ITEMS
+    args.max_time = args.max_time or MAX_SECONDS
     state = FeedState.load(paths.state_dir(args.state_dir))
     with _stopped_by_sigterm():  # a cron job's time limit (`timeout 10m tui fetch`) keeps what came in
         report = fetch_feeds(
@@ -281,9 +282,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             state,
             progress=_progress_bar("fetching", piped=True),
             max_items=args.max_items,
+            max_seconds=args.max_time,
         )
     code = _report(report.outcomes, args.json)
-    for line in fetch_summary_lines(report, args.max_items, counts=not args.json):
+    for line in fetch_summary_lines(report, args.max_items, args.max_time, counts=not args.json):
         print(line, file=sys.stderr)
     _refresh_index(args, report.outcomes)
     return code

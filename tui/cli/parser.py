@@ -236,6 +236,14 @@ def _add_intake_commands(command: AddCommand) -> None:
         metavar="N",
         help="take at most N new items this run; the rest come at the next (default: 200)",
     )
+    fetching.add_argument(
+        "--max-time",
+        type=_duration,
+        default=None,
+        metavar="TIME",
+        help="stop reading feeds and pages after TIME (90s, 10m, 1h; seconds when bare);"
+        " the rest come at the next run (default: 10m)",
+    )
     _add_robots_option(fetching)
     _add_index_option(fetching)
 
@@ -270,6 +278,20 @@ def _seconds(value: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
     if not 0 < seconds <= 3600:
         raise argparse.ArgumentTypeError(f"{value}: give between 0 and 3600 seconds")
+    return seconds
+
+
+def _duration(value: str) -> float:
+    """`90`, `90s`, `2.5m`, `1h`: seconds, more than none and at most a day."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    text = value.strip().lower()
+    unit = units.get(text[-1:], 0.0)
+    try:
+        seconds = float(text[:-1] if unit else text) * (unit or 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a length of time: {value!r} (say 90s, 10m or 1h)") from None
+    if not 0 < seconds <= 86400:
+        raise argparse.ArgumentTypeError(f"{value}: give more than none and at most 24h")
     return seconds
 
 

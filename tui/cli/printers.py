@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import PROG
 from tui.text_safety import printable
-from tui.wording import counted
+from tui.wording import counted, length_of_time
 
 if TYPE_CHECKING:
     from tui.intake.feed_intake import FetchReport
@@ -77,8 +77,10 @@ def listing_lines(listing: Iterable[ListedArticle]) -> Iterator[str]:
         yield f"{printable(article.id):<28} {date}  {source:<20} {article.words:>6}w  {printable(article.title)}"
 
 
-def fetch_summary_lines(report: FetchReport, max_items: int, *, counts: bool) -> list[str]:
-    """`tui fetch`, for stderr: what came in (with `counts`), and how many items wait for the next run."""
+def fetch_summary_lines(
+    report: FetchReport, max_items: int, max_seconds: float, *, counts: bool
+) -> list[str]:
+    """`tui fetch`, for stderr: what came in (with `counts`), and what waits for the next run."""
     lines: list[str] = []
     if counts:
         count = {status: sum(o.status == status for o in report.outcomes) for status in ("added", "update")}
@@ -86,7 +88,15 @@ def fetch_summary_lines(report: FetchReport, max_items: int, *, counts: bool) ->
             f"{counted(report.feeds_checked, 'feed')} ({report.feeds_unchanged} unchanged): "
             f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed"
         )
-    if report.items_left:
+    if report.out_of_time:
+        left = [counted(report.items_left, "item")] if report.items_left else []
+        if report.feeds_left:
+            left.append(f"{counted(report.feeds_left, 'feed')} not read")
+        lines.append(
+            f"{PROG}: stopped after {length_of_time(max_seconds)}, the time bound; "
+            f"{' and '.join(left) or 'nothing'} left for the next `{PROG} fetch`"
+        )
+    elif report.items_left:
         lines.append(
             f"{PROG}: stopped at {max_items} items of {report.items_new} new; "
             f"{report.items_left} left for the next `{PROG} fetch`"

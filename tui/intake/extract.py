@@ -526,13 +526,28 @@ def _extract(html: bytes | str, url: str | None, label: str, rule: Rule) -> Page
         title=title,
         author=_clean(document.author),
         date=_published_time(page_tree, _clean(document.date)),
-        source=_clean(document.sitename) or _host(canonical or url) or _clean(document.hostname),
+        source=_site_name(document, url) or _host(canonical or url) or _clean(document.hostname),
         url=url,
         canonical_url=canonical,
         language=_clean(document.language) or language,
         markdown=markdown,
         text=text,
     )
+
+
+def _site_name(document: Any, url: str | None) -> str | None:
+    """The name the page gives its site. Where it gives none, trafilatura names it after the host of
+    its canonical link or `og:url`: a link to another site does not make the page that site's."""
+    from urllib.parse import urlsplit
+
+    name = _clean(document.sitename)
+    claimed = web_url(document.url)
+    if url is None or claimed is None or same_site(url, claimed):
+        return name
+    host = (urlsplit(claimed).hostname or "").lower()
+    if name and "." in name and host.endswith(name.lower()):
+        return None  # the other site's host, not a name the page gave
+    return name
 
 
 def _host(url: str | None) -> str | None:

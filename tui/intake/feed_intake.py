@@ -15,7 +15,7 @@ from tui.intake.extract import (
     web_url,
 )
 from tui.intake.feeds import Feed, FeedItem, FeedState, parse_feed
-from tui.intake.fetch import NotAsked, Response, by_turns, host_of
+from tui.intake.fetch import NotAsked, OutOfTime, Response, by_turns, host_of
 from tui.intake.intake import (
     Intake,
     Outcome,
@@ -32,6 +32,9 @@ FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article 
 # A run of `tui fetch` takes at most this many new items (a 10,000-item feed is taken in over
 # several runs, each saving what it got); at one request a second per host that is under 4 minutes.
 MAX_ITEMS = 200
+# And at most this many seconds: feeds and pages not read by then (a server that trickles, a site
+# that asks for a long pause) are left, as the items past MAX_ITEMS are, for the next run.
+MAX_SECONDS = 600.0
 MAX_ITEM_TRIES = 3  # an item that failed this many fetches in a row is given up on
 SAVE_EVERY = 2.0  # seconds between two saves of the fetch history during a run
 
@@ -42,7 +45,9 @@ class FetchReport:
     feeds_checked: int = 0
     feeds_unchanged: int = 0
     items_new: int = 0  # new or edited items found in the feeds
-    items_left: int = 0  # of those, left for the next run by the bound
+    items_left: int = 0  # of those, left for the next run by a bound
+    feeds_left: int = 0  # feeds not read before the time bound (read first at the next run)
+    out_of_time: bool = False  # the time bound stopped the run (and left something)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -89,16 +94,19 @@ def fetch_feeds(
     progress: Progress | None = None,
     *,
     max_items: int = MAX_ITEMS,
+    max_seconds: float = MAX_SECONDS,
     clock: Callable[[], float] | None = None,
 ) -> FetchReport:
-    """Every feed read (conditionally), then at most `max_items` new or edited items added.
+    """Every feed read (conditionally), then at most `max_items` new or edited items added, all
+    within `max_seconds` (what is not in by then is left: `report.out_of_time`).
 
     What each item gave is saved as it goes (every few seconds and at the end, even on ctrl+c), so a
-    run that stops, or stops at the bound, is taken up where it stopped by the next. An item that
+    run that stops, or stops at a bound, is taken up where it stopped by the next. An item that
     failed `MAX_ITEM_TRIES` runs in a row is given up on, and the outcome says so.
     """
     import time
 
+    intake.fetcher.stop_after(max_seconds)
     intake.load()
     report = FetchReport()
     ticker = _Ticker(progress, total=len(feeds))
@@ -163,6 +171,10 @@ def _new_items(
     todo: list[tuple[Feed, FeedItem]] = []
     for feed, items, response in read:
         ticker.done += 1
+        if isinstance(response, OutOfTime):
+            report.feeds_left += 1  # not read: its items are not known, nor lost
+            report.out_of_time = True
+            continue
         report.feeds_checked += 1
         if items is None:
             report.outcomes.append(Outcome(feed.url, "failed", error=with_label(str(response), feed.url)))
@@ -186,6 +198,8 @@ def _add_items(
     every few seconds; gives the feeds whose items are to be tried again."""
 
     def read_item(pair: tuple[Feed, FeedItem]) -> Page | TuiError:
+        if intake.fetcher.out_of_time():  # a feed's own text too: the run stops at its bound
+            return OutOfTime("not taken: the run's time is up")
         try:
             return _item_page(intake, pair[1])
         except TuiError as error:
@@ -194,31 +208,42 @@ def _add_items(
     failed_feeds: set[str] = set()
     last_save = clock()
     for (feed, item), result in zip(todo, intake.fetcher.map(read_item, todo), strict=True):
-        label = item.link or f"{feed.name}: {item.title or item.key}"
-        if isinstance(result, TuiError):
-            outcome = Outcome(label, "failed", title=item.title, error=with_label(str(result), label))
+        if isinstance(result, OutOfTime):  # left for the next run, as the items past the bound are
+            report.items_left += 1
+            report.out_of_time = True
+            failed_feeds.add(feed.url)
         else:
-            outcome = intake.add_page(result, label)
-        if outcome.status == "failed" and isinstance(result, NotAsked):
-            failed_feeds.add(feed.url)  # never asked for in this run: tried next time, no try counted
-        elif outcome.status == "failed":
-            tries = state.failed(feed.url, item, outcome.error or "", utc_now())
-            if tries >= MAX_ITEM_TRIES:
-                state.give_up(feed.url, item, outcome.error or "", utc_now())
-                outcome.error = (
-                    f"{outcome.error} (failed {tries} fetches in a row: given up, not tried again)"
-                )
-            else:
-                failed_feeds.add(feed.url)  # tried again next time
-        else:
-            state.remember(feed.url, item, outcome.id or outcome.duplicate_of, utc_now())
-        report.outcomes.append(outcome)
+            report.outcomes.append(_settle(intake, state, feed, item, result, failed_feeds))
         ticker.done += 1
         ticker.tick()
         if clock() - last_save >= SAVE_EVERY:
             state.save()
             last_save = clock()
     return failed_feeds
+
+
+def _settle(
+    intake: Intake, state: FeedState, feed: Feed, item: FeedItem, result: Page | TuiError, retried: set[str]
+) -> Outcome:
+    """The item added (or its failure counted) and remembered; its feed put in `retried` when the
+    item is to be tried again."""
+    label = item.link or f"{feed.name}: {item.title or item.key}"
+    if isinstance(result, TuiError):
+        outcome = Outcome(label, "failed", title=item.title, error=with_label(str(result), label))
+    else:
+        outcome = intake.add_page(result, label)
+    if outcome.status == "failed" and isinstance(result, NotAsked):
+        retried.add(feed.url)  # never asked for in this run: tried next time, no try counted
+    elif outcome.status == "failed":
+        tries = state.failed(feed.url, item, outcome.error or "", utc_now())
+        if tries >= MAX_ITEM_TRIES:
+            state.give_up(feed.url, item, outcome.error or "", utc_now())
+            outcome.error = f"{outcome.error} (failed {tries} fetches in a row: given up, not tried again)"
+        else:
+            retried.add(feed.url)  # tried again next time
+    else:
+        state.remember(feed.url, item, outcome.id or outcome.duplicate_of, utc_now())
+    return outcome
 
 
 def _keep_validators(read: list[_ReadFeed], state: FeedState, retried: set[str]) -> None:

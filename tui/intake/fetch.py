@@ -68,6 +68,10 @@ class NotAsked(FetchError):
     no try of the page, so it does not count toward giving up on a feed's item."""
 
 
+class OutOfTime(NotAsked):
+    """A request not made, or cut off, because the run's time bound came (`Fetcher.stop_after`)."""
+
+
 class RobotsRefused(FetchError):
     """robots.txt keeps us from a URL; the message names both."""
 
@@ -106,6 +110,10 @@ class Deadline:
 
     def remaining(self) -> float:
         return self.at - self._clock()
+
+    def shorten_to(self, seconds: float) -> None:
+        """At most `seconds` from now."""
+        self.extend(min(0.0, seconds - self.remaining()))
 
     def extend(self, seconds: float) -> None:
         with self._lock:
@@ -503,6 +511,19 @@ class Fetcher:
     _next_turn: dict[str, float] = field(default_factory=dict)  # host -> earliest start of its next request
     _stopping: threading.Event = field(default_factory=threading.Event)
     _timed_out: set[str] = field(default_factory=set)  # servers a request of this run ran out of time at
+    _until: float | None = None  # the run's end by `clock` (`stop_after`); None: no bound
+
+    def stop_after(self, seconds: float) -> None:
+        """No request goes past `seconds` from now: one not begun by then is not made, and one
+        under way then is cut off; either raises `OutOfTime`, which is no try of the page."""
+        self._until = self.clock() + seconds
+
+    def out_of_time(self) -> bool:
+        """Whether the run's time bound has come."""
+        return self._time_left() <= 0
+
+    def _time_left(self) -> float:
+        return float("inf") if self._until is None else self._until - self.clock()
 
     @contextlib.contextmanager
     def host_slot(self, url: str) -> Iterator[None]:
@@ -520,7 +541,10 @@ class Fetcher:
         server = f"{parts.scheme}://{parts.netloc}".lower()
         seconds = options.pop("timeout", self.timeout)
         with self.host_slot(url):
-            deadline = Deadline(seconds)  # from its turn: waiting for the host is not its time
+            if self.out_of_time():
+                raise OutOfTime(f"{url}: not fetched: the run's time is up; tried again next time")
+            # from its turn (waiting for the host is not its time), and never past the run's end
+            deadline = Deadline(min(seconds, self._time_left()))
             if server in self._timed_out:
                 raise NotAsked(
                     f"{url}: not fetched: {server} timed out earlier in this run; tried again next time"
@@ -533,6 +557,10 @@ class Fetcher:
                     **options,
                 )
             except FetchError:
+                if deadline.expired and self._time_left() <= 0.05:  # cut off by the run's bound
+                    raise OutOfTime(
+                        f"{url}: cut off at the run's time bound; tried again next time"
+                    ) from None
                 if deadline.expired:
                     with self._guard:
                         self._timed_out.add(server)
@@ -565,6 +593,8 @@ class Fetcher:
         waited_from = self.clock()
         self._wait_turn(hop, rules)
         deadline.extend(self.clock() - waited_from)  # a pause for the host's turn is not the server's time
+        if self._until is not None:
+            deadline.shorten_to(self._time_left())  # but the run's end stays its end
 
     def _wait_turn(self, url: str, rules: RobotsRules | None) -> None:
         """Sleep until `url`'s host may be asked again, and book the turn after this one."""
@@ -580,6 +610,8 @@ class Fetcher:
                 if asked is None or asked < interval:
                     why = f"{host} may be asked again in {start - now:.0f} s"
                 raise NotAsked(f"{url}: not fetched: {why}; try again later")
+            if start >= now + self._time_left():
+                raise OutOfTime(f"{url}: not fetched: its turn comes after the run's time bound")
             self._next_turn[host] = start + interval
         if start > now:
             if self.sleep is not None:

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, ProgressBar
 
 from tui.app.screens.dialogs import DetailsScreen
 from tui.errors import TuiError
-from tui.wording import counted
+from tui.wording import counted, length_of_time
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -155,14 +155,17 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
                 feeds.feeds,
                 state,
                 progress=lambda done, total: _show_bar(screen, done, total),
-                max_items=intake.MAX_ITEMS,  # read at the call: the bound is the module's, as `tui fetch`'s
+                max_items=intake.MAX_ITEMS,  # read at the call: the bounds are the module's, as `tui fetch`'s
+                max_seconds=intake.MAX_SECONDS,
             )
         except (TuiError, OSError) as error:
             app.call_from_thread(_finish, screen, [], [str(error)])
             return
         _reload(app, report.outcomes)
+        bound = intake.MAX_SECONDS if report.out_of_time else None
+        left = left_for_next_time(report.items_left, report.feeds_left, bound)
         app.call_from_thread(
-            _finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"), report.items_left
+            _finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"), left
         )
 
     screen.run_worker(work, thread=True, group="intake", exit_on_error=False, name="fetch")
@@ -201,15 +204,22 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     app.post_message(LibraryLoaded(library))
 
 
-def left_for_next_time(left: int) -> str:
-    """What a bounded feed run says of the items it did not take (empty when it took them all)."""
-    return f"{counted(left, 'item')} left for the next fetch (R)" if left else ""
+def left_for_next_time(items: int, feeds: int = 0, time_bound: float | None = None) -> str:
+    """What a bounded feed run says of the items it did not take and the feeds it did not read
+    (empty when it did all), and of the time bound when that stopped it."""
+    parts = [counted(items, "item")] if items else []
+    if feeds:
+        parts.append(f"{counted(feeds, 'feed')} not read")
+    if not parts:
+        return ""
+    said = f"{' and '.join(parts)} left for the next fetch (R)"
+    return f"{said}, at the {length_of_time(time_bound)} bound" if time_bound is not None else said
 
 
 def _finish(
-    screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "", left: int = 0
+    screen: Screen[Any], outcomes: list[Outcome], errors: list[str], checked: str = "", left: str = ""
 ) -> None:
-    """Say what came in; `checked` names the feeds read and `left` the items a bounded run left."""
+    """Say what came in; `checked` names the feeds read and `left` what a bounded run left."""
     for bar in screen.query("#intake-progress"):
         bar.remove()
     app = screen.app
@@ -217,7 +227,7 @@ def _finish(
     came_in = [outcome for outcome in outcomes if outcome.status in ("added", "update")]
     duplicates = [outcome for outcome in outcomes if outcome.status == "duplicate"]
     if len(outcomes) == 1 and not errors:
-        line = "; ".join(part for part in (outcomes[0].line(), left_for_next_time(left)) if part)
+        line = "; ".join(part for part in (outcomes[0].line(), left) if part)
         app.notify(line, severity="error" if failures else "information", markup=False, timeout=8)
     elif outcomes or not failures:
         parts = [checked] if checked else []
@@ -227,7 +237,7 @@ def _finish(
         if failures:
             parts.append(f"{len(failures)} failed")
         if left:
-            parts.append(left_for_next_time(left))
+            parts.append(left)
         app.notify(": ".join([parts[0], ", ".join(parts[1:])]) if checked else ", ".join(parts), timeout=6)
     if failures and (len(outcomes) != 1 or errors):
         app.push_screen(DetailsScreen(f"{len(failures)} could not be added", failures))
