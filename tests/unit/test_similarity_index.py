@@ -327,3 +327,20 @@ def test_articles_prepared_in_worker_processes_give_the_same_index(
     assert len(from_workers) == serial.stats["features_computed"]
     assert built.pairs() == serial.pairs()
     assert not any(cast(LazyArticle, a).text_read for a in lazy)  # the texts were read elsewhere
+
+
+def test_a_signature_made_where_a_text_is_prepared_is_the_one_the_candidate_stage_makes() -> None:
+    import numpy as np
+
+    from tui.similarity.candidates import _signatures, signature
+    from tui.similarity.prepared import _Features
+
+    generator = np.random.default_rng(5)
+    shingles = [
+        np.unique(generator.integers(0, 2**32, size=n, dtype=np.uint64)).astype(np.uint32)
+        for n in (1, 7, 300)
+    ]
+    features = [_Features(key=str(k), shingle_count=len(s), shingles=s) for k, s in enumerate(shingles)]
+    batched = _signatures(features, [0, 1, 2])
+    assert [signature(s) for s in shingles] == [row.astype("<u4").tobytes() for row in batched]
+    assert signature(np.zeros(0, dtype=np.uint32)) is None

@@ -5,6 +5,7 @@ Pure core: no Textual, no Rich; numpy and scipy are imported inside the function
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ LSH_BANDS, LSH_ROWS = 32, 4
 _MINHASH_BATCH_SHINGLES = 80_000
 
 
+@functools.cache
 def _minhash_parameters() -> tuple[Any, Any]:
     import numpy as np
 
@@ -59,6 +61,29 @@ def _minhash_parameters() -> tuple[Any, Any]:
     a = generator.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
     b = generator.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32)
     return a, b
+
+
+def _permuted(values: Any, a: Any, b: Any) -> Any:
+    """The NUM_PERM hash functions applied to uint32 values: a (NUM_PERM x len(values)) array."""
+    import numpy as np
+
+    hashed = values[None, :] * a[:, None] + b[:, None]  # wraps modulo 2**32
+    hashed ^= hashed >> np.uint32(16)
+    hashed *= np.uint32(0x45D9F3B)
+    hashed ^= hashed >> np.uint32(16)
+    return hashed
+
+
+def signature(shingles: Any) -> bytes | None:
+    """One text's MinHash signature from its shingle hashes (as `_signatures` makes it, in bytes), or
+    None for a text without shingles. Made where the text is prepared, in a worker when there are many."""
+    import numpy as np
+
+    if not len(shingles):
+        return None
+    a, b = _minhash_parameters()
+    values = np.asarray(shingles, dtype=np.uint32)
+    return _permuted(values, a, b).min(axis=1).astype("<u4").tobytes()  # type: ignore[no-any-return]
 
 
 def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
@@ -93,10 +118,7 @@ def _signatures(features: Sequence[_Features], members: list[int]) -> Any:
             dtype=np.uint32,
             count=size,
         )
-        hashed = values[None, :] * a[:, None] + b[:, None]  # wraps modulo 2**32
-        hashed ^= hashed >> np.uint32(16)
-        hashed *= np.uint32(0x45D9F3B)
-        hashed ^= hashed >> np.uint32(16)
+        hashed = _permuted(values, a, b)
         lengths = np.array([len(features[members[row]].shingles) for row in batch])
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         minima = np.minimum.reduceat(hashed, offsets, axis=1).T

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui.similarity.candidates import signature
 from tui.similarity.judging import CHUNK_TIMEOUT, worker_count
 from tui.similarity.prepared import _Features, _features, _pack, _prepare
 
@@ -43,7 +44,11 @@ class Computed:
 
 def _compute(article: Article) -> Computed:
     prepared = _prepare(article)
-    return Computed(_features(prepared), list(prepared.counts.items()), _pack(prepared))
+    feature = _features(prepared)
+    # The MinHash signature is all the candidate stage needs of the shingles: made here, in the
+    # worker, and the shingles neither sent back nor kept.
+    feature.minhash, feature.shingles = signature(feature.shingles), ()
+    return Computed(feature, list(prepared.counts.items()), _pack(prepared))
 
 
 def computed(articles: Sequence[Article], advance: Callable[[int], None]) -> Iterator[Computed]:
