@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -344,3 +345,33 @@ def test_a_signature_made_where_a_text_is_prepared_is_the_one_the_candidate_stag
     batched = _signatures(features, [0, 1, 2])
     assert [signature(s) for s in shingles] == [row.astype("<u4").tobytes() for row in batched]
     assert signature(np.zeros(0, dtype=np.uint32)) is None
+
+
+CAPTURED_STDERR_POOL = """
+import io, os, sys
+from tui.similarity.judging import spawn_pool
+
+class Capture(io.StringIO):  # as the app's print capture: no descriptor of its own
+    def fileno(self) -> int:
+        return -1
+
+if __name__ == "__main__":
+    sys.stderr = Capture()
+    with spawn_pool(1) as pool:
+        print(pool.apply(os.getpid) != os.getpid())
+"""
+
+
+def test_worker_processes_start_while_the_app_captures_stderr(tmp_path: Path) -> None:
+    """Inside the app, sys.stderr has descriptor -1; multiprocessing's resource tracker, started by
+    the first pool, took it and the index failed with "bad value(s) in fds_to_keep"."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool.py"
+    script.write_text(CAPTURED_STDERR_POOL)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"

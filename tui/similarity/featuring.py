@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.similarity.candidates import signature
-from tui.similarity.judging import CHUNK_TIMEOUT, worker_count
+from tui.similarity.judging import CHUNK_TIMEOUT, spawn_pool, worker_count
 from tui.similarity.prepared import _Features, _features, _pack, _prepare
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def computed(articles: Sequence[Article], advance: Callable[[int], None]) -> Ite
             for result in _in_workers(articles, advance, workers):
                 yield result
                 given += 1
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             pass  # no processes to be had here (a sandbox, a broken pool): the rest are prepared here
     for article in articles[given:]:
         yield _compute(article)
@@ -83,7 +83,7 @@ def _in_workers(
         return done
 
     # Spawned daemons, as in `judging`: no fork of a threaded app, no process left behind.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+    with spawn_pool(workers) as pool:
         for start in range(0, len(articles), CHUNK_ARTICLES):
             # A library's lazy article travels as its listing and reads its text in the worker.
             chunk = list(articles[start : start + CHUNK_ARTICLES])

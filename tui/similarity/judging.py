@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from tui.similarity.prepared import _Prepared, _unpack
 from tui.similarity.store import VerdictRow
 from tui.similarity.verdict import _judge
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 # Pairs to judge before worker processes pay for their start (about a second each: imports, model).
 PARALLEL_FROM = 3_000
@@ -46,6 +51,29 @@ def worker_count(work: int, parallel_from: int = PARALLEL_FROM) -> int:
     return max(1, min(cores, cap, 8))
 
 
+def spawn_pool(workers: int) -> Pool:
+    """A pool of `workers` spawned daemon processes.
+
+    multiprocessing starts its resource tracker with the first pool and hands it the descriptor of
+    `sys.stderr`; inside the app that is Textual's capture, whose descriptor is -1, and every pool
+    failed with "bad value(s) in fds_to_keep". The tracker is started here with the real stderr."""
+    import multiprocessing
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        usable = captured is not None and captured.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    try:
+        if not usable and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__  # only while the tracker starts, which reads it once
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
+    return multiprocessing.get_context("spawn").Pool(workers)
+
+
 def judge_pairs(
     todo: Sequence[tuple[int, int]],
     packed_of: Callable[[int], bytes],
@@ -61,7 +89,7 @@ def judge_pairs(
     if workers > 1:
         try:
             return _in_workers(todo, packed_of, keys, release, advance, workers)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             pass  # no processes to be had here (a sandbox, a broken pool): judge them in this one
     with _one_blas_thread():
         return list(_in_this_process(todo, packed_of, keys, release, advance))
@@ -131,7 +159,7 @@ def _in_workers(
 
     # A pool's workers are daemons, ended with it: an app that quits, or a build stopped by an
     # exception (its progress callback may raise to cancel it), leaves no process behind.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+    with spawn_pool(workers) as pool:
         for number, start in enumerate(range(0, len(todo), CHUNK_PAIRS)):
             chunk = list(todo[start : start + CHUNK_PAIRS])
             members = sorted({k for pair in chunk for k in pair})
