@@ -38,6 +38,26 @@ async def wait_for_intake(pilot: Pilot[None], app: App[None]) -> None:
     await settle(pilot)
 
 
+def follow_local_feed(local_web: LocalWeb, tmp_path: Path, items: list[tuple[str, str, str]]) -> None:
+    """The feed of `items` (title, path, date) served at /feed.xml and followed as "Local"."""
+    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
+    feeds = FeedList.load(tmp_path / "config")
+    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
+    feeds.save()
+
+
+def serve_three_stories(
+    local_web: LocalWeb, delay: float = 0.0
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Three article pages served at /story0../story2: their titles and their feed items."""
+    titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]
+    items = []
+    for number, (title, key) in enumerate(zip(titles, article_keys(3), strict=True)):
+        local_web.route(f"/story{number}", article_html(title, truth()[key]["articleBody"]), delay=delay)
+        items.append((title, f"/story{number}", f"Mon, 17 Jun 2024 0{number}:00:00 GMT"))
+    return titles, items
+
+
 def test_clipboard_link_only_when_it_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(intake_screen, "CLIPBOARD_COMMANDS", ())
     assert clipboard_link(" https://news.example/a \n") == "https://news.example/a"
@@ -75,20 +95,14 @@ async def test_fetch_lists_failures_and_shows_new_articles(
 ) -> None:
     body = truth()[article_keys(1)[0]]["articleBody"]
     local_web.route("/ok", article_html("Bridge repairs finish early", body))
-    local_web.route(
-        "/feed.xml",
-        rss20(
-            local_web,
-            [
-                ("Bridge repairs", "/ok", "Mon, 17 Jun 2024 09:00:00 GMT"),
-                ("Gone", "/gone", "Mon, 17 Jun 2024 10:00:00 GMT"),
-            ],
-        ),
-        content_type="application/rss+xml",
+    follow_local_feed(
+        local_web,
+        tmp_path,
+        [
+            ("Bridge repairs", "/ok", "Mon, 17 Jun 2024 09:00:00 GMT"),
+            ("Gone", "/gone", "Mon, 17 Jun 2024 10:00:00 GMT"),
+        ],
     )
-    feeds = FeedList.load(tmp_path / "config")
-    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
-    feeds.save()
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -135,16 +149,9 @@ async def test_a_fetch_stopped_by_its_time_bound_says_so_and_the_next_goes_on(
     from tui.intake import feed_intake as intake
 
     monkeypatch.setattr(intake, "MAX_SECONDS", 1.5)
-    titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]
-    items = []
-    for number, (title, key) in enumerate(zip(titles, article_keys(3), strict=True)):
-        # a second a page, one page at a time from this host: the bound comes in the second page
-        local_web.route(f"/story{number}", article_html(title, truth()[key]["articleBody"]), delay=1.0)
-        items.append((title, f"/story{number}", f"Mon, 17 Jun 2024 0{number}:00:00 GMT"))
-    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
-    feeds = FeedList.load(tmp_path / "config")
-    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
-    feeds.save()
+    # a second a page, one page at a time from this host: the bound comes in the second page
+    titles, items = serve_three_stories(local_web, delay=1.0)
+    follow_local_feed(local_web, tmp_path, items)
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -168,11 +175,7 @@ async def test_r_gives_up_on_an_item_that_keeps_failing(
     make_test_app: AppFactory, local_web: LocalWeb, tmp_path: Path
 ) -> None:
     # The issue: a feed item answering 404 raised a failure at every R, with no end to it.
-    items = [("Gone", "/gone.html", "Mon, 17 Jun 2024 09:00:00 GMT")]
-    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
-    feeds = FeedList.load(tmp_path / "config")
-    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
-    feeds.save()
+    follow_local_feed(local_web, tmp_path, [("Gone", "/gone.html", "Mon, 17 Jun 2024 09:00:00 GMT")])
     app = make_test_app()
     errors: list[list[str]] = []
     async with app.run_test(size=(100, 30)) as pilot:
@@ -194,15 +197,8 @@ async def test_a_bounded_fetch_says_how_many_items_are_left_for_next_time(
     from tui.intake import feed_intake as intake
 
     monkeypatch.setattr(intake, "MAX_ITEMS", 2)
-    titles = ["Harbour wall rebuilt", "Tram line opens", "Library hours extended"]
-    items = []
-    for number, (title, key) in enumerate(zip(titles, article_keys(3), strict=True)):
-        local_web.route(f"/story{number}", article_html(title, truth()[key]["articleBody"]))
-        items.append((title, f"/story{number}", f"Mon, 17 Jun 2024 0{number}:00:00 GMT"))
-    local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
-    feeds = FeedList.load(tmp_path / "config")
-    feeds.feeds.append(Feed("Local", local_web.url("/feed.xml")))
-    feeds.save()
+    titles, items = serve_three_stories(local_web)
+    follow_local_feed(local_web, tmp_path, items)
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import gc
 
 from tui import paths
 from tui.cli.common import emit_json_items, print_lines, report_skipped
+from tui.collector import collector_paused
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    # The listing and the rows printed of it live until the command ends: the cyclic collector would
-    # walk 95,000 articles again and again while the rows are made, and free nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # The listing and the rows printed of it live until the command ends.
+    with collector_paused():
         return _list(args)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _list(args: argparse.Namespace) -> int:

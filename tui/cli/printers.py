@@ -89,12 +89,9 @@ def fetch_summary_lines(
             f"{count['added']} added, {counted(count['update'], 'update')}, {len(report.failed)} failed"
         )
     if report.out_of_time:
-        left = [counted(report.items_left, "item")] if report.items_left else []
-        if report.feeds_left:
-            left.append(f"{counted(report.feeds_left, 'feed')} not read")
         lines.append(
             f"{PROG}: stopped after {length_of_time(max_seconds)}, the time bound; "
-            f"{' and '.join(left) or 'nothing'} left for the next `{PROG} fetch`"
+            f"{report.left_over or 'nothing'} left for the next `{PROG} fetch`"
         )
     elif report.items_left:
         lines.append(

@@ -27,6 +27,7 @@ from tui.intake.pages import (
     IntakeError,
     page_from_response,
 )
+from tui.wording import counted
 
 FULL_CONTENT_WORDS = 150  # a feed item carrying this many words is the article itself
 # A run of `tui fetch` takes at most this many new items (a 10,000-item feed is taken in over
@@ -52,6 +53,15 @@ class FetchReport:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def left_over(self) -> str:
+        """What a bound left for the next run, in words ("37 items and 1 feed not read"); empty
+        when the run took everything."""
+        parts = [counted(self.items_left, "item")] if self.items_left else []
+        if self.feeds_left:
+            parts.append(f"{counted(self.feeds_left, 'feed')} not read")
+        return " and ".join(parts)
 
 
 def _item_page(intake: Intake, item: FeedItem) -> Page:

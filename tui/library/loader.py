@@ -19,6 +19,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar, cast
 
+from tui.collector import collector_paused
 from tui.errors import TuiError
 from tui.library.articles import (
     MAX_FILE_BYTES,
@@ -133,16 +134,8 @@ def _walk(root: Path) -> list[_Found | Skipped]:
 
 
 def _paused_collector(load: Callable[[], _Loaded]) -> _Loaded:
-    # Loading makes a dozen objects per article, and all of them live on: the cyclic collector would
-    # walk the growing heap again and again and free nothing (a quarter of a warm start of 19,000
-    # stories). It is paused while loading and runs as usual afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # a dozen objects per article, all of which live on
         return load()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def load_library(root: Path, cache_dir: Path | None = None) -> Library:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from tui.app.session import SessionApp
+    from tui.intake.feed_intake import FetchReport
     from tui.intake.intake import Intake, Outcome
 
 _LINK = re.compile(r"^https?://\S+$")
@@ -163,7 +164,7 @@ def start_fetch(screen: Screen[Any], app: SessionApp) -> None:
             return
         _reload(app, report.outcomes)
         bound = intake.MAX_SECONDS if report.out_of_time else None
-        left = left_for_next_time(report.items_left, report.feeds_left, bound)
+        left = left_for_next_time(report, bound)
         app.call_from_thread(
             _finish, screen, report.outcomes, [], counted(report.feeds_checked, "feed"), left
         )
@@ -204,15 +205,12 @@ def _reload(app: SessionApp, outcomes: list[Outcome]) -> None:
     app.post_message(LibraryLoaded(library))
 
 
-def left_for_next_time(items: int, feeds: int = 0, time_bound: float | None = None) -> str:
-    """What a bounded feed run says of the items it did not take and the feeds it did not read
-    (empty when it did all), and of the time bound when that stopped it."""
-    parts = [counted(items, "item")] if items else []
-    if feeds:
-        parts.append(f"{counted(feeds, 'feed')} not read")
-    if not parts:
+def left_for_next_time(report: FetchReport, time_bound: float | None = None) -> str:
+    """What a bounded feed run says of what it left (empty when it did all), and of the time bound
+    when that stopped it."""
+    if not report.left_over:
         return ""
-    said = f"{' and '.join(parts)} left for the next fetch (R)"
+    said = f"{report.left_over} left for the next fetch (R)"
     return f"{said}, at the {length_of_time(time_bound)} bound" if time_bound is not None else said
 
 
