@@ -270,6 +270,27 @@ def test_a_later_version_that_adds_a_figure_is_an_update_and_an_earlier_one_is_n
     assert compare(library.get("first"), library.get("undated")).kind == "near-duplicate"
 
 
+def test_a_day_without_a_time_of_day_is_compared_as_a_day(tmp_path: Path) -> None:
+    base = (HAND_CASES / "base.md").read_text()
+    fuller = base.replace("in a statement.", "in a statement issued after a board meeting of 12 directors.")
+    # Dated that day without a time: not known to come before the fuller text's 07:14, so no direction.
+    (tmp_path / "same_day.md").write_text(_dated(base, "1987-03-31"))
+    (tmp_path / "day_before.md").write_text(_dated(base, "1987-03-30"))
+    # The day-only versions indexed first, so that they are judged against the fuller one from the store.
+    SimilarityIndex.build(load_library(tmp_path), cache_dir=tmp_path / "cache")
+    (tmp_path / "fuller.md").write_text(fuller)  # 1987-03-31, 07:14
+    library = load_library(tmp_path)
+    assert library.get("same_day").day_only
+    assert compare(library.get("same_day"), library.get("fuller")).kind == "near-duplicate"
+    day_after = compare(library.get("day_before"), library.get("fuller"))
+    assert (day_after.kind, day_after.reason) == ("update", "same story; the later version adds 12")
+    index = SimilarityIndex.build(library, cache_dir=tmp_path / "cache")
+    assert {m.article_id: m.kind for m in index.matches("fuller")} == {
+        "same_day": "near-duplicate",
+        "day_before": "update",
+    }
+
+
 def test_a_number_the_earlier_version_spells_out_is_not_added(tmp_path: Path) -> None:
     base = (HAND_CASES / "base.md").read_text().replace("further details", "details on day one")
     later = _dated(base.replace("on day one", "on day 1"), "1987-03-31T09:30:00")

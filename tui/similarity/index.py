@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 12
+INDEX_VERSION = 13
 
 
 class _Identified(Protocol):

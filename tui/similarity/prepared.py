@@ -56,6 +56,7 @@ class _Prepared:
     repeats: list[Repeat]
     trigrams: Any = None  # sorted distinct word 3-gram hashes (numpy uint32): how much wording is shared
     published: Any = None  # datetime of publication when known
+    day_only: bool = False  # the source gave the day of publication, no time of day
     outlet: str = ""  # the source (publication) when known, normalised
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     word_count: int = 0  # words of the distinct sentences
@@ -139,6 +140,7 @@ def _prepare(article: Article) -> _Prepared:
         repeats=repeats,
         trigrams=_trigram_array(keys),
         published=article.published,
+        day_only=article.day_only,
         outlet=normalise(article.source or ""),
         wire_headline=bool(title_words) and not any(c.islower() for c in article.title),
         word_count=len(kept_words),
@@ -157,7 +159,10 @@ def _pack(p: _Prepared) -> bytes:
 
     Spans and repeats are left out (the index needs no offsets).
     """
-    published = p.published.isoformat() if p.published is not None else None
+    published = None
+    if p.published is not None:
+        # A day alone is kept as a day (ten characters), so the order of two versions stays a day's.
+        published = p.published.date().isoformat() if p.day_only else p.published.isoformat()
     return marshal.dumps(
         (
             p.id,
@@ -219,6 +224,7 @@ def _unpack(data: bytes, key: str) -> _Prepared:
         repeats=[],
         trigrams=np.frombuffer(trigrams, dtype=np.uint32),
         published=datetime.fromisoformat(published) if published else None,
+        day_only=bool(published) and len(published) == len("2024-06-17"),
         sentence_count=count,
         wire_headline=wire,
         word_count=word_count,
@@ -244,3 +250,15 @@ def _features(prepared: _Prepared) -> _Features:
         shingle_count=len(prepared.shingles),
         shingles=prepared.shingles,
     )
+
+
+def published_order(a: _Prepared, b: _Prepared) -> int:
+    """-1 when a was published first, 1 when b was, 0 when that is not known: either undated, or at the
+    same moment. A day given without a time of day is compared as a day: a report dated "17 June" is not
+    earlier than another's "17 June, 15:43"."""
+    if a.published is None or b.published is None:
+        return 0
+    if a.day_only or b.day_only:
+        first, second = a.published.date(), b.published.date()
+        return -1 if first < second else 1 if second < first else 0
+    return -1 if a.published < b.published else 1 if b.published < a.published else 0

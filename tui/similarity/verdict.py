@@ -16,7 +16,7 @@ from tui.similarity.facts import (
 )
 from tui.similarity.meaning import read_for_meaning
 from tui.similarity.model import Kind
-from tui.similarity.prepared import _Prepared
+from tui.similarity.prepared import _Prepared, published_order
 from tui.similarity.text import _containment, _literal, _weighted_mean, stem
 from tui.wording import counted
 
@@ -288,7 +288,7 @@ def _measure(a: _Prepared, b: _Prepared) -> _Measures:
         **_shingle_overlap(a, b),
         mostly_same=_containment(a.trigrams, b.trigrams) >= MOSTLY_SAME_WORDS,
         days_apart=both_dated and a.published.date() != b.published.date(),
-        b_first=both_dated and b.published < a.published,
+        b_first=published_order(a, b) > 0,
         same_subject=same_subject,
         subject_a=_subject(a, names),
         subject_b=_subject(b, names),
@@ -416,12 +416,8 @@ def _copy(a: _Prepared, b: _Prepared, m: _Measures) -> _Verdict:
     longer = b if m.short_is_a else a
     # A fuller version (adding at least as many sentences as the shorter one has, with facts of their
     # own) is an update, unless it is known to be the earlier text: then the shorter one is a cut.
-    longer_earlier = (
-        a.published is not None
-        and b.published is not None
-        and a.published != b.published
-        and longer.published == min(a.published, b.published)
-    )
+    order = published_order(a, b)
+    longer_earlier = order != 0 and (order < 0) == (longer is a)
     longer_coverage = m.linked.coverage_b if m.short_is_a else m.linked.coverage_a
     longer_only = sum(1 for c in longer_coverage if c < RESTATED_COVERAGE)
     if longer_earlier or not _new_sentences(m.linked, longer, a if longer is b else b, not m.short_is_a):
@@ -533,16 +529,18 @@ def _copy_kind(short: float, restated: int, total: int, verbatim: int) -> Kind:
 
 
 def _added_figures(a: _Prepared, b: _Prepared) -> str:
-    """Figures the later of two dated versions gives that the earlier lacks, as written; "" if none.
+    """Figures the later of two versions gives that the earlier lacks, as written; "" if none or if
+    which came first is not known (`published_order`).
 
     A later version that changes no figure and adds some is a write-through: the story moved on.
     (Figures it leaves out are no change, as a copy may be cut; tried as a condition, it turned 50
     such versions of the whole Reuters library back into rewrites, which claim the same facts.)
     Undated, which text came first is unknown (a cut of a longer text reads like its source).
     """
-    if a.published is None or b.published is None or a.published == b.published:
+    order = published_order(a, b)
+    if not order:
         return ""
-    earlier, later = (a, b) if a.published < b.published else (b, a)
+    earlier, later = (a, b) if order < 0 else (b, a)
 
     def figures(p: _Prepared) -> set[str]:
         found = {f for f in p.title_facts if f[0] == "#"}
