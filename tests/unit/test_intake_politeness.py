@@ -100,10 +100,12 @@ def test_ignore_robots_keeps_the_default_pause(local_web: LocalWeb) -> None:
 
 def test_the_pause_is_kept_on_the_real_clock_with_threads(local_web: LocalWeb) -> None:
     urls = [local_web.route(f"/p{i}", "x") for i in range(3)]
-    fetcher = Fetcher(max_workers=3, min_interval=0.25)
+    fetcher = Fetcher(max_workers=3, min_interval=0.5)
     assert list(fetcher.map(lambda url: fetcher.fetch(url).body, urls)) == [b"x"] * 3
     starts = sorted(hit.start for hit in local_web.hits if hit.path != "/robots.txt")
-    assert all(later - earlier >= 0.24 for earlier, later in zip(starts, starts[1:], strict=False))
+    # Timed where the server's handler starts, which a loaded machine delays by tens of milliseconds
+    # for one request and not the next; requests sent without the pause arrive within a few.
+    assert all(later - earlier >= 0.4 for earlier, later in zip(starts, starts[1:], strict=False))
 
 
 def test_fetching_a_feed_paces_its_pages(local_web: LocalWeb, tmp_path: Path) -> None:
