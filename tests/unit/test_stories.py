@@ -179,6 +179,20 @@ def test_story_id_survives_an_added_earlier_version(seed_library: Path, tmp_path
     assert story.id == before
 
 
+def test_a_version_dated_by_day_alone_follows_that_day_s_timed_report(
+    seed_library: Path, tmp_path: Path
+) -> None:
+    # Not known to come before the report timed 15:43 that day, so that one stays the first.
+    _copy_of_a(seed_library, "001_same_day", ("Chang also said", "Chang said"), date="June 17, 2024")
+    library, stories = _stories(seed_library, tmp_path)
+    assert library.get("001_same_day").day_only
+    assert stories.get(A).version_ids[:2] == [A, "001_same_day"]
+    # The day before is before, time of day or not.
+    _copy_of_a(seed_library, "001_day_before", ("Chang also said", "Chang said so and"), date="June 16, 2024")
+    _, stories = _stories(seed_library, tmp_path)
+    assert stories.get(A).version_ids[:3] == ["001_day_before", A, "001_same_day"]
+
+
 def count_alignments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the first article of every `compare` made from now on."""
     import tui.similarity

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.similarity.model import STORY_KINDS
@@ -41,11 +42,18 @@ LEAF_KINDS: frozenset[str] = frozenset({"partial"})
 SIBLING_KINDS: frozenset[str] = frozenset({"template"})
 
 
-def report_order(article: Article) -> tuple[int, float, int, str]:
-    """Dated reports first and oldest first; undated ones after, the fullest first."""
-    if article.published is not None:
-        return (0, article.published.timestamp(), 0, article.id)
-    return (1, 0.0, -article.words, article.id)
+def report_order(article: Article) -> tuple[int, float, int, int, str]:
+    """Dated reports first and oldest first; undated ones after, the fullest first.
+
+    A day given without a time of day counts from the end of that day: it is not known to come before
+    any report timed that day, so those come first (and of several such, the fullest)."""
+    published = article.published
+    if published is None:
+        return (1, 0.0, 0, -article.words, article.id)
+    if article.day_only:
+        end_of_day = datetime.combine(published.date(), time.max, tzinfo=published.tzinfo)
+        return (0, end_of_day.timestamp(), 1, -article.words, article.id)
+    return (0, published.timestamp(), 0, 0, article.id)
 
 
 def page_key(url: str | None) -> str | None:
