@@ -355,10 +355,15 @@ class Capture(io.StringIO):  # as the app's print capture: no descriptor of its 
     def fileno(self) -> int:
         return -1
 
+def shout() -> None:  # a worker's warning, written where its stderr goes
+    os.write(2, b"drawn over the screen\\n")
+
+
 if __name__ == "__main__":
     sys.stderr = Capture()
     with spawn_pool(1) as pool:
         print(pool.apply(os.getpid) != os.getpid())
+        pool.apply(shout)
 """
 
 
@@ -375,3 +380,5 @@ def test_worker_processes_start_while_the_app_captures_stderr(tmp_path: Path) ->
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "True"
+    # The inherited terminal is the app's screen: a worker writes nothing there.
+    assert "drawn over the screen" not in done.stderr

@@ -51,12 +51,22 @@ def worker_count(work: int, parallel_from: int = PARALLEL_FROM) -> int:
     return max(1, min(cores, cap, 8))
 
 
+def _quiet() -> None:
+    """A worker's start where the parent has no terminal stream of its own for errors: its stderr
+    goes nowhere (a warning printed to the inherited terminal would be drawn over the app's screen;
+    a failed task comes back to the parent as its exception either way)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def spawn_pool(workers: int) -> Pool:
     """A pool of `workers` spawned daemon processes.
 
     multiprocessing starts its resource tracker with the first pool and hands it the descriptor of
     `sys.stderr`; inside the app that is Textual's capture, whose descriptor is -1, and every pool
-    failed with "bad value(s) in fds_to_keep". The tracker is started here with the real stderr."""
+    failed with "bad value(s) in fds_to_keep". The tracker is started here with the real stderr, and
+    the workers of such a parent write nothing to the terminal (`_quiet`)."""
     import multiprocessing
     from multiprocessing import resource_tracker
 
@@ -71,7 +81,7 @@ def spawn_pool(workers: int) -> Pool:
         resource_tracker.ensure_running()
     finally:
         sys.stderr = captured
-    return multiprocessing.get_context("spawn").Pool(workers)
+    return multiprocessing.get_context("spawn").Pool(workers, initializer=None if usable else _quiet)
 
 
 def judge_pairs(
