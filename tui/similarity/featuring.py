@@ -12,19 +12,15 @@ Pure core: no Textual, no Rich.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.similarity.candidates import signature
-from tui.similarity.judging import CHUNK_TIMEOUT, spawn_pool, worker_count
+from tui.similarity.judging import in_workers_in_order, worker_count
 from tui.similarity.prepared import _Features, _features, _pack, _prepare
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
-
     from tui.library.articles import Article
 
 # Articles to prepare before worker processes pay for their start (about a second each).
@@ -72,26 +68,12 @@ def computed(articles: Sequence[Article], advance: Callable[[int], None]) -> Ite
 def _in_workers(
     articles: Sequence[Article], advance: Callable[[int], None], workers: int
 ) -> Iterator[Computed]:
-    pending: deque[AsyncResult[list[Computed]]] = deque()
-
-    def collect() -> list[Computed]:
-        try:
-            done = pending.popleft().get(timeout=CHUNK_TIMEOUT)
-        except multiprocessing.TimeoutError:
-            raise RuntimeError("a worker process stopped answering") from None
-        advance(len(done))
-        return done
-
-    # Spawned daemons, as in `judging`: no fork of a threaded app, no process left behind.
-    with spawn_pool(workers) as pool:
-        for start in range(0, len(articles), CHUNK_ARTICLES):
-            # A library's lazy article travels as its listing and reads its text in the worker.
-            chunk = list(articles[start : start + CHUNK_ARTICLES])
-            pending.append(pool.apply_async(_compute_chunk, (chunk,)))
-            while len(pending) > 2 * workers:  # bounded memory: a few chunks in flight
-                yield from collect()
-        while pending:
-            yield from collect()
+    # A library's lazy article travels as its listing and reads its text in the worker.
+    tasks = (
+        (_compute_chunk, (list(articles[start : start + CHUNK_ARTICLES]),))
+        for start in range(0, len(articles), CHUNK_ARTICLES)
+    )
+    return in_workers_in_order(tasks, advance, workers)
 
 
 def _compute_chunk(articles: list[Article]) -> list[Computed]:

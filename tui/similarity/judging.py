@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.similarity.prepared import _Prepared, _unpack
 from tui.similarity.store import VerdictRow
@@ -25,6 +25,8 @@ from tui.similarity.verdict import _judge
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
+
+T = TypeVar("T")
 
 # Pairs to judge before worker processes pay for their start (about a second each: imports, model).
 PARALLEL_FROM = 3_000
@@ -151,38 +153,52 @@ def _in_workers(
     advance: Callable[[int], None],
     workers: int,
 ) -> list[VerdictRow]:
+    last = _last_uses(todo, CHUNK_PAIRS)
+
+    def tasks() -> Iterator[tuple[Callable[..., list[VerdictRow]], tuple[Any, ...]]]:
+        for number, start in enumerate(range(0, len(todo), CHUNK_PAIRS)):
+            chunk = list(todo[start : start + CHUNK_PAIRS])
+            members = sorted({k for pair in chunk for k in pair})
+            yield _judge_chunk, (chunk, {k: (packed_of(k), keys[k]) for k in members})
+            for k in members:  # sent: let go of what no later chunk needs
+                if last[k] == number:
+                    release(k)
+
+    return list(in_workers_in_order(tasks(), advance, workers))
+
+
+def in_workers_in_order(
+    tasks: Iterable[tuple[Callable[..., list[T]], tuple[Any, ...]]],
+    advance: Callable[[int], None],
+    workers: int,
+) -> Iterator[T]:
+    """Each task (a function and its arguments, giving a list) run by a pool of `workers` spawned
+    processes, the lists' items given back in the tasks' order; `advance(n)` after each list of n.
+    A few tasks are in flight at a time (bounded memory). RuntimeError when a worker stops answering.
+
+    A pool's workers are daemons, ended with it: an app that quits, or a build stopped by an exception
+    (its progress callback may raise to cancel it), leaves no process behind."""
     import multiprocessing
     from collections import deque
     from multiprocessing.pool import AsyncResult
 
-    last = _last_uses(todo, CHUNK_PAIRS)
-    verdicts: list[VerdictRow] = []
-    pending: deque[AsyncResult[list[VerdictRow]]] = deque()
+    pending: deque[AsyncResult[list[T]]] = deque()
 
-    def collect() -> None:
+    def collect() -> list[T]:
         try:
             done = pending.popleft().get(timeout=CHUNK_TIMEOUT)
         except multiprocessing.TimeoutError:
             raise RuntimeError("a worker process stopped answering") from None
-        verdicts.extend(done)
         advance(len(done))
+        return done
 
-    # A pool's workers are daemons, ended with it: an app that quits, or a build stopped by an
-    # exception (its progress callback may raise to cancel it), leaves no process behind.
     with spawn_pool(workers) as pool:
-        for number, start in enumerate(range(0, len(todo), CHUNK_PAIRS)):
-            chunk = list(todo[start : start + CHUNK_PAIRS])
-            members = sorted({k for pair in chunk for k in pair})
-            articles = {k: (packed_of(k), keys[k]) for k in members}
-            pending.append(pool.apply_async(_judge_chunk, (chunk, articles)))
-            for k in members:
-                if last[k] == number:
-                    release(k)
-            while len(pending) > 2 * workers:  # bounded memory: a few chunks in flight
-                collect()
+        for function, arguments in tasks:
+            pending.append(pool.apply_async(function, arguments))
+            while len(pending) > 2 * workers:
+                yield from collect()
         while pending:
-            collect()
-    return verdicts
+            yield from collect()
 
 
 def _judge_chunk(pairs: list[tuple[int, int]], articles: dict[int, tuple[bytes, str]]) -> list[VerdictRow]:
