@@ -38,6 +38,22 @@ async def wait_for_intake(pilot: Pilot[None], app: App[None]) -> None:
     await settle(pilot)
 
 
+async def fetch_with_r(pilot: Pilot[None], app: App[None]) -> list[str]:
+    """`R` pressed and its run waited for: what the app said of it."""
+    app.clear_notifications()
+    await pilot.press("R")
+    await wait_for_intake(pilot, app)
+    return [n.message for n in app._notifications]
+
+
+def assert_the_run_took_the_rest(app: App[None], said: list[str], titles: list[str]) -> None:
+    """A run after a bounded one: it says nothing is left, and every story is in the library."""
+    assert said and not any("left for the next fetch" in message for message in said), said
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen) and screen.library is not None
+    assert set(titles) <= {a.title for a in screen.library.articles}
+
+
 def follow_local_feed(local_web: LocalWeb, tmp_path: Path, items: list[tuple[str, str, str]]) -> None:
     """The feed of `items` (title, path, date) served at /feed.xml and followed as "Local"."""
     local_web.route("/feed.xml", rss20(local_web, items), content_type="application/rss+xml")
@@ -155,20 +171,11 @@ async def test_a_fetch_stopped_by_its_time_bound_says_so_and_the_next_goes_on(
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("R")
-        await wait_for_intake(pilot, app)
-        said = [n.message for n in app._notifications]
+        said = await fetch_with_r(pilot, app)
         assert any(m.endswith("items left for the next fetch (R), at the 1.5 s bound") for m in said), said
         assert not isinstance(app.screen, DetailsScreen)  # what the bound left is no failure
-        app.clear_notifications()
         monkeypatch.setattr(intake, "MAX_SECONDS", 60.0)
-        await pilot.press("R")
-        await wait_for_intake(pilot, app)
-        said = [n.message for n in app._notifications]
-        assert said and not any("left for the next fetch" in message for message in said), said
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen) and screen.library is not None
-        assert set(titles) <= {a.title for a in screen.library.articles}
+        assert_the_run_took_the_rest(app, await fetch_with_r(pilot, app), titles)
 
 
 async def test_r_gives_up_on_an_item_that_keeps_failing(
@@ -181,9 +188,7 @@ async def test_r_gives_up_on_an_item_that_keeps_failing(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         for _ in range(4):
-            app.clear_notifications()
-            await pilot.press("R")
-            await wait_for_intake(pilot, app)
+            await fetch_with_r(pilot, app)
             errors.append([n.message for n in app._notifications if n.severity == "error"])
     assert [len(said) for said in errors] == [1, 1, 1, 0], errors
     assert "HTTP 404" in errors[0][0] and "given up" not in errors[0][0]
@@ -202,15 +207,7 @@ async def test_a_bounded_fetch_says_how_many_items_are_left_for_next_time(
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("R")
-        await wait_for_intake(pilot, app)
-        said = [n.message for n in app._notifications]
+        said = await fetch_with_r(pilot, app)
         assert "1 feed: 2 new, 1 item left for the next fetch (R)" in said, said
-        app.clear_notifications()
-        await pilot.press("R")  # the next run takes up the item the bound left
-        await wait_for_intake(pilot, app)
-        said = [n.message for n in app._notifications]
-        assert said and not any("left for the next fetch" in message for message in said), said
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen) and screen.library is not None
-        assert set(titles) <= {a.title for a in screen.library.articles}
+        # The next run takes up the item the bound left.
+        assert_the_run_took_the_rest(app, await fetch_with_r(pilot, app), titles)
