@@ -15,6 +15,7 @@ from tui.library.loader import load_library, load_listing
 from tui.library.texts import LazyArticle, TextSource, library_from_listing
 from tui.similarity import SimilarityIndex
 from tui.similarity import index as similarity_index
+from tui.similarity.model import Kind
 
 PARAGRAPHS = [
     "The regional rail operator cancelled all night trains on the northern line from Friday.",
@@ -222,8 +223,36 @@ def test_the_stored_index_is_read_from_ids_and_hashes_alone(library_dir: Path, t
     built = build(library_dir, cache)
     kept = SimilarityIndex.stored(load_listing(library_dir), cache)
     assert kept is not None and kept.pairs() == built.pairs()
+    # The pairs of some kinds alone, read already sorted: the order a built index gives them.
+    choices: list[list[Kind] | None] = [None, ["duplicate"], ["related", "near-duplicate"], []]
+    for kinds in choices:
+        chosen = SimilarityIndex.stored_pairs(load_listing(library_dir), cache, kinds)
+        assert chosen == built.pairs(kinds)
     write(library_dir, "late", "Frogs again", UNRELATED[:2])
     assert SimilarityIndex.stored(load_listing(library_dir), cache) is None  # no longer current
+    assert SimilarityIndex.stored_pairs(load_listing(library_dir), cache) is None
+
+
+def test_kept_pairs_come_best_first_with_ties_in_the_order_of_their_ids(tmp_path: Path) -> None:
+    """SQLite sorts the kept pairs: equal scores fall back on the ids, compared as Python compares
+    them, whatever the order in which they were written and whatever their letters."""
+    from tui.similarity.store import IndexStore, PairRow
+
+    rows: list[PairRow] = [
+        ("b", "é", 1.0, "duplicate", "identical text"),
+        ("a", "z", 0.5, "rewrite", "r"),
+        ("a", "ä", 1.0, "duplicate", "identical text"),
+        ("a", "b", 1.0, "duplicate", "identical text"),
+        ("Z", "a", 0.5, "related", "r"),
+        ("a", "中", 0.5, "rewrite", "r"),
+    ]
+    store = IndexStore(tmp_path, 1)
+    store.save([], [], [], [], [], "signature", rows)
+    expected = sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+    assert store.pairs() == expected
+    assert store.pairs(["rewrite"]) == [row for row in expected if row[3] == "rewrite"]
+    assert store.pairs([]) == []
+    store.close()
 
 
 def test_pairs_judged_in_worker_processes_give_the_same_index(

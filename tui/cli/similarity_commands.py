@@ -61,9 +61,11 @@ def cmd_dupes(args: argparse.Namespace) -> int:
         from tui.library.loader import load_listing
 
         listing = load_listing(paths.articles_dir(args.articles), cache_dir=paths.cache_dir(args.cache_dir))
-        kept = SimilarityIndex.stored(listing, paths.cache_dir(args.cache_dir))
+        kept = SimilarityIndex.stored_pairs(
+            listing, paths.cache_dir(args.cache_dir), args.kind or STORY_KINDS
+        )
         if kept is not None:
-            emit_json([pair_json(p) for p in kept.pairs(args.kind or STORY_KINDS)])
+            emit_json([pair_json(p) for p in kept])
             return 0
     library = open_library(args, lazy=True, listing=listing)  # the listing read once
     article = library.get(args.id) if args.id else None  # an unknown id fails before any indexing

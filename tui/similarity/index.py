@@ -63,8 +63,9 @@ def _kind_filter(kinds: Iterable[Kind] | None) -> frozenset[str]:
 class SimilarityIndex:
     """Every library pair worth showing, with its kind and score; built incrementally, kept on disk."""
 
-    def __init__(self, pairs: Iterable[PairMatch], ids: Iterable[str]) -> None:
-        self._pairs = sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+    def __init__(self, pairs: Iterable[PairMatch], ids: Iterable[str], best_first: bool = False) -> None:
+        """`best_first`: the pairs come in their order already (the store sorts what it gives)."""
+        self._pairs = list(pairs) if best_first else sorted(pairs, key=_best_first)
         self._ids = set(ids)
         self._matches_by_id: dict[str, list[Match]] | None = None
         self.stats: dict[str, float] = {}
@@ -101,23 +102,21 @@ class SimilarityIndex:
     def stored(cls, articles: Iterable[_Identified], cache_dir: Path | None) -> SimilarityIndex | None:
         """The index kept on disk when it is current for these articles (ids and content hashes, as a
         listing gives them, no text read); None when it must be built."""
-        if cache_dir is None or not (cache_dir / "similarity" / FILE_NAME).is_file():
-            return None
         articles = list(articles)
-        signature = _signature(articles)
-        store = IndexStore(cache_dir / "similarity", INDEX_VERSION)
-        try:
-            with store.snapshot():
-                if store.signature() != signature:
-                    return None
-                rows = store.pairs()
-            index = cls((_pair_from_row(list(row)) for row in rows), (a.id for a in articles))
-        except (IndexError, KeyError, TypeError, ValueError):
-            return None  # rows of the wrong shape: `build` starts again
-        finally:
-            store.close()
+        pairs = _stored_pairs(articles, cache_dir, None)
+        if pairs is None:
+            return None
+        index = cls(pairs, (a.id for a in articles), best_first=True)
         index.stats = {"reused": 1.0}
         return index
+
+    @staticmethod
+    def stored_pairs(
+        articles: Iterable[_Identified], cache_dir: Path | None, kinds: Iterable[Kind] | None = None
+    ) -> list[PairMatch] | None:
+        """`stored(...).pairs(kinds)`, reading only the pairs of those kinds: `tui dupes --json` on a
+        current index."""
+        return _stored_pairs(list(articles), cache_dir, _kind_filter(kinds))
 
     @classmethod
     def build(
@@ -152,7 +151,7 @@ class SimilarityIndex:
         ids = [a.id for a in articles]
         with store.snapshot():
             if store.signature() == signature:
-                index = cls((_pair_from_row(list(row)) for row in store.pairs()), ids)
+                index = cls((_pair_from_row(list(row)) for row in store.pairs()), ids, best_first=True)
                 index.stats = {"reused": 1.0}
                 if progress:
                     progress(total, total)
@@ -322,6 +321,31 @@ def _verify(
         if verdict[1] is not None:
             pairs.append(_pair_from_row([articles[i].id, articles[j].id, *verdict]))
     return pairs, computed
+
+
+def _best_first(pair: PairMatch) -> tuple[float, str, str]:
+    return -pair.score, pair.a, pair.b
+
+
+def _stored_pairs(
+    articles: list[_Identified], cache_dir: Path | None, kinds: frozenset[str] | None
+) -> list[PairMatch] | None:
+    """The kept pairs (of those kinds), best first, when the index on disk is current for these
+    articles; None when it must be built."""
+    if cache_dir is None or not (cache_dir / "similarity" / FILE_NAME).is_file():
+        return None
+    signature = _signature(articles)
+    store = IndexStore(cache_dir / "similarity", INDEX_VERSION)
+    try:
+        with store.snapshot():
+            if store.signature() != signature:
+                return None
+            rows = store.pairs(kinds)
+        return [_pair_from_row(list(row)) for row in rows]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None  # rows of the wrong shape: `build` starts again
+    finally:
+        store.close()
 
 
 def _pair_from_row(row: list[Any]) -> PairMatch:
