@@ -171,6 +171,30 @@ def test_cache_rows_of_the_wrong_shape_are_ignored(library_dir: Path, tmp_path: 
     assert build(library_dir, cache).pairs() == expected_after
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE pairs SET kind = 'twin'",
+        "UPDATE pairs SET score = 'high'",
+        "UPDATE pairs SET a = x'00'",
+        "UPDATE pairs SET reason = x'00'",
+    ],
+)
+def test_kept_pairs_of_the_wrong_shape_are_not_read_as_current(
+    library_dir: Path, tmp_path: Path, damage: str
+) -> None:
+    from tui.library.loader import load_listing
+
+    cache = tmp_path / "cache"
+    expected = build(library_dir, cache).pairs()
+    db = database(cache)
+    db.executescript(damage)
+    db.close()
+    assert SimilarityIndex.stored(load_listing(library_dir), cache) is None
+    assert SimilarityIndex.stored_pairs(load_listing(library_dir), cache) is None
+    assert build(library_dir, cache).pairs() == expected  # built again from the articles
+
+
 def test_a_reader_sees_the_index_before_or_after_a_build_never_between(
     library_dir: Path, tmp_path: Path
 ) -> None:
@@ -235,16 +259,18 @@ def test_the_stored_index_is_read_from_ids_and_hashes_alone(library_dir: Path, t
 
 def test_kept_pairs_come_best_first_with_ties_in_the_order_of_their_ids(tmp_path: Path) -> None:
     """SQLite sorts the kept pairs: equal scores fall back on the ids, compared as Python compares
-    them, whatever the order in which they were written and whatever their letters."""
+    them, whatever the order in which they were written and whatever their letters; scores come
+    back exactly."""
     from tui.similarity.store import IndexStore, PairRow
 
     rows: list[PairRow] = [
         ("b", "é", 1.0, "duplicate", "identical text"),
-        ("a", "z", 0.5, "rewrite", "r"),
+        ("a", "z", 0.1 + 0.2, "rewrite", 'r "quoted" \\ and\nmore'),
         ("a", "ä", 1.0, "duplicate", "identical text"),
         ("a", "b", 1.0, "duplicate", "identical text"),
-        ("Z", "a", 0.5, "related", "r"),
-        ("a", "中", 0.5, "rewrite", "r"),
+        ("Z", "a", 0.3, "related", "r"),
+        ("a", "中", 0.1 + 0.2, "rewrite", "r"),
+        ("a", "c", 1 / 3, "partial", "r"),
     ]
     store = IndexStore(tmp_path, 1)
     store.save([], [], [], [], [], "signature", rows)
