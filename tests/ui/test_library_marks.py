@@ -189,3 +189,58 @@ async def test_story_at_80_columns_fits_without_sideways_scrolling(make_test_app
             assert table.virtual_size.width <= table.scrollable_content_region.width, table.id
         text = "\n".join(screen_lines(app))
         assert "Seoul cautions Moscow on Pu" in text and "Seoul has issued a warning" in text
+
+
+def similar_marks(app: App[None]) -> dict[str, str]:
+    return {article_id: cells[-1] for article_id, cells in cells_by_id(app).items()}
+
+
+async def test_a_second_start_draws_the_kept_marks_before_the_folder_is_walked(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch, seed_library: Path
+) -> None:
+    """From a warm cache the kept index is read right after the first paint and its marks drawn
+    before the folder's walk (which would compete with them for the GIL); nothing is built again,
+    and the stories follow once the folder has been read. A folder changed since is indexed once
+    it has been read."""
+    from tui.library import loader
+    from tui.similarity import SimilarityIndex
+
+    articles = seed_library
+    app = make_test_app(articles)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        first = similar_marks(app)
+    assert any(first.values())
+
+    builds: list[int] = []
+    original_build = SimilarityIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counted_build(cls: type[SimilarityIndex], /, *args: object, **kwargs: object) -> SimilarityIndex:
+        builds.append(1)
+        return original_build(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    walks: list[bool] = []  # at each walk: were the marks drawn already?
+    original_walk = loader._walk
+
+    def watched_walk(root: Path) -> object:
+        walks.append(app.marks_drawn.is_set())
+        return original_walk(root)
+
+    monkeypatch.setattr(SimilarityIndex, "build", classmethod(counted_build))
+    monkeypatch.setattr(loader, "_walk", watched_walk)
+    app = make_test_app(articles)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        assert walks == [True] and builds == []
+        assert similar_marks(app) == first
+        assert app.stories is not None and len(app.stories) >= 1
+
+    # A copy added since: the kept marks are those of the library as the cache saw it, drawn first;
+    # the folder read, its library is indexed and the copy marked.
+    (articles / "copy.md").write_bytes(next(articles.glob("000_*")).read_bytes())
+    walks.clear()
+    app = make_test_app(articles)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        assert walks == [True] and builds == [1]
+        assert similar_marks(app)["copy"] != ""

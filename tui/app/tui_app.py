@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 
 INDEX_START_DELAY = 0.3  # seconds after the library is shown
+STORIES_START_DELAY = 0.5  # seconds after the index is ready
 FIRST_PAINT_WAIT = 3.0  # seconds the loading worker waits for the cached library to be painted
 
 
@@ -73,6 +74,8 @@ class TuiApp(SessionApp):
         from tui.app.screens.library import LibraryScreen
 
         self._first_paint = threading.Event()
+        self._indexed_library: Library | None = None  # the library whose index is `self.index`
+        self._verified_library: Library | None = None  # the library of the folder as it was read
         self._restore_theme()
         self.last_visit = last_visit(self.state_dir, datetime.now(UTC))
         keymap, keymap_problem = load_keymap(self.config_dir, self.state_dir)
@@ -151,6 +154,8 @@ class TuiApp(SessionApp):
             shown = self._post_library(cached, verified=False) if cached is not None else None
             if shown is not None:  # the walk would take the GIL from the first paint
                 self._first_paint.wait(FIRST_PAINT_WAIT)
+                if self._post_kept_index(shown[0]):  # and its marks drawn before the walk
+                    self.marks_drawn.wait(FIRST_PAINT_WAIT)
             listing = load_listing(self.articles_dir, self.cache_dir)
         except TuiError as error:
             self.post_message(LibraryFailed(str(error)))
@@ -169,6 +174,27 @@ class TuiApp(SessionApp):
         rows.folded_rows()  # ready before the first keystroke of a filter
         for sort in ("title", "source"):  # and before the first `s`: sorting never waits
             rows.order(sort)
+
+    def _post_kept_index(self, library: Library) -> bool:
+        """The index kept on disk, when it is current for the library as the cache saw it (True
+        then): its marks are painted before the folder is walked. Read here, before the walk, not
+        beside it: threads that give the GIL up at every `stat`, or hold it for seconds, made the
+        first marks at 95,000 articles wait seconds for each other."""
+        if not self.build_index_enabled or not len(library) or self.cache_dir is None:
+            return False
+        try:
+            from tui.similarity import SimilarityIndex
+        except ImportError:
+            return False  # the index worker says so
+        try:
+            kept = SimilarityIndex.stored(library, self.cache_dir)
+        except Exception:  # a locked or unreadable cache: the index worker tries again and says why
+            return False
+        if kept is None:
+            return False
+        kept.matches_by_article()  # here, not in the first paint of the marks
+        self.post_message(IndexReady(kept, library))
+        return True
 
     def _post_library(self, listing: Listing, *, verified: bool) -> tuple[Library, FilterRows]:
         """Post the library of a listing, with what the Library screen would otherwise make on the
@@ -230,7 +256,11 @@ class TuiApp(SessionApp):
             return  # the background work waits for the library of the folder as it is
         if len(message.library):
             self.set_timer(INDEX_START_DELAY, self.index_texts)
-        if self.build_index_enabled and len(message.library):
+        self._verified_library = message.library
+        current = self.index is not None and self._indexed_library is message.library
+        if current:
+            self._start_stories()  # the kept index was read before the walk; its stories now
+        elif self.build_index_enabled and len(message.library):
             # Let the library paint and take keys first: the index worker's imports and cache
             # reads hold the GIL for a few hundred milliseconds.
             self.set_timer(INDEX_START_DELAY, self.build_index)
@@ -310,11 +340,19 @@ class TuiApp(SessionApp):
 
     def on_index_ready(self, message: IndexReady) -> None:
         self.index = message.index
-        library = message.library or self.library
-        if library is not None:
-            self.build_stories(library, message.index)
+        self._indexed_library = message.library or self.library
         for screen in self.screen_stack:
             screen.post_message(IndexChanged())
+        if self._indexed_library is self._verified_library:
+            self._start_stories()
+        # else the stories wait for the folder to be read (the kept index came before the walk)
+
+    def _start_stories(self) -> None:
+        library, index = self._indexed_library, self.index
+        if library is not None and index is not None:
+            # After the marks are painted: the stories' worker holds the GIL for seconds at 95,000
+            # articles, and the first paint of the marks waited for it.
+            self.set_timer(STORIES_START_DELAY, lambda: self.build_stories(library, index))
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.index_error = message.error

@@ -254,6 +254,7 @@ class LibraryScreen(Screen[None]):
             mark = similar_mark(self.app.matches_for(article.id))
             if self.app.index is not None:
                 self._marks[article.id] = mark
+                self.app.marks_drawn.set()
         count = self._counts.get(article.id, 0)
         title = Text(sanitize(article.title))
         twin = self._twins.get(article.id)
