@@ -437,3 +437,34 @@ def test_worker_processes_start_while_the_app_captures_stderr(tmp_path: Path) ->
     assert done.stdout.strip() == "True"
     # The inherited terminal is the app's screen: a worker writes nothing there.
     assert "drawn over the screen" not in done.stderr
+
+
+def test_tfidf_neighbours_found_in_blocks_on_threads_are_those_of_one_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The neighbour search multiplies blocks of rows on threads: however the rows are cut and
+    however many threads take them, the pairs are those of one product of the whole library."""
+    import numpy as np
+
+    from tui.similarity import candidates
+
+    generator = np.random.default_rng(7)
+    term_rows = []
+    for article in range(400):
+        story = generator.integers(0, 40)  # articles of one story share its terms
+        terms = np.unique(
+            np.concatenate([story * 25 + generator.integers(0, 25, 20), generator.integers(1000, 3000, 10)])
+        )
+        counts = generator.integers(1, 4, len(terms))
+        term_rows.append((terms.astype("<i4"), counts.astype("<i4")))
+        if article % 50 == 0:
+            term_rows.append(term_rows[-1])  # the same text twice: tied neighbours
+    monkeypatch.setattr(candidates, "TFIDF_THREADS", 1)
+    monkeypatch.setattr(candidates, "TFIDF_BLOCK_ROWS", 10_000)
+    whole = candidates._tfidf_candidates(term_rows)
+    assert len(whole) > 400
+    monkeypatch.setattr(candidates, "TFIDF_THREADS", 2)
+    monkeypatch.setattr(candidates, "_cores", lambda: 2)
+    for rows in (7, 64, 333):
+        monkeypatch.setattr(candidates, "TFIDF_BLOCK_ROWS", rows)
+        assert candidates._tfidf_candidates(term_rows) == whole
