@@ -468,3 +468,26 @@ def test_tfidf_neighbours_found_in_blocks_on_threads_are_those_of_one_block(
     for rows in (7, 64, 333):
         monkeypatch.setattr(candidates, "TFIDF_BLOCK_ROWS", rows)
         assert candidates._tfidf_candidates(term_rows) == whole
+
+
+def test_kept_pairs_are_read_row_by_row_where_sqlite_has_no_json_functions(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library.loader import load_listing
+
+    cache = tmp_path / "cache"
+    built = build(library_dir, cache)
+    real_connect = sqlite3.connect
+
+    def without_json(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db: sqlite3.Connection = real_connect(*args, **kwargs)
+
+        def refuse(*_args: object) -> None:
+            raise sqlite3.OperationalError("no such function: json_group_array")
+
+        db.create_function("json_group_array", 1, refuse)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", without_json)
+    kept = SimilarityIndex.stored(load_listing(library_dir), cache)
+    assert kept is not None and kept.pairs() == built.pairs()

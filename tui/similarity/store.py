@@ -92,11 +92,15 @@ class IndexStore:
         # Their types checked by SQLite, not row by row in Python (a file from elsewhere may hold others).
         if self.db.execute(_ODD_PAIR).fetchone() is not None:
             raise ValueError("a stored pair of the wrong shape")
+        ordered = f"SELECT a, b, score, kind, reason FROM pairs{where} ORDER BY score DESC, a, b"
         query = (
-            "SELECT json_group_array(json_array(a, b, printf('%!.17g', score), kind, reason)) FROM"
-            f" (SELECT a, b, score, kind, reason FROM pairs{where} ORDER BY score DESC, a, b)"
+            "SELECT json_group_array(json_array(a, b, printf('%!.17g', score), kind, reason))"
+            f" FROM ({ordered})"
         )
-        (document,) = self.db.execute(query, chosen).fetchone()
+        try:
+            (document,) = self.db.execute(query, chosen).fetchone()
+        except sqlite3.OperationalError:  # an SQLite built without its JSON functions: row by row
+            return [(a, b, float(s), k, r) for a, b, s, k, r in self.db.execute(ordered, chosen)]
         rows: list[PairRow] = [(a, b, float(s), k, r) for a, b, s, k, r in orjson.loads(document)]
         # An aggregate keeps its subquery's order in SQLite, which does not promise it: checked.
         keys = [(-row[2], row[0], row[1]) for row in rows]
