@@ -186,6 +186,12 @@ TFIDF_BLOCK_ROWS = 512
 TFIDF_THREADS = 2
 
 
+# The articles (the product's columns) in this many groups, cut at block boundaries: a block is
+# multiplied only by its own group and those after it, so each pair's similarity is computed about
+# once (from its earlier article's row) and half the products are never made.
+TFIDF_COLUMN_GROUPS = 16
+
+
 def _tfidf_candidates(
     term_rows: Sequence[tuple[Any, Any]], top_k: int = TOP_K, floor: float = 0.2
 ) -> set[tuple[int, int]]:
@@ -194,28 +200,42 @@ def _tfidf_candidates(
     `term_rows`: each article's (term numbers, counts), int32 arrays, numbered by one vocabulary kept
     with the index. Ties are broken by article order and similarities rounded to 1e-5, so that the
     neighbours do not depend on how the vocabulary happened to be numbered (an index kept up to date
-    and one built afresh number it differently)."""
+    and one built afresh number it differently): a pair's similarity is summed over its earlier
+    article's terms in that article's order, whichever block or thread computes it."""
     import numpy as np
 
     n = len(term_rows)
     matrix = _tfidf_matrix(term_rows) if n >= 2 else None
     if matrix is None:
         return set()
-    transposed = matrix.T.tocsr()
+    starts = list(range(0, n, TFIDF_BLOCK_ROWS))
+    per_group = -(-len(starts) // TFIDF_COLUMN_GROUPS)
+    bounds = [*starts[::per_group], n]
+    columns = [matrix[lo:hi].T.tocsr() for lo, hi in itertools.pairwise(bounds)]
 
-    def neighbours(start: int) -> Any:
-        return _block_neighbours(matrix[start : start + TFIDF_BLOCK_ROWS] @ transposed, start, top_k, floor)
+    def above_floor(start: int) -> tuple[Any, Any, Any]:
+        rows = matrix[start : start + TFIDF_BLOCK_ROWS]
+        own = max(g for g, lo in enumerate(bounds[:-1]) if lo <= start)
+        found = [_upper_pairs(rows @ columns[g], start, bounds[g], floor) for g in range(own, len(columns))]
+        return (
+            np.concatenate([f[0] for f in found]),
+            np.concatenate([f[1] for f in found]),
+            np.concatenate([f[2] for f in found]),
+        )
 
-    starts = range(0, n, TFIDF_BLOCK_ROWS)
     threads = max(1, min(TFIDF_THREADS, _cores(), len(starts)))
     if threads == 1:
-        found = [neighbours(start) for start in starts]
+        blocks = [above_floor(start) for start in starts]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(threads, thread_name_prefix="tfidf") as pool:
-            found = list(pool.map(neighbours, starts))
-    pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            blocks = list(pool.map(above_floor, starts))
+    first, second, sims = (np.concatenate([block[k] for block in blocks]) for k in range(3))
+    # Each pair once as (earlier, later): every article's list takes it from both sides.
+    pairs = _top_k(
+        np.concatenate([first, second]), np.concatenate([second, first]), np.tile(sims, 2), top_k, n
+    )
     return {(int(p // n), int(p % n)) for p in pairs.tolist()}
 
 
@@ -259,12 +279,11 @@ def _tfidf_matrix(term_rows: Sequence[tuple[Any, Any]]) -> Any:
     )
 
 
-def _block_neighbours(block: Any, start: int, top_k: int, floor: float) -> Any:
-    """The pairs (as smaller * n + larger) of each row of a block of similarities (rows from `start`
-    on) with its top-k other articles at or above `floor`."""
+def _upper_pairs(block: Any, start: int, first_column: int, floor: float) -> tuple[Any, Any, Any]:
+    """(rows, columns, similarities) of a block of products (rows from `start` on, columns from
+    `first_column` on) at or above `floor` once rounded to 1e-5, each pair only from its earlier row."""
     import numpy as np
 
-    n = block.shape[1]
     # Most products are far below the floor: those near or above it are picked out of the CSR arrays
     # before anything else is made (rounded to 1e-5 a value below floor - 1e-4 stays below floor).
     near = np.flatnonzero(block.data >= floor - 1e-4)
@@ -272,13 +291,20 @@ def _block_neighbours(block: Any, start: int, top_k: int, floor: float) -> Any:
     above = sims >= floor
     near, sims = near[above], sims[above]
     rows = np.searchsorted(block.indptr, near, side="right").astype(np.int64) - 1 + start
-    cols = block.indices[near].astype(np.int64)
-    other = cols != rows
-    rows, cols, sims = rows[other], cols[other], sims[other]
-    order = np.lexsort((cols, -sims, rows))  # each row's best first, ties by article order
+    cols = block.indices[near].astype(np.int64) + first_column
+    later = cols > rows
+    return rows[later], cols[later], sims[later]
+
+
+def _top_k(rows: Any, cols: Any, sims: Any, top_k: int, n: int) -> Any:
+    """The distinct pairs (smaller * n + larger) of each row with its top-k columns, best first,
+    ties by article order."""
+    import numpy as np
+
+    order = np.lexsort((cols, -sims, rows))
     rows, cols = rows[order], cols[order]
     first = np.concatenate(([True], rows[1:] != rows[:-1]))
     starts = np.maximum.accumulate(np.where(first, np.arange(len(rows)), 0))
     best = (np.arange(len(rows)) - starts) < top_k
     rows, cols = rows[best], cols[best]
-    return np.minimum(rows, cols) * n + np.maximum(rows, cols)
+    return np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols))
