@@ -226,12 +226,23 @@ async def test_a_second_start_draws_the_kept_marks_before_the_folder_is_walked(
         walks.append(app.marks_drawn.is_set())
         return original_walk(root)
 
+    reads: list[int] = []
+    original_stored = SimilarityIndex.stored.__func__  # type: ignore[attr-defined]
+
+    def counted_stored(cls: type[SimilarityIndex], /, *args: object) -> SimilarityIndex | None:
+        reads.append(1)
+        return original_stored(cls, *args)  # type: ignore[no-any-return]
+
     monkeypatch.setattr(SimilarityIndex, "build", classmethod(counted_build))
+    monkeypatch.setattr(SimilarityIndex, "stored", classmethod(counted_stored))
     monkeypatch.setattr(loader, "_walk", watched_walk)
+    # A file that is no article: the cache's listing leaves it out, the folder's has it, and the
+    # kept index is still the one of its articles (read once).
+    (articles / "README.md").write_text("About this folder.\n", encoding="utf-8")
     app = make_test_app(articles)
     async with app.run_test(size=(120, 24)) as pilot:
         await settle(pilot)
-        assert walks == [True] and builds == []
+        assert walks == [True] and builds == [] and reads == [1]
         assert similar_marks(app) == first
         assert app.stories is not None and len(app.stories) >= 1
 
@@ -244,3 +255,41 @@ async def test_a_second_start_draws_the_kept_marks_before_the_folder_is_walked(
         await settle(pilot)
         assert walks == [True] and builds == [1]
         assert similar_marks(app)["copy"] != ""
+
+
+async def test_the_kept_marks_of_a_changed_folder_name_no_gone_article_and_go_if_its_index_fails(
+    make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch, seed_library: Path
+) -> None:
+    """Until the folder's own index is in, the marks are those the cache kept: an article deleted
+    since is not offered as a match, and if the folder's index fails those marks go, the error is
+    said, and the background work ends."""
+    import asyncio
+    import threading
+
+    from tui.similarity import SimilarityIndex
+
+    app = make_test_app(seed_library)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        partner = next(m.id for m in app.matches_for(next(iter(app.library or [])).id))
+    gone = next(seed_library.glob(f"{partner}.*"))
+    gone.unlink()
+    gate = threading.Event()
+
+    def failing_build(cls: type[SimilarityIndex], /, *args: object, **kwargs: object) -> SimilarityIndex:
+        gate.wait(10)
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(SimilarityIndex, "build", classmethod(failing_build))
+    app = make_test_app(seed_library)
+    async with app.run_test(size=(120, 24)) as pilot:
+        for _ in range(200):  # the folder read, its index still being built
+            if app.index is not None and app.library is not None and partner not in app.library:
+                break
+            await asyncio.sleep(0.02)
+        assert app.index is not None and app.library is not None
+        assert all(partner not in [m.id for m in app.matches_for(a.id)] for a in app.library)
+        gate.set()
+        await settle(pilot)
+        assert app.index is None and app.index_error is not None and "disk is full" in app.index_error
+        assert set(similar_marks(app).values()) == {""}

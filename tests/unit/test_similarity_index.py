@@ -491,3 +491,22 @@ def test_kept_pairs_are_read_row_by_row_where_sqlite_has_no_json_functions(
     monkeypatch.setattr(sqlite3, "connect", without_json)
     kept = SimilarityIndex.stored(load_listing(library_dir), cache)
     assert kept is not None and kept.pairs() == built.pairs()
+
+
+def test_kept_pairs_are_read_row_by_row_where_sqlite_prints_floats_loosely(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library.loader import load_listing
+    from tui.similarity import store as index_store
+
+    cache = tmp_path / "cache"
+    built = build(library_dir, cache)
+    asked: list[int] = []
+
+    def loose(db: sqlite3.Connection) -> bool:
+        asked.append(1)
+        return False
+
+    monkeypatch.setattr(index_store, "_prints_floats_exactly", loose)
+    kept = SimilarityIndex.stored(load_listing(library_dir), cache)
+    assert asked and kept is not None and kept.pairs() == built.pairs()

@@ -159,9 +159,12 @@ class SessionApp(App[None]):
         if self.index is None:
             return []
         try:
-            return list(self.index.matches(article_id))
+            matches = self.index.matches(article_id)
         except Exception:  # an article added after the index was built
             return []
+        # An index of the library as the cache saw it may name an article gone since.
+        library = self.library
+        return [m for m in matches if library is None or m.id in library]
 
     def all_tags(self) -> list[str]:
         if self.store is None:

@@ -57,6 +57,12 @@ def _same_listing(before: Listing, now: Listing) -> bool:
     )
 
 
+def _same_articles(before: Library, now: Library) -> bool:
+    """Whether two libraries hold the same articles with the same texts: an index of one is the
+    other's (a folder's listing may differ from the cache's in files that are not articles)."""
+    return [(a.id, a.content_hash) for a in before.articles] == [(a.id, a.content_hash) for a in now.articles]
+
+
 class _IndexCancelled(Exception):
     """Raised from the index's progress callback when its worker was cancelled."""
 
@@ -257,9 +263,11 @@ class TuiApp(SessionApp):
         if len(message.library):
             self.set_timer(INDEX_START_DELAY, self.index_texts)
         self._verified_library = message.library
-        current = self.index is not None and self._indexed_library is message.library
-        if current:
-            self._start_stories()  # the kept index was read before the walk; its stories now
+        indexed = self._indexed_library
+        if self.index is not None and indexed is not None and _same_articles(indexed, message.library):
+            # The kept index was read before the walk, and it is this library's too: its stories now.
+            self._indexed_library = message.library
+            self._start_stories()
         elif self.build_index_enabled and len(message.library):
             # Let the library paint and take keys first: the index worker's imports and cache
             # reads hold the GIL for a few hundred milliseconds.
@@ -356,6 +364,11 @@ class TuiApp(SessionApp):
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.index_error = message.error
+        if self.index is not None and self._indexed_library is not self._verified_library:
+            # The kept index of the library as the cache saw it: not the folder's, which failed.
+            self.index, self._indexed_library = None, None
+            for shown in self.screen_stack:
+                shown.post_message(IndexChanged())
         self.notify(message.error, title="Similarity", severity="warning", timeout=10, markup=False)
         screen = self.library_screen
         if screen is not None:

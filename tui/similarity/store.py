@@ -98,8 +98,10 @@ class IndexStore:
             f" FROM ({ordered})"
         )
         try:
+            if not _prints_floats_exactly(self.db):
+                raise sqlite3.OperationalError("printf loses the last digits of a float here")
             (document,) = self.db.execute(query, chosen).fetchone()
-        except sqlite3.OperationalError:  # an SQLite built without its JSON functions: row by row
+        except sqlite3.OperationalError:  # an SQLite without its JSON functions, or that: row by row
             return [(a, b, float(s), k, r) for a, b, s, k, r in self.db.execute(ordered, chosen)]
         rows: list[PairRow] = [(a, b, float(s), k, r) for a, b, s, k, r in orjson.loads(document)]
         # An aggregate keeps its subquery's order in SQLite, which does not promise it: checked.
@@ -164,6 +166,18 @@ class IndexStore:
                 db.execute("INSERT OR REPLACE INTO built VALUES ('signature', ?)", (signature,))
         except sqlite3.OperationalError:
             pass  # busy past the timeout, read-only or full: the next build computes it again
+
+
+# Floats whose shortest form has 17 digits: an SQLite that prints them back exactly with
+# '%!.17g' (it relies on long double before 3.43) returns every score exactly through the JSON read.
+_FLOAT_PROBES = (0.1 + 0.2, 1 / 3, 2 / 3, 0.7 * 3, 1e-7 / 3)
+
+
+def _prints_floats_exactly(db: sqlite3.Connection) -> bool:
+    printed = db.execute(
+        "SELECT " + ", ".join("printf('%!.17g', ?)" for _ in _FLOAT_PROBES), _FLOAT_PROBES
+    ).fetchone()
+    return all(float(text) == value for text, value in zip(printed, _FLOAT_PROBES, strict=True))
 
 
 def _open(folder: Path | None, version: int) -> sqlite3.Connection:
