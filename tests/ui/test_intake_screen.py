@@ -152,8 +152,9 @@ async def test_added_rewrite_gets_its_mark_without_a_restart(
         screen = app.screen
         assert isinstance(screen, LibraryScreen) and screen.library is not None
         [added] = [a for a in screen.library.articles if a.path.suffix == ".md"]
-        # the index restarts on a timer a moment after the library is shown again: no event to await
-        await until(pilot, lambda: bool(app.matches_for(added.id)), timeout=10.0)
+        # the index restarts on a timer a moment after the library is shown again: no event to await;
+        # and the screen draws its marks again once it has taken the index's message
+        await until(pilot, lambda: bool(screen._cells(added)[-1].plain.strip()), timeout=10.0)
         assert app.matches_for(added.id), "the index was rebuilt with the new article"
         mark = screen._cells(added)[-1].plain
         assert mark.split()[0] in ("◇", "◆"), mark  # a rewrite or closer, as the seeds 000 and 002 are
