@@ -28,14 +28,15 @@ APP_DOOR = "tui.app.factory"
 # The rooms of the house, lowest first: a module may import from its own layer and those below,
 # never from one above (lazy imports count). The core's folders, then the shell's.
 LAYERS: list[tuple[str, ...]] = [
-    # what every room may use: errors, paths, the durable writer, the paused collector, text safety,
-    # wording, colours, state
+    # what every room may use: errors, paths, the durable writer, the paused collector, the cores,
+    # text safety, wording, colours, state
     (
         "tui",
         "tui.errors",
         "tui.paths",
         "tui.durable",
         "tui.collector",
+        "tui.cores",
         "tui.text_safety",
         "tui.wording",
         "tui.palette",

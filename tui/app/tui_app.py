@@ -198,7 +198,7 @@ class TuiApp(SessionApp):
             return False
         if kept is None:
             return False
-        kept.matches_by_article()  # here, not in the first paint of the marks
+        kept.prepare_matches()  # here, not in the first paint of the marks
         self.post_message(IndexReady(kept, library))
         return True
 
@@ -264,7 +264,10 @@ class TuiApp(SessionApp):
             self.set_timer(INDEX_START_DELAY, self.index_texts)
         self._verified_library = message.library
         indexed = self._indexed_library
-        if self.index is not None and indexed is not None and _same_articles(indexed, message.library):
+        same = indexed is message.library or (
+            indexed is not None and _same_articles(indexed, message.library)
+        )
+        if self.index is not None and same:
             # The kept index was read before the walk, and it is this library's too: its stories now.
             self._indexed_library = message.library
             self._start_stories()
@@ -349,11 +352,14 @@ class TuiApp(SessionApp):
     def on_index_ready(self, message: IndexReady) -> None:
         self.index = message.index
         self._indexed_library = message.library or self.library
-        for screen in self.screen_stack:
-            screen.post_message(IndexChanged())
+        self._index_changed()
         if self._indexed_library is self._verified_library:
             self._start_stories()
         # else the stories wait for the folder to be read (the kept index came before the walk)
+
+    def _index_changed(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(IndexChanged())
 
     def _start_stories(self) -> None:
         library, index = self._indexed_library, self.index
@@ -367,8 +373,7 @@ class TuiApp(SessionApp):
         if self.index is not None and self._indexed_library is not self._verified_library:
             # The kept index of the library as the cache saw it: not the folder's, which failed.
             self.index, self._indexed_library = None, None
-            for shown in self.screen_stack:
-                shown.post_message(IndexChanged())
+            self._index_changed()
         self.notify(message.error, title="Similarity", severity="warning", timeout=10, markup=False)
         screen = self.library_screen
         if screen is not None:

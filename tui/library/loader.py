@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from tui.collector import collector_paused
+from tui.cores import available_cores
 from tui.errors import TuiError
 from tui.library.articles import (
     MAX_FILE_BYTES,
@@ -288,11 +289,7 @@ PARALLEL_MIN_FILES = 2000
 OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+_cores = available_cores  # a name of its own here: tests set it
 
 
 # One parse as the scan uses it: (kind, record or reason, text row, article or listing).

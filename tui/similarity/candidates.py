@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from tui.cores import available_cores
 from tui.similarity.prepared import _Features
 
 NUM_PERM = 128
@@ -239,10 +240,7 @@ def _tfidf_candidates(
     return {(int(p // n), int(p % n)) for p in pairs.tolist()}
 
 
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_cores = available_cores  # a name of its own here: tests set it
 
 
 def _tfidf_matrix(term_rows: Sequence[tuple[Any, Any]]) -> Any:

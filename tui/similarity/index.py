@@ -18,7 +18,7 @@ from tui.similarity.featuring import computed
 from tui.similarity.judging import judge_pairs
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
 from tui.similarity.prepared import _Features, _pack, _prepare
-from tui.similarity.store import FILE_NAME, IndexStore, VerdictRow
+from tui.similarity.store import FILE_NAME, IndexStore, PairRow, VerdictRow
 
 if TYPE_CHECKING:
     from tui.library.articles import Article, Library
@@ -71,7 +71,7 @@ class SimilarityIndex:
         self._partners: dict[str, list[int]] | None = None
         self.stats: dict[str, float] = {}
 
-    def matches_by_article(self) -> None:
+    def prepare_matches(self) -> None:
         """Make each article's list of pairs now (a worker does, so that the first `matches` call,
         on the UI thread, does not)."""
         self._pairs_of()
@@ -165,7 +165,7 @@ class SimilarityIndex:
         ids = [a.id for a in articles]
         with store.snapshot():
             if store.signature() == signature:
-                index = cls((_pair_from_row(list(row)) for row in store.pairs()), ids, best_first=True)
+                index = cls(_pair_matches(store.pairs()), ids, best_first=True)
                 index.stats = {"reused": 1.0}
                 if progress:
                     progress(total, total)
@@ -356,12 +356,16 @@ def _stored_pairs(
         with collector_paused(), store.snapshot():
             if store.signature() != signature:
                 return None
-            rows = store.pairs(kinds)
-            return [PairMatch(*row) for row in rows]  # type: ignore[arg-type]  # kinds checked by the store
+            return _pair_matches(store.pairs(kinds))
     except (IndexError, KeyError, TypeError, ValueError):
         return None  # rows of the wrong shape: `build` starts again
     finally:
         store.close()
+
+
+def _pair_matches(rows: list[PairRow]) -> list[PairMatch]:
+    """The store's current pairs as pairs (their shapes and kinds checked by the store)."""
+    return [PairMatch(*row) for row in rows]  # type: ignore[arg-type]
 
 
 def _pair_from_row(row: list[Any]) -> PairMatch:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tui.cores import available_cores
 from tui.similarity.prepared import _Prepared, _unpack
 from tui.similarity.store import VerdictRow
 from tui.similarity.verdict import _judge
@@ -45,7 +46,7 @@ def worker_count(work: int, parallel_from: int = PARALLEL_FROM) -> int:
     `parallel_from`, else the cores (capped)."""
     if work < parallel_from:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = available_cores()
     try:
         cap = int(os.environ.get(WORKERS_ENV, "") or cores)
     except ValueError:

@@ -105,9 +105,9 @@ class IndexStore:
             return [(a, b, float(s), k, r) for a, b, s, k, r in self.db.execute(ordered, chosen)]
         rows: list[PairRow] = [(a, b, float(s), k, r) for a, b, s, k, r in orjson.loads(document)]
         # An aggregate keeps its subquery's order in SQLite, which does not promise it: checked.
-        keys = [(-row[2], row[0], row[1]) for row in rows]
+        keys = [_best_first(row) for row in rows]
         if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
-            rows.sort(key=lambda row: (-row[2], row[0], row[1]))
+            rows.sort(key=_best_first)
         return rows
 
     def features(self) -> dict[str, tuple[str, int, bytes | None]]:
@@ -166,6 +166,10 @@ class IndexStore:
                 db.execute("INSERT OR REPLACE INTO built VALUES ('signature', ?)", (signature,))
         except sqlite3.OperationalError:
             pass  # busy past the timeout, read-only or full: the next build computes it again
+
+
+def _best_first(row: PairRow) -> tuple[float, str, str]:
+    return -row[2], row[0], row[1]
 
 
 # Floats whose shortest form has 17 digits: an SQLite that prints them back exactly with
