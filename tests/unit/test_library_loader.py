@@ -453,6 +453,45 @@ def test_many_files_are_parsed_in_worker_processes_alike(
     assert _library_as_listed(folder, cache) == expected
 
 
+def test_this_process_writes_its_share_while_the_worker_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share parsed here is in the cache before the worker's answer is read (whole records a
+    reader can use, no listing copy yet); the last write brings the rest and the copy."""
+    from tui.library.cache import open_store
+    from tui.library.store import LibraryStore
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    writes: list[tuple[bool, int, int]] = []  # (whole, records written, workers answered by then)
+    answered: list[int] = []
+    real_write, real_results = LibraryStore.write, loader._worker_results
+
+    def write(store: LibraryStore, records: Any, texts: Any, removed: Any, whole: bool = True) -> bool:
+        records = list(records)
+        writes.append((whole, len(records), len(answered)))
+        return real_write(store, records, texts, removed, whole)
+
+    def worker_results(worker: Any, expected_count: int) -> Any:
+        answered.append(expected_count)
+        reader = open_store(folder, cache)  # another reader, between the two writes
+        assert reader is not None
+        with reader:
+            assert len(reader.listing()) == writes[0][1]
+        return real_results(worker, expected_count)
+
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(LibraryStore, "write", write)
+    monkeypatch.setattr(loader, "_worker_results", worker_results)
+    assert _listed(load_listing(folder, cache)) == expected
+    assert [(whole, by_then) for whole, _, by_then in writes] == [(False, 0), (True, 1)]
+    assert writes[0][1] + writes[1][1] == len(ALL_PARSED) and writes[0][1] > 0
+    assert _query_cache(cache, "SELECT count(*) FROM listing_copy") == [(1,)]
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 10_000)
+    assert _library_as_listed(folder, cache) == expected  # warm, from what both writes left
+
+
 def test_a_worker_that_fails_costs_time_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _library_as_listed(folder)

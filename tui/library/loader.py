@@ -286,7 +286,7 @@ def parse_files_main() -> None:
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 2000
-OWN_SHARE = 0.85  # of an even share, parsed by the process that asked
+OWN_SHARE = 0.95  # of an even share, parsed by the process that asked (it also writes its share to the cache)
 
 
 _cores = available_cores  # a name of its own here: tests set it
@@ -296,10 +296,15 @@ _cores = available_cores  # a name of its own here: tests set it
 _Done = tuple[str, object, object, "Article | ListedArticle | None"]
 
 
-def _parse_jobs(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]:
+def _parse_jobs(
+    jobs: list[tuple[str, str]],
+    want_articles: bool,
+    own_share_done: Callable[[list[_Done]], None] | None = None,
+) -> list[_Done]:
     """Every job parsed, in order. Many jobs are shared with worker processes, one per other core,
-    each given a contiguous share; this process parses the first share meanwhile. A worker that
-    fails has its share parsed here: it costs time, never files."""
+    each given a contiguous share; this process parses the first share meanwhile, and hands it to
+    `own_share_done` before it waits for the workers. A worker that fails has its share parsed
+    here: it costs time, never files."""
     cores = min(_cores(), 4)
     if len(jobs) < PARALLEL_MIN_FILES or cores < 2:
         return _parse_all_here(jobs, want_articles)
@@ -309,6 +314,8 @@ def _parse_jobs(jobs: list[tuple[str, str]], want_articles: bool) -> list[_Done]
     shares = [jobs[:own]] + [jobs[start : start + size] for start in range(own, len(jobs), size)]
     workers = [_start_worker(share) for share in shares[1:]]
     done = _parse_all_here(shares[0], want_articles)
+    if own_share_done is not None:
+        own_share_done(done)
     for share, worker in zip(shares[1:], workers, strict=True):
         parsed = _worker_results(worker, len(share))
         if parsed is None:
@@ -408,10 +415,23 @@ def _scan_with(
         cached, texts = store.listing_and_texts() if want_articles else (store.listing(), {})
     state = _ScanState()
     _take_from_cache(state, _path_prefix(root), found, cached, texts, want_articles)
-    _take_parses(state, _parse_jobs(state.jobs, want_articles))
+    taken = 0
+
+    def write_own_share(parses: list[_Done]) -> None:
+        # While the workers still parse, this process would only wait: it writes what it has.
+        nonlocal taken
+        _take_parses(state, parses, 0)
+        taken = len(parses)
+        if store is not None and state.changed:
+            store.write(state.changed, state.new_texts.values(), (), whole=False)
+            state.changed.clear()
+            state.new_texts.clear()
+
+    parses = _parse_jobs(state.jobs, want_articles, write_own_share)
+    _take_parses(state, parses[taken:], taken)
     # A record left out as not whole is rewritten too: its file was parsed again.
     removed = [relative for relative in cached if relative not in state.kept]
-    if store is not None and (state.changed or removed):
+    if store is not None and (state.changed or removed or taken):
         store.write(state.changed, state.new_texts.values(), removed)
     return _collected(state.slots)
 
@@ -474,10 +494,10 @@ def _take_from_cache(
         state.jobs.append((path, article_id))
 
 
-def _take_parses(state: _ScanState, parses: list[_Done]) -> None:
-    """Each parse into its file's slot, and into the cache's changes."""
+def _take_parses(state: _ScanState, parses: list[_Done], first_job: int) -> None:
+    """Each parse (of the jobs from `first_job` on) into its file's slot, and into the cache's changes."""
     slots, kept, changed = state.slots, state.kept, state.changed
-    for number, (kind, first, second, resolved) in enumerate(parses):
+    for number, (kind, first, second, resolved) in enumerate(parses, first_job):
         path = state.jobs[number][0]
         relative, position, stat = state.pending[number]
         if kind == "error":

@@ -191,9 +191,14 @@ class LibraryStore:
         records: Iterable[Record],
         texts: Iterable[TextRow],
         removed: Iterable[str],
+        whole: bool = True,
     ) -> bool:
         """Upsert listing records and texts, drop the removed files and the texts no file holds any
-        more, in one transaction. False when it could not be written (then nothing was)."""
+        more, in one transaction. False when it could not be written (then nothing was).
+
+        `whole=False`: a first part of a scan's changes, the rest to follow in a whole write; the
+        listing's copy is dropped and not made again (readers read the rows meanwhile), and texts
+        no file holds are left for the whole write to drop."""
         columns = ", ".join(LISTING_COLUMNS)
         insert = f"INSERT OR REPLACE INTO files ({columns}) VALUES ({', '.join('?' * len(LISTING_COLUMNS))})"
         try:
@@ -211,17 +216,18 @@ class LibraryStore:
                 connection.executemany(
                     "INSERT OR IGNORE INTO texts (hash, body, layout) VALUES (?, ?, ?)", texts
                 )
-                connection.execute(
-                    "DELETE FROM texts WHERE hash NOT IN (SELECT hash FROM files WHERE hash IS NOT NULL)"
-                )
                 for statement in _COPY_TRIGGERS:
                     connection.execute(statement)
-                # The copy, made again from the rows as they now stand.
-                rows = connection.execute(_SELECT_RECORDS).fetchall()
-                connection.execute(
-                    "INSERT OR REPLACE INTO listing_copy (id, records) VALUES (0, ?)",
-                    (marshal.dumps(rows, _MARSHAL_VERSION),),
-                )
+                if whole:
+                    connection.execute(
+                        "DELETE FROM texts WHERE hash NOT IN (SELECT hash FROM files WHERE hash IS NOT NULL)"
+                    )
+                    # The copy, made again from the rows as they now stand.
+                    rows = connection.execute(_SELECT_RECORDS).fetchall()
+                    connection.execute(
+                        "INSERT OR REPLACE INTO listing_copy (id, records) VALUES (0, ?)",
+                        (marshal.dumps(rows, _MARSHAL_VERSION),),
+                    )
         except sqlite3.Error:
             return False
         return True
