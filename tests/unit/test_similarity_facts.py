@@ -10,7 +10,7 @@ from tui.library.articles import Library
 from tui.library.loader import load_library
 from tui.library.parsing import article_from_text
 from tui.similarity import SimilarityIndex, compare
-from tui.similarity.facts import conflict, name_words, number_key, numbers_in, sentence_facts
+from tui.similarity.facts import conflict, fact_change, name_words, number_key, numbers_in, sentence_facts
 
 HAND_CASES = Path(__file__).resolve().parents[1] / "data" / "neardup"
 
@@ -353,6 +353,36 @@ def test_a_revision_with_no_headline_that_renames_its_subject_is_a_version() -> 
     a = article_from_text(REVISION.format(eu="The EU", time="0900 GMT"), "a")
     b = article_from_text(REVISION.format(eu="The European Union", time="0900 GMT"), "b")
     assert compare(a, b).kind == "near-duplicate"
+
+
+def test_a_revision_that_spells_out_an_acronym_changes_no_fact() -> None:
+    a = article_from_text(REVISION.format(eu="The EU", time="0900 GMT"), "a")
+    b = article_from_text(REVISION.format(eu="The European Union", time="0900 GMT"), "b")
+    alignment = compare(a, b)
+    assert alignment.changes == []
+    assert "figures agree" in alignment.reason
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "agree"),
+    [
+        ("The EU would like a deal.", "The European Union would like a deal.", True),
+        ("Talks with the European Union resumed.", "Talks with the EU resumed.", True),  # either side
+        ("The IMF lent it money.", "The International Monetary Fund lent it money.", True),
+        ("Rates were cut by the BOE today.", "Rates were cut by the Bank of England today.", True),
+        (
+            "The EU would like a deal.",
+            "The European Union and Brussels would like a deal.",
+            True,
+        ),  # a name more
+        ("The EU would like a deal.", "The Asian Union would like a deal.", False),  # not its initials
+        ("The US would like a deal.", "The Soviet Union would like a deal.", False),  # not in their order
+        ("The NATO chiefs met.", "The North Atlantic chiefs met.", False),  # too few names for its letters
+        ("The EU and Paris agreed.", "The European Union and Berlin agreed.", False),  # a city differs
+    ],
+)
+def test_an_acronym_agrees_with_the_names_it_spells(before: str, after: str, agree: bool) -> None:
+    assert (fact_change(before, after) == "") == agree
 
 
 def test_a_clock_time_written_another_way_is_the_same_fact() -> None:

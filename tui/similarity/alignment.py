@@ -127,7 +127,7 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
             dice = round(2 * common / (weight_a[i] + weight_b[j]), 9) if weight_a[i] + weight_b[j] else 1.0
             if dice < LINK_DICE:
                 continue
-            clash = conflict(facts_a[i], facts_b[j])
+            clash = conflict(facts_a[i], facts_b[j], a.keys[i], b.keys[j])
             if clash is not None:
                 # Worded alike means the words around the facts agree: compare those alone.
                 form_a, form_b = a.terms[i] - facts_a[i] - names, b.terms[j] - facts_b[j] - names

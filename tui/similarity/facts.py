@@ -269,11 +269,13 @@ class Conflict:
     only_b: frozenset[str]
 
 
-def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
+def conflict(a: frozenset[str], b: frozenset[str], words_a: str = "", words_b: str = "") -> Conflict | None:
     """A conflict when each side holds a fact of one sort the other lacks (not a mere omission).
 
     Facts are strings whose first character says their sort ("#" number, "@" month, "<" ticker,
     "=" name): a rewrite that drops a figure agrees; one that gives another figure conflicts.
+    `words_a`, `words_b`: the two sentences' lower-case words, when known, in which an acronym's
+    names are spelled out ("EU" agrees with "European Union").
     """
     only_a = a - b
     only_b = b - a
@@ -286,6 +288,12 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
         rounded_a = {x for x in numbers_a if any(same_rounded(x, y) for y in numbers_b)}
         rounded_b = {y for y in numbers_b if any(same_rounded(x, y) for x in numbers_a)}
         only_a, only_b = only_a - rounded_a, only_b - rounded_b
+        if not only_a or not only_b:
+            return None
+    if (words_a or words_b) and any(f[0] == "=" for f in only_a) and any(f[0] == "=" for f in only_b):
+        # "EU" and "European Union" name one thing: an acronym agrees with the names it spells.
+        spelled = _spelled_out(only_a, only_b, words_b) | _spelled_out(only_b, only_a, words_a)
+        only_a, only_b = only_a - spelled, only_b - spelled
         if not only_a or not only_b:
             return None
     sorts_a = {f[0] for f in only_a}
@@ -301,13 +309,68 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> Conflict | None:
     )
 
 
+# An acronym is read from two letters ("EU", "UN") to six ("OPEC", "NASDAQ"); between the words it
+# spells may stand these ("Bank of England": BOE).
+_ACRONYM_LETTERS = range(2, 7)
+_SPELLED_LINKS = frozenset({"of", "the", "and", "for", "on"})
+
+
+def _spelled_out(acronyms: frozenset[str], names: frozenset[str], words: str) -> frozenset[str]:
+    """Each name fact of `acronyms` that a run of name facts of `names` spells in `words` (the
+    sentence's lower-case words, in order): "=eu" and "=european", "=union" in "the european
+    union would like"; with those names. Nothing without the words: unordered names could spell
+    "US" with "Soviet Union"."""
+    from tui.similarity.text import stem
+
+    tokens = words.split()
+    as_names = [
+        "=" + token if "=" + token in names else "=" + stem(token) if "=" + stem(token) in names else ""
+        for token in tokens
+    ]
+
+    def run_from(k: int, letters: str, run: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The names spelling `letters` from token k on (a linking word may give its letter or none)."""
+        if not letters:
+            return run
+        if k == len(tokens):
+            return None
+        token, name = tokens[k], as_names[k]
+        if name and token[0] == letters[0] and name not in run:
+            return run_from(k + 1, letters[1:], (*run, name))
+        if run and token in _SPELLED_LINKS:
+            if token[0] == letters[0]:
+                found = run_from(k + 1, letters[1:], run)
+                if found is not None:
+                    return found
+            return run_from(k + 1, letters, run)
+        return None
+
+    spelled: set[str] = set()
+    for acronym in sorted(f for f in acronyms if f[0] == "="):
+        letters = acronym[1:]
+        if len(letters) not in _ACRONYM_LETTERS or not letters.isalpha():
+            continue
+        for start, name in enumerate(as_names):
+            run = run_from(start, letters, ()) if name else None
+            if run is not None and len(run) >= 2:
+                spelled.add(acronym)
+                spelled.update(run)
+                break
+    return frozenset(spelled)
+
+
 def fact_change(before: str, after: str) -> str:
     """The facts (figures, months, tickers, names) `before` gives that `after` gives otherwise, as
     "before → after" in their own words; "" when they agree (a fact left out is no change)."""
     facts_before, facts_after = sentence_facts(before), sentence_facts(after)
     names_before = {"=" + n for n in name_words(before)}
     names_after = {"=" + n for n in name_words(after)}
-    clash = conflict(facts_before.all() | names_before, facts_after.all() | names_after)
+    clash = conflict(
+        facts_before.all() | names_before,
+        facts_after.all() | names_after,
+        " ".join(_WORD.findall(before.lower())),
+        " ".join(_WORD.findall(after.lower())),
+    )
     if clash is None:
         return ""
 

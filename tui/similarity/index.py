@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 13
+INDEX_VERSION = 14
 
 
 class _Identified(Protocol):
