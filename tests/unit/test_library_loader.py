@@ -492,6 +492,29 @@ def test_this_process_writes_its_share_while_the_worker_parses(
     assert _library_as_listed(folder, cache) == expected  # warm, from what both writes left
 
 
+def test_a_first_write_that_fails_leaves_every_record_to_the_whole_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.library.store import LibraryStore
+
+    folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
+    expected = _library_as_listed(folder)
+    real_write = LibraryStore.write
+
+    def write(store: LibraryStore, records: Any, texts: Any, removed: Any, whole: bool = True) -> bool:
+        # Another writer holds the lock during the first write, say: nothing of it is written.
+        return real_write(store, records, texts, removed) if whole else False
+
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loader, "_cores", lambda: 2)
+    monkeypatch.setattr(LibraryStore, "write", write)
+    assert _listed(load_listing(folder, cache)) == expected
+    assert len(_query_cache(cache, "SELECT relative FROM files")) == len(ALL_PARSED)
+    parsed_again: list[str] = []
+    monkeypatch.setattr(loader, "_parse_jobs", lambda jobs, *_: parsed_again.extend(jobs) or [])
+    assert _library_as_listed(folder, cache) == expected and parsed_again == []  # all from the cache
+
+
 def test_a_worker_that_fails_costs_time_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder, cache = _write_library(tmp_path / "lib"), tmp_path / "cache"
     expected = _library_as_listed(folder)

@@ -415,23 +415,25 @@ def _scan_with(
         cached, texts = store.listing_and_texts() if want_articles else (store.listing(), {})
     state = _ScanState()
     _take_from_cache(state, _path_prefix(root), found, cached, texts, want_articles)
-    taken = 0
+    taken, written = 0, False
 
     def write_own_share(parses: list[_Done]) -> None:
-        # While the workers still parse, this process would only wait: it writes what it has.
-        nonlocal taken
+        # While the workers still parse, this process would only wait: it writes what it has (a
+        # write that fails leaves it all to the whole write below).
+        nonlocal taken, written
         _take_parses(state, parses, 0)
         taken = len(parses)
         if store is not None and state.changed:
-            store.write(state.changed, state.new_texts.values(), (), whole=False)
-            state.changed.clear()
-            state.new_texts.clear()
+            written = store.write(state.changed, state.new_texts.values(), (), whole=False)
+            if written:
+                state.changed.clear()
+                state.new_texts.clear()
 
     parses = _parse_jobs(state.jobs, want_articles, write_own_share)
     _take_parses(state, parses[taken:], taken)
     # A record left out as not whole is rewritten too: its file was parsed again.
     removed = [relative for relative in cached if relative not in state.kept]
-    if store is not None and (state.changed or removed or taken):
+    if store is not None and (state.changed or removed or written):
         store.write(state.changed, state.new_texts.values(), removed)
     return _collected(state.slots)
 

@@ -8,7 +8,8 @@ Four tables, all derived data (delete the file and the next load rebuilds it):
   when the articles themselves are wanted, or one at a time when an article is opened.
 - `listing_copy`: the whole listing as the rows `files` reads, in one blob (marshal): a warm start
   reads it in about half the time the rows take. Any change to `files`, by a write or from outside,
-  drops it (triggers); each write makes it again from the rows. Damaged or missing, the rows are read.
+  drops it (triggers); each whole write makes it again from the rows (a cold scan writes its own
+  share of the parses first, without it). Damaged or missing, the rows are read.
 - `text_search`: an FTS5 index over the bodies (external content: the words, not a second copy of
   the text), filled in batches by `index_pending_texts` after the library is shown, so a cold
   `tui list` never pays for it; a text is indexed once whatever the number of files holding it.
