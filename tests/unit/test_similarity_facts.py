@@ -379,6 +379,11 @@ def test_a_revision_that_spells_out_an_acronym_changes_no_fact() -> None:
         ("The US would like a deal.", "The Soviet Union would like a deal.", False),  # not in their order
         ("The NATO chiefs met.", "The North Atlantic chiefs met.", False),  # too few names for its letters
         ("The EU and Paris agreed.", "The European Union and Berlin agreed.", False),  # a city differs
+        ("He met the EU envoy.", "He met the European Union's envoy.", True),  # a possessive tail
+        ("Officials in the US and Britain agreed.", "Officials in Utah and Spain agreed.", False),  # "and"
+        ("Talks between the UK and Germany resumed.", "Talks between Ukraine and Kazakhstan resumed.", False),
+        ("Police named the suspect as Ng.", "Police named the suspect as Nathan Gray.", False),  # no capitals
+        ("The deal was signed by Li on Friday.", "The deal was signed by Lee Iacocca on Friday.", False),
     ],
 )
 def test_an_acronym_agrees_with_the_names_it_spells(before: str, after: str, agree: bool) -> None:

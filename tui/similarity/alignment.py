@@ -83,6 +83,7 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
     of sentences, not its square.
     """
     names = a.names | b.names
+    acronyms = a.acronyms | b.acronyms
     weight = idf.__getitem__
     # Sums over a set of strings run in an order that changes between runs: rounded, they do not.
     weight_a = [round(sum(map(weight, terms)), 9) for terms in a.terms]
@@ -127,7 +128,7 @@ def _link(a: _Prepared, b: _Prepared, idf: dict[str, float]) -> _Linked:
             dice = round(2 * common / (weight_a[i] + weight_b[j]), 9) if weight_a[i] + weight_b[j] else 1.0
             if dice < LINK_DICE:
                 continue
-            clash = conflict(facts_a[i], facts_b[j], a.keys[i], b.keys[j])
+            clash = conflict(facts_a[i], facts_b[j], a.keys[i], b.keys[j], acronyms)
             if clash is not None:
                 # Worded alike means the words around the facts agree: compare those alone.
                 form_a, form_b = a.terms[i] - facts_a[i] - names, b.terms[j] - facts_b[j] - names

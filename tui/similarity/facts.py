@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from tui.similarity.text import stem, words
+
 # Multipliers written after a number: "50 mln", "1.2 billion".
 _SCALES = {
     "thousand": 1_000,
@@ -269,13 +271,20 @@ class Conflict:
     only_b: frozenset[str]
 
 
-def conflict(a: frozenset[str], b: frozenset[str], words_a: str = "", words_b: str = "") -> Conflict | None:
+def conflict(
+    a: frozenset[str],
+    b: frozenset[str],
+    words_a: str = "",
+    words_b: str = "",
+    acronyms: frozenset[str] = EMPTY,
+) -> Conflict | None:
     """A conflict when each side holds a fact of one sort the other lacks (not a mere omission).
 
     Facts are strings whose first character says their sort ("#" number, "@" month, "<" ticker,
     "=" name): a rewrite that drops a figure agrees; one that gives another figure conflicts.
-    `words_a`, `words_b`: the two sentences' lower-case words, when known, in which an acronym's
-    names are spelled out ("EU" agrees with "European Union").
+    `acronyms`: the name facts written as acronyms; one agrees with the names it spells in order
+    in the other sentence's words (`words_a`, `words_b`: lower-case, in order), "EU" with
+    "European Union".
     """
     only_a = a - b
     only_b = b - a
@@ -290,9 +299,11 @@ def conflict(a: frozenset[str], b: frozenset[str], words_a: str = "", words_b: s
         only_a, only_b = only_a - rounded_a, only_b - rounded_b
         if not only_a or not only_b:
             return None
-    if (words_a or words_b) and any(f[0] == "=" for f in only_a) and any(f[0] == "=" for f in only_b):
+    if acronyms and not (acronyms.isdisjoint(only_a) and acronyms.isdisjoint(only_b)):
         # "EU" and "European Union" name one thing: an acronym agrees with the names it spells.
-        spelled = _spelled_out(only_a, only_b, words_b) | _spelled_out(only_b, only_a, words_a)
+        spelled = _spelled_out(only_a, only_b, words_b, acronyms) | _spelled_out(
+            only_b, only_a, words_a, acronyms
+        )
         only_a, only_b = only_a - spelled, only_b - spelled
         if not only_a or not only_b:
             return None
@@ -309,20 +320,30 @@ def conflict(a: frozenset[str], b: frozenset[str], words_a: str = "", words_b: s
     )
 
 
-# An acronym is read from two letters ("EU", "UN") to six ("OPEC", "NASDAQ"); between the words it
-# spells may stand these ("Bank of England": BOE).
+# An acronym is a word of two letters ("EU", "UN") to six ("OPEC", "NASDAQ") written in capitals in
+# a sentence that has lower-case words; between the words it spells may stand these, giving their
+# letter or none ("Bank of England": BOE, "Centers for Disease Control": CDC). Not "and", which
+# joins two names as often as it stands inside one ("the US and Britain").
 _ACRONYM_LETTERS = range(2, 7)
-_SPELLED_LINKS = frozenset({"of", "the", "and", "for", "on"})
+_SPELLED_LINKS = frozenset({"of", "the", "for"})
 
 
-def _spelled_out(acronyms: frozenset[str], names: frozenset[str], words: str) -> frozenset[str]:
-    """Each name fact of `acronyms` that a run of name facts of `names` spells in `words` (the
-    sentence's lower-case words, in order): "=eu" and "=european", "=union" in "the european
-    union would like"; with those names. Nothing without the words: unordered names could spell
-    "US" with "Soviet Union"."""
-    from tui.similarity.text import stem
+def acronyms_in(text: str) -> set[str]:
+    """Lower-cased acronyms a mixed-case sentence writes ("EU", "IMF"); none in an all-capitals one."""
+    tokens = _WORD.findall(text)
+    if not any(t.islower() for t in tokens):
+        return set()
+    return {t.lower() for t in tokens if len(t) in _ACRONYM_LETTERS and t.isalpha() and t.isupper()}
 
-    tokens = words.split()
+
+def _spelled_out(
+    acronyms: frozenset[str], names: frozenset[str], words_of_names: str, known: frozenset[str]
+) -> frozenset[str]:
+    """Each name fact of `acronyms` that is a `known` acronym and that a run of name facts of
+    `names` spells in `words_of_names` (their sentence's lower-case words, in order): "=eu" with
+    "=european", "=union" in "the european union would like"; with those names. Without the
+    words nothing is spelled: unordered names could spell "US" with "Soviet Union"."""
+    tokens = words_of_names.split()
     as_names = [
         "=" + token if "=" + token in names else "=" + stem(token) if "=" + stem(token) in names else ""
         for token in tokens
@@ -346,12 +367,10 @@ def _spelled_out(acronyms: frozenset[str], names: frozenset[str], words: str) ->
         return None
 
     spelled: set[str] = set()
-    for acronym in sorted(f for f in acronyms if f[0] == "="):
+    for acronym in sorted(acronyms & known):
         letters = acronym[1:]
-        if len(letters) not in _ACRONYM_LETTERS or not letters.isalpha():
-            continue
         for start, name in enumerate(as_names):
-            run = run_from(start, letters, ()) if name else None
+            run = run_from(start, letters, ()) if name and name[1] == letters[0] else None
             if run is not None and len(run) >= 2:
                 spelled.add(acronym)
                 spelled.update(run)
@@ -368,8 +387,9 @@ def fact_change(before: str, after: str) -> str:
     clash = conflict(
         facts_before.all() | names_before,
         facts_after.all() | names_after,
-        " ".join(_WORD.findall(before.lower())),
-        " ".join(_WORD.findall(after.lower())),
+        " ".join(words(before)),
+        " ".join(words(after)),
+        frozenset("=" + n for n in acronyms_in(before) | acronyms_in(after)),
     )
     if clash is None:
         return ""

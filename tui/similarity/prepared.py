@@ -17,6 +17,7 @@ from tui.similarity.facts import (
     GENERIC_CAPITALS,
     NUMBER_WORDS,
     Facts,
+    acronyms_in,
     name_words,
     sentence_facts,
 )
@@ -61,6 +62,7 @@ class _Prepared:
     wire_headline: bool = False  # an all-capitals headline, whose names cannot be seen
     word_count: int = 0  # words of the distinct sentences
     sentence_count: int = 0
+    acronyms: frozenset[str] = frozenset()  # name facts ("=eu") the text writes as acronyms ("EU")
 
 
 def _sentence_terms(text: str, tokens: list[str]) -> tuple[list[str], Facts]:
@@ -88,6 +90,7 @@ def _prepare(article: Article) -> _Prepared:
     facts: list[frozenset[str]] = []
     surfaces: dict[str, str] = {}
     names: set[str] = set()
+    acronyms: set[str] = set()
     seen_keys: set[str] = set()
     counts: Counter[str] = Counter()
     kept_words: list[str] = []
@@ -107,6 +110,7 @@ def _prepare(article: Article) -> _Prepared:
         text = article.text(span)
         sentence_terms, sentence_fact = _sentence_terms(text, tokens)
         names.update(name_words(text))
+        acronyms.update(acronyms_in(text))
         if tokens and tokens[0] in headline_words and text[:1].isupper():
             names.add(tokens[0])  # "TOYOTA MOTOR CREDIT ISSUES ..." and "Toyota Motor Credit Corp is ..."
         counts.update(sentence_terms)
@@ -145,6 +149,7 @@ def _prepare(article: Article) -> _Prepared:
         wire_headline=bool(title_words) and not any(c.islower() for c in article.title),
         word_count=len(kept_words),
         sentence_count=len(sentences),
+        acronyms=frozenset("=" + stem(n) for n in acronyms),
     )
 
 
@@ -181,6 +186,7 @@ def _pack(p: _Prepared) -> bytes:
             p.trigrams.tobytes(),
             dict(p.counts),
             p.shingles.tobytes(),
+            p.acronyms,
         )
     )
 
@@ -207,6 +213,7 @@ def _unpack(data: bytes, key: str) -> _Prepared:
         trigrams,
         counts,
         shingles,
+        acronyms,
     ) = marshal.loads(data)
     return _Prepared(
         id=article_id,
@@ -229,6 +236,7 @@ def _unpack(data: bytes, key: str) -> _Prepared:
         wire_headline=wire,
         word_count=word_count,
         outlet=outlet,
+        acronyms=acronyms,
     )
 
 
