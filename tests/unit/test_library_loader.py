@@ -510,8 +510,13 @@ def test_a_first_write_that_fails_leaves_every_record_to_the_whole_write(
     monkeypatch.setattr(LibraryStore, "write", write)
     assert _listed(load_listing(folder, cache)) == expected
     assert len(_query_cache(cache, "SELECT relative FROM files")) == len(ALL_PARSED)
-    parsed_again: list[str] = []
-    monkeypatch.setattr(loader, "_parse_jobs", lambda jobs, *_: parsed_again.extend(jobs) or [])
+    parsed_again: list[tuple[str, str]] = []
+
+    def parse_jobs(jobs: list[tuple[str, str]], *_: object) -> list[Any]:
+        parsed_again.extend(jobs)
+        return []
+
+    monkeypatch.setattr(loader, "_parse_jobs", parse_jobs)
     assert _library_as_listed(folder, cache) == expected and parsed_again == []  # all from the cache
 
 
