@@ -5,7 +5,7 @@ facts ("Shr 14 cts vs 17 cts" and "Shr three cts vs six cts") is a template, not
 normalised so that different spellings of one fact meet: "7-3/4" and "7.75", "0.50" and "0.5",
 "50 mln" and "50,000,000", "three" and "3", "June 18-19" and "June 18 and 19".
 
-Pure core: regular expressions only.
+Pure core: regular expressions, and the word stems of `tui.similarity.text` for acronyms.
 """
 
 from __future__ import annotations
@@ -244,6 +244,14 @@ def sentence_facts(text: str, tokens: Iterable[str] | None = None) -> Facts:
     )
 
 
+# An acronym is a word of two letters ("EU", "UN") to six ("OPEC", "NASDAQ") written in capitals in
+# a sentence that has lower-case words; between the words it spells may stand these, giving their
+# letter or none ("Bank of England": BOE, "Centers for Disease Control": CDC). Not "and", which
+# joins two names as often as it stands inside one ("the US and Britain").
+_ACRONYM_LETTERS = range(2, 7)
+_SPELLED_LINKS = frozenset({"of", "the", "for"})
+
+
 def name_words(text: str) -> set[str]:
     """Lower-cased words capitalised inside a mixed-case sentence: the article's names.
 
@@ -251,16 +259,23 @@ def name_words(text: str) -> set[str]:
     so only words after the first in sentences that have lower-case words count; the caller then
     recognises those names wherever they occur, headlines included.
     """
+    return names_and_acronyms(text)[0]
+
+
+def names_and_acronyms(text: str) -> tuple[set[str], set[str]]:
+    """`name_words` and the lower-cased acronyms ("EU", "IMF") of a mixed-case sentence, its words
+    found once; neither in an all-capitals one."""
     tokens = _WORD.findall(text)
     if not any(t.islower() for t in tokens):
-        return set()
+        return set(), set()
+    acronyms = {t.lower() for t in tokens if len(t) in _ACRONYM_LETTERS and t.isalpha() and t.isupper()}
     names: set[str] = set()
     for token in tokens[1:]:
         if "A" <= token[0] <= "Z":  # a word token starting with a capital (tokens are letters and digits)
             lowered = token.lower().split("'")[0].split("\u2019")[0]
             if lowered and lowered not in GENERIC_CAPITALS and lowered not in MONTHS and len(lowered) > 1:
                 names.add(lowered)
-    return names
+    return names, acronyms
 
 
 @dataclass(slots=True)
@@ -320,22 +335,6 @@ def conflict(
     )
 
 
-# An acronym is a word of two letters ("EU", "UN") to six ("OPEC", "NASDAQ") written in capitals in
-# a sentence that has lower-case words; between the words it spells may stand these, giving their
-# letter or none ("Bank of England": BOE, "Centers for Disease Control": CDC). Not "and", which
-# joins two names as often as it stands inside one ("the US and Britain").
-_ACRONYM_LETTERS = range(2, 7)
-_SPELLED_LINKS = frozenset({"of", "the", "for"})
-
-
-def acronyms_in(text: str) -> set[str]:
-    """Lower-cased acronyms a mixed-case sentence writes ("EU", "IMF"); none in an all-capitals one."""
-    tokens = _WORD.findall(text)
-    if not any(t.islower() for t in tokens):
-        return set()
-    return {t.lower() for t in tokens if len(t) in _ACRONYM_LETTERS and t.isalpha() and t.isupper()}
-
-
 def _spelled_out(
     acronyms: frozenset[str], names: frozenset[str], words_of_names: str, known: frozenset[str]
 ) -> frozenset[str]:
@@ -344,10 +343,7 @@ def _spelled_out(
     "=european", "=union" in "the european union would like"; with those names. Without the
     words nothing is spelled: unordered names could spell "US" with "Soviet Union"."""
     tokens = words_of_names.split()
-    as_names = [
-        "=" + token if "=" + token in names else "=" + stem(token) if "=" + stem(token) in names else ""
-        for token in tokens
-    ]
+    as_names = [_as_name(token, names) for token in tokens]
 
     def run_from(k: int, letters: str, run: tuple[str, ...]) -> tuple[str, ...] | None:
         """The names spelling `letters` from token k on (a linking word may give its letter or none)."""
@@ -378,18 +374,26 @@ def _spelled_out(
     return frozenset(spelled)
 
 
+def _as_name(token: str, names: frozenset[str]) -> str:
+    """The name fact of `names` a word is, as written or stemmed ("" for none)."""
+    for fact in ("=" + token, "=" + stem(token)):
+        if fact in names:
+            return fact
+    return ""
+
+
 def fact_change(before: str, after: str) -> str:
     """The facts (figures, months, tickers, names) `before` gives that `after` gives otherwise, as
     "before → after" in their own words; "" when they agree (a fact left out is no change)."""
     facts_before, facts_after = sentence_facts(before), sentence_facts(after)
-    names_before = {"=" + n for n in name_words(before)}
-    names_after = {"=" + n for n in name_words(after)}
+    names_before, acronyms_before = names_and_acronyms(before)
+    names_after, acronyms_after = names_and_acronyms(after)
     clash = conflict(
-        facts_before.all() | names_before,
-        facts_after.all() | names_after,
+        facts_before.all() | {"=" + n for n in names_before},
+        facts_after.all() | {"=" + n for n in names_after},
         " ".join(words(before)),
         " ".join(words(after)),
-        frozenset("=" + n for n in acronyms_in(before) | acronyms_in(after)),
+        frozenset("=" + n for n in acronyms_before | acronyms_after),
     )
     if clash is None:
         return ""

@@ -17,8 +17,7 @@ from tui.similarity.facts import (
     GENERIC_CAPITALS,
     NUMBER_WORDS,
     Facts,
-    acronyms_in,
-    name_words,
+    names_and_acronyms,
     sentence_facts,
 )
 from tui.similarity.model import Repeat
@@ -109,8 +108,9 @@ def _prepare(article: Article) -> _Prepared:
         seen_keys.add(key)
         text = article.text(span)
         sentence_terms, sentence_fact = _sentence_terms(text, tokens)
-        names.update(name_words(text))
-        acronyms.update(acronyms_in(text))
+        sentence_names, sentence_acronyms = names_and_acronyms(text)
+        names.update(sentence_names)
+        acronyms.update(sentence_acronyms)
         if tokens and tokens[0] in headline_words and text[:1].isupper():
             names.add(tokens[0])  # "TOYOTA MOTOR CREDIT ISSUES ..." and "Toyota Motor Credit Corp is ..."
         counts.update(sentence_terms)
