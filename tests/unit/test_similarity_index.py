@@ -446,7 +446,7 @@ def test_tfidf_neighbours_found_in_blocks_on_threads_are_those_of_one_block(
     however many threads take them, the pairs are those of one product of the whole library."""
     import numpy as np
 
-    from tui.similarity import candidates
+    from tui.similarity import tfidf
 
     generator = np.random.default_rng(7)
     term_rows = []
@@ -459,15 +459,15 @@ def test_tfidf_neighbours_found_in_blocks_on_threads_are_those_of_one_block(
         term_rows.append((terms.astype("<i4"), counts.astype("<i4")))
         if article % 50 == 0:
             term_rows.append(term_rows[-1])  # the same text twice: tied neighbours
-    monkeypatch.setattr(candidates, "TFIDF_THREADS", 1)
-    monkeypatch.setattr(candidates, "TFIDF_BLOCK_ROWS", 10_000)
-    whole = candidates._tfidf_candidates(term_rows)
+    monkeypatch.setattr(tfidf, "TFIDF_THREADS", 1)
+    monkeypatch.setattr(tfidf, "TFIDF_BLOCK_ROWS", 10_000)
+    whole = tfidf.tfidf_pairs(term_rows)
     assert len(whole) > 400
-    monkeypatch.setattr(candidates, "TFIDF_THREADS", 2)
-    monkeypatch.setattr(candidates, "_cores", lambda: 2)
+    monkeypatch.setattr(tfidf, "TFIDF_THREADS", 2)
+    monkeypatch.setattr(tfidf, "_cores", lambda: 2)
     for rows in (7, 64, 333):
-        monkeypatch.setattr(candidates, "TFIDF_BLOCK_ROWS", rows)
-        assert candidates._tfidf_candidates(term_rows) == whole
+        monkeypatch.setattr(tfidf, "TFIDF_BLOCK_ROWS", rows)
+        assert tfidf.tfidf_pairs(term_rows) == whole
 
 
 def test_kept_pairs_are_read_row_by_row_where_sqlite_has_no_json_functions(

@@ -19,13 +19,14 @@ from tui.similarity.judging import judge_pairs
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
 from tui.similarity.prepared import _Features, _pack, _prepare
 from tui.similarity.store import FILE_NAME, IndexStore, PairRow, VerdictRow
+from tui.similarity.tfidf import Baseline
 
 if TYPE_CHECKING:
     from tui.library.articles import Article, Library
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 14
+INDEX_VERSION = 15
 
 
 class _Identified(Protocol):
@@ -46,7 +47,7 @@ def _signature(articles: Iterable[_Identified]) -> str:
 
 
 def _pair_key(hash_a: str, hash_b: str) -> str:
-    return "|".join(sorted((hash_a, hash_b)))
+    return f"{hash_a}|{hash_b}" if hash_a <= hash_b else f"{hash_b}|{hash_a}"
 
 
 def _kind_filter(kinds: Iterable[Kind] | None) -> frozenset[str]:
@@ -178,7 +179,11 @@ class SimilarityIndex:
             featured = time.perf_counter()
             computed = len(packed)
             term_rows = _term_rows(articles, features, store.term_rows(), vocabulary)
-            candidates = _candidates(features, term_rows)
+            kept = store.neighbours()
+            baseline = Baseline.from_bytes(kept) if kept else None
+            candidates, new_baseline = _candidates(
+                features, term_rows, [a.content_hash for a in articles], baseline
+            )
             known_verdicts = store.verdicts()
         proposed = time.perf_counter()
         pairs, new_verdicts = _verify(articles, features, packed, candidates, known_verdicts, progress)
@@ -197,9 +202,10 @@ class SimilarityIndex:
             ),
             new_verdicts=new_verdicts.items(),
             new_terms=((t, n) for t, n in vocabulary.items() if n >= numbered),
-            live_hashes=(a.content_hash for a in articles),
+            gone_hashes=stored.keys() - {a.content_hash for a in articles},
             signature=signature,
             pairs=((p.a, p.b, p.score, p.kind, p.reason) for p in pairs),
+            neighbours=_baseline_bytes(baseline, new_baseline),
         )
         index = cls(pairs, ids)
         index.stats = {
@@ -303,11 +309,11 @@ def _verify(
     """Stage 2: each candidate pair judged, or its verdict taken from the store by content hashes."""
     ordered = sorted(candidates)
     hashes = [a.content_hash for a in articles]
+    keys = [_pair_key(hashes[i], hashes[j]) for i, j in ordered]
     todo: dict[str, tuple[int, int]] = {}  # one judgement per pair of texts
-    for i, j in ordered:
-        key = _pair_key(hashes[i], hashes[j])
+    for key, pair in zip(keys, ordered, strict=True):
         if key not in known:
-            todo.setdefault(key, (i, j))
+            todo.setdefault(key, pair)
 
     def packed_of(k: int) -> bytes:
         if k not in packed:
@@ -328,13 +334,23 @@ def _verify(
 
     rows = judge_pairs(list(todo.values()), packed_of, [f.key for f in features], release, advance)
     computed = dict(zip(todo, rows, strict=True))
+    ids = [a.id for a in articles]
     pairs = []
-    for i, j in ordered:
-        key = _pair_key(hashes[i], hashes[j])
-        verdict = known.get(key) or computed[key]
-        if verdict[1] is not None:
-            pairs.append(_pair_from_row([articles[i].id, articles[j].id, *verdict]))
+    for key, (i, j) in zip(keys, ordered, strict=True):
+        score, kind, reason = known.get(key) or computed[key]
+        if kind is not None:
+            if kind not in KINDS:
+                raise ValueError(f"not a kind: {kind!r}")
+            pairs.append(PairMatch(ids[i], ids[j], float(score), kind, str(reason)))
     return pairs, computed
+
+
+def _baseline_bytes(kept: Baseline | None, made: Baseline | None) -> bytes | None:
+    """What the store keeps of the TF-IDF baseline: nothing new when the kept one served, an empty
+    value when there is none (a library too small for one)."""
+    if made is None:
+        return b""
+    return None if made is kept else made.to_bytes()
 
 
 def _best_first(pair: PairMatch) -> tuple[float, str, str]:
@@ -366,10 +382,3 @@ def _stored_pairs(
 def _pair_matches(rows: list[PairRow]) -> list[PairMatch]:
     """The store's current pairs as pairs (their shapes and kinds checked by the store)."""
     return [PairMatch(*row) for row in rows]  # type: ignore[arg-type]
-
-
-def _pair_from_row(row: list[Any]) -> PairMatch:
-    a, b, score, kind, reason = row
-    if kind not in KINDS or not isinstance(a, str) or not isinstance(b, str):
-        raise ValueError(f"not a pair: {row!r}")
-    return PairMatch(a, b, float(score), kind, str(reason))

@@ -34,7 +34,10 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL,"
     " kind TEXT NOT NULL, reason TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS built (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
 )
+
+_TABLES = ("features", "verdicts", "pairs", "built", "vocabulary", "kept")
 
 # (hash, key, shingle count, MinHash signature or None, term numbers, term counts): the numbers and
 # counts as little-endian int32 bytes, the numbers from the store's vocabulary
@@ -73,7 +76,7 @@ class IndexStore:
         """Forget everything (a cache whose rows have the wrong shape)."""
         with contextlib.suppress(sqlite3.OperationalError), self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            for table in ("features", "verdicts", "pairs", "built", "vocabulary"):
+            for table in _TABLES:
                 self.db.execute(f"DELETE FROM {table}")
 
     def signature(self) -> str | None:
@@ -124,6 +127,11 @@ class IndexStore:
         """Every term the store has numbered (append-only: a number never changes meaning)."""
         return {str(t): int(n) for t, n in self.db.execute("SELECT term, number FROM vocabulary")}
 
+    def neighbours(self) -> bytes | None:
+        """The TF-IDF pass's kept baseline as it was written, or None."""
+        row = self.db.execute("SELECT value FROM kept WHERE name = 'neighbours'").fetchone()
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
     def verdicts(self) -> dict[str, VerdictRow]:
         rows = self.db.execute("SELECT pair, score, kind, reason FROM verdicts")
         return {str(p): (float(s), None if k is None else str(k), str(r)) for p, s, k, r in rows}
@@ -134,11 +142,14 @@ class IndexStore:
         minhashes: Iterable[tuple[str, bytes]],
         new_verdicts: Iterable[tuple[str, VerdictRow]],
         new_terms: Iterable[tuple[str, int]],
-        live_hashes: Iterable[str],
+        gone_hashes: Collection[str],
         signature: str,
         pairs: Iterable[PairRow],
+        neighbours: bytes | None = None,
     ) -> None:
-        """One transaction: what was computed added, what no live article holds removed, the pairs."""
+        """One transaction: what was computed added, what no live article holds any more
+        (`gone_hashes`) removed, the pairs;
+        the TF-IDF baseline when a new one was made (None: the kept one still serves)."""
         db = self.db
         try:
             with db:
@@ -152,18 +163,21 @@ class IndexStore:
                     "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)",
                     ((key, *verdict) for key, verdict in new_verdicts),
                 )
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (hash TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM temp.live")
-                db.executemany("INSERT OR IGNORE INTO temp.live VALUES (?)", ((h,) for h in live_hashes))
-                db.execute("DELETE FROM features WHERE hash NOT IN (SELECT hash FROM temp.live)")
-                # A verdict's key is its two hashes, sorted and joined by "|".
-                db.execute(
-                    "DELETE FROM verdicts WHERE substr(pair, 1, instr(pair, '|') - 1) NOT IN temp.live"
-                    " OR substr(pair, instr(pair, '|') + 1) NOT IN temp.live"
-                )
+                if gone_hashes:  # nothing to look for when articles were only added
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (hash TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM temp.gone")
+                    db.executemany("INSERT OR IGNORE INTO temp.gone VALUES (?)", ((h,) for h in gone_hashes))
+                    db.execute("DELETE FROM features WHERE hash IN temp.gone")
+                    # A verdict's key is its two hashes, sorted and joined by "|".
+                    db.execute(
+                        "DELETE FROM verdicts WHERE substr(pair, 1, instr(pair, '|') - 1) IN temp.gone"
+                        " OR substr(pair, instr(pair, '|') + 1) IN temp.gone"
+                    )
                 db.execute("DELETE FROM pairs")
                 db.executemany("INSERT INTO pairs VALUES (?, ?, ?, ?, ?)", pairs)
                 db.execute("INSERT OR REPLACE INTO built VALUES ('signature', ?)", (signature,))
+                if neighbours is not None:
+                    db.execute("INSERT OR REPLACE INTO kept VALUES ('neighbours', ?)", (neighbours,))
         except sqlite3.OperationalError:
             pass  # busy past the timeout, read-only or full: the next build computes it again
 
@@ -210,7 +224,7 @@ def _connect(path: Path | None, version: int) -> sqlite3.Connection:
         if int(db.execute("PRAGMA user_version").fetchone()[0]) != version:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("features", "verdicts", "pairs", "built", "vocabulary"):
+                for table in _TABLES:
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute(f"PRAGMA user_version = {int(version)}")
         for statement in _SCHEMA:
@@ -229,6 +243,7 @@ def _check(db: sqlite3.Connection) -> None:
         "vocabulary": ["term", "number"],
         "verdicts": ["pair", "score", "kind", "reason"],
         "pairs": ["a", "b", "score", "kind", "reason"],
+        "kept": ["name", "value"],
     }
     for table, columns in expected.items():
         found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
