@@ -102,3 +102,12 @@ def test_a_baseline_that_does_not_read_is_none() -> None:
     assert baseline is not None
     baseline.partners[0, 0] = len(baseline.hashes) + 5
     assert tfidf.Baseline.from_bytes(baseline.to_bytes()) is None
+
+
+def test_a_library_whose_rows_all_settle_at_once() -> None:
+    """Nothing in doubt (here: no article has a neighbour): nothing is computed again."""
+    rows = [(np.array(terms, dtype="<i4"), np.ones(2, dtype="<i4")) for terms in ([1, 2], [3, 4], [5, 6])]
+    hashes = ["a", "b", "c"]
+    pairs, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    assert pairs == set() and baseline is not None
+    assert tfidf.neighbour_pairs(rows, hashes, baseline) == (set(), baseline)

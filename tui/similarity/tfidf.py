@@ -9,7 +9,8 @@ similarities can have moved. Rows whose top-k that bound leaves in doubt are com
 Exactness: similarities are summed in float64 and rounded to 1e-5, ties broken by article order.
 Two orders of summing a pair's terms differ by less than 1e-13, so a pair has the same rounded
 similarity whichever product or row computes it, and whichever numbers its terms have (an index
-kept up to date and one built afresh number the vocabulary differently).
+kept up to date and one built afresh number the vocabulary differently), unless its value lies
+within that of a rounding midpoint (about 1e-8 of pairs; none among 15,488 checked both ways).
 
 Pure core: no Textual, no Rich; numpy and scipy are imported inside the functions that need them.
 """
@@ -32,6 +33,8 @@ FLOOR = 0.2
 # to be settled without computing the row when a neighbour drops out or moves.
 KEPT = 16
 
+# Below FLOOR: a list that is not full says every other pair was below FLOOR - KEPT_MARGIN, and pairs
+# without a common term (similarity 0) are never listed.
 KEPT_MARGIN = 0.02
 
 # An article whose unit vector moved further than this since the full pass (over the terms that stayed
@@ -402,7 +405,7 @@ class _Items:
         partner_clean = (partner >= 0) & clean[np.maximum(partner, 0)]
         half = drift.bound(rows[:, None], np.maximum(partner, 0)) + _SLACK
         ok = partner_clean & (sims + half >= FLOOR)
-        widest = [float(part[clean].max()) for part in (drift.steady, drift.entered, drift.left)]
+        widest = [float(part[clean].max(initial=0.0)) for part in (drift.steady, drift.entered, drift.left)]
         rest = (
             np.where(kept[:, -1] >= 0, sims[:, -1], FLOOR - KEPT_MARGIN)
             + drift.steady[rows]
@@ -467,6 +470,8 @@ class _Items:
         """The kept neighbours of these rows (by position) given their similarities of now."""
         import numpy as np
 
+        if not len(where):
+            return
         rows = np.repeat(where, self.ok.shape[1]).reshape(len(where), -1)
         mask = self.ok[where] & (self.half[where] > 0)
         sims = _pair_sims(matrix, self.rows[rows[mask]], self.who[where][mask])
