@@ -121,6 +121,25 @@ def test_incremental_add_change_remove(library_dir: Path, tmp_path: Path) -> Non
     assert index.stats["verified"] < index.stats["candidates"]
 
 
+def test_an_article_added_to_a_library_of_unrelated_ones_keeps_the_cache(tmp_path: Path) -> None:
+    """Every kept neighbour list settled at once: the refresh computed nothing in doubt (it once
+    raised there, and the build threw the whole cache away and computed every article again)."""
+    folder, cache = tmp_path / "lib", tmp_path / "cache"
+    folder.mkdir()
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    for number in range(21):
+        tagged = [f"{w}{number}" for w in words]
+        write(
+            folder,
+            f"a{number}",
+            f"Title {number}",
+            [" ".join(tagged) + ".", " ".join(reversed(tagged)) + "."],
+        )
+        if number == 19:
+            build(folder, cache)
+    assert build(folder, cache).stats["features_computed"] == 1
+
+
 def database(cache: Path) -> sqlite3.Connection:
     return sqlite3.connect(cache / "similarity" / "index.sqlite", isolation_level=None)
 
