@@ -30,7 +30,8 @@ TOP_K = 8
 FLOOR = 0.2
 
 # How many neighbours each article's kept list holds, down to FLOOR - KEPT_MARGIN: room for the top-k
-# to be settled without computing the row when a neighbour drops out or moves.
+# to be settled without computing the row when a neighbour drops out or moves (at least TOP_K: the
+# full pass reads the top-k off the head of these lists).
 KEPT = 16
 
 # Below FLOOR: a list that is not full says every other pair was below FLOOR - KEPT_MARGIN, and pairs
@@ -148,6 +149,7 @@ def neighbour_pairs(
         kept = _kept_pass(weights, hashes, baseline)
         if kept is not None:
             return kept, baseline
+    weights.forget_entries()  # a full pass needs the matrix alone: 300 MB less at 95,000 articles
     pairs, lists = _full_pass(weights)
     return pairs, _baseline_of(weights, hashes, lists)
 
@@ -184,11 +186,15 @@ class _Weights:
         counts = np.concatenate([c for _, c in term_rows]).astype(np.float32)
         width = int(columns.max()) + 1
         df = np.bincount(columns, minlength=width)
-        row_of = np.repeat(np.arange(n), lengths)
+        row_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
         weights = cls(columns, counts, row_of, n, width, df)
         weights.values, weights.informative = weights.unit_values(df, n)
         weights.matrix = weights.as_matrix(weights.values, weights.informative)
         return weights
+
+    def forget_entries(self) -> None:
+        """Let go of the flat arrays (only a kept pass's drift reads them)."""
+        self.columns = self.counts = self.row_of = self.values = self.informative = None
 
     def unit_values(self, df: Any, n: int) -> tuple[Any, Any]:
         """Each entry's unit TF-IDF value weighed by these document frequencies of a library of n,
@@ -290,11 +296,16 @@ def _full_pass(weights: _Weights) -> tuple[set[tuple[int, int]], tuple[Any, Any]
         with ThreadPoolExecutor(threads, thread_name_prefix="tfidf") as pool:
             blocks = list(pool.map(above_floor, starts))
     first, second, sims = (np.concatenate([block[k] for block in blocks]) for k in range(3))
-    # Each pair in both articles' lists.
-    rows, cols, sims = np.concatenate([first, second]), np.concatenate([second, first]), np.tile(sims, 2)
-    above = sims >= FLOOR
-    pairs = _top_k(rows[above], cols[above], sims[above], TOP_K, n)
-    return {(int(p // n), int(p % n)) for p in pairs.tolist()}, _best_lists(rows, cols, sims, KEPT, n)
+    del blocks
+    # Each pair in both articles' lists; the top-k (at or above the floor) are the head of the
+    # kept list, which ranks the same way.
+    partners, values = _best_lists(
+        np.concatenate([first, second]), np.concatenate([second, first]), np.tile(sims, 2), KEPT, n
+    )
+    top = (np.arange(KEPT) < TOP_K)[None, :] & (values >= FLOOR) & (partners >= 0)
+    owner = np.broadcast_to(np.arange(n)[:, None], top.shape)[top]
+    pairs = np.unique(np.minimum(owner, partners[top]) * n + np.maximum(owner, partners[top]))
+    return {(int(p // n), int(p % n)) for p in pairs.tolist()}, (partners, values)
 
 
 def _kept_pass(weights: _Weights, hashes: Sequence[str], baseline: Baseline) -> set[tuple[int, int]] | None:
@@ -529,8 +540,8 @@ def _upper_pairs(
     sims = np.round(block.data[near], 5)
     above = sims >= floor
     near, sims = near[above], sims[above]
-    rows = np.searchsorted(block.indptr, near, side="right").astype(np.int64) - 1 + start
-    cols = block.indices[near].astype(np.int64) + first_column
+    rows = (np.searchsorted(block.indptr, near, side="right") - 1 + start).astype(np.int32)
+    cols = block.indices[near].astype(np.int32) + np.int32(first_column)
     if not upper_only:
         return rows, cols, sims
     later = cols > rows
@@ -565,7 +576,7 @@ def _best_lists(rows: Any, cols: Any, sims: Any, size: int, n: int) -> tuple[Any
     rows, cols, sims, rank = _ranked(rows, cols, sims)
     best = rank < size
     partners = np.full((n, size), -1, dtype=np.int64)
-    values = np.zeros((n, size), dtype=np.float32)
+    values = np.zeros((n, size))
     partners[rows[best], rank[best]] = cols[best]
     values[rows[best], rank[best]] = sims[best]
     return partners, values
