@@ -121,9 +121,14 @@ def test_incremental_add_change_remove(library_dir: Path, tmp_path: Path) -> Non
     assert index.stats["verified"] < index.stats["candidates"]
 
 
-def test_an_article_added_to_a_library_of_unrelated_ones_keeps_the_cache(tmp_path: Path) -> None:
+def test_an_article_added_to_a_library_of_unrelated_ones_keeps_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every kept neighbour list settled at once: the refresh computed nothing in doubt (it once
     raised there, and the build threw the whole cache away and computed every article again)."""
+    from tui.similarity import tfidf
+
+    monkeypatch.setattr(tfidf, "KEPT_FROM", 0)
     folder, cache = tmp_path / "lib", tmp_path / "cache"
     folder.mkdir()
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
@@ -230,10 +235,28 @@ def test_a_reader_sees_the_index_before_or_after_a_build_never_between(
     assert build(library_dir, cache).pairs() == before  # the signature no longer matched: built again
 
 
-def test_incremental_index_equals_a_full_rebuild(library_dir: Path, tmp_path: Path) -> None:
-    """After any sequence of adds, edits and deletions, the kept index gives the pairs a fresh one does."""
+@pytest.mark.parametrize("kept_from", [0, None], ids=["kept-neighbour-lists", "full-passes"])
+def test_incremental_index_equals_a_full_rebuild(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept_from: int | None
+) -> None:
+    """After any sequence of adds, edits and deletions, the kept index gives the pairs a fresh one
+    does: with the TF-IDF neighbour lists kept in the store (as from KEPT_FROM articles on), and without."""
     import random
 
+    from tui.similarity import tfidf
+
+    served: list[bool] = []
+    if kept_from is not None:
+        monkeypatch.setattr(tfidf, "KEPT_FROM", kept_from)
+        monkeypatch.setattr(tfidf, "FULL_PASS_SHARE", 1.0)  # a handful of articles: never a full pass
+        kept_pass = tfidf._kept_pass
+
+        def spied(*args: Any) -> Any:
+            found = kept_pass(*args)
+            served.append(found is not None)
+            return found
+
+        monkeypatch.setattr(tfidf, "_kept_pass", spied)
     cache = tmp_path / "cache"
     bodies = [PARAGRAPHS, REWORDED, UNRELATED, PARAGRAPHS[:3], REWORDED[1:], [*PARAGRAPHS, *UNRELATED[:1]]]
     shuffle = random.Random(7)
@@ -251,6 +274,7 @@ def test_incremental_index_equals_a_full_rebuild(library_dir: Path, tmp_path: Pa
         kept = build(library_dir, cache).pairs()
         fresh = build(library_dir, tmp_path / f"fresh{step}").pairs()
         assert kept == fresh, (step, action, name)
+    assert served.count(True) >= (8 if kept_from is not None else 0)
 
 
 def test_without_a_cache_folder(library_dir: Path) -> None:

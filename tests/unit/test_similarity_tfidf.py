@@ -13,6 +13,12 @@ from tui.similarity import tfidf
 Row = tuple[Any, Any]
 
 
+@pytest.fixture(autouse=True)
+def kept_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small libraries here: the lists are kept as they are from KEPT_FROM articles on."""
+    monkeypatch.setattr(tfidf, "KEPT_FROM", 0)
+
+
 def article(generator: np.random.Generator, story: int, vocabulary: int) -> Row:
     """Articles of one story share most of its terms; each has a few of its own."""
     own = generator.integers(story * 30, story * 30 + 30, 18)
@@ -111,3 +117,12 @@ def test_a_library_whose_rows_all_settle_at_once() -> None:
     pairs, baseline = tfidf.neighbour_pairs(rows, hashes, None)
     assert pairs == set() and baseline is not None
     assert tfidf.neighbour_pairs(rows, hashes, baseline) == (set(), baseline)
+
+
+def test_a_small_library_keeps_no_baseline(monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = np.random.default_rng(4)
+    rows, hashes = library(generator, 60)
+    pairs, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    assert baseline is not None
+    monkeypatch.setattr(tfidf, "KEPT_FROM", 61)
+    assert tfidf.neighbour_pairs(rows, hashes, baseline) == (pairs, None)

@@ -46,6 +46,10 @@ CLEAN_DRIFT = KEPT_MARGIN / 4
 # the bound of every article that shares such a term.
 CLEAN_FLIP = 0.25
 
+# Below this many articles a full pass takes well under a second (0.3 s at 19,000 here) and a kept
+# pass saves nothing: no baseline is kept.
+KEPT_FROM = 30_000
+
 # Beyond this share of the library in exact rows, a full pass costs about as much: one is made and
 # kept as the new baseline.
 FULL_PASS_SHARE = 0.1
@@ -145,6 +149,9 @@ def neighbour_pairs(
     weights = _Weights.of(term_rows)
     if weights is None:
         return set(), None
+    if weights.n < KEPT_FROM:
+        weights.forget_entries()
+        return _full_pass(weights)[0], None
     if baseline is not None:
         kept = _kept_pass(weights, hashes, baseline)
         if kept is not None:
