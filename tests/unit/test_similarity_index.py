@@ -126,9 +126,9 @@ def test_an_article_added_to_a_library_of_unrelated_ones_keeps_the_cache(
 ) -> None:
     """Every kept neighbour list settled at once: the refresh computed nothing in doubt (it once
     raised there, and the build threw the whole cache away and computed every article again)."""
-    from tui.similarity import tfidf
+    from tui.similarity import neighbours
 
-    monkeypatch.setattr(tfidf, "KEPT_FROM", 0)
+    monkeypatch.setattr(neighbours, "KEPT_FROM", 0)
     folder, cache = tmp_path / "lib", tmp_path / "cache"
     folder.mkdir()
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
@@ -243,20 +243,20 @@ def test_incremental_index_equals_a_full_rebuild(
     does: with the TF-IDF neighbour lists kept in the store (as from KEPT_FROM articles on), and without."""
     import random
 
-    from tui.similarity import tfidf
+    from tui.similarity import neighbours
 
     served: list[bool] = []
     if kept_from is not None:
-        monkeypatch.setattr(tfidf, "KEPT_FROM", kept_from)
-        monkeypatch.setattr(tfidf, "FULL_PASS_SHARE", 1.0)  # a handful of articles: never a full pass
-        kept_pass = tfidf._kept_pass
+        monkeypatch.setattr(neighbours, "KEPT_FROM", kept_from)
+        monkeypatch.setattr(neighbours, "FULL_PASS_SHARE", 1.0)  # a handful of articles: never a full pass
+        kept_pass = neighbours._kept_pass
 
         def spied(*args: Any) -> Any:
             found = kept_pass(*args)
             served.append(found is not None)
             return found
 
-        monkeypatch.setattr(tfidf, "_kept_pass", spied)
+        monkeypatch.setattr(neighbours, "_kept_pass", spied)
     cache = tmp_path / "cache"
     bodies = [PARAGRAPHS, REWORDED, UNRELATED, PARAGRAPHS[:3], REWORDED[1:], [*PARAGRAPHS, *UNRELATED[:1]]]
     shuffle = random.Random(7)

@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from tui.similarity.neighbours import Baseline, neighbour_pairs
 from tui.similarity.prepared import _Features
-from tui.similarity.tfidf import Baseline, neighbour_pairs
 
 NUM_PERM = 128
 

@@ -17,9 +17,9 @@ from tui.similarity.candidates import _candidates
 from tui.similarity.featuring import computed
 from tui.similarity.judging import judge_pairs
 from tui.similarity.model import KINDS, LISTED_KINDS, Kind, Match, PairMatch
+from tui.similarity.neighbours import Baseline
 from tui.similarity.prepared import _Features, _pack, _prepare
 from tui.similarity.store import FILE_NAME, IndexStore, PairRow, VerdictRow
-from tui.similarity.tfidf import Baseline
 
 if TYPE_CHECKING:
     from tui.library.articles import Article, Library

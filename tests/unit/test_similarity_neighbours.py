@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tui.similarity import tfidf
+from tui.similarity import neighbours, tfidf
 
 Row = tuple[Any, Any]
 
@@ -16,7 +16,7 @@ Row = tuple[Any, Any]
 @pytest.fixture(autouse=True)
 def kept_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small libraries here: the lists are kept as they are from KEPT_FROM articles on."""
-    monkeypatch.setattr(tfidf, "KEPT_FROM", 0)
+    monkeypatch.setattr(neighbours, "KEPT_FROM", 0)
 
 
 def article(generator: np.random.Generator, story: int, vocabulary: int) -> Row:
@@ -71,58 +71,59 @@ def test_kept_pass_gives_the_full_pass_pairs_after_any_changes(
     )  # terms cross the informative bounds as the library moves
     # A small library, where one article moves the IDF more than many do in a large one: wider bounds
     # and a larger share of exact rows let the kept lists serve (and be tested) here.
-    monkeypatch.setattr(tfidf, "FULL_PASS_SHARE", 0.6)
-    monkeypatch.setattr(tfidf, "KEPT_MARGIN", 0.12)
-    monkeypatch.setattr(tfidf, "CLEAN_DRIFT", 0.03)
+    monkeypatch.setattr(neighbours, "FULL_PASS_SHARE", 0.6)
+    for module in (tfidf, neighbours):
+        monkeypatch.setattr(module, "KEPT_MARGIN", 0.12)
+    monkeypatch.setattr(neighbours, "CLEAN_DRIFT", 0.03)
     computed: list[int] = []
-    exact_rows = tfidf._exact_rows
+    exact_rows = neighbours._exact_rows
 
     def counted(matrix: Any, rows: Any) -> tuple[Any, Any, Any]:
         computed.append(len(rows))
         return exact_rows(matrix, rows)
 
-    monkeypatch.setattr(tfidf, "_exact_rows", counted)
+    monkeypatch.setattr(neighbours, "_exact_rows", counted)
     generator = np.random.default_rng(seed)
     rows, hashes = library(generator, 240)
-    full, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    full, baseline = neighbours.neighbour_pairs(rows, hashes, None)
     assert baseline is not None and full == tfidf.tfidf_pairs(rows)
     served = 0
     for _day in range(8):
         change(generator, rows, hashes, int(generator.integers(1, 8)))
         computed.clear()
-        kept, after = tfidf.neighbour_pairs(rows, hashes, baseline)
+        kept, after = neighbours.neighbour_pairs(rows, hashes, baseline)
         assert kept == tfidf.tfidf_pairs(rows)
         if after is baseline:
             served += 1
             assert sum(computed) < 0.7 * len(rows)  # the bounds settled the other rows
-        baseline = tfidf.Baseline.from_bytes(after.to_bytes()) if after is not None else None
+        baseline = neighbours.Baseline.from_bytes(after.to_bytes()) if after is not None else None
     assert served >= 5  # most days the kept lists served
 
 
 def test_a_baseline_that_does_not_read_is_none() -> None:
-    assert tfidf.Baseline.from_bytes(b"") is None
-    assert tfidf.Baseline.from_bytes(b"not an archive") is None
+    assert neighbours.Baseline.from_bytes(b"") is None
+    assert neighbours.Baseline.from_bytes(b"not an archive") is None
     generator = np.random.default_rng(3)
     rows, hashes = library(generator, 60)
-    _, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    _, baseline = neighbours.neighbour_pairs(rows, hashes, None)
     assert baseline is not None
     baseline.partners[0, 0] = len(baseline.hashes) + 5
-    assert tfidf.Baseline.from_bytes(baseline.to_bytes()) is None
+    assert neighbours.Baseline.from_bytes(baseline.to_bytes()) is None
 
 
 def test_a_library_whose_rows_all_settle_at_once() -> None:
     """Nothing in doubt (here: no article has a neighbour): nothing is computed again."""
     rows = [(np.array(terms, dtype="<i4"), np.ones(2, dtype="<i4")) for terms in ([1, 2], [3, 4], [5, 6])]
     hashes = ["a", "b", "c"]
-    pairs, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    pairs, baseline = neighbours.neighbour_pairs(rows, hashes, None)
     assert pairs == set() and baseline is not None
-    assert tfidf.neighbour_pairs(rows, hashes, baseline) == (set(), baseline)
+    assert neighbours.neighbour_pairs(rows, hashes, baseline) == (set(), baseline)
 
 
 def test_a_small_library_keeps_no_baseline(monkeypatch: pytest.MonkeyPatch) -> None:
     generator = np.random.default_rng(4)
     rows, hashes = library(generator, 60)
-    pairs, baseline = tfidf.neighbour_pairs(rows, hashes, None)
+    pairs, baseline = neighbours.neighbour_pairs(rows, hashes, None)
     assert baseline is not None
-    monkeypatch.setattr(tfidf, "KEPT_FROM", 61)
-    assert tfidf.neighbour_pairs(rows, hashes, baseline) == (pairs, None)
+    monkeypatch.setattr(neighbours, "KEPT_FROM", 61)
+    assert neighbours.neighbour_pairs(rows, hashes, baseline) == (pairs, None)
