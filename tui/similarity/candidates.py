@@ -148,19 +148,14 @@ def _lsh_candidates(features: Sequence[_Features]) -> set[tuple[int, int]]:
         return set()
     signatures = _signatures(features, distinct)
     found: set[tuple[int, int]] = set()
-    wide = signatures.astype(np.uint64)
     for band in range(LSH_BANDS):
-        # The band's four values as two 64-bit keys, sorted together (a sort of 16-byte strings took
-        # ten times as long).
-        block = wide[:, band * LSH_ROWS : (band + 1) * LSH_ROWS]
-        keys = [(block[:, k] << np.uint64(32)) | block[:, k + 1] for k in range(0, LSH_ROWS, 2)]
-        order = np.lexsort(keys[::-1])
-        ordered = [key[order] for key in keys]
-        differs = np.zeros(len(order) - 1, dtype=np.bool_)
-        for key in ordered:
-            differs |= key[1:] != key[:-1]
-        starts = np.flatnonzero(np.concatenate(([True], differs)))
-        ends = np.concatenate((starts[1:], [len(order)]))
+        # The band's values as one key: its bytes, compared whole.
+        block = np.ascontiguousarray(signatures[:, band * LSH_ROWS : (band + 1) * LSH_ROWS])
+        keys = block.view(np.dtype((np.void, 4 * LSH_ROWS))).ravel()
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+        ends = np.concatenate((starts[1:], [len(sorted_keys)]))
         for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
             rows = order[lo:hi].tolist()
             for x, r1 in enumerate(rows):
