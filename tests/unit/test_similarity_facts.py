@@ -382,6 +382,10 @@ def test_a_revision_that_spells_out_an_acronym_changes_no_fact() -> None:
         ("He met the EU envoy.", "He met the European Union's envoy.", True),  # a possessive tail
         ("Officials in the US and Britain agreed.", "Officials in Utah and Spain agreed.", False),  # "and"
         ("Talks between the UK and Germany resumed.", "Talks between Ukraine and Kazakhstan resumed.", False),
+        ("The SEC fined the bank.", "The Securities and Exchange Commission fined the bank.", True),
+        ("The SEC fined the bank.", "The Securities and Futures Commission fined the bank.", False),
+        ("Rules from the SE agency.", "Rules from the Securities and Exchange agency.", False),  # two words
+        ("Ministers of the UAE met.", "Ministers of the United Arab Emirates met.", True),
         ("Police named the suspect as Ng.", "Police named the suspect as Nathan Gray.", False),  # no capitals
         ("The deal was signed by Li on Friday.", "The deal was signed by Lee Iacocca on Friday.", False),
     ],

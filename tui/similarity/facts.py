@@ -246,10 +246,13 @@ def sentence_facts(text: str, tokens: Iterable[str] | None = None) -> Facts:
 
 # An acronym is a word of two letters ("EU", "UN") to six ("OPEC", "NASDAQ") written in capitals in
 # a sentence that has lower-case words; between the words it spells may stand these, giving their
-# letter or none ("Bank of England": BOE, "Centers for Disease Control": CDC). Not "and", which
-# joins two names as often as it stands inside one ("the US and Britain").
+# letter or none ("Bank of England": BOE, "Centers for Disease Control": CDC). "and" joins two names
+# as often as it stands inside one ("the US and Britain"): it gives no letter, and only inside a
+# name of three words or more ("Securities and Exchange Commission": SEC).
 _ACRONYM_LETTERS = range(2, 7)
 _SPELLED_LINKS = frozenset({"of", "the", "for"})
+_JOINING = "and"
+_JOINED_NAME_WORDS = 3
 
 
 def name_words(text: str) -> set[str]:
@@ -345,21 +348,24 @@ def _spelled_out(
     tokens = words_of_names.split()
     as_names = [_as_name(token, names) for token in tokens]
 
-    def run_from(k: int, letters: str, run: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The names spelling `letters` from token k on (a linking word may give its letter or none)."""
+    def run_from(k: int, letters: str, run: tuple[str, ...], joined: bool = False) -> tuple[str, ...] | None:
+        """The names spelling `letters` from token k on (a linking word may give its letter or none;
+        `joined`: an "and" was passed)."""
         if not letters:
-            return run
+            return run if not joined or len(run) >= _JOINED_NAME_WORDS else None
         if k == len(tokens):
             return None
         token, name = tokens[k], as_names[k]
         if name and token[0] == letters[0] and name not in run:
-            return run_from(k + 1, letters[1:], (*run, name))
+            return run_from(k + 1, letters[1:], (*run, name), joined)
         if run and token in _SPELLED_LINKS:
             if token[0] == letters[0]:
-                found = run_from(k + 1, letters[1:], run)
+                found = run_from(k + 1, letters[1:], run, joined)
                 if found is not None:
                     return found
-            return run_from(k + 1, letters, run)
+            return run_from(k + 1, letters, run, joined)
+        if run and token == _JOINING:
+            return run_from(k + 1, letters, run, True)
         return None
 
     spelled: set[str] = set()

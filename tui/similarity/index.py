@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 # Bump when features, thresholds or the cache layout change: old caches are then ignored.
-INDEX_VERSION = 15
+INDEX_VERSION = 16
 
 
 class _Identified(Protocol):
