@@ -181,9 +181,8 @@ class SimilarityIndex:
             term_rows = _term_rows(articles, features, store.term_rows(), vocabulary)
             kept = store.neighbours()
             baseline = Baseline.from_bytes(kept) if kept else None
-            candidates, new_baseline = _candidates(
-                features, term_rows, [a.content_hash for a in articles], baseline
-            )
+            hashes = [a.content_hash for a in articles]
+            candidates, new_baseline = _candidates(features, term_rows, hashes, baseline)
             known_verdicts = store.verdicts()
         proposed = time.perf_counter()
         pairs, new_verdicts = _verify(articles, features, packed, candidates, known_verdicts, progress)
@@ -202,7 +201,7 @@ class SimilarityIndex:
             ),
             new_verdicts=new_verdicts.items(),
             new_terms=((t, n) for t, n in vocabulary.items() if n >= numbered),
-            gone_hashes=stored.keys() - {a.content_hash for a in articles},
+            gone_hashes=stored.keys() - set(hashes),
             signature=signature,
             pairs=((p.a, p.b, p.score, p.kind, p.reason) for p in pairs),
             neighbours=_baseline_bytes(baseline, new_baseline),
@@ -346,10 +345,11 @@ def _verify(
 
 
 def _baseline_bytes(kept: Baseline | None, made: Baseline | None) -> bytes | None:
-    """What the store keeps of the TF-IDF baseline: nothing new when the kept one served, an empty
-    value when there is none (a library too small for one)."""
+    """What the store is to keep of the TF-IDF baseline: None to leave it as it is (the kept one
+    served, or there was none and is none), an empty value to clear it (the library became too small
+    for one), or the new one."""
     if made is None:
-        return b""
+        return b"" if kept is not None else None
     return None if made is kept else made.to_bytes()
 
 

@@ -12,6 +12,7 @@ Pure core: no Textual, no Rich; numpy and scipy are imported inside the function
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -208,9 +209,7 @@ def _baseline_rows(hashes: Sequence[str], baseline: Baseline) -> Any:
     import numpy as np
 
     row_of_text = {h: r for r, h in enumerate(baseline.hashes)}
-    held: dict[str, int] = {}
-    for h in hashes:
-        held[h] = held.get(h, 0) + 1
+    held = Counter(hashes)
     then = np.array([row_of_text.get(h, -1) if held[h] == 1 else -1 for h in hashes], dtype=np.int64)
     known = then >= 0
     then[known] = np.where(baseline.once[then[known]], then[known], -1)
@@ -307,26 +306,13 @@ class _Items:
             ok=np.zeros((len(rows), width), dtype=np.bool_),
             rest=rest,
         )
-        (
-            items.mid[:, :KEPT],
-            items.half[:, :KEPT],
-            items.who[:, :KEPT],
-            items.ok[:, :KEPT],
-        ) = (
-            sims,
-            half,
-            partner,
-            ok,
-        )
-        (
-            items.mid[at, KEPT + column],
-            items.who[at, KEPT + column],
-            items.ok[at, KEPT + column],
-        ) = (
-            exact_sims,
-            other,
-            True,
-        )
+        items.mid[:, :KEPT] = sims
+        items.half[:, :KEPT] = half
+        items.who[:, :KEPT] = partner
+        items.ok[:, :KEPT] = ok
+        items.mid[at, KEPT + column] = exact_sims
+        items.who[at, KEPT + column] = other
+        items.ok[at, KEPT + column] = True
         items.sort()
         return items
 
@@ -345,8 +331,7 @@ class _Items:
         import numpy as np
 
         ok, mid, half = self.ok[where], self.mid[where], self.half[where]
-        top = np.minimum(ok.sum(axis=1), TOP_K)
-        in_top = np.arange(ok.shape[1])[None, :] < top[:, None]
+        top, in_top = _head(ok)
         lowest = np.where(in_top, mid - half, np.inf).min(axis=1)
         others = np.maximum(np.where(in_top | ~ok, -np.inf, mid + half).max(axis=1), self.rest[where])
         return (lowest >= FLOOR) & (others < np.where(top == TOP_K, lowest, FLOOR))
@@ -369,10 +354,17 @@ class _Items:
         """The settled rows' top-k pairs (article, partner)."""
         import numpy as np
 
-        top = np.minimum(self.ok.sum(axis=1), TOP_K)
-        picked = (np.arange(self.ok.shape[1])[None, :] < top[:, None]) & settled[:, None]
+        picked = _head(self.ok)[1] & settled[:, None]
         owner = np.broadcast_to(self.rows[:, None], picked.shape)[picked]
         return list(zip(owner.tolist(), self.who[picked].tolist(), strict=True))
+
+
+def _head(ok: Any) -> tuple[Any, Any]:
+    """How many of each row's candidates (valid ones first) make its top-k, and which positions."""
+    import numpy as np
+
+    top = np.minimum(ok.sum(axis=1), TOP_K)
+    return top, np.arange(ok.shape[1])[None, :] < top[:, None]
 
 
 def _baseline_of(weights: _Weights, hashes: Sequence[str], lists: tuple[Any, Any]) -> Baseline:

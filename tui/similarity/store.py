@@ -148,8 +148,8 @@ class IndexStore:
         neighbours: bytes | None = None,
     ) -> None:
         """One transaction: what was computed added, what no live article holds any more
-        (`gone_hashes`) removed, the pairs;
-        the TF-IDF baseline when a new one was made (None: the kept one still serves)."""
+        (`gone_hashes`) removed, the pairs, and the TF-IDF baseline when it changed (None: the kept
+        one stands)."""
         db = self.db
         try:
             with db:
